@@ -1,0 +1,164 @@
+"""Exceptions raised by the package.
+
+Every exception the package raises on purpose derives from
+:class:`BinanceException`, so ``except BinanceException`` catches them all.
+Misuse of an argument is reported with the built-in :class:`ValueError` or
+:class:`TypeError` before any request is sent.
+"""
+from typing import Any, Optional
+
+__all__ = [
+    'BinanceException', 'BinanceAPIException', 'BinanceRateLimitException',
+    'BinanceRequestException', 'BinanceTimeoutException',
+    'BinanceConnectionException', 'BinanceOrderException',
+    'BinanceOrderMinAmountException', 'BinanceOrderMinPriceException',
+    'BinanceOrderMinTotalException', 'BinanceOrderUnknownSymbolException',
+    'BinanceOrderInactiveSymbolException', 'BinanceWithdrawException',
+]
+
+
+class BinanceException(Exception):
+    """Root of every exception this package raises.
+
+    :ivar request: the :class:`requests.PreparedRequest` that failed, when
+        there was one (its signature and API key header are never printed).
+    :ivar response: the :class:`requests.Response`, when one arrived.
+    """
+
+    def __init__(self, message: str = '', *, request: Any = None, response: Any = None):
+        super().__init__(message)
+        self.message = message
+        self.request = request
+        self.response = response
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class BinanceAPIException(BinanceException):
+    """Binance answered with an HTTP error status.
+
+    :ivar status_code: the HTTP status, e.g. ``400``.
+    :ivar code: Binance's error code, e.g. ``-1121``; ``0`` when the body
+        was not Binance's JSON error.
+    :ivar message: Binance's ``msg``, or the start of the body.
+    """
+
+    def __init__(self, response: Any, status_code: Optional[int] = None,
+                 text: Optional[str] = None, *, request: Any = None):
+        if status_code is None:
+            status_code = getattr(response, 'status_code', 0)
+        if text is None:
+            text = getattr(response, 'text', '') or ''
+        if request is None:
+            request = getattr(response, 'request', None)
+        self.status_code = status_code
+        self.code = 0
+        message = ''
+        try:
+            import json
+            body = json.loads(text)
+        except ValueError:
+            body = None
+        if isinstance(body, dict) and 'code' in body:
+            self.code = body.get('code') or 0
+            message = str(body.get('msg', ''))
+        else:
+            snippet = text.strip()[:200]
+            message = 'Invalid JSON error message from Binance: {!r}'.format(snippet)
+        super().__init__(message, request=request, response=response)
+
+    def __str__(self) -> str:
+        return 'APIError(code={}): {} (HTTP {})'.format(self.code, self.message, self.status_code)
+
+
+class BinanceRateLimitException(BinanceAPIException):
+    """HTTP 429 (too many requests) or 418 (IP banned for ignoring 429s).
+
+    :ivar retry_after: seconds to wait before the next request, from the
+        ``Retry-After`` header (``None`` when absent).
+    :ivar used_weight: the request weight used in the current minute, from
+        ``X-MBX-USED-WEIGHT-1M`` (``None`` when absent).
+    """
+
+    def __init__(self, response: Any, status_code: Optional[int] = None,
+                 text: Optional[str] = None, *, request: Any = None):
+        super().__init__(response, status_code, text, request=request)
+        headers = getattr(response, 'headers', None) or {}
+        self.retry_after = _int_or_none(headers.get('Retry-After'))
+        self.used_weight = _int_or_none(headers.get('X-MBX-USED-WEIGHT-1M'))
+
+    def __str__(self) -> str:
+        base = super().__str__()
+        return '{} retry_after={} used_weight={}'.format(base, self.retry_after, self.used_weight)
+
+
+def _int_or_none(value: Any) -> Optional[int]:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class BinanceRequestException(BinanceException):
+    """The request could not be completed or its answer could not be read
+    (for example a successful status with a body that is not JSON)."""
+
+
+class BinanceTimeoutException(BinanceRequestException):
+    """Binance did not answer within the configured timeout."""
+
+
+class BinanceConnectionException(BinanceRequestException):
+    """The connection to Binance could not be made or was cut."""
+
+
+class BinanceOrderException(BinanceException):
+    """An order was refused before it was sent.
+
+    :ivar code: a short code for the reason.
+    """
+
+    def __init__(self, code: Any, message: str):
+        self.code = code
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        return 'BinanceOrderException(code={}): {}'.format(self.code, self.message)
+
+
+class BinanceOrderMinAmountException(BinanceOrderException):
+    def __init__(self, value: Any):
+        super().__init__(-1013, 'Amount must be a multiple of {}'.format(value))
+
+
+class BinanceOrderMinPriceException(BinanceOrderException):
+    def __init__(self, value: Any):
+        super().__init__(-1013, 'Price must be at least {}'.format(value))
+
+
+class BinanceOrderMinTotalException(BinanceOrderException):
+    def __init__(self, value: Any):
+        super().__init__(-1013, 'Total must be at least {}'.format(value))
+
+
+class BinanceOrderUnknownSymbolException(BinanceOrderException):
+    def __init__(self, value: Any):
+        super().__init__(-1013, 'Unknown symbol {}'.format(value))
+
+
+class BinanceOrderInactiveSymbolException(BinanceOrderException):
+    def __init__(self, value: Any):
+        super().__init__(-1013, 'Attempting to trade an inactive symbol {}'.format(value))
+
+
+class BinanceWithdrawException(BinanceException):
+    """``withdraw`` was answered with a failure (``{"success": false, "msg": ...}``)."""
+
+    def __init__(self, message: str, *, request: Any = None, response: Any = None):
+        if message == u'\u6821\u9a8c\u6ca1\u6709\u901a\u8fc7':
+            message = 'Withdraw to this address through the website first'
+        super().__init__(message, request=request, response=response)
+
+    def __str__(self) -> str:
+        return 'BinanceWithdrawException: {}'.format(self.message)

@@ -1,0 +1,54 @@
+import os
+import re
+
+from setuptools import find_packages, setup
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+with open(os.path.join(HERE, 'binance', '__init__.py'), encoding='utf-8') as f:
+    VERSION = re.search(r"__version__ = '([^']+)'", f.read()).group(1)
+
+with open(os.path.join(HERE, 'README.rst'), encoding='utf-8') as f:
+    LONG_DESCRIPTION = f.read()
+
+setup(
+    name='binance',
+    version=VERSION,
+    description='Binance REST and websocket client with the API of the Twisted-era python-binance',
+    long_description=LONG_DESCRIPTION,
+    long_description_content_type='text/x-rst',
+    license='MIT',
+    packages=find_packages(include=['binance', 'binance.*']),
+    package_data={'binance': ['py.typed']},
+    python_requires='>=3.9',
+    install_requires=[
+        'twisted>=22.10',
+        'autobahn>=22.7',
+        'pyOpenSSL>=22.0',
+        'service_identity>=21.1',
+        'requests>=2.25',
+        'dateparser>=1.1',
+        'certifi',
+    ],
+    extras_require={
+        'fast': ['orjson>=3.6'],
+        'test': [
+            'pytest>=7',
+            'pytest-twisted>=1.14',
+            'pytest-timeout>=2.1',
+            'hypothesis>=6.50',
+            'cryptography>=38',
+            'orjson>=3.6',
+        ],
+        'docs': ['sphinx>=6'],
+    },
+    entry_points={'console_scripts': ['binance-local-exchange=binance.testing.__main__:main']},
+    classifiers=[
+        'Development Status :: 4 - Beta',
+        'Framework :: Twisted',
+        'Intended Audience :: Developers',
+        'License :: OSI Approved :: MIT License',
+        'Programming Language :: Python :: 3',
+        'Topic :: Office/Business :: Financial :: Investment',
+    ],
+)
