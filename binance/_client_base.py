@@ -1,0 +1,202 @@
+"""Construction and the request machinery of :class:`binance.client.Client`.
+
+Split from :mod:`binance.client` by concern: this module sends requests,
+signs them and turns answers into data or exceptions; the endpoint methods
+live in :mod:`binance._client_market` and :mod:`binance._client_account`.
+"""
+import logging
+import re
+import time
+from typing import Any, Dict, Mapping, Optional
+from urllib.parse import urlencode
+
+import requests
+from urllib3.exceptions import ReadTimeoutError
+
+from binance import __version__
+from binance._json import loads
+from binance._client_params import encode_params, sign_payload
+from binance.exceptions import (
+    BinanceAPIException, BinanceConnectionException, BinanceRateLimitException,
+    BinanceRequestException, BinanceTimeoutException, _int_or_none,
+)
+
+log = logging.getLogger('binance.client')
+
+#: Seconds a request may take when ``requests_params`` sets no ``timeout``.
+DEFAULT_TIMEOUT = 10
+_TLD_RE = re.compile(r'^[a-z]{2,}(\.[a-z]{2,})*$')
+_SIGNATURE_RE = re.compile(r'signature=[0-9a-fA-F]+')
+
+
+class ClientBase:
+    """Settings, session and request plumbing shared by every endpoint method."""
+
+    API_URL = 'https://api.binance.com/api'
+    API_URL_TEMPLATE = 'https://api.binance.{}/api'
+    API_TESTNET_URL = 'https://testnet.binance.vision/api'
+
+    def __init__(self, api_key: Optional[str] = None, api_secret: Optional[str] = None,
+                 requests_params: Optional[Dict[str, Any]] = None, tld: str = 'com',
+                 testnet: bool = False) -> None:
+        for name, value in (('api_key', api_key), ('api_secret', api_secret)):
+            if value is not None and not isinstance(value, str):
+                raise TypeError('{} must be a str or None, not {}'.format(name, type(value).__name__))
+        if requests_params is not None and not isinstance(requests_params, Mapping):
+            raise TypeError('requests_params must be a dict of requests keyword arguments '
+                            '(e.g. {{"timeout": 10}}), not {}'.format(type(requests_params).__name__))
+        if not isinstance(tld, str) or not _TLD_RE.match(tld):
+            raise ValueError('tld must be a top-level domain such as \'com\' or \'us\', '
+                             'got {!r}'.format(tld))
+        #: The API key, sent in the ``X-MBX-APIKEY`` header (never logged).
+        self.API_KEY = api_key or None
+        #: The secret that signs requests (never sent, never logged).
+        self.API_SECRET = api_secret or None
+        self.tld = tld
+        self.testnet = bool(testnet)
+        if self.testnet:
+            self.API_URL = self.API_TESTNET_URL
+        elif tld != 'com':
+            self.API_URL = self.API_URL_TEMPLATE.format(tld)
+        else:  # the class attribute, which a user or LocalExchange.install() may have moved
+            self.API_URL = type(self).API_URL
+        self._requests_params: Dict[str, Any] = dict(requests_params or {})
+        #: Milliseconds added to the local clock for ``timestamp`` (set it to
+        #: ``server time - local time`` when the local clock is off).
+        self.timestamp_offset = 0
+        #: The :class:`requests.Response` of the last request that got an answer.
+        self.response: Optional[requests.Response] = None
+        #: The request weight used this minute according to the last answer
+        #: (``X-MBX-USED-WEIGHT-1M``), or ``None``.
+        self.used_weight: Optional[int] = None
+        self.session = requests.Session()
+        self.session.headers.update({
+            'Accept': 'application/json',
+            'User-Agent': 'binance/{} (python-binance compatible)'.format(__version__),
+        })
+
+    def __repr__(self) -> str:
+        return '<{} API_URL={!r} api_key={} api_secret={}>'.format(
+            type(self).__name__, self.API_URL,
+            'set' if self.API_KEY else 'None', 'set' if self.API_SECRET else 'None')
+
+    def close(self) -> None:
+        """Close the HTTP session and its pooled connections."""
+        self.session.close()
+
+    def __enter__(self) -> 'ClientBase':
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
+
+    # -- URLs -------------------------------------------------------------
+
+    def _base_url(self, api: str) -> str:
+        base = self.API_URL.rstrip('/')
+        if api == 'api':
+            return base
+        root = base[:-len('/api')] if base.endswith('/api') else base
+        return root + '/' + api
+
+    def _now_ms(self) -> int:
+        return int(time.time() * 1000) + self.timestamp_offset
+
+    # -- requests ---------------------------------------------------------
+
+    def _get(self, path: str, params: Optional[Mapping[str, Any]] = None, **kw: Any) -> Any:
+        return self._request('GET', path, params, **kw)
+
+    def _post(self, path: str, params: Optional[Mapping[str, Any]] = None, **kw: Any) -> Any:
+        return self._request('POST', path, params, **kw)
+
+    def _put(self, path: str, params: Optional[Mapping[str, Any]] = None, **kw: Any) -> Any:
+        return self._request('PUT', path, params, **kw)
+
+    def _delete(self, path: str, params: Optional[Mapping[str, Any]] = None, **kw: Any) -> Any:
+        return self._request('DELETE', path, params, **kw)
+
+    def _request(self, method: str, path: str, params: Optional[Mapping[str, Any]] = None, *,
+                 signed: bool = False, keyed: bool = False, api: str = 'api') -> Any:
+        """Send one request and return the decoded JSON answer.
+
+        :param path: relative to the API root, e.g. ``'v3/depth'``.
+        :param signed: add ``timestamp`` and ``signature`` (SIGNED endpoints).
+        :param keyed: send the API key header (USER_STREAM endpoints).
+        :param api: ``'api'`` or ``'sapi'`` (wallet endpoints).
+
+        Parameters go in the query string for every method; a ``requests_params``
+        entry in ``params`` is merged into this one request's keyword arguments.
+        """
+        params = dict(params or {})
+        extra = params.pop('requests_params', None) or {}
+        pairs = encode_params(params)
+        headers: Dict[str, str] = {}
+        full_path = '/{}/{}'.format(api, path)
+        if signed or keyed:
+            if not self.API_KEY or (signed and not self.API_SECRET):
+                raise ValueError('{} {} needs {}: create the client with '
+                                 'Client(api_key, api_secret)'.format(
+                                     method, full_path,
+                                     'an API key and secret' if signed else 'an API key'))
+            headers['X-MBX-APIKEY'] = self.API_KEY
+        if signed:
+            if not any(name == 'timestamp' for name, _ in pairs):
+                pairs.append(('timestamp', str(self._now_ms())))
+            query = urlencode(pairs)
+            query += '&signature=' + sign_payload(self.API_SECRET or '', query)
+        else:
+            query = urlencode(pairs)
+        url = self._base_url(api) + '/' + path + ('?' + query if query else '')
+        kwargs: Dict[str, Any] = {'timeout': DEFAULT_TIMEOUT}
+        kwargs.update(self._requests_params)
+        kwargs.update(extra)
+        headers = dict(kwargs.pop('headers', None) or {}, **headers)
+        try:
+            response = self.session.request(method, url, headers=headers, **kwargs)
+        except requests.Timeout as exc:
+            raise self._timeout_error(method, full_path, kwargs, exc) from None
+        except requests.ConnectionError as exc:
+            if exc.args and isinstance(exc.args[0], ReadTimeoutError):  # stalled while reading the body
+                raise self._timeout_error(method, full_path, kwargs, exc) from None
+            raise BinanceConnectionException(
+                'connection failed for {} {}: {}'.format(method, full_path, _redact(exc)),
+                request=exc.request) from None
+        except requests.RequestException as exc:
+            raise BinanceRequestException(
+                'request {} {} failed: {}'.format(method, full_path, _redact(exc)),
+                request=exc.request) from None
+        return self._handle_response(method, full_path, response)
+
+    @staticmethod
+    def _timeout_error(method: str, path: str, kwargs: Mapping[str, Any],
+                       exc: requests.RequestException) -> BinanceTimeoutException:
+        return BinanceTimeoutException(
+            '{} {} got no answer within {} s: {}'.format(
+                method, path, kwargs.get('timeout'), _redact(exc)),
+            request=exc.request)
+
+    def _handle_response(self, method: str, path: str, response: requests.Response) -> Any:
+        self.response = response
+        self.used_weight = _int_or_none(response.headers.get('X-MBX-USED-WEIGHT-1M'))
+        status = response.status_code
+        log.debug('%s %s -> HTTP %s (used weight %s)', method, path, status, self.used_weight)
+        if status in (418, 429):
+            error = BinanceRateLimitException(response)
+            log.warning('%s %s rate limited: HTTP %s, retry after %s s', method, path,
+                        status, error.retry_after)
+            raise error
+        if not 200 <= status < 300:
+            raise BinanceAPIException(response)
+        try:
+            return loads(response.content)
+        except ValueError:
+            raise BinanceRequestException(
+                'Invalid Response: {} {} answered HTTP {} with a body that is not JSON: '
+                '{!r}'.format(method, path, status, response.text.strip()[:200]),
+                request=response.request, response=response) from None
+
+
+def _redact(exc: BaseException) -> str:
+    """The exception's text with any request signature masked."""
+    return _SIGNATURE_RE.sub('signature=<redacted>', str(exc))

@@ -1,0 +1,269 @@
+"""Checking and encoding of REST parameters (pure functions, no I/O).
+
+Everything here runs before a request is sent, so misuse of an argument is
+reported as :class:`ValueError` or :class:`TypeError` naming the valid values,
+and numbers reach Binance in the plain decimal form it accepts (``0.00001``,
+never ``1e-05``).
+"""
+import hashlib
+import hmac
+import json
+import math
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any, Dict, Iterable, List, Mapping, Tuple
+
+from binance.enums import (
+    KLINE_INTERVALS, ORDER_RESP_TYPES, ORDER_TYPE_LIMIT, ORDER_TYPE_LIMIT_MAKER,
+    ORDER_TYPE_MARKET, ORDER_TYPE_STOP_LOSS, ORDER_TYPE_STOP_LOSS_LIMIT,
+    ORDER_TYPE_TAKE_PROFIT, ORDER_TYPE_TAKE_PROFIT_LIMIT, ORDER_TYPES, SIDE_BUY,
+    SIDES, TIME_IN_FORCES,
+)
+
+__all__ = ['sign_payload', 'encode_params', 'check_symbol', 'check_choice',
+           'require', 'check_limit', 'check_order', 'translate_oco']
+
+#: Binance's own pattern for a symbol (``-1100`` otherwise).
+SYMBOL_RE = re.compile(r'^[A-Z0-9\-_.]{1,20}$')
+MAX_RECV_WINDOW = 60000
+
+#: Parameters that carry a quantity or a price: checked to be positive numbers.
+POSITIVE_NUMBERS = frozenset((
+    'quantity', 'quoteOrderQty', 'price', 'stopPrice', 'icebergQty',
+    'stopLimitPrice', 'limitIcebergQty', 'stopIcebergQty',
+    'abovePrice', 'aboveStopPrice', 'aboveIcebergQty',
+    'belowPrice', 'belowStopPrice', 'belowIcebergQty', 'amount',
+))
+_CHOICES = {
+    'side': SIDES,
+    'type': ORDER_TYPES,
+    'timeInForce': TIME_IN_FORCES,
+    'stopLimitTimeInForce': TIME_IN_FORCES,
+    'aboveTimeInForce': TIME_IN_FORCES,
+    'belowTimeInForce': TIME_IN_FORCES,
+    'newOrderRespType': ORDER_RESP_TYPES,
+    'interval': KLINE_INTERVALS,
+}
+
+# Order type -> parameters Binance requires besides symbol, side and type.
+# A tuple inside the tuple means "one of these".
+_ORDER_NEEDS = {
+    ORDER_TYPE_LIMIT: ('timeInForce', 'quantity', 'price'),
+    ORDER_TYPE_MARKET: (('quantity', 'quoteOrderQty'),),
+    ORDER_TYPE_STOP_LOSS: ('quantity', ('stopPrice', 'trailingDelta')),
+    ORDER_TYPE_STOP_LOSS_LIMIT: ('timeInForce', 'quantity', 'price', ('stopPrice', 'trailingDelta')),
+    ORDER_TYPE_TAKE_PROFIT: ('quantity', ('stopPrice', 'trailingDelta')),
+    ORDER_TYPE_TAKE_PROFIT_LIMIT: ('timeInForce', 'quantity', 'price', ('stopPrice', 'trailingDelta')),
+    ORDER_TYPE_LIMIT_MAKER: ('quantity', 'price'),
+}
+
+
+def sign_payload(secret: str, payload: str) -> str:
+    """HMAC-SHA256 of ``payload`` keyed with ``secret``, as lower-case hex.
+
+    ``payload`` is the percent-encoded query string followed by the request
+    body, exactly as sent (Binance "SIGNED endpoint security").
+
+    >>> sign_payload('NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j',
+    ...              'symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1'
+    ...              '&price=0.1&recvWindow=5000&timestamp=1499827319559')
+    'c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b71'
+    """
+    return hmac.new(secret.encode('utf-8'), payload.encode('utf-8'), hashlib.sha256).hexdigest()
+
+
+def check_symbol(symbol: Any, name: str = 'symbol') -> str:
+    """Return ``symbol`` when it is a well-formed Binance symbol such as ``'BNBBTC'``.
+
+    :raises TypeError: when it is not a string.
+    :raises ValueError: when it is empty, lower case or has other characters.
+    """
+    if not isinstance(symbol, str):
+        raise TypeError('{} must be a str such as \'BNBBTC\', not {}'.format(
+            name, type(symbol).__name__))
+    if not symbol:
+        raise ValueError('{} must not be empty; use e.g. \'BNBBTC\''.format(name))
+    if not SYMBOL_RE.match(symbol):
+        hint = ' (symbols are upper case: {!r})'.format(symbol.upper()) \
+            if SYMBOL_RE.match(symbol.upper()) else ''
+        raise ValueError('malformed {} {!r}{}: a symbol is 1 to 20 characters among '
+                         'A-Z, 0-9, "-", "_" and ".", e.g. \'BNBBTC\''.format(name, symbol, hint))
+    return symbol
+
+
+def check_choice(name: str, value: Any, choices: Iterable[str]) -> str:
+    """Return ``value`` when it is one of ``choices``, else raise :class:`ValueError`."""
+    choices = tuple(choices)
+    if value not in choices:
+        raise ValueError('invalid {} {!r}; valid values are {}'.format(
+            name, value, ', '.join(choices)))
+    return value
+
+
+def require(func: str, params: Mapping[str, Any], *names: Any) -> None:
+    """Raise :class:`TypeError` when a required parameter of ``func`` is missing.
+
+    Each name may be a tuple of alternatives, one of which must be given.
+    """
+    for entry in names:
+        options = entry if isinstance(entry, tuple) else (entry,)
+        if not any(params.get(option) is not None for option in options):
+            raise TypeError('{}() missing required parameter {}'.format(
+                func, ' or '.join(repr(o) for o in options)))
+
+
+def check_limit(params: Mapping[str, Any], maximum: int) -> None:
+    """Check an optional ``limit`` parameter: an int from 1 to ``maximum``."""
+    if params.get('limit') is None:
+        return
+    limit = params['limit']
+    if isinstance(limit, bool) or not isinstance(limit, int):
+        raise TypeError('limit must be an int, not {}'.format(type(limit).__name__))
+    if not 1 <= limit <= maximum:
+        raise ValueError('limit must be between 1 and {}, got {}'.format(maximum, limit))
+
+
+def check_order(func: str, params: Mapping[str, Any]) -> None:
+    """Check an order's parameters before it is sent.
+
+    :raises TypeError: when symbol, side, type or a parameter that the order
+        type needs (e.g. ``price`` and ``timeInForce`` for ``LIMIT``) is missing.
+    :raises ValueError: for a bad symbol, side, type, timeInForce or a
+        quantity or price that is not a positive number.
+    """
+    require(func, params, 'symbol', 'side', 'type')
+    order_type = check_choice('type', params['type'], ORDER_TYPES)
+    require(func, params, *_ORDER_NEEDS[order_type])
+
+
+def translate_oco(params: Dict[str, Any]) -> Dict[str, Any]:
+    """Map the original OCO parameters onto today's ``/api/v3/orderList/oco``.
+
+    The original sent ``price`` (the limit leg), ``stopPrice``,
+    ``stopLimitPrice`` and ``stopLimitTimeInForce`` (the stop leg). Today
+    each leg is described as the "above" or "below" order: for a SELL the
+    limit leg is above the market and the stop leg below; for a BUY the other
+    way round. The stop leg is ``STOP_LOSS_LIMIT`` when ``stopLimitPrice`` is
+    given, ``STOP_LOSS`` otherwise; the limit leg is ``LIMIT_MAKER``.
+    Parameters already in the new form (``aboveType``...) pass unchanged.
+
+    :raises TypeError: when a required parameter is missing.
+    :raises ValueError: when old and new forms are mixed.
+    """
+    new_style = any(key.startswith(('above', 'below')) for key in params)
+    old_keys = ('price', 'stopPrice', 'stopLimitPrice', 'stopLimitTimeInForce',
+                'limitClientOrderId', 'stopClientOrderId', 'limitIcebergQty', 'stopIcebergQty')
+    old_style = any(key in params for key in old_keys)
+    if new_style:
+        if old_style:
+            raise ValueError('create_oco_order() takes either the original parameters '
+                             '(price, stopPrice, stopLimitPrice, ...) or today\'s '
+                             '(aboveType, belowType, ...), not both')
+        require('create_oco_order', params, 'symbol', 'side', 'quantity', 'aboveType', 'belowType')
+        return dict(params)
+    require('create_oco_order', params, 'symbol', 'side', 'quantity', 'price', 'stopPrice')
+    if params.get('stopLimitPrice') is not None:
+        require('create_oco_order', params, 'stopLimitTimeInForce')
+    result = {k: v for k, v in params.items() if k not in old_keys}
+    side = check_choice('side', params['side'], SIDES)
+    limit_leg, stop_leg = ('below', 'above') if side == SIDE_BUY else ('above', 'below')
+    result[limit_leg + 'Type'] = ORDER_TYPE_LIMIT_MAKER
+    result[limit_leg + 'Price'] = params['price']
+    result[stop_leg + 'StopPrice'] = params['stopPrice']
+    if params.get('stopLimitPrice') is not None:
+        result[stop_leg + 'Type'] = ORDER_TYPE_STOP_LOSS_LIMIT
+        result[stop_leg + 'Price'] = params['stopLimitPrice']
+        result[stop_leg + 'TimeInForce'] = params['stopLimitTimeInForce']
+    else:
+        result[stop_leg + 'Type'] = ORDER_TYPE_STOP_LOSS
+    for old, leg, new in (('limitClientOrderId', limit_leg, 'ClientOrderId'),
+                          ('limitIcebergQty', limit_leg, 'IcebergQty'),
+                          ('stopClientOrderId', stop_leg, 'ClientOrderId'),
+                          ('stopIcebergQty', stop_leg, 'IcebergQty')):
+        if params.get(old) is not None:
+            result[leg + new] = params[old]
+    return result
+
+
+def format_number(name: str, value: Any, positive: bool = False) -> str:
+    """Render a number as the plain decimal string Binance accepts.
+
+    ``0.00001`` becomes ``'0.00001'`` (``str`` would give ``'1e-05'``, which
+    Binance rejects); strings are checked and passed in the same form.
+    """
+    if isinstance(value, bool):
+        raise TypeError('{} must be a number, not bool'.format(name))
+    if isinstance(value, int):
+        number = Decimal(value)
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError('{} must be a finite number, got {!r}'.format(name, value))
+        number = Decimal(repr(value))
+    elif isinstance(value, (Decimal, str)):
+        try:
+            number = Decimal(value.strip() if isinstance(value, str) else value)
+        except InvalidOperation:
+            raise ValueError('{} must be a number, got {!r}'.format(name, value)) from None
+        if not number.is_finite():
+            raise ValueError('{} must be a finite number, got {!r}'.format(name, value))
+    else:
+        raise TypeError('{} must be a number (str, int, float or Decimal), not {}'.format(
+            name, type(value).__name__))
+    if positive and number <= 0:
+        raise ValueError('{} must be greater than 0, got {!r}'.format(name, value))
+    if isinstance(value, str) and 'e' not in value.lower():
+        return value.strip()
+    return format(number, 'f')
+
+
+def _check_recv_window(value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        raise TypeError('recvWindow must be a number of milliseconds, not {}'.format(
+            type(value).__name__))
+    if not 0 < value <= MAX_RECV_WINDOW:
+        raise ValueError('recvWindow must be more than 0 and at most {} ms, got {!r}'.format(
+            MAX_RECV_WINDOW, value))
+    return format_number('recvWindow', value)
+
+
+def _format_value(name: str, value: Any) -> Any:
+    if name in POSITIVE_NUMBERS:
+        return format_number(name, value, positive=True)
+    if name == 'recvWindow':
+        return _check_recv_window(value)
+    if name in _CHOICES:
+        return check_choice(name, value, _CHOICES[name])
+    if name == 'symbol':
+        return check_symbol(value)
+    if name == 'symbols' and isinstance(value, (list, tuple)):
+        for symbol in value:
+            check_symbol(symbol, 'symbols entry')
+        return json.dumps(list(value), separators=(',', ':'))
+    if isinstance(value, bool):
+        return 'true' if value else 'false'
+    if isinstance(value, (float, Decimal)):
+        return format_number(name, value)
+    if isinstance(value, (list, tuple)):
+        return [_format_value(name, item) for item in value]
+    if isinstance(value, (int, str)):
+        return str(value)
+    raise TypeError('parameter {} must be a str or a number, not {}'.format(
+        name, type(value).__name__))
+
+
+def encode_params(params: Mapping[str, Any]) -> List[Tuple[str, str]]:
+    """Check and format every parameter; ``None`` values are left out.
+
+    :returns: ``(name, value)`` pairs in the caller's order, ready for
+        :func:`urllib.parse.urlencode`; a list value gives one pair per item.
+    """
+    pairs: List[Tuple[str, str]] = []
+    for name, value in params.items():
+        if value is None:
+            continue
+        formatted = _format_value(name, value)
+        if isinstance(formatted, list):
+            pairs.extend((name, item) for item in formatted)
+        else:
+            pairs.append((name, formatted))
+    return pairs

@@ -1,0 +1,234 @@
+"""A fast receive path for the server-to-client frames of a busy stream.
+
+autobahn handles every incoming frame through a chain of about twenty Python
+calls: header parsing that re-slices the whole receive buffer twice per
+frame, begin/data/end hooks for frames and messages, incremental UTF-8
+validation, a Deferred per message for its observer API. On a loopback feed
+of Binance trade events that is 10-14 us of CPU per message, most of the
+cost of a stream (see ``benchmarks/``).
+
+:class:`FastFramesMixin` keeps autobahn for everything that needs care (the
+opening handshake, control frames, fragmented messages, the closing
+handshake, every protocol error) and takes over only the common case: once
+the connection is open, a run of complete, unfragmented, unmasked text or
+binary frames without RSV bits, sitting in the receive buffer, is delivered
+straight to ``onMessage`` with one slice per frame. The first frame that is
+anything else (a ping, a close, a fragment, a reserved opcode, RSV bits, a
+mask, a non-minimal length, a text frame that is not valid UTF-8, a frame
+above the configured size limits) is left in autobahn's own buffer
+(``self.data``), untouched, and autobahn's machinery processes it up to the
+next frame boundary, so it behaves exactly as without the mixin: the pong
+echoes the ping's payload, a protocol violation fails the connection with
+the RFC 6455 status code, the close handshake runs as usual. A frame whose
+payload has not fully arrived waits in the buffer (frames above 64 KiB are
+streamed through autobahn instead, so a large message is never re-copied).
+
+Use it by listing it before autobahn's protocol class::
+
+    from autobahn.twisted.websocket import WebSocketClientProtocol
+    from binance._fastframes import FastFramesMixin
+
+    class StreamProtocol(FastFramesMixin, WebSocketClientProtocol):
+        def onMessage(self, payload, isBinary):
+            ...
+
+The fast path switches itself off (and the class behaves exactly like the
+plain autobahn protocol) when the subclass overrides autobahn's streaming
+hooks (``onMessageBegin``, ``onMessageFrameData``, ...), when the connection
+logs octets or frames or tracks timings, when a compression extension was
+negotiated, when observers are registered with ``.on('message', ...)``, or
+when the class attribute ``fast_frames`` is ``False``.
+
+UTF-8: when ``utf8validateIncoming`` is on (autobahn's default), a text
+frame is delivered by the fast path only when it is valid UTF-8 (an
+ASCII check, then a strict decode for non-ASCII payloads); an invalid one is
+handed to autobahn, which fails the connection with status 1007. Keeping
+validation on therefore costs next to nothing on the fast path.
+"""
+from typing import Any, Dict
+
+from autobahn.twisted.websocket import WebSocketAdapterProtocol
+from autobahn.websocket.protocol import WebSocketProtocol
+
+__all__ = ['FastFramesMixin']
+
+_OPEN = WebSocketProtocol.STATE_OPEN
+_CLOSING = WebSocketProtocol.STATE_CLOSING
+_TEXT_FIN = 0x81     # FIN, no RSV, opcode 1
+_BINARY_FIN = 0x82   # FIN, no RSV, opcode 2
+#: An incomplete frame larger than this goes to autobahn, which consumes its
+#: payload as it arrives instead of waiting for (and re-copying) all of it.
+_STREAM_THRESHOLD = 65536
+
+# Hooks whose override means the subclass wants autobahn's per-frame events.
+_STREAMING_HOOKS = ('onMessageBegin', 'onMessageFrameBegin', 'onMessageFrameData',
+                    'onMessageFrameEnd', 'onMessageFrame', 'onMessageEnd', 'onFrameBegin',
+                    'onFrameData', 'onFrameEnd', 'processData', '_onMessageBegin',
+                    '_onMessageFrameBegin', '_onMessageFrameData', '_onMessageFrameEnd',
+                    '_onMessageFrame', '_onMessageEnd')
+_class_ok: Dict[type, bool] = {}
+
+
+def _usable(cls: type) -> bool:
+    """True when ``cls`` relies on ``onMessage`` only (cached per class)."""
+    ok = _class_ok.get(cls)
+    if ok is None:
+        ok = bool(getattr(cls, 'fast_frames', True))
+        for name in _STREAMING_HOOKS:
+            base = getattr(WebSocketAdapterProtocol, name, None) or getattr(WebSocketProtocol, name)
+            if getattr(cls, name, None) is not base:
+                ok = False
+        _class_ok[cls] = ok
+    return ok
+
+
+class FastFramesMixin:
+    """Deliver complete unfragmented data frames without autobahn's frame machinery.
+
+    Mix into an autobahn ``WebSocketClientProtocol`` subclass (before it in
+    the bases). Behaviour visible to the application and to the peer is the
+    same as autobahn's; only the CPU per message changes. Set the class
+    attribute ``fast_frames = False`` to switch the fast path off.
+
+    ``fast_frames_delivered`` counts the messages the fast path delivered on
+    this connection (for tests and benchmarks).
+    """
+
+    fast_frames = True
+    fast_frames_delivered = 0
+
+    # These attributes belong to autobahn's protocol; declared for type checkers.
+    state: int
+    data: bytes
+    current_frame: Any
+    inside_message: bool
+
+    def dataReceived(self, data: bytes) -> None:
+        """Twisted entry point: take the fast path when the connection is open."""
+        if (self.state != _OPEN or self.logOctets or self.logFrames or self.trackedTimings
+                or self._perMessageCompress is not None or self._listeners
+                or not _usable(type(self))):
+            super().dataReceived(data)  # type: ignore[misc]
+            return
+        self.trafficStats.incomingOctetsWireLevel += len(data)
+        buf = self.data
+        self.data = buf + data if buf else data
+        self._fast_consume()
+
+    # -- internals -----------------------------------------------------------------
+
+    def _fast_consume(self) -> None:
+        """Alternate between the fast path and autobahn until the buffer is used up."""
+        while self.state == _OPEN:
+            if self.current_frame is None and not self.inside_message:
+                if not self._fast_frames():
+                    break  # buffer used up, waiting for the rest of a frame, or not open
+            if not self._autobahn_step():
+                break
+        if self.state == _CLOSING and self.data:
+            self.consumeData()  # autobahn's rules for what follows our close frame
+
+    def _autobahn_step(self) -> bool:
+        """Let autobahn process buffered bytes up to the next message boundary.
+
+        :returns: ``True`` when autobahn consumed at least one frame and is
+            back between messages with the connection still open (the fast
+            path may resume), ``False`` when it needs more bytes or the
+            connection is no longer open.
+        """
+        process = self.processData
+        while True:
+            before = len(self.data)
+            in_frame = self.current_frame is not None
+            more = process()
+            if self.state != _OPEN:
+                return False
+            if self.current_frame is None and not self.inside_message:
+                # back between messages; no progress means a partial header
+                return in_frame or len(self.data) != before
+            if not more:
+                return False
+
+    def _fast_frames(self) -> bool:
+        """Deliver the run of plain data frames at the head of ``self.data``.
+
+        :returns: ``True`` when a frame autobahn must handle is at the head of
+            the buffer, ``False`` when the buffer is used up (or holds only the
+            beginning of a frame) or the connection stopped being open.
+        """
+        buf = self.data
+        end = len(buf)
+        pos = 0
+        delivered = 0
+        octets = 0
+        handoff = False
+        validate = self.utf8validateIncoming
+        limit = self.maxFramePayloadSize
+        msg_limit = self.maxMessagePayloadSize
+        if msg_limit > 0 and (limit <= 0 or msg_limit < limit):
+            limit = msg_limit
+        if limit <= 0:
+            limit = 1 << 63
+        on_message = self._onMessage
+        try:
+            while end - pos >= 2:
+                b0 = buf[pos]
+                if b0 != _TEXT_FIN and b0 != _BINARY_FIN:
+                    handoff = True  # control frame, fragment, RSV bits, reserved opcode
+                    break
+                n = buf[pos + 1]
+                if n < 126:
+                    start = pos + 2
+                elif n == 126:
+                    start = pos + 4
+                    if start > end:
+                        break
+                    n = (buf[pos + 2] << 8) | buf[pos + 3]
+                    if n < 126:
+                        handoff = True  # not the minimal length encoding
+                        break
+                else:  # 127, or the mask bit is set (n >= 128)
+                    if n > 127:
+                        handoff = True  # masked server frame
+                        break
+                    start = pos + 10
+                    if start > end:
+                        break
+                    n = int.from_bytes(buf[pos + 2:start], 'big')
+                    if n < 65536 or n > 0x7FFFFFFFFFFFFFFF:
+                        handoff = True  # non-minimal length or MSB set
+                        break
+                stop = start + n
+                if n > limit:
+                    handoff = True  # autobahn enforces the size limits
+                    break
+                if stop > end:
+                    if n > _STREAM_THRESHOLD:
+                        handoff = True  # stream a large frame through autobahn
+                    break
+                payload = buf[start:stop]
+                if validate and b0 == _TEXT_FIN and not payload.isascii():
+                    try:
+                        payload.decode('utf-8')
+                    except UnicodeDecodeError:
+                        handoff = True  # autobahn fails the connection (1007)
+                        break
+                pos = stop
+                delivered += 1
+                octets += n
+                on_message(payload, b0 == _BINARY_FIN)
+                if self.state != _OPEN:
+                    break
+        finally:
+            if pos:
+                self.data = buf[pos:]
+            if delivered:
+                stats = self.trafficStats
+                stats.incomingOctetsWebSocketLevel += octets
+                stats.incomingOctetsAppLevel += octets
+                stats.incomingWebSocketFrames += delivered
+                stats.incomingWebSocketMessages += delivered
+                self.fast_frames_delivered += delivered
+                if self.autoPingTimeoutCall and self.autoPingRestartOnAnyTraffic:
+                    self._cancelAutoPingTimeoutCall()
+        return handoff and self.state == _OPEN

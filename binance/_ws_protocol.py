@@ -1,0 +1,429 @@
+"""WebSocket client protocol and reconnecting factory behind
+:class:`binance.websockets.BinanceSocketManager`.
+
+Everything here runs on the reactor thread. One :class:`StreamFactory` serves
+one stream key; it keeps reconnecting with exponential backoff until it is
+told to stop (:meth:`StreamFactory.stop`) or runs out of retries, and every
+timer it uses (backoff, idle detection, autobahn's handshake timeouts) runs on
+the reactor it was given, so tests drive it with
+:class:`twisted.internet.task.Clock`.
+"""
+import logging
+import random
+from typing import Any, Callable, Dict, Optional, Tuple
+
+from autobahn.twisted.websocket import WebSocketClientFactory, WebSocketClientProtocol
+from twisted.internet import error as twisted_error
+from twisted.internet.protocol import ReconnectingClientFactory
+
+from binance._json import loads as _loads
+
+__all__ = ['StreamFactory', 'StreamProtocol', 'client_tls_options', 'loads',
+           'MAX_RETRIES_MESSAGE']
+
+log = logging.getLogger('binance.websockets')
+
+loads = _loads  # orjson when installed, else json (see binance._json)
+
+#: The ``m`` of the message a callback receives when its socket gave up.
+MAX_RETRIES_MESSAGE = 'Max reconnect retries reached'
+
+#: Number of idle checks per idle period; the connection is dropped after this
+#: many consecutive checks saw no traffic (so after IDLE_TIMEOUT .. 4/3 of it).
+_IDLE_WINDOWS = 3
+
+
+def _noop(_msg: Any) -> None:
+    """Swallow messages that arrive after a socket was stopped."""
+
+
+class _ClockTimer:
+    """Stand-in for autobahn's batched timer that uses the injected reactor."""
+
+    def __init__(self, clock: Any):
+        self._clock = clock
+
+    def call_later(self, delay: float, func: Callable[..., Any], *args: Any,
+                   **kwargs: Any) -> '_TolerantCall':
+        return _TolerantCall(self._clock.callLater(delay, func, *args, **kwargs))
+
+
+class _TolerantCall:
+    """A delayed call whose ``cancel`` may be called after it fired."""
+
+    __slots__ = ('_call',)
+
+    def __init__(self, call: Any):
+        self._call = call
+
+    def cancel(self) -> None:
+        if self._call.active():
+            self._call.cancel()
+
+
+class StreamProtocol(WebSocketClientProtocol):
+    """One WebSocket connection of a stream.
+
+    Decodes each text frame as JSON and hands it to the factory's ``deliver``
+    function. Pings are answered by autobahn with a pong echoing the payload.
+    Every received message, ping or pong marks the connection alive; a
+    connection silent for the factory's ``idle_timeout`` is dropped (which
+    makes the factory reconnect).
+    """
+
+    _deliver: Callable[[Any], Any] = _noop
+    _alive = False
+    _quiet = 0
+    _idle_call: Any = None
+
+    # -- autobahn callbacks ---------------------------------------------
+
+    def onOpen(self) -> None:
+        factory = self.factory
+        if not factory.opened(self):
+            return
+        self._deliver = factory.deliver
+        if factory.idle_timeout:
+            self._idle_call = factory.clock.callLater(
+                factory.idle_timeout / _IDLE_WINDOWS, self._check_idle)
+
+    def onMessage(self, payload: bytes, isBinary: bool) -> None:
+        self._alive = True
+        if isBinary:
+            log.warning('%s: skipped a binary frame of %d bytes', self.factory.name, len(payload))
+            return
+        try:
+            msg = _loads(payload)
+        except ValueError:
+            log.warning('%s: skipped a frame that is not JSON: %r', self.factory.name,
+                        payload[:200])
+            return
+        try:
+            self._deliver(msg)
+        except Exception:
+            log.exception('%s: the callback raised; the stream goes on', self.factory.name)
+
+    def onPing(self, payload: bytes) -> None:
+        self._alive = True
+        WebSocketClientProtocol.onPing(self, payload)
+
+    def onPong(self, payload: bytes) -> None:
+        self._alive = True
+
+    def onClose(self, wasClean: bool, code: Optional[int], reason: Optional[str]) -> None:
+        self._cancel_idle()
+        self._deliver = _noop
+        # autobahn leaves these armed after the TCP connection is gone
+        for name in ('closeHandshakeTimeoutCall', 'serverConnectionDropTimeoutCall'):
+            call = getattr(self, name, None)
+            if call is not None:
+                setattr(self, name, None)
+                try:
+                    call.cancel()
+                except Exception:  # already fired or cancelled
+                    pass
+        self.close_info = (code, reason)
+
+    # -- idle detection ---------------------------------------------------
+
+    def _check_idle(self) -> None:
+        factory = self.factory
+        self._idle_call = None
+        if self._alive:
+            self._alive = False
+            self._quiet = 0
+        else:
+            self._quiet += 1
+            if self._quiet >= _IDLE_WINDOWS:
+                log.warning('%s: nothing received for %s s; dropping the connection to reconnect',
+                            factory.name, factory.idle_timeout)
+                self.wasClean = False
+                self.wasNotCleanReason = 'idle timeout'
+                self.dropConnection(abort=True)
+                return
+            if self.state == self.STATE_OPEN:
+                self.sendPing()  # provoke a pong from a healthy server
+        self._idle_call = factory.clock.callLater(factory.idle_timeout / _IDLE_WINDOWS,
+                                                  self._check_idle)
+
+    def _cancel_idle(self) -> None:
+        call, self._idle_call = self._idle_call, None
+        if call is not None and call.active():
+            call.cancel()
+
+    def stop(self) -> None:
+        """Stop delivering and close the connection (reactor thread)."""
+        self._deliver = _noop
+        self._cancel_idle()
+        if self.state == self.STATE_OPEN:
+            self.sendClose(1000)
+        elif self.state != self.STATE_CLOSED:
+            self.dropConnection(abort=True)
+
+
+class StreamFactory(WebSocketClientFactory, ReconnectingClientFactory):
+    """Connects one stream key and keeps it connected.
+
+    Reconnects with exponential backoff (``initialDelay`` growing by
+    ``factor`` up to ``maxDelay``, with jitter). A connection that completed
+    the WebSocket handshake resets the retry budget, so a drop after it was
+    open (including the server's 1001 shutdown notice and the 24 h cut) starts
+    a fresh series of ``maxRetries`` attempts. When they are all used up,
+    ``on_give_up()`` is called once.
+
+    :param url: ``ws://`` or ``wss://`` URL of the stream.
+    :param deliver: called with each decoded message.
+    :param on_give_up: called once when the retries are exhausted.
+    :param reactor: the reactor for connections and every timer.
+    :param name: label for log lines (never contains secrets).
+    :param tls_options: client TLS options for ``wss://`` URLs.
+    :param on_open: called with the protocol after each successful handshake.
+    """
+
+    protocol = StreamProtocol
+    noisy = False
+    factor = 2.7182818284590451
+    jitter = 0.1
+
+    def __init__(self, url: str, deliver: Callable[[Any], Any], on_give_up: Callable[[], Any], *,
+                 reactor: Any, name: str, max_retries: int = 5, initial_delay: float = 0.1,
+                 max_delay: float = 10.0, idle_timeout: float = 90.0,
+                 tls_options: Any = None, on_open: Optional[Callable[[Any], Any]] = None,
+                 connect_timeout: float = 10.0):
+        WebSocketClientFactory.__init__(self, url, reactor=reactor,
+                                        useragent='python-binance-twisted')
+        self.setProtocolOptions(
+            autoPingInterval=0,            # our idle check pings when the line is quiet
+            openHandshakeTimeout=connect_timeout,
+            closeHandshakeTimeout=1,
+            utf8validateIncoming=False,    # the JSON decoder rejects bad UTF-8 anyway
+            perMessageCompressionOffers=[],
+        )
+        # Every autobahn timer on the injected reactor (tests use a Clock).
+        if hasattr(self, '_batched_timer'):
+            self._batched_timer = _ClockTimer(reactor)
+        self.clock = reactor
+        self.deliver = deliver
+        self.on_give_up = on_give_up
+        self.on_open = on_open
+        self.name = name
+        self.maxRetries = max_retries
+        self.initialDelay = self.delay = initial_delay
+        self.maxDelay = max_delay
+        self.idle_timeout = idle_timeout
+        self.tls_options = tls_options
+        self.connect_timeout = connect_timeout
+        self.current: Optional[StreamProtocol] = None
+        self.stopped = False
+        self.gave_up = False
+        self.attempts = 0
+        self._open_proto: Optional[StreamProtocol] = None
+
+    # -- connecting ---------------------------------------------------------
+
+    def connect(self) -> None:
+        """Open the first connection (reactor thread)."""
+        if self.stopped:
+            return
+        self.attempts += 1
+        if self.isSecure:
+            if self.tls_options is None:
+                raise ValueError('wss:// needs TLS options')  # never silently unverified
+            self.connector = self.clock.connectSSL(self.host, self.port, self, self.tls_options,
+                                                   timeout=self.connect_timeout)
+        else:
+            self.connector = self.clock.connectTCP(self.host, self.port, self,
+                                                   timeout=self.connect_timeout)
+
+    def buildProtocol(self, addr: Any) -> StreamProtocol:
+        proto = WebSocketClientFactory.buildProtocol(self, addr)
+        self.current = proto
+        return proto
+
+    def opened(self, proto: StreamProtocol) -> bool:
+        """The handshake of ``proto`` completed; ``False`` if it must close."""
+        if self.stopped:
+            proto.stop()
+            return False
+        self.resetDelay()
+        self._open_proto = proto
+        log.debug('%s: connected', self.name)
+        if self.on_open is not None:
+            try:
+                self.on_open(proto)
+            except Exception:
+                log.exception('%s: on_open failed', self.name)
+        return True
+
+    def clientConnectionFailed(self, connector: Any, reason: Any) -> None:
+        self.current = None
+        if self.stopped:
+            return
+        self._log_failure(reason)
+        self.connector = connector
+        self.retry(connector)
+
+    def clientConnectionLost(self, connector: Any, reason: Any) -> None:
+        proto, self.current = self.current, None
+        had_opened = proto is not None and proto is self._open_proto
+        self._open_proto = None
+        if self.stopped:
+            return
+        self.connector = connector
+        if had_opened:
+            # A connection that was open: not a failure, start a fresh budget.
+            self.resetDelay()
+            code, why = getattr(proto, 'close_info', (None, None))
+            log.info('%s: connection closed (code %s: %s); reconnecting', self.name, code, why)
+        else:
+            self._log_failure(reason)
+        self.retry(connector)
+
+    def _log_failure(self, reason: Any) -> None:
+        exc = getattr(reason, 'value', reason)
+        if _is_tls_error(exc):
+            log.error('%s: TLS verification of %s failed, connection refused: %s',
+                      self.name, self.host, _describe(exc))
+        else:
+            log.warning('%s: connection attempt failed: %s', self.name, _describe(exc))
+
+    def retry(self, connector: Any = None) -> None:
+        """Schedule the next attempt, or give up after ``maxRetries``."""
+        if self.stopped or not self.continueTrying:
+            return
+        if connector is None:
+            connector = self.connector
+        self.retries += 1
+        if self.maxRetries is not None and self.retries > self.maxRetries:
+            self.continueTrying = 0
+            self.gave_up = True
+            log.error('%s: giving up after %d retries', self.name, self.maxRetries)
+            self.on_give_up()
+            return
+        delay = min(self.initialDelay * self.factor ** (self.retries - 1), self.maxDelay)
+        if self.jitter:
+            delay *= random.uniform(1.0 - self.jitter, 1.0 + self.jitter)
+        self.delay = delay
+
+        def reconnect() -> None:
+            self._callID = None
+            if not self.stopped:
+                self.attempts += 1
+                connector.connect()
+
+        self._callID = self.clock.callLater(delay, reconnect)
+
+    # -- stopping ------------------------------------------------------------
+
+    def stop(self) -> None:
+        """Stop trying, then disconnect; never reconnects afterwards (reactor thread)."""
+        self.stopped = True
+        self.stopTrying()
+        proto = self.current
+        if proto is not None:
+            proto.stop()
+        elif self.connector is not None:
+            try:
+                self.connector.disconnect()
+            except Exception:  # already disconnected
+                pass
+
+
+def _is_tls_error(exc: Any) -> bool:
+    try:
+        from OpenSSL import SSL
+    except ImportError:  # pragma: no cover
+        return False
+    if isinstance(exc, SSL.Error):
+        return True
+    try:
+        from service_identity import VerificationError
+    except ImportError:  # pragma: no cover
+        VerificationError = ()  # type: ignore
+    return bool(VerificationError) and isinstance(exc, VerificationError)
+
+
+def _describe(exc: Any) -> str:
+    if isinstance(exc, twisted_error.ConnectionRefusedError):
+        return 'connection refused'
+    text = str(exc) or type(exc).__name__
+    return text[:300]
+
+
+# -- TLS -------------------------------------------------------------------------
+
+_tls_cache: Dict[Tuple[str, bytes], Any] = {}
+
+
+def client_tls_options(hostname: str, extra_ca: Optional[str] = None) -> Any:
+    """Client TLS options that verify the certificate chain and host name.
+
+    Trusts certifi's root certificates plus, when given, the PEM file
+    ``extra_ca``. Host names are checked with ``service_identity``. There is no
+    way to turn verification off.
+
+    :param hostname: the host name (or IP address) the certificate must match.
+    :param extra_ca: path of a PEM file with one or more extra CA certificates.
+    :raises ValueError: if ``extra_ca`` cannot be read.
+    """
+    pem = b''
+    if extra_ca:
+        try:
+            with open(extra_ca, 'rb') as f:
+                pem = f.read()
+        except OSError as exc:
+            raise ValueError('cannot read the CA file {!r}: {}'.format(extra_ca, exc))
+    key = (hostname, pem)
+    options = _tls_cache.get(key)
+    if options is None:
+        from twisted.internet import ssl
+        certificates = list(_certifi_roots())
+        if pem:
+            extra = [ssl.Certificate.loadPEM(block) for block in _pem_blocks(pem)]
+            if not extra:
+                raise ValueError('no PEM certificate found in the CA file {!r}'.format(extra_ca))
+            certificates.extend(extra)
+        options = ssl.optionsForClientTLS(
+            hostname, trustRoot=ssl.trustRootFromCertificates(certificates))
+        _tls_cache[key] = options
+    return options
+
+
+_roots: Optional[list] = None
+
+
+def _certifi_roots() -> list:
+    """certifi's root certificates, parsed once per process."""
+    global _roots
+    if _roots is None:
+        from twisted.internet import ssl
+        roots = []
+        try:
+            import certifi
+            with open(certifi.where(), 'rb') as f:
+                bundle = f.read()
+        except (ImportError, OSError):  # pragma: no cover - requests depends on certifi
+            bundle = b''
+        for block in _pem_blocks(bundle):
+            try:
+                roots.append(ssl.Certificate.loadPEM(block))
+            except Exception:  # pragma: no cover - a certificate OpenSSL cannot read
+                continue
+        _roots = roots
+    return _roots
+
+
+_PEM_END = b'-----END CERTIFICATE-----'
+
+
+def _pem_blocks(data: bytes) -> list:
+    blocks = []
+    start = data.find(b'-----BEGIN CERTIFICATE-----')
+    while start != -1:
+        end = data.find(_PEM_END, start)
+        if end == -1:
+            break
+        end += len(_PEM_END)
+        blocks.append(data[start:end] + b'\n')
+        start = data.find(b'-----BEGIN CERTIFICATE-----', end)
+    return blocks

@@ -1,0 +1,294 @@
+"""The user data stream of :class:`binance.websockets.BinanceSocketManager`.
+
+Two ways to get account, order and balance events, tried in this order:
+
+1. **Listen key** (the original design): ``client.stream_get_listen_key()``
+   gives a key, the socket connects to ``STREAM_URL + 'ws/' + key`` and a
+   timer calls ``client.stream_keepalive(listenKey=key)`` every
+   ``user_timeout`` seconds. A ``listenKeyExpired`` event, or a keepalive
+   answered with code ``-1125`` (the key does not exist), gets a new key and
+   reconnects.
+2. **WebSocket API**: when the listen-key endpoint answers HTTP 404, 405 or
+   410 (binance.com retired it for Spot on 2026-02-20) the stream connects to
+   ``WS_API_URL`` and sends ``userDataStream.subscribe.signature`` on every
+   (re)connection. Events arrive wrapped as
+   ``{"subscriptionId": n, "event": {...}}``; the callback gets the bare event.
+
+REST calls run in the reactor's thread pool, never on the reactor thread.
+Everything else here runs on the reactor thread.
+"""
+import hashlib
+import hmac
+import json
+import logging
+import random
+from typing import Any, Callable, Dict, Optional
+
+from twisted.internet.task import LoopingCall
+
+from binance._ws_protocol import MAX_RETRIES_MESSAGE
+from binance.exceptions import BinanceAPIException
+
+__all__ = ['UserStream', 'USER_STREAM_KEY', 'LISTEN_KEY_RETIRED_STATUSES']
+
+log = logging.getLogger('binance.websockets')
+
+#: The connection key of the user socket (stable across listen-key renewals).
+USER_STREAM_KEY = 'user'
+
+#: HTTP statuses of the listen-key endpoint that mean "use the WebSocket API".
+LISTEN_KEY_RETIRED_STATUSES = (404, 405, 410)
+
+#: Binance's code for "This listenKey does not exist."
+_UNKNOWN_LISTEN_KEY = -1125
+
+
+def _short(key: Optional[str]) -> str:
+    """A listen key shortened for log lines (it grants read access to the account)."""
+    if not key:
+        return '-'
+    return key[:4] + '...'
+
+
+class UserStream:
+    """State of one user socket (created by the manager, used on the reactor thread).
+
+    :ivar mode: ``None`` until decided, then ``'listen_key'`` or ``'ws_api'``.
+    :ivar listen_key: the listen key in use (listen-key mode).
+    :ivar factory: the :class:`~binance._ws_protocol.StreamFactory` of the
+        current connection.
+    """
+
+    def __init__(self, manager: Any, key: str, callback: Callable[[Any], Any]):
+        self._manager = manager
+        self._key = key
+        self._callback = callback
+        self.stopped = False
+        self.mode: Optional[str] = None
+        self.listen_key: Optional[str] = None
+        self.factory: Any = None
+        self.subscription_id: Optional[int] = None
+        self._keepalive: Optional[LoopingCall] = None
+        self._fetching = False
+        self._key_failures = 0
+        self._retry_call: Any = None
+        self._request_id = 0
+
+    # -- life cycle ----------------------------------------------------------
+
+    def begin(self) -> None:
+        """Get a listen key and connect (reactor thread)."""
+        if not self.stopped:
+            self._fetch_key()
+
+    def stop(self) -> None:
+        """Stop the keepalive and the socket; the listen key is not deleted."""
+        self.stopped = True
+        call, self._retry_call = self._retry_call, None
+        if call is not None and call.active():
+            call.cancel()
+        self._stop_keepalive()
+        self._stop_factory()
+
+    def _finish(self, message: Dict[str, str]) -> None:
+        """Give up for good: stop, free the key, tell the callback once."""
+        if self.stopped:
+            return
+        self.stop()
+        self._manager._release(self._key, self)
+        self._emit(message)
+
+    def _emit(self, message: Any) -> None:
+        try:
+            self._callback(message)
+        except Exception:
+            log.exception('user stream: the callback raised')
+
+    def _emit_error(self, text: str) -> None:
+        self._emit({'e': 'error', 'm': text})
+
+    def _stop_factory(self) -> None:
+        factory, self.factory = self.factory, None
+        if factory is not None:
+            factory.stop()
+
+    def _gave_up(self) -> None:
+        self._finish({'e': 'error', 'm': MAX_RETRIES_MESSAGE})
+
+    # -- listen key ----------------------------------------------------------
+
+    def _fetch_key(self) -> None:
+        self._retry_call = None
+        if self.stopped:
+            return
+        self._fetching = True
+        d = self._manager._in_thread(self._manager.client.stream_get_listen_key)
+        d.addCallbacks(self._got_key, self._key_failed)
+        d.addErrback(self._internal_error)
+
+    def _got_key(self, result: Any) -> None:
+        self._fetching = False
+        if self.stopped:
+            return
+        key = result.get('listenKey') if isinstance(result, dict) else result
+        if not isinstance(key, str) or not key:
+            raise ValueError('stream_get_listen_key returned no listen key: {!r}'.format(
+                type(result).__name__))
+        self._key_failures = 0
+        self.mode = 'listen_key'
+        self._stop_factory()
+        self.listen_key = key
+        url = self._manager._stream_url() + 'ws/' + key
+        log.info('user stream: connecting with listen key %s', _short(key))
+        self.factory = self._manager._make_factory(url, self._on_event, self._gave_up,
+                                                   name='user stream')
+        self.factory.connect()
+        self._start_keepalive()
+
+    def _key_failed(self, failure: Any) -> None:
+        self._fetching = False
+        if self.stopped:
+            return
+        exc = failure.value
+        if (isinstance(exc, BinanceAPIException)
+                and exc.status_code in LISTEN_KEY_RETIRED_STATUSES):
+            log.info('user stream: listen keys are not available (HTTP %s); '
+                     'subscribing through the WebSocket API', exc.status_code)
+            self._start_ws_api()
+            return
+        self._key_failures += 1
+        manager = self._manager
+        if self._key_failures > manager.MAX_RETRIES:
+            log.error('user stream: could not get a listen key: %s', exc)
+            self._finish({'e': 'error', 'm': 'Could not get a listen key: {}'.format(exc)})
+            return
+        delay = min(manager.INITIAL_DELAY * 2.718281828 ** (self._key_failures - 1),
+                    manager.MAX_DELAY) * random.uniform(0.9, 1.1)
+        log.warning('user stream: could not get a listen key (%s); retrying in %.1f s',
+                    exc, delay)
+        self._retry_call = manager._get_reactor().callLater(delay, self._fetch_key)
+
+    def _renew(self) -> None:
+        """Get a new listen key and reconnect with it."""
+        if self.stopped or self._fetching:
+            return
+        log.info('user stream: listen key %s expired; getting a new one', _short(self.listen_key))
+        self._stop_factory()
+        self.listen_key = None
+        self._fetch_key()
+
+    def _on_event(self, msg: Any) -> None:
+        if msg.__class__ is dict and msg.get('e') == 'listenKeyExpired':
+            self._emit(msg)
+            self._renew()
+            return
+        self._callback(msg)
+
+    # -- keepalive -----------------------------------------------------------
+
+    def _start_keepalive(self) -> None:
+        if self._keepalive is not None:
+            return
+        loop = LoopingCall(self._send_keepalive)
+        loop.clock = self._manager._get_reactor()
+        self._keepalive = loop
+        loop.start(self._manager.user_timeout, now=False)
+
+    def _stop_keepalive(self) -> None:
+        loop, self._keepalive = self._keepalive, None
+        if loop is not None and loop.running:
+            loop.stop()
+
+    def _send_keepalive(self) -> None:
+        key = self.listen_key
+        if self.stopped or key is None or self._fetching:
+            return
+        d = self._manager._in_thread(self._manager.client.stream_keepalive, listenKey=key)
+        d.addCallbacks(lambda _result: None, self._keepalive_failed, errbackArgs=(key,))
+        d.addErrback(self._internal_error)
+
+    def _keepalive_failed(self, failure: Any, key: str) -> None:
+        if self.stopped or key != self.listen_key:
+            return
+        exc = failure.value
+        if getattr(exc, 'code', None) == _UNKNOWN_LISTEN_KEY:
+            self._renew()
+            return
+        log.warning('user stream: keepalive of listen key %s failed: %s', _short(key), exc)
+        self._emit_error('Listen key keepalive failed: {}'.format(exc))
+
+    # -- WebSocket API -------------------------------------------------------
+
+    def _start_ws_api(self) -> None:
+        client = self._manager.client
+        if not getattr(client, 'API_KEY', None) or not getattr(client, 'API_SECRET', None):
+            self._finish({'e': 'error', 'm': 'The WebSocket API user data stream needs a '
+                                              'Client with an API key and secret'})
+            return
+        self.mode = 'ws_api'
+        self._stop_keepalive()
+        self._stop_factory()
+        self.listen_key = None
+        url = self._manager._ws_api_url()
+        self.factory = self._manager._make_factory(url, self._on_api_message, self._gave_up,
+                                                   name='user stream (WebSocket API)',
+                                                   on_open=self._subscribe)
+        self.factory.connect()
+
+    def _subscribe(self, proto: Any) -> None:
+        """Send ``userDataStream.subscribe.signature`` (after every handshake)."""
+        client = self._manager.client
+        params = {
+            'apiKey': client.API_KEY,
+            'timestamp': int(self._manager._get_reactor().seconds() * 1000)
+            + int(getattr(client, 'timestamp_offset', 0) or 0),
+        }
+        params['signature'] = ws_api_signature(client.API_SECRET, params)
+        self._request_id += 1
+        request = {'id': self._request_id, 'method': 'userDataStream.subscribe.signature',
+                   'params': params}
+        proto.sendMessage(json.dumps(request).encode('utf-8'), isBinary=False)
+
+    def _on_api_message(self, msg: Any) -> None:
+        if msg.__class__ is dict:
+            event = msg.get('event')
+            if event is not None and 'subscriptionId' in msg:
+                self._callback(event)
+                return
+            if 'id' in msg and ('status' in msg or 'result' in msg or 'error' in msg):
+                self._on_api_response(msg)
+                return
+        self._callback(msg)
+
+    def _on_api_response(self, msg: Dict[str, Any]) -> None:
+        if msg.get('status') == 200:
+            result = msg.get('result') or {}
+            self.subscription_id = result.get('subscriptionId')
+            log.info('user stream: subscribed through the WebSocket API (subscription %s)',
+                     self.subscription_id)
+            return
+        error = msg.get('error') or {}
+        text = 'User data subscription failed: {} (code {}, HTTP {})'.format(
+            error.get('msg', 'no message'), error.get('code'), msg.get('status'))
+        log.error('user stream: %s', text)
+        self._finish({'e': 'error', 'm': text})
+
+    # -- errors in this module ---------------------------------------------
+
+    def _internal_error(self, failure: Any) -> None:
+        log.error('user stream: internal error: %s', failure.getTraceback())
+        self._emit_error('User stream error: {}'.format(failure.getErrorMessage()))
+
+
+def ws_api_signature(secret: str, params: Dict[str, Any]) -> str:
+    """Signature of a WebSocket API request.
+
+    HMAC-SHA256 (hex) keyed with the API secret over the parameters except
+    ``signature``, sorted by name and joined as ``name=value&...`` (Binance's
+    WebSocket API "SIGNED request security").
+
+    >>> ws_api_signature('secret', {'timestamp': 1, 'apiKey': 'k'})  # signs 'apiKey=k&timestamp=1'
+    '0fbe4e671d54dcb14f5f8a52f86beaacc764fb0912688a45ee9f56f2bb56d2fb'
+    """
+    payload = '&'.join('{}={}'.format(k, params[k]) for k in sorted(params) if k != 'signature')
+    return hmac.new(secret.encode('utf-8'), payload.encode('utf-8'), hashlib.sha256).hexdigest()

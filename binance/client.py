@@ -1,0 +1,72 @@
+"""The REST client: :class:`Client`, built on :mod:`requests`.
+
+The method names and keyword arguments are those of python-binance 0.7, so
+existing scripts keep working; the endpoints are today's (``/api/v3`` and
+``/sapi/v1``). The methods are defined by concern in
+:mod:`binance._client_market` (public market data) and
+:mod:`binance._client_account` (orders, account, wallet, listen keys); the
+request plumbing is in :mod:`binance._client_base`. This module never
+imports Twisted.
+
+Usage::
+
+    from binance.client import Client
+
+    client = Client(api_key, api_secret)
+    depth = client.get_order_book(symbol='BNBBTC')
+    order = client.order_limit_buy(symbol='BNBBTC', quantity=100, price='0.00001')
+    klines = client.get_historical_klines('BNBBTC', Client.KLINE_INTERVAL_1MINUTE,
+                                          '1 day ago UTC')
+
+Point it at another server (e.g. :class:`binance.testing.LocalExchange`) with
+``client.API_URL = 'http://127.0.0.1:PORT/api'``; wallet (``/sapi``) requests
+follow it.
+"""
+from typing import Any, Dict, Optional
+
+from binance import enums
+from binance._client_account import AccountMixin
+from binance._client_base import DEFAULT_TIMEOUT
+from binance._client_market import MarketMixin
+from binance._client_params import sign_payload
+
+__all__ = ['Client', 'sign_payload', 'DEFAULT_TIMEOUT']
+
+
+class Client(AccountMixin, MarketMixin):
+    """Blocking REST client for Binance.
+
+    :param api_key: the API key; needed for signed (account and trading) calls.
+    :param api_secret: the secret that signs them. Neither is ever logged or
+        shown in a repr or an exception message.
+    :param requests_params: keyword arguments for every :mod:`requests` call,
+        e.g. ``{'timeout': 5, 'verify': '/path/ca.pem', 'proxies': {...}}``;
+        ``timeout`` defaults to 10 s. A method's ``requests_params=`` keyword
+        adds to them for that one call.
+    :param tld: top-level domain: ``'us'`` uses ``https://api.binance.us/api``.
+    :param testnet: use ``https://testnet.binance.vision/api``.
+
+    Construction does no network I/O. Every constant of :mod:`binance.enums`
+    is also a class attribute (``Client.SIDE_BUY``, ``Client.KLINE_INTERVAL_30MINUTE``,
+    ``Client.AGG_ID``...). After each answer ``client.response`` holds the
+    :class:`requests.Response` and ``client.used_weight`` the request weight
+    used this minute (``X-MBX-USED-WEIGHT-1M``).
+
+    Errors: :class:`~binance.exceptions.BinanceAPIException` for an HTTP error
+    status (:class:`~binance.exceptions.BinanceRateLimitException` for 429/418,
+    with ``retry_after``), :class:`~binance.exceptions.BinanceRequestException`
+    for an answer that is not JSON,
+    :class:`~binance.exceptions.BinanceTimeoutException` and
+    :class:`~binance.exceptions.BinanceConnectionException`; bad arguments
+    raise :class:`ValueError`/:class:`TypeError` before anything is sent.
+    """
+
+    def __init__(self, api_key: Optional[str] = None, api_secret: Optional[str] = None,
+                 requests_params: Optional[Dict[str, Any]] = None, tld: str = 'com',
+                 testnet: bool = False) -> None:
+        super().__init__(api_key, api_secret, requests_params, tld, testnet)
+
+
+for _name in enums.__all__:
+    setattr(Client, _name, getattr(enums, _name))
+del _name

@@ -1,0 +1,758 @@
+"""A local copy of a symbol's order book, kept in sync with Binance.
+
+Three layers, each usable on its own:
+
+* :class:`DepthCache` — the book itself: a pure data structure with no I/O.
+  Prices and quantities are held as exact :class:`~decimal.Decimal` values;
+  reads convert them with ``conv_type`` (``float`` by default, as the
+  original library returned).
+* :class:`DepthCacheSync` — the pure state machine of Binance's documented
+  procedure for a local order book (buffer the diff stream, apply a REST
+  snapshot, chain the update ids, start again on a gap, back off between
+  attempts). It never does I/O; it tells its caller what to do next.
+* :class:`DepthCacheManager` — wires the two to a
+  :class:`~binance.websockets.BinanceSocketManager` diff depth socket and to
+  ``client.get_order_book`` (run in a worker thread, never on the reactor
+  thread).
+
+See `How to manage a local order book correctly
+<https://developers.binance.com/docs/binance-spot-api-docs/web-socket-streams#how-to-manage-a-local-order-book-correctly>`_.
+
+Example::
+
+    from binance.client import Client
+    from binance.depthcache import DepthCacheManager
+
+    def process_depth(depth_cache):
+        if depth_cache is None:          # the socket gave up reconnecting
+            print('depth cache stopped')
+            return
+        print(depth_cache.symbol, depth_cache.get_bids(limit=5), depth_cache.get_asks(limit=5))
+
+    dcm = DepthCacheManager(Client(), 'BNBBTC', callback=process_depth)
+"""
+import logging
+import re
+from bisect import bisect_left, insort
+from collections import deque
+from decimal import Decimal, InvalidOperation
+from typing import Any, Callable, Deque, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+
+__all__ = ['DepthCache', 'DepthCacheSync', 'DepthCacheManager', 'VALID_LIMITS']
+
+logger = logging.getLogger(__name__)
+
+#: The ``limit`` values ``GET /api/v3/depth`` accepts.
+VALID_LIMITS = (5, 10, 20, 50, 100, 500, 1000, 5000)
+
+_SYMBOL_RE = re.compile(r'^[A-Za-z0-9_.-]{1,20}$')
+_ZERO = Decimal(0)
+_NAN = Decimal('NaN')
+
+
+def _to_decimal(value: Any, what: str) -> Decimal:
+    """Exact Decimal of a price or quantity given as a string (or number)."""
+    if isinstance(value, str):
+        try:
+            number = Decimal(value)
+        except InvalidOperation:
+            raise ValueError('{} must be a decimal number, got {!r}'.format(what, value)) from None
+    elif isinstance(value, Decimal):
+        number = value
+    elif isinstance(value, bool):
+        raise TypeError('{} must be a decimal string, got bool'.format(what))
+    elif isinstance(value, int):
+        number = Decimal(value)
+    elif isinstance(value, float):
+        number = Decimal(repr(value))   # 0.1 -> Decimal('0.1'), not its binary expansion
+    else:
+        raise TypeError('{} must be a decimal string such as "0.00120000", got {}'.format(
+            what, type(value).__name__))
+    if not number.is_finite() or number.is_signed():
+        raise ValueError('{} must be a finite number >= 0, got {!r}'.format(what, value))
+    return number
+
+
+#: entries of a book's price-string cache before it is emptied and refilled
+_PRICE_CACHE_MAX = 50000
+
+
+def _parse_levels(levels: Iterable[Sequence[Any]], side: str,
+                  price_cache: Optional[Dict[str, Decimal]] = None) -> List[Tuple[Decimal, Decimal]]:
+    """Parse ``[[price, qty, ...], ...]`` into Decimal pairs (all or nothing).
+
+    The common case (two decimal strings) is handled inline; anything else
+    goes through :func:`_to_decimal`, which also words the errors.
+
+    ``price_cache`` maps price strings already seen to their Decimal: hashing
+    a new Decimal (needed to look the level up) costs far more than parsing
+    it, while a cached Decimal keeps its hash.
+    """
+    parsed = []
+    append = parsed.append
+    if price_cache is None:
+        price_cache = {}
+    for level in levels:
+        try:
+            price, qty = level[0], level[1]
+        except (TypeError, IndexError, KeyError):
+            raise ValueError('each {} level must be [price, quantity], got {!r}'.format(
+                side, level)) from None
+        if type(price) is str and type(qty) is str:
+            p = price_cache.get(price)
+            try:
+                q = Decimal(qty)
+                if p is None:
+                    p = Decimal(price)
+                    if p.is_finite() and not p.is_signed():
+                        if len(price_cache) >= _PRICE_CACHE_MAX:
+                            price_cache.clear()
+                        hash(p)
+                        price_cache[price] = p
+            except InvalidOperation:
+                p = q = _NAN
+            if p.is_finite() and q.is_finite() and not (p.is_signed() or q.is_signed()):
+                append((p, q))
+                continue
+        append((_to_decimal(price, side + ' price'), _to_decimal(qty, side + ' quantity')))
+    return parsed
+
+
+class _Side:
+    """One side of the book: a dict for the quantities and the sorted prices.
+
+    ``prices`` is kept in ascending order with :mod:`bisect`, so a change is an
+    O(log n) search plus a list insert or delete, and the best N levels are a
+    slice at one end of the list.
+    """
+    __slots__ = ('levels', 'prices')
+
+    def __init__(self, levels: Optional[Dict[Decimal, Decimal]] = None) -> None:
+        self.levels: Dict[Decimal, Decimal] = levels if levels is not None else {}
+        self.prices: List[Decimal] = sorted(self.levels)
+
+    def set(self, price: Decimal, qty: Decimal) -> None:
+        levels = self.levels
+        if qty:
+            if price not in levels:
+                insort(self.prices, price)
+            levels[price] = qty
+        elif price in levels:
+            del levels[price]
+            prices = self.prices
+            del prices[bisect_left(prices, price)]
+
+
+def _check_limit(limit: Optional[int]) -> None:
+    if limit is None:
+        return
+    if isinstance(limit, bool) or not isinstance(limit, int):
+        raise TypeError('limit must be an int or None, got {}'.format(type(limit).__name__))
+    if limit < 0:
+        raise ValueError('limit must be >= 0 or None, got {}'.format(limit))
+
+
+class DepthCache:
+    """The order book of one symbol: bids and asks by price.
+
+    :param symbol: the symbol, e.g. ``'BNBBTC'``.
+    :param conv_type: how :meth:`get_bids`/:meth:`get_asks` return prices and
+        quantities: ``float`` (the default, like the original library),
+        :class:`~decimal.Decimal` for the exact values, ``str`` for decimal
+        strings, or any callable taking a ``Decimal``.
+
+    Internally every price and quantity is the exact ``Decimal`` of the
+    string Binance sent; levels are keyed by price value, so ``"0.0010"``
+    and ``"0.00100000"`` are the same level.
+
+    :ivar symbol: the symbol.
+    :ivar update_time: event time (``E``, ms) of the last diff applied, or
+        ``None`` when the book holds only a snapshot (or nothing).
+    :ivar last_update_id: Binance update id the book is at (``lastUpdateId``
+        of the snapshot, then ``u`` of each diff applied), or ``None``.
+
+    Reads from another thread while the reactor thread applies updates never
+    raise; they see the book before or after each level change.
+
+    >>> dc = DepthCache('BNBBTC')
+    >>> dc.add_bid(['0.0010', '5.0'])
+    >>> dc.add_bid(['0.0012', '1.5'])
+    >>> dc.get_bids()
+    [[0.0012, 1.5], [0.001, 5.0]]
+    """
+
+    def __init__(self, symbol: str, conv_type: Callable[[Decimal], Any] = float) -> None:
+        if not callable(conv_type):
+            raise TypeError('conv_type must be callable, e.g. float, Decimal or str')
+        self.symbol = symbol
+        self.conv_type = conv_type
+        self.update_time: Optional[int] = None
+        self.last_update_id: Optional[int] = None
+        self._bids = _Side()
+        self._asks = _Side()
+        self._price_cache: Dict[str, Decimal] = {}
+
+    def __repr__(self) -> str:
+        return '<DepthCache {} bids={} asks={} last_update_id={}>'.format(
+            self.symbol, len(self._bids.levels), len(self._asks.levels), self.last_update_id)
+
+    # -- changes ----------------------------------------------------------
+
+    def add_bid(self, bid: Sequence[Any]) -> None:
+        """Set one bid level; a quantity of zero removes it.
+
+        :param bid: ``[price, quantity]`` as Binance sends them, e.g.
+            ``['0.00120000', '5.00000000']`` (extra items are ignored).
+        :raises ValueError: when the price or quantity is not a number >= 0.
+        """
+        (price, qty), = _parse_levels((bid,), 'bid', self._price_cache)
+        self._bids.set(price, qty)
+
+    def add_ask(self, ask: Sequence[Any]) -> None:
+        """Set one ask level; a quantity of zero removes it (see :meth:`add_bid`)."""
+        (price, qty), = _parse_levels((ask,), 'ask', self._price_cache)
+        self._asks.set(price, qty)
+
+    def clear(self) -> None:
+        """Remove every level and forget ``update_time`` and ``last_update_id``."""
+        self._bids = _Side()
+        self._asks = _Side()
+        self.update_time = None
+        self.last_update_id = None
+
+    def apply_snapshot(self, snapshot: Mapping[str, Any]) -> None:
+        """Replace the whole book with a REST depth snapshot.
+
+        :param snapshot: the answer of ``GET /api/v3/depth``:
+            ``{'lastUpdateId': 160, 'bids': [['0.0024', '10']], 'asks': [...]}``.
+        :raises ValueError: when a level is malformed (the book is then unchanged).
+
+        No level of the previous book survives. ``update_time`` becomes
+        ``None`` (a snapshot carries no event time).
+        """
+        try:
+            last_id = int(snapshot['lastUpdateId'])
+            bids = _parse_levels(snapshot['bids'], 'bid', self._price_cache)
+            asks = _parse_levels(snapshot['asks'], 'ask', self._price_cache)
+        except (KeyError, TypeError) as exc:
+            raise ValueError('a depth snapshot needs lastUpdateId, bids and asks: {}'.format(
+                exc)) from None
+        self._bids = _Side({price: qty for price, qty in bids if qty})
+        self._asks = _Side({price: qty for price, qty in asks if qty})
+        self.update_time = None
+        self.last_update_id = last_id
+
+    def apply_diff(self, event: Mapping[str, Any]) -> None:
+        """Apply a ``depthUpdate`` event's levels; set ``update_time`` and ``last_update_id``.
+
+        :param event: a diff depth stream message, e.g.
+            ``{'e': 'depthUpdate', 'E': 1672515782136, 's': 'BNBBTC', 'U': 157,
+            'u': 160, 'b': [['0.0024', '10']], 'a': [['0.0026', '0']]}``.
+        :raises ValueError: when a level is malformed (the book is then unchanged).
+
+        This only applies the levels; checking that the event follows the
+        previous one is :class:`DepthCacheSync`'s job.
+        """
+        try:
+            bids = _parse_levels(event.get('b', ()), 'bid', self._price_cache)
+            asks = _parse_levels(event.get('a', ()), 'ask', self._price_cache)
+        except TypeError as exc:
+            raise ValueError('malformed depth event: {}'.format(exc)) from None
+        for side, changes in ((self._bids, bids), (self._asks, asks)):
+            levels, prices = side.levels, side.prices
+            for price, qty in changes:      # _Side.set, inlined: this is the hot path
+                if qty:
+                    if price not in levels:
+                        insort(prices, price)
+                    levels[price] = qty
+                elif price in levels:
+                    del levels[price]
+                    del prices[bisect_left(prices, price)]
+        if 'E' in event:
+            self.update_time = event['E']
+        if 'u' in event:
+            self.last_update_id = int(event['u'])
+
+    # -- reads ------------------------------------------------------------
+
+    def _read(self, side: _Side, limit: Optional[int], best_high: bool) -> List[List[Any]]:
+        _check_limit(limit)
+        prices = side.prices            # take both references once: clear() swaps sides
+        levels = side.levels
+        if limit == 0:
+            return []
+        if best_high:
+            chosen = prices[::-1] if limit is None else prices[-limit:][::-1]
+        else:
+            chosen = prices[:] if limit is None else prices[:limit]
+        conv = self.conv_type
+        result = []
+        for price in chosen:
+            qty = levels.get(price)
+            if qty is not None:
+                result.append([conv(price), conv(qty)])
+        return result
+
+    def get_bids(self, limit: Optional[int] = None) -> List[List[Any]]:
+        """Bids, highest price first, as ``[[price, quantity], ...]``.
+
+        :param limit: return at most this many levels (the best ones);
+            ``None`` returns all. Costs O(limit), not O(book).
+        :returns: values converted with ``conv_type`` (floats by default).
+
+        >>> dc = DepthCache('BNBBTC')
+        >>> dc.add_bid(['1.0', '2']); dc.add_bid(['1.5', '1'])
+        >>> dc.get_bids(limit=1)
+        [[1.5, 1.0]]
+        """
+        return self._read(self._bids, limit, True)
+
+    def get_asks(self, limit: Optional[int] = None) -> List[List[Any]]:
+        """Asks, lowest price first, as ``[[price, quantity], ...]`` (see :meth:`get_bids`)."""
+        return self._read(self._asks, limit, False)
+
+    @staticmethod
+    def sort_depth(vals: Mapping[Any, Any], reverse: bool = False) -> List[List[float]]:
+        """Sort a ``{price: quantity}`` mapping into ``[[price, quantity], ...]`` floats.
+
+        Kept for scripts written for the original library; the cache itself
+        no longer sorts on each read.
+        """
+        pairs = [[float(price), float(qty)] for price, qty in vals.items()]
+        pairs.sort(key=lambda pair: pair[0], reverse=reverse)
+        return pairs
+
+
+class DepthCacheSync:
+    """Binance's local order book procedure as a pure state machine.
+
+    Feed it every diff event (:meth:`on_event`) and every REST snapshot
+    (:meth:`on_snapshot`); it updates its :class:`DepthCache` and answers what
+    happened, one of the ``BUFFERED``, ``IGNORED``, ``APPLIED``, ``SYNCED``,
+    ``STALE_SNAPSHOT`` or ``RESYNC`` strings below. It does no I/O and keeps
+    no clock: the caller fetches snapshots and waits :attr:`retry_delay`
+    seconds before the next one.
+
+    The rules:
+
+    1. Until a snapshot arrives, events are buffered.
+    2. Snapshot with ``lastUpdateId`` L: buffered events with ``u <= L`` are
+       dropped; if the first one left has ``U > L + 1`` the snapshot is older
+       than the stream (``STALE_SNAPSHOT``: fetch another, the buffer is kept).
+       Otherwise the book becomes the snapshot and the buffer is replayed.
+    3. An event with ``u`` <= the book's id is a duplicate or old: ignored.
+    4. The first event applied after a snapshot must have
+       ``U <= L + 1 <= u``; every later one ``U == previous u + 1``. Anything
+       else is a gap: the book is cleared at once (no stale level survives),
+       the event is kept for the next attempt, and ``RESYNC`` asks for a new
+       snapshot.
+    5. Consecutive failures (gap, stale snapshot, failed request) grow
+       :attr:`retry_delay` from ``INITIAL_BACKOFF`` by ``BACKOFF_FACTOR`` up
+       to ``MAX_BACKOFF``; it goes back to 0 once an event links to a snapshot.
+
+    :param cache: the book to maintain.
+    """
+
+    BUFFERED = 'buffered'
+    IGNORED = 'ignored'
+    APPLIED = 'applied'
+    SYNCED = 'synced'
+    STALE_SNAPSHOT = 'stale_snapshot'
+    RESYNC = 'resync'
+
+    INITIAL_BACKOFF = 0.5
+    BACKOFF_FACTOR = 2.0
+    MAX_BACKOFF = 30.0
+    #: events kept while waiting for a snapshot; the oldest are dropped beyond it
+    MAX_BUFFER = 10000
+
+    def __init__(self, cache: DepthCache) -> None:
+        self.cache = cache
+        self._buffer: Deque[Mapping[str, Any]] = deque(maxlen=self.MAX_BUFFER)
+        self._book_id: Optional[int] = None     # None: waiting for a snapshot
+        self._linked = False                    # an event has followed the snapshot
+        self.failures = 0                       # consecutive failed attempts
+
+    @property
+    def waiting_for_snapshot(self) -> bool:
+        """True while events are buffered until a snapshot arrives."""
+        return self._book_id is None
+
+    @property
+    def last_update_id(self) -> Optional[int]:
+        """Update id the book is at, or ``None`` while waiting for a snapshot."""
+        return self._book_id
+
+    @property
+    def buffered(self) -> int:
+        """Number of events waiting for a snapshot."""
+        return len(self._buffer)
+
+    @property
+    def retry_delay(self) -> float:
+        """Seconds to wait before asking for the next snapshot (0 after a success)."""
+        if not self.failures:
+            return 0.0
+        delay = self.INITIAL_BACKOFF * self.BACKOFF_FACTOR ** (self.failures - 1)
+        return min(self.MAX_BACKOFF, delay)
+
+    def note_failure(self) -> None:
+        """Count a failed snapshot request, so :attr:`retry_delay` grows."""
+        self.failures += 1
+
+    def restart(self) -> None:
+        """Wait for a fresh snapshot (for a periodic refresh).
+
+        The book stays readable as it is until the snapshot replaces it
+        completely; events are buffered meanwhile.
+        """
+        self._book_id = None
+        self._linked = False
+        self._buffer.clear()
+
+    @staticmethod
+    def _ids(event: Mapping[str, Any]) -> Tuple[int, int]:
+        try:
+            first, last = int(event['U']), int(event['u'])
+        except (KeyError, TypeError, ValueError):
+            raise ValueError('a depthUpdate event needs integer U and u, got {!r}'.format(
+                {k: event.get(k) for k in ('U', 'u')} if isinstance(event, Mapping)
+                else event)) from None
+        if first > last:
+            raise ValueError('depthUpdate event with U > u: U={} u={}'.format(first, last))
+        return first, last
+
+    def _resync(self, keep: Iterable[Mapping[str, Any]]) -> str:
+        self.cache.clear()
+        self._book_id = None
+        self._linked = False
+        self._buffer.clear()
+        self._buffer.extend(keep)
+        self.failures += 1
+        return self.RESYNC
+
+    def on_event(self, event: Mapping[str, Any]) -> str:
+        """Process one diff depth event.
+
+        :returns: ``BUFFERED`` (no snapshot yet), ``IGNORED`` (``u`` <= book
+            id), ``APPLIED`` (the book changed) or ``RESYNC`` (gap or malformed
+            levels: the book was cleared, fetch a new snapshot after
+            :attr:`retry_delay`).
+        :raises ValueError: when ``U``/``u`` are missing or inconsistent (the
+            state is unchanged; a real gap shows up with the next event).
+        """
+        first, last = self._ids(event)
+        book_id = self._book_id
+        if book_id is None:
+            self._buffer.append(event)
+            return self.BUFFERED
+        if last <= book_id:
+            return self.IGNORED
+        if first != book_id + 1 and (self._linked or first > book_id + 1):
+            logger.warning('%s depth: gap in update ids (book at %d, event U=%d u=%d); resyncing',
+                           self.cache.symbol, book_id, first, last)
+            return self._resync((event,))
+        try:
+            self.cache.apply_diff(event)
+        except ValueError as exc:
+            logger.warning('%s depth: malformed event U=%d u=%d (%s); resyncing',
+                           self.cache.symbol, first, last, exc)
+            return self._resync(())
+        self._book_id = last
+        if not self._linked:
+            self._linked = True
+            self.failures = 0
+        return self.APPLIED
+
+    def on_snapshot(self, snapshot: Mapping[str, Any]) -> str:
+        """Apply a REST snapshot and replay the buffered events.
+
+        :returns: ``STALE_SNAPSHOT`` (older than the buffered stream; fetch
+            another after :attr:`retry_delay`), ``SYNCED`` (the book is the
+            snapshot), ``APPLIED`` (the snapshot plus buffered events) or
+            ``RESYNC`` (a gap inside the buffered events).
+        :raises RuntimeError: when no snapshot was expected.
+        :raises ValueError: when the snapshot is malformed (counted as a failure).
+        """
+        if self._book_id is not None:
+            raise RuntimeError('snapshot received while the book is already synced; '
+                               'call restart() first')
+        try:
+            last_id = int(snapshot['lastUpdateId'])
+        except (KeyError, TypeError, ValueError):
+            self.failures += 1
+            raise ValueError('a depth snapshot needs an integer lastUpdateId') from None
+        events = sorted(self._buffer, key=lambda e: int(e['u']))
+        self._buffer.clear()
+        pending = [e for e in events if int(e['u']) > last_id]
+        if pending and int(pending[0]['U']) > last_id + 1:
+            self._buffer.extend(pending)
+            self.failures += 1
+            logger.info('%s depth: snapshot %d is older than the buffered stream (U=%s); '
+                        'fetching another', self.cache.symbol, last_id, pending[0]['U'])
+            return self.STALE_SNAPSHOT
+        try:
+            self.cache.apply_snapshot(snapshot)
+        except ValueError:
+            self._buffer.extend(pending)
+            self.failures += 1
+            raise
+        self._book_id = last_id
+        self._linked = False
+        status = self.SYNCED
+        for index, event in enumerate(pending):
+            result = self.on_event(event)
+            if result == self.RESYNC:
+                self._buffer.extend(pending[index + 1:])
+                return self.RESYNC
+            if result == self.APPLIED:
+                status = self.APPLIED
+        return status
+
+
+def _validate_manager_args(client: Any, symbol: Any, callback: Any, refresh_interval: Any,
+                           bm: Any, limit: Any) -> None:
+    if not callable(getattr(client, 'get_order_book', None)):
+        raise TypeError('client must be a binance.client.Client (it needs get_order_book)')
+    if not isinstance(symbol, str) or not _SYMBOL_RE.match(symbol):
+        raise ValueError('symbol must be a Binance symbol such as "BNBBTC" (1-20 letters, '
+                         'digits, "-", "_" or "."), got {!r}'.format(symbol))
+    if callback is not None and not callable(callback):
+        raise TypeError('callback must be callable or None, got {}'.format(
+            type(callback).__name__))
+    if refresh_interval is not None:
+        if isinstance(refresh_interval, bool) or not isinstance(refresh_interval, (int, float)):
+            raise TypeError('refresh_interval must be seconds as a number, or 0/None to disable')
+        if not refresh_interval >= 0:
+            raise ValueError('refresh_interval must be >= 0 seconds (0 or None disables it), '
+                             'got {!r}'.format(refresh_interval))
+    if isinstance(limit, bool) or limit not in VALID_LIMITS:
+        raise ValueError('limit must be one of {}, got {!r}'.format(
+            ', '.join(map(str, VALID_LIMITS)), limit))
+    if bm is not None and not callable(getattr(bm, 'start_depth_socket', None)):
+        raise TypeError('bm must be a BinanceSocketManager or None')
+
+
+class DepthCacheManager:
+    """Keep a :class:`DepthCache` of ``symbol`` in sync with Binance.
+
+    :param client: a :class:`binance.client.Client`; only ``get_order_book``
+        is used, always in a worker thread.
+    :param symbol: e.g. ``'BNBBTC'``.
+    :param callback: called on the reactor thread as ``callback(depth_cache)``
+        after every update applied to the book, and once as
+        ``callback(None)`` when the depth socket gave up reconnecting (the
+        manager is then closed). An exception it raises is logged.
+    :param refresh_interval: seconds between full re-syncs from a fresh
+        snapshot (``0`` or ``None``: never).
+    :param bm: a :class:`~binance.websockets.BinanceSocketManager` to open the
+        diff depth socket on; several managers can share one. ``None``: the
+        manager creates its own. A manager that is not running yet is started.
+    :param limit: depth of the REST snapshot, one of :data:`VALID_LIMITS`.
+        Levels deeper than the snapshot are known only once they change.
+    :param reactor: the reactor for timers and threads (default: Twisted's
+        global reactor), injectable for tests.
+    :param conv_type: output type of :meth:`DepthCache.get_bids`/``get_asks``
+        (``float``, ``Decimal``, ``str`` ...).
+    :raises ValueError, TypeError: on invalid arguments, before any I/O.
+    :raises RuntimeError: when ``bm`` already has a diff depth socket open
+        for this symbol (one socket per stream).
+
+    The snapshot is requested when the first diff event has been buffered
+    (or after ``SNAPSHOT_WAIT`` seconds without one), as Binance describes;
+    :meth:`get_depth_cache` is empty until then.
+    """
+
+    #: seconds to wait for the first diff event before asking for the snapshot anyway
+    SNAPSHOT_WAIT = 1.0
+
+    def __init__(self, client: Any, symbol: str, callback: Optional[Callable[[Any], Any]] = None,
+                 refresh_interval: Optional[float] = 1800, bm: Any = None, limit: int = 500,
+                 *, reactor: Any = None, conv_type: Callable[[Decimal], Any] = float) -> None:
+        _validate_manager_args(client, symbol, callback, refresh_interval, bm, limit)
+        if not callable(conv_type):
+            raise TypeError('conv_type must be callable, e.g. float, Decimal or str')
+        if reactor is None:
+            from binance._reactor import get_reactor
+            reactor = get_reactor()
+        self._client = client
+        self._symbol = symbol.upper()
+        self._callback = callback
+        self._refresh_interval = refresh_interval or 0
+        self._limit = limit
+        self._reactor = reactor
+        self._depth_cache = DepthCache(self._symbol, conv_type=conv_type)
+        self._sync = DepthCacheSync(self._depth_cache)
+        self._closed = False
+        self._snapshot_call: Any = None      # IDelayedCall of the next snapshot request
+        self._early_request = False          # a buffered event may bring that request forward
+        self._snapshot_pending = False       # a request runs in a worker thread
+        self._refresh_call: Any = None
+        self._owns_bm = bm is None
+        if bm is None:
+            from binance.websockets import BinanceSocketManager
+            bm = BinanceSocketManager(client)
+        self._bm = bm
+        self._conn_key: Any = None
+        self._conn_key = bm.start_depth_socket(self._symbol, self._on_message)
+        if self._conn_key is False:
+            self._closed = True
+            raise RuntimeError('a diff depth socket for {} is already open on this socket '
+                               'manager; use another BinanceSocketManager'.format(self._symbol))
+        is_alive = getattr(bm, 'is_alive', None)
+        if is_alive is not None and not is_alive():
+            bm.start()
+        reactor.callFromThread(self._start)
+
+    def __repr__(self) -> str:
+        return '<DepthCacheManager {} limit={} {}>'.format(
+            self._symbol, self._limit, 'closed' if self._closed else 'open')
+
+    # -- public -------------------------------------------------------------
+
+    def get_depth_cache(self) -> DepthCache:
+        """The :class:`DepthCache` this manager keeps up to date (always the same object)."""
+        return self._depth_cache
+
+    def close(self, close_socket: bool = False) -> None:
+        """Stop the depth socket and the timers; safe from any thread.
+
+        Other managers sharing the socket manager keep running. The cache
+        keeps its last content.
+
+        :param close_socket: also close the whole socket manager (all its
+            sockets). A socket manager the depth cache created itself is
+            always closed.
+        """
+        if self._closed:
+            return
+        self._closed = True
+        self._bm.stop_socket(self._conn_key)
+        if close_socket or self._owns_bm:
+            self._bm.close()
+        self._reactor.callFromThread(self._cancel_timers)
+
+    # -- reactor thread -------------------------------------------------------
+
+    def _start(self) -> None:
+        if self._closed:
+            return
+        if self._sync.buffered:
+            self._request_snapshot()
+        else:
+            self._schedule_snapshot(self.SNAPSHOT_WAIT, early=True)
+
+    def _cancel_timers(self) -> None:
+        for name in ('_snapshot_call', '_refresh_call'):
+            call = getattr(self, name)
+            if call is not None and call.active():
+                call.cancel()
+            setattr(self, name, None)
+
+    def _schedule_snapshot(self, delay: float, early: bool = False) -> None:
+        if self._snapshot_call is not None and self._snapshot_call.active():
+            self._snapshot_call.cancel()
+        self._early_request = early
+        self._snapshot_call = self._reactor.callLater(delay, self._request_snapshot)
+
+    def _request_snapshot(self) -> None:
+        if self._snapshot_call is not None and self._snapshot_call.active():
+            self._snapshot_call.cancel()
+        self._snapshot_call = None
+        if self._closed or self._snapshot_pending:
+            return
+        self._snapshot_pending = True
+        from twisted.internet import threads
+        reactor = self._reactor
+        d = threads.deferToThreadPool(reactor, reactor.getThreadPool(),
+                                      self._client.get_order_book,
+                                      symbol=self._symbol, limit=self._limit)
+        d.addCallbacks(self._on_snapshot, self._on_snapshot_error)
+
+    def _on_snapshot(self, snapshot: Any) -> None:
+        self._snapshot_pending = False
+        if self._closed:
+            return
+        try:
+            status = self._sync.on_snapshot(snapshot)
+        except ValueError as exc:
+            logger.warning('%s depth: unusable snapshot (%s); retrying in %.1f s',
+                           self._symbol, exc, self._sync.retry_delay)
+            self._schedule_snapshot(self._sync.retry_delay)
+            return
+        if status in (DepthCacheSync.STALE_SNAPSHOT, DepthCacheSync.RESYNC):
+            self._schedule_snapshot(self._sync.retry_delay)
+            return
+        self._schedule_refresh()
+        if status == DepthCacheSync.APPLIED:
+            self._notify(self._depth_cache)
+
+    def _on_snapshot_error(self, failure: Any) -> None:
+        self._snapshot_pending = False
+        if self._closed:
+            return
+        self._sync.note_failure()
+        delay = self._sync.retry_delay
+        retry_after = getattr(failure.value, 'retry_after', None)
+        if isinstance(retry_after, (int, float)) and retry_after > delay:
+            delay = float(retry_after)
+        logger.warning('%s depth: snapshot request failed (%s); retrying in %.1f s',
+                       self._symbol, failure.getErrorMessage(), delay)
+        self._schedule_snapshot(delay)
+
+    def _schedule_refresh(self) -> None:
+        if self._refresh_call is not None and self._refresh_call.active():
+            self._refresh_call.cancel()
+        self._refresh_call = None
+        if self._refresh_interval:
+            self._refresh_call = self._reactor.callLater(self._refresh_interval, self._refresh)
+
+    def _refresh(self) -> None:
+        self._refresh_call = None
+        if self._closed:
+            return
+        logger.debug('%s depth: periodic refresh from a new snapshot', self._symbol)
+        self._sync.restart()
+        self._start()
+
+    def _on_message(self, msg: Any) -> None:
+        if self._closed:
+            return
+        if isinstance(msg, dict) and msg.get('e') == 'error':
+            logger.error('%s depth: socket gave up: %s', self._symbol, msg.get('m'))
+            self._closed = True
+            self._cancel_timers()
+            if self._conn_key:
+                self._bm.stop_socket(self._conn_key)
+            if self._owns_bm:
+                self._bm.close()
+            self._notify(None)
+            return
+        if not isinstance(msg, dict) or msg.get('e', 'depthUpdate') != 'depthUpdate':
+            logger.debug('%s depth: ignoring message %.200r', self._symbol, msg)
+            return
+        try:
+            status = self._sync.on_event(msg)
+        except ValueError as exc:
+            logger.warning('%s depth: ignoring malformed event: %s', self._symbol, exc)
+            return
+        if status == DepthCacheSync.APPLIED:
+            self._notify(self._depth_cache)
+        elif status == DepthCacheSync.BUFFERED:
+            if (self._early_request and self._snapshot_call is not None
+                    and self._snapshot_call.active()):
+                self._request_snapshot()
+        elif status == DepthCacheSync.RESYNC:
+            if self._refresh_call is not None and self._refresh_call.active():
+                self._refresh_call.cancel()
+            self._refresh_call = None
+            self._schedule_snapshot(self._sync.retry_delay)
+
+    def _notify(self, value: Optional[DepthCache]) -> None:
+        if self._callback is None:
+            return
+        try:
+            self._callback(value)
+        except Exception:
+            logger.exception('%s depth: the callback raised', self._symbol)
+

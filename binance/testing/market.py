@@ -1,0 +1,439 @@
+"""The simulated market behind the local exchange: pure Python, no I/O, no Twisted.
+
+A :class:`Market` holds, for each symbol, an order book made of simulated
+traders' resting orders around a seeded random-walk mid price, a trade log
+(a few generated hours of history, then live trades) and a deterministic
+synthetic past for klines since the symbol's listing. Accounts (API key +
+secret + balances) place orders that are validated with Binance's rules and
+error codes and matched against the book. Every change is published to the
+listeners in Binance's stream payload formats.
+
+Everything is deterministic for a given ``seed`` and ``clock``. Methods are
+not thread-safe: the local exchange calls them on the reactor thread only.
+
+Example::
+
+    from binance.testing.market import Market
+    market = Market(seed=1)
+    market.add_account('key', 'secret', {'BTC': '1'})
+    events = []
+    market.add_listener(lambda kind, key, payload: events.append((kind, key, payload)))
+    market.step(10)
+    market.place_order('key', 'BNBBTC', 'BUY', 'MARKET', quantity='1')
+    market.depth('BNBBTC', 5)   # {'lastUpdateId': ..., 'bids': [[price, qty], ...], 'asks': ...}
+"""
+import contextlib
+import json
+import logging
+import math
+import random
+import time
+from decimal import Decimal
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, Union
+
+from binance.testing.market_base import (
+    RATE_LIMITS, ZERO, MarketError, SymbolSpec, build_specs, check_symbol_text, fmt,
+    interval_ms, missing, parse_int, quantize_down, seed_key)
+from binance.testing.market_book import BUY, SELL, Book, Order
+from binance.testing.market_history import SyntheticPath, TradeLog, klines, range_stats
+from binance.testing.market_trading import TradingMixin
+from binance.testing.market_wallet import LISTEN_KEY_VALIDITY, Account, WalletMixin
+
+__all__ = ['Market', 'MarketError', 'SymbolSpec', 'Account', 'LISTEN_KEY_VALIDITY']
+
+log = logging.getLogger(__name__)
+
+Listener = Callable[[str, str, Dict[str, Any]], None]
+
+_STEP_SIGMA = 0.0001        # random walk of the log mid price per step
+_REVERSION = 0.002          # pull back towards the starting price per step
+_LEVEL_GAP = 0.0001         # relative distance between seeded levels
+_QUOTE_DISTANCE = 0.0006    # mean relative distance of new simulated quotes
+_MAX_LEVELS = 60            # per side; farther simulated orders are cancelled
+_SEED_LEVELS = 40
+_MARKET_ORDER_PROBABILITY = 0.3
+_CHASE_PROBABILITY = 0.8     # of a taker order when the mid price is beyond the best quote
+_STALE_CANCEL = 0.3          # of a quote on the wrong side of the mid price, per step
+_HISTORY_TRADE_SECONDS = 10  # one generated trade per 10 s of history
+
+
+class _Symbol:
+    """Per-symbol state: spec, synthetic past, trade log, book and simulation."""
+
+    def __init__(self, spec: SymbolSpec, seed: Any, now_ms: int, history_ms: int) -> None:
+        name = spec.symbol
+        self.spec = spec
+        self.path = SyntheticPath(spec, seed_key(seed, name, 'path'))
+        count = max(0, history_ms // (_HISTORY_TRADE_SECONDS * 1000))
+        ids = seed_key(seed, name, 'ids')
+        self.log = TradeLog(spec, self.path, '{}:{}:history'.format(seed, name),
+                            now_ms - history_ms, now_ms,
+                            first_trade_id=10000000 + ids % 90000000,
+                            first_agg_id=1000000 + (ids >> 20) % 9000000,
+                            history_count=count, history_aggs=count * 2 // 3)
+        self.book = Book(update_id=100000000 + (ids >> 40) % 900000000)
+        self.rng = random.Random('{}:{}:simulation'.format(seed, name))
+        self.log_anchor = math.log(float(self.log.last_price))
+        self.log_mid = self.log_anchor
+        self.next_order_id = 1000000 + (ids >> 8) % 1000000
+        self.stops: List[Order] = []
+
+
+class Market(TradingMixin, WalletMixin):
+    """A deterministic simulated Binance spot market.
+
+    :param seed: seeds every random choice (prices, books, ids, history).
+    :param symbols: ``None`` for :data:`~binance.testing.market_base.DEFAULT_SYMBOLS`
+        (BNBBTC, ETHBTC, BTCUSDT, NEOBTC, LTCBTC), a list of those names, or
+        ``{symbol: {base, quote, price, tick_size, step_size, min_notional, listed}}``.
+    :param clock: callable returning the time in seconds (``time.time``).
+    :param history: seconds of generated trade history before now (4 hours).
+    """
+
+    def __init__(self, seed: Any = 0, symbols: Any = None,
+                 clock: Callable[[], float] = time.time, history: float = 4 * 3600.0) -> None:
+        if not callable(clock):
+            raise TypeError('clock must be a callable returning seconds, e.g. time.time')
+        self.clock = clock
+        self._seed = seed
+        self._listeners: List[Listener] = []
+        self._pending: List[Tuple[str, str, Dict[str, Any]]] = []
+        self._depth = 0
+        self._traded: Dict[str, _Symbol] = {}
+        self._dirty_aggs: Dict[str, Dict[int, None]] = {}
+        self._dirty_accounts: Dict[str, Dict[str, None]] = {}
+        self._fills: Dict[int, List[Dict[str, Any]]] = {}
+        self._accounts: Dict[str, Account] = {}
+        self._listen_keys: Dict[str, List[Any]] = {}
+        self._order_lists: Dict[int, Any] = {}
+        self._next_list_id = 1
+        self._event_id = 1000
+        self._wallet_id = 5000
+        self._id_rng = random.Random('{}:ids'.format(seed))
+        now = self.now_ms()
+        self._symbols: Dict[str, _Symbol] = {
+            name: _Symbol(spec, seed, now, int(history * 1000))
+            for name, spec in build_specs(symbols).items()}
+        for sym in self._symbols.values():
+            self._seed_book(sym)
+
+    # -- plumbing ---------------------------------------------------------------
+
+    def now_ms(self) -> int:
+        """The market's time in milliseconds."""
+        return int(self.clock() * 1000)
+
+    @property
+    def symbols(self) -> List[str]:
+        """Names of the symbols traded."""
+        return list(self._symbols)
+
+    def add_listener(self, fn: Listener) -> None:
+        """Call ``fn(kind, key, payload)`` for every event (see the module docs)."""
+        if not callable(fn):
+            raise TypeError('listener must be callable as fn(kind, key, payload)')
+        self._listeners.append(fn)
+
+    def remove_listener(self, fn: Listener) -> None:
+        """Stop calling ``fn``; unknown listeners are ignored."""
+        if fn in self._listeners:
+            self._listeners.remove(fn)
+
+    def _symbol(self, symbol: Any) -> _Symbol:
+        name = check_symbol_text(symbol)
+        sym = self._symbols.get(name)
+        if sym is None:
+            raise MarketError(-1121, 'Invalid symbol.')
+        return sym
+
+    def _queue(self, kind: str, key: str, payload: Dict[str, Any]) -> None:
+        self._pending.append((kind, key, payload))
+        if self._depth == 0:
+            self._flush()
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """Group changes; their events are published once, when the outermost ends."""
+        self._depth += 1
+        try:
+            yield
+        finally:
+            self._depth -= 1
+            if self._depth == 0:
+                self._flush()
+
+    def _flush(self) -> None:
+        self._depth += 1
+        try:
+            while self._traded:
+                _, sym = self._traded.popitem()
+                self._check_stops(sym)
+        finally:
+            self._depth -= 1
+        events, self._pending = self._pending, []
+        now = self.now_ms()
+        dirty_aggs, self._dirty_aggs = self._dirty_aggs, {}
+        for name, agg_ids in dirty_aggs.items():
+            trade_log = self._symbols[name].log
+            events.extend(('aggTrade', name, trade_log.agg_event(agg_id, now))
+                          for agg_id in agg_ids)
+        for name, sym in self._symbols.items():
+            changes = sym.book.take_changes()
+            if changes is not None:
+                first, last, bids, asks = changes
+                events.append(('depthUpdate', name, {'e': 'depthUpdate', 'E': now, 's': name,
+                                                     'U': first, 'u': last, 'b': bids, 'a': asks}))
+        dirty_accounts, self._dirty_accounts = self._dirty_accounts, {}
+        for api_key, assets in dirty_accounts.items():
+            self._account_position(api_key, list(assets))
+        events.extend(self._pending)
+        self._pending = []
+        for kind, key, payload in events:
+            for listener in list(self._listeners):
+                try:
+                    listener(kind, key, payload)
+                except Exception:
+                    log.exception('a market listener failed on a %s event', kind)
+
+    # -- simulation -------------------------------------------------------------
+
+    def _sim_order(self, sym: _Symbol, side: str, type_: str, qty: Decimal,
+                   price: Optional[Decimal] = None, tif: Optional[str] = None) -> Order:
+        order = Order(sym.spec.symbol, sym.next_order_id, side, type_, price=price, qty=qty,
+                      tif=tif, time_ms=self.now_ms())
+        sym.next_order_id += 1
+        return order
+
+    def _sim_qty(self, sym: _Symbol, scale: float = 1.0) -> Decimal:
+        spec = sym.spec
+        factor = Decimal(repr(round(sym.rng.lognormvariate(0.0, 0.8) * scale, 6)))
+        return max(quantize_down(spec.typical_qty * factor, spec.step_size), spec.step_size)
+
+    def _seed_book(self, sym: _Symbol) -> None:
+        rng, spec, book = sym.rng, sym.spec, sym.book
+        mid = float(sym.log.last_price)
+        for side, sign in ((BUY, -1), (SELL, 1)):
+            distance = 0.0
+            for _ in range(_SEED_LEVELS):
+                distance += _LEVEL_GAP * (0.5 + rng.random())
+                price = spec.quantize_price(mid * (1 + sign * distance))
+                if side == SELL and book.best(BUY) is not None and price <= book.best(BUY):
+                    price = book.best(BUY) + spec.tick_size
+                book.add(self._sim_order(sym, side, 'LIMIT', self._sim_qty(sym, 3.0), price, 'GTC'))
+        book.take_changes()  # the starting book is the snapshot, not an update
+
+    def _simulate(self, sym: _Symbol) -> None:
+        rng, book = sym.rng, sym.book
+        sym.log_mid += rng.gauss(0.0, _STEP_SIGMA) - _REVERSION * (sym.log_mid - sym.log_anchor)
+        mid = math.exp(sym.log_mid)
+        # simulated traders withdraw some quotes, above all stale ones past the mid
+        for side in (BUY, SELL):
+            candidates = [o for o in book.orders(side) if o.owner is None]
+            for _ in range(min(len(candidates), rng.randint(0, 1) + len(candidates) // 40)):
+                book.remove(candidates.pop(rng.randrange(len(candidates))))
+        for side in (BUY, SELL):
+            for price in book.prices(side)[:3]:
+                if (float(price) <= mid) if side == BUY else (float(price) >= mid):
+                    break
+                for order in book.level(side, price):
+                    if order.owner is None and rng.random() < _STALE_CANCEL:
+                        book.remove(order)
+            while book.level_count(side) > _MAX_LEVELS:
+                simulated = [o for o in book.level(side, book.prices(side)[-1])
+                             if o.owner is None]
+                if not simulated:
+                    break
+                for order in simulated:
+                    book.remove(order)
+        # a simulated taker, pushed by the mid price when the book lags behind it
+        ask, bid = book.best(SELL), book.best(BUY)
+        if ask is not None and mid > float(ask):
+            side, probability = BUY, _CHASE_PROBABILITY
+        elif bid is not None and mid < float(bid):
+            side, probability = SELL, _CHASE_PROBABILITY
+        else:
+            side = BUY if rng.random() < 0.5 else SELL
+            probability = _MARKET_ORDER_PROBABILITY
+        if rng.random() < probability:
+            self._match(sym, self._sim_order(sym, side, 'MARKET', self._sim_qty(sym)), None)
+        # and new quotes
+        for side in (BUY, SELL):
+            count = rng.randint(0, 2) + (3 if book.level_count(side) < _SEED_LEVELS // 2 else 0)
+            for _ in range(count):
+                self._add_quote(sym, side, mid)
+
+    def _add_quote(self, sym: _Symbol, side: str, mid: float) -> None:
+        spec, book = sym.spec, sym.book
+        tick = float(spec.tick_size)
+        mean_ticks = max(3.0, _QUOTE_DISTANCE * mid / tick)
+        distance = (1 + int(sym.rng.expovariate(1.0 / mean_ticks))) * tick
+        price = spec.quantize_price(mid - distance if side == BUY else mid + distance)
+        other = book.best(SELL if side == BUY else BUY)
+        if other is not None and (price >= other if side == BUY else price <= other):
+            price = other - spec.tick_size if side == BUY else other + spec.tick_size
+        if price > 0:
+            book.add(self._sim_order(sym, side, 'LIMIT', self._sim_qty(sym, 3.0), price, 'GTC'))
+
+    def step(self, n: int = 1) -> None:
+        """Advance the simulation ``n`` steps: each moves every symbol's mid price,
+        cancels and adds simulated quotes and lets simulated traders trade
+        (which can fill accounts' orders and trigger their stops). Also expires
+        listen keys that were not kept alive."""
+        if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+            raise ValueError('n must be a non-negative int, got {!r}'.format(n))
+        for _ in range(n):
+            self._expire_due_keys()
+            for sym in self._symbols.values():
+                with self._transaction():
+                    self._simulate(sym)
+
+    # -- market data --------------------------------------------------------------
+
+    def server_time(self) -> Dict[str, int]:
+        """``GET /api/v3/time``."""
+        return {'serverTime': self.now_ms()}
+
+    def _symbol_list(self, symbol: Any, symbols: Any) -> Tuple[List[_Symbol], bool]:
+        """Symbols asked for by ``symbol`` or ``symbols`` (list or JSON text); all if neither.
+
+        :returns: ``(symbols, single)``; ``single`` when ``symbol`` was given.
+        """
+        if not missing(symbol) and not missing(symbols):
+            raise MarketError(-1128, 'Combination of optional parameters invalid.')
+        if not missing(symbol):
+            return [self._symbol(symbol)], True
+        if missing(symbols):
+            return list(self._symbols.values()), False
+        names = symbols
+        if isinstance(symbols, str):
+            try:
+                names = json.loads(symbols)
+            except ValueError:
+                names = None
+        if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
+            raise MarketError(-1100, "Illegal characters found in parameter 'symbols'; legal "
+                                     "range is '^\\[(\"[A-Z0-9-_.]{1,20}\"(,\"[A-Z0-9-_.]{1,20}\")"
+                                     "{0,}){0,1}\\]$'.")
+        return [self._symbol(name) for name in names], False
+
+    def exchange_info(self, symbol: Any = None, symbols: Any = None) -> Dict[str, Any]:
+        """``GET /api/v3/exchangeInfo``: rate limits and every symbol's rules."""
+        chosen, _ = self._symbol_list(symbol, symbols)
+        return {'timezone': 'UTC', 'serverTime': self.now_ms(), 'rateLimits': list(RATE_LIMITS),
+                'exchangeFilters': [], 'symbols': [sym.spec.exchange_info() for sym in chosen]}
+
+    def depth(self, symbol: Any, limit: Any = 100) -> Dict[str, Any]:
+        """``GET /api/v3/depth``: the top ``limit`` (1..5000) levels and ``lastUpdateId``."""
+        sym = self._symbol(symbol)
+        limit = min(parse_int('limit', 100 if missing(limit) else limit, 1), 5000)
+        bids, asks = sym.book.depth(limit)
+        return {'lastUpdateId': sym.book.update_id, 'bids': bids, 'asks': asks}
+
+    def book(self, symbol: str) -> Tuple[Dict[Decimal, Decimal], Dict[Decimal, Decimal]]:
+        """The true book as ``(bids, asks)``, each ``{price: total qty}`` (for tests)."""
+        book = self._symbol(symbol).book
+        return dict(book.sizes[BUY]), dict(book.sizes[SELL])
+
+    def update_id(self, symbol: str) -> int:
+        """The symbol's current update id (``lastUpdateId`` of a snapshot now)."""
+        return self._symbol(symbol).book.update_id
+
+    def recent_trades(self, symbol: Any, limit: Any = 500) -> List[Dict[str, Any]]:
+        """``GET /api/v3/trades``: the last ``limit`` (1..1000) trades."""
+        sym = self._symbol(symbol)
+        return sym.log.recent(parse_int('limit', 500 if missing(limit) else limit, 1, 1000))
+
+    def historical_trades(self, symbol: Any, limit: Any = 500,
+                          fromId: Any = None) -> List[Dict[str, Any]]:
+        """``GET /api/v3/historicalTrades``: trades from ``fromId`` on (or the last ones)."""
+        sym = self._symbol(symbol)
+        limit = parse_int('limit', 500 if missing(limit) else limit, 1, 1000)
+        from_id = None if missing(fromId) else parse_int('fromId', fromId, 0)
+        return sym.log.from_id(from_id, limit)
+
+    def agg_trades(self, symbol: Any, fromId: Any = None, startTime: Any = None,
+                   endTime: Any = None, limit: Any = 500) -> List[Dict[str, Any]]:
+        """``GET /api/v3/aggTrades`` by ``fromId`` and/or ``startTime``..``endTime``."""
+        sym = self._symbol(symbol)
+        limit = parse_int('limit', 500 if missing(limit) else limit, 1, 1000)
+        from_id = None if missing(fromId) else parse_int('fromId', fromId, 0)
+        start = None if missing(startTime) else parse_int('startTime', startTime, 0)
+        end = None if missing(endTime) else parse_int('endTime', endTime, 0)
+        return sym.log.aggs(from_id, start, end, limit)
+
+    def klines(self, symbol: Any, interval: Any, startTime: Any = None, endTime: Any = None,
+               limit: Any = 500) -> List[List[Any]]:
+        """``GET /api/v3/klines``: see :func:`binance.testing.market_history.klines`.
+
+        :raises MarketError: -1120 for an unknown interval, -1121 unknown symbol.
+        """
+        sym = self._symbol(symbol)
+        if missing(interval):
+            raise MarketError(-1102, "Mandatory parameter 'interval' was not sent, was "
+                                     "empty/null, or malformed.")
+        interval_ms(interval)
+        limit = parse_int('limit', 500 if missing(limit) else limit, 1, 1000)
+        start = None if missing(startTime) else parse_int('startTime', startTime, 0)
+        end = None if missing(endTime) else parse_int('endTime', endTime, 0)
+        return klines(sym.path, sym.log, interval, start, end, limit, self.now_ms())
+
+    def avg_price(self, symbol: Any) -> Dict[str, Any]:
+        """``GET /api/v3/avgPrice``: volume-weighted price of the last 5 minutes."""
+        sym = self._symbol(symbol)
+        now = self.now_ms()
+        price = sym.log.volume_weighted(now - 300000, now)
+        return {'mins': 5, 'price': fmt(price if price is not None else sym.log.last_price),
+                'closeTime': sym.log.times[-1] if sym.log.times else now}
+
+    def _ticker(self, sym: _Symbol) -> Dict[str, Any]:
+        now = self.now_ms()
+        start = now - 86400000
+        stats, before = range_stats(sym.path, sym.log, start, now)
+        trade_log, book = sym.log, sym.book
+        last = trade_log.last_price
+        if stats is None:
+            stats = (before, before, before, before, ZERO, ZERO, 0, ZERO, ZERO, -1, -1)
+        open_price = stats[0]
+        change = last - open_price
+        bid, ask = book.best(BUY), book.best(SELL)
+        return {
+            'symbol': sym.spec.symbol, 'priceChange': fmt(change),
+            'priceChangePercent': '{:.3f}'.format(change * 100 / open_price),
+            'weightedAvgPrice': fmt(stats[5] / stats[4] if stats[4] else last),
+            'prevClosePrice': fmt(trade_log.price_before(start) or open_price),
+            'lastPrice': fmt(last), 'lastQty': fmt(trade_log.qtys[-1] if trade_log.qtys else ZERO),
+            'bidPrice': fmt(bid or ZERO), 'bidQty': fmt(book.sizes[BUY].get(bid, ZERO)),
+            'askPrice': fmt(ask or ZERO), 'askQty': fmt(book.sizes[SELL].get(ask, ZERO)),
+            'openPrice': fmt(open_price), 'highPrice': fmt(max(stats[1], last)),
+            'lowPrice': fmt(min(stats[2], last)), 'volume': fmt(stats[4]),
+            'quoteVolume': fmt(stats[5]), 'openTime': start, 'closeTime': now,
+            'firstId': stats[9], 'lastId': stats[10], 'count': stats[6],
+        }
+
+    def ticker_24h(self, symbol: Any = None,
+                   symbols: Any = None) -> Union[Dict[str, Any], List[Dict[str, Any]]]:
+        """``GET /api/v3/ticker/24hr``: one dict for ``symbol``, else a list."""
+        chosen, single = self._symbol_list(symbol, symbols)
+        tickers = [self._ticker(sym) for sym in chosen]
+        return tickers[0] if single else tickers
+
+    def ticker_price(self, symbol: Any = None,
+                     symbols: Any = None) -> Union[Dict[str, Any], List[Dict[str, Any]]]:
+        """``GET /api/v3/ticker/price``: last prices."""
+        chosen, single = self._symbol_list(symbol, symbols)
+        prices = [{'symbol': sym.spec.symbol, 'price': fmt(sym.log.last_price)} for sym in chosen]
+        return prices[0] if single else prices
+
+    def book_ticker(self, symbol: Any = None,
+                    symbols: Any = None) -> Union[Dict[str, Any], List[Dict[str, Any]]]:
+        """``GET /api/v3/ticker/bookTicker``: best bid and ask."""
+        chosen, single = self._symbol_list(symbol, symbols)
+        result = []
+        for sym in chosen:
+            book = sym.book
+            bid, ask = book.best(BUY), book.best(SELL)
+            result.append({'symbol': sym.spec.symbol, 'bidPrice': fmt(bid or ZERO),
+                           'bidQty': fmt(book.sizes[BUY].get(bid, ZERO)),
+                           'askPrice': fmt(ask or ZERO),
+                           'askQty': fmt(book.sizes[SELL].get(ask, ZERO))})
+        return result[0] if single else result

@@ -1,0 +1,569 @@
+"""Binance WebSocket streams: :class:`BinanceSocketManager`.
+
+The manager is a daemon :class:`threading.Thread` that runs Twisted's reactor
+and holds one reconnecting WebSocket connection per stream::
+
+    from binance.client import Client
+    from binance.websockets import BinanceSocketManager
+
+    def process_message(msg):
+        print(msg['e'], msg)
+
+    bm = BinanceSocketManager(Client())
+    conn_key = bm.start_trade_socket('BNBBTC', process_message)   # 'bnbbtc@trade'
+    bm.start()
+    ...
+    bm.stop_socket(conn_key)
+    from twisted.internet import reactor
+    reactor.stop()                   # ends the manager thread; the program exits
+
+Threads: ``start_*``, :meth:`~BinanceSocketManager.stop_socket` and
+:meth:`~BinanceSocketManager.close` may be called from any thread, before or
+after :meth:`~BinanceSocketManager.start`. They check their arguments and
+reserve the stream key at once in the calling thread, and hand the work to the
+reactor thread with ``reactor.callFromThread``. **Callbacks run on the reactor
+thread**: keep them short, and never call the blocking REST client from them
+when the reactor also serves something you wait for.
+
+Every log line of the streams goes to the ``binance.websockets`` logger.
+
+Binance references: `WebSocket Streams
+<https://developers.binance.com/docs/binance-spot-api-docs/web-socket-streams>`_,
+`User Data Stream requests of the WebSocket API
+<https://developers.binance.com/docs/binance-spot-api-docs/websocket-api/user-data-stream-requests>`_.
+"""
+import logging
+import re
+import threading
+from typing import Any, Callable, Dict, Iterable, Optional, Union
+
+from binance import _reactor
+from binance._ws_protocol import (MAX_RETRIES_MESSAGE, StreamFactory, StreamProtocol,
+                                  client_tls_options)
+from binance._ws_user import USER_STREAM_KEY, UserStream, ws_api_signature
+from binance.enums import KLINE_INTERVALS, WEBSOCKET_DEPTHS
+
+__all__ = ['BinanceSocketManager', 'MAX_RETRIES_MESSAGE', 'USER_STREAM_KEY',
+           'StreamFactory', 'StreamProtocol', 'ws_api_signature']
+
+log = logging.getLogger('binance.websockets')
+
+Callback = Callable[[Any], Any]
+
+_DEFAULT_STREAM_URL = 'wss://stream.binance.com:9443/'
+_DEFAULT_WS_API_URL = 'wss://ws-api.binance.com:443/ws-api/v3'
+_TESTNET_STREAM_URL = 'wss://stream.testnet.binance.vision/'
+_TESTNET_WS_API_URL = 'wss://ws-api.testnet.binance.vision/ws-api/v3'
+
+#: Binance allows at most this many streams on one connection.
+MAX_STREAMS_PER_CONNECTION = 1024
+
+_MINITICKER_UPDATE_TIMES = (1000, 3000)
+_STREAM_SYMBOL_RE = re.compile(r'^[a-z0-9]+$')
+_STREAM_NAME_RE = re.compile(r'^[A-Za-z0-9_@!.:+-]+$')
+
+
+# -- argument checks ---------------------------------------------------------------
+
+def _check_callback(callback: Any) -> None:
+    if not callable(callback):
+        raise TypeError('callback must be a callable taking one message, got {!r}'.format(
+            type(callback).__name__))
+
+
+def _stream_symbol(symbol: Any) -> str:
+    """The lower-case stream form of a symbol such as ``'BNBBTC'``."""
+    if not isinstance(symbol, str):
+        raise TypeError('symbol must be a str such as \'BNBBTC\', got {!r}'.format(
+            type(symbol).__name__))
+    if not symbol:
+        raise ValueError('symbol must not be empty; give a symbol such as \'BNBBTC\'')
+    if not symbol.isalnum():
+        raise ValueError('malformed symbol {!r}: a symbol has only letters and digits, '
+                         'such as \'BNBBTC\''.format(symbol))
+    return symbol.lower()
+
+
+def _depth_suffix(depth: Any) -> str:
+    if depth is None or depth == '':
+        return ''
+    if isinstance(depth, bool) or not isinstance(depth, (str, int)) \
+            or str(depth) not in WEBSOCKET_DEPTHS:
+        raise ValueError('depth must be None (diff stream) or one of {} '
+                         '(WEBSOCKET_DEPTH_5/10/20), got {!r}'.format(
+                             ', '.join(WEBSOCKET_DEPTHS), depth))
+    return str(depth)
+
+
+def _check_interval(interval: Any) -> str:
+    if interval not in KLINE_INTERVALS:
+        raise ValueError('unknown kline interval {!r}; valid intervals: {}'.format(
+            interval, ', '.join(KLINE_INTERVALS)))
+    return interval
+
+
+def _check_stream_name(name: Any) -> str:
+    if not isinstance(name, str):
+        raise TypeError('stream names must be str, got {!r}'.format(type(name).__name__))
+    if not name or not _STREAM_NAME_RE.match(name):
+        raise ValueError('malformed stream name {!r}; stream names look like '
+                         '\'bnbbtc@aggTrade\' or \'!miniTicker@arr\''.format(name))
+    if name.startswith('!'):
+        return name
+    symbol, sep, kind = name.partition('@')
+    if not sep or not kind or not symbol:
+        raise ValueError('malformed stream name {!r}; stream names look like '
+                         '\'<symbol>@<type>\', e.g. \'bnbbtc@aggTrade\''.format(name))
+    if not _STREAM_SYMBOL_RE.match(symbol):
+        raise ValueError('symbols in stream names must be lowercase letters and digits, '
+                         'e.g. \'bnbbtc@aggTrade\'; got {!r}'.format(name))
+    return name
+
+
+def _with_slash(url: str) -> str:
+    return url if url.endswith('/') else url + '/'
+
+
+class _Stream:
+    """One market-data socket (state kept by the manager, used on the reactor thread)."""
+
+    __slots__ = ('manager', 'key', 'url', 'callback', 'factory', 'stopped')
+
+    def __init__(self, manager: 'BinanceSocketManager', key: str, url: str, callback: Callback):
+        self.manager = manager
+        self.key = key
+        self.url = url
+        self.callback = callback
+        self.factory: Optional[StreamFactory] = None
+        self.stopped = False
+
+    def begin(self) -> None:
+        if self.stopped:
+            return
+        self.factory = self.manager._make_factory(self.url, self.callback, self._gave_up,
+                                                  name=self.key)
+        self.factory.connect()
+
+    def stop(self) -> None:
+        self.stopped = True
+        factory = self.factory
+        if factory is not None:
+            factory.stop()
+
+    def _gave_up(self) -> None:
+        if self.stopped:
+            return
+        self.stopped = True
+        self.manager._release(self.key, self)
+        try:
+            self.callback({'e': 'error', 'm': MAX_RETRIES_MESSAGE})
+        except Exception:
+            log.exception('%s: the callback raised on the error message', self.key)
+
+
+class BinanceSocketManager(threading.Thread):
+    """Opens Binance WebSocket streams and keeps them connected.
+
+    A daemon thread that runs Twisted's reactor (when no one else runs it
+    yet) and holds one reconnecting connection per stream key.
+
+    :param client: a :class:`binance.client.Client`; needed by
+        :meth:`start_user_socket` (its API key and secret) and to pick the
+        testnet or ``binance.us`` stream URLs. Market streams work with ``None``.
+    :param user_timeout: seconds between listen-key keepalives (Binance
+        keeps a key 60 minutes; the default renews it every 30).
+    :param reactor: the Twisted reactor for every connection and timer;
+        default: the global reactor, resolved when first needed. Tests pass a
+        :class:`twisted.internet.task.Clock`-based fake.
+    :param tls_ca: path of a PEM file with an extra certificate authority to
+        trust for ``wss://`` besides certifi's roots (``TLS_CA`` likewise).
+        Certificates and host names are always verified.
+    :raises TypeError: for a ``user_timeout`` that is not a positive number.
+
+    Class attributes (also settable on an instance): ``STREAM_URL``,
+    ``WS_API_URL``, ``TLS_CA`` and the tunables ``MAX_RETRIES``,
+    ``INITIAL_DELAY``, ``MAX_DELAY`` (reconnect backoff in seconds) and
+    ``IDLE_TIMEOUT`` (seconds without any frame — data, ping or pong — after
+    which a connection counts as dead and is replaced; the manager pings a
+    quiet connection to provoke a pong first; ``0`` disables it).
+
+    Example::
+
+        bm = BinanceSocketManager(client)
+        bm.start_kline_socket('BNBBTC', process_message, interval='30m')
+        bm.start()
+    """
+
+    STREAM_URL = _DEFAULT_STREAM_URL
+    WS_API_URL = _DEFAULT_WS_API_URL
+    TLS_CA: Optional[str] = None
+
+    WEBSOCKET_DEPTH_5 = '5'
+    WEBSOCKET_DEPTH_10 = '10'
+    WEBSOCKET_DEPTH_20 = '20'
+
+    MAX_RETRIES = 5
+    INITIAL_DELAY = 0.1
+    MAX_DELAY = 10.0
+    IDLE_TIMEOUT = 90.0
+    #: Seconds allowed for TCP connect and for the WebSocket handshake.
+    CONNECT_TIMEOUT = 10.0
+
+    def __init__(self, client: Any = None, user_timeout: float = 1800, *, reactor: Any = None,
+                 tls_ca: Optional[str] = None) -> None:
+        if isinstance(user_timeout, bool) or not isinstance(user_timeout, (int, float)) \
+                or not user_timeout > 0:
+            raise TypeError('user_timeout must be a positive number of seconds, got {!r}'.format(
+                user_timeout))
+        super().__init__(name='binance-socket-manager', daemon=True)
+        self.client = client
+        self.user_timeout = user_timeout
+        self._reactor_arg = reactor
+        self._tls_ca = tls_ca
+        self._conns: Dict[str, Any] = {}
+        self._conn_lock = threading.Lock()
+        self._manager_started = False
+        self._owns_reactor = False
+
+    def __repr__(self) -> str:
+        return '<BinanceSocketManager sockets={} started={}>'.format(
+            len(self._conns), self._manager_started)
+
+    # -- reactor and thread ------------------------------------------------------
+
+    def _get_reactor(self) -> Any:
+        reactor = self._reactor_arg
+        if reactor is None:
+            reactor = _reactor.get_reactor()
+        return reactor
+
+    def start(self) -> None:
+        """Start the manager thread.
+
+        The first manager runs the reactor in its own thread
+        (``reactor.run(installSignalHandlers=False)``). When something else
+        already runs it (another manager, a
+        :class:`binance.testing.LocalExchange`, your own ``reactor.run()``),
+        this manager uses that reactor and its thread only waits for the
+        reactor to stop. Calling ``start()`` again, or after :meth:`close`,
+        does nothing. With an injected ``reactor=`` no thread is started.
+        """
+        with self._conn_lock:
+            if self._manager_started:
+                return
+            self._manager_started = True
+        if self._reactor_arg is not None and self._reactor_arg is not _global_reactor_or_none():
+            return
+        if _reactor.has_stopped():
+            log.warning('the Twisted reactor of this process has stopped and cannot run again; '
+                        'sockets of this manager will not connect')
+            return
+        self._owns_reactor = _reactor.claim(self)
+        self._call(_watch_for_stop)
+        threading.Thread.start(self)
+
+    def run(self) -> None:
+        """Thread body: run the reactor, or wait until whoever runs it stops it."""
+        if self._owns_reactor:
+            _reactor.run()
+        else:
+            _reactor.wait_stopped()
+
+    def _call(self, fn: Callable[..., Any], *args: Any) -> None:
+        """Run ``fn`` on the reactor thread (queued until the reactor runs)."""
+        self._get_reactor().callFromThread(fn, *args)
+
+    def _in_thread(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Run blocking ``fn`` in the reactor's thread pool; returns a Deferred."""
+        reactor = self._get_reactor()
+        get_pool = getattr(reactor, 'getThreadPool', None)
+        if get_pool is None:  # a test reactor without threads: run it inline
+            from twisted.internet.defer import maybeDeferred
+            return maybeDeferred(fn, *args, **kwargs)
+        from twisted.internet.threads import deferToThreadPool
+        return deferToThreadPool(reactor, get_pool(), fn, *args, **kwargs)
+
+    # -- URLs and factories ------------------------------------------------------
+
+    def _stream_url(self) -> str:
+        url = self.STREAM_URL
+        if url == _DEFAULT_STREAM_URL:
+            if getattr(self.client, 'testnet', False):
+                url = _TESTNET_STREAM_URL
+            else:
+                tld = getattr(self.client, 'tld', 'com') or 'com'
+                if tld != 'com':
+                    url = 'wss://stream.binance.{}:9443/'.format(tld)
+        return _with_slash(url)
+
+    def _ws_api_url(self) -> str:
+        url = self.WS_API_URL
+        if url == _DEFAULT_WS_API_URL:
+            if getattr(self.client, 'testnet', False):
+                url = _TESTNET_WS_API_URL
+            else:
+                tld = getattr(self.client, 'tld', 'com') or 'com'
+                if tld != 'com':
+                    url = 'wss://ws-api.binance.{}:443/ws-api/v3'.format(tld)
+        return url
+
+    def _tls_options(self, url: str) -> Any:
+        """Verified client TLS options for a ``wss://`` URL, ``None`` for ``ws://``."""
+        if not url.startswith('wss://'):
+            if not url.startswith('ws://'):
+                raise ValueError('stream URLs must start with ws:// or wss://, got {!r}'.format(
+                    url))
+            return None
+        from urllib.parse import urlsplit
+        host = urlsplit(url).hostname or ''
+        return client_tls_options(host, self._tls_ca or self.TLS_CA)
+
+    def _make_factory(self, url: str, deliver: Callback, on_give_up: Callable[[], Any], *,
+                      name: str, on_open: Optional[Callable[[Any], Any]] = None) -> StreamFactory:
+        return StreamFactory(
+            url, deliver, on_give_up, reactor=self._get_reactor(), name=name,
+            max_retries=self.MAX_RETRIES, initial_delay=self.INITIAL_DELAY,
+            max_delay=self.MAX_DELAY, idle_timeout=self.IDLE_TIMEOUT,
+            tls_options=self._tls_options(url), on_open=on_open,
+            connect_timeout=self.CONNECT_TIMEOUT)
+
+    # -- registry -----------------------------------------------------------------
+
+    def _start_entry(self, key: str, make_entry: Callable[[], Any]) -> Union[str, bool]:
+        with self._conn_lock:
+            if key in self._conns:
+                return False
+            entry = make_entry()
+            self._conns[key] = entry
+        self._call(entry.begin)
+        return key
+
+    def _start_stream(self, path: str, callback: Callback, prefix: str = 'ws/') -> Union[str, bool]:
+        _check_callback(callback)
+        url = self._stream_url() + prefix + path
+        self._tls_options(url)  # a bad URL or CA file fails here, in the caller's thread
+        return self._start_entry(path, lambda: _Stream(self, path, url, callback))
+
+    def _release(self, key: str, entry: Any) -> None:
+        """Forget ``key`` if it still belongs to ``entry`` (after giving up)."""
+        with self._conn_lock:
+            if self._conns.get(key) is entry:
+                del self._conns[key]
+
+    @property
+    def conn_keys(self) -> list:
+        """Keys of the sockets currently open (or connecting)."""
+        with self._conn_lock:
+            return list(self._conns)
+
+    # -- public API -----------------------------------------------------------------
+
+    def start_trade_socket(self, symbol: str, callback: Callback) -> Union[str, bool]:
+        """Trades of one symbol (``<symbol>@trade``).
+
+        :param symbol: e.g. ``'BNBBTC'``.
+        :param callback: called with each message, e.g.
+            ``{'e': 'trade', 'E': 123456789, 's': 'BNBBTC', 't': 12345, 'p': '0.001',
+            'q': '100', 'T': 123456785, 'm': True, 'M': True}``.
+        :returns: the connection key ``'bnbbtc@trade'``, or ``False`` if that
+            stream is already open.
+        :raises ValueError, TypeError: for a malformed symbol or a callback
+            that is not callable.
+        """
+        return self._start_stream(_stream_symbol(symbol) + '@trade', callback)
+
+    def start_aggtrade_socket(self, symbol: str, callback: Callback) -> Union[str, bool]:
+        """Aggregated trades of one symbol (``<symbol>@aggTrade``).
+
+        Messages look like ``{'e': 'aggTrade', 's': 'BNBBTC', 'a': 12345,
+        'p': '0.001', 'q': '100', 'f': 100, 'l': 105, 'T': 123456785, 'm': True, ...}``.
+
+        :returns: ``'bnbbtc@aggTrade'`` or ``False`` if already open.
+        :raises ValueError, TypeError: as :meth:`start_trade_socket`.
+        """
+        return self._start_stream(_stream_symbol(symbol) + '@aggTrade', callback)
+
+    def start_kline_socket(self, symbol: str, callback: Callback,
+                           interval: str = '1m') -> Union[str, bool]:
+        """Klines (candlesticks) of one symbol (``<symbol>@kline_<interval>``).
+
+        :param interval: one of :data:`binance.enums.KLINE_INTERVALS`, e.g.
+            ``KLINE_INTERVAL_30MINUTE`` (``'30m'``).
+        :returns: e.g. ``'bnbbtc@kline_30m'`` or ``False`` if already open.
+        :raises ValueError: for an unknown interval (the message lists the
+            valid ones) or a malformed symbol.
+        """
+        path = '{}@kline_{}'.format(_stream_symbol(symbol), _check_interval(interval))
+        return self._start_stream(path, callback)
+
+    def start_depth_socket(self, symbol: str, callback: Callback,
+                           depth: Optional[Union[str, int]] = None) -> Union[str, bool]:
+        """Order book of one symbol.
+
+        :param depth: ``None`` for the diff stream (``<symbol>@depth``, events
+            ``{'e': 'depthUpdate', 'U': ..., 'u': ..., 'b': [...], 'a': [...]}``),
+            or ``'5'``/``'10'``/``'20'`` (ints work too, see
+            ``WEBSOCKET_DEPTH_5`` etc.) for the partial book
+            ``<symbol>@depth<n>`` (``{'lastUpdateId': ..., 'bids': [...], 'asks': [...]}``).
+        :returns: e.g. ``'bnbbtc@depth5'`` or ``False`` if already open.
+        :raises ValueError: for another depth (the message lists 5, 10, 20).
+        """
+        path = '{}@depth{}'.format(_stream_symbol(symbol), _depth_suffix(depth))
+        return self._start_stream(path, callback)
+
+    def start_symbol_ticker_socket(self, symbol: str, callback: Callback) -> Union[str, bool]:
+        """24 h rolling ticker of one symbol (``<symbol>@ticker``, events ``'24hrTicker'``).
+
+        :returns: ``'bnbbtc@ticker'`` or ``False`` if already open.
+        """
+        return self._start_stream(_stream_symbol(symbol) + '@ticker', callback)
+
+    def start_ticker_socket(self, callback: Callback) -> Union[str, bool]:
+        """24 h tickers of every symbol (``!ticker@arr``; each message is a list).
+
+        .. warning:: Binance retired ``!ticker@arr`` in 2026-03. The socket
+           still connects (and works against servers that keep the stream, such
+           as :mod:`binance.testing`), but binance.com sends nothing on it. Use
+           :meth:`start_miniticker_socket` instead.
+
+        :returns: ``'!ticker@arr'`` or ``False`` if already open.
+        """
+        log.warning('!ticker@arr was retired by Binance in 2026-03 and sends nothing on '
+                    'binance.com; use start_miniticker_socket (!miniTicker@arr) instead')
+        return self._start_stream('!ticker@arr', callback)
+
+    def start_miniticker_socket(self, callback: Callback,
+                                update_time: int = 1000) -> Union[str, bool]:
+        """Mini tickers of every symbol that changed (``!miniTicker@arr``; lists).
+
+        :param update_time: milliseconds between updates: ``1000`` (the
+            stream ``!miniTicker@arr``) or ``3000`` (``!miniTicker@arr@3000ms``).
+        :returns: the stream key or ``False`` if already open.
+        :raises ValueError: for another ``update_time``.
+        """
+        if isinstance(update_time, bool) or update_time not in _MINITICKER_UPDATE_TIMES:
+            raise ValueError('update_time must be one of {} (milliseconds), got {!r}'.format(
+                ', '.join(str(t) for t in _MINITICKER_UPDATE_TIMES), update_time))
+        path = '!miniTicker@arr' if update_time == 1000 else \
+            '!miniTicker@arr@{}ms'.format(int(update_time))
+        return self._start_stream(path, callback)
+
+    def start_symbol_book_ticker_socket(self, symbol: str, callback: Callback) -> Union[str, bool]:
+        """Best bid/ask of one symbol (``<symbol>@bookTicker``).
+
+        Messages look like ``{'u': 400900217, 's': 'BNBUSDT', 'b': '25.35190000',
+        'B': '31.21000000', 'a': '25.36520000', 'A': '40.66000000'}``.
+
+        :returns: ``'bnbbtc@bookTicker'`` or ``False`` if already open.
+        """
+        return self._start_stream(_stream_symbol(symbol) + '@bookTicker', callback)
+
+    def start_multiplex_socket(self, streams: Iterable[str], callback: Callback) -> Union[str, bool]:
+        """Several streams on one connection (``stream?streams=a/b``).
+
+        Each message arrives wrapped as ``{'stream': name, 'data': payload}``.
+
+        :param streams: stream names with lower-case symbols, e.g.
+            ``['bnbbtc@aggTrade', 'neobtc@ticker']`` (at most 1024; not the
+            user stream).
+        :returns: the key ``'stream?streams=bnbbtc@aggTrade/neobtc@ticker'``,
+            or ``False`` if that exact combination is already open.
+        :raises ValueError, TypeError: for an empty list, more than 1024
+            streams, or a malformed name (e.g. an upper-case symbol).
+        """
+        if isinstance(streams, (str, bytes)) or not isinstance(streams, Iterable):
+            raise TypeError('streams must be a list of stream names such as '
+                            '[\'bnbbtc@aggTrade\', \'neobtc@ticker\'], got {!r}'.format(
+                                type(streams).__name__))
+        names = [_check_stream_name(name) for name in streams]
+        if not names:
+            raise ValueError('streams must name at least one stream, e.g. [\'bnbbtc@aggTrade\']')
+        if len(names) > MAX_STREAMS_PER_CONNECTION:
+            raise ValueError('Binance allows at most {} streams per connection, got {}'.format(
+                MAX_STREAMS_PER_CONNECTION, len(names)))
+        return self._start_stream('stream?streams=' + '/'.join(names), callback, prefix='')
+
+    def start_user_socket(self, callback: Callback) -> Union[str, bool]:
+        """Account, order and balance events of the client's account.
+
+        First the listen-key flow: a key from ``client.stream_get_listen_key()``
+        (fetched in a worker thread), the socket ``ws/<key>``, a keepalive
+        every ``user_timeout`` seconds, and a new key plus a reconnect when
+        Binance reports the key expired. Keepalive failures reach the callback
+        as ``{'e': 'error', 'm': '...'}``. When the listen-key endpoint answers
+        404/405/410 (retired for binance.com Spot since 2026-02-20) the socket
+        subscribes through the WebSocket API (``WS_API_URL``,
+        ``userDataStream.subscribe.signature``, again after every reconnect)
+        and the callback receives the same bare event dicts, e.g.
+        ``{'e': 'executionReport', 's': 'BNBBTC', ...}``.
+
+        :returns: the connection key ``'user'`` (stable: the listen key itself
+            is fetched off-thread and renewed), or ``False`` if this manager's
+            user socket is already open.
+        :raises ValueError: when the manager's client has no API key.
+        :raises TypeError: for a callback that is not callable.
+        """
+        _check_callback(callback)
+        client = self.client
+        if client is None or not getattr(client, 'API_KEY', None):
+            raise ValueError('start_user_socket needs the manager to have a Client created '
+                             'with an API key (and secret for the WebSocket API)')
+        self._tls_options(self._stream_url())
+        self._tls_options(self._ws_api_url())
+        key = USER_STREAM_KEY
+        return self._start_entry(key, lambda: UserStream(self, key, callback))
+
+    def stop_socket(self, conn_key: str) -> None:
+        """Close one socket; it never reconnects afterwards.
+
+        The factory is told to stop trying before the connection is closed,
+        so no reconnect can slip in. For the user socket the keepalive stops
+        and the listen key is left alone (other clients of the account may
+        use it). Unknown keys are ignored.
+
+        :param conn_key: the value a ``start_*`` method returned.
+        """
+        with self._conn_lock:
+            entry = self._conns.pop(conn_key, None)
+        if entry is None:
+            log.debug('stop_socket: no socket %r', conn_key)
+            return
+        entry.stopped = True
+        self._call(entry.stop)
+
+    def close(self) -> None:
+        """Close every socket. New sockets can be started afterwards.
+
+        The reactor keeps running; ``reactor.stop()`` ends it (and the program).
+        """
+        with self._conn_lock:
+            entries = list(self._conns.values())
+            self._conns.clear()
+        for entry in entries:
+            entry.stopped = True
+            self._call(entry.stop)
+
+
+#: Seconds between wake-ups of the reactor loop. ``reactor.stop()`` called from
+#: another thread (as the docs show) only sets a flag the loop checks when it
+#: wakes; without a timer a quiet reactor could sleep long before noticing, and
+#: the program would not exit promptly.
+STOP_CHECK_INTERVAL = 0.25
+
+_stop_watch: Any = None
+
+
+def _watch_for_stop() -> None:
+    """Start the process-wide wake-up timer (reactor thread, once)."""
+    global _stop_watch
+    if _stop_watch is None:
+        from twisted.internet.task import LoopingCall
+        _stop_watch = LoopingCall(lambda: None)
+        _stop_watch.start(STOP_CHECK_INTERVAL, now=False)
+
+
+def _global_reactor_or_none() -> Any:
+    """The global reactor if it is already installed, without installing one."""
+    import sys
+    module = sys.modules.get('twisted.internet.reactor')
+    return module

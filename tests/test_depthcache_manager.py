@@ -1,0 +1,411 @@
+"""DepthCacheManager with a fake socket manager, a fake client and a Clock-driven reactor."""
+import logging
+import queue
+import threading
+import time
+
+import pytest
+from twisted.internet.task import Clock
+from twisted.python.threadpool import ThreadPool
+
+from binance.depthcache import DepthCache, DepthCacheManager
+from binance.exceptions import BinanceRequestException
+
+
+class FakeReactor(Clock):
+    """A Clock that also runs callFromThread calls and owns a real thread pool.
+
+    The test thread plays the reactor thread: :meth:`pump` runs what worker
+    threads handed back with ``callFromThread``, as the reactor loop would.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self._calls = queue.Queue()
+        self._pool = ThreadPool(1, 2, name='fake-reactor-pool')
+        self._pool.start()
+
+    def callFromThread(self, f, *args, **kwargs):
+        self._calls.put((f, args, kwargs))
+
+    def getThreadPool(self):
+        return self._pool
+
+    def pump(self, until=lambda: True, timeout=5.0):
+        """Run queued calls until ``until()`` holds (and the queue is empty)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                while True:
+                    f, args, kwargs = self._calls.get_nowait()
+                    f(*args, **kwargs)
+            except queue.Empty:
+                pass
+            if until():
+                return
+            if time.monotonic() > deadline:
+                raise AssertionError('fake reactor: condition not reached in {} s'.format(timeout))
+            try:
+                f, args, kwargs = self._calls.get(timeout=0.05)
+            except queue.Empty:
+                continue
+            f(*args, **kwargs)
+
+    def stop(self):
+        self._pool.stop()
+
+
+class FakeBM:
+    """Records the sockets opened on it; ``send`` delivers a message to a socket's callback."""
+
+    def __init__(self, started=True):
+        self.sockets = {}
+        self.stopped = []
+        self.started = started
+        self.closed = False
+
+    def start_depth_socket(self, symbol, callback, depth=None):
+        key = symbol.lower() + '@depth'
+        if key in self.sockets:
+            return False
+        self.sockets[key] = callback
+        return key
+
+    def stop_socket(self, key):
+        self.stopped.append(key)
+        self.sockets.pop(key, None)
+
+    def is_alive(self):
+        return self.started
+
+    def start(self):
+        self.started = True
+
+    def close(self):
+        self.closed = True
+        self.sockets.clear()
+
+    def send(self, key, msg):
+        self.sockets[key](msg)
+
+
+class FakeExchange:
+    """A book with update ids; makes diff events and answers get_order_book."""
+
+    def __init__(self, symbol='BNBBTC', last_id=100):
+        self.symbol = symbol
+        self.last_id = last_id
+        self.bids = {'0.0010': '1.0', '0.0009': '2.0'}
+        self.asks = {'0.0011': '1.5'}
+        self.calls = []
+        self.failures = []          # exceptions raised by the next requests, in order
+        self.lag = 0                # answer snapshots this many ids in the past
+        self._history = {}
+        self._remember()
+
+    def _remember(self):
+        self._history[self.last_id] = (dict(self.bids), dict(self.asks))
+
+    def change(self, bids=(), asks=(), ids=1):
+        first = self.last_id + 1
+        for price, qty in bids:
+            self._set(self.bids, price, qty)
+        for price, qty in asks:
+            self._set(self.asks, price, qty)
+        self.last_id += ids
+        self._remember()
+        return {'e': 'depthUpdate', 'E': 1600000000000 + self.last_id, 's': self.symbol,
+                'U': first, 'u': self.last_id, 'b': [list(b) for b in bids],
+                'a': [list(a) for a in asks]}
+
+    @staticmethod
+    def _set(book, price, qty):
+        if float(qty):
+            book[price] = qty
+        else:
+            book.pop(price, None)
+
+    def get_order_book(self, **params):
+        self.calls.append((params, threading.current_thread()))
+        if self.failures:
+            raise self.failures.pop(0)
+        last_id = max(i for i in self._history if i <= self.last_id - self.lag)
+        bids, asks = self._history[last_id]
+        return {'lastUpdateId': last_id,
+                'bids': sorted(([p, q] for p, q in bids.items()), key=lambda l: -float(l[0])),
+                'asks': sorted(([p, q] for p, q in asks.items()), key=lambda l: float(l[0]))}
+
+    def expected(self):
+        bids = sorted(((float(p), float(q)) for p, q in self.bids.items()), reverse=True)
+        asks = sorted((float(p), float(q)) for p, q in self.asks.items())
+        return [list(b) for b in bids], [list(a) for a in asks]
+
+
+@pytest.fixture
+def reactor():
+    fake = FakeReactor()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def ex():
+    return FakeExchange()
+
+
+@pytest.fixture
+def bm():
+    return FakeBM()
+
+
+class Recorder:
+    def __init__(self):
+        self.values = []
+
+    def __call__(self, value):
+        self.values.append(value)
+
+
+def make(ex, bm, reactor, **kwargs):
+    callback = kwargs.pop('callback', Recorder())
+    manager = DepthCacheManager(ex, ex.symbol, callback=callback, bm=bm, reactor=reactor, **kwargs)
+    reactor.pump()                       # runs the start scheduled with callFromThread
+    return manager, callback
+
+
+def sync_up(manager, ex, bm, reactor, callback):
+    """Send one event so the manager takes its snapshot; wait until the book is at its id."""
+    bm.send(ex.symbol.lower() + '@depth', ex.change(bids=[('0.0008', '3.0')]))
+    cache = manager.get_depth_cache()
+    reactor.pump(lambda: cache.last_update_id == ex.last_id and not manager._snapshot_pending)
+
+
+def test_book_synced_from_snapshot_taken_in_worker_thread(ex, bm, reactor):
+    """The snapshot waits for the first diff, runs off the reactor thread, and the book matches."""
+    manager, callback = make(ex, bm, reactor, limit=100)
+    assert list(bm.sockets) == ['bnbbtc@depth']
+    reactor.advance(0.5)
+    assert ex.calls == []
+    ex.lag = 1                          # the snapshot predates the buffered event
+    sync_up(manager, ex, bm, reactor, callback)
+    (params, thread), = ex.calls
+    assert params == {'symbol': 'BNBBTC', 'limit': 100}
+    assert thread is not threading.current_thread()
+    cache = manager.get_depth_cache()
+    assert callback.values == [cache] and isinstance(cache, DepthCache)
+    assert (cache.get_bids(), cache.get_asks()) == ex.expected()
+    assert cache.update_time == 1600000000000 + ex.last_id
+
+
+def test_snapshot_taken_after_wait_when_stream_is_quiet(ex, bm, reactor):
+    """With no diff event, the snapshot is requested after SNAPSHOT_WAIT and becomes the book."""
+    manager, callback = make(ex, bm, reactor)
+    reactor.advance(DepthCacheManager.SNAPSHOT_WAIT - 0.01)
+    assert ex.calls == []
+    reactor.advance(0.01)
+    cache = manager.get_depth_cache()
+    reactor.pump(lambda: cache.last_update_id == 100)
+    assert (cache.get_bids(), cache.get_asks()) == ex.expected()
+    assert callback.values == []
+    bm.send('bnbbtc@depth', ex.change(asks=[('0.0011', '0')]))
+    assert callback.values == [cache] and cache.get_asks() == []
+
+
+def test_every_live_event_updates_book_and_calls_back(ex, bm, reactor):
+    """Each applied diff calls callback(cache) once, with the book as of that event."""
+    manager, callback = make(ex, bm, reactor)
+    sync_up(manager, ex, bm, reactor, callback)
+    seen = []
+    callback_books = []
+    manager._callback = lambda c: (seen.append(c), callback_books.append(c.get_bids()))
+    for qty in ('4.0', '0', '5.5'):
+        bm.send('bnbbtc@depth', ex.change(bids=[('0.0010', qty)]))
+        assert callback_books[-1] == ex.expected()[0]
+    assert len(seen) == 3
+    bm.send('bnbbtc@depth', {'e': 'depthUpdate', 'U': ex.last_id - 1, 'u': ex.last_id,
+                             'b': [['0.0001', '9']], 'a': []})
+    assert len(seen) == 3                        # an old event is ignored, no callback
+
+
+def test_gap_clears_book_and_resyncs_with_growing_backoff(ex, bm, reactor):
+    """A gap empties the book at once; snapshots are retried after 0.5, 1, 2 s; success resets."""
+    manager, callback = make(ex, bm, reactor)
+    sync_up(manager, ex, bm, reactor, callback)
+    cache = manager.get_depth_cache()
+    ex.change(bids=[('0.0007', '1')])            # lost on the way
+    bm.send('bnbbtc@depth', ex.change(asks=[('0.0012', '2')]))
+    assert cache.get_bids() == [] and cache.get_asks() == []
+    ex.lag = 5                                   # the next snapshots are older than the stream
+    for delay in (0.5, 1.0, 2.0):
+        calls = len(ex.calls)
+        reactor.advance(delay - 0.01)
+        assert len(ex.calls) == calls
+        reactor.advance(0.01)
+        reactor.pump(lambda: len(ex.calls) == calls + 1 and not manager._snapshot_pending)
+        assert cache.get_bids() == []
+    ex.lag = 0
+    reactor.advance(4.0)
+    reactor.pump(lambda: cache.last_update_id == ex.last_id)
+    assert (cache.get_bids(), cache.get_asks()) == ex.expected()
+    bm.send('bnbbtc@depth', ex.change(bids=[('0.0010', '7')]))
+    assert (cache.get_bids(), cache.get_asks()) == ex.expected()
+    calls = len(ex.calls)
+    ex.change(bids=[('0.0007', '0')])
+    bm.send('bnbbtc@depth', ex.change(asks=[('0.0013', '1')]))
+    reactor.advance(0.5)                         # backoff is back to its first step
+    reactor.pump(lambda: len(ex.calls) == calls + 1 and not manager._snapshot_pending)
+    assert (cache.get_bids(), cache.get_asks()) == ex.expected()
+
+
+def test_refresh_rebuilds_book_from_fresh_snapshot_every_interval(ex, bm, reactor):
+    """Every refresh_interval s the book is rebuilt from a new snapshot; no stale level stays."""
+    manager, callback = make(ex, bm, reactor, refresh_interval=60)
+    sync_up(manager, ex, bm, reactor, callback)
+    cache = manager.get_depth_cache()
+    ex.bids['0.0010'] = '0'                      # an update the stream never reported
+    del ex.bids['0.0010']
+    ex.change(ids=0)
+    reactor.advance(59.9)
+    assert len(ex.calls) == 1
+    reactor.advance(0.1)
+    assert cache.get_bids()[0][0] == 0.001       # still readable while refreshing
+    for round_ in (2, 3):
+        sync_up(manager, ex, bm, reactor, callback)
+        assert len(ex.calls) == round_
+        assert (cache.get_bids(), cache.get_asks()) == ex.expected()
+        reactor.advance(60)
+
+
+@pytest.mark.parametrize('interval', [0, None])
+def test_refresh_disabled(ex, bm, reactor, interval):
+    """refresh_interval 0 or None leaves no timer once the book is synced."""
+    manager, callback = make(ex, bm, reactor, refresh_interval=interval)
+    sync_up(manager, ex, bm, reactor, callback)
+    assert reactor.getDelayedCalls() == []
+
+
+def test_socket_error_calls_back_none_and_stops(ex, bm, reactor):
+    """The 'Max reconnect retries reached' message gives callback(None) and stops the manager."""
+    manager, callback = make(ex, bm, reactor, refresh_interval=60)
+    sync_up(manager, ex, bm, reactor, callback)
+    callback_fn = bm.sockets['bnbbtc@depth']
+    callback_fn({'e': 'error', 'm': 'Max reconnect retries reached'})
+    assert callback.values[-1] is None
+    assert bm.stopped == ['bnbbtc@depth'] and not bm.closed
+    assert reactor.getDelayedCalls() == []
+    count = len(callback.values)
+    callback_fn(ex.change(bids=[('0.0010', '9')]))
+    assert len(callback.values) == count
+
+
+def test_close_stops_own_socket_and_timers_only(ex, bm):
+    """close() stops its socket and timers; another manager on the same bm keeps working."""
+    r1, r2 = FakeReactor(), FakeReactor()
+    try:
+        ex2 = FakeExchange(symbol='ETHBTC')
+        m1, cb1 = make(ex, bm, r1)
+        m2, cb2 = make(ex2, bm, r2)
+        sync_up(m1, ex, bm, r1, cb1)
+        sync_up(m2, ex2, bm, r2, cb2)
+        bm.send('ethbtc@depth', ex2.change(bids=[('0.03', '1')]))
+        assert len(cb2.values) == 1
+        m1.close()
+        r1.pump()
+        assert bm.stopped == ['bnbbtc@depth'] and not bm.closed
+        assert r1.getDelayedCalls() == []
+        bm.send('ethbtc@depth', ex2.change(bids=[('0.03', '2')]))
+        assert len(cb2.values) == 2
+        assert m2.get_depth_cache().get_bids(limit=1) == [[0.03, 2.0]]
+        m1.close()                                   # closing twice is harmless
+        assert bm.stopped == ['bnbbtc@depth']
+    finally:
+        r1.stop()
+        r2.stop()
+
+
+def test_late_snapshot_after_close_is_ignored(ex, bm, reactor):
+    """A snapshot that returns after close() does not touch the book or call back."""
+    manager, callback = make(ex, bm, reactor)
+    bm.send('bnbbtc@depth', ex.change(bids=[('0.0008', '3.0')]))
+    manager.close()
+    reactor.pump(lambda: len(ex.calls) == 1 and not manager._snapshot_pending)
+    assert manager.get_depth_cache().get_bids() == [] and callback.values == []
+    assert reactor.getDelayedCalls() == []
+
+
+def test_failed_snapshot_retried_with_backoff_and_retry_after(ex, bm, reactor):
+    """A failing snapshot request is retried after the backoff, or Retry-After when longer."""
+    class RateLimited(BinanceRequestException):
+        retry_after = 7
+
+    ex.failures = [BinanceRequestException('connection reset'), RateLimited('429')]
+    manager, callback = make(ex, bm, reactor)
+    bm.send('bnbbtc@depth', ex.change(bids=[('0.0008', '3.0')]))
+    reactor.pump(lambda: len(ex.calls) == 1 and not manager._snapshot_pending)
+    reactor.advance(0.5)
+    reactor.pump(lambda: len(ex.calls) == 2 and not manager._snapshot_pending)
+    reactor.advance(6.9)
+    assert len(ex.calls) == 2
+    reactor.advance(0.1)
+    reactor.pump(lambda: manager.get_depth_cache().last_update_id == ex.last_id)
+    assert (manager.get_depth_cache().get_bids(), manager.get_depth_cache().get_asks()) == \
+        ex.expected()
+
+
+def test_callback_exception_is_logged_and_sync_continues(ex, bm, reactor, caplog):
+    """A callback that raises is logged; later events still update the book."""
+    def bad(cache):
+        raise RuntimeError('user bug')
+
+    manager, _ = make(ex, bm, reactor, callback=bad)
+    bm.send('bnbbtc@depth', ex.change(bids=[('0.0008', '3.0')]))
+    with caplog.at_level(logging.ERROR, logger='binance.depthcache'):
+        reactor.pump(lambda: manager.get_depth_cache().last_update_id == ex.last_id)
+        bm.send('bnbbtc@depth', ex.change(bids=[('0.0008', '0')]))
+    assert 'user bug' in caplog.text
+    assert manager.get_depth_cache().get_bids() == ex.expected()[0]
+
+
+def test_second_manager_for_same_stream_on_same_bm_raises(ex, bm, reactor):
+    """Only one diff socket per stream: a second manager for it on the same bm raises."""
+    make(ex, bm, reactor)
+    with pytest.raises(RuntimeError, match='already open'):
+        DepthCacheManager(ex, 'bnbbtc', bm=bm, reactor=reactor)
+
+
+def test_given_socket_manager_is_started_if_not_running(ex, reactor):
+    """A bm that is not running yet is started by the manager, as in the original."""
+    bm = FakeBM(started=False)
+    make(ex, bm, reactor)
+    assert bm.started
+
+
+def test_decimal_output_option(ex, bm, reactor):
+    """conv_type=Decimal makes the cache return exact Decimal levels."""
+    from decimal import Decimal
+    manager, callback = make(ex, bm, reactor, conv_type=Decimal)
+    sync_up(manager, ex, bm, reactor, callback)
+    assert manager.get_depth_cache().get_asks() == [[Decimal('0.0011'), Decimal('1.5')]]
+
+
+@pytest.mark.parametrize('kwargs, exc, words', [
+    ({'symbol': ''}, ValueError, 'symbol'),
+    ({'symbol': 'BNB BTC'}, ValueError, 'symbol'),
+    ({'symbol': None}, ValueError, 'symbol'),
+    ({'limit': 7}, ValueError, '5, 10, 20, 50, 100, 500, 1000, 5000'),
+    ({'limit': True}, ValueError, 'limit'),
+    ({'callback': 'print'}, TypeError, 'callback'),
+    ({'refresh_interval': -1}, ValueError, 'refresh_interval'),
+    ({'refresh_interval': '60'}, TypeError, 'refresh_interval'),
+    ({'client': object()}, TypeError, 'get_order_book'),
+    ({'bm': object()}, TypeError, 'BinanceSocketManager'),
+    ({'conv_type': 3}, TypeError, 'conv_type'),
+])
+def test_bad_arguments_rejected_before_any_io(ex, bm, reactor, kwargs, exc, words):
+    """Invalid arguments raise ValueError/TypeError naming the valid values; nothing is opened."""
+    args = dict(client=ex, symbol='BNBBTC', bm=bm, reactor=reactor)
+    args.update(kwargs)
+    with pytest.raises(exc, match=words):
+        DepthCacheManager(**args)
+    reactor.pump()
+    assert bm.sockets == {} and ex.calls == [] and reactor.getDelayedCalls() == []
