@@ -34,7 +34,6 @@ setup(
         'fast': ['orjson>=3.6'],
         'test': [
             'pytest>=7',
-            'pytest-twisted>=1.14',
             'pytest-timeout>=2.1',
             'hypothesis>=6.50',
             'cryptography>=38',

@@ -150,7 +150,8 @@ def main(argv=None):
     assert cache.get_bids() == base.get_bids() and cache.get_asks() == base.get_asks()
 
     n_ev, n_rd = args.events, args.reads
-    t_base_apply = best_of(args.repeat, timed_apply(lambda: DictSortBook(snap), 'apply_diff', events))
+    t_base_apply = best_of(args.repeat,
+                           timed_apply(lambda: DictSortBook(snap), 'apply_diff', events))
     t_dc_apply = best_of(args.repeat, timed_apply(new_cache, 'apply_diff', events))
     t_sync_apply = best_of(args.repeat, timed_apply(new_sync, 'on_event', events))
     t_base_read = best_of(args.repeat, timed_reads(base, n_rd, args.top))

@@ -1,6 +1,6 @@
 """Stream speed: our socket manager against a bare autobahn client and a raw socket.
 
-Run from the repository root::
+Run from the repository root (``python benchmarks/bench_streams.py`` works too)::
 
     python -m benchmarks.bench_streams            # everything, about 1-2 minutes
     python -m benchmarks.bench_streams --quick    # one repetition, smaller counts
@@ -15,7 +15,8 @@ RSS are its own. Measured in the same run, on the same feed:
    peak RSS, for raw trade events and for combined-stream envelopes: the
    shipped ``BinanceSocketManager`` (``manager``), the baseline bare autobahn
    client with ``json.loads`` (``autobahn``), the fast path alone
-   (``fastframes``), the raw-socket ceiling (``raw``), and, while the shipped
+   (``fastframes``), the baseline with tuned options and orjson but no fast
+   path (``autobahn-opts``), the raw-socket ceiling (``raw``), and, while the shipped
    manager lacks the fast path, the manager with it (``manager-fast``);
    medians over ``--reps`` interleaved repetitions, ratios to the baseline;
 2. latency from the server's write to the callback at a paced 2,000 msgs/s;
@@ -33,9 +34,11 @@ import sys
 import time
 from typing import Any, Dict, List, Optional
 
-from benchmarks.feed_server import FeedServer
-
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if ROOT not in sys.path:  # also runnable as ``python benchmarks/bench_streams.py``
+    sys.path.insert(0, ROOT)
+
+from benchmarks.feed_server import FeedServer  # noqa: E402
 BASELINE = 'autobahn'
 
 
@@ -222,7 +225,8 @@ def imports(repeat: int, report: Report) -> None:
                                                       ', '.join(row['loaded']) or '-'))
     report.data['imports'] = rows
     if 'binance.client' in rows:
-        bad = [m for m in ('twisted', 'autobahn', 'dateparser') if m in rows['binance.client']['loaded']]
+        loaded = rows['binance.client']['loaded']
+        bad = [m for m in ('twisted', 'autobahn', 'dateparser') if m in loaded]
         report.check('import binance.client: no twisted/autobahn/dateparser', not bad,
                      'loaded: {}'.format(', '.join(bad) or 'none of them'))
     if 'binance.websockets' in rows:
@@ -262,7 +266,7 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     integrated = manager_integrated()
     clients = ['autobahn', 'manager'] + ([] if integrated else ['manager-fast']) + \
-        ['fastframes', 'raw']
+        ['autobahn-opts', 'fastframes', 'raw']
     print('Stream speed benchmark: python {}, {} CPUs, JSON decoder: {}; manager has the '
           'fast path: {}'.format(sys.version.split()[0], os.cpu_count(), _decoder(), integrated))
     server = FeedServer()
@@ -275,11 +279,11 @@ def main(argv: Optional[List[str]] = None) -> int:
         if 'throughput' in sections:
             throughput(server, clients, args.count, args.reps, started + args.budget, report)
         if 'latency' in sections:
-            latency(server, [c for c in clients if c != 'fastframes'], args.rate, args.seconds,
-                    report)
+            latency(server, [c for c in clients if c not in ('fastframes', 'autobahn-opts')],
+                    args.rate, args.seconds, report)
         if 'memory' in sections:
-            memory(server, [c for c in clients if c not in ('raw', 'fastframes')], args.streams,
-                   report)
+            memory(server, [c for c in clients if c not in ('raw', 'fastframes', 'autobahn-opts')],
+                   args.streams, report)
         if 'imports' in sections:
             imports(5, report)
     finally:

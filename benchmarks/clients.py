@@ -18,6 +18,10 @@ Clients:
     the baseline: a bare autobahn ``WebSocketClientProtocol`` whose
     ``onMessage`` does ``json.loads(payload.decode('utf8'))``, as
     python-binance 0.6.2 did.
+``autobahn-opts``
+    the baseline tuned without the fast path: ``utf8validateIncoming=False``
+    and :func:`binance._json.loads` (orjson) -- what protocol options and a
+    faster decoder achieve on their own.
 ``fastframes``
     the same bare client with :class:`~binance._fastframes.FastFramesMixin`
     and :func:`binance._json.loads`: the fast path on its own.
@@ -40,7 +44,7 @@ from typing import Any, Callable, Dict, List, Optional
 
 from benchmarks.rawclient import raw_connect, raw_frames
 
-CLIENTS = ('manager', 'manager-fast', 'autobahn', 'fastframes', 'raw')
+CLIENTS = ('manager', 'manager-fast', 'autobahn', 'autobahn-opts', 'fastframes', 'raw')
 TRADE_STREAMS = ['bnbbtc@trade', 'ethbtc@trade']
 
 
@@ -128,10 +132,18 @@ def _watchdog(seconds: float, what: Callable[[], Dict[str, Any]]) -> None:
 
 # -- twisted-based clients ------------------------------------------------------------
 
-def _autobahn_factory(url: str, callback: Callable[[Any], None], fast: bool) -> Any:
+def _autobahn_factory(url: str, callback: Callable[[Any], None], fast: bool,
+                      tuned: bool = False) -> Any:
     from autobahn.twisted.websocket import WebSocketClientFactory, WebSocketClientProtocol
 
-    if fast:
+    if tuned:
+        from binance._json import loads as fast_loads
+
+        class Proto(WebSocketClientProtocol):  # type: ignore[no-redef]
+            def onMessage(self, payload: bytes, isBinary: bool) -> None:
+                if not isBinary:
+                    callback(fast_loads(payload))
+    elif fast:
         from binance._fastframes import FastFramesMixin
         from binance._json import loads
 
@@ -147,6 +159,8 @@ def _autobahn_factory(url: str, callback: Callable[[Any], None], fast: bool) -> 
 
     factory = WebSocketClientFactory(url)
     factory.protocol = Proto
+    if tuned:
+        factory.setProtocolOptions(utf8validateIncoming=False)
     return factory
 
 
@@ -163,7 +177,8 @@ def run_twisted(kind: str, urls: List[str], recorder_cb: Callable[[Any], None]) 
     """Connect one bare autobahn client per URL and run the reactor here."""
     from autobahn.twisted.websocket import connectWS
     for url in urls:
-        connectWS(_autobahn_factory(url, recorder_cb, fast=(kind == 'fastframes')))
+        connectWS(_autobahn_factory(url, recorder_cb, fast=(kind == 'fastframes'),
+                                    tuned=(kind == 'autobahn-opts')))
 
 
 def start_manager(kind: str, base: str, prefix: str, combined: bool, n: int,
@@ -212,6 +227,13 @@ def run(args: argparse.Namespace) -> None:
         recorder = Recorder(count, args.scenario == 'paced', finish)
         callback = recorder.callback
 
+    if args.scenario == 'hold' and args.client != 'raw':
+        # the per-stream figure should not include the import of the libraries
+        if args.client.startswith('manager'):
+            import binance.websockets  # noqa: F401
+        else:
+            import autobahn.twisted.websocket  # noqa: F401
+            from twisted.internet import reactor as _  # noqa: F401
     base_rss = rss_kb()
     _watchdog(args.timeout, lambda: recorder.result() if recorder else {'streams_seen': 0})
 

@@ -92,7 +92,8 @@ def _payload(stream: str, i: int, rng: random.Random, combined: bool,
 def build_pool(streams: List[str], combined: bool, size: int = POOL_SIZE) -> List[bytes]:
     """``size`` distinct pre-built frames cycling over ``streams``."""
     rng = random.Random(7)
-    return [server_frame(_payload(streams[i % len(streams)], i, rng, combined)) for i in range(size)]
+    return [server_frame(_payload(streams[i % len(streams)], i, rng, combined))
+            for i in range(size)]
 
 
 def _parse_target(target: str) -> Tuple[str, List[int], List[str], bool]:
@@ -176,7 +177,8 @@ class _Connection:
                     if len(buf) < pos + 4 + b1:
                         break
                     mask = buf[pos:pos + 4]
-                    payload = bytes(c ^ mask[k % 4] for k, c in enumerate(buf[pos + 4:pos + 4 + b1]))
+                    body = buf[pos + 4:pos + 4 + b1]
+                    payload = bytes(c ^ mask[k % 4] for k, c in enumerate(body))
                     opcode = buf[0] & 0x0F
                     buf = buf[pos + 4 + b1:]
                     if opcode == 0x9:

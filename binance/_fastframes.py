@@ -4,8 +4,8 @@ autobahn handles every incoming frame through a chain of about twenty Python
 calls: header parsing that re-slices the whole receive buffer twice per
 frame, begin/data/end hooks for frames and messages, incremental UTF-8
 validation, a Deferred per message for its observer API. On a loopback feed
-of Binance trade events that is 10-14 us of CPU per message, most of the
-cost of a stream (see ``benchmarks/``).
+of Binance trade events that is 13-20 us of CPU per message, most of the
+cost of a stream (profile in ``benchmarks/README.rst``).
 
 :class:`FastFramesMixin` keeps autobahn for everything that needs care (the
 opening handshake, control frames, fragmented messages, the closing
@@ -20,7 +20,7 @@ above the configured size limits) is left in autobahn's own buffer
 next frame boundary, so it behaves exactly as without the mixin: the pong
 echoes the ping's payload, a protocol violation fails the connection with
 the RFC 6455 status code, the close handshake runs as usual. A frame whose
-payload has not fully arrived waits in the buffer (frames above 64 KiB are
+payload has not fully arrived waits in the buffer (frames above 16 KiB are
 streamed through autobahn instead, so a large message is never re-copied).
 
 Use it by listing it before autobahn's protocol class::
@@ -35,7 +35,7 @@ Use it by listing it before autobahn's protocol class::
 The fast path switches itself off (and the class behaves exactly like the
 plain autobahn protocol) when the subclass overrides autobahn's streaming
 hooks (``onMessageBegin``, ``onMessageFrameData``, ...), when the connection
-logs octets or frames or tracks timings, when a compression extension was
+logs frames or tracks timings, when a compression extension was
 negotiated, when observers are registered with ``.on('message', ...)``, or
 when the class attribute ``fast_frames`` is ``False``.
 
@@ -56,9 +56,10 @@ _OPEN = WebSocketProtocol.STATE_OPEN
 _CLOSING = WebSocketProtocol.STATE_CLOSING
 _TEXT_FIN = 0x81     # FIN, no RSV, opcode 1
 _BINARY_FIN = 0x82   # FIN, no RSV, opcode 2
-#: An incomplete frame larger than this goes to autobahn, which consumes its
-#: payload as it arrives instead of waiting for (and re-copying) all of it.
-_STREAM_THRESHOLD = 65536
+#: A frame whose payload has not fully arrived waits in the buffer when it is
+#: at most this long; a longer one goes to autobahn, which consumes its payload
+#: as it arrives instead of re-copying a growing buffer on every read.
+_WAIT_LIMIT = 16384
 
 # Hooks whose override means the subclass wants autobahn's per-frame events.
 _STREAMING_HOOKS = ('onMessageBegin', 'onMessageFrameBegin', 'onMessageFrameData',
@@ -67,6 +68,7 @@ _STREAMING_HOOKS = ('onMessageBegin', 'onMessageFrameBegin', 'onMessageFrameData
                     '_onMessageFrameBegin', '_onMessageFrameData', '_onMessageFrameEnd',
                     '_onMessageFrame', '_onMessageEnd')
 _class_ok: Dict[type, bool] = {}
+_ADAPTER_ON_MESSAGE = WebSocketAdapterProtocol._onMessage
 
 
 def _usable(cls: type) -> bool:
@@ -103,16 +105,18 @@ class FastFramesMixin:
     current_frame: Any
     inside_message: bool
 
-    def dataReceived(self, data: bytes) -> None:
-        """Twisted entry point: take the fast path when the connection is open."""
-        if (self.state != _OPEN or self.logOctets or self.logFrames or self.trackedTimings
+    def consumeData(self) -> None:
+        """Process the receive buffer: the fast path while the connection is open.
+
+        autobahn calls this for every read (after appending it to
+        ``self.data``) and once after the opening handshake for any bytes
+        that came with the server's response.
+        """
+        if (self.state != _OPEN or self.logFrames or self.trackedTimings
                 or self._perMessageCompress is not None or self._listeners
                 or not _usable(type(self))):
-            super().dataReceived(data)  # type: ignore[misc]
+            super().consumeData()  # type: ignore[misc]
             return
-        self.trafficStats.incomingOctetsWireLevel += len(data)
-        buf = self.data
-        self.data = buf + data if buf else data
         self._fast_consume()
 
     # -- internals -----------------------------------------------------------------
@@ -122,11 +126,13 @@ class FastFramesMixin:
         while self.state == _OPEN:
             if self.current_frame is None and not self.inside_message:
                 if not self._fast_frames():
-                    break  # buffer used up, waiting for the rest of a frame, or not open
+                    if self.state == _CLOSING and self.data:
+                        # onMessage started the closing handshake: autobahn's
+                        # rules for the frames that follow
+                        super().consumeData()  # type: ignore[misc]
+                    return  # buffer used up, or waiting for the rest of a frame
             if not self._autobahn_step():
-                break
-        if self.state == _CLOSING and self.data:
-            self.consumeData()  # autobahn's rules for what follows our close frame
+                return
 
     def _autobahn_step(self) -> bool:
         """Let autobahn process buffered bytes up to the next message boundary.
@@ -142,6 +148,8 @@ class FastFramesMixin:
             in_frame = self.current_frame is not None
             more = process()
             if self.state != _OPEN:
+                if more and self.state == _CLOSING:
+                    super().consumeData()  # type: ignore[misc]  # as autobahn's loop would
                 return False
             if self.current_frame is None and not self.inside_message:
                 # back between messages; no progress means a partial header
@@ -169,7 +177,10 @@ class FastFramesMixin:
             limit = msg_limit
         if limit <= 0:
             limit = 1 << 63
-        on_message = self._onMessage
+        if type(self)._onMessage is _ADAPTER_ON_MESSAGE:
+            on_message = self.onMessage  # skip the adapter's one-line forwarder
+        else:
+            on_message = self._onMessage
         try:
             while end - pos >= 2:
                 b0 = buf[pos]
@@ -203,7 +214,7 @@ class FastFramesMixin:
                     handoff = True  # autobahn enforces the size limits
                     break
                 if stop > end:
-                    if n > _STREAM_THRESHOLD:
+                    if n > _WAIT_LIMIT:
                         handoff = True  # stream a large frame through autobahn
                     break
                 payload = buf[start:stop]

@@ -110,6 +110,11 @@ class StreamProtocol(WebSocketClientProtocol):
     def onPong(self, payload: bytes) -> None:
         self._alive = True
 
+    def connectionLost(self, reason: Any = None) -> None:
+        # The connector reports a TLS refusal as a plain abort; keep the real reason.
+        self.lost_reason = reason
+        WebSocketClientProtocol.connectionLost(self, reason)
+
     def onClose(self, wasClean: bool, code: Optional[int], reason: Optional[str]) -> None:
         self._cancel_idle()
         self._deliver = _noop
@@ -269,6 +274,7 @@ class StreamFactory(WebSocketClientFactory, ReconnectingClientFactory):
         self._open_proto = None
         if self.stopped:
             return
+        reason = getattr(proto, 'lost_reason', None) or reason
         self.connector = connector
         if had_opened:
             # A connection that was open: not a failure, start a fresh budget.

@@ -78,7 +78,8 @@ _PRICE_CACHE_MAX = 50000
 
 
 def _parse_levels(levels: Iterable[Sequence[Any]], side: str,
-                  price_cache: Optional[Dict[str, Decimal]] = None) -> List[Tuple[Decimal, Decimal]]:
+                  price_cache: Optional[Dict[str, Decimal]] = None,
+                  ) -> List[Tuple[Decimal, Decimal]]:
     """Parse ``[[price, qty, ...], ...]`` into Decimal pairs (all or nothing).
 
     The common case (two decimal strings) is handled inline; anything else
@@ -540,7 +541,8 @@ class DepthCacheManager:
         is used, always in a worker thread.
     :param symbol: e.g. ``'BNBBTC'``.
     :param callback: called on the reactor thread as ``callback(depth_cache)``
-        after every update applied to the book, and once as
+        after every diff event applied to the book (once for the events
+        replayed with a snapshot), and once as
         ``callback(None)`` when the depth socket gave up reconnecting (the
         manager is then closed). An exception it raises is logged.
     :param refresh_interval: seconds between full re-syncs from a fresh
@@ -550,8 +552,9 @@ class DepthCacheManager:
         manager creates its own. A manager that is not running yet is started.
     :param limit: depth of the REST snapshot, one of :data:`VALID_LIMITS`.
         Levels deeper than the snapshot are known only once they change.
-    :param reactor: the reactor for timers and threads (default: Twisted's
-        global reactor), injectable for tests.
+    :param reactor: the reactor for timers (``callLater``), thread hand-offs
+        (``callFromThread``) and the snapshot's worker thread
+        (``getThreadPool``); default: Twisted's global reactor. Injectable for tests.
     :param conv_type: output type of :meth:`DepthCache.get_bids`/``get_asks``
         (``float``, ``Decimal``, ``str`` ...).
     :raises ValueError, TypeError: on invalid arguments, before any I/O.

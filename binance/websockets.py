@@ -140,9 +140,13 @@ class _Stream:
     def begin(self) -> None:
         if self.stopped:
             return
-        self.factory = self.manager._make_factory(self.url, self.callback, self._gave_up,
-                                                  name=self.key)
-        self.factory.connect()
+        try:
+            self.factory = self.manager._make_factory(self.url, self.callback, self._gave_up,
+                                                      name=self.key)
+            self.factory.connect()
+        except Exception:
+            log.exception('%s: could not start connecting', self.key)
+            self._gave_up()
 
     def stop(self) -> None:
         self.stopped = True

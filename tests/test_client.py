@@ -6,6 +6,7 @@ would be sent. The second part runs every method against the local exchange
 over real HTTP (fixture ``exchange`` from tests/conftest.py).
 """
 import socket
+import time
 from decimal import Decimal
 from urllib.parse import parse_qsl, urlsplit
 
@@ -16,6 +17,7 @@ from requests.structures import CaseInsensitiveDict
 
 from binance import enums
 from binance.client import DEFAULT_TIMEOUT, Client
+from binance.exceptions import BinanceAPIException
 
 
 class RecordingAdapter(BaseAdapter):
@@ -250,3 +252,232 @@ def test_transfer_dust_repeats_the_asset_parameter():
     client.transfer_dust(asset=['ETH', 'LTC'])
     query = urlsplit(adapter.requests[-1].url).query
     assert query.startswith('asset=ETH&asset=LTC&timestamp=')
+
+
+# -- every method over HTTP against the local exchange -------------------------------
+
+
+def _true_book(exchange, symbol):
+    """The exchange's real book as (bids high->low, asks low->high) of Decimal pairs."""
+    bids, asks = exchange.call(exchange.market.book, symbol)
+    return sorted(bids.items(), reverse=True), sorted(asks.items())
+
+
+def test_ping_server_time_and_system_status(exchange):
+    """ping answers {}, get_server_time the server clock, get_system_status 'normal'."""
+    client = exchange.client()
+    before = int(time.time() * 1000)
+    assert client.ping() == {}
+    server_time = client.get_server_time()['serverTime']
+    assert before - 1000 <= server_time <= int(time.time() * 1000) + 1000
+    assert client.get_system_status() == {'status': 0, 'msg': 'normal'}
+    assert client.used_weight is not None and client.used_weight > 0
+
+
+def test_exchange_info_symbol_info_and_products(exchange):
+    """Exchange info lists the symbols; get_symbol_info finds one or None; get_products outlines them."""
+    client = exchange.client()
+    info = client.get_exchange_info()
+    names = {s['symbol'] for s in info['symbols']}
+    assert {'BNBBTC', 'ETHBTC', 'BTCUSDT'} <= names
+    bnb = client.get_symbol_info('BNBBTC')
+    assert (bnb['symbol'], bnb['baseAsset'], bnb['quoteAsset']) == ('BNBBTC', 'BNB', 'BTC')
+    assert any(f['filterType'] == 'LOT_SIZE' for f in bnb['filters'])
+    assert client.get_symbol_info('XXXYYY') is None
+    products = {p['symbol']: p for p in client.get_products()['data']}
+    assert set(products) == names
+    assert products['BNBBTC']['baseAsset'] == 'BNB' and products['BNBBTC']['active'] is True
+    assert Decimal(products['BNBBTC']['tickSize']) == Decimal('0.000001')
+    assert Decimal(products['BNBBTC']['minTrade']) == Decimal('0.001')
+
+
+def test_order_book_is_the_exchange_book(exchange):
+    """get_order_book(limit=5) returns the best five levels of the real book, in order."""
+    client = exchange.client()
+    depth = client.get_order_book(symbol='BNBBTC', limit=5)
+    bids, asks = _true_book(exchange, 'BNBBTC')
+    assert [(Decimal(p), Decimal(q)) for p, q in depth['bids']] == bids[:5]
+    assert [(Decimal(p), Decimal(q)) for p, q in depth['asks']] == asks[:5]
+    assert depth['lastUpdateId'] == exchange.call(exchange.market.update_id, 'BNBBTC')
+
+
+def test_tickers_agree_with_each_other_and_the_book(exchange):
+    """All-symbol tickers match the per-symbol ones; the book ticker is the top of the book."""
+    client = exchange.client()
+    prices = {t['symbol']: t['price'] for t in client.get_all_tickers()}
+    assert prices['BNBBTC'] == client.get_symbol_ticker(symbol='BNBBTC')['price']
+    books = {t['symbol']: t for t in client.get_orderbook_tickers()}
+    single = client.get_orderbook_ticker(symbol='BNBBTC')
+    assert books['BNBBTC'] == single
+    bids, asks = _true_book(exchange, 'BNBBTC')
+    assert (Decimal(single['bidPrice']), Decimal(single['askPrice'])) == (bids[0][0], asks[0][0])
+    day = client.get_ticker(symbol='BNBBTC')
+    assert day['symbol'] == 'BNBBTC' and Decimal(day['lastPrice']) == Decimal(prices['BNBBTC'])
+    assert {t['symbol'] for t in client.get_ticker()} == set(prices)
+    pair = client.get_ticker(symbols=['BNBBTC', 'ETHBTC'])
+    assert sorted(t['symbol'] for t in pair) == ['BNBBTC', 'ETHBTC']
+    avg = Decimal(client.get_avg_price(symbol='BNBBTC')['price'])
+    assert bids[0][0] * Decimal('0.9') < avg < asks[0][0] * Decimal('1.1')
+
+
+def test_recent_historical_and_aggregate_trades(exchange):
+    """Recent trades are the newest, historical trades page from an id, agg trades carry AGG_* keys."""
+    client = exchange.client()
+    exchange.step(20)
+    recent = client.get_recent_trades(symbol='BNBBTC', limit=10)
+    ids = [t['id'] for t in recent]
+    assert len(ids) == 10 and ids == list(range(ids[0], ids[0] + 10))
+    older = client.get_historical_trades(symbol='BNBBTC', fromId=ids[0] - 5, limit=5)
+    assert [t['id'] for t in older] == list(range(ids[0] - 5, ids[0]))
+    assert exchange.requests[-1].headers['X-MBX-APIKEY'] == exchange.api_key
+    aggs = client.get_aggregate_trades(symbol='BNBBTC', limit=3)
+    assert len(aggs) == 3
+    for key in (Client.AGG_ID, Client.AGG_PRICE, Client.AGG_QUANTITY, Client.AGG_FIRST_TRADE_ID,
+                Client.AGG_LAST_TRADE_ID, Client.AGG_TIME, Client.AGG_BUYER_MAKES):
+        assert key in aggs[0]
+    assert [a['a'] for a in aggs] == [aggs[0]['a'], aggs[0]['a'] + 1, aggs[0]['a'] + 2]
+
+
+def test_klines_are_spaced_by_the_interval(exchange):
+    """get_klines returns the asked number of candles, one interval apart, high >= low."""
+    client = exchange.client()
+    klines = client.get_klines(symbol='BNBBTC', interval=Client.KLINE_INTERVAL_5MINUTE, limit=4)
+    assert len(klines) == 4
+    assert [k[0] - klines[0][0] for k in klines] == [0, 300000, 600000, 900000]
+    assert all(Decimal(k[2]) >= Decimal(k[3]) for k in klines)
+    assert all(k[6] == k[0] + 300000 - 1 for k in klines)
+
+
+def test_resting_limit_order_lifecycle(exchange):
+    """A limit buy below the market rests: open orders and get_order show it, cancel removes it."""
+    client = exchange.client()
+    order = client.order_limit_buy(symbol='BNBBTC', quantity=2, price='0.005',
+                                   newClientOrderId='mine-1')
+    assert (order['status'], order['clientOrderId']) == ('NEW', 'mine-1')
+    assert Decimal(client.get_asset_balance('BTC')['locked']) == Decimal('0.01')
+    assert [o['orderId'] for o in client.get_open_orders(symbol='BNBBTC')] == [order['orderId']]
+    assert [o['orderId'] for o in client.get_open_orders()] == [order['orderId']]
+    fetched = client.get_order(symbol='BNBBTC', origClientOrderId='mine-1')
+    assert (fetched['orderId'], fetched['status'], Decimal(fetched['price'])) == (
+        order['orderId'], 'NEW', Decimal('0.005'))
+    cancelled = client.cancel_order(symbol='BNBBTC', orderId=order['orderId'])
+    assert cancelled['status'] == 'CANCELED'
+    assert client.get_open_orders(symbol='BNBBTC') == []
+    assert Decimal(client.get_asset_balance('BTC')['locked']) == 0
+    history = client.get_all_orders(symbol='BNBBTC')
+    assert [(o['orderId'], o['status']) for o in history] == [(order['orderId'], 'CANCELED')]
+
+
+def test_market_orders_move_balances_and_show_in_my_trades(exchange):
+    """A market buy then sell fill against the book; balances and my trades reflect the fills."""
+    client = exchange.client()
+    bnb = Decimal(client.get_asset_balance('BNB')['free'])
+    btc = Decimal(client.get_asset_balance('btc')['free'])
+    buy = client.order_market_buy(symbol='BNBBTC', quantity=3)
+    assert buy['status'] == 'FILLED' and Decimal(buy['executedQty']) == 3
+    fee = sum(Decimal(f['commission']) for f in buy['fills'])
+    assert Decimal(client.get_asset_balance('BNB')['free']) == bnb + 3 - fee
+    assert Decimal(client.get_asset_balance('BTC')['free']) == btc - Decimal(buy['cummulativeQuoteQty'])
+    sell = client.order_market_sell(symbol='BNBBTC', quantity=1)
+    assert sell['status'] == 'FILLED'
+    trades = client.get_my_trades(symbol='BNBBTC')
+    assert {t['orderId'] for t in trades} == {buy['orderId'], sell['orderId']}
+    assert {t['id'] for t in trades} == {f['tradeId'] for f in buy['fills'] + sell['fills']}
+    assert client.get_open_orders(symbol='BNBBTC') == []
+
+
+def test_quote_quantity_market_order(exchange):
+    """order_market_buy(quoteOrderQty=...) spends about that much of the quote asset."""
+    client = exchange.client()
+    buy = client.order_market_buy(symbol='BNBBTC', quoteOrderQty='0.01')
+    spent = Decimal(buy['cummulativeQuoteQty'])
+    assert buy['status'] == 'FILLED' and Decimal('0.0099') <= spent <= Decimal('0.01')
+
+
+def test_test_order_is_checked_but_not_placed(exchange):
+    """create_test_order answers {} and no order appears."""
+    client = exchange.client()
+    assert client.create_test_order(symbol='BNBBTC', side='BUY', type='LIMIT', timeInForce='GTC',
+                                    quantity=1, price='0.005') == {}
+    assert client.get_all_orders(symbol='BNBBTC') == []
+
+
+def test_oco_sell_places_two_linked_orders(exchange):
+    """order_oco_sell places a take-profit and a stop-limit leg; cancelling one cancels both."""
+    client = exchange.client()
+    bids, asks = _true_book(exchange, 'BNBBTC')
+    assert bids[0][0] > Decimal('0.004') and asks[0][0] < Decimal('0.015')
+    result = client.order_oco_sell(symbol='BNBBTC', quantity=1, price='0.015', stopPrice='0.004',
+                                   stopLimitPrice='0.0039', stopLimitTimeInForce='GTC')
+    assert result['contingencyType'] == 'OCO' and len(result['orders']) == 2
+    open_orders = client.get_open_orders(symbol='BNBBTC')
+    assert {o['type'] for o in open_orders} == {'LIMIT_MAKER', 'STOP_LOSS_LIMIT'}
+    assert {o['orderListId'] for o in open_orders} == {result['orderListId']}
+    client.cancel_order(symbol='BNBBTC', orderId=open_orders[0]['orderId'])
+    assert client.get_open_orders(symbol='BNBBTC') == []
+
+
+def test_account_and_asset_balance(exchange):
+    """get_account lists every balance; get_asset_balance finds one, or None for an unknown asset."""
+    client = exchange.client()
+    account = client.get_account()
+    balances = {b['asset']: b for b in account['balances']}
+    assert account['canTrade'] is True
+    assert Decimal(balances['BTC']['free']) == 10
+    assert client.get_asset_balance('BNB') == balances['BNB']
+    assert client.get_asset_balance('DOGE') is None
+
+
+def test_account_wallet_queries(exchange):
+    """Account status, trade fee, asset details and deposit address come from /sapi/v1."""
+    client = exchange.client()
+    assert client.get_account_status() == {'data': 'Normal'}
+    fee = client.get_trade_fee(symbol='BNBBTC')
+    assert [f['symbol'] for f in fee] == ['BNBBTC'] and 'takerCommission' in fee[0]
+    details = client.get_asset_details()
+    assert {'BTC', 'BNB'} <= set(details) and 'withdrawFee' in details['BTC']
+    address = client.get_deposit_address(coin='BTC')
+    assert address['coin'] == 'BTC' and address['address']
+    assert client.get_deposit_address(asset='BTC') == address
+    assert [r.path for r in exchange.requests[-4:]] == [
+        '/sapi/v1/asset/tradeFee', '/sapi/v1/asset/assetDetail',
+        '/sapi/v1/capital/deposit/address', '/sapi/v1/capital/deposit/address']
+
+
+def test_deposit_and_withdraw_histories(exchange):
+    """A deposit shows in get_deposit_history; withdraw debits the balance and shows in history."""
+    client = exchange.client()
+    exchange.call(exchange.market.deposit, exchange.api_key, 'BTC', '0.25')
+    deposits = client.get_deposit_history(coin='BTC')
+    assert [Decimal(d['amount']) for d in deposits] == [Decimal('0.25')]
+    result = client.withdraw(asset='BTC', address='local-address', amount='1.5')
+    assert Decimal(client.get_asset_balance('BTC')['free']) == Decimal('8.75')
+    withdrawals = client.get_withdraw_history(coin='BTC')
+    assert [w['id'] for w in withdrawals] == [result['id']]
+    assert client.get_withdraw_history(asset='ETH') == []
+
+
+def test_dust_transfer_and_log(exchange):
+    """transfer_dust converts small balances to BNB and get_dust_log records it."""
+    exchange.call(exchange.market.add_account, 'dust-key', 'dust-secret',
+                  {'ETH': '0.001', 'LTC': '0.01', 'BNB': '0'})
+    client = exchange.client(api_key='dust-key', api_secret='dust-secret')
+    result = client.transfer_dust(asset=['ETH', 'LTC'])
+    assert {r['fromAsset'] for r in result['transferResult']} == {'ETH', 'LTC'}
+    assert Decimal(client.get_asset_balance('ETH')['free']) == 0
+    assert Decimal(client.get_asset_balance('BNB')['free']) == Decimal(result['totalTransfered']) > 0
+    log = client.get_dust_log()
+    assert log['total'] == 1
+    assert log['userAssetDribblets'][0]['totalTransferedAmount'] == result['totalTransfered']
+
+
+def test_listen_key_lifecycle(exchange):
+    """stream_get_listen_key returns a key; keepalive and close accept it; a closed key is unknown."""
+    client = exchange.client()
+    key = client.stream_get_listen_key()
+    assert isinstance(key, str) and len(key) >= 20
+    assert client.stream_keepalive(key) == {}
+    assert client.stream_close(listenKey=key) == {}
+    with pytest.raises(BinanceAPIException) as info:
+        client.stream_keepalive(key)
+    assert info.value.code == -1125

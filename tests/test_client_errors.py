@@ -3,12 +3,23 @@
 Argument checks use a recording transport (nothing must be sent); HTTP
 failures come from the local exchange over loopback.
 """
+import logging
+import re
+import socket
+import time
+
 import pytest
 
+from binance.client import Client
+from binance.exceptions import (
+    BinanceAPIException, BinanceConnectionException, BinanceException, BinanceRateLimitException,
+    BinanceRequestException, BinanceTimeoutException, BinanceWithdrawException,
+)
 from tests.test_client import offline_client
 
 SECRET = 'sEcReT-do-not-leak-0123456789'
 KEY = 'kEy-do-not-leak-9876543210'
+_SIGNATURE_HEX = re.compile('[0-9a-f]{64}')
 
 
 @pytest.mark.parametrize('call,error,match', [
@@ -75,3 +86,173 @@ def test_bad_arguments_fail_before_any_request(call, error, match):
     with pytest.raises(error, match=match):
         call(client)
     assert adapter.requests == []
+
+
+# -- HTTP failures against the local exchange ------------------------------------------
+
+
+@pytest.fixture
+def client(exchange):
+    """A client of an account whose key and secret are easy to spot in any output."""
+    exchange.call(exchange.market.add_account, KEY, SECRET, {'BTC': '1', 'BNB': '10'})
+    return exchange.client(api_key=KEY, api_secret=SECRET)
+
+
+def test_wrong_secret_is_a_signature_error(exchange):
+    """A signed call with the wrong secret raises BinanceAPIException code -1022, HTTP 4xx."""
+    client = exchange.client(api_secret='not-the-secret')
+    with pytest.raises(BinanceAPIException) as info:
+        client.get_account()
+    assert info.value.code == -1022 and 400 <= info.value.status_code < 500
+    assert 'Signature' in info.value.message
+    assert info.value.response.status_code == info.value.status_code
+    assert info.value.request.method == 'GET'
+
+
+@pytest.mark.parametrize('offset', [-120000, 30000])
+def test_clock_skew_is_a_timestamp_error(client, offset):
+    """A timestamp outside recvWindow (behind or ahead) raises code -1021; the offset fixes it."""
+    client.timestamp_offset = offset
+    with pytest.raises(BinanceAPIException) as info:
+        client.get_open_orders()
+    assert info.value.code == -1021
+    client.timestamp_offset = 0
+    assert client.get_open_orders() == []
+
+
+def test_unknown_symbol_and_unknown_key(client, exchange):
+    """An unknown symbol raises -1121; an unknown API key raises -2015 with HTTP 401."""
+    with pytest.raises(BinanceAPIException) as info:
+        client.get_order_book(symbol='XXXYYY')
+    assert (info.value.code, info.value.message) == (-1121, 'Invalid symbol.')
+    stranger = exchange.client(api_key='nobody', api_secret='nothing')
+    with pytest.raises(BinanceAPIException) as info:
+        stranger.get_account()
+    assert (info.value.code, info.value.status_code) == (-2015, 401)
+
+
+def test_refused_orders_keep_binance_code(client):
+    """An order beyond the balance raises -2010; an unknown order id raises -2013."""
+    with pytest.raises(BinanceAPIException) as info:
+        client.order_market_buy(symbol='BNBBTC', quantity=100000)
+    assert info.value.code == -2010
+    with pytest.raises(BinanceAPIException) as info:
+        client.get_order(symbol='BNBBTC', orderId=987654321)
+    assert info.value.code == -2013
+
+
+def test_429_is_a_rate_limit_error_with_retry_after(client, exchange):
+    """HTTP 429 raises BinanceRateLimitException with retry_after and used_weight from the headers."""
+    exchange.fail_next('/api/v3/depth', status=429, headers={'Retry-After': '7',
+                                                            'X-MBX-USED-WEIGHT-1M': '6100'})
+    with pytest.raises(BinanceRateLimitException) as info:
+        client.get_order_book(symbol='BNBBTC')
+    error = info.value
+    assert isinstance(error, BinanceAPIException)
+    assert (error.status_code, error.code, error.retry_after, error.used_weight) == (429, -1003, 7, 6100)
+    assert client.used_weight == 6100
+    assert 'retry_after=7' in str(error)
+    assert client.get_order_book(symbol='BNBBTC', limit=5)['bids']  # only the next one failed
+
+
+def test_418_ban_is_a_rate_limit_error(client, exchange):
+    """HTTP 418 (IP banned) also raises BinanceRateLimitException carrying Retry-After."""
+    exchange.fail_next('/api/v3/account', status=418, headers={'Retry-After': '120'})
+    with pytest.raises(BinanceRateLimitException) as info:
+        client.get_account()
+    assert (info.value.status_code, info.value.retry_after) == (418, 120)
+
+
+def test_non_json_error_body_is_still_an_api_error(client, exchange):
+    """A 502 with an HTML body raises BinanceAPIException (code 0) quoting the start of the body."""
+    exchange.fail_next('/api/v3/ticker/price', status=502, body='<html>Bad Gateway</html>')
+    with pytest.raises(BinanceAPIException) as info:
+        client.get_symbol_ticker(symbol='BNBBTC')
+    assert (info.value.status_code, info.value.code) == (502, 0)
+    assert 'Bad Gateway' in info.value.message
+
+
+def test_non_json_success_body_is_a_request_error(client, exchange):
+    """A 200 whose body is not JSON raises BinanceRequestException, not a decode error."""
+    exchange.fail_next('/api/v3/ping', status=200, body='<html>captive portal</html>')
+    with pytest.raises(BinanceRequestException) as info:
+        client.ping()
+    assert not isinstance(info.value, BinanceAPIException)
+    assert 'captive portal' in str(info.value) and info.value.response.status_code == 200
+
+
+def test_timeout_raises_and_the_client_recovers(exchange):
+    """A server slower than requests_params' timeout raises BinanceTimeoutException; the next call works."""
+    client = exchange.client(requests_params={'timeout': 0.2})
+    exchange.fail_next('/api/v3/time', delay=0.6)
+    started = time.monotonic()
+    with pytest.raises(BinanceTimeoutException) as info:
+        client.get_server_time()
+    assert time.monotonic() - started < 0.55
+    assert '0.2' in str(info.value)
+    assert 'serverTime' in client.get_server_time()
+
+
+def test_per_call_timeout(exchange):
+    """A call's own requests_params={'timeout': ...} applies to that call only."""
+    client = exchange.client()
+    exchange.fail_next('/api/v3/ping', delay=0.5)
+    with pytest.raises(BinanceTimeoutException):
+        client._get('v3/ping', {'requests_params': {'timeout': 0.15}})
+    exchange.fail_next('/api/v3/exchangeInfo', delay=0.3)
+    assert client.get_symbol_info('BNBBTC')['symbol'] == 'BNBBTC'
+
+
+def _closed_port():
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def test_connection_refused_is_a_connection_error():
+    """Nothing listening raises BinanceConnectionException, with the signature masked in its text."""
+    client = Client(KEY, SECRET)
+    client.API_URL = 'http://127.0.0.1:{}/api'.format(_closed_port())
+    with pytest.raises(BinanceConnectionException) as info:
+        client.get_account()
+    text = str(info.value)
+    assert '/api/v3/account' in text and 'signature=<redacted>' in text
+    assert not _SIGNATURE_HEX.search(text)
+
+
+def test_withdraw_failure_raises_withdraw_exception(client, exchange):
+    """withdraw raises BinanceWithdrawException when the answer says success false."""
+    exchange.fail_next('/sapi/v1/capital/withdraw/apply', status=200,
+                       body={'success': False, 'msg': 'Insufficient balance'})
+    with pytest.raises(BinanceWithdrawException, match='Insufficient balance'):
+        client.withdraw(coin='BTC', address='somewhere', amount='0.1')
+
+
+def test_secrets_never_appear_in_errors_reprs_or_logs(client, exchange, caplog):
+    """After many failing calls, neither key nor secret is in str/repr of errors, the client or logs."""
+    caplog.set_level(logging.DEBUG)
+    texts = [repr(client)]
+    exchange.fail_next('/api/v3/account', status=429)
+    exchange.fail_next('/api/v3/openOrders', status=502)
+    exchange.fail_next('/api/v3/myTrades', status=200, body='not json')
+    calls = [lambda: client.get_account(), lambda: client.get_open_orders(),
+             lambda: client.get_my_trades(symbol='BNBBTC'),
+             lambda: client.get_order(symbol='XXXYYY', orderId=1),
+             lambda: client.order_limit_buy(symbol='BNBBTC', quantity=1, price='0.0000001'),
+             lambda: client.withdraw(coin='BTC', address='x', amount='1000')]
+    for call in calls:
+        with pytest.raises(BinanceException) as info:
+            call()
+        texts += [str(info.value), repr(info.value), repr(info.value.request)]
+    with pytest.raises(ValueError) as info:
+        Client(KEY, None).get_account()
+    texts.append(str(info.value))
+    offline = Client(KEY, SECRET)
+    offline.API_URL = 'http://127.0.0.1:{}/api'.format(_closed_port())
+    with pytest.raises(BinanceConnectionException) as info:
+        offline.get_account()
+    texts += [str(info.value), repr(info.value)]
+    texts.append(caplog.text)
+    for text in texts:
+        assert KEY not in text and SECRET not in text
+    assert 'GET /api/v3/account' in caplog.text  # the client does log its requests

@@ -91,9 +91,9 @@ def test_conv_type_decimal_and_str_give_exact_values():
     assert dc.get_bids() == [['0.10000001', '123456789.12345678']]
 
 
-@pytest.mark.parametrize('level, exc', [(['abc', '1'], ValueError), (['1', '-2'], ValueError),
-                                        (['NaN', '1'], ValueError), (['1', 'Infinity'], ValueError),
-                                        (['1'], ValueError), ([None, '1'], TypeError)])
+@pytest.mark.parametrize('level, exc', [
+    (['abc', '1'], ValueError), (['1', '-2'], ValueError), (['NaN', '1'], ValueError),
+    (['1', 'Infinity'], ValueError), (['1'], ValueError), ([None, '1'], TypeError)])
 def test_malformed_levels_rejected(level, exc):
     """A non-numeric, negative, NaN/infinite or incomplete level raises and adds nothing."""
     dc = DepthCache('X')
@@ -126,7 +126,8 @@ def test_clear_empties_the_book():
     dc = DepthCache('X')
     dc.apply_diff(event(1, 2, bids=[('1', '1')], asks=[('2', '1')]))
     dc.clear()
-    assert (dc.get_bids(), dc.get_asks(), dc.update_time, dc.last_update_id) == ([], [], None, None)
+    assert (dc.get_bids(), dc.get_asks()) == ([], [])
+    assert dc.update_time is None and dc.last_update_id is None
 
 
 def test_sort_depth_compat_helper():
@@ -364,8 +365,9 @@ class Timeline:
 
     def snapshot(self, update_id):
         bids, asks = self.exact(update_id)
-        return snapshot(update_id, [('{:.8f}'.format(p), '{:.8f}'.format(q)) for p, q in bids.items()],
-                        [('{:.8f}'.format(p), '{:.8f}'.format(q)) for p, q in asks.items()])
+        def levels(side):
+            return [('{:.8f}'.format(p), '{:.8f}'.format(q)) for p, q in side.items()]
+        return snapshot(update_id, levels(bids), levels(asks))
 
 
 def assert_consistent(dc, sync, timeline):
@@ -381,7 +383,7 @@ def assert_consistent(dc, sync, timeline):
 @given(initial=st.lists(level_change, max_size=12),
        updates=st.lists(event_updates, min_size=1, max_size=25), data=st.data())
 def test_property_cache_equals_reference_after_every_event(initial, updates, data):
-    """Buffer, snapshot at any id (even inside an event), replay: equal to the reference every step."""
+    """Buffer, snapshot at any id (even inside an event), replay: equals the reference each step."""
     timeline = Timeline(initial, updates)
     events = timeline.events
     start = data.draw(st.integers(0, len(events) - 1), label='first delivered event')
@@ -432,7 +434,7 @@ def test_property_faults_force_clean_resync_and_recovery(initial, updates, fault
     delivered.append(events[-1])
     dc = DepthCache('BNBBTC', conv_type=Decimal)
     sync = DepthCacheSync(dc)
-    exchange_id = timeline.books and min(timeline.books)
+    exchange_id = min(timeline.books)
     for ev in delivered:
         exchange_id = max(exchange_id, ev['u'])   # the exchange is at least this far
         result = sync.on_event(ev)

@@ -5,6 +5,8 @@ import threading
 import time
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from twisted.internet.task import Clock
 from twisted.python.threadpool import ThreadPool
 
@@ -409,3 +411,181 @@ def test_bad_arguments_rejected_before_any_io(ex, bm, reactor, kwargs, exc, word
         DepthCacheManager(**args)
     reactor.pump()
     assert bm.sockets == {} and ex.calls == [] and reactor.getDelayedCalls() == []
+
+
+def test_close_socket_true_closes_the_socket_manager(ex, bm, reactor):
+    """close(close_socket=True) closes the whole socket manager, as in the original."""
+    manager, _ = make(ex, bm, reactor)
+    manager.close(close_socket=True)
+    assert bm.closed and bm.stopped == ['bnbbtc@depth']
+
+
+# -- against the local exchange: real REST server, stream server and socket manager ----------
+
+class RecordingClient:
+    """Wraps the exchange's Client; records every snapshot and the thread that fetched it."""
+
+    def __init__(self, client):
+        self._client = client
+        self.snapshots = []
+        self.threads = []
+
+    def get_order_book(self, **params):
+        self.threads.append(threading.current_thread())
+        result = self._client.get_order_book(**params)
+        self.snapshots.append(result)
+        return result
+
+
+class BookChecker:
+    """Callback that compares the cache with the exchange's true book at the cache's update id.
+
+    Runs on the reactor thread, where the market lives: a market listener
+    records the true book after every depth event, so the comparison is exact
+    even when the socket lags behind the market. With a snapshot shallower
+    than the book, every level in the cache must be right and every true
+    level at or better than the snapshot's worst level must be in the cache.
+    """
+
+    def __init__(self, exchange, client, symbol, limit):
+        self.exchange, self.client, self.symbol, self.limit = exchange, client, symbol, limit
+        self.books = {}
+        self.checked = 0
+        self.errors = []
+        self.threads = set()
+        self.gave_up = False
+        exchange.call(self._install)
+
+    def _install(self):
+        market = self.exchange.market
+        self.books[market.update_id(self.symbol)] = market.book(self.symbol)
+        market.add_listener(self._on_market)
+
+    def _on_market(self, kind, key, payload):
+        if kind == 'depthUpdate' and key == self.symbol:
+            self.books[payload['u']] = self.exchange.market.book(self.symbol)
+
+    def remove(self):
+        self.exchange.call(self.exchange.market.remove_listener, self._on_market)
+
+    def __call__(self, cache):
+        self.threads.add(threading.current_thread())
+        if cache is None:
+            self.gave_up = True
+            return
+        problem = self.problem(cache)
+        if problem:
+            self.errors.append(problem)
+        self.checked += 1
+
+    def problem(self, cache):
+        """A description of what is wrong with ``cache``, or None."""
+        last_id = cache.last_update_id
+        if last_id not in self.books:
+            return 'no reference book for update id {}'.format(last_id)
+        true_bids, true_asks = self.books[last_id]
+        base = max((s for s in self.client.snapshots if s['lastUpdateId'] <= last_id),
+                   key=lambda s: s['lastUpdateId'])
+        from decimal import Decimal
+        exact = DepthCache(cache.symbol, conv_type=Decimal)
+        exact._bids, exact._asks = cache._bids, cache._asks
+        for name, mine, true, levels, better in (
+                ('bids', exact.get_bids(), true_bids, base['bids'], lambda p, b: p >= b),
+                ('asks', exact.get_asks(), true_asks, base['asks'], lambda p, b: p <= b)):
+            wrong = [(p, q, true.get(p)) for p, q in mine if true.get(p) != q]
+            if wrong:
+                return '{} at {}: cache levels differ from the exchange: {}'.format(
+                    name, last_id, wrong[:5])
+            held = {p for p, _ in mine}
+            bound = Decimal(levels[-1][0]) if len(levels) >= self.limit else None
+            missing = [p for p in true if p not in held and (bound is None or better(p, bound))]
+            if missing:
+                return '{} at {}: levels missing from the cache: {}'.format(
+                    name, last_id, missing[:5])
+        return None
+
+
+@pytest.fixture(scope='module')
+def exchange():
+    from binance.testing import LocalExchange
+    local = LocalExchange(tick=None)
+    local.start()
+    with local.install(), pytest.MonkeyPatch.context() as patch:
+        patch.setattr('binance.depthcache.DepthCacheSync.INITIAL_BACKOFF', 0.02)
+        yield local
+    local.stop()
+
+
+@pytest.fixture(scope='module')
+def shared_bm(exchange):
+    from binance.websockets import BinanceSocketManager
+    socket_manager = BinanceSocketManager(None)
+    socket_manager.start()
+    yield socket_manager
+    socket_manager.close()
+
+
+def run_live(exchange, actions, limit, bm=None, symbol='BNBBTC'):
+    """Open a manager on ``symbol``, play ``actions`` (int: steps, str: a depth fault),
+    then step until the faults are used up; return (checker, manager, client) once synced."""
+    from tests.support import wait_until
+    client = RecordingClient(exchange.client())
+    checker = BookChecker(exchange, client, symbol, limit)
+    manager = DepthCacheManager(client, symbol, callback=checker, limit=limit, bm=bm)
+    stream = symbol.lower() + '@depth'
+    try:
+        exchange.streams.wait_for_connections(1, stream=stream)
+        cache = manager.get_depth_cache()
+        exchange.step()                    # the first event brings the snapshot
+        first = exchange.call(exchange.market.update_id, symbol)
+        wait_until(lambda: cache.last_update_id == first, message='the first sync')
+        faults = 0
+        for action in actions:
+            if isinstance(action, str):
+                exchange.streams.inject_depth_fault(symbol, action)
+                faults += 1
+            else:
+                exchange.step(action)
+        exchange.step(2 * faults + 2)      # a fault consumes at most two events
+        target = exchange.call(exchange.market.update_id, symbol)
+        wait_until(lambda: cache.last_update_id == target, timeout=10,
+                   message='the cache to reach update id {}'.format(target))
+        return checker, manager, client
+    finally:
+        manager.close()
+        checker.remove()
+        wait_until(lambda: exchange.streams.connection_count(stream) == 0,
+                   message='the depth socket to close')
+
+
+def test_live_book_equals_exchange_after_every_event(exchange):
+    """Against the local exchange the cache equals the true book after every applied event."""
+    checker, manager, client = run_live(exchange, [1] * 30, limit=500)
+    assert checker.errors == [] and checker.checked >= 25 and not checker.gave_up
+    assert len(client.snapshots) == 1
+    assert not checker.threads & set(client.threads), 'snapshot fetched on the reactor thread'
+    true_bids, true_asks = exchange.call(exchange.market.book, 'BNBBTC')
+    assert checker.problem(manager.get_depth_cache()) is None
+    assert len(manager.get_depth_cache().get_bids()) == len(true_bids)
+
+
+@pytest.mark.parametrize('fault, resyncs', [('gap', 1), ('reorder', 1), ('duplicate', 0)])
+def test_live_faults_resync_to_a_correct_book(exchange, shared_bm, fault, resyncs):
+    """A gap or reorder triggers exactly one resync, a duplicate none; the book stays right."""
+    checker, manager, client = run_live(exchange, [3, fault, 1, 1, 3], limit=10, bm=shared_bm)
+    assert checker.errors == [] and checker.checked > 0
+    assert len(client.snapshots) == 1 + resyncs
+    assert checker.problem(manager.get_depth_cache()) is None
+
+
+@settings(max_examples=15, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(actions=st.lists(st.one_of(st.integers(1, 3), st.sampled_from(['gap', 'duplicate',
+                                                                      'reorder'])),
+                        min_size=1, max_size=8),
+       limit=st.sampled_from([5, 20, 500]))
+def test_live_random_faults_never_leave_a_wrong_book(exchange, shared_bm, actions, limit):
+    """Any mix of steps and faults: every callback sees a correct book, and it ends synced."""
+    checker, manager, _ = run_live(exchange, actions, limit=limit, bm=shared_bm)
+    assert checker.errors == [] and not checker.gave_up
+    assert checker.problem(manager.get_depth_cache()) is None

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PROMPT = 5.0      # seconds allowed between reactor.stop() and the end of the process
+PROMPT = 2.0      # seconds allowed between reactor.stop() and the end of the process
 
 COMMON = '''
 import sys, threading, time

@@ -547,16 +547,18 @@ def test_stop_before_the_reactor_ran_opens_nothing(reactor, manager):
     assert reactor.attempts == []
 
 
-def test_handshake_completing_after_stop_is_closed(reactor, manager):
-    """A connection whose handshake finishes after stop_socket is closed at once."""
+def test_stop_during_the_handshake_drops_the_connection(reactor, manager):
+    """stop_socket while the WebSocket handshake is pending aborts it; nothing reconnects."""
     rec = Recorder()
     key = manager.start_trade_socket('BNBBTC', rec)
     reactor.flush()
-    conn = Conn(reactor.attempts[0])
+    conn = Conn(reactor.attempts[0])          # TCP up, upgrade request sent, no answer yet
     manager.stop_socket(key)
     reactor.flush()
-    assert conn.proto.state in (conn.proto.STATE_CLOSED, conn.proto.STATE_CLOSING) \
-        or conn.transport.disconnecting
+    assert conn.transport.disconnecting
+    conn.lose(error.ConnectionAborted())
+    reactor.advance(100)
+    assert len(reactor.attempts) == 1 and rec == [] and reactor.getDelayedCalls() == []
 
 
 def test_close_stops_everything_and_sockets_can_start_again(reactor, manager):

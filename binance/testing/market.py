@@ -33,7 +33,7 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, Union
 
 from binance.testing.market_base import (
     RATE_LIMITS, ZERO, MarketError, SymbolSpec, build_specs, check_symbol_text, fmt,
-    interval_ms, missing, parse_int, quantize_down, seed_key)
+    interval_ms, missing, parse_int, seed_key)
 from binance.testing.market_book import BUY, SELL, Book, Order
 from binance.testing.market_history import SyntheticPath, TradeLog, klines, range_stats
 from binance.testing.market_trading import TradingMixin
@@ -54,7 +54,7 @@ _SEED_LEVELS = 40
 _MARKET_ORDER_PROBABILITY = 0.3
 _CHASE_PROBABILITY = 0.8     # of a taker order when the mid price is beyond the best quote
 _STALE_CANCEL = 0.3          # of a quote on the wrong side of the mid price, per step
-_HISTORY_TRADE_SECONDS = 10  # one generated trade per 10 s of history
+_HISTORY_TRADE_SECONDS = 15  # one generated trade per 15 s of history
 
 
 class _Symbol:
@@ -77,6 +77,7 @@ class _Symbol:
         self.log_mid = self.log_anchor
         self.next_order_id = 1000000 + (ids >> 8) % 1000000
         self.stops: List[Order] = []
+        self.sizes = self.log.sizes  # log-normal order sizes, drawn by index
 
 
 class Market(TradingMixin, WalletMixin):
@@ -184,10 +185,8 @@ class Market(TradingMixin, WalletMixin):
                 events.append(('depthUpdate', name, {'e': 'depthUpdate', 'E': now, 's': name,
                                                      'U': first, 'u': last, 'b': bids, 'a': asks}))
         dirty_accounts, self._dirty_accounts = self._dirty_accounts, {}
-        for api_key, assets in dirty_accounts.items():
-            self._account_position(api_key, list(assets))
-        events.extend(self._pending)
-        self._pending = []
+        events.extend(('user', api_key, self._account_position(api_key, list(assets)))
+                      for api_key, assets in dirty_accounts.items())
         for kind, key, payload in events:
             for listener in list(self._listeners):
                 try:
@@ -204,10 +203,9 @@ class Market(TradingMixin, WalletMixin):
         sym.next_order_id += 1
         return order
 
-    def _sim_qty(self, sym: _Symbol, scale: float = 1.0) -> Decimal:
-        spec = sym.spec
-        factor = Decimal(repr(round(sym.rng.lognormvariate(0.0, 0.8) * scale, 6)))
-        return max(quantize_down(spec.typical_qty * factor, spec.step_size), spec.step_size)
+    def _sim_qty(self, sym: _Symbol, scale: int = 1) -> Decimal:
+        """A simulated order size: ``scale`` times a log-normal multiple of the typical size."""
+        return sym.sizes[int(sym.rng.random() * len(sym.sizes))] * scale
 
     def _seed_book(self, sym: _Symbol) -> None:
         rng, spec, book = sym.rng, sym.spec, sym.book
@@ -219,7 +217,7 @@ class Market(TradingMixin, WalletMixin):
                 price = spec.quantize_price(mid * (1 + sign * distance))
                 if side == SELL and book.best(BUY) is not None and price <= book.best(BUY):
                     price = book.best(BUY) + spec.tick_size
-                book.add(self._sim_order(sym, side, 'LIMIT', self._sim_qty(sym, 3.0), price, 'GTC'))
+                book.add(self._sim_order(sym, side, 'LIMIT', self._sim_qty(sym, 3), price, 'GTC'))
         book.take_changes()  # the starting book is the snapshot, not an update
 
     def _simulate(self, sym: _Symbol) -> None:
@@ -228,9 +226,13 @@ class Market(TradingMixin, WalletMixin):
         mid = math.exp(sym.log_mid)
         # simulated traders withdraw some quotes, above all stale ones past the mid
         for side in (BUY, SELL):
-            candidates = [o for o in book.orders(side) if o.owner is None]
-            for _ in range(min(len(candidates), rng.randint(0, 1) + len(candidates) // 40)):
-                book.remove(candidates.pop(rng.randrange(len(candidates))))
+            for _ in range(rng.randint(0, 1) + book.counts[side] // 40):
+                levels = book.level_count(side)
+                if not levels:
+                    break
+                order = book.order_at(side, rng.randrange(levels), rng.randrange(8))
+                if order.owner is None:
+                    book.remove(order)
         for side in (BUY, SELL):
             for price in book.prices(side)[:3]:
                 if (float(price) <= mid) if side == BUY else (float(price) >= mid):
@@ -272,7 +274,7 @@ class Market(TradingMixin, WalletMixin):
         if other is not None and (price >= other if side == BUY else price <= other):
             price = other - spec.tick_size if side == BUY else other + spec.tick_size
         if price > 0:
-            book.add(self._sim_order(sym, side, 'LIMIT', self._sim_qty(sym, 3.0), price, 'GTC'))
+            book.add(self._sim_order(sym, side, 'LIMIT', self._sim_qty(sym, 3), price, 'GTC'))
 
     def step(self, n: int = 1) -> None:
         """Advance the simulation ``n`` steps: each moves every symbol's mid price,
@@ -322,7 +324,7 @@ class Market(TradingMixin, WalletMixin):
         return {'timezone': 'UTC', 'serverTime': self.now_ms(), 'rateLimits': list(RATE_LIMITS),
                 'exchangeFilters': [], 'symbols': [sym.spec.exchange_info() for sym in chosen]}
 
-    def depth(self, symbol: Any, limit: Any = 100) -> Dict[str, Any]:
+    def depth(self, symbol: Any = None, limit: Any = 100) -> Dict[str, Any]:
         """``GET /api/v3/depth``: the top ``limit`` (1..5000) levels and ``lastUpdateId``."""
         sym = self._symbol(symbol)
         limit = min(parse_int('limit', 100 if missing(limit) else limit, 1), 5000)
@@ -338,12 +340,12 @@ class Market(TradingMixin, WalletMixin):
         """The symbol's current update id (``lastUpdateId`` of a snapshot now)."""
         return self._symbol(symbol).book.update_id
 
-    def recent_trades(self, symbol: Any, limit: Any = 500) -> List[Dict[str, Any]]:
+    def recent_trades(self, symbol: Any = None, limit: Any = 500) -> List[Dict[str, Any]]:
         """``GET /api/v3/trades``: the last ``limit`` (1..1000) trades."""
         sym = self._symbol(symbol)
         return sym.log.recent(parse_int('limit', 500 if missing(limit) else limit, 1, 1000))
 
-    def historical_trades(self, symbol: Any, limit: Any = 500,
+    def historical_trades(self, symbol: Any = None, limit: Any = 500,
                           fromId: Any = None) -> List[Dict[str, Any]]:
         """``GET /api/v3/historicalTrades``: trades from ``fromId`` on (or the last ones)."""
         sym = self._symbol(symbol)
@@ -351,7 +353,7 @@ class Market(TradingMixin, WalletMixin):
         from_id = None if missing(fromId) else parse_int('fromId', fromId, 0)
         return sym.log.from_id(from_id, limit)
 
-    def agg_trades(self, symbol: Any, fromId: Any = None, startTime: Any = None,
+    def agg_trades(self, symbol: Any = None, fromId: Any = None, startTime: Any = None,
                    endTime: Any = None, limit: Any = 500) -> List[Dict[str, Any]]:
         """``GET /api/v3/aggTrades`` by ``fromId`` and/or ``startTime``..``endTime``."""
         sym = self._symbol(symbol)
@@ -361,8 +363,8 @@ class Market(TradingMixin, WalletMixin):
         end = None if missing(endTime) else parse_int('endTime', endTime, 0)
         return sym.log.aggs(from_id, start, end, limit)
 
-    def klines(self, symbol: Any, interval: Any, startTime: Any = None, endTime: Any = None,
-               limit: Any = 500) -> List[List[Any]]:
+    def klines(self, symbol: Any = None, interval: Any = None, startTime: Any = None,
+               endTime: Any = None, limit: Any = 500) -> List[List[Any]]:
         """``GET /api/v3/klines``: see :func:`binance.testing.market_history.klines`.
 
         :raises MarketError: -1120 for an unknown interval, -1121 unknown symbol.
@@ -377,7 +379,7 @@ class Market(TradingMixin, WalletMixin):
         end = None if missing(endTime) else parse_int('endTime', endTime, 0)
         return klines(sym.path, sym.log, interval, start, end, limit, self.now_ms())
 
-    def avg_price(self, symbol: Any) -> Dict[str, Any]:
+    def avg_price(self, symbol: Any = None) -> Dict[str, Any]:
         """``GET /api/v3/avgPrice``: volume-weighted price of the last 5 minutes."""
         sym = self._symbol(symbol)
         now = self.now_ms()

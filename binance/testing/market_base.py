@@ -209,7 +209,7 @@ def next_open(interval: str, open_ms: int) -> int:
     """Open time of the kline after the one opening at ``open_ms``."""
     if interval == '1M':
         moment = datetime.fromtimestamp(open_ms // 1000, tz=timezone.utc)
-        year, month = (moment.year + 1, 1) if moment.month == 12 else (moment.year, moment.month + 1)
+        year, month = moment.year + moment.month // 12, moment.month % 12 + 1
         return _month_start(year, month)
     return open_ms + interval_ms(interval)
 
@@ -218,7 +218,8 @@ def prev_open(interval: str, open_ms: int) -> int:
     """Open time of the kline before the one opening at ``open_ms``."""
     if interval == '1M':
         moment = datetime.fromtimestamp(open_ms // 1000, tz=timezone.utc)
-        year, month = (moment.year - 1, 12) if moment.month == 1 else (moment.year, moment.month - 1)
+        year, month = (moment.year - 1, 12) if moment.month == 1 \
+            else (moment.year, moment.month - 1)
         return _month_start(year, month)
     return open_ms - interval_ms(interval)
 
@@ -276,7 +277,8 @@ class SymbolSpec:
                  step_size: Any, min_notional: Any = '0.0001',
                  listed: Union[str, int] = '2017-07-14 04:00') -> None:
         if not isinstance(symbol, str) or not _SYMBOL_RE.match(symbol):
-            raise ValueError('symbol must be upper-case letters and digits, got {!r}'.format(symbol))
+            raise ValueError('symbol must be upper-case letters and digits, got {!r}'
+                             .format(symbol))
         if symbol != base + quote:
             raise ValueError('symbol {!r} must be base + quote ({!r} + {!r})'.format(
                 symbol, base, quote))

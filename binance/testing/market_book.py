@@ -112,6 +112,7 @@ class Book:
         self._prices: Dict[str, List[Decimal]] = {BUY: [], SELL: []}
         self._first_change: Optional[int] = None
         self._changed: Dict[str, Dict[Decimal, None]] = {BUY: {}, SELL: {}}
+        self.counts: Dict[str, int] = {BUY: 0, SELL: 0}  # resting orders per side
 
     # -- reading ------------------------------------------------------------
 
@@ -146,6 +147,11 @@ class Book:
         """Every resting order of ``side`` (best price first)."""
         return [order for price in self.prices(side) for order in self._orders[side][price]]
 
+    def order_at(self, side: str, level: int, position: int) -> Order:
+        """The order at ``position`` (modulo its length) of the ``level``-th price (ascending)."""
+        orders = self._orders[side][self._prices[side][level]]
+        return orders[position % len(orders)]
+
     # -- changing -------------------------------------------------------------
 
     def _touch(self, side: str, price: Decimal) -> None:
@@ -164,6 +170,7 @@ class Book:
             self.sizes[side][price] = ZERO
             bisect.insort(self._prices[side], price)
         level.append(order)
+        self.counts[side] += 1
         self.sizes[side][price] += order.remaining
         order.in_book = True
         self._touch(side, price)
@@ -190,6 +197,7 @@ class Book:
         side, price = order.side, order.price
         level = self._orders[side][price]
         level.remove(order)
+        self.counts[side] -= 1
         order.in_book = False
         if not level:
             del self._orders[side][price]

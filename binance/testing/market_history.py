@@ -137,6 +137,10 @@ class TradeLog:
         self._agg_times: List[int] = []
         self._last_agg_key: Any = None
         self.last_price = path.price(end_ms)
+        sizes_rng = random.Random(rng_seed + ':sizes')
+        #: 64 log-normal multiples of the typical trade size, drawn by index (fast)
+        self.sizes = sorted(max(spec.step_size, quantize_down(spec.typical_qty * Decimal(repr(
+            round(sizes_rng.lognormvariate(0.0, 0.8), 6))), spec.step_size)) for _ in range(64))
         self.next_trade_id = first_trade_id + history_count
         self.next_agg_id = first_agg_id + self._history_aggs
 
@@ -174,12 +178,14 @@ class TradeLog:
             log_price = log_start + (log_end - log_start) * frac \
                 + walk_points[number] - drift * (number + 1)
             price = spec.quantize_price(math.exp(log_price))
+            if number == groups - 1:
+                price = self.path.price(self._end_ms)  # where the live market starts
             maker = rng.random() < 0.5
             total = ZERO
             a_first.append(trade_id)
+            sizes = self.sizes
             for _ in range(bounds[number + 1] - bounds[number]):
-                qty = quantize_down(spec.typical_qty * Decimal(repr(round(
-                    rng.lognormvariate(0.0, 0.8), 6))), spec.step_size) or spec.step_size
+                qty = sizes[int(rng.random() * 64)]
                 h_times.append(times[number])
                 h_prices.append(price)
                 h_qtys.append(qty)

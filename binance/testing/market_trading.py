@@ -60,6 +60,7 @@ class OrderList:
         self.legs = legs
         self.time = time_ms
         self.resolved = False
+        self.done_reported = False
 
     @property
     def done(self) -> bool:
@@ -120,6 +121,15 @@ class TradingMixin:
                 break
             base_total += take
             quote_total += take * price
+        last = sym.log.last_price if not book.prices(opposite) else book.prices(opposite)[-1]
+        # what the book cannot fill is estimated at its worst price (Binance refuses an
+        # order the account could not pay for, rather than filling a fraction of it)
+        if qty is not None and base_total < qty:
+            quote_total += (qty - base_total) * last
+            base_total = qty
+        elif qty is None and quote_total < quote:
+            base_total += quantize_down((quote - quote_total) / last, step)
+            quote_total = quote
         return base_total, quote_total
 
     def _would_trigger(self, order: Order, last: Decimal) -> bool:
@@ -225,13 +235,13 @@ class TradingMixin:
             if order.side == BUY:
                 if order.qty is None:
                     return spec.quote, order.quote_qty, False
-                return spec.quote, self._walk(sym, BUY, order.qty, None)[1], False
+                return spec.quote, round8(self._walk(sym, BUY, order.qty, None)[1]), False
             if order.qty is None:
                 return spec.base, self._walk(sym, SELL, None, order.quote_qty)[0], False
             return spec.base, order.qty, False
         if order.side == BUY:
-            return spec.quote, (order.price or order.stop_price) * order.qty, True
-        return spec.base, order.qty, True
+            return spec.quote, round8((order.price or order.stop_price) * order.remaining), True
+        return spec.base, order.remaining, True
 
     def _reserve(self, sym: Any, order: Order, amount: Optional[Decimal] = None) -> None:
         """Check the balance for ``order`` and lock it for a resting order (-2010 if short)."""
@@ -332,6 +342,14 @@ class TradingMixin:
             self._release(order)
             if report:
                 self._report(order, status)
+            self._list_done(order)
+
+    def _list_done(self, order: Order) -> None:
+        """Publish the ALL_DONE ``listStatus`` once every leg of ``order``'s list is closed."""
+        order_list = self._order_lists.get(order.list_id) if order.list_id >= 0 else None
+        if order_list is not None and order_list.done and not order_list.done_reported:
+            order_list.done_reported = True
+            self._list_status(order_list)
 
     def _match(self, sym: Any, taker: Order, limit: Optional[Decimal]) -> None:
         book = sym.book
@@ -378,7 +396,7 @@ class TradingMixin:
                                        (taker.order_id, price))
         self._traded[sym.spec.symbol] = sym
         self._dirty_aggs.setdefault(sym.spec.symbol, {})[agg_id] = None
-        quote = price * qty
+        quote = round8(price * qty)
         for order in (maker, taker):
             order.executed += qty
             order.cum_quote += quote
@@ -402,19 +420,20 @@ class TradingMixin:
             if not order.is_open:
                 self._release(order)
             self._report(order, 'TRADE', last=(qty, price, fill, trade_id, is_maker))
+            self._list_done(order)
 
     def _settle(self, sym: Any, order: Order, price: Decimal, qty: Decimal, is_maker: bool,
                 trade_id: int, now: int) -> Dict[str, Any]:
         """Move the assets of one fill and record the account's trade."""
         spec, account = sym.spec, order.owner
-        quote = price * qty
+        quote = round8(price * qty)
         if order.side == BUY:
             pay_asset, pay, get_asset, get = spec.quote, quote, spec.base, qty
         else:
             pay_asset, pay, get_asset, get = spec.base, qty, spec.quote, quote
         paying = account.balance(pay_asset)
         if order.locked:
-            portion = min(order.locked, (order.price or order.stop_price) * qty
+            portion = min(order.locked, round8((order.price or order.stop_price) * qty)
                           if order.side == BUY else qty)
             order.locked -= portion
             paying[1] -= portion
@@ -450,7 +469,9 @@ class TradingMixin:
             'l': fmt(qty), 'z': fmt(order.executed), 'L': fmt(price),
             'n': fill['commission'] if fill else '0',
             'N': fill['commissionAsset'] if fill else None, 'T': now, 't': trade_id,
-            'I': self._event_id, 'w': order.in_book or (order.working and order.is_open),
+            'I': self._event_id, 'w': order.in_book or (
+                exec_type == 'NEW' and order.working and order.type not in _MARKET_LIKE
+                and order.tif not in ('IOC', 'FOK')),
             'm': is_maker, 'M': False, 'O': order.time, 'Z': fmt(order.cum_quote),
             'Y': fmt(round8(qty * price)), 'Q': fmt(order.quote_qty), 'W': order.working_time,
             'V': 'NONE'})
@@ -625,8 +646,6 @@ class TradingMixin:
                 targets = [leg for leg in order_list.legs if leg.is_open]
             for target in targets:
                 self._cancel(sym, target, new_id if target is order else self._new_client_id())
-            if order_list is not None:
-                self._list_status(order_list)
             result = {'symbol': order.symbol, 'origClientOrderId': order.client_id,
                       'orderId': order.order_id, 'orderListId': order.list_id,
                       'clientOrderId': new_id, 'transactTime': self.now_ms()}
@@ -642,8 +661,11 @@ class TradingMixin:
             sym.book.remove(order)
         if order in sym.stops:
             sym.stops.remove(order)
-        self._finish(order, 'CANCELED', report=False)
+        order.status = 'CANCELED'
+        order.update_time = self.now_ms()
+        self._release(order)
         self._report(order, 'CANCELED', client_id=new_client_id, orig_client_id=order.client_id)
+        self._list_done(order)
 
     def cancel_open_orders(self, api_key: str, symbol: Any = None) -> List[Dict[str, Any]]:
         """Cancel every open order of a symbol (``DELETE /api/v3/openOrders``)."""

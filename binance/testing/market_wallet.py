@@ -128,13 +128,13 @@ class WalletMixin:
     def _touch_balance(self, account: Account, asset: str) -> None:
         self._dirty_accounts.setdefault(account.api_key, {})[asset] = None
 
-    def _account_position(self, api_key: str, assets: Any) -> None:
+    def _account_position(self, api_key: str, assets: Any) -> Dict[str, Any]:
+        """The ``outboundAccountPosition`` payload for the changed ``assets``."""
         account = self._accounts[api_key]
         account.update_time = self.now_ms()
-        self._queue('user', api_key, {
-            'e': 'outboundAccountPosition', 'E': self.now_ms(), 'u': account.update_time,
-            'B': [{'a': asset, 'f': fmt(account.balance(asset)[0]),
-                   'l': fmt(account.balance(asset)[1])} for asset in assets]})
+        return {'e': 'outboundAccountPosition', 'E': self.now_ms(), 'u': account.update_time,
+                'B': [{'a': asset, 'f': fmt(account.balance(asset)[0]),
+                       'l': fmt(account.balance(asset)[1])} for asset in assets]}
 
     def account(self, api_key: str) -> Dict[str, Any]:
         """Account information as ``GET /api/v3/account`` returns it."""
@@ -324,7 +324,8 @@ class WalletMixin:
         return {'total': len(entries), 'userAssetDribblets': entries}
 
     def _address(self, account: Account, coin: str) -> str:
-        digest = hashlib.sha256('{}:{}:{}'.format(self._seed, account.uid, coin).encode()).hexdigest()
+        text = '{}:{}:{}'.format(self._seed, account.uid, coin)
+        digest = hashlib.sha256(text.encode()).hexdigest()
         return 'local' + digest[:34]
 
     def deposit_address(self, api_key: str, coin: Any = None,

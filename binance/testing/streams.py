@@ -360,18 +360,10 @@ class StreamServer:
 
     def _lookup_listen_key(self, key: str) -> Optional[str]:
         """The API key owning listen key ``key``, or None when unknown/expired."""
-        market = self.market
-        for name in ('listen_key_owner', 'api_key_for_listen_key', 'account_for_listen_key'):
-            lookup = getattr(market, name, None)
-            if lookup is not None:
-                try:
-                    owner = lookup(key)
-                except Exception:
-                    return None
-                if owner is None or isinstance(owner, str):
-                    return owner
-                return getattr(owner, 'api_key', None)
-        return None
+        try:
+            return self.market.listen_key_owner(key)
+        except Exception:
+            return None
 
     # ------------------------------------------------------------ market events
 

@@ -1,0 +1,382 @@
+"""A local Binance-compatible exchange, for tests and offline runs of trading scripts.
+
+:class:`LocalExchange` runs, on loopback and on the process's shared reactor
+thread (:mod:`binance._reactor`), a real HTTP(S) REST server
+(:mod:`binance.testing.rest`) and a real WebSocket stream server
+(:mod:`binance.testing.streams`) over one simulated :class:`Market`
+(:mod:`binance.testing.market`). It checks signatures like Binance, records
+every REST request, and can be scripted to fail requests or misbehave on
+streams.
+
+Example::
+
+    from binance.testing import LocalExchange
+
+    with LocalExchange(seed=1, tick=None) as ex:
+        client = ex.client()
+        client.get_order_book(symbol='BNBBTC')
+        ex.step(10)                                   # let simulated traders trade
+        ex.fail_next('/api/v3/depth', status=429)     # the next depth request gets a 429
+        ex.call(ex.market.depth, 'BNBBTC', 5)         # the truth, read on the reactor thread
+
+    # run an unmodified script offline
+    ex = LocalExchange().start()
+    with ex.install():
+        run_my_trading_script()
+
+From a shell: ``python -m binance.testing`` (see :mod:`binance.testing.__main__`).
+"""
+import contextlib
+import logging
+import os
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence
+
+from binance import _reactor
+from binance.testing.market import Market, MarketError
+from binance.testing.market_base import DEFAULT_SYMBOLS
+from binance.testing.rest import RecordedRequest, RestResource
+
+__all__ = ['LocalExchange', 'Market', 'MarketError', 'RecordedRequest', 'DEFAULT_BALANCES',
+           'DEFAULT_SYMBOLS']
+
+log = logging.getLogger(__name__)
+
+#: Balances of the default account unless ``balances`` is given; assets of
+#: other configured symbols get 1000.
+DEFAULT_BALANCES: Dict[str, str] = {
+    'BTC': '10', 'USDT': '100000', 'BNB': '1000', 'ETH': '100', 'NEO': '1000', 'LTC': '1000'}
+
+
+def _site(resource: Any) -> Any:
+    """A quiet ``Site`` that remembers its connections so ``stop()`` can close them."""
+    from twisted.web import server
+
+    class _Site(server.Site):
+        noisy = False
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.open_protocols: set = set()
+
+        def buildProtocol(self, addr: Any) -> Any:
+            protocol = super().buildProtocol(addr)
+            sites = self
+            lost = protocol.connectionLost
+
+            def connection_lost(reason: Any) -> None:
+                sites.open_protocols.discard(protocol)
+                lost(reason)
+
+            protocol.connectionLost = connection_lost
+            self.open_protocols.add(protocol)
+            return protocol
+
+        def log(self, request: Any) -> None:  # no access log: URLs carry signatures
+            pass
+
+    return _Site(resource)
+
+
+class LocalExchange:
+    """A Binance-compatible REST + WebSocket exchange on 127.0.0.1 (see the module docs).
+
+    :param seed: seed of the simulated market (same seed, same market).
+    :param symbols: symbols traded (see :class:`~binance.testing.market.Market`).
+    :param tls: serve ``https://`` and ``wss://`` with a generated CA (:attr:`ca_file`).
+    :param tls_hostnames: names in the server certificate.
+    :param tick: seconds between automatic market steps; ``None`` disables them
+        (tests then drive the market with :meth:`step`).
+    :param listen_keys: ``False`` answers ``/api/v3/userDataStream`` with HTTP 410,
+        like today's Spot API (user data only through the WebSocket API).
+    :param api_key: API key of the default account; :param api_secret: its secret.
+    :param balances: ``{asset: amount}`` of the default account (default
+        :data:`DEFAULT_BALANCES`).
+    :param ping_interval: seconds between the stream server's pings;
+        :param pong_timeout: seconds it waits for a pong;
+        :param max_connection_age: seconds after which it closes a connection.
+
+    :ivar market: the :class:`~binance.testing.market.Market`; touch it on the
+        reactor thread only, e.g. ``ex.call(ex.market.depth, 'BNBBTC', 100)``.
+    :ivar streams: the :class:`~binance.testing.streams.StreamServer` (after
+        :meth:`start`); its scripting methods are safe from any thread.
+    """
+
+    def __init__(self, seed: Any = 0, *, symbols: Any = None, tls: bool = False,
+                 tls_hostnames: Sequence[str] = ('localhost', '127.0.0.1'),
+                 tick: Optional[float] = 0.1, listen_keys: bool = True,
+                 api_key: str = 'local-api-key', api_secret: str = 'local-api-secret',
+                 balances: Optional[Mapping[str, Any]] = None, ping_interval: float = 20.0,
+                 pong_timeout: float = 60.0, max_connection_age: float = 86400.0) -> None:
+        if tick is not None and (isinstance(tick, bool) or not isinstance(tick, (int, float))
+                                 or tick <= 0):
+            raise ValueError('tick must be a positive number of seconds or None, got {!r}'
+                             .format(tick))
+        if isinstance(tls_hostnames, str) or not tls_hostnames:
+            raise ValueError('tls_hostnames must be a non-empty sequence of host names, got {!r}'
+                             .format(tls_hostnames))
+        for name, value in (('api_key', api_key), ('api_secret', api_secret)):
+            if not isinstance(value, str) or not value:
+                raise ValueError('{} must be a non-empty string'.format(name))
+        self.seed = seed
+        self.tls = bool(tls)
+        self.tls_hostnames = tuple(tls_hostnames)
+        self.tick = tick
+        self.listen_keys = bool(listen_keys)
+        self.api_key = api_key
+        self._api_secret = api_secret
+        self._stream_options = dict(ping_interval=ping_interval, pong_timeout=pong_timeout,
+                                    max_connection_age=max_connection_age)
+        self.market = Market(seed, symbols)
+        if balances is None:
+            assets = {a for name in self.market.symbols
+                      for a in (name[:len(name) - len(self._quote(name))], self._quote(name))}
+            balances = {asset: DEFAULT_BALANCES.get(asset, '1000') for asset in sorted(assets)}
+        self.market.add_account(api_key, api_secret, balances)
+        self.streams: Any = None
+        self._rest: Optional[RestResource] = None
+        self._site: Any = None
+        self._rest_port: Any = None
+        self._ticker: Any = None
+        self._material: Any = None
+        self._host = '127.0.0.1'
+        if self.tls and '127.0.0.1' not in self.tls_hostnames and 'localhost' in self.tls_hostnames:
+            self._host = 'localhost'
+        self._ports: Optional[Dict[str, int]] = None
+
+    def _quote(self, symbol: str) -> str:
+        info = self.market.exchange_info(symbol=symbol)['symbols'][0]
+        return info['quoteAsset']
+
+    @property
+    def api_secret(self) -> str:
+        """The default account's secret."""
+        return self._api_secret
+
+    def __repr__(self) -> str:
+        state = 'stopped' if self._ports is None else 'rest={} streams={}'.format(
+            self.api_url, self.stream_url)
+        return '<LocalExchange seed={!r} {}>'.format(self.seed, state)
+
+    # -- lifecycle -------------------------------------------------------------------
+
+    def start(self, *, rest_port: int = 0, stream_port: int = 0) -> 'LocalExchange':
+        """Start listening (ephemeral ports by default) and the market ticker.
+
+        Starts the shared reactor thread if nothing runs the reactor yet.
+        Calling it again while running does nothing.
+
+        :returns: ``self``.
+        """
+        if self._ports is not None:
+            return self
+        _reactor.ensure_running()
+        _reactor.blocking_call(self._start_on_reactor, rest_port, stream_port)
+        return self
+
+    def _start_on_reactor(self, rest_port: int, stream_port: int) -> None:
+        from twisted.internet import reactor
+        from twisted.internet.task import LoopingCall
+
+        from binance.testing.streams import StreamServer
+        tls_options = None
+        if self.tls:
+            from binance.testing.tls import make_tls_material, server_tls_options
+            self._material = make_tls_material(hostnames=self.tls_hostnames)
+            tls_options = server_tls_options(self._material)
+        self._rest = RestResource(self.market, listen_keys=self.listen_keys, reactor=reactor)
+        self._site = _site(self._rest)
+        if tls_options is not None:
+            self._rest_port = reactor.listenSSL(rest_port, self._site, tls_options,
+                                                interface='127.0.0.1')
+        else:
+            self._rest_port = reactor.listenTCP(rest_port, self._site, interface='127.0.0.1')
+        try:
+            self.streams = StreamServer(self.market, reactor=reactor, tls_options=tls_options,
+                                        **self._stream_options)
+            streams_port = self.streams.listen(stream_port)
+        except Exception:
+            self._rest_port.stopListening()
+            raise
+        self._ports = {'rest': self._rest_port.getHost().port, 'streams': streams_port}
+        if self.tick is not None:
+            self._ticker = LoopingCall(self._tick)
+            self._ticker.clock = reactor
+            self._ticker.start(self.tick, now=False)
+        log.debug('local exchange listening: REST %s, streams %s', self.api_url, self.stream_url)
+
+    def _tick(self) -> None:
+        try:
+            self.market.step()
+        except Exception:
+            log.exception('the market simulation failed a step')
+
+    def stop(self) -> None:
+        """Stop the ticker, both servers and every open connection (idempotent)."""
+        if self._ports is None:
+            return
+        _reactor.blocking_call(self._stop_on_reactor)
+
+    def _stop_on_reactor(self) -> Any:
+        from twisted.internet import defer
+        if self._ticker is not None and self._ticker.running:
+            self._ticker.stop()
+        self._ticker = None
+        waits = []
+        if self._rest_port is not None:
+            waits.append(defer.maybeDeferred(self._rest_port.stopListening))
+            self._rest_port = None
+        if self._rest is not None:
+            self._rest.cancel_pending()
+        if self._site is not None:
+            for protocol in list(self._site.open_protocols):
+                transport = getattr(protocol, 'transport', None)
+                if transport is not None:
+                    transport.abortConnection()
+        if self.streams is not None:
+            waits.append(defer.maybeDeferred(self.streams.stop))
+        self._ports = None
+        return defer.gatherResults(waits, consumeErrors=True).addCallback(lambda _: None)
+
+    def __enter__(self) -> 'LocalExchange':
+        return self.start()
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.stop()
+
+    # -- addresses -------------------------------------------------------------------
+
+    def _port(self, which: str) -> int:
+        if self._ports is None:
+            raise RuntimeError('the local exchange is not running; call start() first')
+        return self._ports[which]
+
+    @property
+    def api_url(self) -> str:
+        """REST base, e.g. ``http://127.0.0.1:PORT/api`` (what ``Client.API_URL`` takes)."""
+        scheme = 'https' if self.tls else 'http'
+        return '{}://{}:{}/api'.format(scheme, self._host, self._port('rest'))
+
+    @property
+    def stream_url(self) -> str:
+        """Stream base, e.g. ``ws://127.0.0.1:PORT/`` (what ``STREAM_URL`` takes)."""
+        scheme = 'wss' if self.tls else 'ws'
+        return '{}://{}:{}/'.format(scheme, self._host, self._port('streams'))
+
+    @property
+    def ws_api_url(self) -> str:
+        """WebSocket API URL, e.g. ``ws://127.0.0.1:PORT/ws-api/v3``."""
+        return self.stream_url + 'ws-api/v3'
+
+    @property
+    def ca_file(self) -> Optional[str]:
+        """PEM file of the generated CA under ``tls=True`` (after :meth:`start`), else ``None``."""
+        return self._material.ca_file if self._material is not None else None
+
+    # -- clients -----------------------------------------------------------------------
+
+    def client(self, **kwargs: Any) -> Any:
+        """A :class:`binance.client.Client` for the default account, pointed here.
+
+        Keyword arguments go to ``Client`` (``api_key``/``api_secret`` override
+        the default account's); under TLS ``requests_params`` gets
+        ``verify=ca_file``.
+        """
+        from binance.client import Client
+        api_key = kwargs.pop('api_key', self.api_key)
+        api_secret = kwargs.pop('api_secret', self._api_secret)
+        requests_params = dict(kwargs.pop('requests_params', None) or {})
+        if self.tls:
+            requests_params.setdefault('verify', self.ca_file)
+        client = Client(api_key, api_secret, requests_params=requests_params or None, **kwargs)
+        client.API_URL = self.api_url
+        return client
+
+    @contextlib.contextmanager
+    def install(self) -> Iterator['LocalExchange']:
+        """Point ``Client.API_URL`` and ``BinanceSocketManager.STREAM_URL`` /
+        ``WS_API_URL`` / ``TLS_CA`` at this exchange; restore them on exit.
+
+        Under TLS it also sets ``REQUESTS_CA_BUNDLE`` to :attr:`ca_file` for the
+        duration, so clients created without ``requests_params`` trust the
+        exchange. Use it around an unmodified script::
+
+            with exchange.install():
+                main()
+        """
+        patches = []
+        try:
+            from binance.client import Client
+            patches.append((Client, 'API_URL', self.api_url))
+        except ImportError:  # pragma: no cover - the package always has a client
+            pass
+        try:
+            from binance.websockets import BinanceSocketManager
+            for name, value in (('STREAM_URL', self.stream_url),
+                                ('WS_API_URL', self.ws_api_url), ('TLS_CA', self.ca_file)):
+                if hasattr(BinanceSocketManager, name) and (name != 'TLS_CA' or self.tls):
+                    patches.append((BinanceSocketManager, name, value))
+        except ImportError:  # pragma: no cover
+            pass
+        saved = [(owner, name, owner.__dict__.get(name, _MISSING)) for owner, name, _ in patches]
+        saved_env = os.environ.get('REQUESTS_CA_BUNDLE', _MISSING)
+        for owner, name, value in patches:
+            setattr(owner, name, value)
+        if self.tls:
+            os.environ['REQUESTS_CA_BUNDLE'] = self.ca_file
+        try:
+            yield self
+        finally:
+            for owner, name, value in saved:
+                if value is _MISSING:
+                    delattr(owner, name)
+                else:
+                    setattr(owner, name, value)
+            if self.tls:
+                if saved_env is _MISSING:
+                    os.environ.pop('REQUESTS_CA_BUNDLE', None)
+                else:
+                    os.environ['REQUESTS_CA_BUNDLE'] = saved_env
+
+    # -- scripting (any thread) -----------------------------------------------------------
+
+    def call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Run ``fn(*args, **kwargs)`` on the reactor thread and return its result."""
+        return _reactor.blocking_call(fn, *args, **kwargs)
+
+    def step(self, n: int = 1) -> None:
+        """Advance the market ``n`` steps (on the reactor thread); events go out at once."""
+        if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+            raise ValueError('n must be a non-negative int, got {!r}'.format(n))
+        self.call(self.market.step, n)
+
+    def add_account(self, api_key: str, api_secret: str,
+                    balances: Optional[Mapping[str, Any]] = None) -> None:
+        """Add an account (or reset its balances) on the market."""
+        self.call(self.market.add_account, api_key, api_secret, balances)
+
+    @property
+    def requests(self) -> List[RecordedRequest]:
+        """Every REST request received so far (a copy), oldest first."""
+        return self._rest.requests if self._rest is not None else []
+
+    def clear_requests(self) -> None:
+        """Forget the recorded REST requests."""
+        if self._rest is not None:
+            self._rest.clear_requests()
+
+    def fail_next(self, path: str, status: Optional[int] = None, body: Any = None,
+                  headers: Optional[Dict[str, str]] = None, delay: Optional[float] = None,
+                  count: int = 1) -> None:
+        """Script the answer of the next ``count`` requests to ``path``.
+
+        See :meth:`binance.testing.rest.RestResource.fail_next`, e.g.
+        ``ex.fail_next('/api/v3/depth', status=429, headers={'Retry-After': '3'})``,
+        ``ex.fail_next('/api/v3/ping', status=502)`` (an HTML body) or
+        ``ex.fail_next('/api/v3/time', delay=5)`` (longer than a client's timeout).
+        """
+        if self._rest is None:
+            raise RuntimeError('the local exchange is not running; call start() first')
+        self._rest.fail_next(path, status, body, headers, delay, count)
+
+
+_MISSING = object()

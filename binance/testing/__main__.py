@@ -1,0 +1,101 @@
+"""Run the local exchange in the foreground: ``python -m binance.testing``.
+
+::
+
+    python -m binance.testing [--port-rest N] [--port-streams N] [--tls] [--seed N]
+                              [--tick SECONDS] [--no-listen-keys]
+
+The reactor runs in the main thread; the URLs and a one-line example of
+pointing a script at the exchange are printed; Ctrl-C stops it.
+"""
+import argparse
+import sys
+import threading
+from typing import Any, List, Optional
+
+__all__ = ['main']
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog='python -m binance.testing',
+        description='Run a local Binance-compatible exchange (REST + WebSocket streams) '
+                    'on 127.0.0.1 until Ctrl-C.')
+    parser.add_argument('--port-rest', type=int, default=0, metavar='N',
+                        help='REST port (default: a free one)')
+    parser.add_argument('--port-streams', type=int, default=0, metavar='N',
+                        help='WebSocket port for streams and the WebSocket API '
+                             '(default: a free one)')
+    parser.add_argument('--tls', action='store_true',
+                        help='serve https:// and wss:// with a generated CA (its file is printed)')
+    parser.add_argument('--seed', type=int, default=0, metavar='N',
+                        help='seed of the simulated market (default 0)')
+    parser.add_argument('--tick', type=float, default=0.1, metavar='SECONDS',
+                        help='seconds between market steps (default 0.1; 0 freezes the market)')
+    parser.add_argument('--no-listen-keys', action='store_true',
+                        help='answer the retired listen-key endpoints with HTTP 410, like '
+                             "today's Spot API")
+    return parser
+
+
+def banner(exchange: Any) -> str:
+    """The text printed once the exchange listens."""
+    lines = [
+        'Local Binance exchange (seed {}) -- Ctrl-C to stop'.format(exchange.seed),
+        '  REST:          {}'.format(exchange.api_url),
+        '  Streams:       {}'.format(exchange.stream_url),
+        '  WebSocket API: {}'.format(exchange.ws_api_url),
+        '  API key:       {}'.format(exchange.api_key),
+        '  API secret:    {} (a local test secret)'.format(exchange.api_secret),
+    ]
+    verify = ''
+    if exchange.ca_file:
+        lines.append('  CA file:       {}'.format(exchange.ca_file))
+        verify = ", requests_params={{'verify': {!r}}}".format(exchange.ca_file)
+    lines += [
+        'Point a script at it:',
+        '  python -c "from binance.client import Client; c = Client({!r}, {!r}{}); '
+        'c.API_URL = {!r}; print(c.get_order_book(symbol=\'BNBBTC\', limit=5))"'.format(
+            exchange.api_key, exchange.api_secret, verify, exchange.api_url),
+        '  (sockets: BinanceSocketManager.STREAM_URL = {!r})'.format(exchange.stream_url),
+    ]
+    return '\n'.join(lines)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """Parse ``argv``, run the exchange until Ctrl-C; returns the exit status."""
+    args = _parser().parse_args(argv)
+    for name in ('port_rest', 'port_streams'):
+        if not 0 <= getattr(args, name) <= 65535:
+            _parser().error('--{} must be between 0 and 65535'.format(name.replace('_', '-')))
+    if args.tick < 0:
+        _parser().error('--tick must be >= 0')
+    from twisted.internet import reactor
+
+    from binance import _reactor
+    from binance.testing import LocalExchange
+
+    exchange = LocalExchange(args.seed, tls=args.tls, tick=args.tick or None,
+                             listen_keys=not args.no_listen_keys)
+    if not _reactor.claim(threading.current_thread()):
+        print('the Twisted reactor is already running in this process', file=sys.stderr)
+        return 1
+    status = [0]
+
+    def start() -> None:
+        try:
+            exchange.start(rest_port=args.port_rest, stream_port=args.port_streams)
+        except Exception as exc:  # e.g. a port in use
+            print('cannot start the local exchange: {}'.format(exc), file=sys.stderr)
+            status[0] = 1
+            reactor.stop()
+            return
+        print(banner(exchange), flush=True)
+
+    reactor.callWhenRunning(start)
+    reactor.run()  # with signal handlers: Ctrl-C stops the reactor
+    return status[0]
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,524 @@
+"""The REST side of the local exchange: a ``twisted.web`` resource over a Market.
+
+:class:`RestResource` serves Binance's ``/api/v3`` and ``/sapi/v1`` endpoints
+(the list is :data:`ROUTES`) with Binance's JSON shapes, error bodies
+(``{"code": -1121, "msg": "Invalid symbol."}``) and checks:
+
+* parameters from the query string and/or a form body (POST/PUT/DELETE);
+  a parameter sent twice is refused with -1101;
+* ``SIGNED`` endpoints need the ``X-MBX-APIKEY`` header (-2014 missing,
+  -2015 unknown), ``timestamp`` (-1102), ``recvWindow`` <= 60000 (-1131), a
+  timestamp within ``recvWindow`` of the server's time (-1021) and
+  ``signature`` = HMAC-SHA256 hex, keyed with the account's secret, of
+  *totalParams* — the query string followed directly by the body, exactly
+  as received, without the ``signature`` parameter (-1022);
+* ``USER_STREAM`` endpoints (``userDataStream``, ``historicalTrades``) need
+  the API key only;
+* every answer carries ``X-MBX-USED-WEIGHT-1M``; more than 6000 weight in a
+  minute is answered with 429 and ``Retry-After``.
+
+Each request is recorded as a :class:`RecordedRequest` before it is
+answered, and :meth:`RestResource.fail_next` scripts failures (status, body,
+headers, delay). Everything runs on the reactor thread except
+:meth:`~RestResource.fail_next`, :attr:`~RestResource.requests` and
+:meth:`~RestResource.clear_requests`, which are thread-safe.
+
+See https://developers.binance.com/docs/binance-spot-api-docs/rest-api
+"""
+import json
+import logging
+import threading
+from typing import Any, Callable, Dict, List, NamedTuple, Optional, Tuple, Union
+from urllib.parse import parse_qsl, urlsplit
+
+from twisted.web import resource, server
+
+from binance.testing.market import Market, MarketError
+from binance.testing.market_base import parse_int
+
+__all__ = ['RestResource', 'RecordedRequest', 'ROUTES', 'MAX_RECV_WINDOW', 'WEIGHT_LIMIT']
+
+log = logging.getLogger(__name__)
+
+MAX_RECV_WINDOW = 60000
+DEFAULT_RECV_WINDOW = 5000
+WEIGHT_LIMIT = 6000
+
+NONE, KEY, SIGNED = 'NONE', 'USER_STREAM', 'SIGNED'
+
+_REDACTED_HEADERS = ('x-mbx-apikey', 'authorization', 'cookie')
+
+
+class Headers(dict):
+    """Request headers with lower-case names; lookups ignore case."""
+
+    def __getitem__(self, name: str) -> str:
+        return dict.__getitem__(self, name.lower())
+
+    def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
+        return dict.get(self, name.lower(), default)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and dict.__contains__(self, name.lower())
+
+
+class RecordedRequest(NamedTuple):
+    """One request the REST server received.
+
+    :ivar method: ``'GET'``, ``'POST'``, ...
+    :ivar path: the URL path, e.g. ``'/api/v3/order'``.
+    :ivar params: query and body parameters, ``{name: value}`` (a list of
+        values for a parameter sent several times).
+    :ivar headers: request headers (:class:`Headers`: lower-case names, lookups
+        ignore case).
+    :ivar body: the raw request body.
+
+    The repr hides the API key header and the signature.
+    """
+
+    method: str
+    path: str
+    params: Dict[str, Any]
+    headers: Dict[str, str]
+    body: bytes
+
+    def __repr__(self) -> str:
+        params = {k: ('<redacted>' if k == 'signature' else v) for k, v in self.params.items()}
+        headers = {k: ('<redacted>' if k.lower() in _REDACTED_HEADERS else v)
+                   for k, v in self.headers.items()}
+        return 'RecordedRequest(method={!r}, path={!r}, params={!r}, headers={!r}, ' \
+               'body=<{} bytes>)'.format(self.method, self.path, params, headers, len(self.body))
+
+
+class _Failure:
+    def __init__(self, status: Optional[int], body: Any, headers: Optional[Dict[str, str]],
+                 delay: Optional[float], count: int) -> None:
+        self.status = status
+        self.body = body
+        self.headers = dict(headers or {})
+        self.delay = delay
+        self.count = count
+
+
+class _Route(NamedTuple):
+    handler: Callable[[Market, str, Dict[str, Any]], Any]
+    security: str
+    weight: Union[int, Callable[[Dict[str, Any]], int]]
+    multi: Tuple[str, ...] = ()
+
+
+# ---------------------------------------------------------------- handlers
+
+
+def _args(params: Dict[str, Any], names: Tuple[str, ...]) -> Dict[str, Any]:
+    return {name: params[name] for name in names if name in params}
+
+
+def _public(method: str, *names: str) -> Callable[[Market, str, Dict[str, Any]], Any]:
+    def handler(market: Market, api_key: str, params: Dict[str, Any]) -> Any:
+        return getattr(market, method)(**_args(params, names))
+    return handler
+
+
+def _private(method: str, *names: str,
+             **fixed: Any) -> Callable[[Market, str, Dict[str, Any]], Any]:
+    def handler(market: Market, api_key: str, params: Dict[str, Any]) -> Any:
+        return getattr(market, method)(api_key, **_args(params, names), **fixed)
+    return handler
+
+
+_ORDER_PARAMS = ('symbol', 'side', 'type', 'timeInForce', 'quantity', 'quoteOrderQty', 'price',
+                 'newClientOrderId', 'stopPrice', 'icebergQty', 'newOrderRespType')
+_OCO_OLD = ('price', 'stopPrice', 'stopLimitPrice', 'stopLimitTimeInForce',
+            'limitClientOrderId', 'stopClientOrderId')
+_OCO_LEG = ('Type', 'Price', 'StopPrice', 'TimeInForce', 'ClientOrderId', 'IcebergQty')
+
+
+def _oco(market: Market, api_key: str, params: Dict[str, Any]) -> Any:
+    legs = {name: params[name] for name in _OCO_OLD if name in params}
+    for prefix in ('above', 'below'):
+        for suffix in _OCO_LEG:
+            if prefix + suffix in params:
+                legs[prefix + suffix] = params[prefix + suffix]
+    return market.place_oco(api_key, **_args(params, ('symbol', 'side', 'quantity',
+                                                      'listClientOrderId', 'newOrderRespType')),
+                            **legs)
+
+
+def _listen_key_new(market: Market, api_key: str, params: Dict[str, Any]) -> Any:
+    return {'listenKey': market.create_listen_key(api_key)}
+
+
+def _listen_key_keepalive(market: Market, api_key: str, params: Dict[str, Any]) -> Any:
+    market.keepalive_listen_key(params.get('listenKey'), api_key)
+    return {}
+
+
+def _listen_key_close(market: Market, api_key: str, params: Dict[str, Any]) -> Any:
+    market.close_listen_key(params.get('listenKey'), api_key)
+    return {}
+
+
+def _depth_weight(params: Dict[str, Any]) -> int:
+    try:
+        limit = int(params.get('limit', 100))
+    except (TypeError, ValueError):
+        return 5
+    return 5 if limit <= 100 else 25 if limit <= 500 else 50 if limit <= 1000 else 250
+
+
+def _all_or(single: int, everything: int) -> Callable[[Dict[str, Any]], int]:
+    return lambda params: single if 'symbol' in params or 'symbols' in params else everything
+
+
+_SYMBOLS = ('symbol', 'symbols')
+_TRADE_LIST = ('symbol', 'orderId', 'startTime', 'endTime', 'fromId', 'limit')
+_WALLET_HISTORY = ('coin', 'status', 'startTime', 'endTime', 'offset', 'limit')
+
+#: ``(method, path) -> route``: every endpoint the server answers.
+ROUTES: Dict[Tuple[str, str], _Route] = {
+    ('GET', '/api/v3/ping'): _Route(lambda m, k, p: {}, NONE, 1),
+    ('GET', '/api/v3/time'): _Route(lambda m, k, p: m.server_time(), NONE, 1),
+    ('GET', '/api/v3/exchangeInfo'): _Route(_public('exchange_info', *_SYMBOLS), NONE, 20),
+    ('GET', '/api/v3/depth'): _Route(_public('depth', 'symbol', 'limit'), NONE, _depth_weight),
+    ('GET', '/api/v3/trades'): _Route(_public('recent_trades', 'symbol', 'limit'), NONE, 25),
+    ('GET', '/api/v3/historicalTrades'): _Route(
+        _public('historical_trades', 'symbol', 'limit', 'fromId'), KEY, 25),
+    ('GET', '/api/v3/aggTrades'): _Route(
+        _public('agg_trades', 'symbol', 'fromId', 'startTime', 'endTime', 'limit'), NONE, 2),
+    ('GET', '/api/v3/klines'): _Route(
+        _public('klines', 'symbol', 'interval', 'startTime', 'endTime', 'limit'), NONE, 2),
+    ('GET', '/api/v3/avgPrice'): _Route(_public('avg_price', 'symbol'), NONE, 2),
+    ('GET', '/api/v3/ticker/24hr'): _Route(_public('ticker_24h', *_SYMBOLS), NONE,
+                                           _all_or(2, 80)),
+    ('GET', '/api/v3/ticker/price'): _Route(_public('ticker_price', *_SYMBOLS), NONE,
+                                            _all_or(2, 4)),
+    ('GET', '/api/v3/ticker/bookTicker'): _Route(_public('book_ticker', *_SYMBOLS), NONE,
+                                                 _all_or(2, 4)),
+    ('POST', '/api/v3/order'): _Route(_private('place_order', *_ORDER_PARAMS), SIGNED, 1),
+    ('POST', '/api/v3/order/test'): _Route(
+        _private('place_order', *_ORDER_PARAMS, test=True), SIGNED, 1),
+    ('GET', '/api/v3/order'): _Route(
+        _private('get_order', 'symbol', 'orderId', 'origClientOrderId'), SIGNED, 4),
+    ('DELETE', '/api/v3/order'): _Route(
+        _private('cancel_order', 'symbol', 'orderId', 'origClientOrderId', 'newClientOrderId'),
+        SIGNED, 1),
+    ('POST', '/api/v3/orderList/oco'): _Route(_oco, SIGNED, 1),
+    ('POST', '/api/v3/order/oco'): _Route(_oco, SIGNED, 1),
+    ('GET', '/api/v3/openOrders'): _Route(_private('open_orders', 'symbol'), SIGNED,
+                                          _all_or(6, 80)),
+    ('DELETE', '/api/v3/openOrders'): _Route(_private('cancel_open_orders', 'symbol'), SIGNED, 1),
+    ('GET', '/api/v3/allOrders'): _Route(
+        _private('all_orders', 'symbol', 'orderId', 'startTime', 'endTime', 'limit'), SIGNED, 20),
+    ('GET', '/api/v3/account'): _Route(_private('account'), SIGNED, 20),
+    ('GET', '/api/v3/myTrades'): _Route(_private('my_trades', *_TRADE_LIST), SIGNED, 20),
+    ('POST', '/api/v3/userDataStream'): _Route(_listen_key_new, KEY, 2),
+    ('PUT', '/api/v3/userDataStream'): _Route(_listen_key_keepalive, KEY, 2),
+    ('DELETE', '/api/v3/userDataStream'): _Route(_listen_key_close, KEY, 2),
+    ('POST', '/sapi/v1/capital/withdraw/apply'): _Route(
+        _private('withdraw', 'coin', 'address', 'amount', 'network', 'addressTag', 'name',
+                 'withdrawOrderId', 'transactionFeeFlag', 'walletType'), SIGNED, 600),
+    ('GET', '/sapi/v1/capital/deposit/hisrec'): _Route(
+        _private('deposit_history', *_WALLET_HISTORY), SIGNED, 1),
+    ('GET', '/sapi/v1/capital/withdraw/history'): _Route(
+        _private('withdraw_history', *(_WALLET_HISTORY + ('withdrawOrderId',))), SIGNED, 10),
+    ('GET', '/sapi/v1/capital/deposit/address'): _Route(
+        _private('deposit_address', 'coin', 'network'), SIGNED, 10),
+    ('GET', '/sapi/v1/system/status'): _Route(lambda m, k, p: m.system_status(), NONE, 1),
+    ('GET', '/sapi/v1/account/status'): _Route(_private('account_status'), SIGNED, 1),
+    ('GET', '/sapi/v1/asset/assetDetail'): _Route(_private('asset_detail', 'asset'), SIGNED, 1),
+    ('GET', '/sapi/v1/asset/tradeFee'): _Route(_private('trade_fee', 'symbol'), SIGNED, 1),
+    ('GET', '/sapi/v1/asset/dribblet'): _Route(
+        _private('dust_log', 'startTime', 'endTime'), SIGNED, 1),
+    ('POST', '/sapi/v1/asset/dust'): _Route(_private('transfer_dust', 'asset'), SIGNED, 10,
+                                            multi=('asset',)),
+}
+
+_PATHS = {path for _, path in ROUTES}
+_LISTEN_KEY_PATH = '/api/v3/userDataStream'
+
+_DEFAULT_BODIES = {
+    429: {'code': -1003, 'msg': 'Too many requests; current limit of IP(127.0.0.1) request '
+                                'weight per 1 minute is 6000. Please use WebSocket Streams for '
+                                'live updates to avoid polling the API.'},
+    418: {'code': -1003, 'msg': 'Way too many requests; IP(127.0.0.1) banned. Please use '
+                                'WebSocket Streams for live updates to avoid bans.'},
+    500: {'code': -1000, 'msg': 'An unknown error occurred while processing the request.'},
+    503: {'code': -1001, 'msg': 'Internal error; unable to process your request. '
+                                'Please try again.'},
+    502: '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n'
+         '<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n',
+    504: '<html>\r\n<head><title>504 Gateway Time-out</title></head>\r\n<body>\r\n'
+         '<center><h1>504 Gateway Time-out</h1></center>\r\n</body>\r\n</html>\r\n',
+}
+_DEFAULT_RETRY_AFTER = {429: '1', 418: '120'}
+_NOT_FOUND = b'<html><head><title>404 Not Found</title></head><body><h1>404 Not Found</h1>' \
+             b'</body></html>'
+
+
+def _encode(body: Any) -> Tuple[bytes, str]:
+    """``(bytes, content type)`` of a scripted or computed body."""
+    if isinstance(body, bytes):
+        return body, 'application/octet-stream'
+    if isinstance(body, str):
+        text = body.lstrip()
+        kind = 'text/html' if text.startswith('<') else 'text/plain'
+        if text.startswith(('{', '[')):
+            kind = 'application/json;charset=UTF-8'
+        return body.encode('utf-8'), kind
+    return json.dumps(body, separators=(',', ':')).encode('utf-8'), 'application/json;charset=UTF-8'
+
+
+def _normalize_path(path: str) -> str:
+    if not isinstance(path, str) or not path:
+        raise ValueError("path must be a request path such as '/api/v3/depth', got {!r}"
+                         .format(path))
+    if path == '*':
+        return path
+    path = urlsplit(path).path if '://' in path else path.split('?', 1)[0]
+    return '/' + path.lstrip('/')
+
+
+class RestResource(resource.Resource):
+    """Binance's REST API over a :class:`~binance.testing.market.Market`.
+
+    :param market: the market answering the requests.
+    :param listen_keys: ``False`` answers the retired listen-key endpoints
+        (``/api/v3/userDataStream``) with HTTP 410, like today's Spot API.
+    :param reactor: the reactor for scripted delays (default: the global one).
+    """
+
+    isLeaf = True
+
+    def __init__(self, market: Market, *, listen_keys: bool = True, reactor: Any = None) -> None:
+        super().__init__()
+        self.market = market
+        self.listen_keys = listen_keys
+        self._reactor = reactor
+        self._lock = threading.Lock()
+        self._requests: List[RecordedRequest] = []
+        self._failures: List[Tuple[str, _Failure]] = []
+        self._weight_minute = -1
+        self._weight = 0
+        self._delayed: List[Any] = []
+
+    def cancel_pending(self) -> None:
+        """Drop the answers still waiting for a scripted delay (when the server stops)."""
+        for call in self._delayed:
+            if call.active():
+                call.cancel()
+        del self._delayed[:]
+
+    # -- scripting (thread-safe) -------------------------------------------------
+
+    @property
+    def requests(self) -> List[RecordedRequest]:
+        """A copy of the requests received so far, oldest first."""
+        with self._lock:
+            return list(self._requests)
+
+    def clear_requests(self) -> None:
+        """Forget the recorded requests."""
+        with self._lock:
+            del self._requests[:]
+
+    def fail_next(self, path: str, status: Optional[int] = None, body: Any = None,
+                  headers: Optional[Dict[str, str]] = None, delay: Optional[float] = None,
+                  count: int = 1) -> None:
+        """Script the answer to the next ``count`` requests to ``path``.
+
+        :param path: e.g. ``'/api/v3/depth'`` (a path without its ``/api`` prefix,
+            such as ``'v3/depth'``, matches as a suffix); ``'*'`` matches any path.
+        :param status: HTTP status to answer with; ``None`` with a ``delay``
+            answers normally after the delay, ``None`` without one means 500.
+        :param body: dict/list (sent as JSON), str or bytes (sent as is);
+            default: Binance's body for the status (``-1003`` for 429/418, an
+            HTML page for 502/504, ``-1000`` otherwise).
+        :param headers: extra response headers; 429 and 418 get a
+            ``Retry-After`` unless one is given.
+        :param delay: seconds to wait before answering (longer than a client's
+            timeout to provoke a timeout).
+        :param count: how many requests get this answer.
+        """
+        path = _normalize_path(path)
+        if status is not None and (isinstance(status, bool) or not isinstance(status, int)
+                                   or not 100 <= status <= 599):
+            raise ValueError('status must be an HTTP status code (100-599), got {!r}'
+                             .format(status))
+        if delay is not None and (isinstance(delay, bool) or not isinstance(delay, (int, float))
+                                  or delay < 0):
+            raise ValueError('delay must be a number of seconds >= 0, got {!r}'.format(delay))
+        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+            raise ValueError('count must be a positive int, got {!r}'.format(count))
+        if status is None and delay is None:
+            status = 500
+        with self._lock:
+            self._failures.append((path, _Failure(status, body, headers, delay, count)))
+
+    def _take_failure(self, path: str) -> Optional[_Failure]:
+        with self._lock:
+            for index, (pattern, failure) in enumerate(self._failures):
+                if pattern == '*' or pattern == path or path.endswith(pattern):
+                    failure.count -= 1
+                    if failure.count <= 0:
+                        del self._failures[index]
+                    return failure
+        return None
+
+    # -- serving -------------------------------------------------------------------
+
+    @property
+    def reactor(self) -> Any:
+        if self._reactor is None:
+            from twisted.internet import reactor
+            self._reactor = reactor
+        return self._reactor
+
+    def render(self, request: Any) -> Any:
+        method = request.method.decode('ascii', 'replace')
+        uri = request.uri.decode('latin-1')
+        path, _, query = uri.partition('?')
+        query = query.partition('#')[0]
+        body = request.content.read() if request.content is not None else b''
+        headers = Headers((name.decode('latin-1').lower(), values[-1].decode('latin-1'))
+                          for name, values in request.requestHeaders.getAllRawHeaders())
+        pairs = parse_qsl(query, keep_blank_values=True)
+        body_text = body.decode('utf-8', 'replace')
+        if body and method in ('POST', 'PUT', 'DELETE') and '=' in body_text:
+            pairs += parse_qsl(body_text, keep_blank_values=True)
+        params: Dict[str, Any] = {}
+        duplicate = False
+        for name, value in pairs:
+            if name in params:
+                duplicate = True
+                previous = params[name]
+                params[name] = (previous if isinstance(previous, list) else [previous]) + [value]
+            else:
+                params[name] = value
+        with self._lock:
+            self._requests.append(RecordedRequest(method, path, dict(params), headers, body))
+        log.debug('REST %s %s', method, path)
+        failure = self._take_failure(path)
+        if failure is not None:
+            return self._scripted(request, failure, method, path, query, body, headers, params,
+                                  duplicate)
+        status, payload, extra = self._answer(method, path, query, body, headers, params,
+                                              duplicate)
+        return self._write(request, status, payload, extra)
+
+    def _scripted(self, request: Any, failure: _Failure, *args: Any) -> Any:
+        if failure.status is None:
+            respond = lambda: self._write(request, *self._answer(*args))  # noqa: E731
+        else:
+            body = failure.body if failure.body is not None else _DEFAULT_BODIES.get(
+                failure.status, _DEFAULT_BODIES[500] if failure.status >= 400 else {})
+            headers = dict(failure.headers)
+            if failure.status in _DEFAULT_RETRY_AFTER and not any(
+                    k.lower() == 'retry-after' for k in headers):
+                headers['Retry-After'] = _DEFAULT_RETRY_AFTER[failure.status]
+            respond = lambda: self._write(request, failure.status, body, headers)  # noqa: E731
+        if not failure.delay:
+            return respond()
+        finished = []
+        request.notifyFinish().addBoth(finished.append)
+
+        def later() -> None:
+            if finished:  # the client gave up and closed the connection
+                return
+            data = respond()
+            request.write(data)
+            request.finish()
+
+        self._delayed = [call for call in self._delayed if call.active()]
+        self._delayed.append(self.reactor.callLater(failure.delay, later))
+        return server.NOT_DONE_YET
+
+    def _write(self, request: Any, status: int, payload: Any,
+               headers: Optional[Dict[str, str]] = None) -> bytes:
+        data, content_type = _encode(payload)
+        request.setResponseCode(status)
+        request.setHeader(b'Content-Type', content_type.encode('ascii'))
+        request.setHeader(b'X-MBX-USED-WEIGHT-1M', str(self._weight).encode('ascii'))
+        for name, value in (headers or {}).items():
+            request.setHeader(name.encode('latin-1'), str(value).encode('latin-1'))
+        return data
+
+    def _count_weight(self, weight: int) -> bool:
+        minute = self.market.now_ms() // 60000
+        if minute != self._weight_minute:
+            self._weight_minute, self._weight = minute, 0
+        self._weight += weight
+        return self._weight <= WEIGHT_LIMIT
+
+    def _answer(self, method: str, path: str, query: str, body: bytes, headers: Headers,
+                params: Dict[str, Any],
+                duplicate: bool) -> Tuple[int, Any, Optional[Dict[str, str]]]:
+        """``(status, body, extra headers)`` for one request."""
+        route = ROUTES.get((method, path))
+        if route is None:
+            if path in _PATHS:
+                return 405, {'code': -1000, 'msg': 'Method {} is not allowed for {}.'.format(
+                    method, path)}, None
+            return 404, _NOT_FOUND, {'Content-Type': 'text/html'}
+        weight = route.weight(params) if callable(route.weight) else route.weight
+        if not self._count_weight(weight):
+            return 429, _DEFAULT_BODIES[429], {'Retry-After': str(60 - int(
+                self.market.clock()) % 60)}
+        if path == _LISTEN_KEY_PATH and not self.listen_keys:
+            return 410, {'code': -1000, 'msg': 'The listen key endpoints were retired for Spot; '
+                                               'use userDataStream.subscribe.signature on the '
+                                               'WebSocket API.'}, None
+        try:
+            if duplicate and any(isinstance(v, list) for k, v in params.items()
+                                 if k not in route.multi):
+                raise MarketError(-1101, 'Duplicate values for a parameter detected.')
+            api_key = ''
+            if route.security != NONE:
+                api_key = self._check_key(headers)
+            if route.security == SIGNED:
+                self._check_signature(api_key, query, body, params)
+            args = {k: v for k, v in params.items()
+                    if k not in ('timestamp', 'signature', 'recvWindow')}
+            return 200, route.handler(self.market, api_key, args), None
+        except MarketError as error:
+            return error.http_status, error.as_json(), None
+        except Exception:
+            log.exception('the local exchange failed on %s %s', method, path)
+            return 500, _DEFAULT_BODIES[500], None
+
+    def _check_key(self, headers: Headers) -> str:
+        api_key = headers.get('X-MBX-APIKEY')
+        if not api_key:
+            raise MarketError(-2014, 'API-key format invalid.', 401)
+        if self.market.secret_for(api_key) is None:
+            raise MarketError(-2015, 'Invalid API-key, IP, or permissions for action.', 401)
+        return api_key
+
+    def _check_signature(self, api_key: str, query: str, body: bytes,
+                         params: Dict[str, Any]) -> None:
+        for name in ('timestamp', 'signature'):
+            if not params.get(name) or isinstance(params[name], list):
+                raise MarketError(-1102, "Mandatory parameter '{}' was not sent, was empty/null, "
+                                         "or malformed.".format(name))
+        recv_window = DEFAULT_RECV_WINDOW
+        if params.get('recvWindow') not in (None, ''):
+            recv_window = parse_int('recvWindow', params['recvWindow'])
+            if recv_window > MAX_RECV_WINDOW or recv_window < 0:
+                raise MarketError(-1131, 'recvWindow must be less than {}'.format(MAX_RECV_WINDOW))
+        timestamp = parse_int('timestamp', params['timestamp'])
+        now = self.market.now_ms()
+        if timestamp > now + 1000:
+            raise MarketError(-1021, "Timestamp for this request was 1000ms ahead of the "
+                                     "server's time.")
+        if now - timestamp > recv_window:
+            raise MarketError(-1021, 'Timestamp for this request is outside of the recvWindow.')
+        total = _without_signature(query) + _without_signature(body.decode('utf-8', 'replace'))
+        if not self.market.verify_signature(api_key, total.encode('utf-8'), params['signature']):
+            raise MarketError(-1022, 'Signature for this request is not valid.')
+
+
+def _without_signature(text: str) -> str:
+    """``text`` (``a=1&b=2``) without its ``signature=`` parameter, otherwise unchanged."""
+    if 'signature=' not in text:
+        return text
+    return '&'.join(part for part in text.split('&') if not part.startswith('signature='))

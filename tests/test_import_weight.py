@@ -1,0 +1,60 @@
+"""Import weight: the REST client stays free of Twisted, autobahn and dateparser.
+
+Each check runs in a fresh interpreter (a subprocess), because this test
+process has long imported everything.
+"""
+import json
+import os
+import subprocess
+import sys
+from typing import List
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+HEAVY = ('twisted', 'autobahn', 'txaio', 'dateparser')
+
+
+def loaded_after(code: str) -> List[str]:
+    """Top-level packages among HEAVY that are in sys.modules after running ``code``."""
+    probe = code + '\nimport json, sys\nprint(json.dumps(sorted({m.split(".")[0] for m in ' \
+        'sys.modules} & set(%r))))' % (HEAVY,)
+    out = subprocess.run([sys.executable, '-c', probe], cwd=ROOT, capture_output=True, text=True,
+                         timeout=60)
+    assert out.returncode == 0, out.stderr[-2000:]
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_import_binance_is_light() -> None:
+    """``import binance`` loads none of the heavy dependencies."""
+    assert loaded_after('import binance') == []
+
+
+def test_import_client_loads_no_twisted_autobahn_or_dateparser() -> None:
+    """``import binance.client`` (REST only) imports neither Twisted, autobahn nor dateparser."""
+    assert loaded_after('import binance.client') == []
+
+
+def test_constructing_a_client_stays_light() -> None:
+    """Creating a ``Client`` does not pull in Twisted, autobahn or dateparser either."""
+    assert loaded_after('from binance.client import Client\nClient("k", "s")') == []
+
+
+def test_import_websockets_does_not_load_dateparser() -> None:
+    """``import binance.websockets`` needs Twisted and autobahn, not dateparser."""
+    loaded = loaded_after('import binance.websockets')
+    assert 'dateparser' not in loaded
+    assert 'twisted' in loaded and 'autobahn' in loaded  # the probe does see real imports
+
+
+def test_dateparser_loads_only_when_a_date_string_is_parsed() -> None:
+    """Millisecond ints skip dateparser; the first date string imports it."""
+    assert loaded_after('from binance.helpers import date_to_milliseconds\n'
+                        'date_to_milliseconds(1514764800000)\n'
+                        'date_to_milliseconds("1514764800000")') == []
+    assert loaded_after('from binance.helpers import date_to_milliseconds\n'
+                        'assert date_to_milliseconds("1 Jan 2018") == 1514764800000') \
+        == ['dateparser']
+
+
+def test_json_decoder_module_is_light() -> None:
+    """``binance._json`` (used by the stream protocol) imports no Twisted or autobahn."""
+    assert loaded_after('from binance._json import loads\nloads(b"{}")') == []
