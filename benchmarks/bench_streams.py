@@ -19,7 +19,8 @@ RSS are its own. Measured in the same run, on the same feed:
    path (``autobahn-opts``), the raw-socket ceiling (``raw``), and, while the shipped
    manager lacks the fast path, the manager with it (``manager-fast``);
    medians over ``--reps`` interleaved repetitions, ratios to the baseline;
-2. latency from the server's write to the callback at a paced 2,000 msgs/s;
+2. latency from the server's write to the callback at a paced 2,000 msgs/s,
+   all clients at once in the same window (same background load);
 3. RSS of one process holding 100 open streams;
 4. time and memory of ``import binance.client`` and ``import binance.websockets``.
 
@@ -134,30 +135,58 @@ def throughput(server: FeedServer, clients: List[str], count: int, reps: int,
                              '{:.3f}x baseline (target <= 0.25x)'.format(cpu))
 
 
-def latency(server: FeedServer, clients: List[str], rate: int, seconds: int,
+def latency(server: FeedServer, clients: List[str], rate: int, seconds: int, reps: int,
             report: Report) -> None:
+    """All clients at once, each on its own paced connection, in the same time window.
+
+    Running them side by side (each uses a few per cent of a CPU at this rate)
+    exposes every client to the same background load, which on a busy machine
+    dominates the tail; the window is repeated ``reps`` times, medians kept.
+    """
     base = 'ws://127.0.0.1:{}/'.format(server.port)
-    print('\n2. Latency, server write -> callback, paced at {:,} msgs/s for {} s'.format(
-        rate, seconds))
+    print('\n2. Latency, server write -> callback, paced at {:,} msgs/s for {} s, all clients in '
+          'the same window, median of {}'.format(rate, seconds, reps))
+    runs: Dict[str, List[Dict[str, Any]]] = {c: [] for c in clients}
+    for _ in range(reps):
+        start_at = int((time.time() + 2.5) * 1000)   # time for every client to connect
+        procs = {}
+        for client in clients:
+            cmd = [_python(), '-m', 'benchmarks.clients', client, 'paced', '--base', base,
+                   '--rate', str(rate), '--seconds', str(seconds), '--start-at', str(start_at),
+                   '--timeout', str(seconds + 20)]
+            procs[client] = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE,
+                                             stderr=subprocess.PIPE, text=True)
+        for client, proc in procs.items():
+            try:
+                out, err = proc.communicate(timeout=seconds + 30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                out, err = proc.communicate()
+            lines = [line for line in out.splitlines() if line.startswith('{')]
+            res = json.loads(lines[-1]) if lines else {'error': err.strip()[-300:]}
+            if 'error' in res:
+                print('   {} failed: {}'.format(client, res['error']))
+            else:
+                runs[client].append(res)
     print('   {:<13}{:>10}{:>10}{:>10}{:>9}'.format('client', 'p50 us', 'p99 us', 'max us',
                                                    'samples'))
     rows = {}
     for client in clients:
-        res = run_client(client, 'paced', base, '--rate', str(rate), '--seconds', str(seconds))
-        if 'error' in res:
-            print('   {} failed: {}'.format(client, res['error']))
+        if not runs[client]:
             continue
-        rows[client] = res
-        print('   {:<13}{:>10.0f}{:>10.0f}{:>10.0f}{:>9}'.format(
-            client, res['p50_us'], res['p99_us'], res['max_us'], res['samples']))
+        rows[client] = {key: _median([r[key] for r in runs[client]])
+                        for key in ('p50_us', 'p99_us', 'max_us', 'samples')}
+        rows[client]['all_p99_us'] = [round(r['p99_us']) for r in runs[client]]
+        row = rows[client]
+        print('   {:<13}{:>10.0f}{:>10.0f}{:>10.0f}{:>9.0f}   p99 of each run: {}'.format(
+            client, row['p50_us'], row['p99_us'], row['max_us'], row['samples'],
+            row['all_p99_us']))
     report.data['latency'] = rows
     ref = rows.get(BASELINE)
     for client in ('manager', 'manager-fast'):
         if client in rows and ref:
-            # "no worse": within the jitter of a loaded 2-core machine (10 % or 100 us)
-            limit = max(ref['p99_us'] * 1.1, ref['p99_us'] + 100)
             report.check('{} p99 latency at {} msgs/s'.format(client, rate),
-                         rows[client]['p99_us'] <= limit,
+                         rows[client]['p99_us'] <= ref['p99_us'],
                          '{:.0f} us vs baseline {:.0f} us'.format(rows[client]['p99_us'],
                                                                  ref['p99_us']))
 
@@ -280,7 +309,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             throughput(server, clients, args.count, args.reps, started + args.budget, report)
         if 'latency' in sections:
             latency(server, [c for c in clients if c not in ('fastframes', 'autobahn-opts')],
-                    args.rate, args.seconds, report)
+                    args.rate, args.seconds, max(1, min(args.reps, 3)), report)
         if 'memory' in sections:
             memory(server, [c for c in clients if c not in ('raw', 'fastframes', 'autobahn-opts')],
                    args.streams, report)

@@ -11,7 +11,9 @@ The first path segment chooses what the server does::
         the same, each wrapped as {"stream": name, "data": payload}
     ws://127.0.0.1:PORT/paced-2000-3/ws/bnbbtc@trade
         2,000 events a second for 3 s; each event's trade id ``t`` is the
-        server's time.monotonic_ns() when it was written (latency probes)
+        server's time.monotonic_ns() when it was written (latency probes);
+        ``paced-2000-3-<unix ms>`` starts at that wall-clock time, so that
+        clients connected at different moments are measured in one window
     ws://127.0.0.1:PORT/hold-1/ws/bnbbtc@trade
         one event at once, then one a second, until the client leaves
 
@@ -209,8 +211,8 @@ class _Connection:
             if mode == 'flood':
                 self._flood(int(args[0]), names, combined)
             elif mode == 'paced':
-                rate, seconds = (list(args) + [3])[:2]
-                self._paced(float(rate), float(seconds), names, combined)
+                rate, seconds, start_ms = (list(args) + [3, 0])[:3]
+                self._paced(float(rate), float(seconds), names, combined, start_ms / 1000.0)
             else:
                 self._hold(float(args[0]), names, combined)
             reader.join()
@@ -238,9 +240,13 @@ class _Connection:
             if not self._send(chunk):
                 return
 
-    def _paced(self, rate: float, seconds: float, names: List[str], combined: bool) -> None:
+    def _paced(self, rate: float, seconds: float, names: List[str], combined: bool,
+               start_at: float = 0.0) -> None:
         rng = random.Random(11)
         total = int(rate * seconds)
+        wait = start_at - time.time()
+        if wait > 0 and self.closed.wait(min(wait, 30.0)):
+            return
         start = time.monotonic()
         for i in range(total):
             due = start + i / rate

@@ -156,11 +156,11 @@ def run_stream(streams: List[str], local: bool = True, count: Optional[int] = No
             if count is not None and received[0] >= count:
                 done.set()
 
-    # one combined connection for all streams; each line names its stream
-    bm.start_multiplex_socket(streams, on_message)
-    bm.start()
     status = 0
     try:
+        # one combined connection for all streams; each line names its stream
+        bm.start_multiplex_socket(streams, on_message)
+        bm.start()
         if not done.wait(timeout):
             if count is not None:
                 print('timed out after {} s with {} of {} messages'.format(timeout, received[0], count),
@@ -168,6 +168,9 @@ def run_stream(streams: List[str], local: bool = True, count: Optional[int] = No
                 status = 1
     except KeyboardInterrupt:
         pass
+    except ValueError as exc:  # a malformed stream name, reported before connecting
+        print('error: {}'.format(exc), file=sys.stderr)
+        status = 2
     finally:
         bm.close()
         if exchange is not None:

@@ -64,6 +64,7 @@ class ClientBase:
         #: Milliseconds added to the local clock for ``timestamp`` (set it to
         #: ``server time - local time`` when the local clock is off).
         self.timestamp_offset = 0
+        self._clock = time.time  # seconds; replaced in tests
         #: The :class:`requests.Response` of the last request that got an answer.
         self.response: Optional[requests.Response] = None
         #: The request weight used this minute according to the last answer
@@ -100,7 +101,7 @@ class ClientBase:
         return root + '/' + api
 
     def _now_ms(self) -> int:
-        return int(time.time() * 1000) + self.timestamp_offset
+        return int(self._clock() * 1000) + self.timestamp_offset
 
     # -- requests ---------------------------------------------------------
 

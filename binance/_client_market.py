@@ -2,7 +2,6 @@
 
 Binance reference: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/market-data-endpoints
 """
-import time
 from typing import Any, Dict, Iterator, List, Optional, Union
 
 from binance._client_base import ClientBase
@@ -227,7 +226,7 @@ class MarketMixin(ClientBase):
 
     def _first_agg_page(self, symbol: str, start: int) -> List[Dict[str, Any]]:
         """The first non-empty page at or after ``start``, searched hour by hour."""
-        now = int(time.time() * 1000) + self.timestamp_offset
+        now = self._now_ms()
         while start <= now:
             end = start + _HOUR_MS - 1
             page = self.get_aggregate_trades(symbol=symbol, startTime=start, endTime=end,

@@ -113,12 +113,14 @@ def require(func: str, params: Mapping[str, Any], *names: Any) -> None:
 
 
 def check_limit(params: Mapping[str, Any], maximum: int) -> None:
-    """Check an optional ``limit`` parameter: an int from 1 to ``maximum``."""
+    """Check an optional ``limit`` parameter: an int (or a str of digits) from 1 to ``maximum``."""
     if params.get('limit') is None:
         return
     limit = params['limit']
+    if isinstance(limit, str) and limit.isdigit():
+        limit = int(limit)
     if isinstance(limit, bool) or not isinstance(limit, int):
-        raise TypeError('limit must be an int, not {}'.format(type(limit).__name__))
+        raise TypeError('limit must be an int, not {!r}'.format(limit))
     if not 1 <= limit <= maximum:
         raise ValueError('limit must be between 1 and {}, got {}'.format(maximum, limit))
 
@@ -128,8 +130,8 @@ def check_order(func: str, params: Mapping[str, Any]) -> None:
 
     :raises TypeError: when symbol, side, type or a parameter that the order
         type needs (e.g. ``price`` and ``timeInForce`` for ``LIMIT``) is missing.
-    :raises ValueError: for a bad symbol, side, type, timeInForce or a
-        quantity or price that is not a positive number.
+    :raises ValueError: for an unknown order type. (Values of symbol, side,
+        timeInForce, quantity, price... are checked by :func:`encode_params`.)
     """
     require(func, params, 'symbol', 'side', 'type')
     order_type = check_choice('type', params['type'], ORDER_TYPES)

@@ -33,7 +33,7 @@ def date_to_milliseconds(date_str: Union[str, int]) -> int:
     if text.isdigit():
         return int(text)
     import dateparser  # imported here: it is slow to import and only needed for strings
-    parsed = dateparser.parse(text, settings={'TIMEZONE': 'UTC', 'RETURN_AS_TIMEZONE_AWARE': True})
+    parsed = dateparser.parse(text, languages=['en'], settings={'TIMEZONE': 'UTC', 'RETURN_AS_TIMEZONE_AWARE': True})
     if parsed is None:
         raise ValueError('could not understand the date {!r}; use e.g. "1 Jan 2018", '
                          '"2018-01-01 12:00" or "1 day ago UTC"'.format(date_str))

@@ -417,6 +417,43 @@ def test_oco_sell_places_two_linked_orders(exchange):
     assert client.get_open_orders(symbol='BNBBTC') == []
 
 
+def test_create_order_and_limit_variants_rest_on_the_book(exchange):
+    """create_order, order_limit and order_limit_sell place resting orders; order_market fills."""
+    client = exchange.client()
+    placed = [
+        client.create_order(symbol='BNBBTC', side=Client.SIDE_SELL, type=Client.ORDER_TYPE_LIMIT,
+                            timeInForce=Client.TIME_IN_FORCE_GTC, quantity='1.5', price='0.02'),
+        client.order_limit(symbol='BNBBTC', side='SELL', quantity=1, price=0.021),
+        client.order_limit_sell(symbol='BNBBTC', quantity=0.5, price='0.022',
+                                newOrderRespType=Client.ORDER_RESP_TYPE_ACK),
+    ]
+    open_orders = {o['orderId']: o for o in client.get_open_orders(symbol='BNBBTC')}
+    assert set(open_orders) == {o['orderId'] for o in placed}
+    assert sorted((Decimal(o['price']), Decimal(o['origQty'])) for o in open_orders.values()) == [
+        (Decimal('0.02'), Decimal('1.5')), (Decimal('0.021'), 1), (Decimal('0.022'), Decimal('0.5'))]
+    assert Decimal(client.get_asset_balance('BNB')['locked']) == 3
+    filled = client.order_market(symbol='BNBBTC', side='BUY', quantity=1)
+    assert filled['status'] == 'FILLED' and filled['orderId'] not in open_orders
+
+
+def test_oco_buy_in_both_parameter_forms(exchange):
+    """order_oco_buy (original form) and create_oco_order (today's form) both place a linked pair."""
+    client = exchange.client()
+    first = client.order_oco_buy(symbol='BNBBTC', quantity=1, price='0.004', stopPrice='0.015',
+                                 stopLimitPrice='0.0151', stopLimitTimeInForce='GTC')
+    second = client.create_oco_order(symbol='BNBBTC', side='BUY', quantity=1,
+                                     aboveType='STOP_LOSS', aboveStopPrice='0.016',
+                                     belowType='LIMIT_MAKER', belowPrice='0.0041')
+    open_orders = client.get_open_orders(symbol='BNBBTC')
+    legs = sorted((o['orderListId'], o['type'], Decimal(o['price']), Decimal(o['stopPrice']))
+                  for o in open_orders)
+    assert legs == sorted([
+        (first['orderListId'], 'LIMIT_MAKER', Decimal('0.004'), 0),
+        (first['orderListId'], 'STOP_LOSS_LIMIT', Decimal('0.0151'), Decimal('0.015')),
+        (second['orderListId'], 'LIMIT_MAKER', Decimal('0.0041'), 0),
+        (second['orderListId'], 'STOP_LOSS', 0, Decimal('0.016'))])
+
+
 def test_account_and_asset_balance(exchange):
     """get_account lists every balance; get_asset_balance finds one, or None for an unknown asset."""
     client = exchange.client()

@@ -37,7 +37,7 @@ def test_milliseconds_pass_through():
     assert date_to_milliseconds('1514764800000') == 1514764800000
 
 
-@pytest.mark.parametrize('value,error', [('not a date at all', ValueError), (True, TypeError),
+@pytest.mark.parametrize('value,error', [('2018-13-45', ValueError), (True, TypeError),
                                          (1.5, TypeError), (None, TypeError)])
 def test_bad_dates_are_refused(value, error):
     """A string that is not a date raises ValueError; other types raise TypeError."""

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from decimal import Decimal
 from urllib.parse import urlencode
 
 import pytest
@@ -192,9 +193,13 @@ def test_market_order_and_account_over_http(exchange):
     assert balances['BNB']['free'] == '1001.99800000'
     trades = send(exchange, 'GET', '/api/v3/myTrades', {'symbol': 'BNBBTC'}).json()
     assert {t['orderId'] for t in trades} == {filled['orderId']}
+    book = exchange.call(exchange.market.book_ticker, 'BNBBTC')
+    above = Decimal(book['askPrice']) * Decimal('1.2')
+    below = Decimal(book['bidPrice']) * Decimal('0.8')
     oco = send(exchange, 'POST', '/api/v3/orderList/oco', {
         'symbol': 'BNBBTC', 'side': 'SELL', 'quantity': '1', 'aboveType': 'LIMIT_MAKER',
-        'abovePrice': '0.0100', 'belowType': 'STOP_LOSS', 'belowStopPrice': '0.0060'})
+        'abovePrice': '{:.6f}'.format(above), 'belowType': 'STOP_LOSS',
+        'belowStopPrice': '{:.6f}'.format(below)})
     assert oco.status_code == 200 and oco.json()['listOrderStatus'] == 'EXECUTING'
 
 

@@ -42,10 +42,10 @@ def test_signature_covers_the_percent_encoded_query():
     assert dict(parse_qsl(signed))['origClientOrderId'] == 'my id/é&x=1'
 
 
-def test_timestamp_is_now_in_ms_plus_offset(monkeypatch):
+def test_timestamp_is_now_in_ms_plus_offset():
     """Signed calls carry timestamp = local time in ms + client.timestamp_offset."""
     client, adapter = offline_client('key', 'secret')
-    monkeypatch.setattr('binance._client_base.time.time', lambda: 1700000000.25)
+    client._clock = lambda: 1700000000.25
     client.get_account()
     assert dict(parse_qsl(urlsplit(adapter.requests[-1].url).query))['timestamp'] == '1700000000250'
     client.timestamp_offset = -1500

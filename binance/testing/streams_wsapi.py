@@ -15,7 +15,9 @@ for Spot user data since the listen-key endpoints were retired:
 Replies look like Binance's::
 
     {"id": 1, "status": 200, "result": {"subscriptionId": 0}, "rateLimits": [...]}
-    {"id": 1, "status": 400, "error": {"code": -1022, "msg": "Signature for this request is not valid."}, "rateLimits": [...]}
+    {"id": 1, "status": 400,
+     "error": {"code": -1022, "msg": "Signature for this request is not valid."},
+     "rateLimits": [...]}
 
 See https://developers.binance.com/docs/binance-spot-api-docs/websocket-api
 """
