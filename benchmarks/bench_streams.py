@@ -141,18 +141,23 @@ def latency(server: FeedServer, clients: List[str], rate: int, seconds: int, rep
 
     Running them side by side (each uses a few per cent of a CPU at this rate)
     exposes every client to the same background load, which on a busy machine
-    dominates the tail; the window is repeated ``reps`` times, medians kept.
+    dominates the tail; their streams are staggered within the send period so
+    that they do not wake at the same instant. The window is repeated
+    ``reps`` times; medians are kept.
     """
     base = 'ws://127.0.0.1:{}/'.format(server.port)
     print('\n2. Latency, server write -> callback, paced at {:,} msgs/s for {} s, all clients in '
           'the same window, median of {}'.format(rate, seconds, reps))
     runs: Dict[str, List[Dict[str, Any]]] = {c: [] for c in clients}
     for _ in range(reps):
-        start_at = int((time.time() + 2.5) * 1000)   # time for every client to connect
+        start_at = (time.time() + 2.5) * 1000   # ms; time for every client to connect
         procs = {}
-        for client in clients:
+        for k, client in enumerate(clients):
+            # stagger the streams within the period, so that no two clients wake at once
+            offset_ms = 1000.0 / rate * k / len(clients)
             cmd = [_python(), '-m', 'benchmarks.clients', client, 'paced', '--base', base,
-                   '--rate', str(rate), '--seconds', str(seconds), '--start-at', str(start_at),
+                   '--rate', str(rate), '--seconds', str(seconds),
+                   '--start-at', '{:.3f}'.format(start_at + offset_ms),
                    '--timeout', str(seconds + 20)]
             procs[client] = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE,
                                              stderr=subprocess.PIPE, text=True)
@@ -281,7 +286,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument('--quick', action='store_true', help='1 repetition, 50,000 messages')
     parser.add_argument('--streams', type=int, default=100)
     parser.add_argument('--rate', type=int, default=2000)
-    parser.add_argument('--seconds', type=int, default=3, help='duration of the paced run')
+    parser.add_argument('--latency-seconds', type=int, default=2,
+                        help='duration of each paced window')
+    parser.add_argument('--latency-reps', type=int, default=5, help='paced windows')
     parser.add_argument('--budget', type=float, default=100.0,
                         help='seconds after which throughput stops adding repetitions')
     parser.add_argument('--only', default='throughput,latency,memory,imports')
@@ -289,7 +296,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument('--json', help='also write the figures to this file')
     args = parser.parse_args(argv)
     if args.quick:
-        args.reps, args.count = 1, 50000
+        args.reps, args.count, args.latency_reps = 1, 50000, 1
     sections = set(args.only.split(','))
     started = time.monotonic()
 
@@ -309,7 +316,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             throughput(server, clients, args.count, args.reps, started + args.budget, report)
         if 'latency' in sections:
             latency(server, [c for c in clients if c not in ('fastframes', 'autobahn-opts')],
-                    args.rate, args.seconds, max(1, min(args.reps, 3)), report)
+                    args.rate, args.latency_seconds, args.latency_reps, report)
         if 'memory' in sections:
             memory(server, [c for c in clients if c not in ('raw', 'fastframes', 'autobahn-opts')],
                    args.streams, report)

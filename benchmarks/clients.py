@@ -203,7 +203,7 @@ def start_manager(kind: str, base: str, prefix: str, combined: bool, n: int,
 
 def run(args: argparse.Namespace) -> None:
     prefix = {'flood': 'flood-{}'.format(args.count),
-              'paced': 'paced-{}-{}-{}'.format(args.rate, args.seconds, args.start_at),
+              'paced': 'paced-{}-{}-{:.3f}'.format(args.rate, args.seconds, args.start_at),
               'hold': 'hold-1'}[args.scenario]
     count = args.count if args.scenario == 'flood' else int(args.rate * args.seconds)
     done = threading.Event()
@@ -298,7 +298,7 @@ def main(argv: Optional[List[str]] = None) -> None:
     parser.add_argument('--combined', action='store_true', help='combined-stream envelopes')
     parser.add_argument('--rate', type=int, default=2000)
     parser.add_argument('--seconds', type=int, default=3)
-    parser.add_argument('--start-at', type=int, default=0,
+    parser.add_argument('--start-at', type=float, default=0,
                         help='paced: wall-clock ms at which the server starts sending')
     parser.add_argument('--streams', type=int, default=100)
     parser.add_argument('--timeout', type=float, default=60.0)

@@ -106,7 +106,7 @@ def _parse_target(target: str) -> Tuple[str, List[int], List[str], bool]:
     if segments and segments[0].split('-')[0] in ('flood', 'paced', 'hold'):
         head = segments.pop(0).split('-')
         mode = head[0]
-        args = [int(float(x)) if x.isdigit() else float(x) for x in head[1:]] or args
+        args = [int(x) if x.isdigit() else float(x) for x in head[1:]] or args
     combined = bool(segments) and segments[0] == 'stream'
     if combined:
         names = parse_qs(parts.query).get('streams', ['bnbbtc@trade'])[0].split('/')
