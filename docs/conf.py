@@ -1,20 +1,43 @@
-"""Sphinx configuration for the binance package documentation."""
+"""Sphinx configuration of the English documentation (``docs/``).
+
+The Japanese edition (``docs/ja/``) is a second Sphinx project whose
+``conf.py`` reads this file and changes only what differs. Build both with
+warnings as errors::
+
+    python -m sphinx -W --keep-going -b html docs docs/_build/html
+    python -m sphinx -W --keep-going -b html docs/ja docs/_build/html/ja
+"""
 import os
 import sys
 
-sys.path.insert(0, os.path.abspath('..'))
+DOCS = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(DOCS)
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
+
+from binance import __version__ as release  # noqa: E402
 
 project = 'binance'
 author = 'The binance package authors'
 copyright = '2026, ' + author
-
-from binance import __version__ as release  # noqa: E402
-
 version = release
+
 extensions = ['sphinx.ext.autodoc', 'sphinx.ext.viewcode', 'sphinx.ext.intersphinx']
-intersphinx_mapping = {}
+intersphinx_mapping = {}          # no network during the build
 autodoc_member_order = 'bysource'
 autodoc_typehints = 'description'
-exclude_patterns = ['_build']
-html_theme = 'alabaster'
+autodoc_default_options = {'show-inheritance': True}
+
+# The Japanese edition is its own project (docs/ja/conf.py).
+exclude_patterns = ['_build', 'ja', 'Thumbs.db', '.DS_Store']
+# Bare "::" blocks are shell commands or output; Python code is written as
+# ".. code-block:: python" so that tests/test_docs.py runs it.
+highlight_language = 'none'
 language = 'en'
+
+html_theme = 'alabaster'
+html_theme_options = {
+    'description': 'Binance REST and streams with the API of the Twisted-era python-binance',
+    'fixed_sidebar': True,
+}
+html_static_path = []
