@@ -289,7 +289,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument('--latency-seconds', type=int, default=2,
                         help='duration of each paced window')
     parser.add_argument('--latency-reps', type=int, default=5, help='paced windows')
-    parser.add_argument('--budget', type=float, default=100.0,
+    parser.add_argument('--budget', type=float, default=75.0,
                         help='seconds after which throughput stops adding repetitions')
     parser.add_argument('--only', default='throughput,latency,memory,imports')
     parser.add_argument('--profile', action='store_true', help='profile the receive paths only')

@@ -16,6 +16,7 @@ from autobahn.twisted.websocket import WebSocketClientFactory, WebSocketClientPr
 from twisted.internet import error as twisted_error
 from twisted.internet.protocol import ReconnectingClientFactory
 
+from binance._fastframes import FastFramesMixin
 from binance._json import loads as _loads
 
 __all__ = ['StreamFactory', 'StreamProtocol', 'client_tls_options', 'loads',
@@ -61,7 +62,7 @@ class _TolerantCall:
             self._call.cancel()
 
 
-class StreamProtocol(WebSocketClientProtocol):
+class StreamProtocol(FastFramesMixin, WebSocketClientProtocol):
     """One WebSocket connection of a stream.
 
     Decodes each text frame as JSON and hands it to the factory's ``deliver``
@@ -201,7 +202,6 @@ class StreamFactory(WebSocketClientFactory, ReconnectingClientFactory):
             autoPingInterval=0,            # our idle check pings when the line is quiet
             openHandshakeTimeout=connect_timeout,
             closeHandshakeTimeout=1,
-            utf8validateIncoming=False,    # the JSON decoder rejects bad UTF-8 anyway
             perMessageCompressionOffers=[],
         )
         # Every autobahn timer on the injected reactor (tests use a Clock).

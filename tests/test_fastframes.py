@@ -341,6 +341,13 @@ def test_invalid_utf8_fails_the_connection(bad: bytes) -> None:
     assert sent_close_code(res) == 1007
 
 
+def test_invalid_utf8_in_a_partly_received_frame_fails_at_once() -> None:
+    """Invalid UTF-8 in the first part of a text frame fails on that read, as in autobahn."""
+    res = both(frame(b'ok') + frame(b'"\xc3\x28' + b'x' * 50)[:12], failByDrop=False)
+    assert messages(res) == [(b'ok', False)]
+    assert sent_close_code(res) == 1007
+
+
 def test_invalid_utf8_is_delivered_when_validation_is_off() -> None:
     """With utf8validateIncoming=False the bytes are delivered as is, like autobahn does."""
     res = both(frame(b'\xff\xfe') + frame(b'ok'), utf8validateIncoming=False)
@@ -414,10 +421,12 @@ def test_large_frame_trickling_in_small_reads() -> None:
 def frame_streams(draw: Any) -> Tuple[bytes, List[int]]:
     parts = []
     for _ in range(draw(st.integers(1, 8))):
-        kind = draw(st.sampled_from(['text', 'binary', 'frag', 'ping', 'pong', 'long']))
+        kind = draw(st.sampled_from(['text', 'binary', 'frag', 'ping', 'pong', 'long', 'junk']))
         body = draw(st.binary(max_size=40)) if kind in ('binary', 'ping', 'pong') else \
             draw(st.text(max_size=30)).encode()
-        if kind == 'text':
+        if kind == 'junk':
+            parts.append(draw(st.binary(min_size=1, max_size=12)))
+        elif kind == 'text':
             parts.append(frame(body))
         elif kind == 'binary':
             parts.append(frame(body, BINARY))
@@ -432,15 +441,16 @@ def frame_streams(draw: Any) -> Tuple[bytes, List[int]]:
         parts.append(close_frame(1000))
     stream = b''.join(parts)
     cuts = draw(st.lists(st.integers(1, max(1, len(stream) - 1)), max_size=6))
-    return stream, cuts
+    options = {'failByDrop': draw(st.booleans()), 'utf8validateIncoming': draw(st.booleans())}
+    return stream, cuts, options
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(frame_streams())
-def test_random_streams_and_cuts_match_autobahn(case: Tuple[bytes, List[int]]) -> None:
-    """Random mixes of frames, cut into random reads, behave exactly as in autobahn."""
-    stream, cuts = case
-    both(stream, cuts)
+def test_random_streams_and_cuts_match_autobahn(case: Tuple[bytes, List[int], Dict]) -> None:
+    """Random mixes of frames and junk, cut into random reads, behave exactly as in autobahn."""
+    stream, cuts, options = case
+    both(stream, cuts, **options)
 
 
 @settings(max_examples=100, deadline=None)
