@@ -143,6 +143,7 @@ def run_stream(streams: List[str], local: bool = True, count: Optional[int] = No
         bm = BinanceSocketManager(client)
 
     received = [0]
+    failed: List[str] = []
     done = threading.Event()
     lock = threading.Lock()
     render: Callable[[Any], str] = (lambda m: json.dumps(m, separators=(',', ':'))) if raw else format_message
@@ -150,6 +151,11 @@ def run_stream(streams: List[str], local: bool = True, count: Optional[int] = No
     def on_message(msg: Any) -> None:
         with lock:
             if done.is_set():
+                return
+            if isinstance(msg, dict) and msg.get('e') == 'error':
+                # the socket gave up reconnecting: nothing more will arrive
+                failed.append(str(msg.get('m')))
+                done.set()
                 return
             received[0] += 1
             print(render(msg), file=out, flush=True)
@@ -166,6 +172,9 @@ def run_stream(streams: List[str], local: bool = True, count: Optional[int] = No
                 print('timed out after {} s with {} of {} messages'.format(timeout, received[0], count),
                       file=sys.stderr)
                 status = 1
+        elif failed:
+            print('error: the stream stopped: {}'.format(failed[0]), file=sys.stderr)
+            status = 1
     except KeyboardInterrupt:
         pass
     except ValueError as exc:  # a malformed stream name, reported before connecting

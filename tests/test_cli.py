@@ -55,3 +55,28 @@ def test_format_message_lines():
     assert format_message(minis).endswith('(+2 more)')
     book = {'u': 5, 's': 'BNBBTC', 'b': '0.1', 'B': '3', 'a': '0.2', 'A': '4'}
     assert format_message(book) == 'BNBBTC best bid=0.1x3 ask=0.2x4'
+
+
+GIVE_UP_SCRIPT = r'''
+import sys
+from binance.testing import LocalExchange
+from binance.websockets import BinanceSocketManager
+from binance.__main__ import run_stream
+
+with LocalExchange(tick=None) as ex, ex.install():
+    assert BinanceSocketManager.STREAM_URL.startswith('ws://127.0.0.1:'), BinanceSocketManager.STREAM_URL
+    BinanceSocketManager.INITIAL_DELAY = 0.01
+    BinanceSocketManager.MAX_DELAY = 0.02
+    ex.streams.refuse()
+    status = run_stream(['bnbbtc@trade'], local=False, count={count})
+sys.exit(status)
+'''
+
+
+def test_stream_that_gives_up_fails_the_command():
+    """When the socket gives up reconnecting the command says so and exits 1 (with or without --count)."""
+    for count in (1, None):
+        proc = subprocess.run([sys.executable, '-c', GIVE_UP_SCRIPT.format(count=count)], cwd=ROOT,
+                              capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 1, (count, proc.stdout, proc.stderr)
+        assert 'error: the stream stopped: Max reconnect retries reached' in proc.stderr
