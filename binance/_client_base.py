@@ -29,6 +29,30 @@ _TLD_RE = re.compile(r'^[a-z]{2,}(\.[a-z]{2,})*$')
 _SIGNATURE_RE = re.compile(r'signature=[0-9a-fA-F]+')
 
 
+class _SignatureRedactor(logging.Filter):
+    """Masks ``signature=...`` in the records of urllib3's connection pool.
+
+    urllib3 logs every request line (method and URL with its query string) at
+    DEBUG level, and a signed GET carries its signature in the query. The
+    filter only rewrites that value; it never drops a record or changes a level.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and any(
+                isinstance(arg, str) and 'signature=' in arg for arg in record.args):
+            record.args = tuple(_redact_text(arg) if isinstance(arg, str) else arg
+                                for arg in record.args)
+        elif isinstance(record.msg, str) and 'signature=' in record.msg:
+            record.msg = _redact_text(record.msg)
+        return True
+
+
+def _install_redactor() -> None:
+    pool_log = logging.getLogger('urllib3.connectionpool')
+    if not any(isinstance(f, _SignatureRedactor) for f in pool_log.filters):
+        pool_log.addFilter(_SignatureRedactor())
+
+
 class ClientBase:
     """Settings, session and request plumbing shared by every endpoint method."""
 
@@ -198,6 +222,14 @@ class ClientBase:
                 request=response.request, response=response) from None
 
 
+def _redact_text(text: str) -> str:
+    """``text`` with any request signature masked."""
+    return _SIGNATURE_RE.sub('signature=<redacted>', text)
+
+
 def _redact(exc: BaseException) -> str:
     """The exception's text with any request signature masked."""
-    return _SIGNATURE_RE.sub('signature=<redacted>', str(exc))
+    return _redact_text(str(exc))
+
+
+_install_redactor()

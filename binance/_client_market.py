@@ -5,16 +5,17 @@ Binance reference: https://developers.binance.com/docs/binance-spot-api-docs/res
 from typing import Any, Dict, Iterator, List, Optional, Union
 
 from binance._client_base import ClientBase
-from binance._client_params import check_choice, check_limit, check_symbol, require
+from binance._client_params import SYMBOL_RE, check_choice, check_limit, check_symbol, require
 from binance.enums import AGG_ID, KLINE_INTERVALS
 from binance.exceptions import BinanceAPIException
 from binance.helpers import date_to_milliseconds
 
 DateLike = Union[int, str]
 
-_HOUR_MS = 60 * 60 * 1000
 #: Most klines / aggregate trades Binance returns in one page.
 MAX_PAGE = 1000
+#: Values of the ``type`` parameter of the 24 hour ticker.
+TICKER_TYPES = ('FULL', 'MINI')
 
 
 def _to_ms(value: DateLike, name: str) -> int:
@@ -46,7 +47,10 @@ class MarketMixin(ClientBase):
     def get_exchange_info(self, **params: Any) -> Dict[str, Any]:
         """Trading rules and symbol information (``GET /api/v3/exchangeInfo``).
 
-        :param params: optional ``symbol``, ``symbols`` (a list) or ``permissions``.
+        :param params: optional ``symbol``, ``symbols`` (a list), or
+            ``permissions`` (``'SPOT'`` or a list such as ``['SPOT', 'MARGIN']``,
+            not together with ``symbol``/``symbols``); lists are sent as the
+            JSON arrays Binance reads (``permissions=["SPOT","MARGIN"]``).
         :returns: ``{'timezone': 'UTC', 'serverTime': ..., 'rateLimits': [...],
             'symbols': [{'symbol': 'ETHBTC', 'status': 'TRADING', 'baseAsset': 'ETH',
             'quoteAsset': 'BTC', 'filters': [...], ...}, ...]}``
@@ -58,9 +62,15 @@ class MarketMixin(ClientBase):
 
         :param symbol: e.g. ``'BNBBTC'``.
         :returns: the symbol's dict (``status``, ``baseAsset``, ``filters``...),
-            or ``None`` when Binance does not list it.
+            or ``None`` when Binance does not list it. A string that cannot be
+            a symbol (``'bnbbtc'``: symbols are upper case) gives ``None``
+            without a request, as in python-binance 0.7.
+        :raises TypeError: when ``symbol`` is not a str.
         """
-        check_symbol(symbol)
+        if not isinstance(symbol, str):
+            check_symbol(symbol)  # raises the TypeError
+        if not SYMBOL_RE.match(symbol):
+            return None
         try:
             info = self._get('v3/exchangeInfo', {'symbol': symbol})
         except BinanceAPIException as exc:
@@ -156,7 +166,9 @@ class MarketMixin(ClientBase):
         :param fromId: optional trade id to start from.
         :returns: the same shape as :meth:`get_recent_trades`.
 
-        The API key, when the client has one, is sent as the original did.
+        Binance serves it without an API key today (security type NONE), so
+        ``Client()`` without keys can call it; a client that has a key still
+        sends it, as the original did (Binance ignores it).
         """
         require('get_historical_trades', params, 'symbol')
         check_limit(params, MAX_PAGE)
@@ -167,8 +179,9 @@ class MarketMixin(ClientBase):
 
         :param symbol: required.
         :param fromId: optional, the first aggregate trade id to return.
-        :param startTime: optional, ms; :param endTime: optional, ms (at most
-            one hour after ``startTime``).
+        :param startTime: optional, ms: the trades from this time on;
+            :param endTime: optional, ms: the trades up to this time (either
+            may be sent alone; Binance lifted the one hour limit in 2022-12).
         :param limit: optional, up to 1000 (default 500).
         :returns: ``[{'a': 26129, 'p': '0.01633102', 'q': '4.70443515', 'f': 27781,
             'l': 27781, 'T': 1498793709153, 'm': True, 'M': True}, ...]`` (the
@@ -184,7 +197,9 @@ class MarketMixin(ClientBase):
 
         :param symbol: e.g. ``'BNBBTC'``.
         :param start_str: first trade time, ms or a date string (``"1 hour ago UTC"``);
-            the first page is found by searching hour-long windows forward.
+            the first page is asked for with ``startTime`` alone (the trades
+            from that time on), so a start long before the first trade costs
+            one request, not one per hour.
         :param last_id: the id of the last aggregate trade already known; the
             iteration starts with the trade after it.
         :returns: a generator of aggregate trade dicts, oldest first. Without
@@ -225,16 +240,14 @@ class MarketMixin(ClientBase):
                 return
 
     def _first_agg_page(self, symbol: str, start: int) -> List[Dict[str, Any]]:
-        """The first non-empty page at or after ``start``, searched hour by hour."""
-        now = self._now_ms()
-        while start <= now:
-            end = start + _HOUR_MS - 1
-            page = self.get_aggregate_trades(symbol=symbol, startTime=start, endTime=end,
-                                             limit=MAX_PAGE)
-            if page:
-                return page
-            start = end + 1
-        return []
+        """The first page of aggregate trades at or after ``start`` (one request).
+
+        Binance answers ``startTime`` without ``endTime`` with the trades from
+        that time on, oldest first (REST changelog 2022-12-05).
+        """
+        if start > self._now_ms():
+            return []
+        return self.get_aggregate_trades(symbol=symbol, startTime=start, limit=MAX_PAGE)
 
     def get_klines(self, **params: Any) -> List[List[Any]]:
         """Candlesticks (``GET /api/v3/klines``), identified by open time.
@@ -322,9 +335,14 @@ class MarketMixin(ClientBase):
 
         :param symbol: optional; without it (or with ``symbols=[...]``) a list
             for the symbols is returned.
+        :param type: optional, ``'FULL'`` (default) or ``'MINI'`` (without the
+            price change, bid/ask and last quantity fields).
         :returns: ``{'symbol': 'BNBBTC', 'priceChange': '-94.99999800', 'lastPrice': ...,
             'volume': ..., ...}``
+        :raises ValueError: for another ``type``.
         """
+        if params.get('type') is not None:
+            check_choice('type', params['type'], TICKER_TYPES)
         return self._get('v3/ticker/24hr', params)
 
     def get_symbol_ticker(self, **params: Any) -> Any:

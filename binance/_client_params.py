@@ -25,7 +25,13 @@ __all__ = ['sign_payload', 'encode_params', 'check_symbol', 'check_choice',
 
 #: Binance's own pattern for a symbol (``-1100`` otherwise).
 SYMBOL_RE = re.compile(r'^[A-Z0-9\-_.]{1,20}$')
+#: An account or symbol permission such as ``SPOT``, ``MARGIN`` or ``TRD_GRP_002``.
+PERMISSION_RE = re.compile(r'^[A-Z0-9_]{1,40}$')
 MAX_RECV_WINDOW = 60000
+#: Decimal places Binance accepts in ``recvWindow`` (microsecond precision).
+RECV_WINDOW_DECIMALS = 3
+#: Parameters whose list value Binance takes as one JSON array (``["A","B"]``).
+JSON_LISTS = frozenset(('symbols', 'permissions'))
 
 #: Parameters that carry a quantity or a price: checked to be positive numbers.
 POSITIVE_NUMBERS = frozenset((
@@ -34,9 +40,10 @@ POSITIVE_NUMBERS = frozenset((
     'abovePrice', 'aboveStopPrice', 'aboveIcebergQty',
     'belowPrice', 'belowStopPrice', 'belowIcebergQty', 'amount',
 ))
+# Checked wherever the parameter appears. ``type`` is not here: it is an order
+# type for orders (:func:`check_order`) but ``FULL``/``MINI`` for tickers.
 _CHOICES = {
     'side': SIDES,
-    'type': ORDER_TYPES,
     'timeInForce': TIME_IN_FORCES,
     'stopLimitTimeInForce': TIME_IN_FORCES,
     'aboveTimeInForce': TIME_IN_FORCES,
@@ -219,13 +226,33 @@ def format_number(name: str, value: Any, positive: bool = False) -> str:
 
 
 def _check_recv_window(value: Any) -> str:
+    """``recvWindow``: milliseconds, more than 0 and at most 60000, with at most
+    three decimal places (Binance reads ``5000.125`` as 5000 ms 125 µs)."""
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
         raise TypeError('recvWindow must be a number of milliseconds, not {}'.format(
             type(value).__name__))
-    if not 0 < value <= MAX_RECV_WINDOW:
+    number = Decimal(format_number('recvWindow', value)).normalize()
+    if not 0 < number <= MAX_RECV_WINDOW:
         raise ValueError('recvWindow must be more than 0 and at most {} ms, got {!r}'.format(
             MAX_RECV_WINDOW, value))
-    return format_number('recvWindow', value)
+    if number.as_tuple().exponent < -RECV_WINDOW_DECIMALS:  # type: ignore[operator]
+        raise ValueError('recvWindow takes at most {} decimal places (microseconds), '
+                         'got {!r}'.format(RECV_WINDOW_DECIMALS, value))
+    return format(number, 'f')
+
+
+def _json_list(name: str, value: Any) -> str:
+    """A list of symbols or permissions as the JSON array Binance reads (``["A","B"]``)."""
+    for item in value:
+        if name == 'symbols':
+            check_symbol(item, 'symbols entry')
+        elif not isinstance(item, str):
+            raise TypeError('permissions entries must be str such as \'SPOT\', not {}'.format(
+                type(item).__name__))
+        elif not PERMISSION_RE.match(item):
+            raise ValueError('malformed permissions entry {!r}: a permission is upper case, '
+                             'e.g. \'SPOT\', \'MARGIN\' or \'TRD_GRP_002\''.format(item))
+    return json.dumps(list(value), separators=(',', ':'))
 
 
 def _format_value(name: str, value: Any) -> Any:
@@ -237,10 +264,8 @@ def _format_value(name: str, value: Any) -> Any:
         return check_choice(name, value, _CHOICES[name])
     if name == 'symbol':
         return check_symbol(value)
-    if name == 'symbols' and isinstance(value, (list, tuple)):
-        for symbol in value:
-            check_symbol(symbol, 'symbols entry')
-        return json.dumps(list(value), separators=(',', ':'))
+    if name in JSON_LISTS and isinstance(value, (list, tuple)):
+        return _json_list(name, value)
     if isinstance(value, bool):
         return 'true' if value else 'false'
     if isinstance(value, (float, Decimal)):

@@ -59,7 +59,9 @@ def claim(thread: threading.Thread) -> bool:
         if reactor.running:  # somebody else (e.g. the main program) runs it
             _runner = threading.main_thread()
             _running.set()
-            reactor.addSystemEventTrigger('after', 'shutdown', _mark_stopped)
+            # the reactor's state belongs to its thread: register from there
+            reactor.callFromThread(reactor.addSystemEventTrigger, 'after', 'shutdown',
+                                   _mark_stopped)
             return False
         _runner = thread
         reactor.callWhenRunning(_mark_running)
@@ -97,8 +99,16 @@ def is_running() -> bool:
 
 
 def has_stopped() -> bool:
-    """True once the shared reactor has stopped (it cannot run again)."""
-    return _stopped.is_set()
+    """True once the shared reactor has stopped or is stopping (it cannot run again).
+
+    Also notices a reactor that someone else ran and stopped before this
+    module saw it (without installing a reactor when none is installed).
+    """
+    if _stopped.is_set():
+        return True
+    import sys
+    reactor = sys.modules.get('twisted.internet.reactor')
+    return bool(getattr(reactor, '_startedBefore', False) and getattr(reactor, '_stopped', False))
 
 
 def wait_stopped(timeout: Optional[float] = None) -> bool:

@@ -38,6 +38,34 @@ def _noop(_msg: Any) -> None:
     """Swallow messages that arrive after a socket was stopped."""
 
 
+class _Closed:
+    """The gate of a protocol that has not been handed to a socket (drops everything)."""
+
+    stopped = True
+
+
+_CLOSED = _Closed()
+
+
+def stop_for_exit(clock: Any, name: str, exc: BaseException) -> None:
+    """A callback raised ``SystemExit``/``KeyboardInterrupt``: stop the reactor.
+
+    A callback cannot end the program by raising on the reactor thread (the
+    exception would only break the connection it arrived on), so the
+    request is honoured by stopping the reactor, which ends
+    :meth:`BinanceSocketManager.run` and lets the program exit.
+    """
+    log.info('%s: the callback raised %s (%s): it asked to exit; stopping the reactor',
+             name, type(exc).__name__, exc)
+    stop = getattr(clock, 'stop', None)
+    if stop is None:
+        return
+    try:
+        stop()
+    except twisted_error.ReactorNotRunning:
+        pass
+
+
 class _ClockTimer:
     """Stand-in for autobahn's batched timer that uses the injected reactor."""
 
@@ -66,13 +94,20 @@ class StreamProtocol(FastFramesMixin, WebSocketClientProtocol):
     """One WebSocket connection of a stream.
 
     Decodes each text frame as JSON and hands it to the factory's ``deliver``
-    function. Pings are answered by autobahn with a pong echoing the payload.
+    function, unless the factory's ``gate`` (the manager's entry for the
+    socket) says ``stopped``: that flag is set synchronously by
+    ``stop_socket``/``close`` in the caller's thread, so no message is
+    delivered once they returned, even the rest of a burst already read.
+    A callback that raises ``SystemExit`` or ``KeyboardInterrupt`` stops the
+    reactor (see :func:`stop_for_exit`).
+    Pings are answered by autobahn with a pong echoing the payload.
     Every received message, ping or pong marks the connection alive; a
     connection silent for the factory's ``idle_timeout`` is dropped (which
     makes the factory reconnect).
     """
 
     _deliver: Callable[[Any], Any] = _noop
+    _gate: Any = _CLOSED
     _alive = False
     _quiet = 0
     _idle_call: Any = None
@@ -84,12 +119,15 @@ class StreamProtocol(FastFramesMixin, WebSocketClientProtocol):
         if not factory.opened(self):
             return
         self._deliver = factory.deliver
+        self._gate = factory.gate
         if factory.idle_timeout:
             self._idle_call = factory.clock.callLater(
                 factory.idle_timeout / _IDLE_WINDOWS, self._check_idle)
 
     def onMessage(self, payload: bytes, isBinary: bool) -> None:
         self._alive = True
+        if self._gate.stopped:
+            return
         if isBinary:
             log.warning('%s: skipped a binary frame of %d bytes', self.factory.name, len(payload))
             return
@@ -103,6 +141,9 @@ class StreamProtocol(FastFramesMixin, WebSocketClientProtocol):
             self._deliver(msg)
         except Exception:
             log.exception('%s: the callback raised; the stream goes on', self.factory.name)
+        except (SystemExit, KeyboardInterrupt) as exc:
+            self._deliver = _noop
+            stop_for_exit(self.factory.clock, self.factory.name, exc)
 
     def onPing(self, payload: bytes) -> None:
         self._alive = True
@@ -171,11 +212,19 @@ class StreamFactory(WebSocketClientFactory, ReconnectingClientFactory):
     """Connects one stream key and keeps it connected.
 
     Reconnects with exponential backoff (``initialDelay`` growing by
-    ``factor`` up to ``maxDelay``, with jitter). A connection that completed
-    the WebSocket handshake resets the retry budget, so a drop after it was
-    open (including the server's 1001 shutdown notice and the 24 h cut) starts
-    a fresh series of ``maxRetries`` attempts. When they are all used up,
-    ``on_give_up()`` is called once.
+    ``factor`` up to ``maxDelay``, with jitter). Two counters:
+
+    * the **retry budget**: a connection that completed the WebSocket
+      handshake resets it, so a drop after it was open (including the
+      server's 1001 shutdown notice and the 24 h cut) starts a fresh series
+      of ``maxRetries`` attempts. When they are all used up,
+      ``on_give_up()`` is called once.
+    * the **backoff delay** goes back to ``initialDelay`` only once a
+      connection proved healthy: it delivered a data message, or stayed
+      open at least ``maxDelay`` seconds. A server that accepts the
+      handshake and closes at once is therefore retried with delays growing
+      to ``maxDelay`` (at most about 30 attempts per 5 minutes with the
+      default 10 s), never in a tight loop.
 
     :param url: ``ws://`` or ``wss://`` URL of the stream.
     :param deliver: called with each decoded message.
@@ -184,6 +233,13 @@ class StreamFactory(WebSocketClientFactory, ReconnectingClientFactory):
     :param name: label for log lines (never contains secrets).
     :param tls_options: client TLS options for ``wss://`` URLs.
     :param on_open: called with the protocol after each successful handshake.
+    :param gate: an object whose ``stopped`` attribute, once true, drops
+        every further message (the manager's entry of the socket); default:
+        the factory itself.
+    :param before_reconnect: called (no arguments) before reconnecting after
+        a connection that had been open; may return a Deferred. Its result,
+        when not ``None``, is the URL to connect to (same host and port). A
+        failure counts as a failed attempt and is retried with backoff.
     """
 
     protocol = StreamProtocol
@@ -195,7 +251,8 @@ class StreamFactory(WebSocketClientFactory, ReconnectingClientFactory):
                  reactor: Any, name: str, max_retries: int = 5, initial_delay: float = 0.1,
                  max_delay: float = 10.0, idle_timeout: float = 90.0,
                  tls_options: Any = None, on_open: Optional[Callable[[Any], Any]] = None,
-                 connect_timeout: float = 10.0):
+                 connect_timeout: float = 10.0, gate: Any = None,
+                 before_reconnect: Optional[Callable[[], Any]] = None):
         WebSocketClientFactory.__init__(self, url, reactor=reactor,
                                         useragent='python-binance-twisted')
         self.setProtocolOptions(
@@ -211,6 +268,8 @@ class StreamFactory(WebSocketClientFactory, ReconnectingClientFactory):
         self.deliver = deliver
         self.on_give_up = on_give_up
         self.on_open = on_open
+        self.gate = self if gate is None else gate
+        self.before_reconnect = before_reconnect
         self.name = name
         self.maxRetries = max_retries
         self.initialDelay = self.delay = initial_delay
@@ -222,7 +281,11 @@ class StreamFactory(WebSocketClientFactory, ReconnectingClientFactory):
         self.stopped = False
         self.gave_up = False
         self.attempts = 0
+        #: consecutive attempts since the last healthy connection (sets the delay)
+        self.backoff_step = 0
         self._open_proto: Optional[StreamProtocol] = None
+        self._opened_at = 0.0
+        self._was_open = False
 
     # -- connecting ---------------------------------------------------------
 
@@ -240,6 +303,17 @@ class StreamFactory(WebSocketClientFactory, ReconnectingClientFactory):
             self.connector = self.clock.connectTCP(self.host, self.port, self,
                                                    timeout=self.connect_timeout)
 
+    def set_url(self, url: str) -> None:
+        """Use another path on the same host for the next connections.
+
+        :raises ValueError: when ``url`` names another scheme, host or port.
+        """
+        from autobahn.websocket.util import parse_url
+        is_secure, host, port, resource, path, params = parse_url(url)
+        if (is_secure, host, port) != (self.isSecure, self.host, self.port):
+            raise ValueError('set_url may change only the path of the stream URL')
+        self.url, self.resource, self.path, self.params = url, resource, path, params
+
     def buildProtocol(self, addr: Any) -> StreamProtocol:
         proto = WebSocketClientFactory.buildProtocol(self, addr)
         self.current = proto
@@ -250,8 +324,9 @@ class StreamFactory(WebSocketClientFactory, ReconnectingClientFactory):
         if self.stopped:
             proto.stop()
             return False
-        self.resetDelay()
+        self.retries = 0           # a fresh retry budget; the delay waits for proof of health
         self._open_proto = proto
+        self._opened_at = self.clock.seconds()
         log.debug('%s: connected', self.name)
         if self.on_open is not None:
             try:
@@ -277,8 +352,13 @@ class StreamFactory(WebSocketClientFactory, ReconnectingClientFactory):
         reason = getattr(proto, 'lost_reason', None) or reason
         self.connector = connector
         if had_opened:
-            # A connection that was open: not a failure, start a fresh budget.
-            self.resetDelay()
+            # A connection that was open: not a failure (the retry budget was
+            # reset by the handshake); back to quick retries only if it was healthy.
+            self._was_open = True
+            stats = getattr(proto, 'trafficStats', None)
+            got_data = stats is not None and stats.incomingWebSocketMessages > 0
+            if got_data or self.clock.seconds() - self._opened_at >= self.maxDelay:
+                self.backoff_step = 0
             code, why = getattr(proto, 'close_info', (None, None))
             log.info('%s: connection closed (code %s: %s); reconnecting', self.name, code, why)
         else:
@@ -306,18 +386,43 @@ class StreamFactory(WebSocketClientFactory, ReconnectingClientFactory):
             log.error('%s: giving up after %d retries', self.name, self.maxRetries)
             self.on_give_up()
             return
-        delay = min(self.initialDelay * self.factor ** (self.retries - 1), self.maxDelay)
+        self.backoff_step += 1
+        delay = min(self.initialDelay * self.factor ** (self.backoff_step - 1), self.maxDelay)
         if self.jitter:
             delay *= random.uniform(1.0 - self.jitter, 1.0 + self.jitter)
         self.delay = delay
+        self._callID = self.clock.callLater(delay, self._reconnect, connector)
 
-        def reconnect() -> None:
-            self._callID = None
-            if not self.stopped:
-                self.attempts += 1
-                connector.connect()
+    def _reconnect(self, connector: Any) -> None:
+        self._callID = None
+        if self.stopped:
+            return
+        if self._was_open and self.before_reconnect is not None:
+            from twisted.internet.defer import maybeDeferred
+            d = maybeDeferred(self.before_reconnect)
+            d.addCallback(self._prepared, connector)
+            d.addErrback(self._prepare_failed, connector)
+            return
+        self._connect_again(connector)
 
-        self._callID = self.clock.callLater(delay, reconnect)
+    def _prepared(self, url: Optional[str], connector: Any) -> None:
+        if self.stopped:
+            return
+        if url is not None:
+            self.set_url(url)
+        self._was_open = False
+        self._connect_again(connector)
+
+    def _prepare_failed(self, failure: Any, connector: Any) -> None:
+        if self.stopped:
+            return
+        log.warning('%s: could not prepare the reconnect: %s', self.name,
+                    _describe(failure.value))
+        self.retry(connector)
+
+    def _connect_again(self, connector: Any) -> None:
+        self.attempts += 1
+        connector.connect()
 
     # -- stopping ------------------------------------------------------------
 

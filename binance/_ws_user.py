@@ -7,7 +7,12 @@ Two ways to get account, order and balance events, tried in this order:
    timer calls ``client.stream_keepalive(listenKey=key)`` every
    ``user_timeout`` seconds. A ``listenKeyExpired`` event, or a keepalive
    answered with code ``-1125`` (the key does not exist), gets a new key and
-   reconnects.
+   reconnects. Every reconnect after a connection that had been open first
+   asks for the key again (Binance answers with the same key while it is
+   valid, with a new one when it expired meanwhile), so a key that expired
+   while the socket was down is never reused. An API key Binance rejects
+   (HTTP 401, code ``-2014`` or ``-2015``) ends the stream at once with one
+   error message.
 2. **WebSocket API**: when the listen-key endpoint answers HTTP 404, 405 or
    410 (binance.com retired it for Spot on 2026-02-20) the stream connects to
    ``WS_API_URL`` and sends ``userDataStream.subscribe.signature`` on every
@@ -25,8 +30,9 @@ import random
 from typing import Any, Callable, Dict, Optional
 
 from twisted.internet.task import LoopingCall
+from twisted.python.failure import Failure
 
-from binance._ws_protocol import MAX_RETRIES_MESSAGE
+from binance._ws_protocol import MAX_RETRIES_MESSAGE, stop_for_exit
 from binance.exceptions import BinanceAPIException
 
 __all__ = ['UserStream', 'USER_STREAM_KEY', 'LISTEN_KEY_RETIRED_STATUSES']
@@ -41,6 +47,30 @@ LISTEN_KEY_RETIRED_STATUSES = (404, 405, 410)
 
 #: Binance's code for "This listenKey does not exist."
 _UNKNOWN_LISTEN_KEY = -1125
+
+#: Binance's codes for an API key it rejects ("API-key format invalid.",
+#: "Invalid API-key, IP, or permissions for action."): retrying cannot help.
+_REJECTED_KEY_CODES = (-2014, -2015)
+
+
+def _key_rejected(exc: Any) -> bool:
+    """True when the listen-key request failed because the API key is refused."""
+    return isinstance(exc, BinanceAPIException) and (
+        exc.status_code == 401 or exc.code in _REJECTED_KEY_CODES)
+
+
+def _rejected_message(exc: Any) -> str:
+    return ('Could not get a listen key: Binance rejected the API key (HTTP {}, code {}: {}); '
+            'check the key, its permissions and its IP restrictions'.format(
+                exc.status_code, exc.code, exc.message))
+
+
+def _listen_key_of(result: Any) -> str:
+    key = result.get('listenKey') if isinstance(result, dict) else result
+    if not isinstance(key, str) or not key:
+        raise ValueError('stream_get_listen_key returned no listen key: {!r}'.format(
+            type(result).__name__))
+    return key
 
 
 def _short(key: Optional[str]) -> str:
@@ -103,6 +133,8 @@ class UserStream:
             self._callback(message)
         except Exception:
             log.exception('user stream: the callback raised')
+        except (SystemExit, KeyboardInterrupt) as exc:
+            stop_for_exit(self._manager._get_reactor(), 'user stream', exc)
 
     def _emit_error(self, text: str) -> None:
         self._emit({'e': 'error', 'm': text})
@@ -130,20 +162,57 @@ class UserStream:
         self._fetching = False
         if self.stopped:
             return
-        key = result.get('listenKey') if isinstance(result, dict) else result
-        if not isinstance(key, str) or not key:
-            raise ValueError('stream_get_listen_key returned no listen key: {!r}'.format(
-                type(result).__name__))
+        key = _listen_key_of(result)
         self._key_failures = 0
         self.mode = 'listen_key'
         self._stop_factory()
         self.listen_key = key
-        url = self._manager._stream_url() + 'ws/' + key
+        url = self._key_url(key)
         log.info('user stream: connecting with listen key %s', _short(key))
         self.factory = self._manager._make_factory(url, self._on_event, self._gave_up,
-                                                   name='user stream')
+                                                   name='user stream', gate=self,
+                                                   before_reconnect=self._refetch_key)
         self.factory.connect()
         self._start_keepalive()
+
+    def _key_url(self, key: str) -> str:
+        return self._manager._stream_url() + 'ws/' + key
+
+    def _refetch_key(self) -> Any:
+        """Before a reconnect: ask for the key again (the same one while it is valid).
+
+        :returns: a Deferred firing with the URL to connect to, or ``None``
+            when the stream switched mode or ended; a failure makes the
+            factory retry with backoff.
+        """
+        self._fetching = True
+        d = self._manager._in_thread(self._manager.client.stream_get_listen_key)
+        d.addBoth(self._refetched)
+        return d
+
+    def _refetched(self, result: Any) -> Any:
+        self._fetching = False
+        if self.stopped:
+            return None
+        if isinstance(result, Failure):
+            exc = result.value
+            if _key_rejected(exc):
+                log.error('user stream: %s', _rejected_message(exc))
+                self._finish({'e': 'error', 'm': _rejected_message(exc)})
+                return None
+            if (isinstance(exc, BinanceAPIException)
+                    and exc.status_code in LISTEN_KEY_RETIRED_STATUSES):
+                log.info('user stream: listen keys are no longer available (HTTP %s); '
+                         'subscribing through the WebSocket API', exc.status_code)
+                self._start_ws_api()
+                return None
+            return result
+        key = _listen_key_of(result)
+        if key != self.listen_key:
+            log.info('user stream: listen key %s is no longer valid; reconnecting with %s',
+                     _short(self.listen_key), _short(key))
+            self.listen_key = key
+        return self._key_url(key)
 
     def _key_failed(self, failure: Any) -> None:
         self._fetching = False
@@ -155,6 +224,10 @@ class UserStream:
             log.info('user stream: listen keys are not available (HTTP %s); '
                      'subscribing through the WebSocket API', exc.status_code)
             self._start_ws_api()
+            return
+        if _key_rejected(exc):
+            log.error('user stream: %s', _rejected_message(exc))
+            self._finish({'e': 'error', 'm': _rejected_message(exc)})
             return
         self._key_failures += 1
         manager = self._manager
@@ -178,6 +251,7 @@ class UserStream:
         self._fetch_key()
 
     def _on_event(self, msg: Any) -> None:
+        # The protocol drops messages once ``self.stopped`` (this object is its gate).
         if msg.__class__ is dict and msg.get('e') == 'listenKeyExpired':
             self._emit(msg)
             self._renew()
@@ -232,7 +306,7 @@ class UserStream:
         url = self._manager._ws_api_url()
         self.factory = self._manager._make_factory(url, self._on_api_message, self._gave_up,
                                                    name='user stream (WebSocket API)',
-                                                   on_open=self._subscribe)
+                                                   gate=self, on_open=self._subscribe)
         self.factory.connect()
 
     def _subscribe(self, proto: Any) -> None:
@@ -276,8 +350,14 @@ class UserStream:
     # -- errors in this module ---------------------------------------------
 
     def _internal_error(self, failure: Any) -> None:
+        """An unexpected exception on the reactor thread: end the stream, like a give-up.
+
+        The key is released (the socket can be started again) and the
+        callback receives one error message.
+        """
         log.error('user stream: internal error: %s', failure.getTraceback())
-        self._emit_error('User stream error: {}'.format(failure.getErrorMessage()))
+        self._finish({'e': 'error', 'm': 'User stream error: {}'.format(
+            failure.getErrorMessage())})
 
 
 def ws_api_signature(secret: str, params: Dict[str, Any]) -> str:

@@ -59,6 +59,15 @@ class Client(AccountMixin, MarketMixin):
     :class:`~binance.exceptions.BinanceTimeoutException` and
     :class:`~binance.exceptions.BinanceConnectionException`; bad arguments
     raise :class:`ValueError`/:class:`TypeError` before anything is sent.
+
+    Logging: the client logs to ``binance.client`` (method, path, status,
+    used weight; never the key, the secret or a signature). Signed requests
+    carry their ``signature`` in the query string, which urllib3 prints in
+    its own DEBUG lines (``urllib3.connectionpool``); importing this module
+    adds a filter to that logger that masks the value
+    (``signature=<redacted>``). Other tools that log URLs (a proxy,
+    ``http.client`` debug output) still see it: a signature is valid only
+    for that one request within its ``recvWindow``, but keep such logs private.
     """
 
     def __init__(self, api_key: Optional[str] = None, api_secret: Optional[str] = None,

@@ -543,8 +543,10 @@ class DepthCacheManager:
     :param callback: called on the reactor thread as ``callback(depth_cache)``
         after every diff event applied to the book (once for the events
         replayed with a snapshot), and once as
-        ``callback(None)`` when the depth socket gave up reconnecting (the
-        manager is then closed). An exception it raises is logged.
+        ``callback(None)`` when the depth socket gave up reconnecting, or was
+        closed on the socket manager (``bm.stop_socket(...)``, ``bm.close()``)
+        rather than by :meth:`close`; the manager is then closed, its timers
+        cancelled. An exception it raises is logged.
     :param refresh_interval: seconds between full re-syncs from a fresh
         snapshot (``0`` or ``None``: never).
     :param bm: a :class:`~binance.websockets.BinanceSocketManager` to open the
@@ -602,6 +604,9 @@ class DepthCacheManager:
             self._closed = True
             raise RuntimeError('a diff depth socket for {} is already open on this socket '
                                'manager; use another BinanceSocketManager'.format(self._symbol))
+        watch = getattr(bm, '_watch_stop', None)
+        if watch is not None and not watch(self._conn_key, self._on_message, self._socket_closed):
+            reactor.callFromThread(self._socket_closed)   # closed by another thread meanwhile
         is_alive = getattr(bm, 'is_alive', None)
         if is_alive is not None and not is_alive():
             bm.start()
@@ -750,6 +755,18 @@ class DepthCacheManager:
                 self._refresh_call.cancel()
             self._refresh_call = None
             self._schedule_snapshot(self._sync.retry_delay)
+
+    def _socket_closed(self) -> None:
+        """The socket manager closed our socket (reactor thread): close and tell the callback."""
+        if self._closed:
+            return
+        logger.warning('%s depth: the socket manager closed the depth socket; the depth cache '
+                       'stops updating', self._symbol)
+        self._closed = True
+        self._cancel_timers()
+        if self._owns_bm:
+            self._bm.close()
+        self._notify(None)
 
     def _notify(self, value: Optional[DepthCache]) -> None:
         if self._callback is None:

@@ -5,7 +5,7 @@ Every exception the package raises on purpose derives from
 Misuse of an argument is reported with the built-in :class:`ValueError` or
 :class:`TypeError` before any request is sent.
 """
-from typing import Any, Optional
+from typing import Any, Dict, Optional
 
 __all__ = [
     'BinanceException', 'BinanceAPIException', 'BinanceRateLimitException',
@@ -33,6 +33,20 @@ class BinanceException(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+    def __reduce__(self) -> Any:
+        # Rebuild from the attributes, not from the constructor's arguments
+        # (which differ per subclass), so every exception survives pickle and
+        # copy, e.g. when raised in a multiprocessing worker.
+        return _rebuild, (type(self), self.__dict__.copy())
+
+
+def _rebuild(cls: type, state: Dict[str, Any]) -> 'BinanceException':
+    """Unpickle an exception of ``cls`` with the attributes ``state``."""
+    error = cls.__new__(cls)
+    Exception.__init__(error, state.get('message', ''))
+    error.__dict__.update(state)
+    return error
 
 
 class BinanceAPIException(BinanceException):

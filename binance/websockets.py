@@ -38,8 +38,9 @@ import threading
 from typing import Any, Callable, Dict, Iterable, Optional, Union
 
 from binance import _reactor
+from binance._reactor import ReactorStoppedError
 from binance._ws_protocol import (MAX_RETRIES_MESSAGE, StreamFactory, StreamProtocol,
-                                  client_tls_options)
+                                  client_tls_options, stop_for_exit)
 from binance._ws_user import USER_STREAM_KEY, UserStream, ws_api_signature
 from binance.enums import KLINE_INTERVALS, WEBSOCKET_DEPTHS
 
@@ -61,6 +62,28 @@ MAX_STREAMS_PER_CONNECTION = 1024
 _MINITICKER_UPDATE_TIMES = (1000, 3000)
 _STREAM_SYMBOL_RE = re.compile(r'^[a-z0-9]+$')
 _STREAM_NAME_RE = re.compile(r'^[A-Za-z0-9_@!.:+-]+$')
+_LISTEN_KEY_RE = re.compile(r'^[A-Za-z0-9]{32,}$')
+
+#: Windows of the rolling-window ticker streams (``<symbol>@ticker_<window>``).
+TICKER_WINDOWS = ('1h', '4h', '1d')
+_DEPTH_SPEEDS = ('', '@100ms', '@1000ms')
+#: Stream types after ``<symbol>@`` that Binance serves.
+SYMBOL_STREAM_KINDS = frozenset(
+    ['trade', 'aggTrade', 'ticker', 'miniTicker', 'bookTicker', 'avgPrice']
+    + ['depth' + speed for speed in _DEPTH_SPEEDS]
+    + ['depth{}{}'.format(n, speed) for n in WEBSOCKET_DEPTHS for speed in _DEPTH_SPEEDS]
+    + ['kline_' + interval for interval in KLINE_INTERVALS]
+    + ['kline_{}@+08:00'.format(interval) for interval in KLINE_INTERVALS]
+    + ['ticker_' + window for window in TICKER_WINDOWS])
+#: Streams of every symbol at once.
+ARRAY_STREAMS = ('!miniTicker@arr', '!miniTicker@arr@3000ms', '!ticker@arr') + tuple(
+    '!ticker_{}@arr'.format(window) for window in TICKER_WINDOWS)
+_VALID_KINDS_TEXT = (
+    '<symbol>@ followed by trade, aggTrade, kline_<interval> ({}; optionally @+08:00), '
+    'depth, depth@100ms, depth@1000ms, depth5/depth10/depth20 (optionally @100ms or '
+    '@1000ms), ticker, ticker_<window> ({}), miniTicker, bookTicker or avgPrice; '
+    'or one of {}; or a listen key (user data)'.format(
+        ', '.join(KLINE_INTERVALS), ', '.join(TICKER_WINDOWS), ', '.join(ARRAY_STREAMS)))
 
 
 # -- argument checks ---------------------------------------------------------------
@@ -78,8 +101,8 @@ def _stream_symbol(symbol: Any) -> str:
             type(symbol).__name__))
     if not symbol:
         raise ValueError('symbol must not be empty; give a symbol such as \'BNBBTC\'')
-    if not symbol.isalnum():
-        raise ValueError('malformed symbol {!r}: a symbol has only letters and digits, '
+    if not (symbol.isascii() and symbol.isalnum()):
+        raise ValueError('malformed symbol {!r}: a symbol has only ASCII letters and digits, '
                          'such as \'BNBBTC\''.format(symbol))
     return symbol.lower()
 
@@ -109,14 +132,22 @@ def _check_stream_name(name: Any) -> str:
         raise ValueError('malformed stream name {!r}; stream names look like '
                          '\'bnbbtc@aggTrade\' or \'!miniTicker@arr\''.format(name))
     if name.startswith('!'):
+        if name not in ARRAY_STREAMS:
+            raise ValueError('unknown stream {!r}; valid streams: {}'.format(
+                name, _VALID_KINDS_TEXT))
         return name
     symbol, sep, kind = name.partition('@')
+    if not sep and _LISTEN_KEY_RE.match(name):
+        return name  # a listen key: the user data stream
     if not sep or not kind or not symbol:
         raise ValueError('malformed stream name {!r}; stream names look like '
                          '\'<symbol>@<type>\', e.g. \'bnbbtc@aggTrade\''.format(name))
     if not _STREAM_SYMBOL_RE.match(symbol):
         raise ValueError('symbols in stream names must be lowercase letters and digits, '
                          'e.g. \'bnbbtc@aggTrade\'; got {!r}'.format(name))
+    if kind not in SYMBOL_STREAM_KINDS:
+        raise ValueError('unknown stream type {!r} in {!r}; valid streams: {}'.format(
+            kind, name, _VALID_KINDS_TEXT))
     return name
 
 
@@ -125,9 +156,14 @@ def _with_slash(url: str) -> str:
 
 
 class _Stream:
-    """One market-data socket (state kept by the manager, used on the reactor thread)."""
+    """One market-data socket (state kept by the manager, used on the reactor thread).
 
-    __slots__ = ('manager', 'key', 'url', 'callback', 'factory', 'stopped')
+    ``stopped`` is set synchronously by ``stop_socket``/``close`` in the
+    caller's thread; the protocol checks it before every message (the
+    entry is the factory's ``gate``), so nothing is delivered afterwards.
+    """
+
+    __slots__ = ('manager', 'key', 'url', 'callback', 'factory', 'stopped', 'on_stop')
 
     def __init__(self, manager: 'BinanceSocketManager', key: str, url: str, callback: Callback):
         self.manager = manager
@@ -136,33 +172,44 @@ class _Stream:
         self.callback = callback
         self.factory: Optional[StreamFactory] = None
         self.stopped = False
+        self.on_stop: list = []
 
     def begin(self) -> None:
         if self.stopped:
             return
         try:
             self.factory = self.manager._make_factory(self.url, self.callback, self._gave_up,
-                                                      name=self.key)
+                                                      name=self.key, gate=self)
             self.factory.connect()
         except Exception:
             log.exception('%s: could not start connecting', self.key)
             self._gave_up()
 
     def stop(self) -> None:
+        """Close the socket (reactor thread), then tell the stop listeners."""
         self.stopped = True
         factory = self.factory
         if factory is not None:
             factory.stop()
+        listeners, self.on_stop = self.on_stop, []
+        for listener in listeners:
+            try:
+                listener()
+            except Exception:
+                log.exception('%s: a stop listener failed', self.key)
 
     def _gave_up(self) -> None:
         if self.stopped:
             return
         self.stopped = True
+        self.on_stop = []
         self.manager._release(self.key, self)
         try:
             self.callback({'e': 'error', 'm': MAX_RETRIES_MESSAGE})
         except Exception:
             log.exception('%s: the callback raised on the error message', self.key)
+        except (SystemExit, KeyboardInterrupt) as exc:
+            stop_for_exit(self.manager._get_reactor(), self.key, exc)
 
 
 class BinanceSocketManager(threading.Thread):
@@ -182,7 +229,8 @@ class BinanceSocketManager(threading.Thread):
     :param tls_ca: path of a PEM file with an extra certificate authority to
         trust for ``wss://`` besides certifi's roots (``TLS_CA`` likewise).
         Certificates and host names are always verified.
-    :raises TypeError: for a ``user_timeout`` that is not a positive number.
+    :raises TypeError: for a ``user_timeout`` that is not a number.
+    :raises ValueError: for a ``user_timeout`` that is not a positive, finite number.
 
     Class attributes (also settable on an instance): ``STREAM_URL``,
     ``WS_API_URL``, ``TLS_CA`` and the tunables ``MAX_RETRIES``,
@@ -190,6 +238,32 @@ class BinanceSocketManager(threading.Thread):
     ``IDLE_TIMEOUT`` (seconds without any frame — data, ping or pong — after
     which a connection counts as dead and is replaced; the manager pings a
     quiet connection to provoke a pong first; ``0`` disables it).
+
+    Reconnecting: a socket that drops or cannot connect is retried after
+    ``INITIAL_DELAY`` seconds, each further delay ``e`` times longer, up to
+    ``MAX_DELAY``, with ±10 % jitter. After ``MAX_RETRIES`` failed attempts
+    in a row the callback receives ``{'e': 'error', 'm': 'Max reconnect
+    retries reached'}`` once and the socket is closed. Every successful
+    handshake resets that retry counter, but the delay returns to
+    ``INITIAL_DELAY`` only after a connection proved healthy: it delivered a
+    data message, or stayed open at least ``MAX_DELAY`` seconds. So a server
+    that accepts the handshake and closes at once (a misbehaving proxy, a
+    rejected stream) is retried every ``MAX_DELAY`` seconds — about 30
+    connection attempts per 5 minutes with the defaults, well under
+    Binance's limit of 300 per 5 minutes per IP address — never in a tight
+    loop.
+
+    Stopping: once :meth:`stop_socket` or :meth:`close` returned, the
+    socket's callback is not called again — also for messages the reactor
+    had already read (from a burst) and when the call is made inside the
+    callback. A callback running at that moment on the reactor thread may
+    finish. A callback that raises ``SystemExit`` or ``KeyboardInterrupt``
+    (e.g. ``sys.exit()``) stops the reactor, which ends the manager thread;
+    any other exception is logged and the stream goes on.
+
+    When the process's reactor has stopped (``reactor.stop()``), Twisted
+    cannot run it again: :meth:`start` and the ``start_*`` methods then raise
+    :class:`binance._reactor.ReactorStoppedError`; a new process is needed.
 
     Example::
 
@@ -215,10 +289,12 @@ class BinanceSocketManager(threading.Thread):
 
     def __init__(self, client: Any = None, user_timeout: float = 1800, *, reactor: Any = None,
                  tls_ca: Optional[str] = None) -> None:
-        if isinstance(user_timeout, bool) or not isinstance(user_timeout, (int, float)) \
-                or not user_timeout > 0:
-            raise TypeError('user_timeout must be a positive number of seconds, got {!r}'.format(
-                user_timeout))
+        if isinstance(user_timeout, bool) or not isinstance(user_timeout, (int, float)):
+            raise TypeError('user_timeout must be a number of seconds, got {!r}'.format(
+                type(user_timeout).__name__))
+        if not 0 < user_timeout < float('inf'):
+            raise ValueError('user_timeout must be a positive, finite number of seconds (Binance '
+                             'keeps a listen key 60 minutes), got {!r}'.format(user_timeout))
         super().__init__(name='binance-socket-manager', daemon=True)
         self.client = client
         self.user_timeout = user_timeout
@@ -241,6 +317,17 @@ class BinanceSocketManager(threading.Thread):
             reactor = _reactor.get_reactor()
         return reactor
 
+    def _uses_global_reactor(self) -> bool:
+        return self._reactor_arg is None or self._reactor_arg is _global_reactor_or_none()
+
+    def _check_reactor_alive(self) -> None:
+        """Raise :class:`ReactorStoppedError` when our reactor can never run again."""
+        if self._uses_global_reactor() and _reactor.has_stopped():
+            raise ReactorStoppedError(
+                'the Twisted reactor of this process has stopped (reactor.stop()) and Twisted '
+                'cannot restart it, so no socket can connect any more; run the program again '
+                'in a new process')
+
     def start(self) -> None:
         """Start the manager thread.
 
@@ -251,16 +338,17 @@ class BinanceSocketManager(threading.Thread):
         this manager uses that reactor and its thread only waits for the
         reactor to stop. Calling ``start()`` again, or after :meth:`close`,
         does nothing. With an injected ``reactor=`` no thread is started.
+
+        :raises binance._reactor.ReactorStoppedError: when the process's
+            reactor has stopped: Twisted cannot restart it, so no socket could
+            ever connect (start a new process instead).
         """
+        self._check_reactor_alive()
         with self._conn_lock:
             if self._manager_started:
                 return
             self._manager_started = True
-        if self._reactor_arg is not None and self._reactor_arg is not _global_reactor_or_none():
-            return
-        if _reactor.has_stopped():
-            log.warning('the Twisted reactor of this process has stopped and cannot run again; '
-                        'sockets of this manager will not connect')
+        if not self._uses_global_reactor():
             return
         self._owns_reactor = _reactor.claim(self)
         self._call(_watch_for_stop)
@@ -323,17 +411,19 @@ class BinanceSocketManager(threading.Thread):
         return client_tls_options(host, self._tls_ca or self.TLS_CA)
 
     def _make_factory(self, url: str, deliver: Callback, on_give_up: Callable[[], Any], *,
-                      name: str, on_open: Optional[Callable[[Any], Any]] = None) -> StreamFactory:
+                      name: str, gate: Any, on_open: Optional[Callable[[Any], Any]] = None,
+                      before_reconnect: Optional[Callable[[], Any]] = None) -> StreamFactory:
         return StreamFactory(
             url, deliver, on_give_up, reactor=self._get_reactor(), name=name,
             max_retries=self.MAX_RETRIES, initial_delay=self.INITIAL_DELAY,
             max_delay=self.MAX_DELAY, idle_timeout=self.IDLE_TIMEOUT,
             tls_options=self._tls_options(url), on_open=on_open,
-            connect_timeout=self.CONNECT_TIMEOUT)
+            connect_timeout=self.CONNECT_TIMEOUT, gate=gate, before_reconnect=before_reconnect)
 
     # -- registry -----------------------------------------------------------------
 
     def _start_entry(self, key: str, make_entry: Callable[[], Any]) -> Union[str, bool]:
+        self._check_reactor_alive()
         with self._conn_lock:
             if key in self._conns:
                 return False
@@ -353,6 +443,24 @@ class BinanceSocketManager(threading.Thread):
         with self._conn_lock:
             if self._conns.get(key) is entry:
                 del self._conns[key]
+
+    def _watch_stop(self, key: str, callback: Callback, listener: Callable[[], Any]) -> bool:
+        """Call ``listener()`` on the reactor thread when the socket ``key``
+        started with ``callback`` is closed by :meth:`stop_socket` or :meth:`close`.
+
+        Not called when the socket gives up (its callback gets the error
+        message instead). Used by :class:`binance.depthcache.DepthCacheManager`.
+
+        :returns: ``False`` when no such socket is open (already stopped).
+        """
+        with self._conn_lock:
+            entry = self._conns.get(key)
+            if not isinstance(entry, _Stream) or entry.stopped or not (
+                    entry.callback is callback
+                    or (hasattr(callback, '__func__') and entry.callback == callback)):
+                return False  # a bound method is a new object on each access
+            entry.on_stop.append(listener)
+        return True
 
     @property
     def conn_keys(self) -> list:
@@ -470,16 +578,28 @@ class BinanceSocketManager(threading.Thread):
         :param streams: stream names with lower-case symbols, e.g.
             ``['bnbbtc@aggTrade', 'neobtc@ticker']`` (at most 1024; not the
             user stream).
+            Valid names: ``<symbol>@`` followed by ``trade``, ``aggTrade``,
+            ``kline_<interval>``, ``depth`` (``@100ms``/``@1000ms``),
+            ``depth5``/``10``/``20`` (likewise), ``ticker``,
+            ``ticker_1h``/``4h``/``1d``, ``miniTicker``, ``bookTicker``,
+            ``avgPrice``; the all-symbol streams ``!miniTicker@arr``,
+            ``!ticker@arr``, ``!ticker_<window>@arr``; or a listen key.
         :returns: the key ``'stream?streams=bnbbtc@aggTrade/neobtc@ticker'``,
             or ``False`` if that exact combination is already open.
         :raises ValueError, TypeError: for an empty list, more than 1024
-            streams, or a malformed name (e.g. an upper-case symbol).
+            streams, a name given twice, a malformed name (e.g. an upper-case
+            symbol) or an unknown stream type (the message lists the valid ones).
         """
         if isinstance(streams, (str, bytes)) or not isinstance(streams, Iterable):
             raise TypeError('streams must be a list of stream names such as '
                             '[\'bnbbtc@aggTrade\', \'neobtc@ticker\'], got {!r}'.format(
                                 type(streams).__name__))
         names = [_check_stream_name(name) for name in streams]
+        seen = set()
+        for name in names:
+            if name in seen:
+                raise ValueError('stream {!r} is named twice; give each stream once'.format(name))
+            seen.add(name)
         if not names:
             raise ValueError('streams must name at least one stream, e.g. [\'bnbbtc@aggTrade\']')
         if len(names) > MAX_STREAMS_PER_CONNECTION:
@@ -521,9 +641,12 @@ class BinanceSocketManager(threading.Thread):
         """Close one socket; it never reconnects afterwards.
 
         The factory is told to stop trying before the connection is closed,
-        so no reconnect can slip in. For the user socket the keepalive stops
-        and the listen key is left alone (other clients of the account may
-        use it). Unknown keys are ignored.
+        so no reconnect can slip in. Once this returns, the socket's callback
+        is not called again, even for messages already read, and also when
+        called from inside that callback (where starting the same stream
+        again at once is fine: the new socket gets a new connection). For the
+        user socket the keepalive stops and the listen key is left alone
+        (other clients of the account may use it). Unknown keys are ignored.
 
         :param conn_key: the value a ``start_*`` method returned.
         """

@@ -26,7 +26,6 @@ extensions = ['sphinx.ext.autodoc', 'sphinx.ext.viewcode', 'sphinx.ext.intersphi
 intersphinx_mapping = {}          # no network during the build
 autodoc_member_order = 'bysource'
 autodoc_typehints = 'description'
-autodoc_default_options = {'show-inheritance': True}
 
 # The Japanese edition is its own project (docs/ja/conf.py).
 exclude_patterns = ['_build', 'ja', 'Thumbs.db', '.DS_Store']

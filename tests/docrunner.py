@@ -38,8 +38,6 @@ DOCS = ROOT / 'docs'
 PYTHON = ('python', 'python3', 'py')
 #: Languages allowed for blocks that are intentionally not run.
 NOT_RUN = ('text', 'console', 'shell', 'bash', 'json', 'ini', 'none')
-#: A page containing this reST comment may log exceptions raised by its callbacks.
-ALLOW_TRACEBACKS = '.. docrunner: callbacks-may-raise'
 
 _DIRECTIVE = re.compile(r'^(\s*)\.\.\s+(code-block|code|sourcecode)::\s*(\S*)\s*$')
 _OPTION = re.compile(r'^\s+:[\w-]+:')
@@ -168,7 +166,7 @@ def run_page(page: Path, tick: float, workdir: Optional[Path] = None) -> Dict[st
         'page': str(page.relative_to(ROOT)) if page.is_relative_to(ROOT) else str(page),
         'blocks': len(blocks), 'ran': 0, 'error': None, 'block_seconds': [],
         'stops_reactor': calls_reactor_stop(blocks), 'reactor_stopped': None,
-        'threads_left': [], 'allow_tracebacks': ALLOW_TRACEBACKS in text}
+        'threads_left': []}
     collector = _Collector()
     logging.getLogger().addHandler(collector.handler)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr,
@@ -268,7 +266,7 @@ def _finish(page: Path, report_path: Path, status: Optional[int], seconds: float
     return report
 
 
-def run_pages(pages: List[Path], workdir: Path, tick: float = 0.05, jobs: int = 8,
+def run_pages(pages: List[Path], workdir: Path, tick: float = 0.05, jobs: int = 12,
               timeout: float = 60.0) -> List[Dict[str, Any]]:
     """Run every page in its own process, ``jobs`` at a time; returns the reports in order."""
     workdir.mkdir(parents=True, exist_ok=True)
@@ -276,7 +274,7 @@ def run_pages(pages: List[Path], workdir: Path, tick: float = 0.05, jobs: int = 
     use_fork = hasattr(os, 'fork')
     if use_fork:
         _preimport()
-    pending = list(pages)
+    pending = sorted(pages, key=_expected_cost, reverse=True)   # the slow ones first
     running: Dict[Any, Any] = {}
     done: Dict[Path, Dict[str, Any]] = {}
     while pending or running:
@@ -310,6 +308,13 @@ def run_pages(pages: List[Path], workdir: Path, tick: float = 0.05, jobs: int = 
     return [done[page] for page in pages]
 
 
+def _expected_cost(page: Path) -> int:
+    """A rough guess of how long a page takes: its waits and exchanges count most."""
+    code = ''.join(b.code for b in python_blocks(page.read_text(encoding='utf-8')))
+    return (10 * (code.count('sleep(') + code.count('LocalExchange(') + code.count('.get(timeout'))
+            + len(code) // 200)
+
+
 def _poll(key: Any) -> Optional[int]:
     if isinstance(key, int):
         pid, status = os.waitpid(key, os.WNOHANG)
@@ -336,7 +341,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument('--report', type=Path, help='write every page report here (JSON)')
     parser.add_argument('--tick', type=float, default=0.05,
                         help='seconds between steps of the local market (default 0.05)')
-    parser.add_argument('--jobs', type=int, default=8, help='pages run at once (default 8)')
+    parser.add_argument('--jobs', type=int, default=12, help='pages run at once (default 12)')
     parser.add_argument('--timeout', type=float, default=60.0, help='seconds per page')
     parser.add_argument('--single', nargs=2, type=Path, metavar=('PAGE', 'REPORT'),
                         help=argparse.SUPPRESS)

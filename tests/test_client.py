@@ -5,6 +5,7 @@ client's ``requests.Session``, the library's transport seam) captures what
 would be sent. The second part runs every method against the local exchange
 over real HTTP (fixture ``exchange`` from tests/conftest.py).
 """
+import logging
 import socket
 import time
 from decimal import Decimal
@@ -254,6 +255,54 @@ def test_transfer_dust_repeats_the_asset_parameter():
     assert query.startswith('asset=ETH&asset=LTC&timestamp=')
 
 
+def test_ticker_type_is_full_or_mini_not_an_order_type():
+    """get_ticker(type='MINI') is sent as is (type is checked as an order type on orders only)."""
+    client, adapter = offline_client()
+    client.get_ticker(symbol='BNBBTC', type='MINI')
+    assert sent_path(adapter) == ('GET', '/api/v3/ticker/24hr')
+    assert sent_params(adapter) == {'symbol': 'BNBBTC', 'type': 'MINI'}
+
+
+@pytest.mark.parametrize('permissions, sent', [
+    (['SPOT', 'MARGIN'], '["SPOT","MARGIN"]'),
+    (('TRD_GRP_002',), '["TRD_GRP_002"]'),
+    ('SPOT', 'SPOT'),
+])
+def test_exchange_info_permissions_are_one_json_parameter(permissions, sent):
+    """permissions=[...] is sent once as a JSON array, as Binance reads it (not repeated)."""
+    client, adapter = offline_client()
+    client.get_exchange_info(permissions=permissions)
+    assert parse_qsl(urlsplit(adapter.requests[-1].url).query) == [('permissions', sent)]
+
+
+@pytest.mark.parametrize('window, sent', [(5000, '5000'), (5000.125, '5000.125'),
+                                          (Decimal('59999.500'), '59999.5'), (0.5, '0.5')])
+def test_recv_window_may_carry_microseconds(window, sent):
+    """recvWindow takes up to three decimals (Binance reads microseconds) and is sent in plain form."""
+    client, adapter = offline_client('key', 'secret')
+    client.get_account(recvWindow=window)
+    assert sent_params(adapter)['recvWindow'] == sent
+
+
+@pytest.mark.parametrize('symbol', ['bnbbtc', '', 'BNB/BTC', 'X' * 21])
+def test_symbol_info_of_a_string_that_is_no_symbol_is_none(symbol):
+    """get_symbol_info('bnbbtc') returns None without a request, as python-binance 0.7 did."""
+    client, adapter = offline_client()
+    assert client.get_symbol_info(symbol) is None
+    assert adapter.requests == []
+
+
+def test_urllib3_debug_lines_do_not_show_the_signature(exchange, caplog):
+    """urllib3's DEBUG request line of a signed GET shows signature=<redacted>, not the HMAC."""
+    caplog.set_level(logging.DEBUG, logger='urllib3')
+    client = exchange.client()
+    client.get_account()
+    signature = exchange.requests[-1].params['signature']
+    lines = [r.getMessage() for r in caplog.records if r.name == 'urllib3.connectionpool']
+    assert any('/api/v3/account?' in line and 'signature=<redacted>' in line for line in lines)
+    assert signature not in caplog.text
+
+
 # -- every method over HTTP against the local exchange -------------------------------
 
 
@@ -283,7 +332,10 @@ def test_exchange_info_symbol_info_and_products(exchange):
     bnb = client.get_symbol_info('BNBBTC')
     assert (bnb['symbol'], bnb['baseAsset'], bnb['quoteAsset']) == ('BNBBTC', 'BNB', 'BTC')
     assert any(f['filterType'] == 'LOT_SIZE' for f in bnb['filters'])
-    assert client.get_symbol_info('XXXYYY') is None
+    assert client.get_symbol_info('XXXYYY') is None and client.get_symbol_info('bnbbtc') is None
+    assert [s['symbol'] for s in client.get_exchange_info(permissions=['SPOT', 'MARGIN'])[
+        'symbols']] == [s['symbol'] for s in info['symbols']]
+    assert client.get_exchange_info(permissions='MARGIN')['symbols'] == []
     products = {p['symbol']: p for p in client.get_products()['data']}
     assert set(products) == names
     assert products['BNBBTC']['baseAsset'] == 'BNB' and products['BNBBTC']['active'] is True
@@ -316,6 +368,8 @@ def test_tickers_agree_with_each_other_and_the_book(exchange):
     assert {t['symbol'] for t in client.get_ticker()} == set(prices)
     pair = client.get_ticker(symbols=['BNBBTC', 'ETHBTC'])
     assert sorted(t['symbol'] for t in pair) == ['BNBBTC', 'ETHBTC']
+    mini = client.get_ticker(symbol='BNBBTC', type='MINI')
+    assert mini['lastPrice'] == day['lastPrice'] and 'priceChange' not in mini
     avg = Decimal(client.get_avg_price(symbol='BNBBTC')['price'])
     assert bids[0][0] * Decimal('0.9') < avg < asks[0][0] * Decimal('1.1')
 
@@ -330,6 +384,9 @@ def test_recent_historical_and_aggregate_trades(exchange):
     older = client.get_historical_trades(symbol='BNBBTC', fromId=ids[0] - 5, limit=5)
     assert [t['id'] for t in older] == list(range(ids[0] - 5, ids[0]))
     assert exchange.requests[-1].headers['X-MBX-APIKEY'] == exchange.api_key
+    keyless = Client()
+    keyless.API_URL = exchange.api_url
+    assert keyless.get_historical_trades(symbol='BNBBTC', fromId=ids[0], limit=2) == recent[:2]
     aggs = client.get_aggregate_trades(symbol='BNBBTC', limit=3)
     assert len(aggs) == 3
     for key in (Client.AGG_ID, Client.AGG_PRICE, Client.AGG_QUANTITY, Client.AGG_FIRST_TRADE_ID,

@@ -3,7 +3,9 @@
 Argument checks use a recording transport (nothing must be sent); HTTP
 failures come from the local exchange over loopback.
 """
+import copy
 import logging
+import pickle
 import re
 import socket
 import time
@@ -11,6 +13,7 @@ import time
 import pytest
 
 from binance.client import Client
+from binance import exceptions
 from binance.exceptions import (
     BinanceAPIException, BinanceConnectionException, BinanceException, BinanceRateLimitException,
     BinanceRequestException, BinanceTimeoutException, BinanceWithdrawException,
@@ -78,6 +81,14 @@ _SIGNATURE_HEX = re.compile('[0-9a-f]{64}')
     (lambda c: c.stream_close(None), ValueError, 'listenKey'),
     (lambda c: c.get_ticker(symbols=['BNBBTC', 'eth']), ValueError, 'symbols entry'),
     (lambda c: c.get_account(recvWindow='5000'), TypeError, 'recvWindow'),
+    (lambda c: c.get_account(recvWindow=5000.1234), ValueError, 'at most 3 decimal places'),
+    (lambda c: c.get_account(recvWindow=60000.5), ValueError, 'at most 60000'),
+    (lambda c: c.get_ticker(symbol='BNBBTC', type='SMALL'), ValueError,
+     "invalid type 'SMALL'; valid values are FULL, MINI"),
+    (lambda c: c.get_exchange_info(permissions=['SPOT', 'margin']), ValueError,
+     "malformed permissions entry 'margin'"),
+    (lambda c: c.get_exchange_info(permissions=['SPOT', 1]), TypeError, 'permissions entries'),
+    (lambda c: c.get_symbol_info(5), TypeError, 'symbol must be a str'),
     (lambda c: c.get_account(omitZeroBalances=object()), TypeError, 'omitZeroBalances'),
 ])
 def test_bad_arguments_fail_before_any_request(call, error, match):
@@ -256,3 +267,46 @@ def test_secrets_never_appear_in_errors_reprs_or_logs(client, exchange, caplog):
     for text in texts:
         assert KEY not in text and SECRET not in text
     assert 'GET /api/v3/account' in caplog.text  # the client does log its requests
+
+
+# -- pickling --------------------------------------------------------------------------
+
+
+def _one_of_each_exception():
+    body = '{"code": -2010, "msg": "Account has insufficient balance for requested action."}'
+    samples = {
+        'BinanceException': exceptions.BinanceException('root'),
+        'BinanceAPIException': exceptions.BinanceAPIException(None, 400, body),
+        'BinanceRateLimitException': exceptions.BinanceRateLimitException(
+            None, 429, '{"code": -1003, "msg": "Too many requests."}'),
+        'BinanceRequestException': exceptions.BinanceRequestException('not json'),
+        'BinanceTimeoutException': exceptions.BinanceTimeoutException('no answer within 10 s'),
+        'BinanceConnectionException': exceptions.BinanceConnectionException('refused'),
+        'BinanceOrderException': exceptions.BinanceOrderException(-1013, 'refused order'),
+        'BinanceWithdrawException': exceptions.BinanceWithdrawException('Insufficient balance'),
+    }
+    for name in exceptions.__all__:
+        if name.startswith('BinanceOrder') and name != 'BinanceOrderException':
+            samples[name] = getattr(exceptions, name)('0.001')
+    return samples
+
+
+def test_every_exception_survives_pickle_and_copy():
+    """Each exception class (e.g. from a multiprocessing worker) keeps type, text and attributes through pickle and copy."""
+    samples = _one_of_each_exception()
+    assert set(samples) == set(exceptions.__all__)
+    for name, error in samples.items():
+        for clone in (pickle.loads(pickle.dumps(error)), copy.copy(error), copy.deepcopy(error)):
+            assert type(clone) is type(error), name
+            assert str(clone) == str(error) and clone.args == error.args, name
+            assert vars(clone) == vars(error), name
+    assert pickle.loads(pickle.dumps(samples['BinanceAPIException'])).code == -2010
+
+
+def test_an_api_error_with_its_response_pickles(client):
+    """A real BinanceAPIException (with response and request) pickles with status, code and message."""
+    with pytest.raises(BinanceAPIException) as info:
+        client.get_order(symbol='BNBBTC', orderId=12345)
+    clone = pickle.loads(pickle.dumps(info.value))
+    assert (clone.status_code, clone.code, clone.message) == (400, -2013, 'Order does not exist.')
+    assert clone.response.status_code == 400

@@ -125,21 +125,25 @@ def test_agg_trades_from_a_start_time_to_the_latest(exchange):
     first = exchange.call(exchange.market.agg_trades, 'BNBBTC', startTime=start, limit=1)[0]
     assert trades[0] == first and all(t['T'] >= start for t in trades)
     first_page = _requests(exchange, '/api/v3/aggTrades')[0].params
-    assert int(first_page['endTime']) - int(first_page['startTime']) < HOUR
+    assert first_page == {'symbol': 'BNBBTC', 'startTime': str(start), 'limit': '1000'}
 
 
-def test_agg_trades_search_hour_windows_forward_to_the_first_trade(exchange):
-    """A start long before the first trade steps through contiguous windows under an hour each."""
+@pytest.mark.parametrize('before', [5 * HOUR + 1234, 60 * DAY, 3 * 365 * DAY])
+def test_agg_trades_from_long_before_the_first_trade_cost_one_request(exchange, before):
+    """A start hours to years before the first trade costs one request (startTime alone), not one per hour."""
     client = exchange.client()
     earliest = exchange.call(exchange.market.agg_trades, 'BNBBTC', fromId=0, limit=1)[0]
-    start = earliest['T'] - 5 * HOUR - 1234
-    trades = client.aggregate_trade_iter('BNBBTC', start_str=start)
+    trades = client.aggregate_trade_iter('BNBBTC', start_str=earliest['T'] - before)
     assert next(trades) == earliest
-    windows = [(int(r.params['startTime']), int(r.params['endTime']))
-               for r in _requests(exchange, '/api/v3/aggTrades')]
-    assert windows[0][0] == start and len(windows) == 6
-    assert all(end - begin < HOUR for begin, end in windows)
-    assert all(nxt[0] == prev[1] + 1 for prev, nxt in zip(windows, windows[1:]))
+    assert len(_requests(exchange, '/api/v3/aggTrades')) == 1
+
+
+def test_agg_trades_from_a_date_string_weeks_ago(exchange):
+    """'60 days ago UTC' (before the local history starts) yields every trade in two requests."""
+    client = exchange.client()
+    trades = list(client.aggregate_trade_iter('BNBBTC', '60 days ago UTC'))
+    assert trades == exchange.call(exchange.market.agg_trades, 'BNBBTC', fromId=0, limit=1000)
+    assert len(_requests(exchange, '/api/v3/aggTrades')) == 2  # the page, then "nothing newer"
 
 
 def test_agg_trades_after_last_id_page_by_page(exchange, monkeypatch):

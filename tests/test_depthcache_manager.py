@@ -65,6 +65,17 @@ class FakeBM:
         self.stopped = []
         self.started = started
         self.closed = False
+        self.watchers = {}
+
+    def _watch_stop(self, key, callback, listener):
+        if self.sockets.get(key) != callback:
+            return False
+        self.watchers.setdefault(key, []).append(listener)
+        return True
+
+    def _tell(self, key):
+        for listener in self.watchers.pop(key, []):
+            listener()
 
     def start_depth_socket(self, symbol, callback, depth=None):
         key = symbol.lower() + '@depth'
@@ -76,6 +87,7 @@ class FakeBM:
     def stop_socket(self, key):
         self.stopped.append(key)
         self.sockets.pop(key, None)
+        self._tell(key)
 
     def is_alive(self):
         return self.started
@@ -85,6 +97,8 @@ class FakeBM:
 
     def close(self):
         self.closed = True
+        for key in list(self.sockets):
+            self._tell(key)
         self.sockets.clear()
 
     def send(self, key, msg):
@@ -298,6 +312,28 @@ def test_socket_error_calls_back_none_and_stops(ex, bm, reactor):
     count = len(callback.values)
     callback_fn(ex.change(bids=[('0.0010', '9')]))
     assert len(callback.values) == count
+
+
+@pytest.mark.parametrize('how, synced', [('stop_socket', True), ('close', True),
+                                          ('close', False)])
+def test_socket_closed_on_the_socket_manager_closes_the_manager(ex, bm, reactor, how, synced):
+    """bm.stop_socket(key) or bm.close() under the manager: callback(None) once, timers
+    cancelled, no further snapshot requests."""
+    manager, callback = make(ex, bm, reactor, refresh_interval=60)
+    if synced:
+        sync_up(manager, ex, bm, reactor, callback)
+    assert reactor.getDelayedCalls() != []
+    calls = len(ex.calls)
+    if how == 'close':
+        bm.close()
+    else:
+        bm.stop_socket('bnbbtc@depth')
+    assert callback.values[-1] is None and callback.values.count(None) == 1
+    assert reactor.getDelayedCalls() == [] and 'closed' in repr(manager)
+    reactor.advance(3600)
+    assert len(ex.calls) == calls
+    manager.close()
+    assert callback.values.count(None) == 1
 
 
 def test_close_stops_own_socket_and_timers_only(ex, bm):
@@ -556,6 +592,22 @@ def run_live(exchange, actions, limit, bm=None, symbol='BNBBTC'):
         checker.remove()
         wait_until(lambda: exchange.streams.connection_count(stream) == 0,
                    message='the depth socket to close')
+
+
+def test_live_manager_notices_its_socket_closed_by_the_socket_manager(exchange):
+    """With a real BinanceSocketManager, bm.close() reaches the depth cache: callback(None)."""
+    from binance.websockets import BinanceSocketManager
+    from tests.support import wait_until
+    socket_manager = BinanceSocketManager(None)
+    socket_manager.start()
+    values = []
+    manager = DepthCacheManager(exchange.client(), 'ETHBTC', callback=values.append,
+                                bm=socket_manager, refresh_interval=60)
+    exchange.streams.wait_for_connections(1, stream='ethbtc@depth')
+    socket_manager.close()
+    wait_until(lambda: None in values, message='callback(None)')
+    assert values.count(None) == 1 and 'closed' in repr(manager)
+    assert exchange.call(lambda: (manager._snapshot_call, manager._refresh_call)) == (None, None)
 
 
 def test_live_book_equals_exchange_after_every_event(exchange):

@@ -68,6 +68,35 @@ print('THREADS', ','.join(sorted(threads)), flush=True)
 stop_now()
 bm.join(10)                            # the manager thread ends with the reactor
 print('JOINED', not bm.is_alive(), flush=True)
+from binance._reactor import ReactorStoppedError
+for name, call in (('START', bm.start),
+                   ('NEWSOCKET', lambda: BinanceSocketManager(None).start_trade_socket(
+                       'ETHBTC', process_message))):
+    try:
+        call()
+        print(name, 'no-error', flush=True)
+    except ReactorStoppedError:
+        print(name, 'ReactorStoppedError', flush=True)
+'''
+
+CALLBACK_EXIT = COMMON + '''
+from binance.testing import LocalExchange
+from binance.websockets import BinanceSocketManager
+bm = BinanceSocketManager(None)
+bm.start()
+exchange = LocalExchange(tick=None)
+exchange.start()
+bm.STREAM_URL = exchange.stream_url
+
+def bot(msg):
+    print('STOP', time.monotonic(), flush=True)
+    sys.exit('the bot is done')
+
+bm.start_trade_socket('BNBBTC', bot)
+exchange.streams.wait_for_connections(1, stream='bnbbtc@trade', timeout=10)
+exchange.streams.push('bnbbtc@trade', {'e': 'trade', 's': 'BNBBTC', 'p': '0.001'})
+bm.join(10)                            # sys.exit in the callback stopped the reactor
+print('JOINED', not bm.is_alive(), flush=True)
 '''
 
 
@@ -103,3 +132,15 @@ def test_manager_owning_the_reactor_ends_with_it():
     assert lines['THREADS'] == 'binance-socket-manager'
     assert lines['JOINED'] == 'True'
     assert ended - float(lines['STOP']) < PROMPT
+    # Twisted cannot restart a stopped reactor: say so instead of returning dead keys
+    assert lines['START'] == 'ReactorStoppedError'
+    assert lines['NEWSOCKET'] == 'ReactorStoppedError'
+
+
+def test_sys_exit_in_a_callback_ends_the_program():
+    """A callback calling sys.exit() stops the reactor: the manager thread ends, the program exits."""
+    code, lines, ended, stderr = run_child(CALLBACK_EXIT)
+    assert code == 0, stderr[-3000:]
+    assert lines['JOINED'] == 'True'
+    assert ended - float(lines['STOP']) < PROMPT
+    assert 'Unhandled Error' not in stderr

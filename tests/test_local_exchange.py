@@ -109,6 +109,69 @@ def test_duplicate_parameters_are_refused(exchange):
     assert error(response) == (400, -1101)
 
 
+@pytest.mark.parametrize('method, path, params, signed', [
+    ('GET', '/api/v3/klines', {'symbol': 'BNBBTC', 'interval': '1m', 'limt': 5}, False),
+    ('GET', '/api/v3/ping', {'foo': 'bar'}, False),
+    ('GET', '/api/v3/openOrders', {'symbol': 'BNBBTC', 'foo': 'bar'}, True),
+    ('POST', '/api/v3/order', {'symbol': 'BNBBTC', 'side': 'BUY', 'type': 'LIMIT',
+                               'timeInForce': 'GTC', 'quantity': 1, 'price': '0.0050',
+                               'icebergqty': '0.5'}, True),
+])
+def test_parameters_an_endpoint_does_not_read_are_refused(exchange, method, path, params, signed):
+    """A misspelt or unknown parameter gets -1104 with Binance's message, and nothing happens."""
+    response = send(exchange, method, path, params, sign=signed)
+    assert error(response) == (400, -1104)
+    sent = len(params) + (2 if signed else 0)  # timestamp and signature count as read
+    assert response.json()['msg'] == ("Not all sent parameters were read; read '{}' parameter(s) "
+                                      "but was sent '{}'.".format(sent - 1, sent))
+    assert send(exchange, 'GET', '/api/v3/openOrders').json() == []
+
+
+def test_signing_parameters_and_documented_extras_are_accepted(exchange):
+    """timestamp/signature/recvWindow pass everywhere; a documented but unsimulated parameter is ignored."""
+    assert send(exchange, 'GET', '/api/v3/ping', {'recvWindow': 5000}).json() == {}
+    order = send(exchange, 'POST', '/api/v3/order', {
+        'symbol': 'BNBBTC', 'side': 'BUY', 'type': 'LIMIT', 'timeInForce': 'GTC',
+        'quantity': 1, 'price': '0.0050', 'selfTradePreventionMode': 'NONE', 'strategyId': 7})
+    assert order.status_code == 200 and order.json()['status'] == 'NEW'
+    balances = send(exchange, 'GET', '/api/v3/account', {'omitZeroBalances': 'true'}).json()
+    assert balances['balances'] and all(b['free'] != '0.00000000' or b['locked'] != '0.00000000'
+                                        for b in balances['balances'])
+
+
+def test_agg_trades_by_start_or_end_time_alone_and_wide_windows(exchange):
+    """startTime alone gives the trades from then on, endTime alone those before; no 1 hour limit (weight 4)."""
+    every = exchange.call(exchange.market.agg_trades, 'BNBBTC', fromId=0, limit=1000)
+    middle = every[len(every) // 2]['T']
+    get = lambda **p: requests.get(url(exchange, '/api/v3/aggTrades'),  # noqa: E731
+                                   params=dict(symbol='BNBBTC', **p), timeout=5)
+    after = get(startTime=middle - 3 * 86400000 * 365, limit=3).json()
+    assert after == every[:3]
+    assert get(startTime=middle, limit=2).json() == [t for t in every if t['T'] >= middle][:2]
+    assert get(endTime=middle, limit=2).json() == [t for t in every if t['T'] <= middle][-2:]
+    wide = get(startTime=every[0]['T'], endTime=every[-1]['T'], limit=1000)
+    assert wide.status_code == 200 and wide.json() == every  # Binance lifted the 1 h limit (2022-12)
+    before = int(wide.headers['X-MBX-USED-WEIGHT-1M'])
+    assert int(get(limit=1).headers['X-MBX-USED-WEIGHT-1M']) == before + 4
+
+
+def test_exchange_info_permissions_status_and_permission_sets(exchange):
+    """exchangeInfo filters by permissions (one or a JSON list) and symbolStatus, as Binance does."""
+    get = lambda **p: requests.get(url(exchange, '/api/v3/exchangeInfo'),  # noqa: E731
+                                   params=p, timeout=5)
+    names = lambda r: [s['symbol'] for s in r.json()['symbols']]  # noqa: E731
+    everything = names(get())
+    assert names(get(permissions='["SPOT","MARGIN"]')) == everything
+    assert names(get(permissions='SPOT')) == everything
+    assert names(get(permissions='MARGIN')) == []
+    assert names(get(symbolStatus='TRADING')) == everything
+    assert get(symbol='BNBBTC', showPermissionSets='false').json()['symbols'][0][
+        'permissionSets'] == []
+    assert error(get(symbol='BNBBTC', permissions='SPOT')) == (400, -1128)
+    assert error(get(permissions='spot')) == (400, -1100)
+    assert error(get(symbolStatus='OPEN')) == (400, -1122)
+
+
 # -- signatures ------------------------------------------------------------------------------
 
 
@@ -162,12 +225,24 @@ def test_recv_window_widens_the_accepted_delay(exchange):
     assert accepted.status_code == 200 and accepted.json()['accountType'] == 'SPOT'
 
 
-def test_historical_trades_need_the_key_only(exchange):
-    """historicalTrades wants X-MBX-APIKEY but no signature."""
+def test_recv_window_takes_up_to_three_decimals(exchange):
+    """recvWindow may carry microseconds (20000.125); a fourth decimal is -1100, over 60000 -1131."""
+    old = int(time.time() * 1000) - 10000
+    window = lambda value: send(exchange, 'GET', '/api/v3/account',  # noqa: E731
+                                {'recvWindow': value}, timestamp=old)
+    assert window('20000.125').json()['accountType'] == 'SPOT'
+    assert error(window('20000.1255')) == (400, -1100)
+    assert error(window('60000.001')) == (400, -1131)
+
+
+def test_historical_trades_need_no_key_and_listen_keys_need_the_key_only(exchange):
+    """historicalTrades is market data (no key, like Binance today); userDataStream wants the key only."""
     params = {'symbol': 'BNBBTC', 'limit': 2}
-    assert error(send(exchange, 'GET', '/api/v3/historicalTrades', params, key=None,
+    assert len(send(exchange, 'GET', '/api/v3/historicalTrades', params, key=None,
+                    sign=False).json()) == 2
+    assert error(send(exchange, 'POST', '/api/v3/userDataStream', key=None,
                       sign=False)) == (401, -2014)
-    assert len(send(exchange, 'GET', '/api/v3/historicalTrades', params, sign=False).json()) == 2
+    assert 'listenKey' in send(exchange, 'POST', '/api/v3/userDataStream', sign=False).json()
 
 
 def test_order_errors_over_http(exchange):
@@ -390,6 +465,21 @@ def test_install_points_classes_here_and_restores_them(exchange):
         assert Client(KEY, SECRET).get_server_time()['serverTime'] > 0
     assert (Client.API_URL, BinanceSocketManager.STREAM_URL, BinanceSocketManager.WS_API_URL,
             BinanceSocketManager.TLS_CA) == before
+
+
+@pytest.mark.parametrize('kwargs', [{}, {'tld': 'us'}, {'tld': 'co.jp'}, {'testnet': True},
+                                    {'tld': 'us', 'testnet': True}])
+def test_install_keeps_every_client_configuration_on_loopback(exchange, kwargs):
+    """Under install() a Client built with any tld or testnet talks to 127.0.0.1; afterwards to Binance again."""
+    from urllib.parse import urlsplit
+
+    from binance.client import Client
+    real = Client(**kwargs).API_URL
+    with exchange.install():
+        client = Client(KEY, SECRET, **kwargs)
+        assert urlsplit(client.API_URL).hostname == '127.0.0.1'
+        assert client.get_account()['accountType'] == 'SPOT'
+    assert Client(**kwargs).API_URL == real and 'binance' in urlsplit(real).hostname
 
 
 def test_tick_moves_the_market_by_itself():

@@ -205,6 +205,9 @@ def open_stream(reactor, manager, start, *args):
     (lambda bm, cb: bm.start_trade_socket('', cb), ValueError, ['empty']),
     (lambda bm, cb: bm.start_trade_socket('BNB/BTC', cb), ValueError, ['BNB/BTC']),
     (lambda bm, cb: bm.start_trade_socket('bnb btc', cb), ValueError, ['malformed']),
+    (lambda bm, cb: bm.start_trade_socket('\uff22\uff2e\uff22\uff22\uff34\uff23', cb),
+     ValueError, ['ASCII']),
+    (lambda bm, cb: bm.start_kline_socket('BNB\u00b2', cb), ValueError, ['ASCII']),
     (lambda bm, cb: bm.start_trade_socket(None, cb), TypeError, ['symbol']),
     (lambda bm, cb: bm.start_aggtrade_socket('BNBBTC', 'not callable'), TypeError, ['callable']),
     (lambda bm, cb: bm.start_miniticker_socket(cb, update_time=2000), ValueError, ['1000', '3000']),
@@ -227,10 +230,14 @@ def test_bad_arguments_raise_before_any_connection(reactor, manager, call, exc, 
     assert manager.conn_keys == []
 
 
-def test_bad_user_timeout_is_refused():
-    """user_timeout must be a positive number of seconds."""
-    with pytest.raises(TypeError, match='user_timeout'):
-        BinanceSocketManager(None, user_timeout=0)
+@pytest.mark.parametrize('value, exc', [
+    (0, ValueError), (-5, ValueError), (float('nan'), ValueError), (float('inf'), ValueError),
+    ('30', TypeError), (None, TypeError), (True, TypeError),
+])
+def test_bad_user_timeout_is_refused(value, exc):
+    """user_timeout <= 0 (or not finite) is a ValueError; a non-number is a TypeError."""
+    with pytest.raises(exc, match='user_timeout'):
+        BinanceSocketManager(None, user_timeout=value)
 
 
 def test_unreadable_tls_ca_fails_in_the_callers_thread(reactor):
@@ -289,6 +296,8 @@ def test_ticker_socket_warns_that_binance_retired_it(reactor, manager, caplog):
 
 
 class FakeClient:
+    """Listen keys as Binance hands them out: the same key while it is valid, a new one after."""
+
     API_KEY = 'the-api-key'
     API_SECRET = 'the-api-secret'
     testnet = False
@@ -297,23 +306,34 @@ class FakeClient:
 
     def __init__(self, **kw):
         self.__dict__.update(kw)
-        self.keys = []
+        self.keys = []              # every distinct key handed out
+        self.posts = 0              # listen-key requests
+        self.valid = None           # the key that is currently valid
         self.keepalives = []
         self.closed = []
         self.keepalive_error = None
         self.key_error = None
 
     def stream_get_listen_key(self):
+        self.posts += 1
         if self.key_error is not None:
             raise self.key_error
-        key = 'listen-key-%d' % (len(self.keys) + 1)
-        self.keys.append(key)
-        return key
+        if self.valid is None:
+            self.valid = 'listen-key-%d' % (len(self.keys) + 1)
+            self.keys.append(self.valid)
+        return self.valid
+
+    def expire(self):
+        """The server forgets the key (60 minutes without keepalive)."""
+        self.valid = None
 
     def stream_keepalive(self, listenKey):
         self.keepalives.append(listenKey)
         if self.keepalive_error is not None:
             raise self.keepalive_error
+        if listenKey != self.valid:
+            raise BinanceAPIException(
+                None, 400, '{"code": -1125, "msg": "This listenKey does not exist."}')
         return {}
 
     def stream_close(self, listenKey):
@@ -657,6 +677,7 @@ def test_listen_key_expired_event_gets_a_new_key_and_reconnects(reactor, client,
     user_manager.start_user_socket(rec)
     reactor.flush()
     conn = Conn(reactor.attempts[0]).handshake()
+    client.expire()
     conn.send_json({'e': 'listenKeyExpired', 'E': 1})
     assert client.keys == ['listen-key-1', 'listen-key-2']
     conn2 = Conn(reactor.attempts[-1]).handshake()
@@ -674,8 +695,7 @@ def test_keepalive_for_unknown_key_renews_it(reactor, client, user_manager):
     user_manager.start_user_socket(rec)
     reactor.flush()
     Conn(reactor.attempts[0]).handshake()
-    client.keepalive_error = BinanceAPIException(
-        None, 400, '{"code": -1125, "msg": "This listenKey does not exist."}')
+    client.expire()                         # the keepalive is answered with -1125
     reactor.advance(60)
     assert client.keys == ['listen-key-1', 'listen-key-2']
     assert Conn(reactor.attempts[-1]).path == '/ws/listen-key-2'

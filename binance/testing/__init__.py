@@ -296,6 +296,10 @@ class LocalExchange:
         """Point ``Client.API_URL`` and ``BinanceSocketManager.STREAM_URL`` /
         ``WS_API_URL`` / ``TLS_CA`` at this exchange; restore them on exit.
 
+        ``Client.API_TESTNET_URL`` and ``Client.API_URL_TEMPLATE`` are pointed
+        here too, so ``Client(testnet=True)`` and ``Client(tld='us')`` stay
+        offline as well.
+
         Under TLS it also sets ``REQUESTS_CA_BUNDLE`` to :attr:`ca_file` for the
         duration, so clients created without ``requests_params`` trust the
         exchange. Use it around an unmodified script::
@@ -306,7 +310,9 @@ class LocalExchange:
         patches = []
         try:
             from binance.client import Client
-            patches.append((Client, 'API_URL', self.api_url))
+            for name in ('API_URL', 'API_TESTNET_URL', 'API_URL_TEMPLATE'):
+                # the template has no '{}' left: every tld formats to this exchange
+                patches.append((Client, name, self.api_url))
         except ImportError:  # pragma: no cover - the package always has a client
             pass
         try:

@@ -27,6 +27,7 @@ import json
 import logging
 import math
 import random
+import re
 import time
 from decimal import Decimal
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, Union
@@ -55,6 +56,28 @@ _MARKET_ORDER_PROBABILITY = 0.3
 _CHASE_PROBABILITY = 0.8     # of a taker order when the mid price is beyond the best quote
 _STALE_CANCEL = 0.3          # of a quote on the wrong side of the mid price, per step
 _HISTORY_TRADE_SECONDS = 15  # one generated trade per 15 s of history
+
+
+_DEFAULT_PERMISSIONS = ('SPOT', 'MARGIN', 'LEVERAGED')
+_PERMISSION_RE = re.compile(r'^[A-Z0-9_]{1,40}$')
+_MINI_TICKER = ('symbol', 'openPrice', 'highPrice', 'lowPrice', 'lastPrice', 'volume',
+                'quoteVolume', 'openTime', 'closeTime', 'firstId', 'lastId', 'count')
+
+
+def _permission_list(value: Any) -> Tuple[str, ...]:
+    """``'SPOT'`` or ``'["SPOT","MARGIN"]'`` as a tuple of names; -1100 when malformed."""
+    names: Any = [value]
+    if isinstance(value, str) and value.startswith('['):
+        try:
+            names = json.loads(value)
+        except ValueError:
+            names = None
+    if not isinstance(names, list) or not names or not all(
+            isinstance(n, str) and _PERMISSION_RE.match(n) for n in names):
+        raise MarketError(-1100, "Illegal characters found in parameter 'permissions'; legal "
+                                 "range is '^\\[(\"[A-Z0-9_]{1,40}\"(,\"[A-Z0-9_]{1,40}\"){0,}){0,1}"
+                                 "\\]$' or a single permission.")
+    return tuple(names)
 
 
 class _Symbol:
@@ -318,11 +341,35 @@ class Market(TradingMixin, WalletMixin):
                                      "{0,}){0,1}\\]$'.")
         return [self._symbol(name) for name in names], False
 
-    def exchange_info(self, symbol: Any = None, symbols: Any = None) -> Dict[str, Any]:
-        """``GET /api/v3/exchangeInfo``: rate limits and every symbol's rules."""
+    def exchange_info(self, symbol: Any = None, symbols: Any = None, permissions: Any = None,
+                      showPermissionSets: Any = None, symbolStatus: Any = None) -> Dict[str, Any]:
+        """``GET /api/v3/exchangeInfo``: rate limits and the rules of the symbols asked for.
+
+        :param permissions: ``'SPOT'`` or a JSON list (``'["SPOT","MARGIN"]'``):
+            only symbols with one of them in their ``permissionSets``
+            (default ``SPOT``, ``MARGIN`` and ``LEVERAGED``).
+        :param symbolStatus: ``TRADING``, ``HALT`` or ``BREAK``.
+        :param showPermissionSets: ``'false'`` leaves ``permissionSets`` empty.
+        :raises MarketError: -1128 when ``permissions`` or ``symbolStatus`` comes
+            with ``symbol``/``symbols``; -1100 for a malformed permission;
+            -1122 for an unknown status.
+        """
+        if (not missing(symbol) or not missing(symbols)) and (
+                not missing(permissions) or not missing(symbolStatus)):
+            raise MarketError(-1128, 'Combination of optional parameters invalid.')
         chosen, _ = self._symbol_list(symbol, symbols)
+        entries = [sym.spec.exchange_info() for sym in chosen]
+        wanted = _DEFAULT_PERMISSIONS if missing(permissions) else _permission_list(permissions)
+        entries = [e for e in entries if any(p in wanted for s in e['permissionSets'] for p in s)]
+        if not missing(symbolStatus):
+            if symbolStatus not in ('TRADING', 'HALT', 'BREAK'):
+                raise MarketError(-1122, 'Invalid symbolStatus.')
+            entries = [e for e in entries if e['status'] == symbolStatus]
+        if str(showPermissionSets).lower() == 'false':
+            for entry in entries:
+                entry['permissionSets'] = []
         return {'timezone': 'UTC', 'serverTime': self.now_ms(), 'rateLimits': list(RATE_LIMITS),
-                'exchangeFilters': [], 'symbols': [sym.spec.exchange_info() for sym in chosen]}
+                'exchangeFilters': [], 'symbols': entries}
 
     def depth(self, symbol: Any = None, limit: Any = 100) -> Dict[str, Any]:
         """``GET /api/v3/depth``: the top ``limit`` (1..5000) levels and ``lastUpdateId``."""
@@ -412,11 +459,19 @@ class Market(TradingMixin, WalletMixin):
             'firstId': stats[9], 'lastId': stats[10], 'count': stats[6],
         }
 
-    def ticker_24h(self, symbol: Any = None,
-                   symbols: Any = None) -> Union[Dict[str, Any], List[Dict[str, Any]]]:
-        """``GET /api/v3/ticker/24hr``: one dict for ``symbol``, else a list."""
+    def ticker_24h(self, symbol: Any = None, symbols: Any = None,
+                   type: Any = None) -> Union[Dict[str, Any], List[Dict[str, Any]]]:
+        """``GET /api/v3/ticker/24hr``: one dict for ``symbol``, else a list.
+
+        ``type='MINI'`` leaves out the price change, bid/ask and last quantity
+        fields (``FULL``, the default, has them); another type is -1139.
+        """
+        if not missing(type) and type not in ('FULL', 'MINI'):
+            raise MarketError(-1139, 'Invalid ticker type.')
         chosen, single = self._symbol_list(symbol, symbols)
         tickers = [self._ticker(sym) for sym in chosen]
+        if type == 'MINI':
+            tickers = [{k: v for k, v in t.items() if k in _MINI_TICKER} for t in tickers]
         return tickers[0] if single else tickers
 
     def ticker_price(self, symbol: Any = None,

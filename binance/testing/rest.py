@@ -5,15 +5,19 @@
 (``{"code": -1121, "msg": "Invalid symbol."}``) and checks:
 
 * parameters from the query string and/or a form body (POST/PUT/DELETE);
-  a parameter sent twice is refused with -1101;
+  a parameter sent twice is refused with -1101, a parameter the endpoint
+  does not read (a misspelt ``limt=5``) with -1104, as Binance does
+  (``timestamp``, ``signature`` and ``recvWindow`` are accepted everywhere);
 * ``SIGNED`` endpoints need the ``X-MBX-APIKEY`` header (-2014 missing,
-  -2015 unknown), ``timestamp`` (-1102), ``recvWindow`` <= 60000 (-1131), a
+  -2015 unknown), ``timestamp`` (-1102), ``recvWindow`` <= 60000 (-1131;
+  up to three decimals, e.g. ``5000.125``, -1100 beyond), a
   timestamp within ``recvWindow`` of the server's time (-1021) and
   ``signature`` = HMAC-SHA256 hex, keyed with the account's secret, of
   *totalParams* — the query string followed directly by the body, exactly
   as received, without the ``signature`` parameter (-1022);
-* ``USER_STREAM`` endpoints (``userDataStream``, ``historicalTrades``) need
-  the API key only;
+* ``USER_STREAM`` endpoints (``userDataStream``) need the API key only;
+  market data, ``historicalTrades`` included, needs no key (Binance's
+  security type NONE);
 * every answer carries ``X-MBX-USED-WEIGHT-1M``; more than 6000 weight in a
   minute is answered with 429 and ``Retry-After``.
 
@@ -25,10 +29,13 @@ headers, delay). Everything runs on the reactor thread except
 
 See https://developers.binance.com/docs/binance-spot-api-docs/rest-api
 """
+import functools
 import json
 import logging
+import re
 import threading
-from typing import Any, Callable, Dict, List, NamedTuple, Optional, Tuple, Union
+from decimal import Decimal, InvalidOperation
+from typing import Any, Callable, Dict, FrozenSet, List, NamedTuple, Optional, Tuple, Union
 from urllib.parse import parse_qsl, urlsplit
 
 from twisted.web import resource, server
@@ -42,6 +49,10 @@ log = logging.getLogger(__name__)
 
 MAX_RECV_WINDOW = 60000
 DEFAULT_RECV_WINDOW = 5000
+#: ``recvWindow``: milliseconds with up to three decimals (microseconds).
+_RECV_WINDOW_RE = re.compile(r'^\d{1,10}(\.\d{1,3})?$')
+#: Parameters every endpoint accepts (the signing ones).
+_ALWAYS_READ = frozenset(('timestamp', 'signature', 'recvWindow'))
 WEIGHT_LIMIT = 6000
 
 NONE, KEY, SIGNED = 'NONE', 'USER_STREAM', 'SIGNED'
@@ -105,6 +116,14 @@ class _Route(NamedTuple):
     security: str
     weight: Union[int, Callable[[Dict[str, Any]], int]]
     multi: Tuple[str, ...] = ()
+    #: Parameters Binance reads on this endpoint that the simulation ignores
+    #: (accepted without effect, so they are not refused with -1104).
+    ignored: Tuple[str, ...] = ()
+
+    @property
+    def reads(self) -> FrozenSet[str]:
+        """Every parameter the endpoint reads besides timestamp, signature and recvWindow."""
+        return frozenset(getattr(self.handler, 'reads', ())) | frozenset(self.ignored)
 
 
 # ---------------------------------------------------------------- handlers
@@ -114,17 +133,23 @@ def _args(params: Dict[str, Any], names: Tuple[str, ...]) -> Dict[str, Any]:
     return {name: params[name] for name in names if name in params}
 
 
+def _reading(names: Tuple[str, ...], handler: Any) -> Any:
+    """``handler`` marked as reading the parameters ``names`` (the rest get -1104)."""
+    handler.reads = names
+    return handler
+
+
 def _public(method: str, *names: str) -> Callable[[Market, str, Dict[str, Any]], Any]:
     def handler(market: Market, api_key: str, params: Dict[str, Any]) -> Any:
         return getattr(market, method)(**_args(params, names))
-    return handler
+    return _reading(names, handler)
 
 
 def _private(method: str, *names: str,
              **fixed: Any) -> Callable[[Market, str, Dict[str, Any]], Any]:
     def handler(market: Market, api_key: str, params: Dict[str, Any]) -> Any:
         return getattr(market, method)(api_key, **_args(params, names), **fixed)
-    return handler
+    return _reading(names, handler)
 
 
 _ORDER_PARAMS = ('symbol', 'side', 'type', 'timeInForce', 'quantity', 'quoteOrderQty', 'price',
@@ -132,6 +157,7 @@ _ORDER_PARAMS = ('symbol', 'side', 'type', 'timeInForce', 'quantity', 'quoteOrde
 _OCO_OLD = ('price', 'stopPrice', 'stopLimitPrice', 'stopLimitTimeInForce',
             'limitClientOrderId', 'stopClientOrderId')
 _OCO_LEG = ('Type', 'Price', 'StopPrice', 'TimeInForce', 'ClientOrderId', 'IcebergQty')
+_OCO_MAIN = ('symbol', 'side', 'quantity', 'listClientOrderId', 'newOrderRespType')
 
 
 def _oco(market: Market, api_key: str, params: Dict[str, Any]) -> Any:
@@ -140,20 +166,35 @@ def _oco(market: Market, api_key: str, params: Dict[str, Any]) -> Any:
         for suffix in _OCO_LEG:
             if prefix + suffix in params:
                 legs[prefix + suffix] = params[prefix + suffix]
-    return market.place_oco(api_key, **_args(params, ('symbol', 'side', 'quantity',
-                                                      'listClientOrderId', 'newOrderRespType')),
-                            **legs)
+    return market.place_oco(api_key, **_args(params, _OCO_MAIN), **legs)
+
+
+_reading(_OCO_MAIN + _OCO_OLD + tuple(prefix + suffix for prefix in ('above', 'below')
+                                      for suffix in _OCO_LEG), _oco)
+
+
+def _account(market: Market, api_key: str, params: Dict[str, Any]) -> Any:
+    account = market.account(api_key)
+    if str(params.get('omitZeroBalances', '')).lower() == 'true':
+        account['balances'] = [b for b in account['balances']
+                               if Decimal(b['free']) or Decimal(b['locked'])]
+    return account
+
+
+_reading(('omitZeroBalances',), _account)
 
 
 def _listen_key_new(market: Market, api_key: str, params: Dict[str, Any]) -> Any:
     return {'listenKey': market.create_listen_key(api_key)}
 
 
+@functools.partial(_reading, ('listenKey',))
 def _listen_key_keepalive(market: Market, api_key: str, params: Dict[str, Any]) -> Any:
     market.keepalive_listen_key(params.get('listenKey'), api_key)
     return {}
 
 
+@functools.partial(_reading, ('listenKey',))
 def _listen_key_close(market: Market, api_key: str, params: Dict[str, Any]) -> Any:
     market.close_listen_key(params.get('listenKey'), api_key)
     return {}
@@ -174,43 +215,51 @@ def _all_or(single: int, everything: int) -> Callable[[Dict[str, Any]], int]:
 _SYMBOLS = ('symbol', 'symbols')
 _TRADE_LIST = ('symbol', 'orderId', 'startTime', 'endTime', 'fromId', 'limit')
 _WALLET_HISTORY = ('coin', 'status', 'startTime', 'endTime', 'offset', 'limit')
+# Read by Binance, no effect here (self-trade prevention, strategy tags...).
+_ORDER_IGNORED = ('strategyId', 'strategyType', 'selfTradePreventionMode')
+_OCO_IGNORED = _ORDER_IGNORED + tuple(prefix + suffix for prefix in ('above', 'below', 'limit', 'stop')
+                                      for suffix in ('StrategyId', 'StrategyType'))
 
 #: ``(method, path) -> route``: every endpoint the server answers.
 ROUTES: Dict[Tuple[str, str], _Route] = {
     ('GET', '/api/v3/ping'): _Route(lambda m, k, p: {}, NONE, 1),
     ('GET', '/api/v3/time'): _Route(lambda m, k, p: m.server_time(), NONE, 1),
-    ('GET', '/api/v3/exchangeInfo'): _Route(_public('exchange_info', *_SYMBOLS), NONE, 20),
+    ('GET', '/api/v3/exchangeInfo'): _Route(
+        _public('exchange_info', *_SYMBOLS, 'permissions', 'showPermissionSets', 'symbolStatus'),
+        NONE, 20),
     ('GET', '/api/v3/depth'): _Route(_public('depth', 'symbol', 'limit'), NONE, _depth_weight),
     ('GET', '/api/v3/trades'): _Route(_public('recent_trades', 'symbol', 'limit'), NONE, 25),
     ('GET', '/api/v3/historicalTrades'): _Route(
-        _public('historical_trades', 'symbol', 'limit', 'fromId'), KEY, 25),
+        _public('historical_trades', 'symbol', 'limit', 'fromId'), NONE, 25),
     ('GET', '/api/v3/aggTrades'): _Route(
-        _public('agg_trades', 'symbol', 'fromId', 'startTime', 'endTime', 'limit'), NONE, 2),
+        _public('agg_trades', 'symbol', 'fromId', 'startTime', 'endTime', 'limit'), NONE, 4),
     ('GET', '/api/v3/klines'): _Route(
         _public('klines', 'symbol', 'interval', 'startTime', 'endTime', 'limit'), NONE, 2),
     ('GET', '/api/v3/avgPrice'): _Route(_public('avg_price', 'symbol'), NONE, 2),
-    ('GET', '/api/v3/ticker/24hr'): _Route(_public('ticker_24h', *_SYMBOLS), NONE,
+    ('GET', '/api/v3/ticker/24hr'): _Route(_public('ticker_24h', *_SYMBOLS, 'type'), NONE,
                                            _all_or(2, 80)),
     ('GET', '/api/v3/ticker/price'): _Route(_public('ticker_price', *_SYMBOLS), NONE,
                                             _all_or(2, 4)),
     ('GET', '/api/v3/ticker/bookTicker'): _Route(_public('book_ticker', *_SYMBOLS), NONE,
                                                  _all_or(2, 4)),
-    ('POST', '/api/v3/order'): _Route(_private('place_order', *_ORDER_PARAMS), SIGNED, 1),
+    ('POST', '/api/v3/order'): _Route(_private('place_order', *_ORDER_PARAMS), SIGNED, 1,
+                                      ignored=_ORDER_IGNORED),
     ('POST', '/api/v3/order/test'): _Route(
-        _private('place_order', *_ORDER_PARAMS, test=True), SIGNED, 1),
+        _private('place_order', *_ORDER_PARAMS, test=True), SIGNED, 1,
+        ignored=_ORDER_IGNORED + ('computeCommissionRates',)),
     ('GET', '/api/v3/order'): _Route(
         _private('get_order', 'symbol', 'orderId', 'origClientOrderId'), SIGNED, 4),
     ('DELETE', '/api/v3/order'): _Route(
         _private('cancel_order', 'symbol', 'orderId', 'origClientOrderId', 'newClientOrderId'),
-        SIGNED, 1),
-    ('POST', '/api/v3/orderList/oco'): _Route(_oco, SIGNED, 1),
-    ('POST', '/api/v3/order/oco'): _Route(_oco, SIGNED, 1),
+        SIGNED, 1, ignored=('cancelRestrictions',)),
+    ('POST', '/api/v3/orderList/oco'): _Route(_oco, SIGNED, 1, ignored=_OCO_IGNORED),
+    ('POST', '/api/v3/order/oco'): _Route(_oco, SIGNED, 1, ignored=_OCO_IGNORED),
     ('GET', '/api/v3/openOrders'): _Route(_private('open_orders', 'symbol'), SIGNED,
                                           _all_or(6, 80)),
     ('DELETE', '/api/v3/openOrders'): _Route(_private('cancel_open_orders', 'symbol'), SIGNED, 1),
     ('GET', '/api/v3/allOrders'): _Route(
         _private('all_orders', 'symbol', 'orderId', 'startTime', 'endTime', 'limit'), SIGNED, 20),
-    ('GET', '/api/v3/account'): _Route(_private('account'), SIGNED, 20),
+    ('GET', '/api/v3/account'): _Route(_account, SIGNED, 20),
     ('GET', '/api/v3/myTrades'): _Route(_private('my_trades', *_TRADE_LIST), SIGNED, 20),
     ('POST', '/api/v3/userDataStream'): _Route(_listen_key_new, KEY, 2),
     ('PUT', '/api/v3/userDataStream'): _Route(_listen_key_keepalive, KEY, 2),
@@ -219,11 +268,13 @@ ROUTES: Dict[Tuple[str, str], _Route] = {
         _private('withdraw', 'coin', 'address', 'amount', 'network', 'addressTag', 'name',
                  'withdrawOrderId', 'transactionFeeFlag', 'walletType'), SIGNED, 600),
     ('GET', '/sapi/v1/capital/deposit/hisrec'): _Route(
-        _private('deposit_history', *_WALLET_HISTORY), SIGNED, 1),
+        _private('deposit_history', *_WALLET_HISTORY), SIGNED, 1,
+        ignored=('includeSource', 'txId')),
     ('GET', '/sapi/v1/capital/withdraw/history'): _Route(
-        _private('withdraw_history', *(_WALLET_HISTORY + ('withdrawOrderId',))), SIGNED, 10),
+        _private('withdraw_history', *(_WALLET_HISTORY + ('withdrawOrderId',))), SIGNED, 10,
+        ignored=('idList',)),
     ('GET', '/sapi/v1/capital/deposit/address'): _Route(
-        _private('deposit_address', 'coin', 'network'), SIGNED, 10),
+        _private('deposit_address', 'coin', 'network'), SIGNED, 10, ignored=('amount',)),
     ('GET', '/sapi/v1/system/status'): _Route(lambda m, k, p: m.system_status(), NONE, 1),
     ('GET', '/sapi/v1/account/status'): _Route(_private('account_status'), SIGNED, 1),
     ('GET', '/sapi/v1/asset/assetDetail'): _Route(_private('asset_detail', 'asset'), SIGNED, 1),
@@ -231,7 +282,7 @@ ROUTES: Dict[Tuple[str, str], _Route] = {
     ('GET', '/sapi/v1/asset/dribblet'): _Route(
         _private('dust_log', 'startTime', 'endTime'), SIGNED, 1),
     ('POST', '/sapi/v1/asset/dust'): _Route(_private('transfer_dust', 'asset'), SIGNED, 10,
-                                            multi=('asset',)),
+                                            multi=('asset',), ignored=('accountType',)),
 }
 
 _PATHS = {path for _, path in ROUTES}
@@ -477,8 +528,13 @@ class RestResource(resource.Resource):
                 api_key = self._check_key(headers)
             if route.security == SIGNED:
                 self._check_signature(api_key, query, body, params)
-            args = {k: v for k, v in params.items()
-                    if k not in ('timestamp', 'signature', 'recvWindow')}
+            args = {k: v for k, v in params.items() if k not in _ALWAYS_READ}
+            unread = [name for name in args if name not in route.reads]
+            if unread:
+                log.debug('REST %s %s: parameters not read: %s', method, path, unread)
+                raise MarketError(-1104, "Not all sent parameters were read; read '{}' "
+                                         "parameter(s) but was sent '{}'.".format(
+                                             len(params) - len(unread), len(params)))
             return 200, route.handler(self.market, api_key, args), None
         except MarketError as error:
             return error.http_status, error.as_json(), None
@@ -500,11 +556,9 @@ class RestResource(resource.Resource):
             if not params.get(name) or isinstance(params[name], list):
                 raise MarketError(-1102, "Mandatory parameter '{}' was not sent, was empty/null, "
                                          "or malformed.".format(name))
-        recv_window = DEFAULT_RECV_WINDOW
+        recv_window: Any = DEFAULT_RECV_WINDOW
         if params.get('recvWindow') not in (None, ''):
-            recv_window = parse_int('recvWindow', params['recvWindow'])
-            if recv_window > MAX_RECV_WINDOW or recv_window < 0:
-                raise MarketError(-1131, 'recvWindow must be less than {}'.format(MAX_RECV_WINDOW))
+            recv_window = _parse_recv_window(params['recvWindow'])
         timestamp = parse_int('timestamp', params['timestamp'])
         now = self.market.now_ms()
         if timestamp > now + 1000:
@@ -515,6 +569,21 @@ class RestResource(resource.Resource):
         total = _without_signature(query) + _without_signature(body.decode('utf-8', 'replace'))
         if not self.market.verify_signature(api_key, total.encode('utf-8'), params['signature']):
             raise MarketError(-1022, 'Signature for this request is not valid.')
+
+
+def _parse_recv_window(value: Any) -> Decimal:
+    """``recvWindow`` in ms with at most three decimals (µs), -1100 otherwise; -1131 over 60000."""
+    text = value if isinstance(value, str) else ''
+    if not _RECV_WINDOW_RE.match(text):
+        raise MarketError(-1100, "Illegal characters found in parameter 'recvWindow'; legal "
+                                 "range is '{}'.".format(_RECV_WINDOW_RE.pattern))
+    try:
+        number = Decimal(text)
+    except InvalidOperation:  # pragma: no cover - the pattern admits decimals only
+        raise MarketError(-1100, "Illegal characters found in parameter 'recvWindow'.") from None
+    if number > MAX_RECV_WINDOW:
+        raise MarketError(-1131, 'recvWindow must be less than {}'.format(MAX_RECV_WINDOW))
+    return number
 
 
 def _without_signature(text: str) -> str:

@@ -1,0 +1,113 @@
+#!/usr/bin/env python3
+"""Print the events of your account: orders, trades and balance changes.
+
+    BINANCE_API_KEY=... BINANCE_API_SECRET=... python examples/user_stream.py
+    python examples/user_stream.py --local --count 4
+
+Needs an API key and secret (read from BINANCE_API_KEY and BINANCE_API_SECRET).
+The socket manager uses a listen key where Binance still offers one and
+Binance's WebSocket API where it does not (binance.com Spot); the events are
+the same. With --local the script runs against the package's local exchange
+(binance.testing), offline, and places and cancels an order of its own so
+that there is something to see. Stops after --count events, after --seconds,
+or with Ctrl-C.
+"""
+import argparse
+import contextlib
+import os
+import queue
+import sys
+import time
+
+from twisted.internet import reactor
+
+from binance.client import Client
+from binance.websockets import BinanceSocketManager
+
+
+@contextlib.contextmanager
+def open_client(local, listen_keys=True):
+    """A Client for Binance (keys from the environment) or for a local exchange."""
+    if not local:
+        key, secret = os.environ.get('BINANCE_API_KEY'), os.environ.get('BINANCE_API_SECRET')
+        if not key or not secret:
+            sys.exit('set BINANCE_API_KEY and BINANCE_API_SECRET, or use --local')
+        yield Client(key, secret)
+        return
+    from binance.testing import LocalExchange
+    with LocalExchange(listen_keys=listen_keys) as exchange, exchange.install():
+        yield exchange.client()
+
+
+def describe(event):
+    kind = event.get('e')
+    if kind == 'executionReport':
+        return 'order {i} {s} {S} {o} {q} @ {p}: {x} (status {X}, filled {z})'.format(**event)
+    if kind == 'outboundAccountPosition':
+        return 'balances: ' + ', '.join('{a} free {f} locked {l}'.format(**b) for b in event['B'])
+    if kind == 'balanceUpdate':
+        return 'balance update: {a} {d}'.format(**event)
+    if kind == 'error':
+        return 'ERROR: ' + event['m']
+    return str(event)
+
+
+def demo_order(client, symbol):
+    """Place a limit buy well below the market, then cancel it (local exchange only)."""
+    bid = float(client.get_orderbook_ticker(symbol=symbol)['bidPrice'])
+    order = client.order_limit_buy(symbol=symbol, quantity=1, price='{:.6f}'.format(bid * 0.95))
+    print('placed order {} at {}'.format(order['orderId'], order['price']), file=sys.stderr)
+    client.cancel_order(symbol=symbol, orderId=order['orderId'])
+    print('cancelled order {}'.format(order['orderId']), file=sys.stderr)
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('--local', action='store_true',
+                        help='use the local exchange of binance.testing (offline)')
+    parser.add_argument('--no-listen-keys', action='store_true',
+                        help='with --local: refuse listen keys, as binance.com Spot does, '
+                             'so the WebSocket API is used')
+    parser.add_argument('--count', type=int, default=None, help='stop after this many events')
+    parser.add_argument('--seconds', type=float, default=None, help='stop after this many seconds')
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    events = queue.Queue()      # the callback only queues; the main thread prints
+    deadline = None if args.seconds is None else time.monotonic() + args.seconds
+    shown = 0
+    failed = False
+    with open_client(args.local, listen_keys=not args.no_listen_keys) as client:
+        bm = BinanceSocketManager(client)
+        bm.start_user_socket(events.put)
+        bm.start()
+        try:
+            if args.local:
+                time.sleep(1)               # let the user socket connect first
+                demo_order(client, 'BNBBTC')   # its events wait in the queue
+            while args.count is None or shown < args.count:
+                left = None if deadline is None else deadline - time.monotonic()
+                if left is not None and left <= 0:
+                    break
+                try:
+                    event = events.get(timeout=left)
+                except queue.Empty:
+                    break
+                print(describe(event), flush=True)
+                shown += 1
+                # a failed keepalive is reported but the socket goes on; other errors end it
+                if event.get('e') == 'error' and \
+                        not event['m'].startswith('Listen key keepalive failed'):
+                    failed = True
+                    break
+        except KeyboardInterrupt:
+            pass
+        bm.close()
+    reactor.callFromThread(reactor.stop)
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
