@@ -45,7 +45,8 @@ from binance._ws_user import USER_STREAM_KEY, UserStream, ws_api_signature
 from binance.enums import KLINE_INTERVALS, WEBSOCKET_DEPTHS
 
 __all__ = ['BinanceSocketManager', 'MAX_RETRIES_MESSAGE', 'USER_STREAM_KEY',
-           'StreamFactory', 'StreamProtocol', 'ws_api_signature']
+           'ReactorStoppedError', 'StreamFactory', 'StreamProtocol', 'ws_api_signature',
+           'SYMBOL_STREAM_KINDS', 'ARRAY_STREAMS']
 
 log = logging.getLogger('binance.websockets')
 
@@ -263,7 +264,8 @@ class BinanceSocketManager(threading.Thread):
 
     When the process's reactor has stopped (``reactor.stop()``), Twisted
     cannot run it again: :meth:`start` and the ``start_*`` methods then raise
-    :class:`binance._reactor.ReactorStoppedError`; a new process is needed.
+    ``ReactorStoppedError`` (a :class:`RuntimeError`, importable from
+    ``binance.websockets``); a new process is needed.
 
     Example::
 
@@ -339,7 +341,7 @@ class BinanceSocketManager(threading.Thread):
         reactor to stop. Calling ``start()`` again, or after :meth:`close`,
         does nothing. With an injected ``reactor=`` no thread is started.
 
-        :raises binance._reactor.ReactorStoppedError: when the process's
+        :raises ReactorStoppedError: when the process's
             reactor has stopped: Twisted cannot restart it, so no socket could
             ever connect (start a new process instead).
         """

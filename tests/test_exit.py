@@ -138,7 +138,7 @@ def test_manager_owning_the_reactor_ends_with_it():
 
 
 def test_sys_exit_in_a_callback_ends_the_program():
-    """A callback calling sys.exit() stops the reactor: the manager thread ends, the program exits."""
+    """sys.exit() in a callback stops the reactor: the manager thread ends, the program exits."""
     code, lines, ended, stderr = run_child(CALLBACK_EXIT)
     assert code == 0, stderr[-3000:]
     assert lines['JOINED'] == 'True'

@@ -147,6 +147,27 @@ def test_stop_socket_closes_and_never_reconnects(exchange, bm):
     assert exchange.streams.connection_count(key) == 0 and rec == []
 
 
+def test_stop_and_restart_inside_the_callback_during_a_burst(exchange, bm):
+    """'Close and restart' in the callback mid-burst: old gets no more, new gets its own."""
+    old, new = Recorder(), Recorder()
+
+    def callback(msg):
+        old.append(msg)
+        if len(old) == 1:
+            bm.stop_socket('bnbbtc@trade')
+            assert bm.start_trade_socket('BNBBTC', new) == 'bnbbtc@trade'
+
+    bm.start_trade_socket('BNBBTC', callback)
+    exchange.streams.wait_for_connections(1, stream='bnbbtc@trade')
+    exchange.call(lambda: [exchange.streams.push('bnbbtc@trade', {'e': 'trade', 't': i})
+                           for i in range(50)])
+    wait_until(lambda: len(paths(exchange, '/ws/bnbbtc@trade')) == 2, message='the restart')
+    exchange.streams.wait_for_connections(1, stream='bnbbtc@trade')
+    exchange.streams.push('bnbbtc@trade', {'e': 'trade', 't': 'new'})
+    wait_until(lambda: new)
+    assert old == [{'e': 'trade', 't': 0}] and new == [{'e': 'trade', 't': 'new'}]
+
+
 def test_close_then_start_again(exchange, bm):
     """close() drops every socket; the same streams can then be started and deliver again."""
     rec = Recorder()

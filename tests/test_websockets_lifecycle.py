@@ -58,7 +58,7 @@ def test_stop_inside_the_callback_drops_the_rest_of_the_burst(reactor, manager):
 
 @pytest.mark.parametrize('how', ['stop_socket', 'close'])
 def test_messages_read_after_stop_returned_are_dropped(reactor, manager, how):
-    """stop_socket/close from another thread: what the reactor reads before running the stop is dropped."""
+    """stop_socket/close from another thread: messages read before the stop ran are dropped."""
     key, conn, rec = open_stream(reactor, manager, manager.start_trade_socket, 'BNBBTC')
     conn.send_json({'n': 0})
     if how == 'close':
@@ -70,7 +70,7 @@ def test_messages_read_after_stop_returned_are_dropped(reactor, manager, how):
 
 
 def test_restart_of_the_same_stream_inside_the_callback(reactor, manager):
-    """'Close and restart the socket' in the callback: each socket sees only its own connection."""
+    """'Close and restart' in the callback: each socket sees only its own connection."""
     old, new = [], Recorder()
 
     def callback(msg):
@@ -112,7 +112,7 @@ def test_user_socket_delivers_nothing_after_stop_socket(reactor, client, user_ma
 
 
 def test_stop_listeners_run_on_stop_and_close_but_not_on_give_up(reactor, manager):
-    """_watch_stop: the listener runs on the reactor thread when the socket is closed by the manager."""
+    """_watch_stop listeners run on the reactor thread after stop_socket/close, not on give-up."""
     calls = []
     a, b, c = Recorder(), Recorder(), Recorder()
     ka = manager.start_trade_socket('BNBBTC', a)
@@ -152,8 +152,7 @@ def flap(reactor, manager, key, times):
 
 
 def test_flapping_server_is_retried_at_most_every_max_delay(reactor, manager):
-    """Handshake then immediate close, for 15 minutes: delays grow to MAX_DELAY, about 30
-    attempts per 5 minutes at most (Binance bans above 300), and no give-up."""
+    """Handshake then close, for 15 min: delays grow to MAX_DELAY, <= ~30 attempts per 5 min."""
     rec = Recorder()
     key = manager.start_trade_socket('BNBBTC', rec)
     reactor.flush()
@@ -172,8 +171,7 @@ def test_flapping_server_is_retried_at_most_every_max_delay(reactor, manager):
 
 @pytest.mark.parametrize('life, healthy', [('data', True), ('long', True), ('short', False)])
 def test_only_a_healthy_connection_resets_the_delay(reactor, manager, life, healthy):
-    """After a data message, or MAX_DELAY s open, the next reconnect is quick again; a short
-    silent connection keeps the long delay."""
+    """Only data or MAX_DELAY s open makes the next reconnect quick; a short silent one does not."""
     key = manager.start_trade_socket('BNBBTC', Recorder())
     reactor.flush()
     assert flap(reactor, manager, key, 7)[-1] >= MAX_DELAY * 0.9
@@ -199,8 +197,7 @@ def open_user(reactor, user_manager):
 
 
 def test_reconnect_asks_for_the_key_again_and_reuses_a_valid_one(reactor, client, user_manager):
-    """After a drop the key is requested again first; Binance's same key is reused; failed
-    attempts (never open) do not ask again."""
+    """After a drop the key is requested again and a still-valid key reused; refusals don't ask."""
     rec, conn = open_user(reactor, user_manager)
     assert client.posts == 1
     conn.lose()
@@ -217,7 +214,7 @@ def test_reconnect_asks_for_the_key_again_and_reuses_a_valid_one(reactor, client
 
 def test_key_expired_while_disconnected_is_replaced_before_reconnecting(
         reactor, client, user_manager):
-    """A key that expired during the outage is never reused: the reconnect and keepalives use the new one."""
+    """A key that expired while down is not reused: reconnect and keepalive use the new one."""
     rec, conn = open_user(reactor, user_manager)
     conn.lose()
     client.expire()
@@ -290,7 +287,7 @@ def test_rejected_api_key_fails_at_once(reactor, client, user_manager, status, b
 
 
 def test_internal_error_ends_the_user_stream_and_frees_the_key(reactor, client, user_manager):
-    """An unexpected error on the reactor thread gives one error message; the socket can start again."""
+    """An unexpected error ends the user stream with one error message; it can start again."""
     client.stream_get_listen_key = lambda: {'unexpected': 'answer'}
     rec = Recorder()
     user_manager.start_user_socket(rec)
