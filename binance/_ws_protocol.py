@@ -333,6 +333,9 @@ class StreamFactory(WebSocketClientFactory, ReconnectingClientFactory):
                 self.on_open(proto)
             except Exception:
                 log.exception('%s: on_open failed', self.name)
+        connected = getattr(self.gate, 'connected', None)
+        if connected is not None:
+            connected(self)
         return True
 
     def clientConnectionFailed(self, connector: Any, reason: Any) -> None:
@@ -347,6 +350,10 @@ class StreamFactory(WebSocketClientFactory, ReconnectingClientFactory):
         proto, self.current = self.current, None
         had_opened = proto is not None and proto is self._open_proto
         self._open_proto = None
+        if had_opened:
+            disconnected = getattr(self.gate, 'disconnected', None)
+            if disconnected is not None:
+                disconnected(self)
         if self.stopped:
             return
         reason = getattr(proto, 'lost_reason', None) or reason

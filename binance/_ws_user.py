@@ -27,6 +27,7 @@ import hmac
 import json
 import logging
 import random
+import threading
 from typing import Any, Callable, Dict, Optional
 
 from twisted.internet.task import LoopingCall
@@ -103,6 +104,9 @@ class UserStream:
         self._key_failures = 0
         self._retry_call: Any = None
         self._request_id = 0
+        #: set while events can flow: the listen-key socket is open, or the
+        #: WebSocket API subscription was confirmed (see ``wait_connected``)
+        self.ready = threading.Event()
 
     # -- life cycle ----------------------------------------------------------
 
@@ -111,9 +115,17 @@ class UserStream:
         if not self.stopped:
             self._fetch_key()
 
+    def connected(self, factory: Any) -> None:
+        if self.mode == 'listen_key':
+            self.ready.set()
+
+    def disconnected(self, factory: Any) -> None:
+        self.ready.clear()
+
     def stop(self) -> None:
         """Stop the keepalive and the socket; the listen key is not deleted."""
         self.stopped = True
+        self.ready.clear()
         call, self._retry_call = self._retry_call, None
         if call is not None and call.active():
             call.cancel()
@@ -338,6 +350,7 @@ class UserStream:
         if msg.get('status') == 200:
             result = msg.get('result') or {}
             self.subscription_id = result.get('subscriptionId')
+            self.ready.set()
             log.info('user stream: subscribed through the WebSocket API (subscription %s)',
                      self.subscription_id)
             return

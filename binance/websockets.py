@@ -32,9 +32,11 @@ Binance references: `WebSocket Streams
 `User Data Stream requests of the WebSocket API
 <https://developers.binance.com/docs/binance-spot-api-docs/websocket-api/user-data-stream-requests>`_.
 """
+import atexit
 import logging
 import re
 import threading
+import weakref
 from typing import Any, Callable, Dict, Iterable, Optional, Union
 
 from binance import _reactor
@@ -164,7 +166,7 @@ class _Stream:
     entry is the factory's ``gate``), so nothing is delivered afterwards.
     """
 
-    __slots__ = ('manager', 'key', 'url', 'callback', 'factory', 'stopped', 'on_stop')
+    __slots__ = ('manager', 'key', 'url', 'callback', 'factory', 'stopped', 'on_stop', 'ready')
 
     def __init__(self, manager: 'BinanceSocketManager', key: str, url: str, callback: Callback):
         self.manager = manager
@@ -174,6 +176,14 @@ class _Stream:
         self.factory: Optional[StreamFactory] = None
         self.stopped = False
         self.on_stop: list = []
+        #: set while the connection is open (see ``wait_connected``)
+        self.ready = threading.Event()
+
+    def connected(self, factory: Any) -> None:
+        self.ready.set()
+
+    def disconnected(self, factory: Any) -> None:
+        self.ready.clear()
 
     def begin(self) -> None:
         if self.stopped:
@@ -189,6 +199,7 @@ class _Stream:
     def stop(self) -> None:
         """Close the socket (reactor thread), then tell the stop listeners."""
         self.stopped = True
+        self.ready.clear()
         factory = self.factory
         if factory is not None:
             factory.stop()
@@ -282,6 +293,11 @@ class BinanceSocketManager(threading.Thread):
     WEBSOCKET_DEPTH_10 = '10'
     WEBSOCKET_DEPTH_20 = '20'
 
+    #: At interpreter exit, wait while this process's started managers have
+    #: open sockets, as the original's non-daemon thread did (``reactor.stop()``,
+    #: ``close()`` or ``stop_socket`` end the wait). ``False``: exit at once.
+    EXIT_WAITS_FOR_SOCKETS = True
+
     MAX_RETRIES = 5
     INITIAL_DELAY = 0.1
     MAX_DELAY = 10.0
@@ -354,6 +370,8 @@ class BinanceSocketManager(threading.Thread):
             return
         self._owns_reactor = _reactor.claim(self)
         self._call(_watch_for_stop)
+        _started_managers.add(self)
+        _register_exit_wait()
         threading.Thread.start(self)
 
     def run(self) -> None:
@@ -639,6 +657,47 @@ class BinanceSocketManager(threading.Thread):
         key = USER_STREAM_KEY
         return self._start_entry(key, lambda: UserStream(self, key, callback))
 
+    def wait_connected(self, conn_key: str, timeout: Optional[float] = None) -> bool:
+        """Block until the socket ``conn_key`` is connected (any thread but the reactor's).
+
+        For the user socket this means events can flow: the listen-key socket
+        is open, or the WebSocket API subscription has been confirmed. Use it
+        where a script must not miss what follows, e.g. before placing an
+        order whose events it wants to see::
+
+            bm.start_user_socket(process_message)
+            bm.start()
+            if not bm.wait_connected('user', timeout=10):
+                raise SystemExit('user stream did not connect')
+
+        :param conn_key: a value returned by a ``start_*`` method.
+        :param timeout: seconds to wait at most; ``None`` waits until the
+            socket connects or stops.
+        :returns: ``True`` once connected; ``False`` when the timeout passed,
+            or the socket was stopped or gave up first.
+        :raises ValueError: when no socket ``conn_key`` is open.
+        :raises RuntimeError: when called on the reactor thread (the
+            connection could never complete while that thread waits).
+        """
+        with self._conn_lock:
+            entry = self._conns.get(conn_key)
+            keys = sorted(self._conns)
+        if entry is None:
+            raise ValueError('no open socket {!r}; open sockets: {}'.format(
+                conn_key, ', '.join(repr(k) for k in keys) or 'none'))
+        if _reactor.in_reactor_thread():
+            raise RuntimeError('wait_connected would block the reactor thread that makes the '
+                               'connection; call it from another thread (not from a callback)')
+        import time
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while not entry.stopped:
+            remaining = 0.05 if deadline is None else min(0.05, deadline - time.monotonic())
+            if remaining <= 0:
+                return entry.ready.is_set()
+            if entry.ready.wait(remaining):
+                return not entry.stopped
+        return False
+
     def stop_socket(self, conn_key: str) -> None:
         """Close one socket; it never reconnects afterwards.
 
@@ -671,6 +730,48 @@ class BinanceSocketManager(threading.Thread):
         for entry in entries:
             entry.stopped = True
             self._call(entry.stop)
+
+
+# -- exiting -------------------------------------------------------------------------
+#
+# The original ran the reactor in a non-daemon thread: a script whose main
+# thread ended right after ``bm.start()`` (as the documentation's examples do)
+# kept receiving messages, and one that had called ``close()`` never exited.
+# Here the thread is a daemon, and an exit hook keeps the first behaviour
+# without the second: while a started manager still has an open socket, the
+# interpreter waits at exit until ``reactor.stop()`` or until the last socket
+# is stopped, closed or has given up.
+
+_started_managers: 'weakref.WeakSet[BinanceSocketManager]' = weakref.WeakSet()
+_exit_wait_registered = False
+
+
+def _open_socket_count() -> int:
+    count = 0
+    for manager in list(_started_managers):
+        with manager._conn_lock:
+            count += len(manager._conns)
+    return count
+
+
+def _wait_for_open_sockets() -> None:
+    """At interpreter exit: wait while started managers hold open sockets."""
+    if not BinanceSocketManager.EXIT_WAITS_FOR_SOCKETS:
+        return
+    try:
+        while _reactor.is_running() and _open_socket_count():
+            _reactor.wait_stopped(0.1)
+    except KeyboardInterrupt:  # Ctrl-C while waiting: end now
+        reactor = _reactor.get_reactor()
+        reactor.callFromThread(reactor.stop)
+        _reactor.wait_stopped(2)
+
+
+def _register_exit_wait() -> None:
+    global _exit_wait_registered
+    if not _exit_wait_registered:
+        _exit_wait_registered = True
+        atexit.register(_wait_for_open_sockets)
 
 
 #: Seconds between wake-ups of the reactor loop. ``reactor.stop()`` called from

@@ -1,0 +1,94 @@
+"""A script whose main thread ends while sockets are open keeps streaming, as the original did.
+
+The original's reactor thread was not a daemon, so the documentation's
+examples (which end right after ``bm.start()``) kept receiving messages.
+Our thread is a daemon, and an exit hook waits while started managers have
+open sockets; ``reactor.stop()``, ``close()`` or a socket giving up end the
+program. Each case is a child process (its reactor cannot be restarted).
+"""
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+PRELUDE = '''
+import os, sys, threading
+from binance.testing import LocalExchange
+from binance.websockets import BinanceSocketManager
+exchange = LocalExchange(tick=0.02)
+exchange.start()
+install = exchange.install()
+install.__enter__()
+client = exchange.client()
+'''
+
+
+def _run(body: str, timeout: float = 30) -> subprocess.CompletedProcess:
+    code = PRELUDE + textwrap.dedent(body)
+    return subprocess.run([sys.executable, '-c', code], cwd=str(ROOT), capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def test_main_thread_ending_after_start_keeps_delivering_until_reactor_stop():
+    """Messages keep arriving after the main thread ended; reactor.stop() in the callback ends the program."""
+    proc = _run('''
+        seen = []
+        def process_message(msg):
+            seen.append(msg)
+            print('MSG', msg['e'], flush=True)
+            if len(seen) == 3:
+                from twisted.internet import reactor
+                reactor.stop()
+        bm = BinanceSocketManager(client)
+        bm.start_trade_socket('BNBBTC', process_message)
+        bm.start()
+        print('MAIN DONE', flush=True)
+    ''')
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0] == 'MAIN DONE'
+    assert lines[1:] == ['MSG trade'] * 3
+
+
+def test_close_lets_the_program_end_without_reactor_stop():
+    """After bm.close() the program ends when its main thread does (the original hung here)."""
+    proc = _run('''
+        bm = BinanceSocketManager(client)
+        key = bm.start_trade_socket('BNBBTC', lambda msg: None)
+        bm.start()
+        assert bm.wait_connected(key, timeout=10)
+        bm.close()
+        print('CLOSED', flush=True)
+    ''', timeout=20)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == 'CLOSED'
+
+
+def test_socket_that_gives_up_lets_the_program_end():
+    """When the last socket has given up (error dict delivered) the program ends by itself."""
+    proc = _run('''
+        BinanceSocketManager.INITIAL_DELAY = 0.01
+        BinanceSocketManager.MAX_DELAY = 0.02
+        exchange.streams.refuse()
+        bm = BinanceSocketManager(client)
+        bm.start_trade_socket('BNBBTC', lambda msg: print('GOT', msg, flush=True))
+        bm.start()
+    ''', timeout=20)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "GOT {'e': 'error', 'm': 'Max reconnect retries reached'}"
+
+
+def test_opt_out_exits_with_the_main_thread():
+    """EXIT_WAITS_FOR_SOCKETS = False ends the program with its main thread, sockets open or not."""
+    proc = _run('''
+        BinanceSocketManager.EXIT_WAITS_FOR_SOCKETS = False
+        bm = BinanceSocketManager(client)
+        key = bm.start_trade_socket('BNBBTC', lambda msg: None)
+        bm.start()
+        assert bm.wait_connected(key, timeout=10)
+        print('BYE', flush=True)
+    ''', timeout=20)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == 'BYE'
