@@ -34,7 +34,6 @@ Binance references: `WebSocket Streams
 """
 import atexit
 import logging
-import re
 import threading
 import weakref
 from typing import Any, Callable, Dict, Iterable, Optional, Union
@@ -44,7 +43,10 @@ from binance._reactor import ReactorStoppedError
 from binance._ws_protocol import (MAX_RETRIES_MESSAGE, StreamFactory, StreamProtocol,
                                   client_tls_options, stop_for_exit)
 from binance._ws_user import USER_STREAM_KEY, UserStream, ws_api_signature
-from binance.enums import KLINE_INTERVALS, WEBSOCKET_DEPTHS
+from binance._ws_checks import (ARRAY_STREAMS, MAX_STREAMS_PER_CONNECTION,
+                                 SYMBOL_STREAM_KINDS, _check_callback, _check_interval,
+                                 _check_stream_name, _depth_suffix, _MINITICKER_UPDATE_TIMES,
+                                 _stream_symbol)
 
 __all__ = ['BinanceSocketManager', 'MAX_RETRIES_MESSAGE', 'USER_STREAM_KEY',
            'ReactorStoppedError', 'StreamFactory', 'StreamProtocol', 'ws_api_signature',
@@ -58,101 +60,6 @@ _DEFAULT_STREAM_URL = 'wss://stream.binance.com:9443/'
 _DEFAULT_WS_API_URL = 'wss://ws-api.binance.com:443/ws-api/v3'
 _TESTNET_STREAM_URL = 'wss://stream.testnet.binance.vision/'
 _TESTNET_WS_API_URL = 'wss://ws-api.testnet.binance.vision/ws-api/v3'
-
-#: Binance allows at most this many streams on one connection.
-MAX_STREAMS_PER_CONNECTION = 1024
-
-_MINITICKER_UPDATE_TIMES = (1000, 3000)
-_STREAM_SYMBOL_RE = re.compile(r'^[a-z0-9]+$')
-_STREAM_NAME_RE = re.compile(r'^[A-Za-z0-9_@!.:+-]+$')
-_LISTEN_KEY_RE = re.compile(r'^[A-Za-z0-9]{32,}$')
-
-#: Windows of the rolling-window ticker streams (``<symbol>@ticker_<window>``).
-TICKER_WINDOWS = ('1h', '4h', '1d')
-_DEPTH_SPEEDS = ('', '@100ms', '@1000ms')
-#: Stream types after ``<symbol>@`` that Binance serves.
-SYMBOL_STREAM_KINDS = frozenset(
-    ['trade', 'aggTrade', 'ticker', 'miniTicker', 'bookTicker', 'avgPrice']
-    + ['depth' + speed for speed in _DEPTH_SPEEDS]
-    + ['depth{}{}'.format(n, speed) for n in WEBSOCKET_DEPTHS for speed in _DEPTH_SPEEDS]
-    + ['kline_' + interval for interval in KLINE_INTERVALS]
-    + ['kline_{}@+08:00'.format(interval) for interval in KLINE_INTERVALS]
-    + ['ticker_' + window for window in TICKER_WINDOWS])
-#: Streams of every symbol at once.
-ARRAY_STREAMS = ('!miniTicker@arr', '!miniTicker@arr@3000ms', '!ticker@arr') + tuple(
-    '!ticker_{}@arr'.format(window) for window in TICKER_WINDOWS)
-_VALID_KINDS_TEXT = (
-    '<symbol>@ followed by trade, aggTrade, kline_<interval> ({}; optionally @+08:00), '
-    'depth, depth@100ms, depth@1000ms, depth5/depth10/depth20 (optionally @100ms or '
-    '@1000ms), ticker, ticker_<window> ({}), miniTicker, bookTicker or avgPrice; '
-    'or one of {}; or a listen key (user data)'.format(
-        ', '.join(KLINE_INTERVALS), ', '.join(TICKER_WINDOWS), ', '.join(ARRAY_STREAMS)))
-
-
-# -- argument checks ---------------------------------------------------------------
-
-def _check_callback(callback: Any) -> None:
-    if not callable(callback):
-        raise TypeError('callback must be a callable taking one message, got {!r}'.format(
-            type(callback).__name__))
-
-
-def _stream_symbol(symbol: Any) -> str:
-    """The lower-case stream form of a symbol such as ``'BNBBTC'``."""
-    if not isinstance(symbol, str):
-        raise TypeError('symbol must be a str such as \'BNBBTC\', got {!r}'.format(
-            type(symbol).__name__))
-    if not symbol:
-        raise ValueError('symbol must not be empty; give a symbol such as \'BNBBTC\'')
-    if not (symbol.isascii() and symbol.isalnum()):
-        raise ValueError('malformed symbol {!r}: a symbol has only ASCII letters and digits, '
-                         'such as \'BNBBTC\''.format(symbol))
-    return symbol.lower()
-
-
-def _depth_suffix(depth: Any) -> str:
-    if depth is None or depth == '':
-        return ''
-    if isinstance(depth, bool) or not isinstance(depth, (str, int)) \
-            or str(depth) not in WEBSOCKET_DEPTHS:
-        raise ValueError('depth must be None (diff stream) or one of {} '
-                         '(WEBSOCKET_DEPTH_5/10/20), got {!r}'.format(
-                             ', '.join(WEBSOCKET_DEPTHS), depth))
-    return str(depth)
-
-
-def _check_interval(interval: Any) -> str:
-    if interval not in KLINE_INTERVALS:
-        raise ValueError('unknown kline interval {!r}; valid intervals: {}'.format(
-            interval, ', '.join(KLINE_INTERVALS)))
-    return interval
-
-
-def _check_stream_name(name: Any) -> str:
-    if not isinstance(name, str):
-        raise TypeError('stream names must be str, got {!r}'.format(type(name).__name__))
-    if not name or not _STREAM_NAME_RE.match(name):
-        raise ValueError('malformed stream name {!r}; stream names look like '
-                         '\'bnbbtc@aggTrade\' or \'!miniTicker@arr\''.format(name))
-    if name.startswith('!'):
-        if name not in ARRAY_STREAMS:
-            raise ValueError('unknown stream {!r}; valid streams: {}'.format(
-                name, _VALID_KINDS_TEXT))
-        return name
-    symbol, sep, kind = name.partition('@')
-    if not sep and _LISTEN_KEY_RE.match(name):
-        return name  # a listen key: the user data stream
-    if not sep or not kind or not symbol:
-        raise ValueError('malformed stream name {!r}; stream names look like '
-                         '\'<symbol>@<type>\', e.g. \'bnbbtc@aggTrade\''.format(name))
-    if not _STREAM_SYMBOL_RE.match(symbol):
-        raise ValueError('symbols in stream names must be lowercase letters and digits, '
-                         'e.g. \'bnbbtc@aggTrade\'; got {!r}'.format(name))
-    if kind not in SYMBOL_STREAM_KINDS:
-        raise ValueError('unknown stream type {!r} in {!r}; valid streams: {}'.format(
-            kind, name, _VALID_KINDS_TEXT))
-    return name
-
 
 def _with_slash(url: str) -> str:
     return url if url.endswith('/') else url + '/'
