@@ -292,7 +292,7 @@ def _one_of_each_exception():
 
 
 def test_every_exception_survives_pickle_and_copy():
-    """Each exception class (e.g. from a multiprocessing worker) keeps type, text and attributes through pickle and copy."""
+    """Every exception class survives pickle and copy (e.g. from a worker process) unchanged."""
     samples = _one_of_each_exception()
     assert set(samples) == set(exceptions.__all__)
     for name, error in samples.items():

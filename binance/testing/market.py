@@ -75,8 +75,8 @@ def _permission_list(value: Any) -> Tuple[str, ...]:
     if not isinstance(names, list) or not names or not all(
             isinstance(n, str) and _PERMISSION_RE.match(n) for n in names):
         raise MarketError(-1100, "Illegal characters found in parameter 'permissions'; legal "
-                                 "range is '^\\[(\"[A-Z0-9_]{1,40}\"(,\"[A-Z0-9_]{1,40}\"){0,}){0,1}"
-                                 "\\]$' or a single permission.")
+                                 "range is '^\\[(\"[A-Z0-9_]{1,40}\"(,\"[A-Z0-9_]{1,40}\")"
+                                 "{0,}){0,1}\\]$' or a single permission.")
     return tuple(names)
 
 

@@ -217,7 +217,7 @@ _TRADE_LIST = ('symbol', 'orderId', 'startTime', 'endTime', 'fromId', 'limit')
 _WALLET_HISTORY = ('coin', 'status', 'startTime', 'endTime', 'offset', 'limit')
 # Read by Binance, no effect here (self-trade prevention, strategy tags...).
 _ORDER_IGNORED = ('strategyId', 'strategyType', 'selfTradePreventionMode')
-_OCO_IGNORED = _ORDER_IGNORED + tuple(prefix + suffix for prefix in ('above', 'below', 'limit', 'stop')
+_OCO_IGNORED = _ORDER_IGNORED + tuple(leg + suffix for leg in ('above', 'below', 'limit', 'stop')
                                       for suffix in ('StrategyId', 'StrategyType'))
 
 #: ``(method, path) -> route``: every endpoint the server answers.
