@@ -31,3 +31,11 @@ def exchange():
         yield local
     finally:
         local.stop()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """A socket some test left open must not keep the test process alive at exit."""
+    import sys
+    websockets = sys.modules.get('binance.websockets')
+    if websockets is not None:
+        websockets.BinanceSocketManager.EXIT_WAITS_FOR_SOCKETS = False
