@@ -34,6 +34,7 @@ Binance references: `WebSocket Streams
 """
 import atexit
 import logging
+import sys
 import threading
 import weakref
 from typing import Any, Callable, Dict, Iterable, Optional, Union
@@ -665,10 +666,24 @@ def _wait_for_open_sockets() -> None:
     """At interpreter exit: wait while started managers hold open sockets."""
     if not BinanceSocketManager.EXIT_WAITS_FOR_SOCKETS:
         return
+    if _main_ended_by_ctrl_c():  # the user asked to stop: no waiting
+        _stop_reactor_and_wait()
+        return
     try:
         while _reactor.is_running() and _open_socket_count():
             _reactor.wait_stopped(0.1)
     except KeyboardInterrupt:  # Ctrl-C while waiting: end now
+        _stop_reactor_and_wait()
+
+
+def _main_ended_by_ctrl_c() -> bool:
+    """True when the main thread ended with an uncaught KeyboardInterrupt."""
+    exc_type = getattr(sys, 'last_type', None)
+    return isinstance(exc_type, type) and issubclass(exc_type, KeyboardInterrupt)
+
+
+def _stop_reactor_and_wait() -> None:
+    if _reactor.is_running():
         reactor = _reactor.get_reactor()
         reactor.callFromThread(reactor.stop)
         _reactor.wait_stopped(2)
@@ -701,6 +716,5 @@ def _watch_for_stop() -> None:
 
 def _global_reactor_or_none() -> Any:
     """The global reactor if it is already installed, without installing one."""
-    import sys
     module = sys.modules.get('twisted.internet.reactor')
     return module

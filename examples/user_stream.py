@@ -84,8 +84,8 @@ def main(argv=None):
         bm.start_user_socket(events.put)
         bm.start()
         try:
-            if args.local:
-                time.sleep(1)               # let the user socket connect first
+            # events flow once connected; an order placed before could be missed
+            if args.local and bm.wait_connected('user', timeout=30):
                 demo_order(client, 'BNBBTC')   # its events wait in the queue
             while args.count is None or shown < args.count:
                 left = None if deadline is None else deadline - time.monotonic()

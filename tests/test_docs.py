@@ -203,6 +203,39 @@ def test_every_public_client_and_manager_method_is_shown_running():
         assert sorted(wanted - shown) == [], root
 
 
+def _sleeps(code):
+    """Lines of ``code`` that call a ``sleep`` function."""
+    return [line.strip() for line in code.splitlines() if re.search(r'\bsleep\(', line)]
+
+
+def test_docs_and_examples_never_sleep_to_wait_for_a_socket():
+    """No doc block or example sleeps to let a socket connect; wait_connected is the way.
+
+    The only sleep allowed is one a user really writes: waiting as long as
+    Binance asked (``retry_after``).
+    """
+    found = []
+    for page in PAGES:
+        for block in python_blocks(page.read_text(encoding='utf-8')):
+            found += ['{}:{}: {}'.format(page_id(page), block.line, line)
+                      for line in _sleeps(block.code) if 'retry_after' not in line]
+    for script in sorted((ROOT / 'examples').glob('*.py')):
+        found += ['{}: {}'.format(script.name, line)
+                  for line in _sleeps(script.read_text(encoding='utf-8'))
+                  if 'retry_after' not in line]
+    assert found == []
+
+
+def test_websockets_pages_show_waiting_for_the_connection_and_the_exit_opt_out():
+    """Both websockets pages run wait_connected, EXIT_WAITS_FOR_SOCKETS and ReactorStoppedError."""
+    for page in (DOCS / 'websockets.rst', JA / 'websockets.rst'):
+        code = '\n'.join(b.code for b in python_blocks(page.read_text(encoding='utf-8')))
+        for needle in ('bm.wait_connected(user_key, timeout=10)',
+                       'BinanceSocketManager.EXIT_WAITS_FOR_SOCKETS = False',
+                       'except ReactorStoppedError'):
+            assert needle in code, (page_id(page), needle)
+
+
 # -- inline markup next to Japanese text ------------------------------------------------
 
 _INLINE = re.compile(r'``.+?``|:[\w:-]+:`[^`]+`|`[^`]+`__?|\*\*[^*]+\*\*')

@@ -92,3 +92,30 @@ def test_opt_out_exits_with_the_main_thread():
     ''', timeout=20)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == 'BYE'
+
+
+def test_first_ctrl_c_in_the_main_thread_ends_the_program():
+    """Ctrl-C that ends the main thread (blocked in bm.join()) ends the program at once, sockets open or not."""
+    import signal
+    import time
+    code = PRELUDE + textwrap.dedent('''
+        bm = BinanceSocketManager(client)
+        key = bm.start_trade_socket('BNBBTC', lambda msg: None)
+        bm.start()
+        assert bm.wait_connected(key, timeout=10)
+        print('READY', flush=True)
+        bm.join()
+    ''')
+    proc = subprocess.Popen([sys.executable, '-c', code], cwd=str(ROOT), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == 'READY'
+        proc.send_signal(signal.SIGINT)
+        sent = time.monotonic()
+        proc.wait(timeout=10)
+        assert time.monotonic() - sent < 5
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate()
+    assert proc.returncode != 0   # KeyboardInterrupt, as for any Python program
