@@ -27,7 +27,7 @@ from tests.docrunner import (DOCS, NOT_RUN, PYTHON, ROOT, bare_literal_blocks, d
                              extract_blocks, python_blocks)
 
 JA = DOCS / 'ja'
-SEEDS = ROOT.parent / 'shared' / 'seeds'
+SEEDS = ROOT / 'tests' / 'seeds'   # copies of ../shared/seeds (test_seed_copies_are_current)
 PAGES = doc_pages()
 RUNNABLE = [p for p in PAGES if python_blocks(p.read_text(encoding='utf-8'))]
 EN_PAGES = sorted(p.relative_to(DOCS) for p in PAGES if JA not in p.parents)

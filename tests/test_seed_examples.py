@@ -29,7 +29,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SEEDS = ROOT.parent / 'shared' / 'seeds'
+SEEDS = ROOT / 'tests' / 'seeds'   # copies of ../shared/seeds (test_seed_copies_are_current)
 CALLBACK_NAMES = ('process_message', 'process_m_message')
 
 
@@ -402,3 +402,13 @@ def _child(doc_path, report_path):  # pragma: no cover - runs in the child proce
 
 if __name__ == '__main__':  # pragma: no cover
     _child(sys.argv[1], sys.argv[2])
+
+
+def test_seed_copies_are_current():
+    """tests/seeds holds the seed documents unchanged (compared with ../shared/seeds when it is there)."""
+    shared = ROOT.parent / 'shared' / 'seeds'
+    ours = {p.name: p.read_bytes() for p in SEEDS.glob('*.txt')}
+    assert len(ours) == 2
+    assert any('ウェブソケット' in text.decode('utf-8') for text in ours.values())
+    if shared.is_dir():
+        assert ours == {p.name: p.read_bytes() for p in shared.glob('*.txt')}
