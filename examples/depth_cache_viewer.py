@@ -10,9 +10,6 @@ main thread, while the depth cache is updated on the reactor thread. With
 (binance.testing), offline. Stops after --count screens, after --seconds, or
 with Ctrl-C.
 """
-import argparse
-import contextlib
-import os
 import sys
 import threading
 import time
@@ -20,19 +17,9 @@ from decimal import Decimal
 
 from twisted.internet import reactor
 
-from binance.client import Client
 from binance.depthcache import DepthCacheManager
 
-
-@contextlib.contextmanager
-def open_client(local):
-    """A Client for Binance (keys from the environment) or for a local exchange."""
-    if not local:
-        yield Client(os.environ.get('BINANCE_API_KEY'), os.environ.get('BINANCE_API_SECRET'))
-        return
-    from binance.testing import LocalExchange
-    with LocalExchange() as exchange, exchange.install():
-        yield exchange.client()
+import _common  # what the examples share (examples/_common.py)
 
 
 def render(depth_cache, levels):
@@ -49,15 +36,11 @@ def render(depth_cache, levels):
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser = _common.parser(__doc__, stop_after='screens')
     parser.add_argument('symbol', nargs='?', default='BNBBTC', help='symbol (default: BNBBTC)')
     parser.add_argument('--levels', type=int, default=5, help='price levels per side (default 5)')
     parser.add_argument('--interval', type=float, default=1.0,
                         help='seconds between screens (default 1)')
-    parser.add_argument('--local', action='store_true',
-                        help='use the local exchange of binance.testing (offline)')
-    parser.add_argument('--count', type=int, default=None, help='stop after this many screens')
-    parser.add_argument('--seconds', type=float, default=None, help='stop after this many seconds')
     return parser.parse_args(argv)
 
 
@@ -73,7 +56,7 @@ def main(argv=None):
             stopped.set()
         synced.set()
 
-    with open_client(args.local) as client:
+    with _common.open_client(args.local) as client:
         dcm = DepthCacheManager(client, args.symbol, callback=on_update, conv_type=Decimal)
         deadline = None if args.seconds is None else time.monotonic() + args.seconds
         screens = 0

@@ -15,28 +15,13 @@ On Binance the script only sends a *test* order (checked by Binance, never
 placed) unless you pass --real. With --local it runs against the package's
 local exchange (binance.testing), offline, and places a real (local) order.
 """
-import argparse
-import contextlib
-import os
 import sys
 from decimal import ROUND_UP, Decimal
 
 from binance.client import Client
 from binance.exceptions import BinanceAPIException
 
-
-@contextlib.contextmanager
-def open_client(local):
-    """A Client for Binance (keys from the environment) or for a local exchange."""
-    if not local:
-        key, secret = os.environ.get('BINANCE_API_KEY'), os.environ.get('BINANCE_API_SECRET')
-        if not key or not secret:
-            sys.exit('set BINANCE_API_KEY and BINANCE_API_SECRET, or use --local')
-        yield Client(key, secret)
-        return
-    from binance.testing import LocalExchange
-    with LocalExchange() as exchange, exchange.install():
-        yield exchange.client()
+import _common  # what the examples share (examples/_common.py)
 
 
 def order_terms(client, symbol, side, distance, quantity=None):
@@ -64,7 +49,7 @@ def order_terms(client, symbol, side, distance, quantity=None):
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser = _common.parser(__doc__)
     parser.add_argument('symbol', nargs='?', default='BNBBTC', help='symbol (default: BNBBTC)')
     parser.add_argument('--side', choices=[Client.SIDE_BUY, Client.SIDE_SELL],
                         default=Client.SIDE_BUY)
@@ -74,14 +59,12 @@ def parse_args(argv=None):
                         help='order quantity (default: the smallest allowed)')
     parser.add_argument('--real', action='store_true',
                         help='on Binance, place a real order (default: a test order only)')
-    parser.add_argument('--local', action='store_true',
-                        help='use the local exchange of binance.testing (offline)')
     return parser.parse_args(argv)
 
 
 def main(argv=None):
     args = parse_args(argv)
-    with open_client(args.local) as client:
+    with _common.open_client(args.local, keys_required=True) as client:
         price, quantity = order_terms(client, args.symbol, args.side, args.distance, args.quantity)
         params = dict(symbol=args.symbol, side=args.side, type=Client.ORDER_TYPE_LIMIT,
                       timeInForce=Client.TIME_IN_FORCE_GTC, quantity=quantity, price=price)

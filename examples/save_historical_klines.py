@@ -12,30 +12,17 @@ that takes more than one request shows a progress bar on standard error.
 With --local the klines come from the package's local exchange
 (binance.testing), offline.
 """
-import argparse
-import contextlib
 import csv
 import json
-import os
 import sys
 
-from binance.client import Client
 from binance.enums import KLINE_INTERVALS
 from binance.helpers import date_to_milliseconds, interval_to_milliseconds
 
+import _common  # what the examples share (examples/_common.py)
+
 COLUMNS = ['open_time', 'open', 'high', 'low', 'close', 'volume', 'close_time',
            'quote_volume', 'trades', 'taker_buy_base_volume', 'taker_buy_quote_volume']
-
-
-@contextlib.contextmanager
-def open_client(local):
-    """A Client for Binance (keys from the environment) or for a local exchange."""
-    if not local:
-        yield Client(os.environ.get('BINANCE_API_KEY'), os.environ.get('BINANCE_API_SECRET'))
-        return
-    from binance.testing import LocalExchange
-    with LocalExchange() as exchange, exchange.install():
-        yield exchange.client()
 
 
 class ProgressBar:
@@ -65,7 +52,7 @@ class ProgressBar:
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser = _common.parser(__doc__)
     parser.add_argument('symbol', help='symbol, e.g. BNBBTC')
     parser.add_argument('start', help='first open time, e.g. "1 Dec, 2017" or "1 day ago UTC"')
     parser.add_argument('end', nargs='?', default=None, help='last open time (default: now)')
@@ -74,8 +61,6 @@ def parse_args(argv=None):
     parser.add_argument('--output', default=None,
                         help='file to write, .csv or .json (default: SYMBOL-INTERVAL.csv)')
     parser.add_argument('--quiet', action='store_true', help='no progress bar')
-    parser.add_argument('--local', action='store_true',
-                        help='use the local exchange of binance.testing (offline)')
     args = parser.parse_args(argv)
     if args.output is None:
         args.output = '{}-{}.csv'.format(args.symbol, args.interval)
@@ -97,7 +82,7 @@ def main(argv=None):
     bar = ProgressBar(expected) if expected > page and not args.quiet else None
 
     klines = []
-    with open_client(args.local) as client:
+    with _common.open_client(args.local) as client:
         for kline in client.get_historical_klines_generator(
                 args.symbol, args.interval, args.start, args.end, limit=page):
             klines.append(kline)

@@ -12,31 +12,15 @@ the same. With --local the script runs against the package's local exchange
 that there is something to see. Stops after --count events, after --seconds,
 or with Ctrl-C.
 """
-import argparse
-import contextlib
-import os
 import queue
 import sys
 import time
 
 from twisted.internet import reactor
 
-from binance.client import Client
 from binance.websockets import BinanceSocketManager
 
-
-@contextlib.contextmanager
-def open_client(local, listen_keys=True):
-    """A Client for Binance (keys from the environment) or for a local exchange."""
-    if not local:
-        key, secret = os.environ.get('BINANCE_API_KEY'), os.environ.get('BINANCE_API_SECRET')
-        if not key or not secret:
-            sys.exit('set BINANCE_API_KEY and BINANCE_API_SECRET, or use --local')
-        yield Client(key, secret)
-        return
-    from binance.testing import LocalExchange
-    with LocalExchange(listen_keys=listen_keys) as exchange, exchange.install():
-        yield exchange.client()
+import _common  # what the examples share (examples/_common.py)
 
 
 def describe(event):
@@ -62,14 +46,10 @@ def demo_order(client, symbol):
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    parser.add_argument('--local', action='store_true',
-                        help='use the local exchange of binance.testing (offline)')
+    parser = _common.parser(__doc__, stop_after='events')
     parser.add_argument('--no-listen-keys', action='store_true',
                         help='with --local: refuse listen keys, as binance.com Spot does, '
                              'so the WebSocket API is used')
-    parser.add_argument('--count', type=int, default=None, help='stop after this many events')
-    parser.add_argument('--seconds', type=float, default=None, help='stop after this many seconds')
     return parser.parse_args(argv)
 
 
@@ -79,7 +59,8 @@ def main(argv=None):
     deadline = None if args.seconds is None else time.monotonic() + args.seconds
     shown = 0
     failed = False
-    with open_client(args.local, listen_keys=not args.no_listen_keys) as client:
+    with _common.open_client(args.local, keys_required=True,
+                             listen_keys=not args.no_listen_keys) as client:
         bm = BinanceSocketManager(client)
         bm.start_user_socket(events.put)
         bm.start()

@@ -35,6 +35,8 @@ RUNS = {
 }
 #: the ones that must refuse to run against Binance without API keys
 NEEDS_KEYS = ['user_stream.py', 'place_and_cancel_order.py']
+#: the scripts; examples/_common.py only holds what they share
+SCRIPTS = sorted(p.name for p in EXAMPLES.glob('*.py') if not p.name.startswith('_'))
 
 
 class Run:
@@ -62,7 +64,8 @@ def _env(**extra):
 def runs(tmp_path_factory):
     """Start every example at once; wait for all; {name: Run}."""
     started = {}
-    for name, args in list(RUNS.items()) + [('no_keys:' + s, [s]) for s in NEEDS_KEYS]:
+    for name, args in (list(RUNS.items()) + [('no_keys:' + s, [s]) for s in NEEDS_KEYS]
+                       + [('help:' + s, [s, '--help']) for s in SCRIPTS]):
         workdir = tmp_path_factory.mktemp(name.replace(':', '_').replace('.', '_'))
         proc = subprocess.Popen([sys.executable, str(EXAMPLES / args[0])] + args[1:],
                                 cwd=str(workdir), env=_env(), stdout=subprocess.PIPE,
@@ -82,8 +85,19 @@ def runs(tmp_path_factory):
 
 def test_every_example_is_run_here():
     """Each script in examples/ has a --local run in this module."""
-    scripts = {p.name for p in EXAMPLES.glob('*.py')}
-    assert scripts == {args[0] for args in RUNS.values()}
+    assert set(SCRIPTS) == {args[0] for args in RUNS.values()}
+
+
+@pytest.mark.parametrize('script', SCRIPTS)
+def test_every_example_explains_its_options(runs, script):
+    """``--help`` works from any directory and lists --local (and --count/--seconds to streams)."""
+    run = runs['help:' + script]
+    assert run.returncode == 0, run
+    assert run.stdout.startswith('usage: ' + script)
+    assert 'use the local exchange of binance.testing (offline)' in run.stdout
+    streams = script not in ('save_historical_klines.py', 'place_and_cancel_order.py')
+    assert ('--count COUNT' in run.stdout) == streams, run
+    assert ('--seconds SECONDS' in run.stdout) == streams, run
 
 
 def test_stream_trades_prints_the_requested_trades(runs):
