@@ -1,9 +1,12 @@
 """Exceptions raised by the package.
 
-Every exception the package raises on purpose derives from
+Every error that comes from Binance or from talking to it derives from
 :class:`BinanceException`, so ``except BinanceException`` catches them all.
 Misuse of an argument is reported with the built-in :class:`ValueError` or
-:class:`TypeError` before any request is sent.
+:class:`TypeError` before any request is sent. Misuse of the process's
+reactor raises :class:`RuntimeError` subclasses, such as
+:class:`binance.websockets.ReactorStoppedError` when sockets are started
+after ``reactor.stop()``.
 """
 from typing import Any, Dict, Optional
 
@@ -130,7 +133,12 @@ class BinanceConnectionException(BinanceRequestException):
 class BinanceOrderException(BinanceException):
     """An order was refused before it was sent.
 
-    :ivar code: a short code for the reason.
+    Kept so that ``except`` clauses of scripts written for python-binance
+    0.7 still work; this package lets Binance (or the local exchange) judge
+    orders and reports refusals as :class:`BinanceAPIException` with code
+    ``-1013`` (filter failure) or ``-1121`` (unknown symbol).
+
+    :ivar code: Binance's error code for the reason.
     """
 
     def __init__(self, code: Any, message: str):
@@ -143,27 +151,27 @@ class BinanceOrderException(BinanceException):
 
 class BinanceOrderMinAmountException(BinanceOrderException):
     def __init__(self, value: Any):
-        super().__init__(-1013, 'Amount must be a multiple of {}'.format(value))
+        super().__init__(-1013, 'the quantity is not a whole number of lot steps of {}'.format(value))
 
 
 class BinanceOrderMinPriceException(BinanceOrderException):
     def __init__(self, value: Any):
-        super().__init__(-1013, 'Price must be at least {}'.format(value))
+        super().__init__(-1013, 'the price is below the minimum price {}'.format(value))
 
 
 class BinanceOrderMinTotalException(BinanceOrderException):
     def __init__(self, value: Any):
-        super().__init__(-1013, 'Total must be at least {}'.format(value))
+        super().__init__(-1013, 'the order value is below the minimum notional {}'.format(value))
 
 
 class BinanceOrderUnknownSymbolException(BinanceOrderException):
     def __init__(self, value: Any):
-        super().__init__(-1013, 'Unknown symbol {}'.format(value))
+        super().__init__(-1013, 'no such symbol: {}'.format(value))
 
 
 class BinanceOrderInactiveSymbolException(BinanceOrderException):
     def __init__(self, value: Any):
-        super().__init__(-1013, 'Attempting to trade an inactive symbol {}'.format(value))
+        super().__init__(-1013, 'symbol {} is not trading at the moment'.format(value))
 
 
 class BinanceWithdrawException(BinanceException):
@@ -171,7 +179,10 @@ class BinanceWithdrawException(BinanceException):
 
     def __init__(self, message: str, *, request: Any = None, response: Any = None):
         if message == u'\u6821\u9a8c\u6ca1\u6709\u901a\u8fc7':
-            message = 'Withdraw to this address through the website first'
+            # Binance's Chinese "verification failed": the address was never
+            # confirmed for withdrawals on the website.
+            message = ('the withdrawal address failed verification; confirm it once '
+                       'on the Binance website first')
         super().__init__(message, request=request, response=response)
 
     def __str__(self) -> str:
