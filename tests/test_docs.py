@@ -16,6 +16,7 @@ websockets page covers everything the Japanese seed document covered.
 import ast
 import json
 import re
+import runpy
 import subprocess
 import sys
 import unicodedata
@@ -275,3 +276,37 @@ def _markup_boundary_errors(text):
 def test_inline_markup_is_set_off_from_the_text_around_it(page):
     """Inline markup has a space or punctuation on each side, so docutils sees it (Japanese too)."""
     assert _markup_boundary_errors(page.read_text(encoding='utf-8')) == []
+
+
+# -- Japanese line breaks --------------------------------------------------------------
+
+def _japanese_conf():
+    return runpy.run_path(str(JA / 'conf.py'))
+
+
+def test_japanese_line_break_after_an_external_link_leaves_no_space():
+    """A break between `text <url>`_ and Japanese text is dropped, so the HTML shows no space."""
+    from docutils.core import publish_doctree
+    join = _japanese_conf()['_join_japanese_lines']
+    doctree = publish_doctree('`ドキュメント <https://example.com/>`_\nを参照してください。\n',
+                              settings_overrides={'report_level': 5})
+    join(None, doctree)
+    assert doctree.astext() == 'ドキュメントを参照してください。'
+
+
+_MARKUP_AT_LINE_END = re.compile(r'(``|`_|`)\s*$')
+_CLOSE_UP = ('（', '）', '、', '。', '：')
+
+
+@pytest.mark.parametrize('page', [JA / p for p in JA_PAGES], ids=page_id)
+def test_japanese_punctuation_after_markup_stays_on_its_line(page):
+    """Full-width punctuation right after inline markup is not on the next line (it would show a space)."""
+    lines = page.read_text(encoding='utf-8').splitlines()
+    code_lines = set()
+    for block in extract_blocks('\n'.join(lines)):
+        code_lines.update(range(block.line, block.line + block.code.count('\n') + 1))
+    found = ['{}: {!r}'.format(number + 1, line.strip()[:30])
+             for number, (above, line) in enumerate(zip(lines, lines[1:]), 1)
+             if number + 1 not in code_lines and _MARKUP_AT_LINE_END.search(above)
+             and line.lstrip().startswith(_CLOSE_UP)]
+    assert found == []

@@ -42,7 +42,10 @@ def _join_japanese_lines(app, doctree, docname=None):
         joined = _BREAK.sub('', str(text))
         # a break or a space next to an inline element (a reference, say)
         # that ends or starts with a Japanese character
-        siblings = text.parent.children
+        # (skipping the hidden target node docutils puts after `text <url>`_,
+        # whose text is empty)
+        siblings = [child for child in text.parent.children
+                    if child is text or not isinstance(child, nodes.target)]
         index = next(i for i, child in enumerate(siblings) if child is text)
         before = siblings[index - 1] if index > 0 else None
         after = siblings[index + 1] if index + 1 < len(siblings) else None
