@@ -672,8 +672,22 @@ def _wait_for_open_sockets() -> None:
     try:
         while _reactor.is_running() and _open_socket_count():
             _reactor.wait_stopped(0.1)
+        _let_reactor_finish_current_call()
     except KeyboardInterrupt:  # Ctrl-C while waiting: end now
         _stop_reactor_and_wait()
+
+
+def _let_reactor_finish_current_call(timeout: float = 2.0) -> None:
+    """Wait until the reactor thread has finished what it is doing now.
+
+    A socket that gives up is forgotten just before its callback receives the
+    error message (so the callback may restart it); without this round trip
+    the interpreter could end while that callback still runs.
+    """
+    if _reactor.is_running() and not _reactor.in_reactor_thread():
+        done = threading.Event()
+        _reactor.get_reactor().callFromThread(done.set)
+        done.wait(timeout)
 
 
 def _main_ended_by_ctrl_c() -> bool:
