@@ -306,26 +306,21 @@ class BinanceSocketManager(threading.Thread):
     # -- URLs and factories ------------------------------------------------------
 
     def _stream_url(self) -> str:
-        url = self.STREAM_URL
-        if url == _DEFAULT_STREAM_URL:
-            if getattr(self.client, 'testnet', False):
-                url = _TESTNET_STREAM_URL
-            else:
-                tld = getattr(self.client, 'tld', 'com') or 'com'
-                if tld != 'com':
-                    url = 'wss://stream.binance.{}:9443/'.format(tld)
-        return _with_slash(url)
+        return _with_slash(self._for_client(self.STREAM_URL, _DEFAULT_STREAM_URL,
+                                            _TESTNET_STREAM_URL, 'wss://stream.binance.{}:9443/'))
 
     def _ws_api_url(self) -> str:
-        url = self.WS_API_URL
-        if url == _DEFAULT_WS_API_URL:
-            if getattr(self.client, 'testnet', False):
-                url = _TESTNET_WS_API_URL
-            else:
-                tld = getattr(self.client, 'tld', 'com') or 'com'
-                if tld != 'com':
-                    url = 'wss://ws-api.binance.{}:443/ws-api/v3'.format(tld)
-        return url
+        return self._for_client(self.WS_API_URL, _DEFAULT_WS_API_URL, _TESTNET_WS_API_URL,
+                                'wss://ws-api.binance.{}:443/ws-api/v3')
+
+    def _for_client(self, url: str, default: str, testnet_url: str, tld_template: str) -> str:
+        """``url``, or the client's testnet / ``tld`` variant while ``url`` is the default."""
+        if url != default:  # pointed somewhere on purpose (e.g. a local exchange)
+            return url
+        if getattr(self.client, 'testnet', False):
+            return testnet_url
+        tld = getattr(self.client, 'tld', 'com') or 'com'
+        return url if tld == 'com' else tld_template.format(tld)
 
     def _tls_options(self, url: str) -> Any:
         """Verified client TLS options for a ``wss://`` URL, ``None`` for ``ws://``."""
