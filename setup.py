@@ -38,6 +38,7 @@ setup(
             'hypothesis>=6.50',
             'cryptography>=38',
             'orjson>=3.6',
+            'docutils>=0.18',  # tests/test_docs.py renders the Japanese pages' line joining
         ],
         'docs': ['sphinx>=6'],
     },
