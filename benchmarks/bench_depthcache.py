@@ -182,7 +182,8 @@ def main(argv=None):
                                                                 dc_rate / base_rate))
     print()
     print('ratio = DepthCache rate / dict+sort rate (higher is better for DepthCache).')
-    print('DepthCache keeps exact Decimal values; the baseline keeps floats.')
+    print('DepthCache keeps exact values (the strings Binance sent, ordered by Decimal)\n'
+          'and applies an event all or nothing; the baseline keeps floats.')
 
 
 if __name__ == '__main__':

@@ -3,9 +3,9 @@
 Three layers, each usable on its own:
 
 * :class:`DepthCache` — the book itself: a pure data structure with no I/O.
-  Prices and quantities are held as exact :class:`~decimal.Decimal` values;
-  reads convert them with ``conv_type`` (``float`` by default, as the
-  original library returned).
+  Prices and quantities are held exactly, as the decimal strings Binance
+  sent; reads give them as ``conv_type`` (``float`` by default, as the
+  original library returned, or :class:`~decimal.Decimal`, ``str``).
 * :class:`DepthCacheSync` — the pure state machine of Binance's documented
   procedure for a local order book (buffer the diff stream, apply a REST
   snapshot, chain the update ids, start again on a gap, back off between
@@ -46,8 +46,8 @@ logger = logging.getLogger(__name__)
 VALID_LIMITS = (5, 10, 20, 50, 100, 500, 1000, 5000)
 
 _SYMBOL_RE = re.compile(r'^[A-Za-z0-9_.-]{1,20}$')
-_ZERO = Decimal(0)
-_NAN = Decimal('NaN')
+_PRICE_CACHE_MAX = 50000    # entries of a side's price-text cache before it is emptied
+_Parsed = Tuple[str, Optional[str], Decimal]
 
 
 def _to_decimal(value: Any, what: str) -> Decimal:
@@ -57,11 +57,7 @@ def _to_decimal(value: Any, what: str) -> Decimal:
             number = Decimal(value)
         except InvalidOperation:
             raise ValueError('{} must be a decimal number, got {!r}'.format(what, value)) from None
-    elif isinstance(value, Decimal):
-        number = value
-    elif isinstance(value, bool):
-        raise TypeError('{} must be a decimal string, got bool'.format(what))
-    elif isinstance(value, int):
+    elif isinstance(value, (Decimal, int)) and not isinstance(value, bool):
         number = Decimal(value)
     elif isinstance(value, float):
         number = Decimal(repr(value))   # 0.1 -> Decimal('0.1'), not its binary expansion
@@ -73,84 +69,83 @@ def _to_decimal(value: Any, what: str) -> Decimal:
     return number
 
 
-#: entries of a book's price-string cache before it is emptied and refilled
-_PRICE_CACHE_MAX = 50000
+def _is_plain(text: str) -> bool:
+    """True for Binance's own number format: ASCII digits with at most one ``.``."""
+    return text.isascii() and text.replace('.', '', 1).isdigit()
 
 
-def _parse_levels(levels: Iterable[Sequence[Any]], side: str,
-                  price_cache: Optional[Dict[str, Decimal]] = None,
-                  ) -> List[Tuple[Decimal, Decimal]]:
-    """Parse ``[[price, qty, ...], ...]`` into Decimal pairs (all or nothing).
+class _LevelTypeError(ValueError, TypeError):
+    """A level of the wrong type: a ValueError for apply_diff, a TypeError for add_bid."""
 
-    The common case (two decimal strings) is handled inline; anything else
-    goes through :func:`_to_decimal`, which also words the errors.
 
-    ``price_cache`` maps price strings already seen to their Decimal: hashing
-    a new Decimal (needed to look the level up) costs far more than parsing
-    it, while a cached Decimal keeps its hash.
+class _Side:
+    """One side of the book, its best level last.
+
+    ``levels`` maps a price's sort key to ``[price, qty, price text, qty text]``:
+    floats for reading, then the exact texts Binance sent. The key is the
+    price's Decimal, negated for asks, so that ``prices``, the keys in
+    ascending order (:mod:`bisect`), changes near its end on both sides: a
+    change is an O(log n) search and a short list insert or delete, and the
+    best N levels are the last N keys. ``keys`` caches price text -> key
+    (Binance repeats its price strings; a cached Decimal keeps its hash).
     """
-    parsed = []
-    append = parsed.append
-    if price_cache is None:
-        price_cache = {}
-    for level in levels:
+    __slots__ = ('levels', 'prices', 'keys', 'negated', 'name', 'field')
+
+    def __init__(self, negated: bool, keys: Optional[Dict[str, Decimal]] = None,
+                 parsed: Iterable[_Parsed] = ()) -> None:
+        self.negated = negated
+        self.name, self.field = ('ask', 'a') if negated else ('bid', 'b')
+        self.keys: Dict[str, Decimal] = {} if keys is None else keys
+        self.levels: Dict[Decimal, List[Any]] = {
+            key: [float(price), float(qty), price, qty] for price, qty, key in parsed if qty}
+        self.prices: List[Decimal] = sorted(self.levels)
+
+    def empty(self, parsed: Iterable[_Parsed] = ()) -> '_Side':
+        """A new side of the same kind and cache, holding the ``parsed`` levels."""
+        return _Side(self.negated, self.keys, parsed)
+
+    def parse(self, level: Any) -> _Parsed:
+        """``[price, qty, ...]`` as ``(price text, qty text or None for zero, key)``.
+
+        The careful path, for levels :meth:`DepthCache.apply_diff` does not take at
+        once: plain decimal strings stay, other forms ``Decimal`` accepts (``'1e-3'``,
+        numbers) become ``str(Decimal)``. Raises ValueError or TypeError if malformed.
+        """
         try:
             price, qty = level[0], level[1]
         except (TypeError, IndexError, KeyError):
             raise ValueError('each {} level must be [price, quantity], got {!r}'.format(
-                side, level)) from None
-        if type(price) is str and type(qty) is str:
-            p = price_cache.get(price)
-            try:
-                q = Decimal(qty)
-                if p is None:
-                    p = Decimal(price)
-                    if p.is_finite() and not p.is_signed():
-                        if len(price_cache) >= _PRICE_CACHE_MAX:
-                            price_cache.clear()
-                        hash(p)
-                        price_cache[price] = p
-            except InvalidOperation:
-                p = q = _NAN
-            if p.is_finite() and q.is_finite() and not (p.is_signed() or q.is_signed()):
-                append((p, q))
-                continue
-        append((_to_decimal(price, side + ' price'), _to_decimal(qty, side + ' quantity')))
-    return parsed
+                self.name, level)) from None
+        keys = self.keys
+        key = keys.get(price) if type(price) is str else None
+        if key is None:
+            number = _to_decimal(price, self.name + ' price')
+            if type(price) is not str or not _is_plain(price):
+                price = str(number)
+            key = keys.get(price)
+            if key is None:
+                key = number.copy_negate() if self.negated else number    # exact: no context
+                if len(keys) >= _PRICE_CACHE_MAX:
+                    keys.clear()
+                keys[price] = key
+        if type(qty) is not str or not _is_plain(qty):
+            number = _to_decimal(qty, self.name + ' quantity')
+            return price, str(number) if number else None, key
+        return price, qty if qty.lstrip('0.') else None, key
 
-
-class _Side:
-    """One side of the book: a dict for the quantities and the sorted prices.
-
-    ``prices`` is kept in ascending order with :mod:`bisect`, so a change is an
-    O(log n) search plus a list insert or delete, and the best N levels are a
-    slice at one end of the list.
-    """
-    __slots__ = ('levels', 'prices')
-
-    def __init__(self, levels: Optional[Dict[Decimal, Decimal]] = None) -> None:
-        self.levels: Dict[Decimal, Decimal] = levels if levels is not None else {}
-        self.prices: List[Decimal] = sorted(self.levels)
-
-    def set(self, price: Decimal, qty: Decimal) -> None:
-        levels = self.levels
-        if qty:
-            if price not in levels:
-                insort(self.prices, price)
-            levels[price] = qty
-        elif price in levels:
-            del levels[price]
-            prices = self.prices
-            del prices[bisect_left(prices, price)]
-
-
-def _check_limit(limit: Optional[int]) -> None:
-    if limit is None:
-        return
-    if isinstance(limit, bool) or not isinstance(limit, int):
-        raise TypeError('limit must be an int or None, got {}'.format(type(limit).__name__))
-    if limit < 0:
-        raise ValueError('limit must be >= 0 or None, got {}'.format(limit))
+    def rollback(self, undo: List[Tuple[Decimal, Any, Optional[str]]]) -> None:
+        """Undo the changes :meth:`DepthCache.apply_diff` recorded, newest first."""
+        levels, prices = self.levels, self.prices
+        for key, entry, old_qty in reversed(undo):
+            if entry is None:               # the level was added
+                del levels[key]
+                del prices[bisect_left(prices, key)]
+            elif old_qty is None:           # the level was removed
+                levels[key] = entry
+                insort(prices, key)
+            else:                           # the quantity was changed
+                entry[1] = float(old_qty)
+                entry[3] = old_qty
 
 
 class DepthCache:
@@ -162,9 +157,10 @@ class DepthCache:
         :class:`~decimal.Decimal` for the exact values, ``str`` for decimal
         strings, or any callable taking a ``Decimal``.
 
-    Internally every price and quantity is the exact ``Decimal`` of the
-    string Binance sent; levels are keyed by price value, so ``"0.0010"``
-    and ``"0.00100000"`` are the same level.
+    The book keeps every price and quantity exactly, as the decimal string
+    Binance sent, ordered by exact value; levels are keyed by price value, so
+    ``"0.0010"`` and ``"0.00100000"`` are the same level. Other types than
+    ``float`` are made from the exact value when read, for the levels read.
 
     :ivar symbol: the symbol.
     :ivar update_time: event time (``E``, ms) of the last diff applied, or
@@ -189,9 +185,7 @@ class DepthCache:
         self.conv_type = conv_type
         self.update_time: Optional[int] = None
         self.last_update_id: Optional[int] = None
-        self._bids = _Side()
-        self._asks = _Side()
-        self._price_cache: Dict[str, Decimal] = {}
+        self._bids, self._asks = _Side(False), _Side(True)
 
     def __repr__(self) -> str:
         return '<DepthCache {} bids={} asks={} last_update_id={}>'.format(
@@ -204,22 +198,18 @@ class DepthCache:
 
         :param bid: ``[price, quantity]`` as Binance sends them, e.g.
             ``['0.00120000', '5.00000000']`` (extra items are ignored).
-        :raises ValueError: when the price or quantity is not a number >= 0.
+        :raises ValueError, TypeError: when the price or quantity is not a number >= 0.
         """
-        (price, qty), = _parse_levels((bid,), 'bid', self._price_cache)
-        self._bids.set(price, qty)
+        self.apply_diff({'b': (bid,)})
 
     def add_ask(self, ask: Sequence[Any]) -> None:
         """Set one ask level; a quantity of zero removes it (see :meth:`add_bid`)."""
-        (price, qty), = _parse_levels((ask,), 'ask', self._price_cache)
-        self._asks.set(price, qty)
+        self.apply_diff({'a': (ask,)})
 
     def clear(self) -> None:
         """Remove every level and forget ``update_time`` and ``last_update_id``."""
-        self._bids = _Side()
-        self._asks = _Side()
-        self.update_time = None
-        self.last_update_id = None
+        self._bids, self._asks = self._bids.empty(), self._asks.empty()
+        self.update_time = self.last_update_id = None
 
     def apply_snapshot(self, snapshot: Mapping[str, Any]) -> None:
         """Replace the whole book with a REST depth snapshot.
@@ -233,13 +223,13 @@ class DepthCache:
         """
         try:
             last_id = int(snapshot['lastUpdateId'])
-            bids = _parse_levels(snapshot['bids'], 'bid', self._price_cache)
-            asks = _parse_levels(snapshot['asks'], 'ask', self._price_cache)
+            sides = []
+            for side, levels in ((self._bids, snapshot['bids']), (self._asks, snapshot['asks'])):
+                sides.append(side.empty([side.parse(level) for level in levels]))
         except (KeyError, TypeError) as exc:
             raise ValueError('a depth snapshot needs lastUpdateId, bids and asks: {}'.format(
                 exc)) from None
-        self._bids = _Side({price: qty for price, qty in bids if qty})
-        self._asks = _Side({price: qty for price, qty in asks if qty})
+        self._bids, self._asks = sides
         self.update_time = None
         self.last_update_id = last_id
 
@@ -254,21 +244,53 @@ class DepthCache:
         This only applies the levels; checking that the event follows the
         previous one is :class:`DepthCacheSync`'s job.
         """
+        undo: List[Tuple[Decimal, Any, Optional[str]]] = []     # how to take each change back
+        record = undo.append
+        split = None                        # undo[:split] are the bids' changes
+        side = self._bids
         try:
-            bids = _parse_levels(event.get('b', ()), 'bid', self._price_cache)
-            asks = _parse_levels(event.get('a', ()), 'ask', self._price_cache)
-        except TypeError as exc:
-            raise ValueError('malformed depth event: {}'.format(exc)) from None
-        for side, changes in ((self._bids, bids), (self._asks, asks)):
-            levels, prices = side.levels, side.prices
-            for price, qty in changes:      # _Side.set, inlined: this is the hot path
-                if qty:
-                    if price not in levels:
-                        insort(prices, price)
-                    levels[price] = qty
-                elif price in levels:
-                    del levels[price]
-                    del prices[bisect_left(prices, price)]
+            for side in (side, self._asks):
+                levels, prices, keys = side.levels, side.prices, side.keys
+                for level in event.get(side.field, ()):
+                    # Hot path: a cached price text, and a quantity string float() reads as
+                    # a finite number > 0, or a plain zero (a string float() takes, Decimal()
+                    # takes too, and float(text) == float(Decimal(text))). Else: parse().
+                    try:
+                        price, qty = level
+                        key = keys[price]
+                        number = float(qty)
+                        if 0.0 < number < 1e308 and type(qty) is str:
+                            pass
+                        elif number == 0.0 and (qty == '0.00000000' or not qty.lstrip('0.')):
+                            qty = None
+                        else:
+                            raise ValueError(qty)
+                    except Exception:
+                        price, qty, key = side.parse(level)
+                        number = 0.0 if qty is None else float(qty)
+                    if qty is not None:
+                        entry = levels.get(key)
+                        if entry is None:
+                            levels[key] = [float(price), number, price, qty]
+                            insort(prices, key)
+                            record((key, None, None))
+                        else:
+                            record((key, entry, entry[3]))
+                            entry[1] = number
+                            entry[3] = qty
+                    else:
+                        entry = levels.pop(key, None)
+                        if entry is not None:
+                            del prices[bisect_left(prices, key)]
+                            record((key, entry, None))
+                split = len(undo)
+        except BaseException as exc:
+            if side is self._asks:
+                side.rollback(undo[split:])
+            self._bids.rollback(undo[:split])
+            if isinstance(exc, TypeError):
+                raise _LevelTypeError('malformed depth levels: {}'.format(exc)) from None
+            raise
         if 'E' in event:
             self.update_time = event['E']
         if 'u' in event:
@@ -276,23 +298,21 @@ class DepthCache:
 
     # -- reads ------------------------------------------------------------
 
-    def _read(self, side: _Side, limit: Optional[int], best_high: bool) -> List[List[Any]]:
-        _check_limit(limit)
+    def _read(self, side: _Side, limit: Optional[int]) -> List[List[Any]]:
+        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)):
+            raise TypeError('limit must be an int or None, got {}'.format(type(limit).__name__))
+        if limit is not None and limit < 0:
+            raise ValueError('limit must be >= 0 or None, got {}'.format(limit))
         prices = side.prices            # take both references once: clear() swaps sides
         levels = side.levels
         if limit == 0:
             return []
-        if best_high:
-            chosen = prices[::-1] if limit is None else prices[-limit:][::-1]
-        else:
-            chosen = prices[:] if limit is None else prices[:limit]
+        chosen = prices[::-1] if limit is None else prices[:-limit - 1:-1]   # best first
+        if self.conv_type is float:     # floats made once, as the level was set
+            return [entry[:2] for entry in map(levels.get, chosen) if entry is not None]
         conv = self.conv_type
-        result = []
-        for price in chosen:
-            qty = levels.get(price)
-            if qty is not None:
-                result.append([conv(price), conv(qty)])
-        return result
+        return [[conv(Decimal(entry[2])), conv(Decimal(entry[3]))]
+                for entry in map(levels.get, chosen) if entry is not None]
 
     def get_bids(self, limit: Optional[int] = None) -> List[List[Any]]:
         """Bids, highest price first, as ``[[price, quantity], ...]``.
@@ -306,11 +326,11 @@ class DepthCache:
         >>> dc.get_bids(limit=1)
         [[1.5, 1.0]]
         """
-        return self._read(self._bids, limit, True)
+        return self._read(self._bids, limit)
 
     def get_asks(self, limit: Optional[int] = None) -> List[List[Any]]:
         """Asks, lowest price first, as ``[[price, quantity], ...]`` (see :meth:`get_bids`)."""
-        return self._read(self._asks, limit, False)
+        return self._read(self._asks, limit)
 
     @staticmethod
     def sort_depth(vals: Mapping[Any, Any], reverse: bool = False) -> List[List[float]]:

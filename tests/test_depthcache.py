@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from binance import depthcache
 from binance.depthcache import DepthCache, DepthCacheSync
 
 S = DepthCacheSync
@@ -93,7 +94,8 @@ def test_conv_type_decimal_and_str_give_exact_values():
 
 @pytest.mark.parametrize('level, exc', [
     (['abc', '1'], ValueError), (['1', '-2'], ValueError), (['NaN', '1'], ValueError),
-    (['1', 'Infinity'], ValueError), (['1'], ValueError), ([None, '1'], TypeError)])
+    (['1', 'Infinity'], ValueError), (['1'], ValueError), ([None, '1'], TypeError),
+    (['-0', '1'], ValueError), (['1', b'2'], TypeError)])
 def test_malformed_levels_rejected(level, exc):
     """A non-numeric, negative, NaN/infinite or incomplete level raises and adds nothing."""
     dc = DepthCache('X')
@@ -160,6 +162,100 @@ def test_reads_while_another_thread_writes_never_raise():
     stop.set()
     thread.join()
     assert errors == []
+
+
+@pytest.mark.parametrize('zero', ['0', '0.0', '0.00000000', '.0', '0.', '00', '0E-8', '0e+5',
+                                  ' 0 '])
+def test_every_form_of_zero_removes_the_level(zero):
+    """Any decimal zero quantity (Binance's '0.00000000', '0', '0E-8' ...) removes the level."""
+    dc = DepthCache('X')
+    dc.apply_snapshot(snapshot(1, bids=[('1.5', '2'), ('1.4', '3')], asks=[('1.6', '1')]))
+    dc.apply_diff(event(2, 2, bids=[('1.50000000', zero)], asks=[('1.6', zero)]))
+    assert dc.get_bids() == [[1.4, 3.0]] and dc.get_asks() == []
+
+
+@pytest.mark.parametrize('qty', ['-0', '-0.0', '-1', 'NaN', 'inf', '0x1', '', '.', '1.2.3', '1,5',
+                                 b'1', bytearray(b'0'), 1.5j, None])
+def test_negative_zero_and_non_decimal_quantities_rejected_book_unchanged(qty):
+    """'-0', negatives, NaN/inf, bytes and non-decimals raise ValueError; nothing changes."""
+    dc = DepthCache('X', conv_type=str)
+    dc.apply_snapshot(snapshot(1, bids=[('1.5', '2'), ('1.3', '1')]))
+    with pytest.raises(ValueError):
+        dc.apply_diff(event(2, 2, bids=[('1.5', '7'), ('1.4', '1'), ('1.3', qty)], time=5))
+    assert dc.get_bids() == [['1.5', '2'], ['1.3', '1']] and dc.update_time is None
+
+
+def test_tiny_and_float_quantities_keep_their_exact_value():
+    """'1e-400' is not zero, and a float quantity is taken by its repr, for a known price too."""
+    dc = DepthCache('X', conv_type=Decimal)
+    dc.apply_snapshot(snapshot(1, bids=[('1.5', '2'), ('1.3', '1')]))
+    dc.apply_diff(event(2, 2, bids=[('1.5', '1e-400'), ('1.3', 0.3)]))
+    assert dc.get_bids() == [[Decimal('1.5'), Decimal('1e-400')], [Decimal('1.3'), Decimal('0.3')]]
+
+
+def test_other_decimal_forms_and_numbers_are_kept_exactly():
+    """'1e-3', ' 2 ', '1_000', ints and floats (by repr) are stored as their exact value."""
+    dc = DepthCache('X', conv_type=Decimal)
+    dc.add_bid(['1', '1e-3'])
+    dc.add_bid(['2', ' 2 '])
+    dc.add_bid(['3', '1_000'])
+    dc.add_bid([4, 7])
+    dc.add_bid([0.1, 0.3])
+    assert dc.get_bids() == [[Decimal(4), Decimal(7)], [Decimal(3), Decimal(1000)],
+                             [Decimal(2), Decimal(2)], [Decimal(1), Decimal('0.001')],
+                             [Decimal('0.1'), Decimal('0.3')]]
+    dc.conv_type = float
+    assert dc.get_bids()[-2:] == [[1.0, 0.001], [0.1, 0.3]]
+
+
+def test_failed_event_takes_back_every_change_already_made():
+    """A bad level late in an event restores updated, removed and added levels on both sides."""
+    dc = DepthCache('X', conv_type=str)
+    dc.apply_snapshot(snapshot(1, bids=[('1.00', '1'), ('0.90', '2')], asks=[('1.10', '3')]))
+    before = (dc.get_bids(), dc.get_asks())
+    bad = event(2, 2, bids=[('1.00', '5'), ('0.90', '0'), ('0.80', '4'), ('0.90', '6')],
+                asks=[('1.10', '0.00000000'), ('1.20', '1'), ('1.20', '2'), ('1.30', None)])
+    with pytest.raises(ValueError, match='ask quantity'):
+        dc.apply_diff(bad)
+    assert (dc.get_bids(), dc.get_asks()) == before and dc.last_update_id == 1
+    dc.conv_type = float
+    assert dc.get_bids() == [[1.0, 1.0], [0.9, 2.0]] and dc.get_asks() == [[1.1, 3.0]]
+    bad['a'][-1][1] = '1'
+    dc.apply_diff(bad)
+    assert dc.get_bids() == [[1.0, 5.0], [0.9, 6.0], [0.8, 4.0]]
+    assert dc.get_asks() == [[1.2, 2.0], [1.3, 1.0]]
+
+
+def test_prices_beyond_float_precision_stay_distinct_and_ordered():
+    """Prices equal as floats ('0.1' and '0.1000...01') stay separate levels, in exact order."""
+    near = '0.10000000000000000001'
+    dc = DepthCache('X', conv_type=Decimal)
+    dc.apply_snapshot(snapshot(1, bids=[('0.1', '1'), ('0.09', '1')], asks=[('0.2', '1')]))
+    dc.apply_diff(event(2, 2, bids=[('0.09', '2'), (near, '3')], asks=[('0.2', '5'), (near, '4')]))
+    assert dc.get_bids() == [[Decimal(near), 3], [Decimal('0.1'), 1], [Decimal('0.09'), 2]]
+    assert dc.get_asks() == [[Decimal(near), 4], [Decimal('0.2'), 5]]
+    dc.apply_diff(event(3, 3, bids=[('0.1', '0')], asks=[('0.20000000', '0')]))
+    assert dc.get_bids() == [[Decimal(near), 3], [Decimal('0.09'), 2]]
+    dc.apply_snapshot(snapshot(4, asks=[(near, '1'), ('0.1', '2'), ('1E-400', '3')]))
+    assert [p for p, _ in dc.get_asks()] == [Decimal('1E-400'), Decimal('0.1'), Decimal(near)]
+    long_prices = ['0.1' + '0' * 30 + '1', '0.1' + '0' * 30 + '2']    # beyond 28 digits
+    dc.apply_diff(event(5, 5, bids=[(p, '1') for p in long_prices],
+                        asks=[(p, '1') for p in long_prices]))
+    assert [p for p, _ in dc.get_bids()] == [Decimal(p) for p in reversed(long_prices)]
+    assert [p for p, _ in dc.get_asks()][2:4] == [Decimal(p) for p in long_prices]
+
+
+def test_small_price_cache_still_gives_the_right_book(monkeypatch):
+    """When the price-text cache overflows and is emptied, levels keep their identity."""
+    monkeypatch.setattr(depthcache, '_PRICE_CACHE_MAX', 3)
+    dc = DepthCache('X', conv_type=str)
+    for i in range(20):
+        dc.apply_diff(event(i, i, bids=[(str(i % 7), str(i)), ('%d.0' % ((i + 3) % 7), '0')]))
+    expected = {}
+    for i in range(20):
+        expected[i % 7] = str(i)
+        expected.pop((i + 3) % 7, None)
+    assert dc.get_bids() == [[str(p), q] for p, q in sorted(expected.items(), reverse=True)]
 
 
 # -- DepthCacheSync ---------------------------------------------------------
@@ -446,3 +542,58 @@ def test_property_faults_force_clean_resync_and_recovery(initial, updates, fault
             assert_consistent(dc, sync, timeline)
     assert sync.last_update_id == timeline.last_id
     assert book_of(dc) == timeline.exact(timeline.last_id)
+
+
+def decimal_text(value, style):
+    """One of the ways a decimal can be written: plain, zero-padded or with an exponent."""
+    plain = '{:f}'.format(value)
+    if style == 'padded':
+        return plain + ('000' if '.' in plain else '.000')
+    if style == 'exponent':
+        return '{:E}'.format(value)
+    return plain
+
+
+BAD_QUANTITIES = ['-1', '-0', 'abc', None, 'NaN', '1..2']
+
+
+def levels_strategy(pool):
+    """Levels at prices of ``pool``, in any text form; about one in 25 has a bad quantity."""
+    style = st.sampled_from(['plain', 'plain', 'padded', 'exponent'])
+    qty = st.one_of(st.just(Decimal(0)), st.builds(lambda n, e: Decimal(n).scaleb(-e),
+                                                   st.integers(1, 10 ** 12), st.integers(0, 10)))
+    level = st.tuples(st.sampled_from(pool), style, qty, style, st.integers(0, 24),
+                      st.sampled_from(BAD_QUANTITIES))
+    return st.lists(level.map(lambda t: [decimal_text(t[0], t[1]),
+                                         decimal_text(t[2], t[3]) if t[4] else t[5]]),
+                    max_size=5)
+
+
+@settings(max_examples=40, deadline=None)
+@given(pool=st.lists(st.builds(lambda n, e: Decimal(n).scaleb(-e), st.integers(0, 10 ** 20),
+                               st.integers(0, 22)), min_size=1, max_size=8), data=st.data())
+def test_property_any_decimal_prices_match_an_exact_reference(pool, data):
+    """Prices of any precision, quantities in any decimal form, bad levels: an exact book."""
+    pool += [p + Decimal('1E-25') for p in pool[:2]]     # equal as floats, not as decimals
+    dc = DepthCache('X', conv_type=Decimal)
+    reference = ({}, {})
+    for update_id in range(1, 11):
+        bids, asks = data.draw(levels_strategy(pool)), data.draw(levels_strategy(pool))
+        malformed = any(q in BAD_QUANTITIES for _, q in bids + asks)
+        if malformed:
+            with pytest.raises(ValueError):
+                dc.apply_diff(event(update_id, update_id, bids, asks))
+        else:
+            dc.apply_diff(event(update_id, update_id, bids, asks))
+            for book, levels in zip(reference, (bids, asks)):
+                for price, qty in levels:
+                    if Decimal(qty):
+                        book[Decimal(price)] = Decimal(qty)
+                    else:
+                        book.pop(Decimal(price), None)
+        dc.conv_type = Decimal
+        assert dc.get_bids() == sorted(map(list, reference[0].items()), reverse=True)
+        assert dc.get_asks() == sorted(map(list, reference[1].items()))
+        dc.conv_type = float
+        assert dc.get_bids(limit=3) == [[float(p), float(q)] for p, q in
+                                        sorted(reference[0].items(), reverse=True)[:3]]
