@@ -47,6 +47,20 @@ class _Closed:
 _CLOSED = _Closed()
 
 
+def call_callback(callback: Callable[[Any], Any], message: Any, clock: Any, name: str) -> None:
+    """Give ``message`` to a user callback outside the message hot path.
+
+    An exception is logged and swallowed (the stream goes on);
+    ``SystemExit``/``KeyboardInterrupt`` stop the reactor (:func:`stop_for_exit`).
+    """
+    try:
+        callback(message)
+    except Exception:
+        log.exception('%s: the callback raised', name)
+    except (SystemExit, KeyboardInterrupt) as exc:
+        stop_for_exit(clock, name, exc)
+
+
 def stop_for_exit(clock: Any, name: str, exc: BaseException) -> None:
     """A callback raised ``SystemExit``/``KeyboardInterrupt``: stop the reactor.
 

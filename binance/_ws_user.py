@@ -22,8 +22,6 @@ Two ways to get account, order and balance events, tried in this order:
 REST calls run in the reactor's thread pool, never on the reactor thread.
 Everything else here runs on the reactor thread.
 """
-import hashlib
-import hmac
 import json
 import logging
 import random
@@ -33,7 +31,8 @@ from typing import Any, Callable, Dict, Optional
 from twisted.internet.task import LoopingCall
 from twisted.python.failure import Failure
 
-from binance._ws_protocol import MAX_RETRIES_MESSAGE, stop_for_exit
+from binance._client_params import sign_payload
+from binance._ws_protocol import MAX_RETRIES_MESSAGE, call_callback
 from binance.exceptions import BinanceAPIException
 
 __all__ = ['UserStream', 'USER_STREAM_KEY', 'LISTEN_KEY_RETIRED_STATUSES']
@@ -141,12 +140,7 @@ class UserStream:
         self._emit(message)
 
     def _emit(self, message: Any) -> None:
-        try:
-            self._callback(message)
-        except Exception:
-            log.exception('user stream: the callback raised')
-        except (SystemExit, KeyboardInterrupt) as exc:
-            stop_for_exit(self._manager._get_reactor(), 'user stream', exc)
+        call_callback(self._callback, message, self._manager._get_reactor(), 'user stream')
 
     def _emit_error(self, text: str) -> None:
         self._emit({'e': 'error', 'm': text})
@@ -384,4 +378,4 @@ def ws_api_signature(secret: str, params: Dict[str, Any]) -> str:
     '0fbe4e671d54dcb14f5f8a52f86beaacc764fb0912688a45ee9f56f2bb56d2fb'
     """
     payload = '&'.join('{}={}'.format(k, params[k]) for k in sorted(params) if k != 'signature')
-    return hmac.new(secret.encode('utf-8'), payload.encode('utf-8'), hashlib.sha256).hexdigest()
+    return sign_payload(secret, payload)

@@ -42,7 +42,7 @@ from typing import Any, Callable, Dict, Iterable, Optional, Union
 from binance import _reactor
 from binance._reactor import ReactorStoppedError
 from binance._ws_protocol import (MAX_RETRIES_MESSAGE, StreamFactory, StreamProtocol,
-                                  client_tls_options, stop_for_exit)
+                                  call_callback, client_tls_options)
 from binance._ws_user import USER_STREAM_KEY, UserStream, ws_api_signature
 from binance._ws_checks import (ARRAY_STREAMS, MAX_STREAMS_PER_CONNECTION,
                                  SYMBOL_STREAM_KINDS, _check_callback, _check_interval,
@@ -124,12 +124,8 @@ class _Stream:
         self.stopped = True
         self.on_stop = []
         self.manager._release(self.key, self)
-        try:
-            self.callback({'e': 'error', 'm': MAX_RETRIES_MESSAGE})
-        except Exception:
-            log.exception('%s: the callback raised on the error message', self.key)
-        except (SystemExit, KeyboardInterrupt) as exc:
-            stop_for_exit(self.manager._get_reactor(), self.key, exc)
+        call_callback(self.callback, {'e': 'error', 'm': MAX_RETRIES_MESSAGE},
+                      self.manager._get_reactor(), self.key)
 
 
 class BinanceSocketManager(threading.Thread):

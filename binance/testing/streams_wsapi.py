@@ -21,11 +21,11 @@ Replies look like Binance's::
 
 See https://developers.binance.com/docs/binance-spot-api-docs/websocket-api
 """
-import hashlib
 import hmac
 import logging
 from typing import Any, Dict, Optional
 
+from binance._client_params import sign_payload
 from binance.testing.streams_format import loads
 
 __all__ = ['handle_request', 'signature_payload', 'sign']
@@ -57,8 +57,7 @@ def signature_payload(params: Dict[str, Any]) -> str:
 
 def sign(secret: str, params: Dict[str, Any]) -> str:
     """HMAC-SHA256 hex signature of ``params`` with ``secret`` (what a client sends)."""
-    return hmac.new(secret.encode('utf-8'), signature_payload(params).encode('utf-8'),
-                    hashlib.sha256).hexdigest()
+    return sign_payload(secret, signature_payload(params))
 
 
 def _mandatory(params: Dict[str, Any], name: str) -> Any:
