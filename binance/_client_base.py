@@ -15,7 +15,7 @@ from urllib3.exceptions import ReadTimeoutError
 
 from binance import __version__
 from binance._json import loads
-from binance._client_params import encode_params, sign_payload
+from binance._client_params import check_known, encode_params, sign_payload
 from binance.exceptions import (
     BinanceAPIException, BinanceConnectionException, BinanceRateLimitException,
     BinanceRequestException, BinanceTimeoutException, _int_or_none,
@@ -155,9 +155,10 @@ class ClientBase:
         """
         params = dict(params or {})
         extra = params.pop('requests_params', None) or {}
+        full_path = '/{}/{}'.format(api, path)
+        check_known(method, full_path, params)
         pairs = encode_params(params)
         headers: Dict[str, str] = {}
-        full_path = '/{}/{}'.format(api, path)
         if signed or keyed:
             if not self.API_KEY or (signed and not self.API_SECRET):
                 raise ValueError('{} {} needs {}: create the client with '
