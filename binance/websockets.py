@@ -34,6 +34,7 @@ Binance references: `WebSocket Streams
 """
 import atexit
 import logging
+import os
 import sys
 import threading
 import weakref
@@ -654,18 +655,39 @@ def _open_socket_count() -> int:
 
 
 def _wait_for_open_sockets() -> None:
-    """At interpreter exit: wait while started managers hold open sockets."""
+    """At interpreter exit: wait while started managers hold open sockets.
+
+    No waiting when the main thread ended with an uncaught exception (a
+    crashed script must not linger, Ctrl-C included). Ctrl-C while waiting
+    stops the reactor and ends the program with status 130, the status of a
+    Python program ended by Ctrl-C.
+    """
     if not BinanceSocketManager.EXIT_WAITS_FOR_SOCKETS:
         return
-    if _main_ended_by_ctrl_c():  # the user asked to stop: no waiting
+    if _main_ended_by_exception():  # a traceback was printed or Ctrl-C: no waiting
         _stop_reactor_and_wait()
         return
     try:
         while _reactor.is_running() and _open_socket_count():
             _reactor.wait_stopped(0.1)
         _let_reactor_finish_current_call()
-    except KeyboardInterrupt:  # Ctrl-C while waiting: end now
+    except KeyboardInterrupt:  # Ctrl-C while waiting: end now, as interrupted
         _stop_reactor_and_wait()
+        _exit_interrupted()
+
+
+def _exit_interrupted() -> None:
+    """End the process with status 130 after the remaining exit hooks have run."""
+    atexit.unregister(_wait_for_open_sockets)
+    try:
+        atexit._run_exitfuncs()
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:  # a closed or broken stream: nothing more to do
+                pass
+        os._exit(130)
 
 
 def _let_reactor_finish_current_call(timeout: float = 2.0) -> None:
@@ -681,10 +703,11 @@ def _let_reactor_finish_current_call(timeout: float = 2.0) -> None:
         done.wait(timeout)
 
 
-def _main_ended_by_ctrl_c() -> bool:
-    """True when the main thread ended with an uncaught KeyboardInterrupt."""
+def _main_ended_by_exception() -> bool:
+    """True when the main thread ended with an uncaught exception (Ctrl-C included)."""
     exc_type = getattr(sys, 'last_type', None)
-    return isinstance(exc_type, type) and issubclass(exc_type, KeyboardInterrupt)
+    return isinstance(exc_type, type) and issubclass(exc_type, BaseException) \
+        and not issubclass(exc_type, SystemExit)
 
 
 def _stop_reactor_and_wait() -> None:
