@@ -554,6 +554,11 @@ def _validate_manager_args(client: Any, symbol: Any, callback: Any, refresh_inte
         raise TypeError('bm must be a BinanceSocketManager or None')
 
 
+#: Binance error codes of a snapshot request that no retry can fix: ``-1121``
+#: "Invalid symbol." (the symbol is not listed) and ``-1100`` (malformed).
+FATAL_SNAPSHOT_CODES = frozenset((-1121, -1100))
+
+
 class DepthCacheManager:
     """Keep a :class:`DepthCache` of ``symbol`` in sync with Binance.
 
@@ -563,7 +568,9 @@ class DepthCacheManager:
     :param callback: called on the reactor thread as ``callback(depth_cache)``
         after every diff event applied to the book (once for the events
         replayed with a snapshot), and once as
-        ``callback(None)`` when the depth socket gave up reconnecting, or was
+        ``callback(None)`` when the depth socket gave up reconnecting, when
+        the snapshot request was answered "Invalid symbol." (``-1121``: the
+        symbol is not listed; logged as an error, no more retries), or when it was
         closed on the socket manager (``bm.stop_socket(...)``, ``bm.close()``)
         rather than by :meth:`close`; the manager is then closed, its timers
         cancelled. An exception it raises is logged.
@@ -719,6 +726,12 @@ class DepthCacheManager:
         self._snapshot_pending = False
         if self._closed:
             return
+        if getattr(failure.value, 'code', None) in FATAL_SNAPSHOT_CODES:
+            logger.error('%s depth: %s (code %s); the depth cache stops', self._symbol,
+                         getattr(failure.value, 'message', failure.getErrorMessage()),
+                         failure.value.code)
+            self._give_up()
+            return
         self._sync.note_failure()
         delay = self._sync.retry_delay
         retry_after = getattr(failure.value, 'retry_after', None)
@@ -748,13 +761,7 @@ class DepthCacheManager:
             return
         if isinstance(msg, dict) and msg.get('e') == 'error':
             logger.error('%s depth: socket gave up: %s', self._symbol, msg.get('m'))
-            self._closed = True
-            self._cancel_timers()
-            if self._conn_key:
-                self._bm.stop_socket(self._conn_key)
-            if self._owns_bm:
-                self._bm.close()
-            self._notify(None)
+            self._give_up()
             return
         if not isinstance(msg, dict) or msg.get('e', 'depthUpdate') != 'depthUpdate':
             logger.debug('%s depth: ignoring message %.200r', self._symbol, msg)
@@ -775,6 +782,16 @@ class DepthCacheManager:
                 self._refresh_call.cancel()
             self._refresh_call = None
             self._schedule_snapshot(self._sync.retry_delay)
+
+    def _give_up(self) -> None:
+        """Close the socket and the timers, then ``callback(None)`` (reactor thread)."""
+        self._closed = True
+        self._cancel_timers()
+        if self._conn_key:
+            self._bm.stop_socket(self._conn_key)
+        if self._owns_bm:
+            self._bm.close()
+        self._notify(None)
 
     def _socket_closed(self) -> None:
         """The socket manager closed our socket (reactor thread): close and tell the callback."""

@@ -44,6 +44,7 @@ from binance import _reactor
 from binance._reactor import ReactorStoppedError
 from binance._ws_protocol import (MAX_RETRIES_MESSAGE, StreamFactory, StreamProtocol,
                                   call_callback, client_tls_options)
+from binance._ws_symbols import SymbolCheck
 from binance._ws_user import USER_STREAM_KEY, UserStream, ws_api_signature
 from binance._ws_checks import (ARRAY_STREAMS, MAX_STREAMS_PER_CONNECTION,
                                  SYMBOL_STREAM_KINDS, _check_callback, _check_interval,
@@ -227,6 +228,7 @@ class BinanceSocketManager(threading.Thread):
         self._conn_lock = threading.Lock()
         self._manager_started = False
         self._owns_reactor = False
+        self._symbols = SymbolCheck(client, self._in_thread, self._call)
 
     def __repr__(self) -> str:
         return '<BinanceSocketManager sockets={} started={}>'.format(
@@ -356,7 +358,10 @@ class BinanceSocketManager(threading.Thread):
         _check_callback(callback)
         url = self._stream_url() + prefix + path
         self._tls_options(url)  # a bad URL or CA file fails here, in the caller's thread
-        return self._start_entry(path, lambda: _Stream(self, path, url, callback))
+        key = self._start_entry(path, lambda: _Stream(self, path, url, callback))
+        if key and self._uses_global_reactor():
+            self._symbols.check(path.split('?streams=', 1)[-1].split('/'))
+        return key
 
     def _release(self, key: str, entry: Any) -> None:
         """Forget ``key`` if it still belongs to ``entry`` (after giving up)."""
