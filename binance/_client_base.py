@@ -25,12 +25,13 @@ log = logging.getLogger('binance.client')
 
 #: Seconds a request may take when ``requests_params`` sets no ``timeout``.
 DEFAULT_TIMEOUT = 10
-_TLD_RE = re.compile(r'^[a-z]{2,}(\.[a-z]{2,})*$')
-_SIGNATURE_RE = re.compile(r'signature=[0-9a-fA-F]+')
+_TLD_RE = re.compile(r'^[a-z]{2,}(\.[a-z]{2,})*\Z')
+#: Query values that must not reach a log line: request signatures and listen keys.
+_SECRET_PARAM_RE = re.compile(r'\b(signature|listenKey)=[^&\s\'"]+')
 
 
 class _SignatureRedactor(logging.Filter):
-    """Masks ``signature=...`` in the records of urllib3's connection pool.
+    """Masks ``signature=...`` and ``listenKey=...`` in the records of urllib3's connection pool.
 
     urllib3 logs every request line (method and URL with its query string) at
     DEBUG level, and a signed GET carries its signature in the query. The
@@ -39,10 +40,10 @@ class _SignatureRedactor(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple) and any(
-                isinstance(arg, str) and 'signature=' in arg for arg in record.args):
+                isinstance(arg, str) and _SECRET_PARAM_RE.search(arg) for arg in record.args):
             record.args = tuple(_redact_text(arg) if isinstance(arg, str) else arg
                                 for arg in record.args)
-        elif isinstance(record.msg, str) and 'signature=' in record.msg:
+        elif isinstance(record.msg, str) and _SECRET_PARAM_RE.search(record.msg):
             record.msg = _redact_text(record.msg)
         return True
 
@@ -224,8 +225,8 @@ class ClientBase:
 
 
 def _redact_text(text: str) -> str:
-    """``text`` with any request signature masked."""
-    return _SIGNATURE_RE.sub('signature=<redacted>', text)
+    """``text`` with any request signature or listen key masked."""
+    return _SECRET_PARAM_RE.sub(lambda m: m.group(1) + '=<redacted>', text)
 
 
 def _redact(exc: BaseException) -> str:

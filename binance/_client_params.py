@@ -25,9 +25,11 @@ __all__ = ['sign_payload', 'encode_params', 'check_symbol', 'check_choice',
            'KNOWN_PARAMS']
 
 #: Binance's own pattern for a symbol (``-1100`` otherwise).
-SYMBOL_RE = re.compile(r'^[A-Z0-9\-_.]{1,20}$')
+SYMBOL_RE = re.compile(r'^[A-Z0-9\-_.]{1,20}\Z')
 #: An account or symbol permission such as ``SPOT``, ``MARGIN`` or ``TRD_GRP_002``.
-PERMISSION_RE = re.compile(r'^[A-Z0-9_]{1,40}$')
+#: A decimal number as Binance reads it: ASCII digits only (no ``'５'``, no ``'1_000'``).
+_NUMBER_RE = re.compile(r'^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?\Z')
+PERMISSION_RE = re.compile(r'^[A-Z0-9_]{1,40}\Z')
 MAX_RECV_WINDOW = 60000
 #: Decimal places Binance accepts in ``recvWindow`` (microsecond precision).
 RECV_WINDOW_DECIMALS = 3
@@ -132,7 +134,7 @@ def check_limit(params: Mapping[str, Any], maximum: int) -> None:
     if params.get('limit') is None:
         return
     limit = params['limit']
-    if isinstance(limit, str) and limit.isdigit():
+    if isinstance(limit, str) and limit.isascii() and limit.isdigit():
         limit = int(limit)
     if isinstance(limit, bool) or not isinstance(limit, int):
         raise TypeError('limit must be an int, not {!r}'.format(limit))
@@ -217,6 +219,9 @@ def format_number(name: str, value: Any, positive: bool = False) -> str:
             raise ValueError('{} must be a finite number, got {!r}'.format(name, value))
         number = Decimal(repr(value))
     elif isinstance(value, (Decimal, str)):
+        if isinstance(value, str) and not _NUMBER_RE.match(value.strip()):
+            raise ValueError('{} must be a number written with ASCII digits, such as '
+                             '\'0.001\', got {!r}'.format(name, value))
         try:
             number = Decimal(value.strip() if isinstance(value, str) else value)
         except InvalidOperation:

@@ -12,9 +12,9 @@ from binance.enums import KLINE_INTERVALS, WEBSOCKET_DEPTHS
 MAX_STREAMS_PER_CONNECTION = 1024
 
 _MINITICKER_UPDATE_TIMES = (1000, 3000)
-_STREAM_SYMBOL_RE = re.compile(r'^[a-z0-9]+$')
-_STREAM_NAME_RE = re.compile(r'^[A-Za-z0-9_@!.:+-]+$')
-_LISTEN_KEY_RE = re.compile(r'^[A-Za-z0-9]{32,}$')
+_STREAM_SYMBOL_RE = re.compile(r'^[a-z0-9]+\Z')
+_STREAM_NAME_RE = re.compile(r'^[A-Za-z0-9_@!.:+-]+\Z')
+_LISTEN_KEY_RE = re.compile(r'^[A-Za-z0-9]{32,}\Z')
 
 #: Windows of the rolling-window ticker streams (``<symbol>@ticker_<window>``).
 TICKER_WINDOWS = ('1h', '4h', '1d')

@@ -45,7 +45,7 @@ logger = logging.getLogger(__name__)
 #: The ``limit`` values ``GET /api/v3/depth`` accepts.
 VALID_LIMITS = (5, 10, 20, 50, 100, 500, 1000, 5000)
 
-_SYMBOL_RE = re.compile(r'^[A-Za-z0-9_.-]{1,20}$')
+_SYMBOL_RE = re.compile(r'^[A-Za-z0-9_.-]{1,20}\Z')
 _PRICE_CACHE_MAX = 50000    # entries of a side's price-text cache before it is emptied
 _Parsed = Tuple[str, Optional[str], Decimal]
 
@@ -547,7 +547,7 @@ def _validate_manager_args(client: Any, symbol: Any, callback: Any, refresh_inte
         if not refresh_interval >= 0:
             raise ValueError('refresh_interval must be >= 0 seconds (0 or None disables it), '
                              'got {!r}'.format(refresh_interval))
-    if isinstance(limit, bool) or limit not in VALID_LIMITS:
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit not in VALID_LIMITS:
         raise ValueError('limit must be one of {}, got {!r}'.format(
             ', '.join(map(str, VALID_LIMITS)), limit))
     if bm is not None and not callable(getattr(bm, 'start_depth_socket', None)):

@@ -478,7 +478,11 @@ class BinanceSocketManager(threading.Thread):
         :returns: the stream key or ``False`` if already open.
         :raises ValueError: for another ``update_time``.
         """
-        if isinstance(update_time, bool) or update_time not in _MINITICKER_UPDATE_TIMES:
+        try:  # a Decimal('sNaN') cannot even be compared
+            valid = not isinstance(update_time, bool) and update_time in _MINITICKER_UPDATE_TIMES
+        except (ArithmeticError, TypeError):
+            valid = False
+        if not valid:
             raise ValueError('update_time must be one of {} (milliseconds), got {!r}'.format(
                 ', '.join(str(t) for t in _MINITICKER_UPDATE_TIMES), update_time))
         path = '!miniTicker@arr' if update_time == 1000 else \

@@ -59,7 +59,7 @@ _HISTORY_TRADE_SECONDS = 15  # one generated trade per 15 s of history
 
 
 _DEFAULT_PERMISSIONS = ('SPOT', 'MARGIN', 'LEVERAGED')
-_PERMISSION_RE = re.compile(r'^[A-Z0-9_]{1,40}$')
+_PERMISSION_RE = re.compile(r'^[A-Z0-9_]{1,40}\Z')
 _MINI_TICKER = ('symbol', 'openPrice', 'highPrice', 'lowPrice', 'lastPrice', 'volume',
                 'quoteVolume', 'openTime', 'closeTime', 'firstId', 'lastId', 'count')
 

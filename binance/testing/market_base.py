@@ -24,9 +24,9 @@ ONE = Decimal(1)
 SATOSHI = Decimal('0.00000001')
 MAX_DECIMALS = 8
 
-_SYMBOL_RE = re.compile(r'^[A-Z0-9\-_.]{1,20}$')
-_DECIMAL_RE = re.compile(r'^([0-9]{1,20})(\.[0-9]{1,20})?$')
-_INT_RE = re.compile(r'^-?[0-9]{1,20}$')
+_SYMBOL_RE = re.compile(r'^[A-Z0-9\-_.]{1,20}\Z')
+_DECIMAL_RE = re.compile(r'^([0-9]{1,20})(\.[0-9]{1,20})?\Z')
+_INT_RE = re.compile(r'^-?[0-9]{1,20}\Z')
 
 
 class MarketError(Exception):

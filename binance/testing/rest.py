@@ -50,7 +50,7 @@ log = logging.getLogger(__name__)
 MAX_RECV_WINDOW = 60000
 DEFAULT_RECV_WINDOW = 5000
 #: ``recvWindow``: milliseconds with up to three decimals (microseconds).
-_RECV_WINDOW_RE = re.compile(r'^\d{1,10}(\.\d{1,3})?$')
+_RECV_WINDOW_RE = re.compile(r'^[0-9]{1,10}(\.[0-9]{1,3})?\Z')
 #: Parameters every endpoint accepts (the signing ones).
 _ALWAYS_READ = frozenset(('timestamp', 'signature', 'recvWindow'))
 WEIGHT_LIMIT = 6000

@@ -55,19 +55,19 @@ except ImportError:  # pragma: no cover - orjson is optional
 _SYMBOL = r'(?P<symbol>[a-z0-9]+)'
 _SPEED = r'(?:@(?P<speed>100|1000)ms)?'
 _PATTERNS = [
-    ('trade', re.compile(_SYMBOL + r'@trade$')),
-    ('aggTrade', re.compile(_SYMBOL + r'@aggTrade$')),
-    ('bookTicker', re.compile(_SYMBOL + r'@bookTicker$')),
-    ('ticker', re.compile(_SYMBOL + r'@ticker$')),
-    ('miniTicker', re.compile(_SYMBOL + r'@miniTicker$')),
-    ('depth', re.compile(_SYMBOL + r'@depth' + _SPEED + '$')),
-    ('partialDepth', re.compile(_SYMBOL + r'@depth(?P<levels>5|10|20)' + _SPEED + '$')),
-    ('kline', re.compile(_SYMBOL + r'@kline_(?P<interval>[0-9]+[smhdwM])$')),
-    ('allTicker', re.compile(r'!ticker@arr$')),
-    ('allMiniTicker', re.compile(r'!miniTicker@arr(?:@(?P<ms>[0-9]+)ms)?$')),
+    ('trade', re.compile(_SYMBOL + r'@trade\Z')),
+    ('aggTrade', re.compile(_SYMBOL + r'@aggTrade\Z')),
+    ('bookTicker', re.compile(_SYMBOL + r'@bookTicker\Z')),
+    ('ticker', re.compile(_SYMBOL + r'@ticker\Z')),
+    ('miniTicker', re.compile(_SYMBOL + r'@miniTicker\Z')),
+    ('depth', re.compile(_SYMBOL + r'@depth' + _SPEED + r'\Z')),
+    ('partialDepth', re.compile(_SYMBOL + r'@depth(?P<levels>5|10|20)' + _SPEED + r'\Z')),
+    ('kline', re.compile(_SYMBOL + r'@kline_(?P<interval>[0-9]+[smhdwM])\Z')),
+    ('allTicker', re.compile(r'!ticker@arr\Z')),
+    ('allMiniTicker', re.compile(r'!miniTicker@arr(?:@(?P<ms>[0-9]+)ms)?\Z')),
 ]
-_VALID_NAME = re.compile(r'^[A-Za-z0-9!@_.\-]+$')
-_LISTEN_KEY = re.compile(r'^[A-Za-z0-9_\-]{1,128}$')
+_VALID_NAME = re.compile(r'^[A-Za-z0-9!@_.\-]+\Z')
+_LISTEN_KEY = re.compile(r'^[A-Za-z0-9_\-]{1,128}\Z')
 
 
 class StreamSpec(NamedTuple):
