@@ -148,7 +148,7 @@ class StreamProtocol(FastFramesMixin, WebSocketClientProtocol):
         try:
             msg = _loads(payload)
         except ValueError:
-            log.warning('%s: skipped a frame that is not JSON: %r', self.factory.name,
+            log.warning('%s: skipped a frame that is not JSON (or not UTF-8): %r', self.factory.name,
                         payload[:200])
             return
         try:
@@ -274,6 +274,9 @@ class StreamFactory(WebSocketClientFactory, ReconnectingClientFactory):
             openHandshakeTimeout=connect_timeout,
             closeHandshakeTimeout=1,
             perMessageCompressionOffers=[],
+            # invalid UTF-8 is a bad frame like any other: logged and skipped by
+            # onMessage (the JSON decoder refuses it), not a failed connection
+            utf8validateIncoming=False,
         )
         # Every autobahn timer on the injected reactor (tests use a Clock).
         if hasattr(self, '_batched_timer'):
