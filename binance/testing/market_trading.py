@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any, Dict, List, Optional, Tuple
 
 from binance.testing.market_base import (
-    MAX_NUM_ALGO_ORDERS, MAX_NUM_ORDERS, PRICE_MULTIPLIER_DOWN, PRICE_MULTIPLIER_UP, ZERO,
+    MAX_NUM_ALGO_ORDERS, MAX_NUM_ORDERS, PRICE_MULTIPLIER_UP, ZERO,
     MarketError, fmt, mandatory, missing, not_required, parse_decimal, parse_int,
     quantize_down, round8)
 from binance.testing.market_book import BUY, SELL, STOP_TYPES, Order
@@ -199,7 +199,7 @@ class TradingMixin:
         notional = quote if qty is None else qty * reference
         if notional < spec.min_notional:
             raise _filter_failure('NOTIONAL')
-        if limit is not None and not (average * PRICE_MULTIPLIER_DOWN <= limit
+        if limit is not None and not (average * spec.multiplier_down <= limit
                                       <= average * PRICE_MULTIPLIER_UP):
             raise _filter_failure('PERCENT_PRICE_BY_SIDE')
         if account is not None:
