@@ -21,10 +21,8 @@ Example::
         ex.fail_next('/api/v3/depth', status=429)     # the next depth request gets a 429
         ex.call(ex.market.depth, 'BNBBTC', 5)         # the truth, read on the reactor thread
 
-    # run an unmodified script offline
-    ex = LocalExchange().start()
-    with ex.install():
-        run_my_trading_script()
+    # run an unmodified script offline, to its natural end (e.g. reactor.stop())
+    run_offline('my_trading_script.py')
 
 From a shell: ``python -m binance.testing`` (see :mod:`binance.testing.__main__`).
 """
@@ -41,7 +39,7 @@ from binance.testing.market_base import DEFAULT_SYMBOLS
 from binance.testing.rest import RecordedRequest, RestResource
 
 __all__ = ['LocalExchange', 'Market', 'MarketError', 'RecordedRequest', 'DEFAULT_BALANCES',
-           'DEFAULT_SYMBOLS']
+           'DEFAULT_SYMBOLS', 'run_offline']
 
 log = logging.getLogger(__name__)
 
@@ -419,3 +417,12 @@ class LocalExchange:
 
 
 _MISSING = object()
+
+
+def run_offline(target: Any, args: Optional[Sequence[str]] = None, **exchange_options: Any) -> int:
+    """Run a script or callable against a local exchange to its natural end.
+
+    See :func:`binance.testing.offline.run_offline`.
+    """
+    from binance.testing.offline import run_offline as run
+    return run(target, args, **exchange_options)
