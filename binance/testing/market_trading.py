@@ -650,8 +650,9 @@ class TradingMixin:
                       'orderId': order.order_id, 'orderListId': order.list_id,
                       'clientOrderId': new_id, 'transactTime': self.now_ms()}
             info = order.result(self.now_ms())
-            for key in ('price', 'origQty', 'executedQty', 'cummulativeQuoteQty', 'status',
-                        'timeInForce', 'type', 'side', 'stopPrice', 'selfTradePreventionMode'):
+            for key in ('price', 'origQty', 'executedQty', 'origQuoteOrderQty',
+                        'cummulativeQuoteQty', 'status', 'timeInForce', 'type', 'side',
+                        'stopPrice', 'selfTradePreventionMode'):
                 if key in info:
                     result[key] = info[key]
             return result
