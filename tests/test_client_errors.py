@@ -121,8 +121,9 @@ def test_wrong_secret_is_a_signature_error(exchange):
 
 
 @pytest.mark.parametrize('offset', [-120000, 30000])
-def test_clock_skew_is_a_timestamp_error(client, offset):
-    """A timestamp outside recvWindow (behind or ahead) raises code -1021; the offset fixes it."""
+def test_clock_skew_is_a_timestamp_error(exchange, client, offset):
+    """Without clock sync a timestamp outside recvWindow raises -1021; the offset fixes it."""
+    client = exchange.client(api_key=KEY, api_secret=SECRET, sync_clock=False)
     client.timestamp_offset = offset
     with pytest.raises(BinanceAPIException) as info:
         client.get_open_orders()
