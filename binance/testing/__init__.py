@@ -33,11 +33,12 @@ from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Seque
 
 from binance import _reactor
 from binance.testing.market import Market, MarketError
+from binance.testing.keys import make_key_pair
 from binance.testing.market_base import DEFAULT_SYMBOLS
 from binance.testing.rest import RecordedRequest, RestResource
 
 __all__ = ['LocalExchange', 'Market', 'MarketError', 'RecordedRequest', 'DEFAULT_BALANCES',
-           'DEFAULT_SYMBOLS']
+           'DEFAULT_SYMBOLS', 'make_key_pair']
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +95,8 @@ class LocalExchange:
     :param ping_interval: seconds between the stream server's pings;
         :param pong_timeout: seconds it waits for a pong;
         :param max_connection_age: seconds after which it closes a connection.
+    :param clock_offset: seconds the exchange's clock runs ahead of this
+        machine's (negative: behind); see :attr:`clock_offset`.
 
     :ivar market: the :class:`~binance.testing.market.Market`; touch it on the
         reactor thread only, e.g. ``ex.call(ex.market.depth, 'BNBBTC', 100)``.
@@ -106,7 +109,8 @@ class LocalExchange:
                  tick: Optional[float] = 0.1, listen_keys: bool = True,
                  api_key: str = 'local-api-key', api_secret: str = 'local-api-secret',
                  balances: Optional[Mapping[str, Any]] = None, ping_interval: float = 20.0,
-                 pong_timeout: float = 60.0, max_connection_age: float = 86400.0) -> None:
+                 pong_timeout: float = 60.0, max_connection_age: float = 86400.0,
+                 clock_offset: float = 0.0) -> None:
         if tick is not None and (isinstance(tick, bool) or not isinstance(tick, (int, float))
                                  or tick <= 0):
             raise ValueError('tick must be a positive number of seconds or None, got {!r}'
@@ -127,6 +131,7 @@ class LocalExchange:
         self._stream_options = dict(ping_interval=ping_interval, pong_timeout=pong_timeout,
                                     max_connection_age=max_connection_age)
         self.market = Market(seed, symbols)
+        self._set_offset(clock_offset)
         if balances is None:
             assets = {a for name in self.market.symbols
                       for a in (name[:len(name) - len(self._quote(name))], self._quote(name))}
@@ -142,6 +147,29 @@ class LocalExchange:
         if self.tls and '127.0.0.1' not in self.tls_hostnames and 'localhost' in self.tls_hostnames:
             self._host = 'localhost'
         self._ports: Optional[Dict[str, int]] = None
+
+    @property
+    def clock_offset(self) -> float:
+        """Seconds the exchange's clock (``serverTime``, the ``timestamp`` checks
+        of REST and WebSocket API, event times) runs ahead of this machine's.
+
+        Set it from any thread, e.g. ``ex.clock_offset = -3.0`` for a server 3 s behind.
+        """
+        return self.market.clock_offset_ms / 1000.0
+
+    @clock_offset.setter
+    def clock_offset(self, seconds: float) -> None:
+        if self._ports is None:
+            self._set_offset(seconds)
+        else:
+            self.call(self._set_offset, seconds)
+
+    def _set_offset(self, seconds: float) -> None:
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) \
+                or seconds != seconds or abs(seconds) == float('inf'):
+            raise ValueError('clock_offset must be a finite number of seconds, got {!r}'.format(
+                seconds))
+        self.market.clock_offset_ms = int(round(seconds * 1000))
 
     def _quote(self, symbol: str) -> str:
         info = self.market.exchange_info(symbol=symbol)['symbols'][0]
@@ -278,12 +306,13 @@ class LocalExchange:
         """A :class:`binance.client.Client` for the default account, pointed here.
 
         Keyword arguments go to ``Client`` (``api_key``/``api_secret`` override
-        the default account's); under TLS ``requests_params`` gets
-        ``verify=ca_file``.
+        the default account's; with ``private_key`` no secret is passed);
+        under TLS ``requests_params`` gets ``verify=ca_file``.
         """
         from binance.client import Client
         api_key = kwargs.pop('api_key', self.api_key)
-        api_secret = kwargs.pop('api_secret', self._api_secret)
+        api_secret = kwargs.pop('api_secret',
+                                None if kwargs.get('private_key') is not None else self._api_secret)
         requests_params = dict(kwargs.pop('requests_params', None) or {})
         if self.tls:
             requests_params.setdefault('verify', self.ca_file)
@@ -355,10 +384,17 @@ class LocalExchange:
             raise ValueError('n must be a non-negative int, got {!r}'.format(n))
         self.call(self.market.step, n)
 
-    def add_account(self, api_key: str, api_secret: str,
-                    balances: Optional[Mapping[str, Any]] = None) -> None:
-        """Add an account (or reset its balances) on the market."""
-        self.call(self.market.add_account, api_key, api_secret, balances)
+    def add_account(self, api_key: str, api_secret: Optional[str] = None,
+                    balances: Optional[Mapping[str, Any]] = None, *,
+                    public_key: Any = None) -> None:
+        """Add an account (or reset its balances) on the market.
+
+        :param api_secret: the secret of an HMAC API key, or
+        :param public_key: the public key (PEM) of an Ed25519 or RSA API key
+            (see :func:`make_key_pair`); the exchange then verifies that key's
+            signatures on REST and on the WebSocket API.
+        """
+        self.call(self.market.add_account, api_key, api_secret, balances, public_key=public_key)
 
     @property
     def requests(self) -> List[RecordedRequest]:
