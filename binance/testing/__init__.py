@@ -420,5 +420,30 @@ class LocalExchange:
             raise RuntimeError('the local exchange is not running; call start() first')
         self._rest.fail_next(path, status, body, headers, delay, count)
 
+    def fail_next_ws_api(self, method: str, status: int = 429, code: Optional[int] = None,
+                         msg: Optional[str] = None, data: Any = None, count: int = 1) -> None:
+        """Answer the next ``count`` WebSocket API requests of ``method`` with an error.
+
+        E.g. ``ex.fail_next_ws_api('order.place', status=429)`` answers like
+        Binance over its weight limit (code -1003, ``error.data.retryAfter``);
+        see :func:`binance.testing.streams_wsapi.fail_next`.
+        """
+        from binance.testing import streams_wsapi
+        if self.streams is None:
+            raise RuntimeError('the local exchange is not running; call start() first')
+        streams_wsapi.fail_next(self.streams, method, status, code, msg, data, count)
+
+    def terminate_user_streams(self, api_key: Optional[str] = None, logout: bool = False) -> int:
+        """End the WebSocket API user data subscriptions of ``api_key`` (``None``: all).
+
+        Each gets ``eventStreamTerminated``, as when Binance ends a
+        subscription; ``logout=True`` also logs the sessions out (a
+        server-side ``session.logout``). Returns how many ended.
+        """
+        from binance.testing import streams_wsapi
+        if self.streams is None:
+            raise RuntimeError('the local exchange is not running; call start() first')
+        return self.call(streams_wsapi.terminate_user_streams, self.streams, api_key, logout)
+
 
 _MISSING = object()
