@@ -619,7 +619,8 @@ class BinanceSocketManager(threading.Thread):
         self._call(entry.stop)
 
     def close(self) -> None:
-        """Close every socket. New sockets can be started afterwards.
+        """Close every socket (and the :attr:`ws_api` session). New sockets can be
+        started afterwards.
 
         The reactor keeps running; ``reactor.stop()`` ends it (and the program).
         """
@@ -629,6 +630,45 @@ class BinanceSocketManager(threading.Thread):
         for entry in entries:
             entry.stopped = True
             self._call(entry.stop)
+        api = self.__dict__.get('_ws_api')
+        if api is not None:
+            api.close()
+
+    # -- orders without blocking the reactor (binance/_ws_api.py) ---------------------
+
+    @property
+    def ws_api(self) -> Any:
+        """This manager's WebSocket API session (:class:`binance._ws_api.WebSocketApi`).
+
+        ``bm.ws_api.order_place(symbol=..., ..., callback=on_order)`` returns a
+        Deferred at once and never blocks the reactor thread; the connection
+        is made on the first request and signed with the client's key.
+        """
+        with self._conn_lock:
+            api = self.__dict__.get('_ws_api')
+            if api is None:
+                from binance._ws_api import WebSocketApi
+                self._tls_options(self._ws_api_url())
+                api = self.__dict__['_ws_api'] = WebSocketApi(self)
+        return api
+
+    def call_in_thread(self, callback: Optional[Callback], fn: Callable[..., Any],
+                       *args: Any, **kwargs: Any) -> Any:
+        """Run a blocking call (e.g. ``client.create_order``) off the reactor thread.
+
+        ``fn(*args, **kwargs)`` runs in the reactor's thread pool; then
+        ``callback(result)`` runs on the reactor thread, or
+        ``callback({'e': 'error', 'm': text, 'status': ..., 'code': ...,
+        'retry_after': ..., 'exception': exc})`` if it raised (a 429/418 keeps
+        its ``retry_after``). Safe from any thread, e.g. inside a stream callback::
+
+            bm.call_in_thread(on_order, client.order_market_buy, symbol='BNBBTC', quantity=1)
+
+        :returns: a Deferred with the same outcome (``None`` after an error
+            that went to the callback).
+        """
+        from binance._ws_api import call_in_thread
+        return call_in_thread(self, callback, fn, *args, **kwargs)
 
 
 # -- exiting -------------------------------------------------------------------------
