@@ -16,7 +16,8 @@ to Binance's WebSocket API (``WS_API_URL``) and sends requests on it:
   or ``callback({'e': 'error', 'm': text, 'status': ..., 'code': ..., ...})``.
 
 From a thread that is not the reactor's, ``ws_api.blocking.order_place(...,
-timeout=10)`` waits for the result and returns it (or raises).
+timeout=10)`` waits for the result and returns it (or raises); it starts the
+manager (``bm.start()``) when the reactor does not run yet.
 
 Signing: with an Ed25519 key the session logs on (``session.logon``) after
 each connection and later requests carry only their ``timestamp``; with HMAC
@@ -294,6 +295,9 @@ class WebSocketApi:
             raise RuntimeError('ws_api.blocking.{} would block the reactor thread that carries '
                                'the reply; call ws_api.{}(..., callback=...) there'.format(
                                    name, name))
+        if self._manager._uses_global_reactor() and not _reactor.is_running():
+            self._manager.start()  # nothing would carry the request otherwise
+            _reactor.ensure_running()
         done = threading.Event()
         box: List[Any] = []
 
