@@ -130,6 +130,8 @@ class _Pending:
         self.request_id: Optional[int] = None
         self.timer: Any = None
         self.resent = False
+        #: sent without a signature, relying on the logged-on session
+        self.via_logon = False
         self.internal: Optional[Callable[[Dict[str, Any]], Any]] = None
         self.event = threading.Event()
         self.outcome: Any = None
@@ -390,6 +392,7 @@ class WebSocketApi:
         if pending.signed:
             client = self._manager.client
             params['timestamp'] = self._timestamp()
+            pending.via_logon = self.logged_on
             if not self.logged_on:
                 params['apiKey'] = client.API_KEY
                 payload = '&'.join('{}={}'.format(k, params[k]) for k in sorted(params))
@@ -449,6 +452,16 @@ class WebSocketApi:
                 if self._ready and self._proto is not None:
                     self._send(pending)
             self._send_internal('time', {}, False, measured)
+            return
+        if status == 401 and pending.via_logon and not pending.resent:
+            # the server ended the session: log on again, then send this request once more
+            pending.resent = True
+            log.info('WebSocket API: the session was logged out by the server; logging on '
+                     'again')
+            self.logged_on = False
+            self._ready = False
+            self._queue.insert(0, pending)
+            self._after_time()
             return
         cls = BinanceWebSocketRateLimitException if status in (418, 429) \
             else BinanceWebSocketAPIException

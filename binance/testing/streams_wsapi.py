@@ -106,6 +106,8 @@ class _Session:
         self.authorized_since: Optional[int] = None
         self.logon_subscription: Optional[int] = None
         self.return_rate_limits = True
+        #: logged out by the server: the next request relying on the session is refused
+        self.revoked = False
 
 
 class _ServerState:
@@ -216,6 +218,12 @@ def check_signed(server: Any, conn: Any, params: Dict[str, Any]) -> str:
             raise ApiError(401, -2015, 'Invalid API-key, IP, or permissions for action.')
         _check_timestamp(server, params)
         return session.api_key
+    if session.revoked and 'signature' not in params and params.get('apiKey') is None:
+        # Binance: "after the next request the session will be revoked" with this message
+        session.revoked = False
+        error = {'code': -2015, 'msg': 'Invalid API-key, IP, or permissions for action.'}
+        conn.send_json({'id': None, 'status': 401, 'error': error})
+        raise ApiError(401, -2015, error['msg'])
     api_key = mandatory(params, 'apiKey')
     signature = mandatory(params, 'signature')
     _check_timestamp(server, params)
@@ -248,6 +256,7 @@ def _logon(server: Any, conn: Any, params: Dict[str, Any]) -> Dict[str, Any]:
         _end_logon_subscription(server, conn, session)
     session.api_key = api_key
     session.authorized_since = now_ms(server)
+    session.revoked = False
     return _status(server, conn, session)
 
 
@@ -439,8 +448,10 @@ def terminate_user_streams(server: Any, api_key: Optional[str] = None,
                 _end_subscription(server, conn, sub_id)
                 ended += 1
         session = getattr(conn, 'api_session', None)
-        if logout and session is not None and (api_key is None or session.api_key == api_key):
+        if logout and session is not None and session.api_key is not None and (
+                api_key is None or session.api_key == api_key):
             _logout(server, conn, session)
+            session.revoked = True
     return ended
 
 
