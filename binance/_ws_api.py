@@ -109,11 +109,12 @@ def call_in_thread(manager: Any, callback: Optional[Callable[[Any], Any]],
     name = getattr(fn, '__name__', 'call')
     if manager._uses_global_reactor() and not _reactor.in_reactor_thread():
         result: Deferred = Deferred()
+        delivered = _deliver(result, callback, reactor, name)
 
         def start() -> None:
             manager._in_thread(fn, *args, **kwargs).chainDeferred(result)
         reactor.callFromThread(start)
-        return _deliver(result, callback, reactor, name)
+        return delivered
     return _deliver(manager._in_thread(fn, *args, **kwargs), callback, reactor, name)
 
 
@@ -276,8 +277,10 @@ class WebSocketApi:
         d: Deferred = Deferred()
         pending = _Pending(method, encoded, signed, d, timeout or self.request_timeout)
         self._manager._check_reactor_alive()
+        # the callback is attached before the request can be answered (reactor thread)
+        result = _deliver(d, callback, self._manager._get_reactor(), method)
         self._run(self._submit, pending)
-        return _deliver(d, callback, self._manager._get_reactor(), method)
+        return result
 
     def close(self) -> None:
         """Close the connection; requests not answered yet fail. A new request reconnects."""

@@ -285,6 +285,13 @@ def _one_of_each_exception():
         'BinanceConnectionException': exceptions.BinanceConnectionException('refused'),
         'BinanceOrderException': exceptions.BinanceOrderException(-1013, 'refused order'),
         'BinanceWithdrawException': exceptions.BinanceWithdrawException('Insufficient balance'),
+        'BinanceWebSocketAPIException': exceptions.BinanceWebSocketAPIException(
+            {'id': 1, 'status': 400, 'error': {'code': -2011, 'msg': 'Unknown order sent.'}},
+            'order.cancel'),
+        'BinanceWebSocketRateLimitException': exceptions.BinanceWebSocketRateLimitException(
+            {'id': 2, 'status': 429, 'error': {'code': -1003, 'msg': 'Too much request weight.',
+                                               'data': {'serverTime': 1000, 'retryAfter': 60000}},
+             'rateLimits': [{'rateLimitType': 'REQUEST_WEIGHT', 'count': 6001}]}, 'time'),
     }
     for name in exceptions.__all__:
         if name.startswith('BinanceOrder') and name != 'BinanceOrderException':
