@@ -120,8 +120,10 @@ class ApiSubscription:
                         error.get('msg'), error.get('code')))
                 else:
                     self._retried = True
-                    self.resubscribe('the server revoked the session ({})'.format(
-                        error.get('msg')))
+                    log.info('user stream: the server revoked the session (%s); logging on '
+                             'again', error.get('msg'))
+                    self.subscription_id = None
+                    self._begin()
                 return True
             return False
         method = self._waiting.pop(request_id, None)
@@ -152,6 +154,7 @@ class ApiSubscription:
             return True
         result = msg.get('result') or {}
         self.subscription_id = result.get('subscriptionId')
+        self._retried = False
         self.on_ready(self.subscription_id)
         return True
 
