@@ -26,7 +26,7 @@ from typing import Any, Optional, Union
 from urllib.parse import quote
 
 __all__ = ['Signer', 'HmacSigner', 'RsaSigner', 'Ed25519Signer', 'load_signer',
-           'load_private_key', 'KEY_TYPES']
+           'load_private_key', 'ws_api_payload', 'KEY_TYPES']
 
 #: The key types, as :attr:`Signer.key_type` names them.
 KEY_TYPES = ('HMAC', 'RSA', 'Ed25519')
@@ -97,6 +97,19 @@ class Ed25519Signer(Signer):
 
     def sign(self, payload: str) -> str:
         return base64.b64encode(self.__key.sign(payload.encode('utf-8'))).decode('ascii')
+
+
+def ws_api_payload(params: Any) -> str:
+    """What a WebSocket API request signs: every parameter but ``signature``,
+    sorted by name, as ``name=value`` joined with ``&`` (no percent-encoding).
+
+    >>> ws_api_payload({'timestamp': 1, 'apiKey': 'k', 'test': True})
+    'apiKey=k&test=true&timestamp=1'
+    """
+    def text(value: Any) -> str:
+        return ('true' if value else 'false') if isinstance(value, bool) else str(value)
+    return '&'.join('{}={}'.format(name, text(params[name]))
+                    for name in sorted(params) if name != 'signature')
 
 
 def _pem_bytes(private_key: Any) -> bytes:

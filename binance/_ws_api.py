@@ -48,6 +48,7 @@ from twisted.python.failure import Failure
 from binance import _reactor
 from binance._client_params import check_order, encode_params, require
 from binance._ws_protocol import call_callback
+from binance._ws_user_api import signed_params
 from binance.exceptions import (
     BinanceConnectionException, BinanceException, BinanceTimeoutException,
     BinanceWebSocketAPIException, BinanceWebSocketRateLimitException,
@@ -397,9 +398,7 @@ class WebSocketApi:
             params['timestamp'] = self._timestamp()
             pending.via_logon = self.logged_on
             if not self.logged_on:
-                params['apiKey'] = client.API_KEY
-                payload = '&'.join('{}={}'.format(k, params[k]) for k in sorted(params))
-                params['signature'] = client._signer.sign(payload)
+                params = signed_params(client, params.pop('timestamp'), **params)
         pending.request_id = next(self._ids)
         return json.dumps({'id': pending.request_id, 'method': pending.method,
                            'params': params}, separators=(',', ':')).encode('utf-8')

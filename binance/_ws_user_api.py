@@ -25,6 +25,8 @@ import json
 import logging
 from typing import Any, Callable, Dict, Optional
 
+from binance._keys import ws_api_payload
+
 __all__ = ['ApiSubscription', 'TERMINATED']
 
 log = logging.getLogger('binance.websockets')
@@ -37,8 +39,7 @@ _INVALID_TIMESTAMP = -1021
 def signed_params(client: Any, now_ms: int, **params: Any) -> Dict[str, Any]:
     """``params`` plus ``apiKey``, ``timestamp`` and the ``signature`` of the client's key."""
     params = dict(params, apiKey=client.API_KEY, timestamp=now_ms)
-    payload = '&'.join('{}={}'.format(k, params[k]) for k in sorted(params))
-    params['signature'] = client._signer.sign(payload)
+    params['signature'] = client._signer.sign(ws_api_payload(params))
     return params
 
 

@@ -192,3 +192,17 @@ def test_add_account_checks_its_key_arguments(exchange, ed_pair):
     small = rsa.generate_private_key(public_exponent=65537, key_size=1024).public_key()
     with pytest.raises(ValueError, match='2048 or 4096'):
         exchange.add_account('x', public_key=small)
+
+
+def test_urllib3_debug_lines_hide_a_base64_signature(exchange, rsa_pair, caplog):
+    """urllib3's DEBUG line of an RSA-signed GET masks the percent-encoded base64 signature."""
+    from urllib.parse import quote
+    exchange.add_account('pk-log', public_key=rsa_pair[1])
+    client = exchange.client(api_key='pk-log', private_key=rsa_pair[0])
+    client.get_open_orders()
+    caplog.set_level(logging.DEBUG, logger='urllib3')
+    client.get_account()
+    signature = exchange.requests[-1].params['signature']
+    lines = [r.getMessage() for r in caplog.records if r.name == 'urllib3.connectionpool']
+    assert any('/api/v3/account?' in line and 'signature=<redacted>' in line for line in lines)
+    assert quote(signature, safe='') not in caplog.text and signature[:20] not in caplog.text

@@ -48,6 +48,7 @@ import threading
 from typing import Any, Callable, Dict, List, Optional
 
 from binance._client_params import sign_payload
+from binance._keys import ws_api_payload
 from binance.testing.market_base import RATE_LIMITS, MarketError
 from binance.testing.streams_format import dumps, loads
 
@@ -152,8 +153,7 @@ def _param_text(value: Any) -> str:
 
 def signature_payload(params: Dict[str, Any]) -> str:
     """The text a WebSocket API request signs: params but ``signature``, sorted, ``k=v&...``."""
-    return '&'.join('{}={}'.format(name, _param_text(params[name]))
-                    for name in sorted(params) if name != 'signature')
+    return ws_api_payload(params)
 
 
 def sign(secret: str, params: Dict[str, Any]) -> str:
