@@ -2,7 +2,7 @@
 
 Run from the repository root (``python benchmarks/bench_orders.py`` works too)::
 
-    python -m benchmarks.bench_orders              # 200 orders per mode, about 30 s
+    python -m benchmarks.bench_orders              # 100 orders per mode, about 30 s
     python -m benchmarks.bench_orders --orders 50  # quicker
 
 Nothing leaves 127.0.0.1. A local exchange (:class:`binance.testing.LocalExchange`)
@@ -229,9 +229,11 @@ def _report(results: Dict[str, Phase], args: argparse.Namespace) -> Dict[str, An
 
 def main(argv: Any = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--orders', type=int, default=200, help='orders per mode (200)')
-    parser.add_argument('--period', type=float, default=0.025,
-                        help='seconds between trigger messages (0.025)')
+    parser.add_argument('--orders', type=int, default=100,
+                        help='orders per mode (100; Binance allows an account 100 orders '
+                             'per 10 s)')
+    parser.add_argument('--period', type=float, default=0.05,
+                        help='seconds between trigger messages (0.05)')
     parser.add_argument('--json', metavar='FILE', help='also write the figures as JSON')
     parser.add_argument('--serve', action='store_true', help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

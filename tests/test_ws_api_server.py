@@ -210,3 +210,26 @@ def test_request_weight_over_the_limit_is_refused(exchange, api):
     assert replies[0]['status'] == 200
     assert refused['status'] == 429 and refused['error']['code'] == -1003
     assert 'retryAfter' in refused['error']['data']
+
+
+def test_order_count_limit_answers_minus_1015(exchange, api):
+    """Past 100 new orders in a 10 s window order.place gets 429 -1015 with retryAfter."""
+    client = api()
+    exchange.add_account('ws-busy', 'busy-secret', {'BTC': '100', 'BNB': '10000'})
+    order = dict(symbol='BNBBTC', side='SELL', type='LIMIT', timeInForce='IOC', quantity='1',
+                 price=exchange.call(exchange.market.depth, 'BNBBTC', 5)['asks'][-1][0],
+                 newOrderRespType='ACK')
+    replies = []
+    for request_id in range(250):  # 100 fit in a 10 s window (two if the window turns)
+        replies.append(ask(client, 'order.place', signed(exchange, 'ws-busy',
+                                                         secret='busy-secret', **order),
+                           request_id))
+        if replies[-1]['status'] != 200:
+            break
+    last = replies[-1]
+    assert (last['status'], last['error']['code']) == (429, -1015)
+    assert last['error']['msg'] == 'Too many new orders; current limit is 100 orders per 10 SECOND.'
+    assert last['error']['data']['retryAfter'] % 10000 == 0
+    counts = [limit['count'] for limit in replies[-2]['rateLimits']
+              if limit['rateLimitType'] == 'ORDERS']
+    assert counts[0] == 100

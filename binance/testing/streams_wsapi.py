@@ -374,12 +374,20 @@ def rate_limits(server: Any, api_key: Optional[str] = None,
         for limit in RATE_LIMITS:
             if limit['rateLimitType'] != 'ORDERS':
                 continue
-            span = (10000 if limit['interval'] == 'SECOND' else 86400000) * limit['intervalNum']
+            span = _span_ms(limit)
             window = now - now % span
             limits.append(dict(limit, count=sum(1 for t in times if t >= window)))
     limits.append({'rateLimitType': 'REQUEST_WEIGHT', 'interval': 'MINUTE', 'intervalNum': 1,
                    'limit': REQUEST_WEIGHT_LIMIT, 'count': state.weight})
     return limits
+
+
+_INTERVAL_MS = {'SECOND': 1000, 'MINUTE': 60000, 'HOUR': 3600000, 'DAY': 86400000}
+
+
+def _span_ms(limit: Dict[str, Any]) -> int:
+    """Length in ms of a rate limit's interval (``10 SECOND`` -> 10000)."""
+    return _INTERVAL_MS[limit['interval']] * limit['intervalNum']
 
 
 def fail_next(server: Any, method: str, status: int = 429, code: Optional[int] = None,

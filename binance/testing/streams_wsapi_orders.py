@@ -22,7 +22,8 @@ from typing import Any, Dict, Tuple
 
 from binance.testing.market_base import RATE_LIMITS, MarketError
 from binance.testing.streams_wsapi import (
-    ApiError, Handler, _param_text, check_signed, from_market, mandatory, now_ms, _state)
+    ApiError, Handler, _param_text, _span_ms, _state, check_signed, from_market, mandatory,
+    now_ms)
 
 __all__ = ['HANDLERS', 'ORDER_METHODS']
 
@@ -63,14 +64,13 @@ def _count_order(server: Any, api_key: str) -> None:
         for limit in RATE_LIMITS:
             if limit['rateLimitType'] != 'ORDERS':
                 continue
-            seconds = limit['interval'] == 'SECOND'
-            span = (10000 if seconds else 86400000) * limit['intervalNum']
+            span = _span_ms(limit)
             window = now - now % span
             if sum(1 for t in times if t >= window) >= limit['limit']:
                 raise ApiError(429, -1015, 'Too many new orders; current limit is {} orders per '
-                                           '{} {}.'.format(limit['limit'], limit['intervalNum']
-                                                           * (10 if seconds else 1),
-                                                           limit['interval']))
+                                           '{} {}.'.format(limit['limit'], limit['intervalNum'],
+                                                           limit['interval']),
+                               {'serverTime': now, 'retryAfter': window + span})
         times.append(now)
         state.orders[api_key] = times
 
