@@ -48,7 +48,7 @@ from twisted.python.failure import Failure
 from binance import _reactor
 from binance._client_params import check_order, encode_params, require
 from binance._ws_protocol import call_callback
-from binance._ws_user_api import signed_params
+from binance._ws_user_api import signed_params, signer_of
 from binance.exceptions import (
     BinanceConnectionException, BinanceException, BinanceTimeoutException,
     BinanceWebSocketAPIException, BinanceWebSocketRateLimitException,
@@ -271,7 +271,7 @@ class WebSocketApi:
                 type(callback).__name__))
         client = self._manager.client
         if signed and (client is None or not getattr(client, 'API_KEY', None)
-                       or getattr(client, '_signer', None) is None):
+                       or signer_of(client) is None):
             raise ValueError('{} needs the manager\'s Client to have an API key and an '
                              'api_secret or private_key'.format(method))
         encoded = dict(encode_params(dict(params or {})))

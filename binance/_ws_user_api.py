@@ -25,7 +25,7 @@ import json
 import logging
 from typing import Any, Callable, Dict, Optional
 
-from binance._keys import ws_api_payload
+from binance._keys import HmacSigner, Signer, ws_api_payload
 
 __all__ = ['ApiSubscription', 'TERMINATED']
 
@@ -36,10 +36,21 @@ TERMINATED = 'eventStreamTerminated'
 _INVALID_TIMESTAMP = -1021
 
 
+def signer_of(client: Any) -> Optional[Signer]:
+    """The client's signer; for a client-like object with only ``API_SECRET``, an HMAC one."""
+    signer = getattr(client, '_signer', None)
+    if signer is None and getattr(client, 'API_SECRET', None):
+        signer = HmacSigner(client.API_SECRET)
+    return signer
+
+
 def signed_params(client: Any, now_ms: int, **params: Any) -> Dict[str, Any]:
     """``params`` plus ``apiKey``, ``timestamp`` and the ``signature`` of the client's key."""
     params = dict(params, apiKey=client.API_KEY, timestamp=now_ms)
-    params['signature'] = client._signer.sign(ws_api_payload(params))
+    signer = signer_of(client)
+    if signer is None:
+        raise ValueError('signing needs a Client with an api_secret or a private_key')
+    params['signature'] = signer.sign(ws_api_payload(params))
     return params
 
 
