@@ -156,6 +156,7 @@ def load_private_key(private_key: PrivateKeyArg, password: Optional[Union[str, b
     if password is not None and not isinstance(password, (str, bytes)):
         raise TypeError('private_key_pass must be a str, bytes or None, not {}'.format(
             type(password).__name__))
+    key: Any
     if isinstance(private_key, (ed25519.Ed25519PrivateKey, rsa.RSAPrivateKey)):
         key = private_key
     else:

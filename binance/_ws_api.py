@@ -132,9 +132,10 @@ class _Pending:
         self.request_id: Optional[int] = None
         self.timer: Any = None
         self.resent = False
+        self.sent_ms = 0
         #: sent without a signature, relying on the logged-on session
         self.via_logon = False
-        self.internal: Optional[Callable[[Dict[str, Any]], Any]] = None
+        self.internal: Optional[Callable[[Dict[str, Any], int], Any]] = None
         self.event = threading.Event()
         self.outcome: Any = None
 
@@ -399,14 +400,15 @@ class WebSocketApi:
             pending.via_logon = self.logged_on
             if not self.logged_on:
                 params = signed_params(client, params.pop('timestamp'), **params)
-        pending.request_id = next(self._ids)
-        return json.dumps({'id': pending.request_id, 'method': pending.method,
+        request_id = pending.request_id = next(self._ids)
+        return json.dumps({'id': request_id, 'method': pending.method,
                            'params': params}, separators=(',', ':')).encode('utf-8')
 
     def _send(self, pending: _Pending) -> None:
         if pending.deferred.called:
             return
         frame = self._frame(pending)
+        assert pending.request_id is not None
         self._pending[pending.request_id] = pending
         pending.sent_ms = self._timestamp()
         self._proto.sendMessage(frame, isBinary=False)
@@ -425,7 +427,8 @@ class WebSocketApi:
             self.rate_limits = msg['rateLimits']
             self.used_weight = next((limit.get('count') for limit in self.rate_limits
                                      if limit.get('rateLimitType') == 'REQUEST_WEIGHT'), None)
-        pending = self._pending.pop(msg.get('id'), None) if msg.get('id') is not None else None
+        reply_id = msg.get('id')
+        pending = self._pending.pop(reply_id, None) if isinstance(reply_id, int) else None
         if pending is None:
             if msg.get('id') is None and msg.get('status') == 401:  # the session was revoked
                 log.warning('WebSocket API: session revoked (%s)', (msg.get('error') or {})
@@ -434,7 +437,7 @@ class WebSocketApi:
             return
         if pending.internal is not None:
             handler = pending.internal
-            handler(msg, getattr(pending, 'sent_ms', 0))
+            handler(msg, pending.sent_ms)
             if handler == self._measured:
                 self._after_time()
             return
@@ -465,12 +468,13 @@ class WebSocketApi:
             self._queue.insert(0, pending)
             self._after_time()
             return
-        cls = BinanceWebSocketRateLimitException if status in (418, 429) \
-            else BinanceWebSocketAPIException
-        error = cls(msg, pending.method)
+        error: BinanceWebSocketAPIException
         if status in (418, 429):
+            error = limited = BinanceWebSocketRateLimitException(msg, pending.method)
             log.warning('WebSocket API %s rate limited: status %s, retry after %s s',
-                        pending.method, status, error.retry_after)
+                        pending.method, status, limited.retry_after)
+        else:
+            error = BinanceWebSocketAPIException(msg, pending.method)
         self._finish(pending, Failure(error))
 
     def _finish(self, pending: _Pending, outcome: Any) -> None:
@@ -487,7 +491,8 @@ class WebSocketApi:
         pending.timer = None
         if pending in self._queue:
             self._queue.remove(pending)
-        self._pending.pop(pending.request_id, None)
+        if pending.request_id is not None:
+            self._pending.pop(pending.request_id, None)
         self._finish(pending, Failure(BinanceTimeoutException(
             'WebSocket API {} got no answer within {} s{}'.format(
                 pending.method, pending.timeout,

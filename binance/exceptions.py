@@ -124,7 +124,7 @@ class BinanceWebSocketAPIException(BinanceAPIException):
     """
 
     def __init__(self, reply: Dict[str, Any], method: str = '') -> None:
-        error = reply.get('error') if isinstance(reply.get('error'), dict) else {}
+        error: Dict[str, Any] = reply['error'] if isinstance(reply.get('error'), dict) else {}
         BinanceException.__init__(self, str(error.get('msg', '')))
         self.status_code = reply.get('status') or 0
         self.code = error.get('code') or 0

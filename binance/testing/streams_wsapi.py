@@ -59,8 +59,8 @@ log = logging.getLogger(__name__)
 
 DEFAULT_RECV_WINDOW = 5000
 MAX_RECV_WINDOW = 60000
-REQUEST_WEIGHT_LIMIT = next(limit['limit'] for limit in RATE_LIMITS
-                            if limit['rateLimitType'] == 'REQUEST_WEIGHT')
+REQUEST_WEIGHT_LIMIT: int = next(int(str(limit['limit'])) for limit in RATE_LIMITS
+                                 if limit['rateLimitType'] == 'REQUEST_WEIGHT')
 #: Weight of connecting to the WebSocket API.
 CONNECT_WEIGHT = 2
 _RECV_WINDOW_RE = re.compile(r'^\d{1,10}(\.\d{1,3})?$')
@@ -221,9 +221,9 @@ def check_signed(server: Any, conn: Any, params: Dict[str, Any]) -> str:
     if session.revoked and 'signature' not in params and params.get('apiKey') is None:
         # Binance: "after the next request the session will be revoked" with this message
         session.revoked = False
-        error = {'code': -2015, 'msg': 'Invalid API-key, IP, or permissions for action.'}
-        conn.send_json({'id': None, 'status': 401, 'error': error})
-        raise ApiError(401, -2015, error['msg'])
+        text = 'Invalid API-key, IP, or permissions for action.'
+        conn.send_json({'id': None, 'status': 401, 'error': {'code': -2015, 'msg': text}})
+        raise ApiError(401, -2015, text)
     api_key = mandatory(params, 'apiKey')
     signature = mandatory(params, 'signature')
     _check_timestamp(server, params)
@@ -387,7 +387,7 @@ _INTERVAL_MS = {'SECOND': 1000, 'MINUTE': 60000, 'HOUR': 3600000, 'DAY': 8640000
 
 def _span_ms(limit: Dict[str, Any]) -> int:
     """Length in ms of a rate limit's interval (``10 SECOND`` -> 10000)."""
-    return _INTERVAL_MS[limit['interval']] * limit['intervalNum']
+    return _INTERVAL_MS[str(limit['interval'])] * int(str(limit['intervalNum']))
 
 
 def fail_next(server: Any, method: str, status: int = 429, code: Optional[int] = None,

@@ -66,7 +66,7 @@ def _count_order(server: Any, api_key: str) -> None:
                 continue
             span = _span_ms(limit)
             window = now - now % span
-            if sum(1 for t in times if t >= window) >= limit['limit']:
+            if sum(1 for t in times if t >= window) >= int(str(limit['limit'])):
                 raise ApiError(429, -1015, 'Too many new orders; current limit is {} orders per '
                                            '{} {}.'.format(limit['limit'], limit['intervalNum'],
                                                            limit['interval']),
