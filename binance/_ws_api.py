@@ -410,7 +410,7 @@ class WebSocketApi:
         frame = self._frame(pending)
         assert pending.request_id is not None
         self._pending[pending.request_id] = pending
-        pending.sent_ms = self._timestamp()
+        pending.sent_ms = self._manager.client.server_clock.local_ms()  # local: for record()
         self._proto.sendMessage(frame, isBinary=False)
 
     def _send_internal(self, method: str, params: Dict[str, Any], signed: bool,

@@ -141,6 +141,9 @@ def test_minus_1021_on_the_ws_api_remeasures_and_resends(exchange, managers):
     exchange.clock_offset = 30.0
     assert 'balances' in bm.ws_api.blocking.account_status()
     assert abs(client.timestamp_offset - 30000) < 1000
+    exchange.clock_offset = -20.0                 # and back behind: measured from +30 s
+    assert 'balances' in bm.ws_api.blocking.account_status()
+    assert abs(client.timestamp_offset + 20000) < 1000
 
 
 def test_blocking_form_times_out_and_refuses_the_reactor_thread(exchange, managers):
