@@ -67,7 +67,7 @@ class FakeBM:
         self.closed = False
         self.watchers = {}
 
-    def _watch_stop(self, key, callback, listener):
+    def add_stop_listener(self, key, listener, *, callback=None):
         if self.sockets.get(key) != callback:
             return False
         self.watchers.setdefault(key, []).append(listener)
