@@ -83,7 +83,7 @@ def stop_for_exit(reactor: Any, name: str, exc: BaseException) -> None:
         pass
 
 
-class StreamProtocol(FastFramesMixin, WebSocketClientProtocol):
+class StreamProtocol(FastFramesMixin, WebSocketClientProtocol):  # type: ignore[misc]
     """One WebSocket connection of a stream.
 
     Decodes each text frame as JSON and hands it to the factory's ``deliver``
@@ -271,9 +271,9 @@ class StreamFactory(WebSocketClientFactory, ReconnectingClientFactory):
         self.gate = self if gate is None else gate
         self.before_reconnect = before_reconnect
         self.name = name
-        self.maxRetries = max_retries
-        self.initialDelay = self.delay = initial_delay
-        self.maxDelay = max_delay
+        self.maxRetries = max_retries  # type: ignore[assignment]
+        self.initialDelay = self.delay = initial_delay  # type: ignore[assignment]
+        self.maxDelay = max_delay  # type: ignore[assignment]
         #: the reconnect policy: delay after consecutive failures, and the retry budget
         self.backoff = backoff if backoff is not None else Backoff(
             initial_delay, self.factor, max_delay, jitter=self.jitter, max_retries=max_retries)
@@ -325,7 +325,7 @@ class StreamFactory(WebSocketClientFactory, ReconnectingClientFactory):
         self.url, self.resource, self.path, self.params = url, resource, path, params
 
     def buildProtocol(self, addr: Any) -> StreamProtocol:
-        proto = WebSocketClientFactory.buildProtocol(self, addr)
+        proto: StreamProtocol = WebSocketClientFactory.buildProtocol(self, addr)  # type: ignore
         self.current = proto
         return proto
 

@@ -174,8 +174,8 @@ class StreamServer:
         return int(self.reactor.seconds() * 1000)
 
     @property
-    def port(self) -> Optional[int]:
-        """The port listened on, or ``None`` before :meth:`listen`."""
+    def port(self) -> Any:
+        """The port listened on (an int), or ``None`` before :meth:`listen`."""
         return self._port.getHost().port if self._port is not None else None
 
     @property
@@ -224,7 +224,7 @@ class StreamServer:
             self._port = None
         for conn in list(self._all):
             done: defer.Deferred = defer.Deferred()
-            conn.lost.addBoth(lambda _, d=done: d.callback(None))
+            conn.lost.addBoth(lambda _, d=done: d.callback(None))  # type: ignore[call-overload]
             waits.append(done)
             conn.abort()
         for channel in list(self._channels.values()):
@@ -408,7 +408,7 @@ class StreamServer:
         ticker = self._channels.get(stream_name('bookTicker', symbol))
         if ticker is not None:
             book = self.market.book_ticker(symbol)
-            event = book_ticker_event(book, payload.get('u'))
+            event = book_ticker_event(book, payload.get('u', 0))
             best = (event['b'], event['B'], event['a'], event['A'])
             if ticker.state.get('best') != best:
                 ticker.state['best'] = best
@@ -458,6 +458,10 @@ class StreamServer:
 
     def _periodic_payloads(self, channel: _Channel) -> List[Any]:
         spec, market, now = channel.spec, self.market, self.now_ms()
+        if spec.symbol is None and spec.kind not in ('allTicker', 'allMiniTicker',
+                                                     'allRollingTicker'):
+            return []
+        symbol: str = spec.symbol or ''
         if spec.kind == 'partialDepth':
             return [partial_depth_event(market.depth(spec.symbol, spec.levels), spec.levels)]
         if spec.kind == 'ticker':
@@ -478,10 +482,10 @@ class StreamServer:
             return [[self._rolling_ticker(t['symbol'], spec.window)
                      for t in as_list(market.ticker_price())]]
         if spec.kind == 'avgPrice':
-            return [avg_price_event(spec.symbol, market.avg_price(spec.symbol), now)]
+            return [avg_price_event(symbol, market.avg_price(spec.symbol), now)]
         if spec.kind == 'referencePrice':
             # the local market has no price-range execution rules: no reference price
-            return [reference_price_event(spec.symbol, None, now)]
+            return [reference_price_event(symbol, None, now)]
         return []
 
     def _klines_between(self, symbol: str, start_ms: int, end_ms: int) -> List[List[Any]]:
@@ -515,6 +519,7 @@ class StreamServer:
     def _tz_kline_payloads(self, channel: _Channel, now: int) -> List[Any]:
         """Klines of ``<s>@kline_<i>@+08:00`` whose open time depends on the zone."""
         spec, offset = channel.spec, _UTC8_MS
+        symbol = spec.symbol or ''
         event_time, now = now, self.market.now_ms()   # kline times are the market's
         open_ms = align_open(spec.interval, now + offset) - offset
         close_ms = next_open(spec.interval, open_ms + offset) - offset - 1
@@ -522,19 +527,20 @@ class StreamServer:
         last = channel.state.get('open_time')
         if last is not None and last != open_ms:
             last_close = next_open(spec.interval, last + offset) - offset - 1
-            row = aggregate_klines(self._klines_between(spec.symbol, last, last_close),
+            row = aggregate_klines(self._klines_between(symbol, last, last_close),
                                    last, last_close)
             if row is not None:
-                events.append(kline_event(spec.symbol, spec.interval, row, event_time, True))
+                events.append(kline_event(symbol, spec.interval, row, event_time, True))
         channel.state['open_time'] = open_ms
-        row = aggregate_klines(self._klines_between(spec.symbol, open_ms, now), open_ms, close_ms)
+        row = aggregate_klines(self._klines_between(symbol, open_ms, now), open_ms, close_ms)
         if row is not None:
-            events.append(kline_event(spec.symbol, spec.interval, row, event_time, False))
+            events.append(kline_event(symbol, spec.interval, row, event_time, False))
         return events
 
     def _kline_payloads(self, channel: _Channel, now: int) -> List[Any]:
         spec = channel.spec
-        rows = list(self.market.klines(spec.symbol, spec.interval, limit=2))
+        symbol = spec.symbol or ''
+        rows = list(self.market.klines(symbol, spec.interval, limit=2))
         if not rows:
             return []
         events = []
@@ -544,9 +550,9 @@ class StreamServer:
             # the kline we were updating has closed: send its final state once
             for row in rows[:-1]:
                 if row[0] == last_open:
-                    events.append(kline_event(spec.symbol, spec.interval, row, now, True))
+                    events.append(kline_event(symbol, spec.interval, row, now, True))
         channel.state['open_time'] = current[0]
-        events.append(kline_event(spec.symbol, spec.interval, current, now, current[6] < now))
+        events.append(kline_event(symbol, spec.interval, current, now, current[6] < now))
         return events
 
     # ------------------------------------------------------------ selection

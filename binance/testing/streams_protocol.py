@@ -139,9 +139,9 @@ class StreamProtocol(WebSocketServerProtocol):
         super().connectionMade()
         self.stream_server.connection_made(self)
 
-    def connectionLost(self, reason: Failure = None) -> None:  # type: ignore[override]
+    def connectionLost(self, reason: Optional[Failure] = None) -> None:  # type: ignore[override]
         try:
-            super().connectionLost(reason)
+            super().connectionLost(reason)  # type: ignore[arg-type]
         finally:
             self._cleanup()
             self.stream_server.connection_lost(self)
