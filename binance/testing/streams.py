@@ -10,12 +10,16 @@
   ``userDataStream.unsubscribe``, ``ping``, ``time``; see
   :mod:`binance.testing.streams_wsapi`).
 
-Streams (symbols lower case, as on Binance): ``<s>@trade``, ``<s>@aggTrade``,
-``<s>@depth`` and ``<s>@depth@100ms`` (diff events, sent as the market
-changes), ``<s>@depth<5|10|20>[@100ms]`` (partial book every 1 s / 100 ms),
-``<s>@kline_<interval>``, ``<s>@ticker``, ``<s>@miniTicker``,
-``!ticker@arr``, ``!miniTicker@arr[@<N>ms]`` (on timers), ``<s>@bookTicker``
-(on each change of the best prices). An unknown stream name is accepted and
+Streams (symbols lower case, as on Binance): every kind of the shared table
+:mod:`binance._stream_kinds`, with Binance's payload fields:
+``<s>@trade``, ``<s>@aggTrade``, ``<s>@depth[@100ms]`` (diff events, sent as
+the market changes), ``<s>@bookTicker`` (on each change of the best prices);
+on timers ``<s>@depth<5|10|20>[@100ms]``, ``<s>@kline_<interval>[@+08:00]``,
+``<s>@ticker``, ``<s>@ticker_<1h|4h|1d>``, ``<s>@miniTicker``,
+``<s>@avgPrice``, ``<s>@referencePrice`` (``"r": null``: the market has no
+price-range rules), ``!ticker@arr``, ``!ticker_<window>@arr``,
+``!miniTicker@arr[@<N>ms]``; ``<s>@blockTrade`` carries only what is pushed
+(the market makes no block trades). An unknown stream name is accepted and
 sends nothing, as on Binance; a path Binance does not serve is refused with
 HTTP 404 (400 for a malformed stream list). Stream connections also take
 Binance's ``SUBSCRIBE``/``UNSUBSCRIBE``/``LIST_SUBSCRIPTIONS`` requests.
