@@ -24,16 +24,16 @@ follow it.
 """
 from typing import Any, Dict, Optional, Union
 
-from binance import enums
 from binance._client_account import AccountMixin
 from binance._client_base import DEFAULT_TIMEOUT
+from binance._client_constants import ClientConstants
 from binance._client_market import MarketMixin
 from binance._client_params import sign_payload
 
 __all__ = ['Client', 'sign_payload', 'DEFAULT_TIMEOUT']
 
 
-class Client(AccountMixin, MarketMixin):
+class Client(AccountMixin, MarketMixin, ClientConstants):
     """Blocking REST client for Binance.
 
     :param api_key: the API key; needed for signed (account and trading) calls.
@@ -95,7 +95,3 @@ class Client(AccountMixin, MarketMixin):
                          private_key=private_key, private_key_pass=private_key_pass,
                          sync_clock=sync_clock)
 
-
-for _name in enums.__all__:
-    setattr(Client, _name, getattr(enums, _name))
-del _name
