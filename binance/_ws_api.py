@@ -431,8 +431,8 @@ class WebSocketApi:
         pending = self._pending.pop(reply_id, None) if isinstance(reply_id, int) else None
         if pending is None:
             if msg.get('id') is None and msg.get('status') == 401:  # the session was revoked
-                log.warning('WebSocket API: session revoked (%s)', (msg.get('error') or {})
-                            .get('msg'))
+                log.info('WebSocket API: the server revoked the session (%s)',
+                         (msg.get('error') or {}).get('msg'))
                 self.logged_on = False
             return
         if pending.internal is not None:

@@ -17,7 +17,8 @@ def pairs():
 @pytest.fixture
 def api(exchange, pairs):
     """A raw /ws-api/v3 connection to an exchange with an Ed25519 and an RSA account."""
-    exchange.add_account(ED_KEY, public_key=pairs['Ed25519'][1], balances={'BTC': '1', 'BNB': '100'})
+    exchange.add_account(ED_KEY, public_key=pairs['Ed25519'][1],
+                         balances={'BTC': '1', 'BNB': '100'})
     exchange.add_account(RSA_KEY, public_key=pairs['RSA'][1], balances={'BTC': '1', 'BNB': '100'})
     clients = []
 
