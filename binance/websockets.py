@@ -510,9 +510,10 @@ class BinanceSocketManager(threading.Thread):
         Binance reports the key expired. Keepalive failures reach the callback
         as ``{'e': 'error', 'm': '...'}``. When the listen-key endpoint answers
         404/405/410 (retired for binance.com Spot since 2026-02-20) the socket
-        subscribes through the WebSocket API (``WS_API_URL``,
-        ``userDataStream.subscribe.signature``, again after every reconnect)
-        and the callback receives the same bare event dicts, e.g.
+        subscribes through the WebSocket API (``WS_API_URL``; with an Ed25519
+        key ``session.logon`` + ``userDataStream.subscribe``, otherwise
+        ``userDataStream.subscribe.signature``; again after every reconnect and
+        after ``eventStreamTerminated``) and the callback receives the same bare event dicts, e.g.
         ``{'e': 'executionReport', 's': 'BNBBTC', ...}``.
 
         :returns: the connection key ``'user'`` (stable: the listen key itself
@@ -525,7 +526,8 @@ class BinanceSocketManager(threading.Thread):
         client = self.client
         if client is None or not getattr(client, 'API_KEY', None):
             raise ValueError('start_user_socket needs the manager to have a Client created '
-                             'with an API key (and secret for the WebSocket API)')
+                             'with an API key (and api_secret or private_key for the WebSocket '
+                             'API)')
         self._tls_options(self._stream_url())
         self._tls_options(self._ws_api_url())
         key = USER_STREAM_KEY
