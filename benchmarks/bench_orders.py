@@ -35,7 +35,6 @@ to ``rest`` (round trip, hold) and to ``idle`` (latency) from the same run.
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import threading

@@ -50,7 +50,7 @@ from binance._client_params import check_order, encode_params, require
 from binance._ws_protocol import call_callback
 from binance._ws_user_api import signed_params, signer_of
 from binance.exceptions import (
-    BinanceConnectionException, BinanceException, BinanceTimeoutException,
+    BinanceConnectionException, BinanceTimeoutException,
     BinanceWebSocketAPIException, BinanceWebSocketRateLimitException,
 )
 
@@ -532,6 +532,3 @@ class WebSocketApi:
             factory.stop()
         self._fail_all('the WebSocket API session was closed')
 
-
-def _check_error_types() -> None:  # pragma: no cover - keeps the import used for type readers
-    assert issubclass(BinanceWebSocketAPIException, BinanceException)
