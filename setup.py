@@ -29,6 +29,7 @@ setup(
         'requests>=2.25',
         'dateparser>=1.1',
         'certifi',
+        'cryptography>=38',  # Ed25519 and RSA API keys (binance/_keys.py)
     ],
     extras_require={
         'fast': ['orjson>=3.6'],
@@ -40,6 +41,7 @@ setup(
             'cryptography>=38',
             'orjson>=3.6',
             'docutils>=0.18',  # tests/test_docs.py renders the Japanese pages' line joining
+            'mypy>=1.0',       # .ci/run type-checks the package (config in setup.cfg)
         ],
         'docs': ['sphinx>=6'],
     },

@@ -104,15 +104,9 @@ def _exit_status(code: Any) -> int:
     return 1
 
 
-def _open_sockets() -> int:
-    websockets = sys.modules.get('binance.websockets')
-    count = getattr(websockets, '_open_socket_count', None)
-    return count() if count is not None else 0
-
-
 def _wait_while_sockets_are_open() -> None:
     """Wait while started socket managers hold open sockets and the reactor runs."""
-    while _reactor.is_running() and not _reactor.has_stopped() and _open_sockets():
+    while _reactor.is_running() and not _reactor.has_stopped() and _reactor.open_socket_count():
         _reactor.wait_stopped(0.1)
     if _reactor.is_running() and not _reactor.in_reactor_thread():
         done = threading.Event()  # let a callback that just got a last message finish
