@@ -17,7 +17,6 @@ import contextlib
 import os
 import runpy
 import sys
-import threading
 from typing import Any, Callable, Iterator, Optional, Sequence, Union
 
 from binance import _reactor
@@ -68,7 +67,7 @@ def run_offline(target: Target, args: Optional[Sequence[str]] = None, **exchange
             if status == 0:
                 _wait_while_sockets_are_open()
     except KeyboardInterrupt:
-        _stop_reactor()
+        _reactor.stop_and_wait()
         raise
     finally:
         exchange.stop()
@@ -108,14 +107,4 @@ def _wait_while_sockets_are_open() -> None:
     """Wait while started socket managers hold open sockets and the reactor runs."""
     while _reactor.is_running() and not _reactor.has_stopped() and _reactor.open_socket_count():
         _reactor.wait_stopped(0.1)
-    if _reactor.is_running() and not _reactor.in_reactor_thread():
-        done = threading.Event()  # let a callback that just got a last message finish
-        _reactor.get_reactor().callFromThread(done.set)
-        done.wait(2)
-
-
-def _stop_reactor() -> None:
-    if _reactor.is_running() and not _reactor.has_stopped():
-        reactor = _reactor.get_reactor()
-        reactor.callFromThread(reactor.stop)
-        _reactor.wait_stopped(2)
+    _reactor.let_reactor_finish_current_call()  # a callback that just got a last message
