@@ -397,7 +397,7 @@ def _did_you_mean(name: str, candidates: Iterable[str]) -> str:
 def _public_caller() -> str:
     """Name of the outermost public Client method on the stack (for error messages)."""
     import sys
-    frame = sys._getframe(2)
+    frame: Any = sys._getframe(2)
     name = 'request'
     while frame is not None:
         module = frame.f_globals.get('__name__', '')

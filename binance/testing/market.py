@@ -37,7 +37,7 @@ import re
 import threading
 import time
 from decimal import Decimal
-from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, Union
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, TypeVar, Union
 
 from binance.testing.market_base import (
     RATE_LIMITS, ZERO, MarketError, SymbolSpec, build_specs, check_symbol_text, fmt,
@@ -110,6 +110,28 @@ class _Symbol:
         self.sizes = self.log.sizes  # log-normal order sizes, drawn by index
 
 
+_Cls = TypeVar('_Cls', bound=type)
+
+
+def _holding_the_lock(cls: _Cls) -> _Cls:
+    """Make every public method of ``cls`` (and of its mixins) run with ``self.lock`` held."""
+    for klass in cls.__mro__:
+        for name, attr in vars(klass).items():
+            if name.startswith('_') or name in ('deliver',) or name in vars(cls) and klass is not cls:
+                continue
+            if not inspect.isfunction(attr) or getattr(attr, '_locked', False):
+                continue
+
+            def locked(self: Any, *args: Any, __fn: Callable[..., Any] = attr, **kwargs: Any) -> Any:
+                with self.lock:
+                    return __fn(self, *args, **kwargs)
+            locked = functools.wraps(attr)(locked)
+            locked._locked = True  # type: ignore[attr-defined]
+            setattr(cls, name, locked)
+    return cls
+
+
+@_holding_the_lock
 class Market(TradingMixin, WalletMixin):
     """A deterministic simulated Binance spot market.
 
@@ -514,23 +536,3 @@ class Market(TradingMixin, WalletMixin):
                            'askQty': fmt(book.sizes[SELL].get(ask, ZERO))})
         return result[0] if single else result
 
-
-def _holding_the_lock(cls: type) -> type:
-    """Make every public method of ``cls`` (and of its mixins) run with ``self.lock`` held."""
-    for klass in cls.__mro__:
-        for name, attr in vars(klass).items():
-            if name.startswith('_') or name in ('deliver',) or name in vars(cls) and klass is not cls:
-                continue
-            if not inspect.isfunction(attr) or getattr(attr, '_locked', False):
-                continue
-
-            def locked(self: Any, *args: Any, __fn: Callable[..., Any] = attr, **kwargs: Any) -> Any:
-                with self.lock:
-                    return __fn(self, *args, **kwargs)
-            locked = functools.wraps(attr)(locked)
-            locked._locked = True  # type: ignore[attr-defined]
-            setattr(cls, name, locked)
-    return cls
-
-
-Market = _holding_the_lock(Market)
