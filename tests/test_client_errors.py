@@ -284,6 +284,8 @@ def _one_of_each_exception():
         'BinanceConnectionException': exceptions.BinanceConnectionException('refused'),
         'BinanceOrderException': exceptions.BinanceOrderException(-1013, 'refused order'),
         'BinanceWithdrawException': exceptions.BinanceWithdrawException('Insufficient balance'),
+        'BinanceEndpointRetiredError': exceptions.BinanceEndpointRetiredError(
+            'futures_liquidation_orders', 'GET /fapi/v1/allForceOrders', 'GET /fapi/v1/forceOrders'),
     }
     for name in exceptions.__all__:
         if name.startswith('BinanceOrder') and name != 'BinanceOrderException':
