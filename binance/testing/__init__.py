@@ -32,12 +32,13 @@ import os
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence
 
 from binance import _reactor
+from binance.testing.futures_market import FuturesMarket
 from binance.testing.market import Market, MarketError
 from binance.testing.market_base import DEFAULT_SYMBOLS
 from binance.testing.rest import RecordedRequest, RestResource
 
-__all__ = ['LocalExchange', 'Market', 'MarketError', 'RecordedRequest', 'DEFAULT_BALANCES',
-           'DEFAULT_SYMBOLS']
+__all__ = ['LocalExchange', 'Market', 'FuturesMarket', 'MarketError', 'RecordedRequest',
+           'DEFAULT_BALANCES', 'DEFAULT_SYMBOLS']
 
 log = logging.getLogger(__name__)
 
@@ -91,12 +92,16 @@ class LocalExchange:
     :param api_key: API key of the default account; :param api_secret: its secret.
     :param balances: ``{asset: amount}`` of the default account (default
         :data:`DEFAULT_BALANCES`).
+    :param futures_balances: the default account's USD-M futures wallet
+        (default ``{'USDT': '100000'}``).
     :param ping_interval: seconds between the stream server's pings;
         :param pong_timeout: seconds it waits for a pong;
         :param max_connection_age: seconds after which it closes a connection.
 
     :ivar market: the :class:`~binance.testing.market.Market`; touch it on the
         reactor thread only, e.g. ``ex.call(ex.market.depth, 'BNBBTC', 100)``.
+    :ivar futures: the :class:`~binance.testing.futures_market.FuturesMarket`
+        (USD-M perpetuals, served on ``/fapi``); reactor thread only, like ``market``.
     :ivar streams: the :class:`~binance.testing.streams.StreamServer` (after
         :meth:`start`); its scripting methods are safe from any thread.
     """
@@ -106,7 +111,8 @@ class LocalExchange:
                  tick: Optional[float] = 0.1, listen_keys: bool = True,
                  api_key: str = 'local-api-key', api_secret: str = 'local-api-secret',
                  balances: Optional[Mapping[str, Any]] = None, ping_interval: float = 20.0,
-                 pong_timeout: float = 60.0, max_connection_age: float = 86400.0) -> None:
+                 pong_timeout: float = 60.0, max_connection_age: float = 86400.0,
+                 futures_balances: Optional[Mapping[str, Any]] = None) -> None:
         if tick is not None and (isinstance(tick, bool) or not isinstance(tick, (int, float))
                                  or tick <= 0):
             raise ValueError('tick must be a positive number of seconds or None, got {!r}'
@@ -132,6 +138,8 @@ class LocalExchange:
                       for a in (name[:len(name) - len(self._quote(name))], self._quote(name))}
             balances = {asset: DEFAULT_BALANCES.get(asset, '1000') for asset in sorted(assets)}
         self.market.add_account(api_key, api_secret, balances)
+        self.futures = FuturesMarket(seed, clock=self.market.clock)
+        self.futures.add_account(api_key, api_secret, futures_balances)
         self.streams: Any = None
         self._rest: Optional[RestResource] = None
         self._site: Any = None
@@ -183,7 +191,8 @@ class LocalExchange:
             from binance.testing.tls import make_tls_material, server_tls_options
             self._material = make_tls_material(hostnames=self.tls_hostnames)
             tls_options = server_tls_options(self._material)
-        self._rest = RestResource(self.market, listen_keys=self.listen_keys, reactor=reactor)
+        self._rest = RestResource(self.market, listen_keys=self.listen_keys, reactor=reactor,
+                                  routes=self._routes())
         self._site = _site(self._rest)
         if tls_options is not None:
             self._rest_port = reactor.listenSSL(rest_port, self._site, tls_options,
@@ -204,9 +213,17 @@ class LocalExchange:
             self._ticker.start(self.tick, now=False)
         log.debug('local exchange listening: REST %s, streams %s', self.api_url, self.stream_url)
 
+    def _routes(self) -> Dict[Any, Any]:
+        from binance.testing.futures_rest import futures_routes
+        from binance.testing.rest import ROUTES
+        routes = dict(ROUTES)
+        routes.update(futures_routes(self.futures))
+        return routes
+
     def _tick(self) -> None:
         try:
             self.market.step()
+            self.futures.step()
         except Exception:
             log.exception('the market simulation failed a step')
 
@@ -257,6 +274,11 @@ class LocalExchange:
         return '{}://{}:{}/api'.format(scheme, self._host, self._port('rest'))
 
     @property
+    def futures_api_url(self) -> str:
+        """USD-M REST base, e.g. ``http://127.0.0.1:PORT/fapi`` (what ``Client.FUTURES_URL`` takes)."""
+        return self.api_url[:-len('/api')] + '/fapi'
+
+    @property
     def stream_url(self) -> str:
         """Stream base, e.g. ``ws://127.0.0.1:PORT/`` (what ``STREAM_URL`` takes)."""
         scheme = 'wss' if self.tls else 'ws'
@@ -289,6 +311,7 @@ class LocalExchange:
             requests_params.setdefault('verify', self.ca_file)
         client = Client(api_key, api_secret, requests_params=requests_params or None, **kwargs)
         client.API_URL = self.api_url
+        client.FUTURES_URL = self.futures_api_url
         return client
 
     @contextlib.contextmanager
@@ -313,6 +336,8 @@ class LocalExchange:
             for name in ('API_URL', 'API_TESTNET_URL', 'API_URL_TEMPLATE'):
                 # the template has no '{}' left: every tld formats to this exchange
                 patches.append((Client, name, self.api_url))
+            for name in ('FUTURES_URL', 'FUTURES_TESTNET_URL', 'FUTURES_URL_TEMPLATE'):
+                patches.append((Client, name, self.futures_api_url))
         except ImportError:  # pragma: no cover - the package always has a client
             pass
         try:
@@ -353,12 +378,18 @@ class LocalExchange:
         """Advance the market ``n`` steps (on the reactor thread); events go out at once."""
         if isinstance(n, bool) or not isinstance(n, int) or n < 0:
             raise ValueError('n must be a non-negative int, got {!r}'.format(n))
-        self.call(self.market.step, n)
+        self.call(self._step_both, n)
+
+    def _step_both(self, n: int) -> None:
+        self.market.step(n)
+        self.futures.step(n)
 
     def add_account(self, api_key: str, api_secret: str,
                     balances: Optional[Mapping[str, Any]] = None) -> None:
-        """Add an account (or reset its balances) on the market."""
+        """Add an account (or reset its balances) on the market; it gets the
+        default futures wallet too (``ex.call(ex.futures.add_account, ...)`` sets another)."""
         self.call(self.market.add_account, api_key, api_secret, balances)
+        self.call(self.futures.add_account, api_key, api_secret, None)
 
     @property
     def requests(self) -> List[RecordedRequest]:
