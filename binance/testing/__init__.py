@@ -102,6 +102,8 @@ class LocalExchange:
         reactor thread only, e.g. ``ex.call(ex.market.depth, 'BNBBTC', 100)``.
     :ivar futures: the :class:`~binance.testing.futures_market.FuturesMarket`
         (USD-M perpetuals, served on ``/fapi``); reactor thread only, like ``market``.
+    :ivar margin: the :class:`~binance.testing.margin.MarginDesk` (cross margin
+        and transfers on ``/sapi``); reactor thread only.
     :ivar streams: the :class:`~binance.testing.streams.StreamServer` (after
         :meth:`start`); its scripting methods are safe from any thread.
     """
@@ -140,6 +142,8 @@ class LocalExchange:
         self.market.add_account(api_key, api_secret, balances)
         self.futures = FuturesMarket(seed, clock=self.market.clock)
         self.futures.add_account(api_key, api_secret, futures_balances)
+        from binance.testing.margin import MarginDesk
+        self.margin = MarginDesk(self.market, self.futures)
         self.streams: Any = None
         self._rest: Optional[RestResource] = None
         self._site: Any = None
@@ -215,9 +219,11 @@ class LocalExchange:
 
     def _routes(self) -> Dict[Any, Any]:
         from binance.testing.futures_rest import futures_routes
+        from binance.testing.margin_rest import margin_routes
         from binance.testing.rest import ROUTES
         routes = dict(ROUTES)
         routes.update(futures_routes(self.futures))
+        routes.update(margin_routes(self.margin))
         return routes
 
     def _tick(self) -> None:
