@@ -532,9 +532,12 @@ class DepthCacheSync:
 
 
 def _validate_manager_args(client: Any, symbol: Any, callback: Any, refresh_interval: Any,
-                           bm: Any, limit: Any) -> None:
-    if not callable(getattr(client, 'get_order_book', None)):
-        raise TypeError('client must be a binance.client.Client (it needs get_order_book)')
+                           bm: Any, limit: Any, limits: Sequence[int] = VALID_LIMITS,
+                           snapshot_method: str = 'get_order_book',
+                           socket_method: str = 'start_depth_socket') -> None:
+    if not callable(getattr(client, snapshot_method, None)):
+        raise TypeError('client must be a binance.client.Client (it needs {})'.format(
+            snapshot_method))
     if not isinstance(symbol, str) or not _SYMBOL_RE.match(symbol):
         raise ValueError('symbol must be a Binance symbol such as "BNBBTC" (1-20 letters, '
                          'digits, "-", "_" or "."), got {!r}'.format(symbol))
@@ -547,10 +550,10 @@ def _validate_manager_args(client: Any, symbol: Any, callback: Any, refresh_inte
         if not refresh_interval >= 0:
             raise ValueError('refresh_interval must be >= 0 seconds (0 or None disables it), '
                              'got {!r}'.format(refresh_interval))
-    if isinstance(limit, bool) or limit not in VALID_LIMITS:
+    if isinstance(limit, bool) or limit not in limits:
         raise ValueError('limit must be one of {}, got {!r}'.format(
-            ', '.join(map(str, VALID_LIMITS)), limit))
-    if bm is not None and not callable(getattr(bm, 'start_depth_socket', None)):
+            ', '.join(map(str, limits)), limit))
+    if bm is not None and not callable(getattr(bm, socket_method, None)):
         raise TypeError('bm must be a BinanceSocketManager or None')
 
 
@@ -590,11 +593,19 @@ class DepthCacheManager:
 
     #: seconds to wait for the first diff event before asking for the snapshot anyway
     SNAPSHOT_WAIT = 1.0
+    # What differs for another market (see binance.futures_depthcache): the
+    # state machine, the snapshot method of the client, the socket method of
+    # the socket manager and the snapshot depths.
+    _SYNC: Any = DepthCacheSync
+    _SNAPSHOT_METHOD = 'get_order_book'
+    _SOCKET_METHOD = 'start_depth_socket'
+    _LIMITS: Sequence[int] = VALID_LIMITS
 
     def __init__(self, client: Any, symbol: str, callback: Optional[Callable[[Any], Any]] = None,
                  refresh_interval: Optional[float] = 1800, bm: Any = None, limit: int = 500,
                  *, reactor: Any = None, conv_type: Callable[[Decimal], Any] = float) -> None:
-        _validate_manager_args(client, symbol, callback, refresh_interval, bm, limit)
+        _validate_manager_args(client, symbol, callback, refresh_interval, bm, limit,
+                               self._LIMITS, self._SNAPSHOT_METHOD, self._SOCKET_METHOD)
         if not callable(conv_type):
             raise TypeError('conv_type must be callable, e.g. float, Decimal or str')
         if reactor is None:
@@ -607,7 +618,7 @@ class DepthCacheManager:
         self._limit = limit
         self._reactor = reactor
         self._depth_cache = DepthCache(self._symbol, conv_type=conv_type)
-        self._sync = DepthCacheSync(self._depth_cache)
+        self._sync = self._SYNC(self._depth_cache)
         self._closed = False
         self._snapshot_call: Any = None      # IDelayedCall of the next snapshot request
         self._early_request = False          # a buffered event may bring that request forward
@@ -619,7 +630,7 @@ class DepthCacheManager:
             bm = BinanceSocketManager(client)
         self._bm = bm
         self._conn_key: Any = None
-        self._conn_key = bm.start_depth_socket(self._symbol, self._on_message)
+        self._conn_key = getattr(bm, self._SOCKET_METHOD)(self._symbol, self._on_message)
         if self._conn_key is False:
             self._closed = True
             raise RuntimeError('a diff depth socket for {} is already open on this socket '
@@ -693,7 +704,7 @@ class DepthCacheManager:
         from twisted.internet import threads
         reactor = self._reactor
         d = threads.deferToThreadPool(reactor, reactor.getThreadPool(),
-                                      self._client.get_order_book,
+                                      getattr(self._client, self._SNAPSHOT_METHOD),
                                       symbol=self._symbol, limit=self._limit)
         d.addCallbacks(self._on_snapshot, self._on_snapshot_error)
 
