@@ -89,6 +89,10 @@ class UserStream:
         current connection.
     """
 
+    #: The client methods of the listen-key flow (the futures stream uses its own).
+    GET_KEY = 'stream_get_listen_key'
+    KEEPALIVE = 'stream_keepalive'
+
     def __init__(self, manager: Any, key: str, callback: Callable[[Any], Any]):
         self._manager = manager
         self._key = key
@@ -160,7 +164,7 @@ class UserStream:
         if self.stopped:
             return
         self._fetching = True
-        d = self._manager._in_thread(self._manager.client.stream_get_listen_key)
+        d = self._manager._in_thread(getattr(self._manager.client, self.GET_KEY))
         d.addCallbacks(self._got_key, self._key_failed)
         d.addErrback(self._internal_error)
 
@@ -192,7 +196,7 @@ class UserStream:
             factory retry with backoff.
         """
         self._fetching = True
-        d = self._manager._in_thread(self._manager.client.stream_get_listen_key)
+        d = self._manager._in_thread(getattr(self._manager.client, self.GET_KEY))
         d.addBoth(self._refetched)
         return d
 
@@ -283,7 +287,7 @@ class UserStream:
         key = self.listen_key
         if self.stopped or key is None or self._fetching:
             return
-        d = self._manager._in_thread(self._manager.client.stream_keepalive, listenKey=key)
+        d = self._manager._in_thread(getattr(self._manager.client, self.KEEPALIVE), listenKey=key)
         d.addCallbacks(lambda _result: None, self._keepalive_failed, errbackArgs=(key,))
         d.addErrback(self._internal_error)
 

@@ -44,6 +44,7 @@ from binance._reactor import ReactorStoppedError
 from binance._ws_protocol import (MAX_RETRIES_MESSAGE, StreamFactory, StreamProtocol,
                                   call_callback, client_tls_options)
 from binance._ws_user import USER_STREAM_KEY, UserStream, ws_api_signature
+from binance._ws_futures import FuturesSocketsMixin
 from binance._ws_checks import (ARRAY_STREAMS, MAX_STREAMS_PER_CONNECTION,
                                  SYMBOL_STREAM_KINDS, _check_callback, _check_interval,
                                  _check_stream_name, _depth_suffix, _MINITICKER_UPDATE_TIMES,
@@ -128,7 +129,7 @@ class _Stream:
                       self.manager._get_reactor(), self.key)
 
 
-class BinanceSocketManager(threading.Thread):
+class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
     """Opens Binance WebSocket streams and keeps them connected.
 
     A daemon thread that runs Twisted's reactor (when no one else runs it
@@ -149,6 +150,7 @@ class BinanceSocketManager(threading.Thread):
     :raises ValueError: for a ``user_timeout`` that is not a positive, finite number.
 
     Class attributes (also settable on an instance): ``STREAM_URL``,
+    ``FSTREAM_URL`` (USD-M futures, see :mod:`binance._ws_futures`),
     ``WS_API_URL``, ``TLS_CA`` and the tunables ``MAX_RETRIES``,
     ``INITIAL_DELAY``, ``MAX_DELAY`` (reconnect backoff in seconds) and
     ``IDLE_TIMEOUT`` (seconds without any frame — data, ping or pong — after

@@ -106,6 +106,9 @@ class LocalExchange:
         and transfers on ``/sapi``); reactor thread only.
     :ivar streams: the :class:`~binance.testing.streams.StreamServer` (after
         :meth:`start`); its scripting methods are safe from any thread.
+    :ivar fstreams: the USD-M
+        :class:`~binance.testing.futures_streams.FuturesStreamServer` (after
+        :meth:`start`; routed paths ``/public``, ``/market``, ``/private``).
     """
 
     def __init__(self, seed: Any = 0, *, symbols: Any = None, tls: bool = False,
@@ -145,6 +148,7 @@ class LocalExchange:
         from binance.testing.margin import MarginDesk
         self.margin = MarginDesk(self.market, self.futures)
         self.streams: Any = None
+        self.fstreams: Any = None
         self._rest: Optional[RestResource] = None
         self._site: Any = None
         self._rest_port: Any = None
@@ -207,10 +211,18 @@ class LocalExchange:
             self.streams = StreamServer(self.market, reactor=reactor, tls_options=tls_options,
                                         **self._stream_options)
             streams_port = self.streams.listen(stream_port)
+            self.streams.listen_token_owner = self.margin.token_owner
+            from binance.testing.futures_streams import FuturesStreamServer
+            self.fstreams = FuturesStreamServer(self.futures, reactor=reactor,
+                                                tls_options=tls_options, **self._stream_options)
+            fstreams_port = self.fstreams.listen(0)
         except Exception:
             self._rest_port.stopListening()
+            if self.streams is not None and self.streams.port is not None:
+                self.streams.stop()
             raise
-        self._ports = {'rest': self._rest_port.getHost().port, 'streams': streams_port}
+        self._ports = {'rest': self._rest_port.getHost().port, 'streams': streams_port,
+                       'fstreams': fstreams_port}
         if self.tick is not None:
             self._ticker = LoopingCall(self._tick)
             self._ticker.clock = reactor
@@ -257,6 +269,8 @@ class LocalExchange:
                     transport.abortConnection()
         if self.streams is not None:
             waits.append(defer.maybeDeferred(self.streams.stop))
+        if self.fstreams is not None:
+            waits.append(defer.maybeDeferred(self.fstreams.stop))
         self._ports = None
         return defer.gatherResults(waits, consumeErrors=True).addCallback(lambda _: None)
 
@@ -289,6 +303,13 @@ class LocalExchange:
         """Stream base, e.g. ``ws://127.0.0.1:PORT/`` (what ``STREAM_URL`` takes)."""
         scheme = 'wss' if self.tls else 'ws'
         return '{}://{}:{}/'.format(scheme, self._host, self._port('streams'))
+
+    @property
+    def fstream_url(self) -> str:
+        """USD-M stream base, e.g. ``ws://127.0.0.1:PORT/`` (what ``FSTREAM_URL`` takes);
+        its routes are ``public/``, ``market/`` and ``private/``."""
+        scheme = 'wss' if self.tls else 'ws'
+        return '{}://{}:{}/'.format(scheme, self._host, self._port('fstreams'))
 
     @property
     def ws_api_url(self) -> str:
@@ -349,6 +370,7 @@ class LocalExchange:
         try:
             from binance.websockets import BinanceSocketManager
             for name, value in (('STREAM_URL', self.stream_url),
+                                ('FSTREAM_URL', self.fstream_url),
                                 ('WS_API_URL', self.ws_api_url), ('TLS_CA', self.ca_file)):
                 if hasattr(BinanceSocketManager, name) and (name != 'TLS_CA' or self.tls):
                     patches.append((BinanceSocketManager, name, value))

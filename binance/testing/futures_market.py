@@ -11,9 +11,8 @@ here and published as Binance's futures user events:
 
 * ``('user', API_KEY, {'e': 'ORDER_TRADE_UPDATE', 'E', 'T', 'o': {...}})``
 * ``('user', API_KEY, {'e': 'ACCOUNT_UPDATE', 'E', 'T', 'a': {'m': 'ORDER', 'B': [...], 'P': [...]}})``
-* ``('markPrice', SYMBOL, {'e': 'markPriceUpdate', ...})`` after every step
-
-and the book's ``depthUpdate`` events carry futures' ``T`` and ``pu``
+and :meth:`FuturesMarket.mark_price_event` builds the ``markPriceUpdate``
+payload the stream server sends on its timer. The book's ``depthUpdate`` events carry futures' ``T`` and ``pu``
 (previous ``u``) fields. Everything else (``trade``, ``aggTrade``, listen
 keys) is the spot market's. Answers follow Binance's "Derivatives Trading
 USDⓈ-M Futures" REST docs; where the simulation simplifies (liquidation price,
@@ -263,15 +262,6 @@ class FuturesMarket(FuturesTradingMixin, FuturesAccountMixin, Market):
         if not missing(startTime):
             rows = [r for r in rows if r['timestamp'] >= parse_int('startTime', startTime)]
         return rows
-
-    def step(self, n: int = 1) -> None:
-        """Advance the simulation; publishes a ``markPriceUpdate`` per symbol per step."""
-        if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-            raise ValueError('n must be a non-negative int, got {!r}'.format(n))
-        for _ in range(n):
-            super().step(1)
-            for name in self.symbols:
-                self._publish('markPrice', name, self.mark_price_event(name))
 
     # -- market data shapes -------------------------------------------------------
 

@@ -117,6 +117,20 @@ def _subscribe(server: Any, conn: Any, params: Dict[str, Any]) -> Dict[str, Any]
     return {'subscriptionId': sub_id}
 
 
+def _subscribe_token(server: Any, conn: Any, params: Dict[str, Any]) -> Dict[str, Any]:
+    """``userDataStream.subscribe.listenToken`` (margin user data since 2026-02-20)."""
+    token = _mandatory(params, 'listenToken')
+    owner_of = server.listen_token_owner
+    owner = owner_of(str(token)) if owner_of is not None else None
+    if owner is None:
+        # -1209 is Binance's code for an invalid token; its message text is not documented
+        raise _Error(400, -1209, 'Invalid listenToken.')
+    account, expires = owner
+    sub_id = conn.add_api_subscription(account)
+    server.register_api_subscription(conn, account)
+    return {'subscriptionId': sub_id, 'expirationTime': expires}
+
+
 def _unsubscribe(server: Any, conn: Any, params: Dict[str, Any]) -> Dict[str, Any]:
     if params.get('subscriptionId') is None:
         ids = list(conn.api_subscriptions)
@@ -139,6 +153,8 @@ def _dispatch(server: Any, conn: Any, method: Any, params: Dict[str, Any]) -> An
         return {'serverTime': server.now_ms()}
     if method == 'userDataStream.subscribe.signature':
         return _subscribe(server, conn, params)
+    if method == 'userDataStream.subscribe.listenToken':
+        return _subscribe_token(server, conn, params)
     if method == 'userDataStream.unsubscribe':
         return _unsubscribe(server, conn, params)
     if method == 'userDataStream.subscription.list':
