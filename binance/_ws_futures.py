@@ -23,10 +23,12 @@ expires; callbacks receive the bare events, as from the spot user socket.
 """
 import json
 import logging
+import re
 from typing import Any, Callable, Iterable, Optional, Union
 
 from binance._ws_checks import _check_callback, _check_interval, _stream_symbol
 from binance._ws_user import UserStream, _short
+from binance.exceptions import BinanceAPIException
 
 log = logging.getLogger('binance.websockets')
 
@@ -44,6 +46,25 @@ MARGIN_USER_KEY = 'margin'
 _PUBLIC_KINDS = ('depth', 'bookTicker')
 #: Renew a listen token when this share of its life has passed.
 TOKEN_RENEW_AT = 0.8
+
+
+_FUTURES_STREAM_RE = re.compile(
+    r'^(?:[a-z0-9]+@(?:aggTrade|markPrice(?:@1s)?|kline_(?:1s|1m|3m|5m|15m|30m|1h|2h|4h|6h|'
+    r'8h|12h|1d|3d|1w|1M)|ticker|miniTicker|bookTicker|forceOrder|'
+    r'depth(?:5|10|20)?(?:@(?:100|250|500)ms)?)'
+    r'|!markPrice@arr(?:@1s)?|!bookTicker|!ticker@arr|!miniTicker@arr|!forceOrder@arr)$')
+
+
+def check_futures_stream(name: Any) -> str:
+    """``name`` when it is a USD-M market stream name, else ``ValueError``/``TypeError``."""
+    if not isinstance(name, str):
+        raise TypeError('stream names must be str, got {!r}'.format(type(name).__name__))
+    if not _FUTURES_STREAM_RE.match(name):
+        raise ValueError('unknown USD-M stream {!r}; futures streams look like '
+                         '\'btcusdt@aggTrade\', \'btcusdt@markPrice@1s\', \'btcusdt@kline_1m\', '
+                         '\'btcusdt@depth@100ms\', \'btcusdt@bookTicker\', \'!markPrice@arr\' or '
+                         '\'!bookTicker\' (symbols lower case)'.format(name))
+    return name
 
 
 def futures_route(name: str) -> str:
@@ -164,12 +185,10 @@ class FuturesSocketsMixin:
             route on its own connection) or more than 200 streams.
         """
         from binance.websockets import _Stream
-        from binance._ws_checks import _check_stream_name
         _check_callback(callback)
         if isinstance(streams, str):
             raise TypeError('streams must be a list of stream names, not one str')
-        names = list(dict.fromkeys(_check_stream_name(n) if n != '!bookTicker' and
-                                   not n.startswith('!markPrice') else n for n in streams))
+        names = list(dict.fromkeys(check_futures_stream(n) for n in streams))
         if not names:
             raise ValueError('streams must name at least one stream, e.g. [\'btcusdt@aggTrade\']')
         if len(names) > FUTURES_MAX_STREAMS:
@@ -319,6 +338,16 @@ class MarginUserStream(UserStream):
                 url, self._on_api_message, self._gave_up, name=self._key + ' (WebSocket API)',
                 gate=self, on_open=self._send_subscribe)
             self.factory.connect()
+
+    def _key_failed(self, failure: Any) -> None:
+        exc = failure.value
+        if not self.stopped and isinstance(exc, BinanceAPIException) and exc.status_code == 400:
+            # Binance refused the request itself (e.g. no such isolated account): final
+            text = 'Could not get a listen token: {} (code {})'.format(exc.message, exc.code)
+            log.error('%s: %s', self._key, text)
+            self._finish({'e': 'error', 'm': text})
+            return
+        super()._key_failed(failure)
 
     def _start_ws_api(self) -> None:
         self._finish({'e': 'error', 'm': 'The listen token endpoint is not available '

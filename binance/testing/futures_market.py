@@ -350,6 +350,16 @@ class FuturesMarket(FuturesTradingMixin, FuturesAccountMixin, Market):
             start = page[-1][0] + 1
         return rows
 
+    def f_continuous_klines(self, pair: Any = None, contractType: Any = None,
+                            interval: Any = None, startTime: Any = None, endTime: Any = None,
+                            limit: Any = None) -> List[List[Any]]:
+        """``GET /fapi/v1/continuousKlines``: only perpetuals are simulated."""
+        if contractType not in ('PERPETUAL', 'CURRENT_QUARTER', 'NEXT_QUARTER'):
+            raise MarketError(-1130, 'Invalid data sent for a parameter.')
+        if contractType != 'PERPETUAL':
+            return []  # no delivery contracts in the simulation
+        return self.f_klines(pair, interval, startTime, endTime, limit)
+
     def f_ticker_24h(self, symbol: Any = None) -> Any:
         """``GET /fapi/v1/ticker/24hr``: futures' fields (no bid/ask, no prevClosePrice)."""
         drop = ('prevClosePrice', 'bidPrice', 'bidQty', 'askPrice', 'askQty')

@@ -74,6 +74,9 @@ def futures_routes(fmarket: FuturesMarket) -> Dict[Tuple[str, str], _Route]:
             pub('f_agg_trades', 'symbol', 'fromId', 'startTime', 'endTime', 'limit'), NONE, 20),
         ('GET', '/fapi/v1/klines'): _Route(
             pub('f_klines', 'symbol', 'interval', 'startTime', 'endTime', 'limit'), NONE, 5),
+        ('GET', '/fapi/v1/continuousKlines'): _Route(
+            pub('f_continuous_klines', 'pair', 'contractType', 'interval', 'startTime',
+                'endTime', 'limit'), NONE, 5),
         ('GET', '/fapi/v1/premiumIndex'): _Route(pub('premium_index', 'symbol'), NONE, 1),
         ('GET', '/fapi/v1/fundingRate'): _Route(
             pub('funding_rate', 'symbol', 'startTime', 'endTime', 'limit'), NONE, 1),
