@@ -7,6 +7,10 @@ key), ``priceIndex`` is NONE, ``userListenToken`` is USER_STREAM, the rest is
 SIGNED. The retired margin paths of python-binance 0.7.11
 (``margin/loan``, ``margin/repay``, ``margin/transfer``, ``margin/asset``,
 ``margin/pair``, ``margin/isolated/*`` transfers, ``userDataStream``) answer 404.
+
+Weights are IP weights (the server counts one IP budget). Binance weighs
+``asset/transfer`` (900) and ``borrow-repay`` (1500) per UID, a budget the
+local exchange does not model, so they count 1 here.
 """
 from typing import Any, Callable, Dict, Tuple
 
@@ -61,7 +65,7 @@ def margin_routes(desk: MarginDesk) -> Dict[Tuple[str, str], _Route]:
         ('GET', '/sapi/v1/bnbBurn'): _Route(_handler(desk.bnb_burn, ()), SIGNED, 1),
         ('POST', '/sapi/v1/asset/transfer'): _Route(
             _handler(desk.universal_transfer, ('type', 'asset', 'amount', 'fromSymbol',
-                                               'toSymbol')), SIGNED, 900),
+                                               'toSymbol')), SIGNED, 1),
         ('POST', '/sapi/v1/futures/transfer'): _Route(
             _handler(desk.futures_transfer, ('asset', 'amount', 'type')), SIGNED, 1),
         ('GET', '/sapi/v1/futures/transfer'): _Route(
@@ -69,7 +73,7 @@ def margin_routes(desk: MarginDesk) -> Dict[Tuple[str, str], _Route]:
                                                      'current', 'size')), SIGNED, 10),
         ('POST', '/sapi/v1/margin/borrow-repay'): _Route(
             _handler(desk.borrow_repay, ('asset', 'isIsolated', 'symbol', 'amount', 'type')),
-            SIGNED, 1500),
+            SIGNED, 1),
         ('GET', '/sapi/v1/margin/borrow-repay'): _Route(
             _handler(desk.loan_records, ('type', 'asset', 'isolatedSymbol', 'txId',
                                          'startTime', 'endTime', 'current', 'size')), SIGNED, 10),
