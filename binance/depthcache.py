@@ -467,9 +467,9 @@ class DepthCacheSync:
         if book_id is None:
             self._buffer.append(event)
             return self.BUFFERED
-        if last <= book_id:
+        if self._is_old(event, first, last, book_id):
             return self.IGNORED
-        if first != book_id + 1 and (self._linked or first > book_id + 1):
+        if self._breaks_chain(event, first, last, book_id):
             logger.warning('%s depth: gap in update ids (book at %d, event U=%d u=%d); resyncing',
                            self.cache.symbol, book_id, first, last)
             return self._resync((event,))
@@ -484,6 +484,25 @@ class DepthCacheSync:
             self._linked = True
             self.failures = 0
         return self.APPLIED
+
+    def _is_old(self, event: Mapping[str, Any], first: int, last: int, book_id: int) -> bool:
+        """A duplicate or an event the book already has (spot: ``u <= book id``)."""
+        return last <= book_id
+
+    def _breaks_chain(self, event: Mapping[str, Any], first: int, last: int,
+                      book_id: int) -> bool:
+        """Spot: the first event spans ``book id + 1``, later ones start right after it."""
+        return first != book_id + 1 and (self._linked or first > book_id + 1)
+
+    @staticmethod
+    def _after_snapshot(event: Mapping[str, Any], last_id: int) -> bool:
+        """Whether a buffered event is kept for snapshot ``last_id`` (spot: ``u > L``)."""
+        return int(event['u']) > last_id
+
+    @staticmethod
+    def _starts_after(event: Mapping[str, Any], last_id: int) -> bool:
+        """Whether the first kept event begins after the snapshot (spot: ``U > L + 1``)."""
+        return int(event['U']) > last_id + 1
 
     def on_snapshot(self, snapshot: Mapping[str, Any]) -> str:
         """Apply a REST snapshot and replay the buffered events.
@@ -505,8 +524,8 @@ class DepthCacheSync:
             raise ValueError('a depth snapshot needs an integer lastUpdateId') from None
         events = sorted(self._buffer, key=lambda e: int(e['u']))
         self._buffer.clear()
-        pending = [e for e in events if int(e['u']) > last_id]
-        if pending and int(pending[0]['U']) > last_id + 1:
+        pending = [e for e in events if self._after_snapshot(e, last_id)]
+        if pending and self._starts_after(pending[0], last_id):
             self._buffer.extend(pending)
             self.failures += 1
             logger.info('%s depth: snapshot %d is older than the buffered stream (U=%s); '

@@ -30,14 +30,11 @@ Example::
 
     dcm = FuturesDepthCacheManager(Client(), 'BTCUSDT', callback=show)
 """
-import logging
-from typing import Any, Mapping
+from typing import Any, Mapping, Tuple
 
 from binance.depthcache import DepthCacheManager, DepthCacheSync
 
 __all__ = ['FuturesDepthCacheManager', 'FuturesDepthCacheSync', 'FUTURES_VALID_LIMITS']
-
-logger = logging.getLogger(__name__)
 
 #: The ``limit`` values ``GET /fapi/v1/depth`` accepts.
 FUTURES_VALID_LIMITS = (5, 10, 20, 50, 100, 500, 1000)
@@ -51,79 +48,31 @@ class FuturesDepthCacheSync(DepthCacheSync):
     """
 
     @staticmethod
-    def _prev(event: Mapping[str, Any]) -> int:
+    def _ids(event: Mapping[str, Any]) -> Tuple[int, int]:
+        first, last = DepthCacheSync._ids(event)
         try:
-            return int(event['pu'])
+            int(event['pu'])
         except (KeyError, TypeError, ValueError):
             raise ValueError('a futures depthUpdate event needs an integer pu, got {!r}'.format(
-                event.get('pu') if isinstance(event, Mapping) else event)) from None
+                event.get('pu'))) from None
+        return first, last
 
-    def on_event(self, event: Mapping[str, Any]) -> str:
-        """Process one futures diff event (see :meth:`DepthCacheSync.on_event`)."""
-        first, last = self._ids(event)
-        previous = self._prev(event)
-        book_id = self._book_id
-        if book_id is None:
-            self._buffer.append(event)
-            return self.BUFFERED
-        if last < book_id or (self._linked and last <= book_id):
-            return self.IGNORED
+    def _is_old(self, event: Mapping[str, Any], first: int, last: int, book_id: int) -> bool:
+        return last < book_id or (self._linked and last <= book_id)
+
+    def _breaks_chain(self, event: Mapping[str, Any], first: int, last: int,
+                      book_id: int) -> bool:
         if self._linked:
-            broken = previous != book_id
-        else:
-            broken = not first <= book_id <= last
-        if broken:
-            logger.warning('%s futures depth: events do not chain (book at %d, event U=%d u=%d '
-                           'pu=%d); resyncing', self.cache.symbol, book_id, first, last, previous)
-            return self._resync((event,))
-        try:
-            self.cache.apply_diff(event)
-        except ValueError as exc:
-            logger.warning('%s futures depth: malformed event U=%d u=%d (%s); resyncing',
-                           self.cache.symbol, first, last, exc)
-            return self._resync(())
-        self._book_id = last
-        if not self._linked:
-            self._linked = True
-            self.failures = 0
-        return self.APPLIED
+            return int(event['pu']) != book_id           # pu must be the previous u
+        return not first <= book_id <= last              # U <= lastUpdateId <= u
 
-    def on_snapshot(self, snapshot: Mapping[str, Any]) -> str:
-        """Apply a ``/fapi/v1/depth`` snapshot and replay the buffered events."""
-        if self._book_id is not None:
-            raise RuntimeError('snapshot received while the book is already synced; '
-                               'call restart() first')
-        try:
-            last_id = int(snapshot['lastUpdateId'])
-        except (KeyError, TypeError, ValueError):
-            self.failures += 1
-            raise ValueError('a depth snapshot needs an integer lastUpdateId') from None
-        events = sorted(self._buffer, key=lambda e: int(e['u']))
-        self._buffer.clear()
-        pending = [e for e in events if int(e['u']) >= last_id]
-        if pending and int(pending[0]['U']) > last_id:
-            self._buffer.extend(pending)
-            self.failures += 1
-            logger.info('%s futures depth: snapshot %d is older than the buffered stream '
-                        '(U=%s); fetching another', self.cache.symbol, last_id, pending[0]['U'])
-            return self.STALE_SNAPSHOT
-        try:
-            self.cache.apply_snapshot(snapshot)
-        except ValueError:
-            self._buffer.extend(pending)
-            self.failures += 1
-            raise
-        self._book_id = last_id
-        self._linked = False
-        status = self.SYNCED
-        for index, event in enumerate(pending):
-            result = self.on_event(event)
-            if result == self.RESYNC:
-                self._buffer.extend(pending[index + 1:])
-                return self.RESYNC
-            if result == self.APPLIED:
-                status = self.APPLIED
-        return status
+    @staticmethod
+    def _after_snapshot(event: Mapping[str, Any], last_id: int) -> bool:
+        return int(event['u']) >= last_id       # futures: drop only u < lastUpdateId
+
+    @staticmethod
+    def _starts_after(event: Mapping[str, Any], last_id: int) -> bool:
+        return int(event['U']) > last_id        # futures: the first needs U <= lastUpdateId
 
 
 class FuturesDepthCacheManager(DepthCacheManager):
