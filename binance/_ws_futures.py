@@ -329,9 +329,11 @@ class MarginUserStream(UserStream):
         if life > 0:
             self._renew_call = reactor.callLater(life * TOKEN_RENEW_AT, self._renew_token)
         log.info('%s: subscribing with listen token %s', self._key, _short(self.token))
-        if self.factory is not None and self.ready.is_set():
-            self._send_subscribe(self.factory.current)  # renew on the open connection
-            return
+        if self.factory is not None:
+            proto = getattr(self.factory, '_open_proto', None)   # past its handshake
+            if proto is not None:                  # connected: (re)subscribe on it now
+                self._send_subscribe(proto)
+            return                                 # else on_open subscribes with this token
         if self.factory is None:
             url = self._manager._ws_api_url()
             self.factory = self._manager._make_factory(
@@ -360,6 +362,8 @@ class MarginUserStream(UserStream):
             self._get_token()
 
     def _send_subscribe(self, proto: Any) -> None:
+        # On an open connection a new token renews the subscription in place
+        # (Binance: "seamlessly renews your subscription"), so no unsubscribe.
         if proto is None or self.token is None:
             return
         self._request_id += 1

@@ -177,6 +177,29 @@ def test_margin_socket_renews_its_token_before_it_expires(ex, bm, monkeypatch):
     assert wait_until(lambda: sum(r.path == '/sapi/v1/userListenToken'
                                   for r in ex.requests) >= 2, timeout=10)
     assert ex.streams.connections.count('/ws-api/v3') >= 1
+    seen = []
+    for amount in ('0.1', '0.2'):
+        ex.client().transfer_spot_to_margin(asset='BTC', amount=amount)
+        seen.append(first(events, lambda e: e.get('e') == 'outboundAccountPosition'))
+    free = [b['f'] for event in seen for b in event['B'] if b['a'] == 'BTC']
+    assert float(free[1]) - float(free[0]) == pytest.approx(0.2)    # no event twice
+
+
+def test_margin_socket_resubscribes_after_its_token_expired(ex, bm, monkeypatch):
+    """eventStreamTerminated (token not renewed in time) brings a new token and subscription."""
+    import binance._ws_futures
+    monkeypatch.setattr(binance._ws_futures, 'TOKEN_RENEW_AT', 50.0)   # too late on purpose
+    client = bm.client
+    real = client.margin_stream_get_listen_token
+    monkeypatch.setattr(client, 'margin_stream_get_listen_token',
+                        lambda **kw: real(validity=300, **kw))
+    ex.clear_requests()
+    events = queue.Queue()
+    key = bm.start_margin_socket(events.put)
+    assert bm.wait_connected(key, timeout=10)
+    assert wait_until(lambda: sum(r.path == '/sapi/v1/userListenToken'
+                                  for r in ex.requests) >= 2, timeout=10)
+    assert wait_until(lambda: bm.wait_connected(key, timeout=0.1), timeout=10)
     ex.client().transfer_spot_to_margin(asset='BTC', amount='0.1')
     assert first(events, lambda e: e.get('e') == 'outboundAccountPosition')
 

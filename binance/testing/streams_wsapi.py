@@ -126,9 +126,29 @@ def _subscribe_token(server: Any, conn: Any, params: Dict[str, Any]) -> Dict[str
         # -1209 is Binance's code for an invalid token; its message text is not documented
         raise _Error(400, -1209, 'Invalid listenToken.')
     account, expires = owner
-    sub_id = conn.add_api_subscription(account)
-    server.register_api_subscription(conn, account)
+    sub_id = next((i for i, a in conn.api_subscriptions.items() if a == account), None)
+    if sub_id is None:  # else a new token renews the subscription in place
+        sub_id = conn.add_api_subscription(account)
+        server.register_api_subscription(conn, account)
+    _expire_at(server, conn, sub_id, expires)
     return {'subscriptionId': sub_id, 'expirationTime': expires}
+
+
+def _expire_at(server: Any, conn: Any, sub_id: int, expires: int) -> None:
+    """End the subscription with ``eventStreamTerminated`` at ``expires`` unless renewed."""
+    deadlines = conn.__dict__.setdefault('token_expiry', {})
+    deadlines[sub_id] = expires
+
+    def end() -> None:
+        if deadlines.get(sub_id) != expires or sub_id not in conn.api_subscriptions:
+            return  # renewed or unsubscribed meanwhile
+        account = conn.api_subscriptions.pop(sub_id)
+        if account not in conn.api_subscriptions.values():
+            server.unregister_api_subscription(conn, account)
+        conn.send_json({'subscriptionId': sub_id,
+                        'event': {'e': 'eventStreamTerminated', 'E': server.now_ms()}})
+    delay = max(0.0, (expires - server.now_ms()) / 1000.0)
+    conn.__dict__.setdefault('token_timers', []).append(server.reactor.callLater(delay, end))
 
 
 def _unsubscribe(server: Any, conn: Any, params: Dict[str, Any]) -> Dict[str, Any]:
