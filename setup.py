@@ -39,6 +39,7 @@ setup(
             'cryptography>=38',
             'orjson>=3.6',
             'docutils>=0.18',  # tests/test_docs.py renders the Japanese pages' line joining
+            'mypy>=1.0',       # .ci/run type-checks the package (config in setup.cfg)
         ],
         'docs': ['sphinx>=6'],
     },

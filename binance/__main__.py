@@ -83,7 +83,7 @@ def format_message(msg: Any) -> str:
     event = msg.get('e')
     if event == 'error':
         return prefix + 'ERROR: {}'.format(msg.get('m'))
-    fmt = _FORMATTERS.get(event)
+    fmt = _FORMATTERS.get(str(event))
     if fmt is not None:
         return prefix + fmt(msg)
     if 'lastUpdateId' in msg:  # partial book
@@ -123,7 +123,8 @@ def run_stream(streams: List[str], local: bool = True, count: Optional[int] = No
                timeout: Optional[float] = None, seed: int = 0, raw: bool = False,
                out: TextIO = sys.stdout) -> int:
     """Print messages of ``streams`` until ``count`` arrived; returns the exit status."""
-    from twisted.internet import reactor
+    from twisted.internet import reactor as _installed
+    reactor: Any = _installed
 
     from binance.client import Client
     from binance.websockets import BinanceSocketManager

@@ -48,7 +48,7 @@ autobahn's validator), so an invalid frame fails the connection on the same
 read as without the mixin. Keeping validation on costs next to nothing on
 the fast path.
 """
-from typing import Any, Dict
+from typing import Any, Callable, Dict
 
 from autobahn.twisted.websocket import WebSocketAdapterProtocol
 from autobahn.websocket.protocol import WebSocketProtocol
@@ -113,6 +113,20 @@ class FastFramesMixin:
     data: bytes
     current_frame: Any
     inside_message: bool
+    logFrames: bool
+    trackedTimings: Any
+    _perMessageCompress: Any
+    _listeners: Any
+    utf8validateIncoming: bool
+    maxFramePayloadSize: int
+    maxMessagePayloadSize: int
+    trafficStats: Any
+    autoPingTimeoutCall: Any
+    autoPingRestartOnAnyTraffic: bool
+    processData: Callable[[], Any]
+    onMessage: Callable[[bytes, bool], Any]
+    _onMessage: Callable[[bytes, bool], Any]
+    _cancelAutoPingTimeoutCall: Callable[[], Any]
 
     def consumeData(self) -> None:
         """Process the receive buffer: the fast path while the connection is open.

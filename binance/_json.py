@@ -59,7 +59,7 @@ def _make_orjson_loads() -> 'Callable[[JSONInput], Any] | None':
             # error for input that is not JSON at all.
             return _loads_stdlib(data)
 
-    _loads_orjson.__doc__ = _loads_stdlib.__doc__.replace(
+    _loads_orjson.__doc__ = (_loads_stdlib.__doc__ or '').replace(
         'with :func:`json.loads`', 'with ``orjson`` (stdlib rules at the edges)')
     return _loads_orjson
 

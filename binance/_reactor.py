@@ -13,12 +13,21 @@ this module:
 
 A reactor that has been stopped (``reactor.stop()``) cannot be started again;
 :func:`ensure_running` then raises :class:`ReactorStoppedError`.
+
+The exit policy lives here too: :func:`keep_process_alive_for` makes the
+interpreter wait at exit while a started socket manager has open sockets
+(as the original's non-daemon reactor thread did), and
+:func:`watch_for_stop` keeps the reactor loop waking up so that a
+``reactor.stop()`` from another thread takes effect promptly.
 """
+import atexit
 import threading
+import weakref
 from typing import Any, Callable, Optional
 
 __all__ = ['get_reactor', 'claim', 'ensure_running', 'blocking_call',
-           'in_reactor_thread', 'ReactorStoppedError']
+           'in_reactor_thread', 'ReactorStoppedError', 'keep_process_alive_for',
+           'watch_for_stop']
 
 _lock = threading.Lock()
 _runner: Optional[threading.Thread] = None     # the thread that runs reactor.run()
@@ -133,3 +142,108 @@ def blocking_call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     ensure_running()
     from twisted.internet.threads import blockingCallFromThread
     return blockingCallFromThread(get_reactor(), fn, *args, **kwargs)
+
+
+def installed_reactor_or_none() -> Any:
+    """The global reactor if it is already installed, without installing one."""
+    import sys
+    return sys.modules.get('twisted.internet.reactor')
+
+
+# -- exiting -------------------------------------------------------------------------
+#
+# The original ran the reactor in a non-daemon thread: a script whose main
+# thread ended right after ``bm.start()`` (as the documentation's examples do)
+# kept receiving messages, and one that had called ``close()`` never exited.
+# Here the thread is a daemon, and an exit hook keeps the first behaviour
+# without the second: while a started socket owner (a
+# ``BinanceSocketManager``) still has an open socket, the interpreter waits at
+# exit until ``reactor.stop()`` or until the last socket is stopped, closed or
+# has given up.
+
+_socket_owners: 'weakref.WeakSet[Any]' = weakref.WeakSet()
+_exit_wait_registered = False
+
+
+def keep_process_alive_for(owner: Any) -> None:
+    """Make the interpreter wait at exit while ``owner`` has open sockets.
+
+    ``owner`` provides ``open_socket_count() -> int`` and the class flag
+    ``EXIT_WAITS_FOR_SOCKETS`` (``False``: do not wait for it). The owner is
+    held weakly.
+    """
+    global _exit_wait_registered
+    _socket_owners.add(owner)
+    if not _exit_wait_registered:
+        _exit_wait_registered = True
+        atexit.register(wait_for_open_sockets)
+
+
+def open_socket_count() -> int:
+    """Open sockets of every owner that wants the process kept alive for them."""
+    count = 0
+    for owner in list(_socket_owners):
+        if getattr(owner, 'EXIT_WAITS_FOR_SOCKETS', True):
+            count += owner.open_socket_count()
+    return count
+
+
+def wait_for_open_sockets() -> None:
+    """At interpreter exit: wait while started managers hold open sockets."""
+    if not any(getattr(owner, 'EXIT_WAITS_FOR_SOCKETS', True) for owner in list(_socket_owners)):
+        return
+    if main_ended_by_ctrl_c():  # the user asked to stop: no waiting
+        stop_and_wait()
+        return
+    try:
+        while is_running() and open_socket_count():
+            wait_stopped(0.1)
+        let_reactor_finish_current_call()
+    except KeyboardInterrupt:  # Ctrl-C while waiting: end now
+        stop_and_wait()
+
+
+def let_reactor_finish_current_call(timeout: float = 2.0) -> None:
+    """Wait until the reactor thread has finished what it is doing now.
+
+    A socket that gives up is forgotten just before its callback receives the
+    error message (so the callback may restart it); without this round trip
+    the interpreter could end while that callback still runs.
+    """
+    if is_running() and not in_reactor_thread():
+        done = threading.Event()
+        get_reactor().callFromThread(done.set)
+        done.wait(timeout)
+
+
+def main_ended_by_ctrl_c() -> bool:
+    """True when the main thread ended with an uncaught KeyboardInterrupt."""
+    import sys
+    exc_type = getattr(sys, 'last_type', None)
+    return isinstance(exc_type, type) and issubclass(exc_type, KeyboardInterrupt)
+
+
+def stop_and_wait(timeout: float = 2.0) -> None:
+    """Stop the shared reactor from another thread and wait until it has stopped."""
+    if is_running():
+        reactor = get_reactor()
+        reactor.callFromThread(reactor.stop)
+        wait_stopped(timeout)
+
+
+#: Seconds between wake-ups of the reactor loop. ``reactor.stop()`` called from
+#: another thread (as the docs show) only sets a flag the loop checks when it
+#: wakes; without a timer a quiet reactor could sleep long before noticing, and
+#: the program would not exit promptly.
+STOP_CHECK_INTERVAL = 0.25
+
+_stop_watch: Any = None
+
+
+def watch_for_stop() -> None:
+    """Start the process-wide wake-up timer (reactor thread, once)."""
+    global _stop_watch
+    if _stop_watch is None:
+        from twisted.internet.task import LoopingCall
+        _stop_watch = LoopingCall(lambda: None)
+        _stop_watch.start(STOP_CHECK_INTERVAL, now=False)

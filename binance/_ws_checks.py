@@ -6,36 +6,33 @@ and raises :class:`ValueError`/:class:`TypeError` naming the valid values.
 import re
 from typing import Any
 
+from binance import _stream_kinds as _kinds
 from binance.enums import KLINE_INTERVALS, WEBSOCKET_DEPTHS
 
 #: Binance allows at most this many streams on one connection.
-MAX_STREAMS_PER_CONNECTION = 1024
+MAX_STREAMS_PER_CONNECTION = _kinds.MAX_STREAMS_PER_CONNECTION
 
-_MINITICKER_UPDATE_TIMES = (1000, 3000)
+_MINITICKER_UPDATE_TIMES = _kinds.MINITICKER_UPDATE_TIMES
 _STREAM_SYMBOL_RE = re.compile(r'^[a-z0-9]+$')
 _STREAM_NAME_RE = re.compile(r'^[A-Za-z0-9_@!.:+-]+$')
 _LISTEN_KEY_RE = re.compile(r'^[A-Za-z0-9]{32,}$')
 
 #: Windows of the rolling-window ticker streams (``<symbol>@ticker_<window>``).
-TICKER_WINDOWS = ('1h', '4h', '1d')
-_DEPTH_SPEEDS = ('', '@100ms', '@1000ms')
-#: Stream types after ``<symbol>@`` that Binance serves.
-SYMBOL_STREAM_KINDS = frozenset(
-    ['trade', 'aggTrade', 'ticker', 'miniTicker', 'bookTicker', 'avgPrice']
-    + ['depth' + speed for speed in _DEPTH_SPEEDS]
-    + ['depth{}{}'.format(n, speed) for n in WEBSOCKET_DEPTHS for speed in _DEPTH_SPEEDS]
-    + ['kline_' + interval for interval in KLINE_INTERVALS]
-    + ['kline_{}@+08:00'.format(interval) for interval in KLINE_INTERVALS]
-    + ['ticker_' + window for window in TICKER_WINDOWS])
+TICKER_WINDOWS = _kinds.TICKER_WINDOWS
+#: Stream types after ``<symbol>@`` that Binance serves (from :data:`binance._stream_kinds.KINDS`).
+SYMBOL_STREAM_KINDS = frozenset(_kinds.symbol_stream_suffixes())
 #: Streams of every symbol at once.
-ARRAY_STREAMS = ('!miniTicker@arr', '!miniTicker@arr@3000ms', '!ticker@arr') + tuple(
-    '!ticker_{}@arr'.format(window) for window in TICKER_WINDOWS)
-_VALID_KINDS_TEXT = (
-    '<symbol>@ followed by trade, aggTrade, kline_<interval> ({}; optionally @+08:00), '
-    'depth, depth@100ms, depth@1000ms, depth5/depth10/depth20 (optionally @100ms or '
-    '@1000ms), ticker, ticker_<window> ({}), miniTicker, bookTicker or avgPrice; '
-    'or one of {}; or a listen key (user data)'.format(
-        ', '.join(KLINE_INTERVALS), ', '.join(TICKER_WINDOWS), ', '.join(ARRAY_STREAMS)))
+ARRAY_STREAMS = tuple(_kinds.array_streams())
+_VALID_KINDS_TEXT = _kinds.valid_kinds_text()
+
+
+def stream_name(kind: str, symbol: Any = None, **options: str) -> str:
+    """The name of a ``kind`` stream (a row of :data:`binance._stream_kinds.KINDS`).
+
+    The symbol is checked and lower-cased; options are the table's (already checked).
+    """
+    row = _kinds.KINDS_BY_NAME[kind]
+    return row.build(_stream_symbol(symbol) if row.needs_symbol else None, **options)
 
 
 # -- argument checks ---------------------------------------------------------------
@@ -97,7 +94,7 @@ def _check_stream_name(name: Any) -> str:
     if not _STREAM_SYMBOL_RE.match(symbol):
         raise ValueError('symbols in stream names must be lowercase letters and digits, '
                          'e.g. \'bnbbtc@aggTrade\'; got {!r}'.format(name))
-    if kind not in SYMBOL_STREAM_KINDS:
+    if kind not in SYMBOL_STREAM_KINDS or _kinds.parse(name) is None:
         raise ValueError('unknown stream type {!r} in {!r}; valid streams: {}'.format(
             kind, name, _VALID_KINDS_TEXT))
     return name

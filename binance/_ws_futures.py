@@ -23,10 +23,11 @@ expires; callbacks receive the bare events, as from the spot user socket.
 """
 import json
 import logging
-import re
 from typing import Any, Callable, Iterable, Optional, Union
 
+from binance import _stream_kinds
 from binance._ws_checks import _check_callback, _check_interval, _stream_symbol
+from binance._ws_core import DELIVER_ENVELOPE, SocketContext, Subscription
 from binance._ws_user import UserStream, _short
 from binance.exceptions import BinanceAPIException
 
@@ -37,47 +38,50 @@ Callback = Callable[[Any], Any]
 _DEFAULT_FSTREAM_URL = 'wss://fstream.binance.com/'
 _TESTNET_FSTREAM_URL = 'wss://fstream.binancefuture.com/'
 #: Streams per connection on USD-M futures.
-FUTURES_MAX_STREAMS = 200
+FUTURES_MAX_STREAMS = _stream_kinds.FUTURES_MAX_STREAMS
 #: Update speeds of the futures diff depth stream (``None``: Binance's 250 ms).
 FUTURES_DEPTH_SPEEDS = (None, 100, 250, 500)
 #: Key of the futures user socket, and of the cross margin socket.
 FUTURES_USER_KEY = 'futures_user'
 MARGIN_USER_KEY = 'margin'
-_PUBLIC_KINDS = ('depth', 'bookTicker')
 #: Renew a listen token when this share of its life has passed.
 TOKEN_RENEW_AT = 0.8
 
 
-_FUTURES_STREAM_RE = re.compile(
-    r'^(?:[a-z0-9]+@(?:aggTrade|markPrice(?:@1s)?|kline_(?:1s|1m|3m|5m|15m|30m|1h|2h|4h|6h|'
-    r'8h|12h|1d|3d|1w|1M)|ticker|miniTicker|bookTicker|forceOrder|'
-    r'depth(?:5|10|20)?(?:@(?:100|250|500)ms)?)'
-    r'|!markPrice@arr(?:@1s)?|!bookTicker|!ticker@arr|!miniTicker@arr|!forceOrder@arr)$')
-
-
 def check_futures_stream(name: Any) -> str:
-    """``name`` when it is a USD-M market stream name, else ``ValueError``/``TypeError``."""
+    """``name`` when it is a USD-M market stream of :data:`binance._stream_kinds.FUTURES_KINDS`."""
     if not isinstance(name, str):
         raise TypeError('stream names must be str, got {!r}'.format(type(name).__name__))
-    if not _FUTURES_STREAM_RE.match(name):
-        raise ValueError('unknown USD-M stream {!r}; futures streams look like '
-                         '\'btcusdt@aggTrade\', \'btcusdt@markPrice@1s\', \'btcusdt@kline_1m\', '
-                         '\'btcusdt@depth@100ms\', \'btcusdt@bookTicker\', \'!markPrice@arr\' or '
-                         '\'!bookTicker\' (symbols lower case)'.format(name))
+    if _stream_kinds.parse_futures(name) is None:
+        raise ValueError('unknown USD-M stream {!r}; futures streams (symbols lower case) are '
+                         '{}'.format(name, _stream_kinds.futures_valid_kinds_text()))
     return name
 
 
 def futures_route(name: str) -> str:
     """The fstream route of a stream name: ``'public'``, ``'market'`` or ``'private'``."""
-    if name == '!bookTicker':
-        return 'public'
-    symbol, sep, kind = name.partition('@')
-    if not sep and not name.startswith('!'):
+    match = _stream_kinds.parse_futures(name)
+    if match is not None:
+        return match.kind.route
+    if '@' not in name and not name.startswith('!'):
         return 'private'  # a listen key
-    kind = kind.split('@', 1)[0]
-    if kind.startswith('depth') or kind == 'bookTicker':
-        return 'public'
     return 'market'
+
+
+class FuturesSubscription(Subscription):
+    """A futures market socket: a :class:`~binance._ws_core.Subscription` on an fstream route."""
+
+    __slots__ = ('_base',)
+
+    def __init__(self, ctx: SocketContext, key: str, streams: Any, callback: Callback,
+                 base: Callable[[], str]) -> None:
+        super().__init__(ctx, key, streams, callback, DELIVER_ENVELOPE)
+        self._base = base
+
+    @property
+    def url(self) -> str:
+        """``FSTREAM_URL`` + route + ``/stream?streams=a/b``."""
+        return self._base() + 'stream?streams=' + '/'.join(self.streams)
 
 
 class FuturesSocketsMixin:
@@ -94,13 +98,17 @@ class FuturesSocketsMixin:
 
     def _start_futures_socket(self, name: str, callback: Callback) -> Union[str, bool]:
         """One futures stream on its route, as 0.7.11 did it (the combined envelope)."""
-        from binance.websockets import _Stream
+        return self._start_futures_streams([name], callback)
+
+    def _start_futures_streams(self, names: Any, callback: Callback) -> Union[str, bool]:
         _check_callback(callback)
-        route = futures_route(name)
-        url = self._fstream_url() + route + '/stream?streams=' + name
-        self._tls_options(url)  # type: ignore[attr-defined]
-        key = route + '/' + name
-        return self._start_entry(key, lambda: _Stream(self, key, url, callback))  # type: ignore
+        route = futures_route(names[0])
+        base = lambda: self._fstream_url() + route + '/'  # noqa: E731 (URL may move)
+        self._tls_options(base())  # type: ignore[attr-defined]
+        key = route + '/' + (names[0] if len(names) == 1 else
+                             'stream?streams=' + '/'.join(names))
+        return self._start_entry(key, lambda: FuturesSubscription(  # type: ignore[attr-defined]
+            self._ctx, key, names, callback, base))  # type: ignore[attr-defined]
 
     # -- 0.7.11's futures sockets --------------------------------------------------
 
@@ -184,7 +192,6 @@ class FuturesSocketsMixin:
         :raises ValueError: for streams of different routes (Binance serves each
             route on its own connection) or more than 200 streams.
         """
-        from binance.websockets import _Stream
         _check_callback(callback)
         if isinstance(streams, str):
             raise TypeError('streams must be a list of stream names, not one str')
@@ -199,12 +206,7 @@ class FuturesSocketsMixin:
             raise ValueError('streams of different routes ({}) need separate sockets: '
                              'depth and bookTicker are public/, the others market/'.format(
                                  ', '.join(sorted(routes))))
-        route = routes.pop()
-        path = 'stream?streams=' + '/'.join(names)
-        url = self._fstream_url() + route + '/' + path
-        self._tls_options(url)  # type: ignore[attr-defined]
-        key = route + '/' + path
-        return self._start_entry(key, lambda: _Stream(self, key, url, callback))  # type: ignore
+        return self._start_futures_streams(names, callback)
 
     # -- user data ------------------------------------------------------------------
 
@@ -224,7 +226,9 @@ class FuturesSocketsMixin:
         self._check_user_client('start_futures_user_socket')
         self._tls_options(self._fstream_url())  # type: ignore[attr-defined]
         return self._start_entry(FUTURES_USER_KEY,  # type: ignore[attr-defined]
-                                 lambda: FuturesUserStream(self, FUTURES_USER_KEY, callback))
+                                 lambda: FuturesUserStream(
+                                     self._ctx, FUTURES_USER_KEY, callback,  # type: ignore
+                                     fstream_url=self._fstream_url))
 
     def start_margin_socket(self, callback: Callback) -> Union[str, bool]:
         """Cross margin account and order events, through today's listen token.
@@ -242,7 +246,8 @@ class FuturesSocketsMixin:
         self._check_user_client('start_margin_socket')
         self._tls_options(self._ws_api_url())  # type: ignore[attr-defined]
         return self._start_entry(MARGIN_USER_KEY,  # type: ignore[attr-defined]
-                                 lambda: MarginUserStream(self, MARGIN_USER_KEY, callback))
+                                 lambda: MarginUserStream(
+                                     self._ctx, MARGIN_USER_KEY, callback))  # type: ignore
 
     def start_isolated_margin_socket(self, symbol: str, callback: Callback) -> Union[str, bool]:
         """Isolated margin events of ``symbol`` (as :meth:`start_margin_socket`, with an
@@ -253,7 +258,7 @@ class FuturesSocketsMixin:
         self._tls_options(self._ws_api_url())  # type: ignore[attr-defined]
         key = 'isolated_margin:' + symbol
         return self._start_entry(key, lambda: MarginUserStream(  # type: ignore[attr-defined]
-            self, key, callback, isolated_symbol=symbol))
+            self._ctx, key, callback, isolated_symbol=symbol))  # type: ignore[attr-defined]
 
     def _check_user_client(self, method: str) -> None:
         client = getattr(self, 'client', None)
@@ -268,8 +273,13 @@ class FuturesUserStream(UserStream):
     GET_KEY = 'futures_stream_get_listen_key'
     KEEPALIVE = 'futures_stream_keepalive'
 
+    def __init__(self, ctx: SocketContext, key: str, callback: Callback, *,
+                 fstream_url: Callable[[], str]) -> None:
+        super().__init__(ctx, key, callback)
+        self._fstream = fstream_url
+
     def _key_url(self, key: str) -> str:
-        return self._manager._fstream_url() + 'private/ws/' + key
+        return self._fstream() + 'private/ws/' + key
 
     def _start_ws_api(self) -> None:
         self._finish({'e': 'error', 'm': 'The futures listen key endpoint is not available '
@@ -279,9 +289,9 @@ class FuturesUserStream(UserStream):
 class MarginUserStream(UserStream):
     """The margin user socket: a listen token and the WebSocket API (see the module docs)."""
 
-    def __init__(self, manager: Any, key: str, callback: Callback,
+    def __init__(self, ctx: SocketContext, key: str, callback: Callback,
                  isolated_symbol: Optional[str] = None) -> None:
-        super().__init__(manager, key, callback)
+        super().__init__(ctx, key, callback)
         self._isolated = isolated_symbol
         self.token: Optional[str] = None
         self._renew_call: Any = None
@@ -303,13 +313,13 @@ class MarginUserStream(UserStream):
         self._retry_call = None
         if self.stopped:
             return
-        client = self._manager.client
+        client = self._ctx.client
         if self._isolated:
             fetch = lambda: client.margin_stream_get_listen_token(  # noqa: E731
                 symbol=self._isolated, isIsolated=True)
         else:
             fetch = client.margin_stream_get_listen_token
-        d = self._manager._in_thread(fetch)
+        d = self._ctx.in_thread(fetch)
         d.addCallbacks(self._got_token, self._key_failed)
         d.addErrback(self._internal_error)
 
@@ -323,7 +333,7 @@ class MarginUserStream(UserStream):
         self.token = result['token']
         expires_ms = int(result.get('expirationTime') or 0)
         self.mode = 'ws_api'
-        reactor = self._manager._get_reactor()
+        reactor = self._ctx.reactor
         life = expires_ms / 1000.0 - reactor.seconds()
         self._cancel_renewal()
         if life > 0:
@@ -335,11 +345,9 @@ class MarginUserStream(UserStream):
                 self._send_subscribe(proto)
             return                                 # else on_open subscribes with this token
         if self.factory is None:
-            url = self._manager._ws_api_url()
-            self.factory = self._manager._make_factory(
-                url, self._on_api_message, self._gave_up, name=self._key + ' (WebSocket API)',
-                gate=self, on_open=self._send_subscribe)
-            self.factory.connect()
+            self.factory = self._ctx.connect(
+                self._ctx.ws_api_url(), self._on_api_message, self._gave_up,
+                name=self._key + ' (WebSocket API)', gate=self, on_open=self._send_subscribe)
 
     def _key_failed(self, failure: Any) -> None:
         exc = failure.value

@@ -9,18 +9,20 @@ the reactor it was given, so tests drive it with
 :class:`twisted.internet.task.Clock`.
 """
 import logging
-import random
-from typing import Any, Callable, Dict, Optional, Tuple
+from typing import Any, Callable, Optional
 
-from autobahn.twisted.websocket import WebSocketClientFactory, WebSocketClientProtocol
+from autobahn.twisted.websocket import (WebSocketClientFactory, WebSocketClientProtocol,
+                                        connectWS)
 from twisted.internet import error as twisted_error
 from twisted.internet.protocol import ReconnectingClientFactory
 
+from binance._backoff import Backoff
 from binance._fastframes import FastFramesMixin
 from binance._json import loads as _loads
+from binance._transport import client_tls_options, use_reactor_timer
 
 __all__ = ['StreamFactory', 'StreamProtocol', 'client_tls_options', 'loads',
-           'MAX_RETRIES_MESSAGE']
+           'MAX_RETRIES_MESSAGE', 'call_callback', 'stop_for_exit']
 
 log = logging.getLogger('binance.websockets')
 
@@ -47,7 +49,8 @@ class _Closed:
 _CLOSED = _Closed()
 
 
-def call_callback(callback: Callable[[Any], Any], message: Any, clock: Any, name: str) -> None:
+def call_callback(callback: Callable[[Any], Any], message: Any, reactor: Any,
+                  name: str) -> None:
     """Give ``message`` to a user callback outside the message hot path.
 
     An exception is logged and swallowed (the stream goes on);
@@ -58,10 +61,10 @@ def call_callback(callback: Callable[[Any], Any], message: Any, clock: Any, name
     except Exception:
         log.exception('%s: the callback raised', name)
     except (SystemExit, KeyboardInterrupt) as exc:
-        stop_for_exit(clock, name, exc)
+        stop_for_exit(reactor, name, exc)
 
 
-def stop_for_exit(clock: Any, name: str, exc: BaseException) -> None:
+def stop_for_exit(reactor: Any, name: str, exc: BaseException) -> None:
     """A callback raised ``SystemExit``/``KeyboardInterrupt``: stop the reactor.
 
     A callback cannot end the program by raising on the reactor thread (the
@@ -71,7 +74,7 @@ def stop_for_exit(clock: Any, name: str, exc: BaseException) -> None:
     """
     log.info('%s: the callback raised %s (%s): it asked to exit; stopping the reactor',
              name, type(exc).__name__, exc)
-    stop = getattr(clock, 'stop', None)
+    stop = getattr(reactor, 'stop', None)
     if stop is None:
         return
     try:
@@ -80,31 +83,7 @@ def stop_for_exit(clock: Any, name: str, exc: BaseException) -> None:
         pass
 
 
-class _ClockTimer:
-    """Stand-in for autobahn's batched timer that uses the injected reactor."""
-
-    def __init__(self, clock: Any):
-        self._clock = clock
-
-    def call_later(self, delay: float, func: Callable[..., Any], *args: Any,
-                   **kwargs: Any) -> '_TolerantCall':
-        return _TolerantCall(self._clock.callLater(delay, func, *args, **kwargs))
-
-
-class _TolerantCall:
-    """A delayed call whose ``cancel`` may be called after it fired."""
-
-    __slots__ = ('_call',)
-
-    def __init__(self, call: Any):
-        self._call = call
-
-    def cancel(self) -> None:
-        if self._call.active():
-            self._call.cancel()
-
-
-class StreamProtocol(FastFramesMixin, WebSocketClientProtocol):
+class StreamProtocol(FastFramesMixin, WebSocketClientProtocol):  # type: ignore[misc]
     """One WebSocket connection of a stream.
 
     Decodes each text frame as JSON and hands it to the factory's ``deliver``
@@ -135,7 +114,7 @@ class StreamProtocol(FastFramesMixin, WebSocketClientProtocol):
         self._deliver = factory.deliver
         self._gate = factory.gate
         if factory.idle_timeout:
-            self._idle_call = factory.clock.callLater(
+            self._idle_call = factory.reactor.callLater(
                 factory.idle_timeout / _IDLE_WINDOWS, self._check_idle)
 
     def onMessage(self, payload: bytes, isBinary: bool) -> None:
@@ -157,7 +136,7 @@ class StreamProtocol(FastFramesMixin, WebSocketClientProtocol):
             log.exception('%s: the callback raised; the stream goes on', self.factory.name)
         except (SystemExit, KeyboardInterrupt) as exc:
             self._deliver = _noop
-            stop_for_exit(self.factory.clock, self.factory.name, exc)
+            stop_for_exit(self.factory.reactor, self.factory.name, exc)
 
     def onPing(self, payload: bytes) -> None:
         self._alive = True
@@ -204,7 +183,7 @@ class StreamProtocol(FastFramesMixin, WebSocketClientProtocol):
                 return
             if self.state == self.STATE_OPEN:
                 self.sendPing()  # provoke a pong from a healthy server
-        self._idle_call = factory.clock.callLater(factory.idle_timeout / _IDLE_WINDOWS,
+        self._idle_call = factory.reactor.callLater(factory.idle_timeout / _IDLE_WINDOWS,
                                                   self._check_idle)
 
     def _cancel_idle(self) -> None:
@@ -254,6 +233,13 @@ class StreamFactory(WebSocketClientFactory, ReconnectingClientFactory):
         a connection that had been open; may return a Deferred. Its result,
         when not ``None``, is the URL to connect to (same host and port). A
         failure counts as a failed attempt and is retried with backoff.
+    :param backoff: the :class:`~binance._backoff.Backoff` to use; default:
+        one from ``initial_delay``, :attr:`factor`, ``max_delay``,
+        :attr:`jitter` and ``max_retries``.
+
+    The clock of every timer and the connector is ``self.reactor``
+    (autobahn's own attribute), and connections are made with autobahn's
+    :func:`~autobahn.twisted.websocket.connectWS`.
     """
 
     protocol = StreamProtocol
@@ -266,7 +252,8 @@ class StreamFactory(WebSocketClientFactory, ReconnectingClientFactory):
                  max_delay: float = 10.0, idle_timeout: float = 90.0,
                  tls_options: Any = None, on_open: Optional[Callable[[Any], Any]] = None,
                  connect_timeout: float = 10.0, gate: Any = None,
-                 before_reconnect: Optional[Callable[[], Any]] = None):
+                 before_reconnect: Optional[Callable[[], Any]] = None,
+                 backoff: Optional[Backoff] = None):
         WebSocketClientFactory.__init__(self, url, reactor=reactor,
                                         useragent='python-binance-twisted')
         self.setProtocolOptions(
@@ -276,18 +263,20 @@ class StreamFactory(WebSocketClientFactory, ReconnectingClientFactory):
             perMessageCompressionOffers=[],
         )
         # Every autobahn timer on the injected reactor (tests use a Clock).
-        if hasattr(self, '_batched_timer'):
-            self._batched_timer = _ClockTimer(reactor)
-        self.clock = reactor
+        use_reactor_timer(self, reactor)
+        self.reactor = reactor
         self.deliver = deliver
         self.on_give_up = on_give_up
         self.on_open = on_open
         self.gate = self if gate is None else gate
         self.before_reconnect = before_reconnect
         self.name = name
-        self.maxRetries = max_retries
-        self.initialDelay = self.delay = initial_delay
-        self.maxDelay = max_delay
+        self.maxRetries = max_retries  # type: ignore[assignment]
+        self.initialDelay = self.delay = initial_delay  # type: ignore[assignment]
+        self.maxDelay = max_delay  # type: ignore[assignment]
+        #: the reconnect policy: delay after consecutive failures, and the retry budget
+        self.backoff = backoff if backoff is not None else Backoff(
+            initial_delay, self.factor, max_delay, jitter=self.jitter, max_retries=max_retries)
         self.idle_timeout = idle_timeout
         self.tls_options = tls_options
         self.connect_timeout = connect_timeout
@@ -295,11 +284,23 @@ class StreamFactory(WebSocketClientFactory, ReconnectingClientFactory):
         self.stopped = False
         self.gave_up = False
         self.attempts = 0
-        #: consecutive attempts since the last healthy connection (sets the delay)
-        self.backoff_step = 0
         self._open_proto: Optional[StreamProtocol] = None
         self._opened_at = 0.0
         self._was_open = False
+
+    @property
+    def backoff_step(self) -> int:
+        """Consecutive attempts since the last healthy connection (sets the delay)."""
+        return self.backoff.attempts
+
+    @property
+    def retries(self) -> int:  # type: ignore[override]
+        """Attempts counted against ``maxRetries`` since the last completed handshake."""
+        return self.backoff.retries
+
+    @retries.setter
+    def retries(self, value: int) -> None:
+        self.backoff.retries = value
 
     # -- connecting ---------------------------------------------------------
 
@@ -308,14 +309,9 @@ class StreamFactory(WebSocketClientFactory, ReconnectingClientFactory):
         if self.stopped:
             return
         self.attempts += 1
-        if self.isSecure:
-            if self.tls_options is None:
-                raise ValueError('wss:// needs TLS options')  # never silently unverified
-            self.connector = self.clock.connectSSL(self.host, self.port, self, self.tls_options,
-                                                   timeout=self.connect_timeout)
-        else:
-            self.connector = self.clock.connectTCP(self.host, self.port, self,
-                                                   timeout=self.connect_timeout)
+        if self.isSecure and self.tls_options is None:
+            raise ValueError('wss:// needs TLS options')  # never silently unverified
+        self.connector = connectWS(self, self.tls_options, timeout=self.connect_timeout)
 
     def set_url(self, url: str) -> None:
         """Use another path on the same host for the next connections.
@@ -329,7 +325,7 @@ class StreamFactory(WebSocketClientFactory, ReconnectingClientFactory):
         self.url, self.resource, self.path, self.params = url, resource, path, params
 
     def buildProtocol(self, addr: Any) -> StreamProtocol:
-        proto = WebSocketClientFactory.buildProtocol(self, addr)
+        proto: StreamProtocol = WebSocketClientFactory.buildProtocol(self, addr)  # type: ignore
         self.current = proto
         return proto
 
@@ -338,9 +334,9 @@ class StreamFactory(WebSocketClientFactory, ReconnectingClientFactory):
         if self.stopped:
             proto.stop()
             return False
-        self.retries = 0           # a fresh retry budget; the delay waits for proof of health
+        self.backoff.reset_budget()   # a fresh retry budget; the delay waits for proof of health
         self._open_proto = proto
-        self._opened_at = self.clock.seconds()
+        self._opened_at = self.reactor.seconds()
         log.debug('%s: connected', self.name)
         if self.on_open is not None:
             try:
@@ -378,8 +374,8 @@ class StreamFactory(WebSocketClientFactory, ReconnectingClientFactory):
             self._was_open = True
             stats = getattr(proto, 'trafficStats', None)
             got_data = stats is not None and stats.incomingWebSocketMessages > 0
-            if got_data or self.clock.seconds() - self._opened_at >= self.maxDelay:
-                self.backoff_step = 0
+            if got_data or self.reactor.seconds() - self._opened_at >= self.maxDelay:
+                self.backoff.reset_delay()
             code, why = getattr(proto, 'close_info', (None, None))
             log.info('%s: connection closed (code %s: %s); reconnecting', self.name, code, why)
         else:
@@ -400,19 +396,16 @@ class StreamFactory(WebSocketClientFactory, ReconnectingClientFactory):
             return
         if connector is None:
             connector = self.connector
-        self.retries += 1
-        if self.maxRetries is not None and self.retries > self.maxRetries:
+        backoff = self.backoff
+        backoff.fail()
+        if backoff.exhausted:
             self.continueTrying = 0
             self.gave_up = True
             log.error('%s: giving up after %d retries', self.name, self.maxRetries)
             self.on_give_up()
             return
-        self.backoff_step += 1
-        delay = min(self.initialDelay * self.factor ** (self.backoff_step - 1), self.maxDelay)
-        if self.jitter:
-            delay *= random.uniform(1.0 - self.jitter, 1.0 + self.jitter)
-        self.delay = delay
-        self._callID = self.clock.callLater(delay, self._reconnect, connector)
+        self.delay = delay = backoff.delay()
+        self._callID = self.reactor.callLater(delay, self._reconnect, connector)
 
     def _reconnect(self, connector: Any) -> None:
         self._callID = None
@@ -480,82 +473,3 @@ def _describe(exc: Any) -> str:
         return 'connection refused'
     text = str(exc) or type(exc).__name__
     return text[:300]
-
-
-# -- TLS -------------------------------------------------------------------------
-
-_tls_cache: Dict[Tuple[str, bytes], Any] = {}
-
-
-def client_tls_options(hostname: str, extra_ca: Optional[str] = None) -> Any:
-    """Client TLS options that verify the certificate chain and host name.
-
-    Trusts certifi's root certificates plus, when given, the PEM file
-    ``extra_ca``. Host names are checked with ``service_identity``. There is no
-    way to turn verification off.
-
-    :param hostname: the host name (or IP address) the certificate must match.
-    :param extra_ca: path of a PEM file with one or more extra CA certificates.
-    :raises ValueError: if ``extra_ca`` cannot be read.
-    """
-    pem = b''
-    if extra_ca:
-        try:
-            with open(extra_ca, 'rb') as f:
-                pem = f.read()
-        except OSError as exc:
-            raise ValueError('cannot read the CA file {!r}: {}'.format(extra_ca, exc))
-    key = (hostname, pem)
-    options = _tls_cache.get(key)
-    if options is None:
-        from twisted.internet import ssl
-        certificates = list(_certifi_roots())
-        if pem:
-            extra = [ssl.Certificate.loadPEM(block) for block in _pem_blocks(pem)]
-            if not extra:
-                raise ValueError('no PEM certificate found in the CA file {!r}'.format(extra_ca))
-            certificates.extend(extra)
-        options = ssl.optionsForClientTLS(
-            hostname, trustRoot=ssl.trustRootFromCertificates(certificates))
-        _tls_cache[key] = options
-    return options
-
-
-_roots: Optional[list] = None
-
-
-def _certifi_roots() -> list:
-    """certifi's root certificates, parsed once per process."""
-    global _roots
-    if _roots is None:
-        from twisted.internet import ssl
-        roots = []
-        try:
-            import certifi
-            with open(certifi.where(), 'rb') as f:
-                bundle = f.read()
-        except (ImportError, OSError):  # pragma: no cover - requests depends on certifi
-            bundle = b''
-        for block in _pem_blocks(bundle):
-            try:
-                roots.append(ssl.Certificate.loadPEM(block))
-            except Exception:  # pragma: no cover - a certificate OpenSSL cannot read
-                continue
-        _roots = roots
-    return _roots
-
-
-_PEM_END = b'-----END CERTIFICATE-----'
-
-
-def _pem_blocks(data: bytes) -> list:
-    blocks = []
-    start = data.find(b'-----BEGIN CERTIFICATE-----')
-    while start != -1:
-        end = data.find(_PEM_END, start)
-        if end == -1:
-            break
-        end += len(_PEM_END)
-        blocks.append(data[start:end] + b'\n')
-        start = data.find(b'-----BEGIN CERTIFICATE-----', end)
-    return blocks

@@ -24,14 +24,14 @@ Everything else here runs on the reactor thread.
 """
 import json
 import logging
-import random
 import threading
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from twisted.internet.task import LoopingCall
 from twisted.python.failure import Failure
 
 from binance._client_params import sign_payload
+from binance._ws_core import SocketContext, StopListener, _StopListeners
 from binance._ws_protocol import MAX_RETRIES_MESSAGE, call_callback
 from binance.exceptions import BinanceAPIException
 
@@ -80,7 +80,7 @@ def _short(key: Optional[str]) -> str:
     return key[:4] + '...'
 
 
-class UserStream:
+class UserStream(_StopListeners):
     """State of one user socket (created by the manager, used on the reactor thread).
 
     :ivar mode: ``None`` until decided, then ``'listen_key'`` or ``'ws_api'``.
@@ -93,9 +93,9 @@ class UserStream:
     GET_KEY = 'stream_get_listen_key'
     KEEPALIVE = 'stream_keepalive'
 
-    def __init__(self, manager: Any, key: str, callback: Callable[[Any], Any]):
-        self._manager = manager
-        self._key = key
+    def __init__(self, ctx: SocketContext, key: str, callback: Callable[[Any], Any]):
+        self._ctx = ctx
+        self.key = self._key = key
         self._callback = callback
         self.stopped = False
         self.mode: Optional[str] = None
@@ -104,9 +104,10 @@ class UserStream:
         self.subscription_id: Optional[int] = None
         self._keepalive: Optional[LoopingCall] = None
         self._fetching = False
-        self._key_failures = 0
+        self._key_backoff = ctx.backoff()
         self._retry_call: Any = None
         self._request_id = 0
+        self._on_stop: List[StopListener] = []
         #: set while events can flow: the listen-key socket is open, or the
         #: WebSocket API subscription was confirmed (see ``wait_connected``)
         self.ready = threading.Event()
@@ -126,7 +127,8 @@ class UserStream:
         self.ready.clear()
 
     def stop(self) -> None:
-        """Stop the keepalive and the socket; the listen key is not deleted."""
+        """Stop the keepalive and the socket (the listen key is not deleted),
+        then tell the stop listeners."""
         self.stopped = True
         self.ready.clear()
         call, self._retry_call = self._retry_call, None
@@ -134,17 +136,19 @@ class UserStream:
             call.cancel()
         self._stop_keepalive()
         self._stop_factory()
+        self._tell_stopped()
 
     def _finish(self, message: Dict[str, str]) -> None:
         """Give up for good: stop, free the key, tell the callback once."""
         if self.stopped:
             return
+        self._on_stop = []          # giving up is not a stop: the callback hears of it
         self.stop()
-        self._manager._release(self._key, self)
+        self._ctx.release(self._key, self)
         self._emit(message)
 
     def _emit(self, message: Any) -> None:
-        call_callback(self._callback, message, self._manager._get_reactor(), 'user stream')
+        call_callback(self._callback, message, self._ctx.reactor, 'user stream')
 
     def _emit_error(self, text: str) -> None:
         self._emit({'e': 'error', 'm': text})
@@ -164,7 +168,7 @@ class UserStream:
         if self.stopped:
             return
         self._fetching = True
-        d = self._manager._in_thread(getattr(self._manager.client, self.GET_KEY))
+        d = self._ctx.in_thread(getattr(self._ctx.client, self.GET_KEY))
         d.addCallbacks(self._got_key, self._key_failed)
         d.addErrback(self._internal_error)
 
@@ -173,20 +177,19 @@ class UserStream:
         if self.stopped:
             return
         key = _listen_key_of(result)
-        self._key_failures = 0
+        self._key_backoff.reset()
         self.mode = 'listen_key'
         self._stop_factory()
         self.listen_key = key
         url = self._key_url(key)
         log.info('user stream: connecting with listen key %s', _short(key))
-        self.factory = self._manager._make_factory(url, self._on_event, self._gave_up,
+        self.factory = self._ctx.connect(url, self._on_event, self._gave_up,
                                                    name='user stream', gate=self,
                                                    before_reconnect=self._refetch_key)
-        self.factory.connect()
         self._start_keepalive()
 
     def _key_url(self, key: str) -> str:
-        return self._manager._stream_url() + 'ws/' + key
+        return self._ctx.stream_url() + 'ws/' + key
 
     def _refetch_key(self) -> Any:
         """Before a reconnect: ask for the key again (the same one while it is valid).
@@ -196,7 +199,7 @@ class UserStream:
             factory retry with backoff.
         """
         self._fetching = True
-        d = self._manager._in_thread(getattr(self._manager.client, self.GET_KEY))
+        d = self._ctx.in_thread(getattr(self._ctx.client, self.GET_KEY))
         d.addBoth(self._refetched)
         return d
 
@@ -239,17 +242,16 @@ class UserStream:
             log.error('user stream: %s', _rejected_message(exc))
             self._finish({'e': 'error', 'm': _rejected_message(exc)})
             return
-        self._key_failures += 1
-        manager = self._manager
-        if self._key_failures > manager.MAX_RETRIES:
+        backoff = self._key_backoff
+        backoff.fail()
+        if backoff.exhausted:
             log.error('user stream: could not get a listen key: %s', exc)
             self._finish({'e': 'error', 'm': 'Could not get a listen key: {}'.format(exc)})
             return
-        delay = min(manager.INITIAL_DELAY * 2.718281828 ** (self._key_failures - 1),
-                    manager.MAX_DELAY) * random.uniform(0.9, 1.1)
+        delay = backoff.delay()
         log.warning('user stream: could not get a listen key (%s); retrying in %.1f s',
                     exc, delay)
-        self._retry_call = manager._get_reactor().callLater(delay, self._fetch_key)
+        self._retry_call = self._ctx.reactor.callLater(delay, self._fetch_key)
 
     def _renew(self) -> None:
         """Get a new listen key and reconnect with it."""
@@ -274,9 +276,9 @@ class UserStream:
         if self._keepalive is not None:
             return
         loop = LoopingCall(self._send_keepalive)
-        loop.clock = self._manager._get_reactor()
+        loop.clock = self._ctx.reactor
         self._keepalive = loop
-        loop.start(self._manager.user_timeout, now=False)
+        loop.start(self._ctx.user_timeout, now=False)
 
     def _stop_keepalive(self) -> None:
         loop, self._keepalive = self._keepalive, None
@@ -287,7 +289,7 @@ class UserStream:
         key = self.listen_key
         if self.stopped or key is None or self._fetching:
             return
-        d = self._manager._in_thread(getattr(self._manager.client, self.KEEPALIVE), listenKey=key)
+        d = self._ctx.in_thread(getattr(self._ctx.client, self.KEEPALIVE), listenKey=key)
         d.addCallbacks(lambda _result: None, self._keepalive_failed, errbackArgs=(key,))
         d.addErrback(self._internal_error)
 
@@ -304,7 +306,7 @@ class UserStream:
     # -- WebSocket API -------------------------------------------------------
 
     def _start_ws_api(self) -> None:
-        client = self._manager.client
+        client = self._ctx.client
         if not getattr(client, 'API_KEY', None) or not getattr(client, 'API_SECRET', None):
             self._finish({'e': 'error', 'm': 'The WebSocket API user data stream needs a '
                                               'Client with an API key and secret'})
@@ -313,18 +315,17 @@ class UserStream:
         self._stop_keepalive()
         self._stop_factory()
         self.listen_key = None
-        url = self._manager._ws_api_url()
-        self.factory = self._manager._make_factory(url, self._on_api_message, self._gave_up,
+        url = self._ctx.ws_api_url()
+        self.factory = self._ctx.connect(url, self._on_api_message, self._gave_up,
                                                    name='user stream (WebSocket API)',
                                                    gate=self, on_open=self._subscribe)
-        self.factory.connect()
 
     def _subscribe(self, proto: Any) -> None:
         """Send ``userDataStream.subscribe.signature`` (after every handshake)."""
-        client = self._manager.client
+        client = self._ctx.client
         params = {
             'apiKey': client.API_KEY,
-            'timestamp': int(self._manager._get_reactor().seconds() * 1000)
+            'timestamp': int(self._ctx.reactor.seconds() * 1000)
             + int(getattr(client, 'timestamp_offset', 0) or 0),
         }
         params['signature'] = ws_api_signature(client.API_SECRET, params)

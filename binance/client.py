@@ -26,9 +26,9 @@ are in :mod:`binance._client_margin`.
 """
 from typing import Any, Dict, Optional
 
-from binance import enums
 from binance._client_account import AccountMixin
 from binance._client_base import DEFAULT_TIMEOUT
+from binance._client_constants import ClientConstants
 from binance._client_futures import FuturesMixin
 from binance._client_margin import MarginMixin
 from binance._client_market import MarketMixin
@@ -37,7 +37,7 @@ from binance._client_params import sign_payload
 __all__ = ['Client', 'sign_payload', 'DEFAULT_TIMEOUT']
 
 
-class Client(FuturesMixin, MarginMixin, AccountMixin, MarketMixin):
+class Client(FuturesMixin, MarginMixin, AccountMixin, MarketMixin, ClientConstants):
     """Blocking REST client for Binance.
 
     :param api_key: the API key; needed for signed (account and trading) calls.
@@ -79,8 +79,3 @@ class Client(FuturesMixin, MarginMixin, AccountMixin, MarketMixin):
                  requests_params: Optional[Dict[str, Any]] = None, tld: str = 'com',
                  testnet: bool = False) -> None:
         super().__init__(api_key, api_secret, requests_params, tld, testnet)
-
-
-for _name in enums.__all__:
-    setattr(Client, _name, getattr(enums, _name))
-del _name

@@ -38,6 +38,8 @@ from collections import deque
 from decimal import Decimal, InvalidOperation
 from typing import Any, Callable, Deque, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
+from binance._backoff import Backoff
+
 __all__ = ['DepthCache', 'DepthCacheSync', 'DepthCacheManager', 'VALID_LIMITS']
 
 logger = logging.getLogger(__name__)
@@ -392,7 +394,8 @@ class DepthCacheSync:
         self._buffer: Deque[Mapping[str, Any]] = deque(maxlen=self.MAX_BUFFER)
         self._book_id: Optional[int] = None     # None: waiting for a snapshot
         self._linked = False                    # an event has followed the snapshot
-        self.failures = 0                       # consecutive failed attempts
+        #: the retry policy (no jitter: the delay is a pure function of the failures)
+        self.backoff = Backoff(self.INITIAL_BACKOFF, self.BACKOFF_FACTOR, self.MAX_BACKOFF)
 
     @property
     def waiting_for_snapshot(self) -> bool:
@@ -412,14 +415,16 @@ class DepthCacheSync:
     @property
     def retry_delay(self) -> float:
         """Seconds to wait before asking for the next snapshot (0 after a success)."""
-        if not self.failures:
-            return 0.0
-        delay = self.INITIAL_BACKOFF * self.BACKOFF_FACTOR ** (self.failures - 1)
-        return min(self.MAX_BACKOFF, delay)
+        return self.backoff.current
+
+    @property
+    def failures(self) -> int:
+        """Consecutive failed attempts (gap, stale snapshot, failed request)."""
+        return self.backoff.attempts
 
     def note_failure(self) -> None:
         """Count a failed snapshot request, so :attr:`retry_delay` grows."""
-        self.failures += 1
+        self.backoff.fail()
 
     def restart(self) -> None:
         """Wait for a fresh snapshot (for a periodic refresh).
@@ -449,7 +454,7 @@ class DepthCacheSync:
         self._linked = False
         self._buffer.clear()
         self._buffer.extend(keep)
-        self.failures += 1
+        self.backoff.fail()
         return self.RESYNC
 
     def on_event(self, event: Mapping[str, Any]) -> str:
@@ -482,7 +487,7 @@ class DepthCacheSync:
         self._book_id = last
         if not self._linked:
             self._linked = True
-            self.failures = 0
+            self.backoff.reset()
         return self.APPLIED
 
     def _is_old(self, event: Mapping[str, Any], first: int, last: int, book_id: int) -> bool:
@@ -520,14 +525,14 @@ class DepthCacheSync:
         try:
             last_id = int(snapshot['lastUpdateId'])
         except (KeyError, TypeError, ValueError):
-            self.failures += 1
+            self.backoff.fail()
             raise ValueError('a depth snapshot needs an integer lastUpdateId') from None
         events = sorted(self._buffer, key=lambda e: int(e['u']))
         self._buffer.clear()
         pending = [e for e in events if self._after_snapshot(e, last_id)]
         if pending and self._starts_after(pending[0], last_id):
             self._buffer.extend(pending)
-            self.failures += 1
+            self.backoff.fail()
             logger.info('%s depth: snapshot %d is older than the buffered stream (U=%s); '
                         'fetching another', self.cache.symbol, last_id, pending[0]['U'])
             return self.STALE_SNAPSHOT
@@ -535,7 +540,7 @@ class DepthCacheSync:
             self.cache.apply_snapshot(snapshot)
         except ValueError:
             self._buffer.extend(pending)
-            self.failures += 1
+            self.backoff.fail()
             raise
         self._book_id = last_id
         self._linked = False
@@ -654,8 +659,9 @@ class DepthCacheManager:
             self._closed = True
             raise RuntimeError('a diff depth socket for {} is already open on this socket '
                                'manager; use another BinanceSocketManager'.format(self._symbol))
-        watch = getattr(bm, '_watch_stop', None)
-        if watch is not None and not watch(self._conn_key, self._on_message, self._socket_closed):
+        watch = getattr(bm, 'add_stop_listener', None)
+        if watch is not None and not watch(self._conn_key, self._socket_closed,
+                                           callback=self._on_message):
             reactor.callFromThread(self._socket_closed)   # closed by another thread meanwhile
         is_alive = getattr(bm, 'is_alive', None)
         if is_alive is not None and not is_alive():
@@ -806,7 +812,7 @@ class DepthCacheManager:
             self._refresh_call = None
             self._schedule_snapshot(self._sync.retry_delay)
 
-    def _socket_closed(self) -> None:
+    def _socket_closed(self, conn_key: Any = None) -> None:
         """The socket manager closed our socket (reactor thread): close and tell the callback."""
         if self._closed:
             return

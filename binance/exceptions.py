@@ -47,7 +47,7 @@ class BinanceException(Exception):
 
 def _rebuild(cls: type, state: Dict[str, Any]) -> 'BinanceException':
     """Unpickle an exception of ``cls`` with the attributes ``state``."""
-    error = cls.__new__(cls)
+    error = cls.__new__(cls)  # type: ignore[call-overload]
     Exception.__init__(error, state.get('message', ''))
     error.__dict__.update(state)
     return error

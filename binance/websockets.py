@@ -32,23 +32,23 @@ Binance references: `WebSocket Streams
 `User Data Stream requests of the WebSocket API
 <https://developers.binance.com/docs/binance-spot-api-docs/websocket-api/user-data-stream-requests>`_.
 """
-import atexit
 import logging
-import sys
 import threading
-import weakref
-from typing import Any, Callable, Dict, Iterable, Optional, Union
+from typing import Any, Callable, Dict, Iterable, List, Optional, Union
 
 from binance import _reactor
+from binance._backoff import Backoff
 from binance._reactor import ReactorStoppedError
-from binance._ws_protocol import (MAX_RETRIES_MESSAGE, StreamFactory, StreamProtocol,
-                                  call_callback, client_tls_options)
+from binance._transport import client_tls_options
+from binance._ws_core import (DELIVER_ENVELOPE, DELIVER_RAW, SocketContext, SocketEntry,
+                              StopListener, Subscription)
+from binance._ws_protocol import MAX_RETRIES_MESSAGE, StreamFactory, StreamProtocol
 from binance._ws_user import USER_STREAM_KEY, UserStream, ws_api_signature
 from binance._ws_futures import FuturesSocketsMixin
 from binance._ws_checks import (ARRAY_STREAMS, MAX_STREAMS_PER_CONNECTION,
                                  SYMBOL_STREAM_KINDS, _check_callback, _check_interval,
                                  _check_stream_name, _depth_suffix, _MINITICKER_UPDATE_TIMES,
-                                 _stream_symbol)
+                                 stream_name)
 
 __all__ = ['BinanceSocketManager', 'MAX_RETRIES_MESSAGE', 'USER_STREAM_KEY',
            'ReactorStoppedError', 'StreamFactory', 'StreamProtocol', 'ws_api_signature',
@@ -65,68 +65,6 @@ _TESTNET_WS_API_URL = 'wss://ws-api.testnet.binance.vision/ws-api/v3'
 
 def _with_slash(url: str) -> str:
     return url if url.endswith('/') else url + '/'
-
-
-class _Stream:
-    """One market-data socket (state kept by the manager, used on the reactor thread).
-
-    ``stopped`` is set synchronously by ``stop_socket``/``close`` in the
-    caller's thread; the protocol checks it before every message (the
-    entry is the factory's ``gate``), so nothing is delivered afterwards.
-    """
-
-    __slots__ = ('manager', 'key', 'url', 'callback', 'factory', 'stopped', 'on_stop', 'ready')
-
-    def __init__(self, manager: 'BinanceSocketManager', key: str, url: str, callback: Callback):
-        self.manager = manager
-        self.key = key
-        self.url = url
-        self.callback = callback
-        self.factory: Optional[StreamFactory] = None
-        self.stopped = False
-        self.on_stop: list = []
-        #: set while the connection is open (see ``wait_connected``)
-        self.ready = threading.Event()
-
-    def connected(self, factory: Any) -> None:
-        self.ready.set()
-
-    def disconnected(self, factory: Any) -> None:
-        self.ready.clear()
-
-    def begin(self) -> None:
-        if self.stopped:
-            return
-        try:
-            self.factory = self.manager._make_factory(self.url, self.callback, self._gave_up,
-                                                      name=self.key, gate=self)
-            self.factory.connect()
-        except Exception:
-            log.exception('%s: could not start connecting', self.key)
-            self._gave_up()
-
-    def stop(self) -> None:
-        """Close the socket (reactor thread), then tell the stop listeners."""
-        self.stopped = True
-        self.ready.clear()
-        factory = self.factory
-        if factory is not None:
-            factory.stop()
-        listeners, self.on_stop = self.on_stop, []
-        for listener in listeners:
-            try:
-                listener()
-            except Exception:
-                log.exception('%s: a stop listener failed', self.key)
-
-    def _gave_up(self) -> None:
-        if self.stopped:
-            return
-        self.stopped = True
-        self.on_stop = []
-        self.manager._release(self.key, self)
-        call_callback(self.callback, {'e': 'error', 'm': MAX_RETRIES_MESSAGE},
-                      self.manager._get_reactor(), self.key)
 
 
 class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
@@ -224,10 +162,15 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
         self.user_timeout = user_timeout
         self._reactor_arg = reactor
         self._tls_ca = tls_ca
-        self._conns: Dict[str, Any] = {}
+        self._conns: Dict[str, SocketEntry] = {}
         self._conn_lock = threading.Lock()
         self._manager_started = False
         self._owns_reactor = False
+        self._ctx = SocketContext(
+            reactor=self._get_reactor, client=client, user_timeout=user_timeout,
+            stream_url=self._stream_url, ws_api_url=self._ws_api_url,
+            make_factory=self._make_factory, release=self._release, backoff=self._backoff,
+            in_thread=self._in_thread)
 
     def __repr__(self) -> str:
         return '<BinanceSocketManager sockets={} started={}>'.format(
@@ -242,7 +185,7 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
         return reactor
 
     def _uses_global_reactor(self) -> bool:
-        return self._reactor_arg is None or self._reactor_arg is _global_reactor_or_none()
+        return self._reactor_arg is None or self._reactor_arg is _reactor.installed_reactor_or_none()
 
     def _check_reactor_alive(self) -> None:
         """Raise :class:`ReactorStoppedError` when our reactor can never run again."""
@@ -275,10 +218,14 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
         if not self._uses_global_reactor():
             return
         self._owns_reactor = _reactor.claim(self)
-        self._call(_watch_for_stop)
-        _started_managers.add(self)
-        _register_exit_wait()
+        self._call(_reactor.watch_for_stop)
+        _reactor.keep_process_alive_for(self)
         threading.Thread.start(self)
+
+    def open_socket_count(self) -> int:
+        """How many sockets are open or connecting (the exit policy waits while any are)."""
+        with self._conn_lock:
+            return len(self._conns)
 
     def run(self) -> None:
         """Thread body: run the reactor, or wait until whoever runs it stops it."""
@@ -331,6 +278,11 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
         host = urlsplit(url).hostname or ''
         return client_tls_options(host, self._tls_ca or self.TLS_CA)
 
+    def _backoff(self) -> Backoff:
+        """The reconnect/retry policy of this manager's tunables (a fresh one each call)."""
+        return Backoff(self.INITIAL_DELAY, StreamFactory.factor, self.MAX_DELAY,
+                       jitter=StreamFactory.jitter, max_retries=self.MAX_RETRIES)
+
     def _make_factory(self, url: str, deliver: Callback, on_give_up: Callable[[], Any], *,
                       name: str, gate: Any, on_open: Optional[Callable[[Any], Any]] = None,
                       before_reconnect: Optional[Callable[[], Any]] = None) -> StreamFactory:
@@ -339,11 +291,12 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
             max_retries=self.MAX_RETRIES, initial_delay=self.INITIAL_DELAY,
             max_delay=self.MAX_DELAY, idle_timeout=self.IDLE_TIMEOUT,
             tls_options=self._tls_options(url), on_open=on_open,
-            connect_timeout=self.CONNECT_TIMEOUT, gate=gate, before_reconnect=before_reconnect)
+            connect_timeout=self.CONNECT_TIMEOUT, gate=gate, before_reconnect=before_reconnect,
+            backoff=self._backoff())
 
     # -- registry -----------------------------------------------------------------
 
-    def _start_entry(self, key: str, make_entry: Callable[[], Any]) -> Union[str, bool]:
+    def _start_entry(self, key: str, make_entry: Callable[[], SocketEntry]) -> Union[str, bool]:
         self._check_reactor_alive()
         with self._conn_lock:
             if key in self._conns:
@@ -353,11 +306,18 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
         self._call(entry.begin)
         return key
 
-    def _start_stream(self, path: str, callback: Callback, prefix: str = 'ws/') -> Union[str, bool]:
+    def _start_stream(self, streams: List[str], callback: Callback,
+                      delivery: str = DELIVER_RAW) -> Union[str, bool]:
         _check_callback(callback)
-        url = self._stream_url() + prefix + path
+        if delivery == DELIVER_RAW:
+            key = '/'.join(streams)
+            url = self._stream_url() + 'ws/' + key
+        else:
+            key = 'stream?streams=' + '/'.join(streams)
+            url = self._stream_url() + key
         self._tls_options(url)  # a bad URL or CA file fails here, in the caller's thread
-        return self._start_entry(path, lambda: _Stream(self, path, url, callback))
+        return self._start_entry(
+            key, lambda: Subscription(self._ctx, key, streams, callback, delivery))
 
     def _release(self, key: str, entry: Any) -> None:
         """Forget ``key`` if it still belongs to ``entry`` (after giving up)."""
@@ -365,23 +325,38 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
             if self._conns.get(key) is entry:
                 del self._conns[key]
 
-    def _watch_stop(self, key: str, callback: Callback, listener: Callable[[], Any]) -> bool:
-        """Call ``listener()`` on the reactor thread when the socket ``key``
-        started with ``callback`` is closed by :meth:`stop_socket` or :meth:`close`.
+    def add_stop_listener(self, conn_key: str, listener: StopListener, *,
+                          callback: Optional[Callback] = None) -> bool:
+        """Be told when the socket ``conn_key`` is closed by :meth:`stop_socket` or :meth:`close`.
 
-        Not called when the socket gives up (its callback gets the error
-        message instead). Used by :class:`binance.depthcache.DepthCacheManager`.
+        ``listener(conn_key)`` is called once, on the reactor thread, after
+        the socket stopped. It is not called when the socket gives up
+        reconnecting: its callback receives the error message
+        ``{'e': 'error', 'm': 'Max reconnect retries reached'}`` instead.
+        :class:`binance.depthcache.DepthCacheManager` uses this to notice
+        that its depth socket was closed under it.
 
-        :returns: ``False`` when no such socket is open (already stopped).
+        :param conn_key: a key a ``start_*`` method returned.
+        :param listener: called as ``listener(conn_key)``.
+        :param callback: when given, only a socket started with this callback
+            counts (so a socket stopped and started again by someone else
+            under the same key is not mistaken for yours).
+        :returns: ``False`` when no such socket is open (already stopped):
+            the listener will never be called.
+        :raises TypeError: for a listener that is not callable.
         """
+        if not callable(listener):
+            raise TypeError('listener must be callable, got {!r}'.format(
+                type(listener).__name__))
         with self._conn_lock:
-            entry = self._conns.get(key)
-            if not isinstance(entry, _Stream) or entry.stopped or not (
-                    entry.callback is callback
-                    or (hasattr(callback, '__func__') and entry.callback == callback)):
-                return False  # a bound method is a new object on each access
-            entry.on_stop.append(listener)
-        return True
+            entry = self._conns.get(conn_key)
+            if entry is None or entry.stopped:
+                return False
+            if callback is not None:
+                mine = getattr(entry, 'callback', getattr(entry, '_callback', None))
+                if not (mine is callback or (hasattr(callback, '__func__') and mine == callback)):
+                    return False  # a bound method is a new object on each access
+            return entry.add_stop_listener(listener)
 
     @property
     def conn_keys(self) -> list:
@@ -403,7 +378,7 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
         :raises ValueError, TypeError: for a malformed symbol or a callback
             that is not callable.
         """
-        return self._start_stream(_stream_symbol(symbol) + '@trade', callback)
+        return self._start_stream([stream_name('trade', symbol)], callback)
 
     def start_aggtrade_socket(self, symbol: str, callback: Callback) -> Union[str, bool]:
         """Aggregated trades of one symbol (``<symbol>@aggTrade``).
@@ -414,7 +389,7 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
         :returns: ``'bnbbtc@aggTrade'`` or ``False`` if already open.
         :raises ValueError, TypeError: as :meth:`start_trade_socket`.
         """
-        return self._start_stream(_stream_symbol(symbol) + '@aggTrade', callback)
+        return self._start_stream([stream_name('aggTrade', symbol)], callback)
 
     def start_kline_socket(self, symbol: str, callback: Callback,
                            interval: str = '1m') -> Union[str, bool]:
@@ -426,8 +401,8 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
         :raises ValueError: for an unknown interval (the message lists the
             valid ones) or a malformed symbol.
         """
-        path = '{}@kline_{}'.format(_stream_symbol(symbol), _check_interval(interval))
-        return self._start_stream(path, callback)
+        name = stream_name('kline', symbol, interval=_check_interval(interval), tz='')
+        return self._start_stream([name], callback)
 
     def start_depth_socket(self, symbol: str, callback: Callback,
                            depth: Optional[Union[str, int]] = None) -> Union[str, bool]:
@@ -441,15 +416,16 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
         :returns: e.g. ``'bnbbtc@depth5'`` or ``False`` if already open.
         :raises ValueError: for another depth (the message lists 5, 10, 20).
         """
-        path = '{}@depth{}'.format(_stream_symbol(symbol), _depth_suffix(depth))
-        return self._start_stream(path, callback)
+        levels = _depth_suffix(depth)
+        name = stream_name('partialDepth' if levels else 'depth', symbol, levels=levels, speed='')
+        return self._start_stream([name], callback)
 
     def start_symbol_ticker_socket(self, symbol: str, callback: Callback) -> Union[str, bool]:
         """24 h rolling ticker of one symbol (``<symbol>@ticker``, events ``'24hrTicker'``).
 
         :returns: ``'bnbbtc@ticker'`` or ``False`` if already open.
         """
-        return self._start_stream(_stream_symbol(symbol) + '@ticker', callback)
+        return self._start_stream([stream_name('ticker', symbol)], callback)
 
     def start_ticker_socket(self, callback: Callback) -> Union[str, bool]:
         """24 h tickers of every symbol (``!ticker@arr``; each message is a list).
@@ -463,7 +439,7 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
         """
         log.warning('!ticker@arr was retired by Binance in 2026-03 and sends nothing on '
                     'binance.com; use start_miniticker_socket (!miniTicker@arr) instead')
-        return self._start_stream('!ticker@arr', callback)
+        return self._start_stream([stream_name('allTicker')], callback)
 
     def start_miniticker_socket(self, callback: Callback,
                                 update_time: int = 1000) -> Union[str, bool]:
@@ -477,9 +453,8 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
         if isinstance(update_time, bool) or update_time not in _MINITICKER_UPDATE_TIMES:
             raise ValueError('update_time must be one of {} (milliseconds), got {!r}'.format(
                 ', '.join(str(t) for t in _MINITICKER_UPDATE_TIMES), update_time))
-        path = '!miniTicker@arr' if update_time == 1000 else \
-            '!miniTicker@arr@{}ms'.format(int(update_time))
-        return self._start_stream(path, callback)
+        ms = '' if update_time == 1000 else '@{}ms'.format(int(update_time))
+        return self._start_stream([stream_name('allMiniTicker', ms=ms)], callback)
 
     def start_symbol_book_ticker_socket(self, symbol: str, callback: Callback) -> Union[str, bool]:
         """Best bid/ask of one symbol (``<symbol>@bookTicker``).
@@ -489,7 +464,7 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
 
         :returns: ``'bnbbtc@bookTicker'`` or ``False`` if already open.
         """
-        return self._start_stream(_stream_symbol(symbol) + '@bookTicker', callback)
+        return self._start_stream([stream_name('bookTicker', symbol)], callback)
 
     def start_multiplex_socket(self, streams: Iterable[str], callback: Callback) -> Union[str, bool]:
         """Several streams on one connection (``stream?streams=a/b``).
@@ -526,7 +501,7 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
         if len(names) > MAX_STREAMS_PER_CONNECTION:
             raise ValueError('Binance allows at most {} streams per connection, got {}'.format(
                 MAX_STREAMS_PER_CONNECTION, len(names)))
-        return self._start_stream('stream?streams=' + '/'.join(names), callback, prefix='')
+        return self._start_stream(names, callback, DELIVER_ENVELOPE)
 
     def start_user_socket(self, callback: Callback) -> Union[str, bool]:
         """Account, order and balance events of the client's account.
@@ -556,7 +531,7 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
         self._tls_options(self._stream_url())
         self._tls_options(self._ws_api_url())
         key = USER_STREAM_KEY
-        return self._start_entry(key, lambda: UserStream(self, key, callback))
+        return self._start_entry(key, lambda: UserStream(self._ctx, key, callback))
 
     def wait_connected(self, conn_key: str, timeout: Optional[float] = None) -> bool:
         """Block until the socket ``conn_key`` is connected (any thread but the reactor's).
@@ -631,97 +606,3 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
         for entry in entries:
             entry.stopped = True
             self._call(entry.stop)
-
-
-# -- exiting -------------------------------------------------------------------------
-#
-# The original ran the reactor in a non-daemon thread: a script whose main
-# thread ended right after ``bm.start()`` (as the documentation's examples do)
-# kept receiving messages, and one that had called ``close()`` never exited.
-# Here the thread is a daemon, and an exit hook keeps the first behaviour
-# without the second: while a started manager still has an open socket, the
-# interpreter waits at exit until ``reactor.stop()`` or until the last socket
-# is stopped, closed or has given up.
-
-_started_managers: 'weakref.WeakSet[BinanceSocketManager]' = weakref.WeakSet()
-_exit_wait_registered = False
-
-
-def _open_socket_count() -> int:
-    count = 0
-    for manager in list(_started_managers):
-        with manager._conn_lock:
-            count += len(manager._conns)
-    return count
-
-
-def _wait_for_open_sockets() -> None:
-    """At interpreter exit: wait while started managers hold open sockets."""
-    if not BinanceSocketManager.EXIT_WAITS_FOR_SOCKETS:
-        return
-    if _main_ended_by_ctrl_c():  # the user asked to stop: no waiting
-        _stop_reactor_and_wait()
-        return
-    try:
-        while _reactor.is_running() and _open_socket_count():
-            _reactor.wait_stopped(0.1)
-        _let_reactor_finish_current_call()
-    except KeyboardInterrupt:  # Ctrl-C while waiting: end now
-        _stop_reactor_and_wait()
-
-
-def _let_reactor_finish_current_call(timeout: float = 2.0) -> None:
-    """Wait until the reactor thread has finished what it is doing now.
-
-    A socket that gives up is forgotten just before its callback receives the
-    error message (so the callback may restart it); without this round trip
-    the interpreter could end while that callback still runs.
-    """
-    if _reactor.is_running() and not _reactor.in_reactor_thread():
-        done = threading.Event()
-        _reactor.get_reactor().callFromThread(done.set)
-        done.wait(timeout)
-
-
-def _main_ended_by_ctrl_c() -> bool:
-    """True when the main thread ended with an uncaught KeyboardInterrupt."""
-    exc_type = getattr(sys, 'last_type', None)
-    return isinstance(exc_type, type) and issubclass(exc_type, KeyboardInterrupt)
-
-
-def _stop_reactor_and_wait() -> None:
-    if _reactor.is_running():
-        reactor = _reactor.get_reactor()
-        reactor.callFromThread(reactor.stop)
-        _reactor.wait_stopped(2)
-
-
-def _register_exit_wait() -> None:
-    global _exit_wait_registered
-    if not _exit_wait_registered:
-        _exit_wait_registered = True
-        atexit.register(_wait_for_open_sockets)
-
-
-#: Seconds between wake-ups of the reactor loop. ``reactor.stop()`` called from
-#: another thread (as the docs show) only sets a flag the loop checks when it
-#: wakes; without a timer a quiet reactor could sleep long before noticing, and
-#: the program would not exit promptly.
-STOP_CHECK_INTERVAL = 0.25
-
-_stop_watch: Any = None
-
-
-def _watch_for_stop() -> None:
-    """Start the process-wide wake-up timer (reactor thread, once)."""
-    global _stop_watch
-    if _stop_watch is None:
-        from twisted.internet.task import LoopingCall
-        _stop_watch = LoopingCall(lambda: None)
-        _stop_watch.start(STOP_CHECK_INTERVAL, now=False)
-
-
-def _global_reactor_or_none() -> Any:
-    """The global reactor if it is already installed, without installing one."""
-    module = sys.modules.get('twisted.internet.reactor')
-    return module

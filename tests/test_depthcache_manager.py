@@ -1,6 +1,5 @@
 """DepthCacheManager with a fake socket manager, a fake client and a Clock-driven reactor."""
 import logging
-import queue
 import threading
 import time
 
@@ -8,53 +7,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from twisted.internet.task import Clock
-from twisted.python.threadpool import ThreadPool
 
 from binance.depthcache import DepthCache, DepthCacheManager
 from binance.exceptions import BinanceRequestException
+from binance.testing.reactor import ThreadedFakeReactor
 
 
-class FakeReactor(Clock):
-    """A Clock that also runs callFromThread calls and owns a real thread pool.
-
-    The test thread plays the reactor thread: :meth:`pump` runs what worker
-    threads handed back with ``callFromThread``, as the reactor loop would.
-    """
-
-    def __init__(self):
-        super().__init__()
-        self._calls = queue.Queue()
-        self._pool = ThreadPool(1, 2, name='fake-reactor-pool')
-        self._pool.start()
-
-    def callFromThread(self, f, *args, **kwargs):
-        self._calls.put((f, args, kwargs))
-
-    def getThreadPool(self):
-        return self._pool
-
-    def pump(self, until=lambda: True, timeout=5.0):
-        """Run queued calls until ``until()`` holds (and the queue is empty)."""
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                while True:
-                    f, args, kwargs = self._calls.get_nowait()
-                    f(*args, **kwargs)
-            except queue.Empty:
-                pass
-            if until():
-                return
-            if time.monotonic() > deadline:
-                raise AssertionError('fake reactor: condition not reached in {} s'.format(timeout))
-            try:
-                f, args, kwargs = self._calls.get(timeout=0.05)
-            except queue.Empty:
-                continue
-            f(*args, **kwargs)
-
-    def stop(self):
-        self._pool.stop()
+FakeReactor = ThreadedFakeReactor
 
 
 class FakeBM:
@@ -67,7 +26,7 @@ class FakeBM:
         self.closed = False
         self.watchers = {}
 
-    def _watch_stop(self, key, callback, listener):
+    def add_stop_listener(self, key, listener, *, callback=None):
         if self.sockets.get(key) != callback:
             return False
         self.watchers.setdefault(key, []).append(listener)
@@ -185,7 +144,7 @@ class Recorder:
 def make(ex, bm, reactor, **kwargs):
     callback = kwargs.pop('callback', Recorder())
     manager = DepthCacheManager(ex, ex.symbol, callback=callback, bm=bm, reactor=reactor, **kwargs)
-    reactor.pump()                       # runs the start scheduled with callFromThread
+    reactor.run_until()                       # runs the start scheduled with callFromThread
     return manager, callback
 
 
@@ -193,7 +152,7 @@ def sync_up(manager, ex, bm, reactor, callback):
     """Send one event so the manager takes its snapshot; wait until the book is at its id."""
     bm.send(ex.symbol.lower() + '@depth', ex.change(bids=[('0.0008', '3.0')]))
     cache = manager.get_depth_cache()
-    reactor.pump(lambda: cache.last_update_id == ex.last_id and not manager._snapshot_pending)
+    reactor.run_until(lambda: cache.last_update_id == ex.last_id and not manager._snapshot_pending)
 
 
 def test_book_synced_from_snapshot_taken_in_worker_thread(ex, bm, reactor):
@@ -220,7 +179,7 @@ def test_snapshot_taken_after_wait_when_stream_is_quiet(ex, bm, reactor):
     assert ex.calls == []
     reactor.advance(0.01)
     cache = manager.get_depth_cache()
-    reactor.pump(lambda: cache.last_update_id == 100)
+    reactor.run_until(lambda: cache.last_update_id == 100)
     assert (cache.get_bids(), cache.get_asks()) == ex.expected()
     assert callback.values == []
     bm.send('bnbbtc@depth', ex.change(asks=[('0.0011', '0')]))
@@ -257,11 +216,11 @@ def test_gap_clears_book_and_resyncs_with_growing_backoff(ex, bm, reactor):
         reactor.advance(delay - 0.01)
         assert len(ex.calls) == calls
         reactor.advance(0.01)
-        reactor.pump(lambda: len(ex.calls) == calls + 1 and not manager._snapshot_pending)
+        reactor.run_until(lambda: len(ex.calls) == calls + 1 and not manager._snapshot_pending)
         assert cache.get_bids() == []
     ex.lag = 0
     reactor.advance(4.0)
-    reactor.pump(lambda: cache.last_update_id == ex.last_id)
+    reactor.run_until(lambda: cache.last_update_id == ex.last_id)
     assert (cache.get_bids(), cache.get_asks()) == ex.expected()
     bm.send('bnbbtc@depth', ex.change(bids=[('0.0010', '7')]))
     assert (cache.get_bids(), cache.get_asks()) == ex.expected()
@@ -269,7 +228,7 @@ def test_gap_clears_book_and_resyncs_with_growing_backoff(ex, bm, reactor):
     ex.change(bids=[('0.0007', '0')])
     bm.send('bnbbtc@depth', ex.change(asks=[('0.0013', '1')]))
     reactor.advance(0.5)                         # backoff is back to its first step
-    reactor.pump(lambda: len(ex.calls) == calls + 1 and not manager._snapshot_pending)
+    reactor.run_until(lambda: len(ex.calls) == calls + 1 and not manager._snapshot_pending)
     assert (cache.get_bids(), cache.get_asks()) == ex.expected()
 
 
@@ -348,7 +307,7 @@ def test_close_stops_own_socket_and_timers_only(ex, bm):
         bm.send('ethbtc@depth', ex2.change(bids=[('0.03', '1')]))
         assert len(cb2.values) == 1
         m1.close()
-        r1.pump()
+        r1.run_until()
         assert bm.stopped == ['bnbbtc@depth'] and not bm.closed
         assert r1.getDelayedCalls() == []
         bm.send('ethbtc@depth', ex2.change(bids=[('0.03', '2')]))
@@ -366,7 +325,7 @@ def test_late_snapshot_after_close_is_ignored(ex, bm, reactor):
     manager, callback = make(ex, bm, reactor)
     bm.send('bnbbtc@depth', ex.change(bids=[('0.0008', '3.0')]))
     manager.close()
-    reactor.pump(lambda: len(ex.calls) == 1 and not manager._snapshot_pending)
+    reactor.run_until(lambda: len(ex.calls) == 1 and not manager._snapshot_pending)
     assert manager.get_depth_cache().get_bids() == [] and callback.values == []
     assert reactor.getDelayedCalls() == []
 
@@ -379,13 +338,13 @@ def test_failed_snapshot_retried_with_backoff_and_retry_after(ex, bm, reactor):
     ex.failures = [BinanceRequestException('connection reset'), RateLimited('429')]
     manager, callback = make(ex, bm, reactor)
     bm.send('bnbbtc@depth', ex.change(bids=[('0.0008', '3.0')]))
-    reactor.pump(lambda: len(ex.calls) == 1 and not manager._snapshot_pending)
+    reactor.run_until(lambda: len(ex.calls) == 1 and not manager._snapshot_pending)
     reactor.advance(0.5)
-    reactor.pump(lambda: len(ex.calls) == 2 and not manager._snapshot_pending)
+    reactor.run_until(lambda: len(ex.calls) == 2 and not manager._snapshot_pending)
     reactor.advance(6.9)
     assert len(ex.calls) == 2
     reactor.advance(0.1)
-    reactor.pump(lambda: manager.get_depth_cache().last_update_id == ex.last_id)
+    reactor.run_until(lambda: manager.get_depth_cache().last_update_id == ex.last_id)
     assert (manager.get_depth_cache().get_bids(), manager.get_depth_cache().get_asks()) == \
         ex.expected()
 
@@ -398,7 +357,7 @@ def test_callback_exception_is_logged_and_sync_continues(ex, bm, reactor, caplog
     manager, _ = make(ex, bm, reactor, callback=bad)
     bm.send('bnbbtc@depth', ex.change(bids=[('0.0008', '3.0')]))
     with caplog.at_level(logging.ERROR, logger='binance.depthcache'):
-        reactor.pump(lambda: manager.get_depth_cache().last_update_id == ex.last_id)
+        reactor.run_until(lambda: manager.get_depth_cache().last_update_id == ex.last_id)
         bm.send('bnbbtc@depth', ex.change(bids=[('0.0008', '0')]))
     assert 'user bug' in caplog.text
     assert manager.get_depth_cache().get_bids() == ex.expected()[0]
@@ -445,7 +404,7 @@ def test_bad_arguments_rejected_before_any_io(ex, bm, reactor, kwargs, exc, word
     args.update(kwargs)
     with pytest.raises(exc, match=words):
         DepthCacheManager(**args)
-    reactor.pump()
+    reactor.run_until()
     assert bm.sockets == {} and ex.calls == [] and reactor.getDelayedCalls() == []
 
 

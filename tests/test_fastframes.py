@@ -26,6 +26,7 @@ from twisted.python.failure import Failure
 
 from binance import _reactor
 from binance._fastframes import FastFramesMixin, _usable
+from binance.testing.reactor import use_clock_timers
 from tests.support import wait_until
 
 GUID = b'258EAFA5-E914-47DA-95CA-C5AB0DC85B11'
@@ -104,16 +105,6 @@ class Fast(FastFramesMixin, Recording):
     """The same protocol with the fast path."""
 
 
-class _ClockTimer:
-    """autobahn's batched timer on a test clock (keeps the global reactor out)."""
-
-    def __init__(self, clock: Clock) -> None:
-        self.clock = clock
-
-    def call_later(self, delay: float, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        return self.clock.callLater(delay, fn, *args, **kwargs)
-
-
 class Transport(StringTransport):
     """StringTransport that, like a TCP transport, tolerates unregistering no producer."""
 
@@ -128,7 +119,7 @@ def connect(fast: bool, **options: Any) -> Tuple[Recording, StringTransport, Clo
     opts = dict(openHandshakeTimeout=0, closeHandshakeTimeout=0, serverConnectionDropTimeout=0)
     opts.update(options)
     factory.setProtocolOptions(**opts)
-    factory._batched_timer = _ClockTimer(clock)
+    use_clock_timers(factory, clock)
     factory.protocol = Fast if fast else Recording
     proto = factory.buildProtocol(None)
     transport = Transport()

@@ -131,3 +131,102 @@ def test_periodic_streams_carry_the_markets_data():
     kline = got['bnbbtc@kline_1m']['k']
     assert (kline['t'], kline['o'], kline['c'], kline['v'], kline['n'], kline['x']) == (
         row[0], row[1], row[4], row[5], row[8], False)
+
+
+# -- every stream kind of the shared table ----------------------------------------------
+
+#: the payload fields Binance documents for each stream kind (web-socket-streams.md)
+BINANCE_FIELDS = {
+    'kline': {'e', 'E', 's', 'k'},
+    'miniTicker': {'e', 'E', 's', 'c', 'o', 'h', 'l', 'v', 'q'},
+    'ticker': {'e', 'E', 's', 'p', 'P', 'w', 'x', 'c', 'Q', 'b', 'B', 'a', 'A', 'o', 'h', 'l',
+               'v', 'q', 'O', 'C', 'F', 'L', 'n'},
+    'rollingTicker': {'e', 'E', 's', 'p', 'P', 'o', 'h', 'l', 'c', 'w', 'v', 'q', 'O', 'C',
+                      'F', 'L', 'n'},
+    'avgPrice': {'e', 'E', 's', 'i', 'w', 'T'},
+    'referencePrice': {'e', 's', 'r', 't'},
+    'partialDepth': {'lastUpdateId', 'bids', 'asks'},
+}
+KLINE_FIELDS = {'t', 'T', 's', 'i', 'f', 'L', 'o', 'c', 'h', 'l', 'v', 'n', 'x', 'q', 'V', 'Q',
+                'B'}
+
+
+def _one_name_per_option(kind):
+    """A stream name for each value of each option of a table row (symbol bnbbtc)."""
+    from binance._stream_kinds import _expand
+    return _expand(kind, 'bnbbtc' if kind.needs_symbol else None)
+
+
+def test_every_timer_stream_kind_of_the_table_is_served_with_binances_fields():
+    """Each timer-driven row of the stream table (every option) sends Binance's payload fields."""
+    from binance._stream_kinds import KINDS, parse
+    clock = MemoryReactorClock()
+    market = Market(seed=7, clock=lambda: 1700000000.5)
+    server = StreamServer(market, reactor=clock, ping_interval=0)
+    server.listen()
+    names = [name for kind in KINDS if kind.payload == 'timer'
+             for name in _one_name_per_option(kind)]
+    client = ClockClient(server, '/stream?streams=' + '/'.join(names))
+    clock.advance(3.5)
+    got = {}
+    for message in client.messages():
+        got.setdefault(message['stream'], message['data'])
+    assert sorted(got) == sorted(names)
+    for name, data in got.items():
+        match = parse(name, strict=False)
+        kind = match.kind
+        items = data if kind.is_array else [data]
+        assert items, name
+        for item in items:
+            base = kind.name[3].lower() + kind.name[4:] if kind.name.startswith('all') else \
+                kind.name
+            assert set(item) == BINANCE_FIELDS[base], name
+            if kind.event is not None:
+                assert item['e'] == kind.event.format(window=match.options.get('window', ''))
+            if 'k' in item:
+                assert set(item['k']) == KLINE_FIELDS and item['k']['i'] == match.options['interval']
+
+
+def test_rolling_window_ticker_matches_the_klines_of_its_window():
+    """ticker_1h aggregates the market's 1-minute klines since the minute an hour ago."""
+    clock = MemoryReactorClock()
+    now = 1700000000.5
+    market = Market(seed=7, clock=lambda: now)
+    server = StreamServer(market, reactor=clock, ping_interval=0)
+    server.listen()
+    client = ClockClient(server, '/ws/bnbbtc@ticker_1h')
+    clock.advance(1)
+    event = client.messages()[0]
+    start = (int(now * 1000) - 3600000) // 60000 * 60000
+    rows = market.klines('BNBBTC', '1m', startTime=start, limit=1000)
+    assert (event['O'], event['C']) == (start, int(now * 1000))
+    assert event['o'] == rows[0][1] and event['c'] == rows[-1][4]
+    assert Decimal(event['h']) == max(Decimal(r[2]) for r in rows)
+    assert event['n'] == sum(r[8] for r in rows)
+
+
+def test_utc8_daily_kline_opens_at_midnight_in_utc8():
+    """bnbbtc@kline_1d@+08:00 opens at 16:00 UTC of the day before, and closes a day later."""
+    clock = MemoryReactorClock()
+    now = 1700000000.5                      # 2023-11-14 22:13:20 UTC = 2023-11-15 06:13 UTC+8
+    market = Market(seed=7, clock=lambda: now)
+    server = StreamServer(market, reactor=clock, ping_interval=0)
+    server.listen()
+    client = ClockClient(server, '/stream?streams=bnbbtc@kline_1d@+08:00/bnbbtc@kline_1d')
+    clock.advance(2)
+    got = {m['stream']: m['data']['k'] for m in client.messages()}
+    utc8, utc = got['bnbbtc@kline_1d@+08:00'], got['bnbbtc@kline_1d']
+    assert utc8['t'] == 1699977600000 and utc8['T'] == 1699977600000 + 86400000 - 1
+    assert utc['t'] == 1699920000000
+    assert utc8['i'] == '1d' and utc8['x'] is False
+
+
+def test_push_only_kinds_are_accepted_and_carry_pushed_events(live):
+    """blockTrade has no simulated source: the subscription is accepted and carries pushes."""
+    market, server, connect = live
+    client = connect('/ws/bnbbtc@blockTrade')
+    assert client.status == 101
+    event = {'e': 'blockTrade', 'E': 1, 's': 'BNBBTC', 't': 582, 'p': '0.052', 'q': '5838',
+             'T': 1, 'm': True}
+    assert server.push('bnbbtc@blockTrade', event) == 1
+    assert client.recv_json() == event

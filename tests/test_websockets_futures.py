@@ -85,8 +85,9 @@ def test_an_unrouted_connection_gets_only_public_streams(ex, bm):
     """As on Binance: without /market the mark price never arrives, depth does."""
     messages = queue.Queue()
     bm.STREAM_URL = ex.fstream_url    # what 0.7.11 connected to: FSTREAM_URL + 'stream?streams='
-    key = bm._start_stream('stream?streams=btcusdt@depth/btcusdt@markPrice@1s', messages.put,
-                           prefix='')
+    from binance._ws_core import DELIVER_ENVELOPE
+    key = bm._start_stream(['btcusdt@depth', 'btcusdt@markPrice@1s'], messages.put,
+                           DELIVER_ENVELOPE)
     assert bm.wait_connected(key, timeout=10)
     seen = set()
     for _ in range(40):

@@ -112,17 +112,18 @@ def test_user_socket_delivers_nothing_after_stop_socket(reactor, client, user_ma
 
 
 def test_stop_listeners_run_on_stop_and_close_but_not_on_give_up(reactor, manager):
-    """_watch_stop listeners run on the reactor thread after stop_socket/close, not on give-up."""
+    """Stop listeners run on the reactor thread after stop_socket/close, not on give-up."""
     calls = []
     a, b, c = Recorder(), Recorder(), Recorder()
     ka = manager.start_trade_socket('BNBBTC', a)
     kb = manager.start_aggtrade_socket('BNBBTC', b)
     kc = manager.start_depth_socket('BNBBTC', c)
-    assert manager._watch_stop(ka, a, lambda: calls.append('a'))
-    assert manager._watch_stop(kb, b, lambda: calls.append('b'))
-    assert manager._watch_stop(kc, c, lambda: calls.append('c'))
-    assert not manager._watch_stop(ka, Recorder(), lambda: calls.append('x'))  # other callback
-    assert not manager._watch_stop('nope@trade', a, lambda: calls.append('x'))
+    assert manager.add_stop_listener(ka, lambda _key: calls.append('a'), callback=a)
+    assert manager.add_stop_listener(kb, lambda _key: calls.append('b'), callback=b)
+    assert manager.add_stop_listener(kc, lambda _key: calls.append('c'), callback=c)
+    assert not manager.add_stop_listener(ka, lambda _key: calls.append("x"),
+                                         callback=Recorder())  # other callback
+    assert not manager.add_stop_listener('nope@trade', lambda _key: calls.append('x'), callback=a)
     reactor.flush()
     connectors = list(reactor.attempts)
     manager.stop_socket(ka)

@@ -16,11 +16,12 @@ from urllib.parse import parse_qsl
 
 import pytest
 from twisted.internet import error
-from twisted.internet.testing import MemoryReactorClock, StringTransport
+from twisted.internet.testing import StringTransport
 from twisted.python.failure import Failure
 
 from binance.enums import KLINE_INTERVAL_30MINUTE
 from binance.exceptions import BinanceAPIException
+from binance.testing.reactor import FakeConnector, FakeReactor  # noqa: F401  (used by other tests)
 from binance.websockets import BinanceSocketManager
 
 GUID = b'258EAFA5-E914-47DA-95CA-C5AB0DC85B11'  # RFC 6455
@@ -28,55 +29,6 @@ ERROR = {'e': 'error', 'm': 'Max reconnect retries reached'}
 
 
 # -- fakes ---------------------------------------------------------------------------
-
-class FakeConnector:
-    """An IConnector whose reconnects are recorded on the reactor."""
-
-    def __init__(self, reactor, host, port, factory, tls):
-        self.reactor, self.host, self.port, self.factory, self.tls = reactor, host, port, factory, tls
-        self.stopped_connecting = False
-        self.disconnected = False
-
-    def connect(self):
-        self.reactor.attempts.append(self)
-
-    def stopConnecting(self):
-        self.stopped_connecting = True
-
-    def disconnect(self):
-        self.disconnected = True
-
-    def getDestination(self):
-        return (self.host, self.port)
-
-
-class FakeReactor(MemoryReactorClock):
-    """Clock + recorded connects + a callFromThread queue run by ``flush()``."""
-
-    def __init__(self):
-        super().__init__()
-        self.queue = []
-        self.attempts = []
-
-    def callFromThread(self, fn, *args, **kwargs):
-        self.queue.append((fn, args, kwargs))
-
-    def flush(self):
-        while self.queue:
-            fn, args, kwargs = self.queue.pop(0)
-            fn(*args, **kwargs)
-
-    def _connect(self, host, port, factory, tls):
-        connector = FakeConnector(self, host, port, factory, tls)
-        self.attempts.append(connector)
-        return connector
-
-    def connectTCP(self, host, port, factory, timeout=30, bindAddress=None):
-        return self._connect(host, port, factory, None)
-
-    def connectSSL(self, host, port, factory, contextFactory, timeout=30, bindAddress=None):
-        return self._connect(host, port, factory, contextFactory)
-
 
 def frame(payload, opcode=1):
     """An unmasked server frame."""

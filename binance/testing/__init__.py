@@ -190,7 +190,8 @@ class LocalExchange:
         return self
 
     def _start_on_reactor(self, rest_port: int, stream_port: int) -> None:
-        from twisted.internet import reactor
+        from twisted.internet import reactor as _installed
+        reactor: Any = _installed
         from twisted.internet.task import LoopingCall
 
         from binance.testing.streams import StreamServer
@@ -357,7 +358,7 @@ class LocalExchange:
             with exchange.install():
                 main()
         """
-        patches = []
+        patches: List[Any] = []
         try:
             from binance.client import Client
             for name in ('API_URL', 'API_TESTNET_URL', 'API_URL_TEMPLATE'):
@@ -381,7 +382,7 @@ class LocalExchange:
         for owner, name, value in patches:
             setattr(owner, name, value)
         if self.tls:
-            os.environ['REQUESTS_CA_BUNDLE'] = self.ca_file
+            os.environ['REQUESTS_CA_BUNDLE'] = str(self.ca_file)
         try:
             yield self
         finally:
@@ -394,7 +395,7 @@ class LocalExchange:
                 if saved_env is _MISSING:
                     os.environ.pop('REQUESTS_CA_BUNDLE', None)
                 else:
-                    os.environ['REQUESTS_CA_BUNDLE'] = saved_env
+                    os.environ['REQUESTS_CA_BUNDLE'] = str(saved_env)
 
     # -- scripting (any thread) -----------------------------------------------------------
 

@@ -70,7 +70,8 @@ def main(argv: Optional[List[str]] = None) -> int:
             _parser().error('--{} must be between 0 and 65535'.format(name.replace('_', '-')))
     if args.tick < 0:
         _parser().error('--tick must be >= 0')
-    from twisted.internet import reactor
+    from twisted.internet import reactor as _installed
+    reactor: Any = _installed
 
     from binance import _reactor
     from binance.testing import LocalExchange

@@ -22,7 +22,7 @@ Everything here runs on the reactor thread, like the spot market.
 """
 import time
 from decimal import Decimal
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 from binance.testing.futures_account import FuturesAccountMixin
 from binance.testing.futures_trading import FuturesTradingMixin
@@ -146,7 +146,7 @@ class FuturesMarket(FuturesTradingMixin, FuturesAccountMixin, Market):
     # -- accounts ---------------------------------------------------------------
 
     def add_account(self, api_key: str, api_secret: str,
-                    balances: Optional[Dict[str, Any]] = None) -> None:
+                    balances: Optional[Mapping[str, Any]] = None) -> None:
         """Create (or reset the wallet of) a futures account.
 
         :param balances: the futures wallet, ``{asset: amount}`` (default
@@ -216,7 +216,7 @@ class FuturesMarket(FuturesTradingMixin, FuturesAccountMixin, Market):
         now = self.now_ms()
         end = now if missing(endTime) else parse_int('endTime', endTime)
         start = None if missing(startTime) else parse_int('startTime', startTime)
-        rows = []
+        rows: List[Dict[str, Any]] = []
         for name in names:
             sym = self._symbol(name)
             first = max(sym.spec.listed_ms, start or 0)
@@ -257,8 +257,9 @@ class FuturesMarket(FuturesTradingMixin, FuturesAccountMixin, Market):
         last = end // step * step
         amount = Decimal(self.open_interest(name)['openInterest'])
         value = fmt(amount * self.mark_price_dec(name))
-        rows = [{'symbol': name, 'sumOpenInterest': fmt(amount), 'sumOpenInterestValue': value,
-                 'timestamp': last - i * step} for i in range(count)][::-1]
+        rows: List[Dict[str, Any]] = [
+            {'symbol': name, 'sumOpenInterest': fmt(amount), 'sumOpenInterestValue': value,
+             'timestamp': last - i * step} for i in range(count)][::-1]
         if not missing(startTime):
             rows = [r for r in rows if r['timestamp'] >= parse_int('startTime', startTime)]
         return rows

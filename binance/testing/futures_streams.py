@@ -22,62 +22,42 @@ served here (``/ws-api/v3`` is 404). Everything else (scripting, pings,
 limits) is :class:`~binance.testing.streams.StreamServer`'s; futures allow
 200 streams per connection.
 """
-import re
 from typing import Any, Dict, List, Optional, Tuple
 
 from autobahn.websocket.types import ConnectionDeny
 
+from binance import _stream_kinds as _kinds
 from binance.testing.streams import StreamServer
-from binance.testing.streams_format import StreamSpec, as_list, dumps, parse_stream, ticker_event
+from binance.testing.streams_format import (StreamSpec, as_list, dumps, looks_like_listen_key,
+                                            ticker_event)
 
 __all__ = ['FuturesStreamServer', 'ROUTES', 'stream_route', 'FUTURES_MAX_STREAMS']
 
 #: The routed path prefixes of fstream.
 ROUTES = ('public', 'market', 'private')
 #: Streams per connection on USD-M futures.
-FUTURES_MAX_STREAMS = 200
-
-_SYMBOL = r'(?P<symbol>[a-z0-9]+)'
-_FUTURES_PATTERNS = [
-    ('depth', re.compile(_SYMBOL + r'@depth(?:@(?:100|250|500)ms)?$')),
-    ('partialDepth', re.compile(_SYMBOL + r'@depth(?P<levels>5|10|20)'
-                                r'(?:@(?P<speed>100|250|500)ms)?$')),
-    ('markPrice', re.compile(_SYMBOL + r'@markPrice(?P<fast>@1s)?$')),
-    ('allMarkPrice', re.compile(r'!markPrice@arr(?P<fast>@1s)?$')),
-    ('allBookTicker', re.compile(r'!bookTicker$')),
-]
-_PUBLIC_KINDS = ('depth', 'partialDepth', 'bookTicker', 'allBookTicker')
-
+FUTURES_MAX_STREAMS = _kinds.FUTURES_MAX_STREAMS
 
 def parse_futures_stream(name: str) -> Optional[StreamSpec]:
-    """Parse a USD-M stream name (futures depth speeds, mark price, ``!bookTicker``)."""
-    for kind, pattern in _FUTURES_PATTERNS:
-        match = pattern.match(name)
-        if match is None:
-            continue
-        groups = match.groupdict()
-        symbol = groups['symbol'].upper() if groups.get('symbol') else None
-        if kind == 'partialDepth':
-            speed = groups.get('speed')
-            period = int(speed) / 1000.0 if speed else 0.25
-            return StreamSpec(name, kind, symbol, period, levels=int(groups['levels']))
-        if kind in ('markPrice', 'allMarkPrice'):
-            return StreamSpec(name, kind, symbol, 1.0 if groups.get('fast') else 3.0)
-        return StreamSpec(name, kind, symbol, None)
-    spec = parse_stream(name)
-    if spec is not None and spec.kind == 'trade':
-        return None  # USD-M has no <symbol>@trade stream
-    return spec
+    """Parse a USD-M stream name with :data:`binance._stream_kinds.FUTURES_KINDS`
+    (a listen key is a ``user`` stream); ``None`` for a name fstream does not serve."""
+    match = _kinds.parse_futures(name)
+    if match is not None:
+        levels = match.options.get('levels')
+        return StreamSpec(name, match.kind.name, match.symbol, match.period,
+                          levels=int(levels) if levels else 0,
+                          interval=match.options.get('interval', ''))
+    if looks_like_listen_key(name) and '!' not in name:
+        return StreamSpec(name, 'user', None, None)
+    return None
 
 
 def stream_route(name: str) -> str:
     """The route a stream name belongs to: ``'public'``, ``'market'`` or ``'private'``."""
-    spec = parse_futures_stream(name)
-    if spec is None:
-        return 'market'
-    if spec.kind == 'user':
-        return 'private'
-    return 'public' if spec.kind in _PUBLIC_KINDS else 'market'
+    match = _kinds.parse_futures(name)
+    if match is not None:
+        return match.kind.route
+    return 'private' if looks_like_listen_key(name) else 'market'
 
 
 def _split_route(path: str) -> Tuple[str, str]:

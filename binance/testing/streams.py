@@ -10,12 +10,16 @@
   ``userDataStream.unsubscribe``, ``ping``, ``time``; see
   :mod:`binance.testing.streams_wsapi`).
 
-Streams (symbols lower case, as on Binance): ``<s>@trade``, ``<s>@aggTrade``,
-``<s>@depth`` and ``<s>@depth@100ms`` (diff events, sent as the market
-changes), ``<s>@depth<5|10|20>[@100ms]`` (partial book every 1 s / 100 ms),
-``<s>@kline_<interval>``, ``<s>@ticker``, ``<s>@miniTicker``,
-``!ticker@arr``, ``!miniTicker@arr[@<N>ms]`` (on timers), ``<s>@bookTicker``
-(on each change of the best prices). An unknown stream name is accepted and
+Streams (symbols lower case, as on Binance): every kind of the shared table
+:mod:`binance._stream_kinds`, with Binance's payload fields:
+``<s>@trade``, ``<s>@aggTrade``, ``<s>@depth[@100ms]`` (diff events, sent as
+the market changes), ``<s>@bookTicker`` (on each change of the best prices);
+on timers ``<s>@depth<5|10|20>[@100ms]``, ``<s>@kline_<interval>[@+08:00]``,
+``<s>@ticker``, ``<s>@ticker_<1h|4h|1d>``, ``<s>@miniTicker``,
+``<s>@avgPrice``, ``<s>@referencePrice`` (``"r": null``: the market has no
+price-range rules), ``!ticker@arr``, ``!ticker_<window>@arr``,
+``!miniTicker@arr[@<N>ms]``; ``<s>@blockTrade`` carries only what is pushed
+(the market makes no block trades). An unknown stream name is accepted and
 sends nothing, as on Binance; a path Binance does not serve is refused with
 HTTP 404 (400 for a malformed stream list). Stream connections also take
 Binance's ``SUBSCRIBE``/``UNSUBSCRIBE``/``LIST_SUBSCRIPTIONS`` requests.
@@ -50,9 +54,12 @@ from twisted.internet import defer
 from twisted.internet.task import LoopingCall
 
 from binance import _reactor
+from binance._ws_checks import stream_name
+from binance.testing.market_base import align_open, next_open
 from binance.testing.streams_format import (
-    MAX_STREAMS_PER_CONNECTION, StreamSpec, as_list, book_ticker_event, dumps,
-    is_valid_name, kline_event, mini_ticker_event, parse_stream, partial_depth_event,
+    MAX_STREAMS_PER_CONNECTION, StreamSpec, aggregate_klines, as_list, avg_price_event,
+    book_ticker_event, dumps, is_valid_name, kline_event, mini_ticker_event, parse_stream,
+    partial_depth_event, reference_price_event, rolling_ticker_event, stream_names,
     ticker_event)
 from binance.testing.streams_protocol import (
     ROUTE_API, ROUTE_COMBINED, ROUTE_RAW, StreamFactory, StreamProtocol)
@@ -62,6 +69,11 @@ __all__ = ['StreamServer', 'DEPTH_FAULTS']
 log = logging.getLogger(__name__)
 
 DEPTH_FAULTS = ('gap', 'duplicate', 'reorder')
+
+_WINDOW_MS = {'1h': 3600000, '4h': 4 * 3600000, '1d': 86400000}
+_UTC8_MS = 8 * 3600000
+#: kline intervals whose open times differ between UTC and UTC+8
+_TZ_SENSITIVE = ('6h', '12h', '1d', '3d', '1w', '1M')
 
 
 class _Channel:
@@ -172,8 +184,8 @@ class StreamServer:
         return int(self.reactor.seconds() * 1000)
 
     @property
-    def port(self) -> Optional[int]:
-        """The port listened on, or ``None`` before :meth:`listen`."""
+    def port(self) -> Any:
+        """The port listened on (an int), or ``None`` before :meth:`listen`."""
         return self._port.getHost().port if self._port is not None else None
 
     @property
@@ -222,7 +234,7 @@ class StreamServer:
             self._port = None
         for conn in list(self._all):
             done: defer.Deferred = defer.Deferred()
-            conn.lost.addBoth(lambda _, d=done: d.callback(None))
+            conn.lost.addBoth(lambda _, d=done: d.callback(None))  # type: ignore[call-overload]
             waits.append(done)
             conn.abort()
         for channel in list(self._channels.values()):
@@ -246,7 +258,8 @@ class StreamServer:
         if path.startswith('/ws/'):
             return ROUTE_RAW, self._check_names(path[len('/ws/'):].split('/'))
         if path in ('/stream', '/stream/'):
-            query = parse_qs(parts.query, keep_blank_values=True)
+            # a '+' in a stream name (kline_1h@+08:00) is a plus, not an encoded space
+            query = parse_qs(parts.query.replace('+', '%2B'), keep_blank_values=True)
             if 'streams' not in query:
                 return ROUTE_COMBINED, []
             return ROUTE_COMBINED, self._check_names(query['streams'][-1].split('/'))
@@ -376,9 +389,9 @@ class StreamServer:
     def _on_market_event(self, kind: str, key: str, payload: Any) -> None:
         try:
             if kind == 'trade':
-                self._publish(key.lower() + '@trade', payload)
+                self._publish(stream_name('trade', key), payload)
             elif kind == 'aggTrade':
-                self._publish(key.lower() + '@aggTrade', payload)
+                self._publish(stream_name('aggTrade', key), payload)
             elif kind == 'depthUpdate':
                 self._on_depth_update(key, payload)
             elif kind == 'user':
@@ -396,17 +409,16 @@ class StreamServer:
         return channel.send(dumps(payload) if raw is None else raw)
 
     def _on_depth_update(self, symbol: str, payload: Dict[str, Any]) -> None:
-        lower = symbol.lower()
-        names = (lower + '@depth', lower + '@depth@100ms', lower + '@depth@1000ms')
+        names = stream_names('depth', symbol)
         if any(name in self._channels for name in names):
             for event in self._apply_depth_faults(symbol, payload):
                 raw = dumps(event)
                 for name in names:
                     self._publish(name, event, raw)
-        ticker = self._channels.get(lower + '@bookTicker')
+        ticker = self._channels.get(stream_name('bookTicker', symbol))
         if ticker is not None:
             book = self.market.book_ticker(symbol)
-            event = book_ticker_event(book, payload.get('u'))
+            event = book_ticker_event(book, payload.get('u', 0))
             best = (event['b'], event['B'], event['a'], event['A'])
             if ticker.state.get('best') != best:
                 ticker.state['best'] = best
@@ -456,6 +468,10 @@ class StreamServer:
 
     def _periodic_payloads(self, channel: _Channel) -> List[Any]:
         spec, market, now = channel.spec, self.market, self.now_ms()
+        if spec.symbol is None and spec.kind not in ('allTicker', 'allMiniTicker',
+                                                     'allRollingTicker'):
+            return []
+        symbol: str = spec.symbol or ''
         if spec.kind == 'partialDepth':
             return [partial_depth_event(market.depth(spec.symbol, spec.levels), spec.levels)]
         if spec.kind == 'ticker':
@@ -467,12 +483,74 @@ class StreamServer:
         if spec.kind == 'allMiniTicker':
             return [[mini_ticker_event(t, now) for t in as_list(market.ticker_24h())]]
         if spec.kind == 'kline':
+            if spec.tz and spec.interval in _TZ_SENSITIVE:
+                return self._tz_kline_payloads(channel, now)
             return self._kline_payloads(channel, now)
+        if spec.kind == 'rollingTicker':
+            return [self._rolling_ticker(spec.symbol, spec.window)]
+        if spec.kind == 'allRollingTicker':
+            return [[self._rolling_ticker(t['symbol'], spec.window)
+                     for t in as_list(market.ticker_price())]]
+        if spec.kind == 'avgPrice':
+            return [avg_price_event(symbol, market.avg_price(spec.symbol), now)]
+        if spec.kind == 'referencePrice':
+            # the local market has no price-range execution rules: no reference price
+            return [reference_price_event(symbol, None, now)]
         return []
+
+    def _klines_between(self, symbol: str, start_ms: int, end_ms: int) -> List[List[Any]]:
+        """1-minute rows for ``[start_ms, end_ms]`` with the full hours taken from 1-hour rows."""
+        hour = 3600000
+        first_hour = -(-start_ms // hour) * hour
+        last_hour = end_ms // hour * hour
+        if first_hour >= last_hour:
+            pieces = [('1m', start_ms, end_ms)]
+        else:
+            pieces = [('1m', start_ms, first_hour - 1), ('1h', first_hour, last_hour - 1),
+                      ('1m', last_hour, end_ms)]
+        rows: List[List[Any]] = []
+        for interval, start, end in pieces:
+            if end >= start:
+                rows += self.market.klines(symbol, interval, startTime=start, endTime=end,
+                                           limit=1000)
+        return rows
+
+    def _rolling_ticker(self, symbol: Any, window: str) -> Dict[str, Any]:
+        # Binance: "O" starts on a minute, "C" is now (the window may be up to 59999 ms wider)
+        now = self.market.now_ms()          # the window is in the market's time
+        start = (now - _WINDOW_MS[window]) // 60000 * 60000
+        row = aggregate_klines(self._klines_between(symbol, start, now), start, now)
+        if row is None:
+            price = as_list(self.market.ticker_price(symbol))[0]['price']
+            row = [start, price, price, price, price, '0', now, '0', 0, '0', '0', '0']
+        last_id = as_list(self.market.ticker_24h(symbol))[0].get('lastId', -1)
+        return rolling_ticker_event(symbol, window, row, now, int(last_id))
+
+    def _tz_kline_payloads(self, channel: _Channel, now: int) -> List[Any]:
+        """Klines of ``<s>@kline_<i>@+08:00`` whose open time depends on the zone."""
+        spec, offset = channel.spec, _UTC8_MS
+        symbol = spec.symbol or ''
+        event_time, now = now, self.market.now_ms()   # kline times are the market's
+        open_ms = align_open(spec.interval, now + offset) - offset
+        close_ms = next_open(spec.interval, open_ms + offset) - offset - 1
+        events = []
+        last = channel.state.get('open_time')
+        if last is not None and last != open_ms:
+            last_close = next_open(spec.interval, last + offset) - offset - 1
+            row = aggregate_klines(self._klines_between(symbol, last, last_close),
+                                   last, last_close)
+            if row is not None:
+                events.append(kline_event(symbol, spec.interval, row, event_time, True))
+        channel.state['open_time'] = open_ms
+        row = aggregate_klines(self._klines_between(symbol, open_ms, now), open_ms, close_ms)
+        if row is not None:
+            events.append(kline_event(symbol, spec.interval, row, event_time, False))
+        return events
 
     def _kline_payloads(self, channel: _Channel, now: int) -> List[Any]:
         spec = channel.spec
-        rows = list(self.market.klines(spec.symbol, spec.interval, limit=2))
+        symbol = spec.symbol or ''
+        rows = list(self.market.klines(symbol, spec.interval, limit=2))
         if not rows:
             return []
         events = []
@@ -482,9 +560,9 @@ class StreamServer:
             # the kline we were updating has closed: send its final state once
             for row in rows[:-1]:
                 if row[0] == last_open:
-                    events.append(kline_event(spec.symbol, spec.interval, row, now, True))
+                    events.append(kline_event(symbol, spec.interval, row, now, True))
         channel.state['open_time'] = current[0]
-        events.append(kline_event(spec.symbol, spec.interval, current, now, current[6] < now))
+        events.append(kline_event(symbol, spec.interval, current, now, current[6] < now))
         return events
 
     # ------------------------------------------------------------ selection

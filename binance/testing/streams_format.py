@@ -11,13 +11,16 @@ import re
 from decimal import Decimal
 from typing import Any, Dict, List, NamedTuple, Optional, Sequence
 
-from binance.enums import KLINE_INTERVALS
+from binance import _stream_kinds as _kinds
+from binance.testing.market_base import fmt
 
 __all__ = ['StreamSpec', 'parse_stream', 'looks_like_listen_key', 'dumps', 'loads',
            'kline_event', 'ticker_event', 'mini_ticker_event', 'book_ticker_event',
-           'partial_depth_event', 'MAX_STREAMS_PER_CONNECTION']
+           'partial_depth_event', 'rolling_ticker_event', 'avg_price_event',
+           'reference_price_event', 'aggregate_klines', 'stream_names',
+           'MAX_STREAMS_PER_CONNECTION']
 
-MAX_STREAMS_PER_CONNECTION = 1024
+MAX_STREAMS_PER_CONNECTION = _kinds.MAX_STREAMS_PER_CONNECTION
 
 # ---------------------------------------------------------------- JSON
 
@@ -52,35 +55,25 @@ except ImportError:  # pragma: no cover - orjson is optional
 
 # ---------------------------------------------------------------- names
 
-_SYMBOL = r'(?P<symbol>[a-z0-9]+)'
-_SPEED = r'(?:@(?P<speed>100|1000)ms)?'
-_PATTERNS = [
-    ('trade', re.compile(_SYMBOL + r'@trade$')),
-    ('aggTrade', re.compile(_SYMBOL + r'@aggTrade$')),
-    ('bookTicker', re.compile(_SYMBOL + r'@bookTicker$')),
-    ('ticker', re.compile(_SYMBOL + r'@ticker$')),
-    ('miniTicker', re.compile(_SYMBOL + r'@miniTicker$')),
-    ('depth', re.compile(_SYMBOL + r'@depth' + _SPEED + '$')),
-    ('partialDepth', re.compile(_SYMBOL + r'@depth(?P<levels>5|10|20)' + _SPEED + '$')),
-    ('kline', re.compile(_SYMBOL + r'@kline_(?P<interval>[0-9]+[smhdwM])$')),
-    ('allTicker', re.compile(r'!ticker@arr$')),
-    ('allMiniTicker', re.compile(r'!miniTicker@arr(?:@(?P<ms>[0-9]+)ms)?$')),
-]
-_VALID_NAME = re.compile(r'^[A-Za-z0-9!@_.\-]+$')
+_VALID_NAME = re.compile(r'^[A-Za-z0-9!@_.:+\-]+$')
 _LISTEN_KEY = re.compile(r'^[A-Za-z0-9_\-]{1,128}$')
 
 
 class StreamSpec(NamedTuple):
-    """What a stream name asks for.
+    """What a stream name asks for (a row of :data:`binance._stream_kinds.KINDS` and its options).
 
     :ivar name: the stream name as subscribed, e.g. ``'bnbbtc@depth5@100ms'``.
-    :ivar kind: ``trade``, ``aggTrade``, ``bookTicker``, ``ticker``, ``miniTicker``,
-        ``depth`` (diff), ``partialDepth``, ``kline``, ``allTicker``,
-        ``allMiniTicker`` or ``user`` (a listen key).
+    :ivar kind: the :class:`~binance._stream_kinds.StreamKind` name: ``trade``,
+        ``aggTrade``, ``blockTrade``, ``kline``, ``miniTicker``, ``ticker``,
+        ``rollingTicker``, ``bookTicker``, ``avgPrice``, ``referencePrice``,
+        ``partialDepth``, ``depth`` (diff), ``allMiniTicker``, ``allTicker``,
+        ``allRollingTicker``, or ``user`` (a listen key).
     :ivar symbol: upper-case symbol, or ``None`` for ``!…@arr`` and listen keys.
     :ivar period: seconds between timer-driven messages, ``None`` for event-driven streams.
     :ivar levels: 5, 10 or 20 for partial depth, else 0.
     :ivar interval: the kline interval, else ``''``.
+    :ivar window: the rolling-window size (``'1h'``, ``'4h'``, ``'1d'``), else ``''``.
+    :ivar tz: ``'+08:00'`` for klines in UTC+8, else ``''``.
     """
 
     name: str
@@ -89,6 +82,8 @@ class StreamSpec(NamedTuple):
     period: Optional[float]
     levels: int = 0
     interval: str = ''
+    window: str = ''
+    tz: str = ''
 
 
 def is_valid_name(name: str) -> bool:
@@ -102,42 +97,37 @@ def looks_like_listen_key(name: str) -> bool:
 
 
 def parse_stream(name: str) -> Optional[StreamSpec]:
-    """Parse a stream name; ``None`` for a name this server does not know.
+    """Parse a stream name with the shared table; ``None`` for a name this server does not know.
 
     Symbols must be lower case, as on Binance (``BNBBTC@trade`` is unknown).
 
-    >>> parse_stream('bnbbtc@depth5@100ms')
-    StreamSpec(name='bnbbtc@depth5@100ms', kind='partialDepth', symbol='BNBBTC', period=0.1, levels=5, interval='')
+    >>> parse_stream('bnbbtc@depth5@100ms')  # doctest: +NORMALIZE_WHITESPACE
+    StreamSpec(name='bnbbtc@depth5@100ms', kind='partialDepth', symbol='BNBBTC', period=0.1,
+               levels=5, interval='', window='', tz='')
     """
-    for kind, pattern in _PATTERNS:
-        match = pattern.match(name)
-        if match is None:
-            continue
-        groups = match.groupdict()
-        symbol = groups['symbol'].upper() if groups.get('symbol') else None
-        if kind == 'depth':
-            return StreamSpec(name, kind, symbol, None)
-        if kind == 'partialDepth':
-            period = 0.1 if groups.get('speed') == '100' else 1.0
-            return StreamSpec(name, kind, symbol, period, levels=int(groups['levels']))
-        if kind == 'kline':
-            interval = groups['interval']
-            if interval not in KLINE_INTERVALS:
-                return None
-            # Binance: every 1000 ms for 1s klines, every 2000 ms otherwise.
-            return StreamSpec(name, kind, symbol, 1.0 if interval == '1s' else 2.0,
-                              interval=interval)
-        if kind in ('ticker', 'miniTicker', 'allTicker'):
-            return StreamSpec(name, kind, symbol, 1.0)
-        if kind == 'allMiniTicker':
-            ms = int(groups['ms']) if groups.get('ms') else 1000
-            if ms < 100:
-                return None
-            return StreamSpec(name, kind, None, ms / 1000.0)
-        return StreamSpec(name, kind, symbol, None)
+    match = _kinds.parse(name, strict=False)
+    if match is not None:
+        options = match.options
+        levels = options.get('levels')
+        return StreamSpec(name, match.kind.name, match.symbol, match.period,
+                          levels=int(levels) if levels else 0,
+                          interval=options.get('interval', ''),
+                          window=options.get('window', ''),
+                          tz=options.get('tz', '').lstrip('@'))
     if looks_like_listen_key(name) and '!' not in name:
         return StreamSpec(name, 'user', None, None)
     return None
+
+
+def stream_names(kind: str, symbol: str) -> List[str]:
+    """Every name of a market-driven ``kind`` for ``symbol`` (all its speeds).
+
+    >>> stream_names('depth', 'BNBBTC')
+    ['bnbbtc@depth', 'bnbbtc@depth@100ms', 'bnbbtc@depth@1000ms']
+    """
+    row = _kinds.KINDS_BY_NAME[kind]
+    speeds = row.options.get('speed', ('',))
+    return [row.build(symbol.lower(), speed=speed) for speed in speeds]
 
 
 # ---------------------------------------------------------------- payloads
@@ -209,6 +199,54 @@ def partial_depth_event(depth: Dict[str, Any], levels: int) -> Dict[str, Any]:
         'bids': [list(level[:2]) for level in depth.get('bids', [])[:levels]],
         'asks': [list(level[:2]) for level in depth.get('asks', [])[:levels]],
     }
+
+
+def aggregate_klines(rows: Sequence[Sequence[Any]], open_ms: int,
+                     close_ms: int) -> Optional[List[Any]]:
+    """One klines row covering ``rows`` (consecutive REST rows), opening at
+    ``open_ms`` and closing at ``close_ms``; ``None`` when ``rows`` is empty."""
+    if not rows:
+        return None
+    high = max(Decimal(r[2]) for r in rows)
+    low = min(Decimal(r[3]) for r in rows)
+
+    def total(i: int) -> str:
+        return fmt(sum((Decimal(r[i]) for r in rows), Decimal(0)))
+    return [open_ms, rows[0][1], fmt(high), fmt(low), rows[-1][4], total(5), close_ms,
+            total(7), sum(int(r[8]) for r in rows), total(9), total(10), '0']
+
+
+def rolling_ticker_event(symbol: str, window: str, row: Sequence[Any], now_ms: int,
+                         last_id: int) -> Dict[str, Any]:
+    """A ``<window>Ticker`` event (``<symbol>@ticker_<window>``) from an aggregated klines row.
+
+    :param row: :func:`aggregate_klines` of the 1-minute-aligned window up to now.
+    :param last_id: the symbol's latest trade id (``F``/``L`` are -1 without trades).
+    """
+    open_price, close_price = Decimal(row[1]), Decimal(row[4])
+    volume, quote = Decimal(row[5]), Decimal(row[7])
+    change = close_price - open_price
+    count = int(row[8])
+    return {
+        'e': window + 'Ticker', 'E': now_ms, 's': symbol,
+        'p': fmt(change),
+        'P': '{:.3f}'.format(change * 100 / open_price) if open_price else '0.000',
+        'o': row[1], 'h': row[2], 'l': row[3], 'c': row[4],
+        'w': fmt(quote / volume) if volume else row[4],
+        'v': row[5], 'q': row[7], 'O': row[0], 'C': now_ms,
+        'F': last_id - count + 1 if count else -1, 'L': last_id if count else -1, 'n': count,
+    }
+
+
+def avg_price_event(symbol: str, avg: Dict[str, Any], now_ms: int) -> Dict[str, Any]:
+    """An ``avgPrice`` event from a ``GET /api/v3/avgPrice`` answer."""
+    return {'e': 'avgPrice', 'E': now_ms, 's': symbol, 'i': '{}m'.format(avg.get('mins', 5)),
+            'w': avg.get('price'), 'T': avg.get('closeTime')}
+
+
+def reference_price_event(symbol: str, price: Optional[str], now_ms: int) -> Dict[str, Any]:
+    """A ``referencePrice`` event; ``price`` is ``None`` for a symbol without one."""
+    return {'e': 'referencePrice', 's': symbol, 'r': price, 't': now_ms}
 
 
 def as_list(value: Any) -> List[Any]:

@@ -18,6 +18,7 @@ from autobahn.twisted.websocket import WebSocketServerFactory, WebSocketServerPr
 from twisted.internet import defer
 from twisted.python.failure import Failure
 
+from binance._transport import use_reactor_timer
 from binance.testing import streams_wsapi
 from binance.testing.streams_format import dumps, loads
 
@@ -28,29 +29,6 @@ log = logging.getLogger(__name__)
 ROUTE_RAW = 'raw'            # /ws/<stream>[/<stream>...]: payloads as they are
 ROUTE_COMBINED = 'combined'  # /stream?streams=a/b: {"stream": name, "data": payload}
 ROUTE_API = 'api'            # /ws-api/v3: WebSocket API requests
-
-
-class _DelayedCall:
-    """What autobahn expects of a timer handle: ``cancel()`` that never raises."""
-
-    __slots__ = ('_call',)
-
-    def __init__(self, call: Any) -> None:
-        self._call = call
-
-    def cancel(self) -> None:
-        if self._call.active():
-            self._call.cancel()
-
-
-class _ReactorTimer:
-    """Stand-in for autobahn's batched timer that schedules on an injected reactor."""
-
-    def __init__(self, reactor: Any) -> None:
-        self._reactor = reactor
-
-    def call_later(self, delay: float, fn: Any, *args: Any, **kwargs: Any) -> _DelayedCall:
-        return _DelayedCall(self._reactor.callLater(delay, fn, *args, **kwargs))
 
 
 class StreamProtocol(WebSocketServerProtocol):
@@ -161,9 +139,9 @@ class StreamProtocol(WebSocketServerProtocol):
         super().connectionMade()
         self.stream_server.connection_made(self)
 
-    def connectionLost(self, reason: Failure = None) -> None:  # type: ignore[override]
+    def connectionLost(self, reason: Optional[Failure] = None) -> None:  # type: ignore[override]
         try:
-            super().connectionLost(reason)
+            super().connectionLost(reason)  # type: ignore[arg-type]
         finally:
             self._cleanup()
             self.stream_server.connection_lost(self)
@@ -273,7 +251,7 @@ class StreamFactory(WebSocketServerFactory):
         super().__init__(reactor=reactor)
         self.stream_server = server
         # handshake/close timeouts on the injected reactor, not txaio's global one
-        self._batched_timer = _ReactorTimer(reactor)
+        use_reactor_timer(self, reactor)
         self.setProtocolOptions(webStatus=False)
 
     def buildProtocol(self, addr: Any) -> Any:
