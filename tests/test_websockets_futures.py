@@ -165,18 +165,26 @@ def test_margin_socket_subscribes_with_a_listen_token(ex, bm):
     assert any(r.path == '/sapi/v1/userListenToken' for r in ex.requests)
 
 
-def test_margin_socket_renews_its_token_before_it_expires(ex, bm, monkeypatch):
-    """With a short-lived token a new one is fetched and subscribed on the same connection."""
+def start_with_short_tokens(ex, bm, monkeypatch, validity_ms):
+    """A margin socket whose tokens live ``validity_ms``; returns its queue once two
+    tokens were fetched (the first and a replacement)."""
     client = bm.client
     real = client.margin_stream_get_listen_token
     monkeypatch.setattr(client, 'margin_stream_get_listen_token',
-                        lambda **kw: real(validity=1000, **kw))
+                        lambda **kw: real(validity=validity_ms, **kw))
     ex.clear_requests()
     events = queue.Queue()
     key = bm.start_margin_socket(events.put)
     assert bm.wait_connected(key, timeout=10)
     assert wait_until(lambda: sum(r.path == '/sapi/v1/userListenToken'
                                   for r in ex.requests) >= 2, timeout=10)
+    assert wait_until(lambda: bm.wait_connected(key, timeout=0.1), timeout=10)
+    return events
+
+
+def test_margin_socket_renews_its_token_before_it_expires(ex, bm, monkeypatch):
+    """With a short-lived token a new one is fetched and subscribed on the same connection."""
+    events = start_with_short_tokens(ex, bm, monkeypatch, 1000)
     assert ex.streams.connections.count('/ws-api/v3') >= 1
     seen = []
     for amount in ('0.1', '0.2'):
@@ -190,17 +198,7 @@ def test_margin_socket_resubscribes_after_its_token_expired(ex, bm, monkeypatch)
     """eventStreamTerminated (token not renewed in time) brings a new token and subscription."""
     import binance._ws_futures
     monkeypatch.setattr(binance._ws_futures, 'TOKEN_RENEW_AT', 50.0)   # too late on purpose
-    client = bm.client
-    real = client.margin_stream_get_listen_token
-    monkeypatch.setattr(client, 'margin_stream_get_listen_token',
-                        lambda **kw: real(validity=300, **kw))
-    ex.clear_requests()
-    events = queue.Queue()
-    key = bm.start_margin_socket(events.put)
-    assert bm.wait_connected(key, timeout=10)
-    assert wait_until(lambda: sum(r.path == '/sapi/v1/userListenToken'
-                                  for r in ex.requests) >= 2, timeout=10)
-    assert wait_until(lambda: bm.wait_connected(key, timeout=0.1), timeout=10)
+    events = start_with_short_tokens(ex, bm, monkeypatch, 300)
     ex.client().transfer_spot_to_margin(asset='BTC', amount='0.1')
     assert first(events, lambda e: e.get('e') == 'outboundAccountPosition')
 
