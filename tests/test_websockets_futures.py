@@ -246,3 +246,33 @@ def test_fstream_url_follows_testnet():
     assert BinanceSocketManager(Client(testnet=True))._fstream_url() == \
         'wss://fstream.binancefuture.com/'
     assert BinanceSocketManager(Client())._fstream_url() == 'wss://fstream.binance.com/'
+
+
+def test_a_dropped_futures_socket_reconnects_to_its_route(ex, bm):
+    """When fstream drops the connection the socket comes back on the same routed path."""
+    messages = queue.Queue()
+    key = bm.start_symbol_mark_price_socket('ETHUSDT', messages.put)
+    assert bm.wait_connected(key, timeout=10)
+    path = '/market/stream?streams=ethusdt@markPrice@1s'
+    before = ex.fstreams.connections.count(path)
+    assert ex.fstreams.drop('ethusdt@markPrice@1s') == 1
+    assert wait_until(lambda: ex.fstreams.connections.count(path) == before + 1, timeout=10)
+    assert first(messages)['data']['s'] == 'ETHUSDT'
+
+
+def test_a_keepalive_answered_1125_gets_a_new_key(ex):
+    """When the key was closed (keepalive -1125) the user socket reconnects with a new key."""
+    client = ex.client()
+    manager = BinanceSocketManager(client, user_timeout=0.2)
+    manager.FSTREAM_URL = ex.fstream_url
+    key = manager.start_futures_user_socket(print)
+    manager.start()
+    try:
+        assert manager.wait_connected(key, timeout=10)
+        old = client.futures_stream_get_listen_key()
+        client.futures_stream_close(old)
+        assert wait_until(lambda: any(p.startswith('/private/ws/') and p != '/private/ws/' + old
+                                      for p in ex.fstreams.connections), timeout=10)
+        assert any(r.path == '/fapi/v1/listenKey' and r.method == 'PUT' for r in ex.requests)
+    finally:
+        manager.close()
