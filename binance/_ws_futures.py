@@ -102,6 +102,8 @@ class FuturesSocketsMixin:
 
     def _start_futures_streams(self, names: Any, callback: Callback) -> Union[str, bool]:
         _check_callback(callback)
+        for name in names:
+            check_futures_stream(name)
         route = futures_route(names[0])
         base = lambda: self._fstream_url() + route + '/'  # noqa: E731 (URL may move)
         self._tls_options(base())  # type: ignore[attr-defined]

@@ -106,6 +106,8 @@ def test_futures_multiplex_checks_routes_and_the_stream_budget(bm):
         bm.start_futures_multiplex_socket(['btcusdt@trade'], print)
     with pytest.raises(ValueError):
         bm.start_futures_depth_socket('BTCUSDT', print, interval=1000)
+    with pytest.raises(ValueError):
+        bm.start_futures_kline_socket('BTCUSDT', print, interval='1s')   # spot only
     with pytest.raises(TypeError):
         bm.start_aggtrade_futures_socket('BTCUSDT', 'not callable')
     assert bm.conn_keys == []
