@@ -65,14 +65,12 @@ class FuturesMixin(ClientBase):
     FUTURES_URL_TEMPLATE = 'https://fapi.binance.{}/fapi'
     FUTURES_TESTNET_URL = 'https://testnet.binancefuture.com/fapi'
 
-    def __init__(self, api_key: Optional[str] = None, api_secret: Optional[str] = None,
-                 requests_params: Optional[Dict[str, Any]] = None, tld: str = 'com',
-                 testnet: bool = False) -> None:
-        super().__init__(api_key, api_secret, requests_params, tld, testnet)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)   # the Client's arguments (see ClientBase)
         if self.testnet:
             self.FUTURES_URL = self.FUTURES_TESTNET_URL
-        elif tld != 'com':
-            self.FUTURES_URL = self.FUTURES_URL_TEMPLATE.format(tld)
+        elif self.tld != 'com':
+            self.FUTURES_URL = self.FUTURES_URL_TEMPLATE.format(self.tld)
         else:  # the class attribute, which LocalExchange.install() may have moved
             self.FUTURES_URL = type(self).FUTURES_URL
 

@@ -384,14 +384,25 @@ class MarginUserStream(UserStream):
     def _on_api_message(self, msg: Any) -> None:
         if msg.__class__ is dict:
             event = msg.get('event')
-            if isinstance(event, dict) and event.get('e') == 'eventStreamTerminated':
-                log.info('%s: subscription ended (token expired); getting a new token', self._key)
-                self.ready.clear()
-                self._get_token()
+            if event is not None and 'subscriptionId' in msg:
+                if isinstance(event, dict) and event.get('e') == 'eventStreamTerminated':
+                    log.info('%s: subscription ended (token expired); getting a new token',
+                             self._key)
+                    self.ready.clear()
+                    self._get_token()
+                    return
+                self._callback(event)
                 return
-            if 'id' in msg and msg.get('status') not in (None, 200) \
-                    and (msg.get('error') or {}).get('code') == -1209:
-                log.info('%s: listen token refused (-1209); getting a new one', self._key)
-                self._get_token()
+            if 'id' in msg and 'status' in msg:
+                if msg['status'] == 200:
+                    self._api_ready((msg.get('result') or {}).get('subscriptionId'))
+                    return
+                error = msg.get('error') or {}
+                if error.get('code') == -1209:
+                    log.info('%s: listen token refused (-1209); getting a new one', self._key)
+                    self._get_token()
+                    return
+                self._api_failed('User data subscription failed: {} (code {}, HTTP {})'.format(
+                    error.get('msg', 'no message'), error.get('code'), msg.get('status')))
                 return
-        super()._on_api_message(msg)
+        self._callback(msg)

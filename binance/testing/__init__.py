@@ -34,11 +34,12 @@ from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Seque
 from binance import _reactor
 from binance.testing.futures_market import FuturesMarket
 from binance.testing.market import Market, MarketError
+from binance.testing.keys import make_key_pair
 from binance.testing.market_base import DEFAULT_SYMBOLS
 from binance.testing.rest import RecordedRequest, RestResource
 
 __all__ = ['LocalExchange', 'Market', 'FuturesMarket', 'MarketError', 'RecordedRequest',
-           'DEFAULT_BALANCES', 'DEFAULT_SYMBOLS']
+           'DEFAULT_BALANCES', 'DEFAULT_SYMBOLS', 'make_key_pair']
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +98,8 @@ class LocalExchange:
     :param ping_interval: seconds between the stream server's pings;
         :param pong_timeout: seconds it waits for a pong;
         :param max_connection_age: seconds after which it closes a connection.
+    :param clock_offset: seconds the exchange's clock runs ahead of this
+        machine's (negative: behind); see :attr:`clock_offset`.
 
     :ivar market: the :class:`~binance.testing.market.Market`; touch it on the
         reactor thread only, e.g. ``ex.call(ex.market.depth, 'BNBBTC', 100)``.
@@ -117,6 +120,7 @@ class LocalExchange:
                  api_key: str = 'local-api-key', api_secret: str = 'local-api-secret',
                  balances: Optional[Mapping[str, Any]] = None, ping_interval: float = 20.0,
                  pong_timeout: float = 60.0, max_connection_age: float = 86400.0,
+                 clock_offset: float = 0.0,
                  futures_balances: Optional[Mapping[str, Any]] = None) -> None:
         if tick is not None and (isinstance(tick, bool) or not isinstance(tick, (int, float))
                                  or tick <= 0):
@@ -138,6 +142,7 @@ class LocalExchange:
         self._stream_options = dict(ping_interval=ping_interval, pong_timeout=pong_timeout,
                                     max_connection_age=max_connection_age)
         self.market = Market(seed, symbols)
+        self._set_offset(clock_offset)
         if balances is None:
             assets = {a for name in self.market.symbols
                       for a in (name[:len(name) - len(self._quote(name))], self._quote(name))}
@@ -158,6 +163,29 @@ class LocalExchange:
         if self.tls and '127.0.0.1' not in self.tls_hostnames and 'localhost' in self.tls_hostnames:
             self._host = 'localhost'
         self._ports: Optional[Dict[str, int]] = None
+
+    @property
+    def clock_offset(self) -> float:
+        """Seconds the exchange's clock (``serverTime``, the ``timestamp`` checks
+        of REST and WebSocket API, event times) runs ahead of this machine's.
+
+        Set it from any thread, e.g. ``ex.clock_offset = -3.0`` for a server 3 s behind.
+        """
+        return self.market.clock_offset_ms / 1000.0
+
+    @clock_offset.setter
+    def clock_offset(self, seconds: float) -> None:
+        if self._ports is None:
+            self._set_offset(seconds)
+        else:
+            self.call(self._set_offset, seconds)
+
+    def _set_offset(self, seconds: float) -> None:
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) \
+                or seconds != seconds or abs(seconds) == float('inf'):
+            raise ValueError('clock_offset must be a finite number of seconds, got {!r}'.format(
+                seconds))
+        self.market.clock_offset_ms = int(round(seconds * 1000))
 
     def _quote(self, symbol: str) -> str:
         info = self.market.exchange_info(symbol=symbol)['symbols'][0]
@@ -328,12 +356,13 @@ class LocalExchange:
         """A :class:`binance.client.Client` for the default account, pointed here.
 
         Keyword arguments go to ``Client`` (``api_key``/``api_secret`` override
-        the default account's); under TLS ``requests_params`` gets
-        ``verify=ca_file``.
+        the default account's; with ``private_key`` no secret is passed);
+        under TLS ``requests_params`` gets ``verify=ca_file``.
         """
         from binance.client import Client
         api_key = kwargs.pop('api_key', self.api_key)
-        api_secret = kwargs.pop('api_secret', self._api_secret)
+        api_secret = kwargs.pop('api_secret',
+                                None if kwargs.get('private_key') is not None else self._api_secret)
         requests_params = dict(kwargs.pop('requests_params', None) or {})
         if self.tls:
             requests_params.setdefault('verify', self.ca_file)
@@ -413,12 +442,20 @@ class LocalExchange:
         self.market.step(n)
         self.futures.step(n)
 
-    def add_account(self, api_key: str, api_secret: str,
-                    balances: Optional[Mapping[str, Any]] = None) -> None:
-        """Add an account (or reset its balances) on the market; it gets the
-        default futures wallet too (``ex.call(ex.futures.add_account, ...)`` sets another)."""
-        self.call(self.market.add_account, api_key, api_secret, balances)
-        self.call(self.futures.add_account, api_key, api_secret, None)
+    def add_account(self, api_key: str, api_secret: Optional[str] = None,
+                    balances: Optional[Mapping[str, Any]] = None, *,
+                    public_key: Any = None) -> None:
+        """Add an account (or reset its balances) on the market.
+
+        :param api_secret: the secret of an HMAC API key, or
+        :param public_key: the public key (PEM) of an Ed25519 or RSA API key
+            (see :func:`make_key_pair`); the exchange then verifies that key's
+            signatures on REST and on the WebSocket API.
+        """
+        self.call(self.market.add_account, api_key, api_secret, balances, public_key=public_key)
+        # the same key trades USD-M futures with the default futures wallet
+        # (``ex.call(ex.futures.add_account, ...)`` sets another)
+        self.call(self.futures.add_account, api_key, api_secret, None, public_key=public_key)
 
     @property
     def requests(self) -> List[RecordedRequest]:
@@ -443,6 +480,31 @@ class LocalExchange:
         if self._rest is None:
             raise RuntimeError('the local exchange is not running; call start() first')
         self._rest.fail_next(path, status, body, headers, delay, count)
+
+    def fail_next_ws_api(self, method: str, status: int = 429, code: Optional[int] = None,
+                         msg: Optional[str] = None, data: Any = None, count: int = 1) -> None:
+        """Answer the next ``count`` WebSocket API requests of ``method`` with an error.
+
+        E.g. ``ex.fail_next_ws_api('order.place', status=429)`` answers like
+        Binance over its weight limit (code -1003, ``error.data.retryAfter``);
+        see :func:`binance.testing.streams_wsapi.fail_next`.
+        """
+        from binance.testing import streams_wsapi
+        if self.streams is None:
+            raise RuntimeError('the local exchange is not running; call start() first')
+        streams_wsapi.fail_next(self.streams, method, status, code, msg, data, count)
+
+    def terminate_user_streams(self, api_key: Optional[str] = None, logout: bool = False) -> int:
+        """End the WebSocket API user data subscriptions of ``api_key`` (``None``: all).
+
+        Each gets ``eventStreamTerminated``, as when Binance ends a
+        subscription; ``logout=True`` also logs the sessions out (a
+        server-side ``session.logout``). Returns how many ended.
+        """
+        from binance.testing import streams_wsapi
+        if self.streams is None:
+            raise RuntimeError('the local exchange is not running; call start() first')
+        return self.call(streams_wsapi.terminate_user_streams, self.streams, api_key, logout)
 
 
 _MISSING = object()

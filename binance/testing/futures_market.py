@@ -145,8 +145,9 @@ class FuturesMarket(FuturesTradingMixin, FuturesAccountMixin, Market):
 
     # -- accounts ---------------------------------------------------------------
 
-    def add_account(self, api_key: str, api_secret: str,
-                    balances: Optional[Mapping[str, Any]] = None) -> None:
+    def add_account(self, api_key: str, api_secret: Optional[str] = None,
+                    balances: Optional[Mapping[str, Any]] = None, *,
+                    public_key: Any = None) -> None:
         """Create (or reset the wallet of) a futures account.
 
         :param balances: the futures wallet, ``{asset: amount}`` (default
@@ -154,7 +155,8 @@ class FuturesMarket(FuturesTradingMixin, FuturesAccountMixin, Market):
         """
         assets = {a for name in self.symbols for a in (self._symbol(name).spec.base,
                                                         self._symbol(name).spec.quote)}
-        super().add_account(api_key, api_secret, {asset: _HUGE for asset in assets})
+        super().add_account(api_key, api_secret, {asset: _HUGE for asset in assets},
+                            public_key=public_key)
         wallet = {asset: parse_decimal('balance', amount) for asset, amount in
                   (DEFAULT_FUTURES_BALANCES if balances is None else balances).items()}
         account = self._futures.get(api_key)

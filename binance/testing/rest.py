@@ -12,9 +12,11 @@
   -2015 unknown), ``timestamp`` (-1102), ``recvWindow`` <= 60000 (-1131;
   up to three decimals, e.g. ``5000.125``, -1100 beyond), a
   timestamp within ``recvWindow`` of the server's time (-1021) and
-  ``signature`` = HMAC-SHA256 hex, keyed with the account's secret, of
-  *totalParams* — the query string followed directly by the body, exactly
-  as received, without the ``signature`` parameter (-1022);
+  ``signature`` over *totalParams* — the query string followed directly
+  by the body, exactly as received, without the ``signature`` parameter —
+  made with the account's key: HMAC-SHA256 hex with its secret, or base64
+  RSA (PKCS#1 v1.5, SHA-256) / Ed25519 checked with its public key (-1022;
+  see :mod:`binance.testing.keys`);
 * ``USER_STREAM`` endpoints (``userDataStream``) need the API key only;
   market data, ``historicalTrades`` included, needs no key (Binance's
   security type NONE);
@@ -550,7 +552,7 @@ class RestResource(resource.Resource):
         api_key = headers.get('X-MBX-APIKEY')
         if not api_key:
             raise MarketError(-2014, 'API-key format invalid.', 401)
-        if self.market.secret_for(api_key) is None:
+        if self.market.key_type(api_key) is None:
             raise MarketError(-2015, 'Invalid API-key, IP, or permissions for action.', 401)
         return api_key
 
