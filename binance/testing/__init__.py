@@ -270,7 +270,8 @@ class LocalExchange:
     def _tick(self) -> None:
         try:
             self.market.step()
-            self.futures.step()
+            if self.futures.active:   # simulated only once someone uses futures
+                self.futures.step()
         except Exception:
             log.exception('the market simulation failed a step')
 

@@ -107,6 +107,9 @@ class FuturesMarket(FuturesTradingMixin, FuturesAccountMixin, Market):
         self._futures: Dict[str, _FuturesAccount] = {}
         self._last_u: Dict[str, int] = {}
         self._fill_trade_id = 1
+        #: set once a futures request or stream connection arrived; the local
+        #: exchange's ticker steps this market only from then on
+        self.active = False
         super().add_listener(self._translate)
 
     # -- listeners: futures events instead of the engine's spot user events ------

@@ -21,6 +21,7 @@ __all__ = ['futures_routes']
 
 def _bind(fmarket: FuturesMarket, method: str, names: Tuple[str, ...], private: bool) -> Any:
     def handler(market: Any, api_key: str, params: Dict[str, Any]) -> Any:
+        fmarket.active = True
         args = {name: params[name] for name in names if name in params}
         if private:
             return getattr(fmarket, method)(api_key, **args)

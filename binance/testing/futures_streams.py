@@ -87,6 +87,10 @@ class FuturesStreamServer(StreamServer):
                 FUTURES_MAX_STREAMS))
         return kind, names
 
+    def connection_opened(self, conn: Any) -> None:
+        self.market.active = True   # the local exchange's ticker now steps the futures market
+        super().connection_opened(conn)
+
     @staticmethod
     def _route_of(conn: Any) -> str:
         return _split_route(conn.path)[0] or 'public'
