@@ -105,6 +105,8 @@ class LocalExchange:
         reactor thread only, e.g. ``ex.call(ex.market.depth, 'BNBBTC', 100)``.
     :ivar futures: the :class:`~binance.testing.futures_market.FuturesMarket`
         (USD-M perpetuals, served on ``/fapi``); reactor thread only, like ``market``.
+        The ticker steps it once a futures request or stream connection arrived
+        (``futures.active``); :meth:`step` always steps it.
     :ivar margin: the :class:`~binance.testing.margin.MarginDesk` (cross margin
         and transfers on ``/sapi``); reactor thread only.
     :ivar streams: the :class:`~binance.testing.streams.StreamServer` (after
