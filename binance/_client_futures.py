@@ -195,25 +195,8 @@ class FuturesMixin(ClientBase):
         check_limit({'limit': limit}, FUTURES_MAX_KLINES)
         start = _to_ms(start_str, 'start_str')
         end = None if end_str is None else _to_ms(end_str, 'end_str')
-        return self._page_klines(self.futures_klines, symbol, interval, start, end, limit)
-
-    @staticmethod
-    def _page_klines(fetch: Any, symbol: str, interval: str, start: int, end: Optional[int],
-                     limit: int) -> Iterator[List[Any]]:
-        first = fetch(symbol=symbol, interval=interval, startTime=0, limit=1)
-        if not first:
-            return
-        start = max(start, first[0][0])
-        while end is None or start <= end:
-            page = fetch(symbol=symbol, interval=interval, limit=limit, startTime=start,
-                         endTime=end)
-            fresh = [k for k in page if k[0] >= start and (end is None or k[0] <= end)]
-            if not fresh:
-                return
-            yield from fresh
-            if len(page) < limit:
-                return
-            start = fresh[-1][0] + 1
+        return self._iter_klines(symbol, interval, start, end, limit,  # type: ignore
+                                 fetch=self.futures_klines)
 
     def futures_mark_price(self, **params: Any) -> Any:
         """Mark price and funding rate (``GET /fapi/v1/premiumIndex``); symbol optional.
