@@ -92,6 +92,10 @@ class UserStream(_StopListeners):
         current connection.
     """
 
+    #: The client methods of the listen-key flow (the futures stream uses its own).
+    GET_KEY = 'stream_get_listen_key'
+    KEEPALIVE = 'stream_keepalive'
+
     def __init__(self, ctx: SocketContext, key: str, callback: Callable[[Any], Any]):
         self._ctx = ctx
         self.key = self._key = key
@@ -168,7 +172,7 @@ class UserStream(_StopListeners):
         if self.stopped:
             return
         self._fetching = True
-        d = self._ctx.in_thread(self._ctx.client.stream_get_listen_key)
+        d = self._ctx.in_thread(getattr(self._ctx.client, self.GET_KEY))
         d.addCallbacks(self._got_key, self._key_failed)
         d.addErrback(self._internal_error)
 
@@ -199,7 +203,7 @@ class UserStream(_StopListeners):
             factory retry with backoff.
         """
         self._fetching = True
-        d = self._ctx.in_thread(self._ctx.client.stream_get_listen_key)
+        d = self._ctx.in_thread(getattr(self._ctx.client, self.GET_KEY))
         d.addBoth(self._refetched)
         return d
 
@@ -289,7 +293,7 @@ class UserStream(_StopListeners):
         key = self.listen_key
         if self.stopped or key is None or self._fetching:
             return
-        d = self._ctx.in_thread(self._ctx.client.stream_keepalive, listenKey=key)
+        d = self._ctx.in_thread(getattr(self._ctx.client, self.KEEPALIVE), listenKey=key)
         d.addCallbacks(lambda _result: None, self._keepalive_failed, errbackArgs=(key,))
         d.addErrback(self._internal_error)
 

@@ -20,20 +20,24 @@ Usage::
 
 Point it at another server (e.g. :class:`binance.testing.LocalExchange`) with
 ``client.API_URL = 'http://127.0.0.1:PORT/api'``; wallet (``/sapi``) requests
-follow it.
+follow it. USD-M futures methods (:mod:`binance._client_futures`) use
+``Client.FUTURES_URL`` (``https://fapi.binance.com/fapi``); margin methods
+are in :mod:`binance._client_margin`.
 """
 from typing import Any, Dict, Optional, Union
 
 from binance._client_account import AccountMixin
 from binance._client_base import DEFAULT_TIMEOUT
 from binance._client_constants import ClientConstants
+from binance._client_futures import FuturesMixin
+from binance._client_margin import MarginMixin
 from binance._client_market import MarketMixin
 from binance._client_params import sign_payload
 
 __all__ = ['Client', 'sign_payload', 'DEFAULT_TIMEOUT']
 
 
-class Client(AccountMixin, MarketMixin, ClientConstants):
+class Client(FuturesMixin, MarginMixin, AccountMixin, MarketMixin, ClientConstants):
     """Blocking REST client for Binance.
 
     :param api_key: the API key; needed for signed (account and trading) calls.
@@ -58,7 +62,8 @@ class Client(AccountMixin, MarketMixin, ClientConstants):
         ``timeout`` defaults to 10 s. A method's ``requests_params=`` keyword
         adds to them for that one call.
     :param tld: top-level domain: ``'us'`` uses ``https://api.binance.us/api``.
-    :param testnet: use ``https://testnet.binance.vision/api``.
+    :param testnet: use ``https://testnet.binance.vision/api`` (and
+        ``https://testnet.binancefuture.com/fapi`` for the ``futures_*`` methods).
 
     Construction does no network I/O. Every constant of :mod:`binance.enums`
     is also a class attribute (``Client.SIDE_BUY``, ``Client.KLINE_INTERVAL_30MINUTE``,

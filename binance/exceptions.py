@@ -18,6 +18,7 @@ __all__ = [
     'BinanceOrderMinAmountException', 'BinanceOrderMinPriceException',
     'BinanceOrderMinTotalException', 'BinanceOrderUnknownSymbolException',
     'BinanceOrderInactiveSymbolException', 'BinanceWithdrawException',
+    'BinanceEndpointRetiredError',
 ]
 
 
@@ -240,3 +241,21 @@ class BinanceWithdrawException(BinanceException):
 
     def __str__(self) -> str:
         return 'BinanceWithdrawException: {}'.format(self.message)
+
+
+class BinanceEndpointRetiredError(BinanceException, NotImplementedError):
+    """A python-binance 0.7 method whose Binance endpoint no longer exists.
+
+    Raised before any request is sent. The message names the retired
+    endpoint and what replaced it.
+
+    :ivar method: the method that was called, e.g. ``'futures_liquidation_orders'``.
+    :ivar replacement: what to use instead, e.g. ``'GET /fapi/v1/forceOrders'``.
+    """
+
+    def __init__(self, method: str, retired: str, replacement: str) -> None:
+        super().__init__('{}() used {}, which Binance retired; use {} instead'.format(
+            method, retired, replacement))
+        self.method = method
+        self.retired = retired
+        self.replacement = replacement

@@ -45,6 +45,7 @@ from binance._ws_core import (DELIVER_ENVELOPE, DELIVER_RAW, SocketContext, Sock
 from binance._ws_protocol import MAX_RETRIES_MESSAGE, StreamFactory, StreamProtocol
 from binance._ws_symbols import SymbolCheck
 from binance._ws_user import USER_STREAM_KEY, UserStream, ws_api_signature
+from binance._ws_futures import FuturesSocketsMixin
 from binance._ws_checks import (ARRAY_STREAMS, MAX_STREAMS_PER_CONNECTION,
                                  SYMBOL_STREAM_KINDS, _check_callback, _check_interval,
                                  _check_stream_name, _depth_suffix, _MINITICKER_UPDATE_TIMES,
@@ -67,7 +68,7 @@ def _with_slash(url: str) -> str:
     return url if url.endswith('/') else url + '/'
 
 
-class BinanceSocketManager(threading.Thread):
+class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
     """Opens Binance WebSocket streams and keeps them connected.
 
     A daemon thread that runs Twisted's reactor (when no one else runs it
@@ -88,6 +89,7 @@ class BinanceSocketManager(threading.Thread):
     :raises ValueError: for a ``user_timeout`` that is not a positive, finite number.
 
     Class attributes (also settable on an instance): ``STREAM_URL``,
+    ``FSTREAM_URL`` (USD-M futures, see :mod:`binance._ws_futures`),
     ``WS_API_URL``, ``TLS_CA`` and the tunables ``MAX_RETRIES``,
     ``INITIAL_DELAY``, ``MAX_DELAY`` (reconnect backoff in seconds) and
     ``IDLE_TIMEOUT`` (seconds without any frame — data, ping or pong — after

@@ -297,6 +297,8 @@ def _one_of_each_exception():
         'BinanceConnectionException': exceptions.BinanceConnectionException('refused'),
         'BinanceOrderException': exceptions.BinanceOrderException(-1013, 'refused order'),
         'BinanceWithdrawException': exceptions.BinanceWithdrawException('Insufficient balance'),
+        'BinanceEndpointRetiredError': exceptions.BinanceEndpointRetiredError(
+            'futures_liquidation_orders', 'GET /fapi/v1/allForceOrders', 'GET /fapi/v1/forceOrders'),
         'BinanceWebSocketAPIException': exceptions.BinanceWebSocketAPIException(
             {'id': 1, 'status': 400, 'error': {'code': -2011, 'msg': 'Unknown order sent.'}},
             'order.cancel'),

@@ -28,19 +28,21 @@ From a shell: ``python -m binance.testing`` (see :mod:`binance.testing.__main__`
 """
 import collections
 import contextlib
+import functools
 import logging
 import os
 import threading
-from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, cast
 
 from binance import _reactor
+from binance.testing.futures_market import FuturesMarket
 from binance.testing.market import Market, MarketError
 from binance.testing.keys import make_key_pair
 from binance.testing.market_base import DEFAULT_SYMBOLS
 from binance.testing.rest import RecordedRequest, RestResource
 
-__all__ = ['LocalExchange', 'Market', 'MarketError', 'RecordedRequest', 'DEFAULT_BALANCES',
-           'DEFAULT_SYMBOLS', 'make_key_pair', 'run_offline']
+__all__ = ['LocalExchange', 'Market', 'FuturesMarket', 'MarketError', 'RecordedRequest',
+           'DEFAULT_BALANCES', 'DEFAULT_SYMBOLS', 'make_key_pair', 'run_offline']
 
 log = logging.getLogger(__name__)
 
@@ -51,15 +53,17 @@ DEFAULT_BALANCES: Dict[str, str] = {
 
 
 class _ReactorDispatch:
-    """Hands the market's events to the reactor thread, in the order the market made them.
+    """Hands a market's events to the reactor thread, in the order the market made them.
 
-    Events made on the reactor thread (market steps, the WebSocket API) are
-    delivered at once, after any still queued; events made by a REST thread
-    (an order placed) are queued and delivered by the reactor thread as soon
-    as it is free, so the stream server's sockets are only touched there.
+    ``dispatch(events)`` (a market's :attr:`~binance.testing.market.Market.dispatch`)
+    and :meth:`publish` queue their work; the reactor thread runs the queue in
+    order: at once when they are called on it, else as soon as it is free. So
+    events made by a REST thread (an order placed) reach the stream servers on
+    the reactor thread, which alone touches their sockets, and never overtake
+    or fall behind the events of the market's own steps.
     """
 
-    def __init__(self, market: Market, reactor: Any) -> None:
+    def __init__(self, market: Any, reactor: Any) -> None:
         self._market = market
         self._reactor = reactor
         self._queue: collections.deque = collections.deque()
@@ -67,15 +71,24 @@ class _ReactorDispatch:
         self._draining = False
 
     def __call__(self, events: List[Any]) -> None:
+        self._enqueue(functools.partial(self._market.deliver, events))
+
+    def wrap_publish(self, publish: Callable[..., Any]) -> Callable[..., Any]:
+        """A ``publish(kind, key, payload)`` that goes through the same queue."""
+        def ordered(*args: Any) -> None:
+            self._enqueue(functools.partial(publish, *args))
+        return ordered
+
+    def _enqueue(self, work: Callable[[], Any]) -> None:
         with self._lock:
-            self._queue.extend(events)
+            self._queue.append(work)
         if _reactor.in_reactor_thread():
             self.drain()
         else:
             self._reactor.callFromThread(self.drain)
 
     def drain(self) -> None:
-        """Deliver every queued event (reactor thread; re-entrant calls return at once)."""
+        """Run every queued delivery (reactor thread; re-entrant calls return at once)."""
         if self._draining:
             return
         self._draining = True
@@ -84,9 +97,11 @@ class _ReactorDispatch:
                 with self._lock:
                     if not self._queue:
                         return
-                    batch = list(self._queue)
-                    self._queue.clear()
-                self._market.deliver(batch)
+                    work = self._queue.popleft()
+                try:
+                    work()
+                except Exception:
+                    log.exception('the local exchange failed to deliver market events')
         finally:
             self._draining = False
 
@@ -105,6 +120,8 @@ class LocalExchange:
     :param api_key: API key of the default account; :param api_secret: its secret.
     :param balances: ``{asset: amount}`` of the default account (default
         :data:`DEFAULT_BALANCES`).
+    :param futures_balances: the default account's USD-M futures wallet
+        (default ``{'USDT': '100000'}``).
     :param ping_interval: seconds between the stream server's pings;
         :param pong_timeout: seconds it waits for a pong;
         :param max_connection_age: seconds after which it closes a connection.
@@ -113,8 +130,17 @@ class LocalExchange:
 
     :ivar market: the :class:`~binance.testing.market.Market`; touch it on the
         reactor thread only, e.g. ``ex.call(ex.market.depth, 'BNBBTC', 100)``.
+    :ivar futures: the :class:`~binance.testing.futures_market.FuturesMarket`
+        (USD-M perpetuals, served on ``/fapi``); reactor thread only, like ``market``.
+        The ticker steps it once a futures request or stream connection arrived
+        (``futures.active``); :meth:`step` always steps it.
+    :ivar margin: the :class:`~binance.testing.margin.MarginDesk` (cross margin
+        and transfers on ``/sapi``); reactor thread only.
     :ivar streams: the :class:`~binance.testing.streams.StreamServer` (after
         :meth:`start`); its scripting methods are safe from any thread.
+    :ivar fstreams: the USD-M
+        :class:`~binance.testing.futures_streams.FuturesStreamServer` (after
+        :meth:`start`; routed paths ``/public``, ``/market``, ``/private``).
     """
 
     def __init__(self, seed: Any = 0, *, symbols: Any = None, tls: bool = False,
@@ -123,7 +149,8 @@ class LocalExchange:
                  api_key: str = 'local-api-key', api_secret: str = 'local-api-secret',
                  balances: Optional[Mapping[str, Any]] = None, ping_interval: float = 20.0,
                  pong_timeout: float = 60.0, max_connection_age: float = 86400.0,
-                 clock_offset: float = 0.0) -> None:
+                 clock_offset: float = 0.0,
+                 futures_balances: Optional[Mapping[str, Any]] = None) -> None:
         if tick is not None and (isinstance(tick, bool) or not isinstance(tick, (int, float))
                                  or tick <= 0):
             raise ValueError('tick must be a positive number of seconds or None, got {!r}'
@@ -150,7 +177,12 @@ class LocalExchange:
                       for a in (name[:len(name) - len(self._quote(name))], self._quote(name))}
             balances = {asset: DEFAULT_BALANCES.get(asset, '1000') for asset in sorted(assets)}
         self.market.add_account(api_key, api_secret, balances)
+        self.futures = FuturesMarket(seed, clock=self.market.clock)
+        self.futures.add_account(api_key, api_secret, futures_balances)
+        from binance.testing.margin import MarginDesk
+        self.margin = MarginDesk(self.market, self.futures)
         self.streams: Any = None
+        self.fstreams: Any = None
         self._rest: Optional[RestResource] = None
         self._rest_server: Any = None
         self._ticker: Any = None
@@ -225,8 +257,20 @@ class LocalExchange:
             self._material = make_tls_material(hostnames=self.tls_hostnames)
             tls_options = server_tls_options(self._material)
         from binance.testing.rest_server import RestServer
-        self._rest = RestResource(self.market, listen_keys=self.listen_keys, reactor=reactor)
+        self._rest = RestResource(self.market, listen_keys=self.listen_keys, reactor=reactor,
+                                  routes=self._routes())
+        # one lock for the whole exchange: REST threads (spot, futures, margin
+        # routes) and the reactor thread take turns on the markets
+        self._rest.lock = self.market.lock
+        self.futures.lock = self.market.lock
         self.market.dispatch = _ReactorDispatch(self.market, reactor)
+        # the futures engine updates its accounts from its own listener at once;
+        # only what it publishes to the futures stream server goes to the reactor
+        futures = cast(Any, self.futures)
+        if not hasattr(futures, '_unordered_publish'):
+            futures._unordered_publish = futures._publish
+            futures._publish = _ReactorDispatch(futures, reactor).wrap_publish(
+                futures._unordered_publish)
         # REST in threads of its own: answered even while a callback blocks the reactor
         self._rest_server = RestServer(
             self._rest, rest_port,
@@ -236,19 +280,38 @@ class LocalExchange:
             self.streams = StreamServer(self.market, reactor=reactor, tls_options=tls_options,
                                         **self._stream_options)
             streams_port = self.streams.listen(stream_port)
+            self.streams.listen_token_owner = self.margin.token_owner
+            from binance.testing.futures_streams import FuturesStreamServer
+            self.fstreams = FuturesStreamServer(self.futures, reactor=reactor,
+                                                tls_options=tls_options, **self._stream_options)
+            fstreams_port = self.fstreams.listen(0)
         except Exception:
             self._rest_server.stop()
+            if self.streams is not None and self.streams.port is not None:
+                self.streams.stop()
             raise
-        self._ports = {'rest': self._rest_server.port, 'streams': streams_port}
+        self._ports = {'rest': self._rest_server.port, 'streams': streams_port,
+                       'fstreams': fstreams_port}
         if self.tick is not None:
             self._ticker = LoopingCall(self._tick)
             self._ticker.clock = reactor
             self._ticker.start(self.tick, now=False)
         log.debug('local exchange listening: REST %s, streams %s', self.api_url, self.stream_url)
 
+    def _routes(self) -> Dict[Any, Any]:
+        from binance.testing.futures_rest import futures_routes
+        from binance.testing.margin_rest import margin_routes
+        from binance.testing.rest import ROUTES
+        routes = dict(ROUTES)
+        routes.update(futures_routes(self.futures))
+        routes.update(margin_routes(self.margin))
+        return routes
+
     def _tick(self) -> None:
         try:
             self.market.step()
+            if self.futures.active:   # simulated only once someone uses futures
+                self.futures.step()
         except Exception:
             log.exception('the market simulation failed a step')
 
@@ -294,6 +357,8 @@ class LocalExchange:
             self._rest.cancel_pending()
         if self.streams is not None:
             waits.append(defer.maybeDeferred(self.streams.stop))
+        if self.fstreams is not None:
+            waits.append(defer.maybeDeferred(self.fstreams.stop))
         self._ports = None
         return defer.gatherResults(waits, consumeErrors=True).addCallback(lambda _: None)
 
@@ -317,10 +382,22 @@ class LocalExchange:
         return '{}://{}:{}/api'.format(scheme, self._host, self._port('rest'))
 
     @property
+    def futures_api_url(self) -> str:
+        """USD-M REST base, e.g. ``http://127.0.0.1:PORT/fapi`` (what ``Client.FUTURES_URL`` takes)."""
+        return self.api_url[:-len('/api')] + '/fapi'
+
+    @property
     def stream_url(self) -> str:
         """Stream base, e.g. ``ws://127.0.0.1:PORT/`` (what ``STREAM_URL`` takes)."""
         scheme = 'wss' if self.tls else 'ws'
         return '{}://{}:{}/'.format(scheme, self._host, self._port('streams'))
+
+    @property
+    def fstream_url(self) -> str:
+        """USD-M stream base, e.g. ``ws://127.0.0.1:PORT/`` (what ``FSTREAM_URL`` takes);
+        its routes are ``public/``, ``market/`` and ``private/``."""
+        scheme = 'wss' if self.tls else 'ws'
+        return '{}://{}:{}/'.format(scheme, self._host, self._port('fstreams'))
 
     @property
     def ws_api_url(self) -> str:
@@ -350,6 +427,7 @@ class LocalExchange:
             requests_params.setdefault('verify', self.ca_file)
         client = Client(api_key, api_secret, requests_params=requests_params or None, **kwargs)
         client.API_URL = self.api_url
+        client.FUTURES_URL = self.futures_api_url
         return client
 
     @contextlib.contextmanager
@@ -374,11 +452,14 @@ class LocalExchange:
             for name in ('API_URL', 'API_TESTNET_URL', 'API_URL_TEMPLATE'):
                 # the template has no '{}' left: every tld formats to this exchange
                 patches.append((Client, name, self.api_url))
+            for name in ('FUTURES_URL', 'FUTURES_TESTNET_URL', 'FUTURES_URL_TEMPLATE'):
+                patches.append((Client, name, self.futures_api_url))
         except ImportError:  # pragma: no cover - the package always has a client
             pass
         try:
             from binance.websockets import BinanceSocketManager
             for name, value in (('STREAM_URL', self.stream_url),
+                                ('FSTREAM_URL', self.fstream_url),
                                 ('WS_API_URL', self.ws_api_url), ('TLS_CA', self.ca_file)):
                 if hasattr(BinanceSocketManager, name) and (name != 'TLS_CA' or self.tls):
                     patches.append((BinanceSocketManager, name, value))
@@ -414,7 +495,11 @@ class LocalExchange:
         """Advance the market ``n`` steps (on the reactor thread); events go out at once."""
         if isinstance(n, bool) or not isinstance(n, int) or n < 0:
             raise ValueError('n must be a non-negative int, got {!r}'.format(n))
-        self.call(self.market.step, n)
+        self.call(self._step_both, n)
+
+    def _step_both(self, n: int) -> None:
+        self.market.step(n)
+        self.futures.step(n)
 
     def add_account(self, api_key: str, api_secret: Optional[str] = None,
                     balances: Optional[Mapping[str, Any]] = None, *,
@@ -427,6 +512,9 @@ class LocalExchange:
             signatures on REST and on the WebSocket API.
         """
         self.call(self.market.add_account, api_key, api_secret, balances, public_key=public_key)
+        # the same key trades USD-M futures with the default futures wallet
+        # (``ex.call(ex.futures.add_account, ...)`` sets another)
+        self.call(self.futures.add_account, api_key, api_secret, None, public_key=public_key)
 
     @property
     def requests(self) -> List[RecordedRequest]:

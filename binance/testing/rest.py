@@ -32,6 +32,7 @@ thread, is still answered.
 
 See https://developers.binance.com/docs/binance-spot-api-docs/rest-api
 """
+import contextlib
 import functools
 import json
 import logging
@@ -288,7 +289,6 @@ ROUTES: Dict[Tuple[str, str], _Route] = {
                                             multi=('asset',), ignored=('accountType',)),
 }
 
-_PATHS = {path for _, path in ROUTES}
 _LISTEN_KEY_PATH = '/api/v3/userDataStream'
 
 _DEFAULT_BODIES = {
@@ -340,13 +340,18 @@ class RestResource(resource.Resource):
     :param listen_keys: ``False`` answers the retired listen-key endpoints
         (``/api/v3/userDataStream``) with HTTP 410, like today's Spot API.
     :param reactor: the reactor for scripted delays (default: the global one).
+    :param routes: the ``(method, path) -> route`` table (default :data:`ROUTES`;
+        the local exchange adds the futures and margin ones).
     """
 
     isLeaf = True
 
-    def __init__(self, market: Market, *, listen_keys: bool = True, reactor: Any = None) -> None:
+    def __init__(self, market: Market, *, listen_keys: bool = True, reactor: Any = None,
+                 routes: Optional[Dict[Tuple[str, str], _Route]] = None) -> None:
         super().__init__()
         self.market = market
+        self.routes = ROUTES if routes is None else routes
+        self._paths = {path for _, path in self.routes}
         self.listen_keys = listen_keys
         self._reactor = reactor
         self._lock = threading.Lock()
@@ -355,6 +360,9 @@ class RestResource(resource.Resource):
         self._weight_minute = -1
         self._weight = 0
         self._delayed: List[Any] = []
+        #: Held while a route's handler runs (the local exchange sets its
+        #: markets' lock: handlers of futures and margin routes touch several).
+        self.lock: Any = contextlib.nullcontext()
 
     def cancel_pending(self) -> None:
         """Drop the answers still waiting for a scripted delay (when the server stops)."""
@@ -520,9 +528,9 @@ class RestResource(resource.Resource):
                 params: Dict[str, Any],
                 duplicate: bool) -> Tuple[int, Any, Optional[Dict[str, str]]]:
         """``(status, body, extra headers)`` for one request."""
-        route = ROUTES.get((method, path))
+        route = self.routes.get((method, path))
         if route is None:
-            if path in _PATHS:
+            if path in self._paths:
                 return 405, {'code': -1000, 'msg': 'Method {} is not allowed for {}.'.format(
                     method, path)}, None
             return 404, _NOT_FOUND, {'Content-Type': 'text/html'}
@@ -550,7 +558,8 @@ class RestResource(resource.Resource):
                 raise MarketError(-1104, "Not all sent parameters were read; read '{}' "
                                          "parameter(s) but was sent '{}'.".format(
                                              len(params) - len(unread), len(params)))
-            return 200, route.handler(self.market, api_key, args), None
+            with self.lock:
+                return 200, route.handler(self.market, api_key, args), None
         except MarketError as error:
             return error.http_status, error.as_json(), None
         except Exception:

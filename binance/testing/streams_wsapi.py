@@ -293,6 +293,34 @@ def _subscribe(server: Any, conn: Any, api_key: str) -> Dict[str, Any]:
     return {'subscriptionId': sub_id}
 
 
+def _subscribe_token(server: Any, conn: Any, params: Dict[str, Any]) -> Dict[str, Any]:
+    """``userDataStream.subscribe.listenToken`` (margin user data since 2026-02-20)."""
+    token = mandatory(params, 'listenToken')
+    owner_of = server.listen_token_owner
+    owner = owner_of(str(token)) if owner_of is not None else None
+    if owner is None:
+        # -1209 is Binance's code for an invalid token; its message text is not documented
+        raise ApiError(400, -1209, 'Invalid listenToken.')
+    account, expires = owner
+    sub_id = next((i for i, a in conn.api_subscriptions.items() if a == account), None)
+    if sub_id is None:  # else a new token renews the subscription in place
+        sub_id = _subscribe(server, conn, account)['subscriptionId']
+    _expire_at(server, conn, sub_id, expires)
+    return {'subscriptionId': sub_id, 'expirationTime': expires}
+
+
+def _expire_at(server: Any, conn: Any, sub_id: int, expires: int) -> None:
+    """End the subscription with ``eventStreamTerminated`` at ``expires`` unless renewed."""
+    deadlines = conn.__dict__.setdefault('token_expiry', {})
+    deadlines[sub_id] = expires
+
+    def end() -> None:
+        if deadlines.get(sub_id) == expires and sub_id in conn.api_subscriptions:
+            _end_subscription(server, conn, sub_id)   # not renewed in time
+    delay = max(0.0, (expires - now_ms(server)) / 1000.0)
+    conn.__dict__.setdefault('token_timers', []).append(server.reactor.callLater(delay, end))
+
+
 def _subscribe_logon(server: Any, conn: Any, params: Dict[str, Any]) -> Dict[str, Any]:
     session = session_of(server, conn)
     if session.api_key is None:
@@ -333,6 +361,8 @@ def _dispatch(server: Any, conn: Any, method: str, params: Dict[str, Any]) -> An
         return _subscribe_logon(server, conn, params)
     if method == 'userDataStream.subscribe.signature':
         return _subscribe(server, conn, check_signed(server, conn, params))
+    if method == 'userDataStream.subscribe.listenToken':
+        return _subscribe_token(server, conn, params)
     if method == 'userDataStream.unsubscribe':
         return _unsubscribe(server, conn, params)
     if method in ('session.subscriptions', 'userDataStream.subscription.list'):
