@@ -198,16 +198,26 @@ def wait_for_open_sockets() -> None:
     """
     if not any(getattr(owner, 'EXIT_WAITS_FOR_SOCKETS', True) for owner in list(_socket_owners)):
         return
-    if main_ended_by_exception():  # a traceback was printed, or Ctrl-C: no waiting
-        stop_and_wait()
-        return
     try:
+        if main_ended_by_exception():  # a traceback was printed, or Ctrl-C: no waiting
+            stop_and_wait()
+            return
         while is_running() and open_socket_count():
             wait_stopped(0.1)
         let_reactor_finish_current_call()
     except KeyboardInterrupt:  # Ctrl-C while waiting: end now, as interrupted
+        _ignore_further_ctrl_c()
         stop_and_wait()
         _exit_interrupted()
+
+
+def _ignore_further_ctrl_c() -> None:
+    """A second Ctrl-C while the program already ends must not break the ending."""
+    import signal
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread: nothing to change
+        pass
 
 
 def _exit_interrupted() -> None:
