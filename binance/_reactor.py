@@ -22,6 +22,7 @@ interpreter wait at exit while a started socket manager has open sockets
 """
 import atexit
 import threading
+import time
 import weakref
 from typing import Any, Callable, Optional
 
@@ -203,12 +204,24 @@ def wait_for_open_sockets() -> None:
             stop_and_wait()
             return
         while is_running() and open_socket_count():
-            wait_stopped(0.1)
+            # sleep, not Event.wait: a Ctrl-C landing inside Event.wait can leave
+            # the event's lock held, and the ending below would wait on it forever
+            time.sleep(0.1)
         let_reactor_finish_current_call()
     except KeyboardInterrupt:  # Ctrl-C while waiting: end now, as interrupted
         _ignore_further_ctrl_c()
-        stop_and_wait()
+        _stop_and_poll(2.0)
         _exit_interrupted()
+
+
+def _stop_and_poll(timeout: float) -> None:
+    """Stop the reactor and poll (no locks) until it has stopped or ``timeout`` passed."""
+    if is_running():
+        reactor = get_reactor()
+        reactor.callFromThread(reactor.stop)
+        deadline = time.monotonic() + timeout
+        while not _stopped.is_set() and time.monotonic() < deadline:
+            time.sleep(0.01)
 
 
 def _ignore_further_ctrl_c() -> None:
