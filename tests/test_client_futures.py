@@ -4,13 +4,13 @@ import pytest
 from binance.client import Client
 from binance.exceptions import BinanceAPIException, BinanceEndpointRetiredError
 
-#: the clock check a signing client makes once (``/api/v3/time``), not part of the method
-CLOCK = '/api/v3/time'
+#: the clock checks a signing client makes once (spot and futures), not part of the method
+CLOCK = ('/api/v3/time', '/fapi/v1/time')
 
 
 def paths(exchange):
-    """Paths of the recorded requests besides the client's clock check."""
-    return [r.path for r in exchange.requests if r.path != CLOCK]
+    """Paths of the recorded requests besides the client's clock checks."""
+    return [r.path for r in exchange.requests if r.path not in CLOCK]
 
 
 #: Every futures_* method of python-binance 0.7.11 (USD-M), plus transfer_history.
@@ -80,7 +80,8 @@ def test_method_uses_todays_path_and_gets_binances_shape(exchange, method, kwarg
     client = exchange.client()
     exchange.clear_requests()
     result = getattr(client, method)(**kwargs)
-    assert paths(exchange) == [path]
+    assert [r.path for r in exchange.requests if r.path != CLOCK[0]][-1:] == [path]
+    assert len(paths(exchange)) == (path not in CLOCK)
     if key == 0:
         assert isinstance(result, list) and result
     elif key is not None:
@@ -92,7 +93,7 @@ def test_signed_futures_requests_carry_key_and_signature(exchange):
     client = exchange.client()
     exchange.clear_requests()
     client.futures_account()
-    request = [r for r in exchange.requests if r.path != CLOCK][0]
+    request = [r for r in exchange.requests if r.path not in CLOCK][0]
     assert request.headers['X-MBX-APIKEY'] == exchange.api_key
     assert 'timestamp' in request.params and 'signature' in request.params
 
@@ -260,3 +261,22 @@ def test_futures_urls_follow_testnet_tld_and_install(exchange):
         assert Client().FUTURES_URL == exchange.futures_api_url
         assert Client(testnet=True).futures_ping() == {}
     assert Client.FUTURES_URL == 'https://fapi.binance.com/fapi'
+
+
+@pytest.mark.parametrize('offset', [-40.0, 25.0], ids=['server-behind', 'server-ahead'])
+def test_signed_futures_calls_measure_the_futures_server_time(exchange, offset):
+    """A signed /fapi call measures its clock with GET /fapi/v1/time, never the spot /api/v3/time."""
+    exchange.clock_offset = offset
+    client = exchange.client()
+    assert client.futures_get_open_orders(symbol='BTCUSDT') == []
+    assert [r.path for r in exchange.requests] == ['/fapi/v1/time', '/fapi/v1/openOrders']
+    assert abs(client.futures_server_clock.offset_ms - offset * 1000) < 1000
+
+
+def test_futures_clock_works_where_the_spot_api_is_unreachable(exchange):
+    """A futures-only client (spot API_URL unreachable) still signs with the futures server's time."""
+    exchange.clock_offset = -30.0
+    client = exchange.client()
+    client.API_URL = 'http://127.0.0.1:9/api'      # nothing listens on the discard port
+    assert client.futures_account_balance()[0]['asset']
+    assert all(r.path.startswith('/fapi/') for r in exchange.requests)
