@@ -113,7 +113,7 @@ def test_order_position_cancel_round_trip(exchange):
                                         quantity='0.01')
     assert order['status'] == 'FILLED' and order['positionSide'] == 'BOTH'
     position = client.futures_position_information(symbol='BTCUSDT')[0]
-    assert position['positionAmt'] == '0.01000000'
+    assert position['positionAmt'] == '0.010'   # quantityPrecision 3, as Binance writes it
     mark = float(client.futures_mark_price(symbol='BTCUSDT')['markPrice'])
     resting = client.futures_create_order(symbol='BTCUSDT', side='SELL', type='LIMIT',
                                           timeInForce='GTX', quantity='0.01',
