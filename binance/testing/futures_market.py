@@ -15,7 +15,9 @@ and :meth:`FuturesMarket.mark_price_event` builds the ``markPriceUpdate``
 payload the stream server sends on its timer. The book's ``depthUpdate`` events carry futures' ``T`` and ``pu``
 (previous ``u``) fields. Everything else (``trade``, ``aggTrade``, listen
 keys) is the spot market's. Answers follow Binance's "Derivatives Trading
-USDⓈ-M Futures" REST docs; where the simulation simplifies (liquidation price,
+USDⓈ-M Futures" REST docs, numbers included: prices carry the contract's
+``pricePrecision`` decimals, quantities its ``quantityPrecision`` (spot's
+fixed 8 decimals stay for mark prices, rates and wallet amounts); where the simulation simplifies (liquidation price,
 maintenance margin, one funding rate), the method says so.
 
 Everything here runs on the reactor thread, like the spot market.
