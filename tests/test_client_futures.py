@@ -280,3 +280,47 @@ def test_futures_clock_works_where_the_spot_api_is_unreachable(exchange):
     client.API_URL = 'http://127.0.0.1:9/api'      # nothing listens on the discard port
     assert client.futures_account_balance()[0]['asset']
     assert all(r.path.startswith('/fapi/') for r in exchange.requests)
+
+
+#: 0.7.11 methods this package lacks, one of each kind (COIN-M, options, savings, other)
+NOT_PROVIDED = [
+    ('futures_coin_klines', 'COIN-M', 'futures_'),
+    ('futures_coin_create_order', 'COIN-M', 'futures_'),
+    ('options_klines', 'vanilla options', 'eapi.binance.com'),
+    ('get_lending_position', 'Savings', 'simple-earn'),
+    ('get_sub_account_list', 'not provided', 'HTTP client'),
+]
+
+
+@pytest.mark.parametrize('name, reason, replacement', NOT_PROVIDED,
+                         ids=[n[0] for n in NOT_PROVIDED])
+def test_a_0711_method_this_package_lacks_says_why_and_what_instead(exchange, name, reason,
+                                                                    replacement):
+    """A 0.7.11 Client method that is not here raises BinanceNotProvidedError (an
+    AttributeError) naming the reason and the replacement, before any request."""
+    from binance.exceptions import BinanceNotProvidedError
+    client = exchange.client()
+    exchange.clear_requests()
+    with pytest.raises(BinanceNotProvidedError) as info:
+        getattr(client, name)
+    assert isinstance(info.value, AttributeError) and not hasattr(client, name)
+    assert name in str(info.value) and reason in str(info.value)
+    assert replacement in info.value.replacement
+    assert exchange.requests == []
+    with pytest.raises(AttributeError, match="no attribute 'no_such_method'"):
+        client.no_such_method
+
+
+@pytest.mark.parametrize('name, replacement', [
+    ('start_options_depth_socket', 'eapi.binance.com'),
+    ('start_book_ticker_socket', 'start_symbol_book_ticker_socket'),
+])
+def test_a_0711_socket_method_this_package_lacks_names_the_replacement(name, replacement):
+    """0.7.11's options sockets and the retired all-market !bookTicker socket raise
+    BinanceNotProvidedError naming what to use instead."""
+    from binance.exceptions import BinanceNotProvidedError
+    from binance.websockets import BinanceSocketManager
+    bm = BinanceSocketManager(Client())
+    with pytest.raises(BinanceNotProvidedError, match=replacement):
+        getattr(bm, name)
+    assert not hasattr(bm, 'start_no_such_socket')
