@@ -96,3 +96,28 @@ def test_a_0711_futures_script_runs_unchanged_on_the_local_exchange(tmp_path):
     assert lines['BALANCE'] == 'True'      # the fee was paid from the futures wallet
     assert lines['USER'] == "['ACCOUNT_UPDATE', 'ORDER_TRADE_UPDATE']"
     assert out.rstrip().endswith('DONE') and err == ''
+
+
+STOPPED_FIRST = """
+from binance import _reactor
+from binance.testing import LocalExchange
+from twisted.internet import reactor
+exchange = LocalExchange(tick=None).start()
+reactor.callFromThread(reactor.stop)     # what a script's last line does
+assert _reactor.wait_stopped(10)
+exchange.stop()                          # the end of a with block around the script
+print('STOPPED')
+"""
+
+
+def test_the_exchange_stops_at_once_after_the_script_stopped_the_reactor():
+    """LocalExchange.stop() (the end of its with block) returns at once when the reactor was
+    already stopped, instead of waiting forever for a call the reactor will never run."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get('PYTHONPATH', ''))
+    try:
+        proc = subprocess.run([sys.executable, '-c', STOPPED_FIRST], cwd=str(ROOT),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, timeout=30)
+    except subprocess.TimeoutExpired:
+        raise AssertionError('LocalExchange.stop() hung after reactor.stop()') from None
+    assert proc.returncode == 0, proc.stderr.decode()[-2000:]
+    assert proc.stdout.decode().split() == ['STOPPED']

@@ -285,6 +285,9 @@ class LocalExchange:
         """Stop the ticker, both servers and every open connection (idempotent)."""
         if self._ports is None:
             return
+        if _reactor.has_stopped():   # e.g. the script ended with reactor.stop(): nothing runs
+            self._ports = None       # any more, and a call to the reactor would never return
+            return
         _reactor.blocking_call(self._stop_on_reactor)
 
     def _stop_on_reactor(self) -> Any:
