@@ -150,6 +150,10 @@ class ClientBase:
     def _fetch_server_time(self) -> Any:
         return self._request('GET', 'v3/time')
 
+    def _clock_for(self, api: str) -> ServerClock:
+        """The clock that stamps signed requests to ``api`` (the spot one here)."""
+        return self.server_clock
+
     def _sign(self, payload: str) -> str:
         """The REST ``signature`` value of ``payload`` (already percent-encoded)."""
         if self._signer is None:
@@ -229,13 +233,13 @@ class ClientBase:
             return self._send(method, api, path, full_path, pairs, signed, own_timestamp,
                               headers, kwargs)
         except BinanceAPIException as exc:
-            if not (own_timestamp and exc.code == INVALID_TIMESTAMP
-                    and self.server_clock.enabled):
+            clock = self._clock_for(api)
+            if not (own_timestamp and exc.code == INVALID_TIMESTAMP and clock.enabled):
                 raise
             log.info('%s %s: Binance refused the timestamp (%s); measuring the server time '
                      'and sending it once more', method, full_path, exc.message)
             try:
-                self.server_clock.sync()
+                clock.sync()
             except BinanceException:
                 raise exc from None
             return self._send(method, api, path, full_path, pairs, signed, own_timestamp,
@@ -246,7 +250,7 @@ class ClientBase:
               kwargs: Dict[str, Any]) -> Any:
         if signed:
             if own_timestamp:
-                pairs = pairs + [('timestamp', str(self._now_ms()))]
+                pairs = pairs + [('timestamp', str(self._clock_for(api).now_ms()))]
             query = urlencode(pairs)
             query += '&signature=' + self._sign(query)
         else:

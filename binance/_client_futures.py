@@ -14,6 +14,7 @@ import json
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from binance._client_base import ClientBase
+from binance._clock import ServerClock
 from binance._client_market import DateLike, _to_ms
 from binance._client_params import Checked, check_choice, check_limit, check_symbol, require
 from binance.enums import KLINE_INTERVALS, SIDES
@@ -73,6 +74,20 @@ class FuturesMixin(ClientBase):
             self.FUTURES_URL = self.FUTURES_URL_TEMPLATE.format(self.tld)
         else:  # the class attribute, which LocalExchange.install() may have moved
             self.FUTURES_URL = type(self).FUTURES_URL
+        #: The offset to the futures server's time (``GET /fapi/v1/time``), which
+        #: stamps signed ``/fapi`` requests; kept like :attr:`server_clock`. With
+        #: ``sync_clock=False`` both are one clock (the offset you set).
+        self.futures_server_clock = (
+            ServerClock(self._fetch_futures_server_time) if self.server_clock.enabled
+            else self.server_clock)
+
+    def _fetch_futures_server_time(self) -> Any:
+        return self._fapi('GET', 'v1/time')
+
+    def _clock_for(self, api: str) -> ServerClock:
+        if api == 'fapi':
+            return self.futures_server_clock
+        return super()._clock_for(api)
 
     def _base_url(self, api: str) -> str:
         if api in ('fapi', 'futures/data'):

@@ -112,6 +112,21 @@ def ws_api_payload(params: Any) -> str:
                     for name in sorted(params) if name != 'signature')
 
 
+def _shown_path(path: str) -> str:
+    """``path`` quoted for an error message, unless it may be a secret.
+
+    A string that is neither PEM text nor a readable file may be key material
+    pasted without its PEM header, or an HMAC secret given as ``private_key``:
+    it is shown only when it looks like a path (a ``.pem``/``.key`` name, or
+    its folder exists).
+    """
+    folder = os.path.dirname(path)
+    if path.lower().endswith(('.pem', '.key', '.txt')) or (folder and os.path.isdir(folder)):
+        return repr(path)
+    return '(not shown: {} characters, neither PEM text nor the path of a file)'.format(
+        len(path))
+
+
 def _pem_bytes(private_key: Any) -> bytes:
     """The PEM bytes of ``private_key`` given as PEM text, PEM bytes or a file path."""
     if isinstance(private_key, bytes):
@@ -127,9 +142,10 @@ def _pem_bytes(private_key: Any) -> bytes:
             with open(path, 'rb') as f:
                 return f.read()
         except OSError as exc:
-            raise ValueError('private_key: cannot read the PEM file {!r} ({}); give PEM text, '
+            raise ValueError('private_key: cannot read the PEM file {} ({}); give PEM text, '
                              'PEM bytes or the path of a readable PEM file'.format(
-                                 path, exc.strerror or type(exc).__name__)) from None
+                                 _shown_path(path), exc.strerror or type(exc).__name__)
+                             ) from None
     raise TypeError('private_key must be PEM text (str), PEM bytes or a path to a PEM file, '
                     'not {}'.format(type(private_key).__name__))
 
@@ -208,6 +224,12 @@ def load_signer(api_secret: Optional[str] = None, private_key: Optional[PrivateK
         if private_key is not None:
             raise ValueError('private_key must not be empty: give PEM text, PEM bytes or the '
                              'path of a PEM file')
+        if isinstance(api_secret, (str, bytes)) and \
+                ('-----BEGIN' in api_secret if isinstance(api_secret, str)
+                 else b'-----BEGIN' in api_secret):
+            raise ValueError('api_secret is a PEM key, not an HMAC secret: give an Ed25519 or '
+                             'RSA private key as private_key=... (and its password as '
+                             'private_key_pass=...)')
         return HmacSigner(api_secret) if api_secret else None
     if api_secret:
         raise ValueError('give either api_secret (an HMAC key) or private_key (an Ed25519 or '

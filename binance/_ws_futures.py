@@ -26,6 +26,7 @@ import logging
 from typing import Any, Callable, Iterable, Optional, Union
 
 from binance import _stream_kinds
+from binance._not_provided import not_provided
 from binance._ws_checks import _check_callback, _check_interval, _stream_symbol
 from binance._ws_core import DELIVER_ENVELOPE, SocketContext, Subscription
 from binance._ws_user import UserStream, _short
@@ -88,6 +89,9 @@ class FuturesSocketsMixin:
     """The futures and margin ``start_*`` methods (mixed into the socket manager)."""
 
     FSTREAM_URL = _DEFAULT_FSTREAM_URL
+    #: a 0.7.11 socket method this package lacks (options, all-market book tickers)
+    #: raises BinanceNotProvidedError naming the replacement
+    __getattr__ = not_provided
 
     # -- plumbing -----------------------------------------------------------------
 

@@ -33,6 +33,7 @@ from binance._client_futures import FuturesMixin
 from binance._client_margin import MarginMixin
 from binance._client_market import MarketMixin
 from binance._client_params import sign_payload
+from binance._not_provided import not_provided
 
 __all__ = ['Client', 'sign_payload', 'DEFAULT_TIMEOUT']
 
@@ -90,6 +91,9 @@ class Client(FuturesMixin, MarginMixin, AccountMixin, MarketMixin, ClientConstan
     ``http.client`` debug output) still see it: a signature is valid only
     for that one request within its ``recvWindow``, but keep such logs private.
     """
+
+    #: a 0.7.11 method this package lacks raises BinanceNotProvidedError naming the replacement
+    __getattr__ = not_provided
 
     def __init__(self, api_key: Optional[str] = None, api_secret: Optional[str] = None,
                  requests_params: Optional[Dict[str, Any]] = None, tld: str = 'com',

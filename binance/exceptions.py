@@ -18,7 +18,7 @@ __all__ = [
     'BinanceOrderMinAmountException', 'BinanceOrderMinPriceException',
     'BinanceOrderMinTotalException', 'BinanceOrderUnknownSymbolException',
     'BinanceOrderInactiveSymbolException', 'BinanceWithdrawException',
-    'BinanceEndpointRetiredError',
+    'BinanceEndpointRetiredError', 'BinanceNotProvidedError',
 ]
 
 
@@ -258,4 +258,22 @@ class BinanceEndpointRetiredError(BinanceException, NotImplementedError):
             method, retired, replacement))
         self.method = method
         self.retired = retired
+        self.replacement = replacement
+
+
+class BinanceNotProvidedError(BinanceException, AttributeError):
+    """A python-binance 0.7.11 method this package does not have.
+
+    Raised when the attribute is looked up (an :class:`AttributeError`, so
+    ``hasattr`` answers ``False``), with a message saying why and what to
+    use instead, rather than a bare "object has no attribute".
+
+    :ivar method: the missing method, e.g. ``'futures_coin_klines'``.
+    :ivar replacement: what to use instead.
+    """
+
+    def __init__(self, method: str, reason: str, replacement: str) -> None:
+        super().__init__('{}() of python-binance 0.7.11 {}; {}'.format(
+            method, reason, replacement))
+        self.method = method
         self.replacement = replacement

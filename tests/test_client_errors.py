@@ -299,6 +299,8 @@ def _one_of_each_exception():
         'BinanceWithdrawException': exceptions.BinanceWithdrawException('Insufficient balance'),
         'BinanceEndpointRetiredError': exceptions.BinanceEndpointRetiredError(
             'futures_liquidation_orders', 'GET /fapi/v1/allForceOrders', 'GET /fapi/v1/forceOrders'),
+        'BinanceNotProvidedError': exceptions.BinanceNotProvidedError(
+            'futures_coin_klines', 'is not provided', 'use the futures_* methods'),
         'BinanceWebSocketAPIException': exceptions.BinanceWebSocketAPIException(
             {'id': 1, 'status': 400, 'error': {'code': -2011, 'msg': 'Unknown order sent.'}},
             'order.cancel'),

@@ -4,13 +4,13 @@ import pytest
 from binance.client import Client
 from binance.exceptions import BinanceAPIException, BinanceEndpointRetiredError
 
-#: the clock check a signing client makes once (``/api/v3/time``), not part of the method
-CLOCK = '/api/v3/time'
+#: the clock checks a signing client makes once (spot and futures), not part of the method
+CLOCK = ('/api/v3/time', '/fapi/v1/time')
 
 
 def paths(exchange):
-    """Paths of the recorded requests besides the client's clock check."""
-    return [r.path for r in exchange.requests if r.path != CLOCK]
+    """Paths of the recorded requests besides the client's clock checks."""
+    return [r.path for r in exchange.requests if r.path not in CLOCK]
 
 
 #: Every futures_* method of python-binance 0.7.11 (USD-M), plus transfer_history.
@@ -80,7 +80,8 @@ def test_method_uses_todays_path_and_gets_binances_shape(exchange, method, kwarg
     client = exchange.client()
     exchange.clear_requests()
     result = getattr(client, method)(**kwargs)
-    assert paths(exchange) == [path]
+    assert [r.path for r in exchange.requests if r.path != CLOCK[0]][-1:] == [path]
+    assert len(paths(exchange)) == (path not in CLOCK)
     if key == 0:
         assert isinstance(result, list) and result
     elif key is not None:
@@ -92,7 +93,7 @@ def test_signed_futures_requests_carry_key_and_signature(exchange):
     client = exchange.client()
     exchange.clear_requests()
     client.futures_account()
-    request = [r for r in exchange.requests if r.path != CLOCK][0]
+    request = [r for r in exchange.requests if r.path not in CLOCK][0]
     assert request.headers['X-MBX-APIKEY'] == exchange.api_key
     assert 'timestamp' in request.params and 'signature' in request.params
 
@@ -112,7 +113,7 @@ def test_order_position_cancel_round_trip(exchange):
                                         quantity='0.01')
     assert order['status'] == 'FILLED' and order['positionSide'] == 'BOTH'
     position = client.futures_position_information(symbol='BTCUSDT')[0]
-    assert position['positionAmt'] == '0.01000000'
+    assert position['positionAmt'] == '0.010'   # quantityPrecision 3, as Binance writes it
     mark = float(client.futures_mark_price(symbol='BTCUSDT')['markPrice'])
     resting = client.futures_create_order(symbol='BTCUSDT', side='SELL', type='LIMIT',
                                           timeInForce='GTX', quantity='0.01',
@@ -260,3 +261,66 @@ def test_futures_urls_follow_testnet_tld_and_install(exchange):
         assert Client().FUTURES_URL == exchange.futures_api_url
         assert Client(testnet=True).futures_ping() == {}
     assert Client.FUTURES_URL == 'https://fapi.binance.com/fapi'
+
+
+@pytest.mark.parametrize('offset', [-40.0, 25.0], ids=['server-behind', 'server-ahead'])
+def test_signed_futures_calls_measure_the_futures_server_time(exchange, offset):
+    """A signed /fapi call measures its clock with GET /fapi/v1/time, never the spot /api/v3/time."""
+    exchange.clock_offset = offset
+    client = exchange.client()
+    assert client.futures_get_open_orders(symbol='BTCUSDT') == []
+    assert [r.path for r in exchange.requests] == ['/fapi/v1/time', '/fapi/v1/openOrders']
+    assert abs(client.futures_server_clock.offset_ms - offset * 1000) < 1000
+
+
+def test_futures_clock_works_where_the_spot_api_is_unreachable(exchange):
+    """A futures-only client (spot API_URL unreachable) still signs with the futures server's time."""
+    exchange.clock_offset = -30.0
+    client = exchange.client()
+    client.API_URL = 'http://127.0.0.1:9/api'      # nothing listens on the discard port
+    assert client.futures_account_balance()[0]['asset']
+    assert all(r.path.startswith('/fapi/') for r in exchange.requests)
+
+
+#: 0.7.11 methods this package lacks, one of each kind (COIN-M, options, savings, other)
+NOT_PROVIDED = [
+    ('futures_coin_klines', 'COIN-M', 'futures_'),
+    ('futures_coin_create_order', 'COIN-M', 'futures_'),
+    ('options_klines', 'vanilla options', 'eapi.binance.com'),
+    ('get_lending_position', 'Savings', 'simple-earn'),
+    ('get_sub_account_list', 'not provided', 'HTTP client'),
+]
+
+
+@pytest.mark.parametrize('name, reason, replacement', NOT_PROVIDED,
+                         ids=[n[0] for n in NOT_PROVIDED])
+def test_a_0711_method_this_package_lacks_says_why_and_what_instead(exchange, name, reason,
+                                                                    replacement):
+    """A 0.7.11 Client method that is not here raises BinanceNotProvidedError (an
+    AttributeError) naming the reason and the replacement, before any request."""
+    from binance.exceptions import BinanceNotProvidedError
+    client = exchange.client()
+    exchange.clear_requests()
+    with pytest.raises(BinanceNotProvidedError) as info:
+        getattr(client, name)
+    assert isinstance(info.value, AttributeError) and not hasattr(client, name)
+    assert name in str(info.value) and reason in str(info.value)
+    assert replacement in info.value.replacement
+    assert exchange.requests == []
+    with pytest.raises(AttributeError, match="no attribute 'no_such_method'"):
+        client.no_such_method
+
+
+@pytest.mark.parametrize('name, replacement', [
+    ('start_options_depth_socket', 'eapi.binance.com'),
+    ('start_book_ticker_socket', 'start_symbol_book_ticker_socket'),
+])
+def test_a_0711_socket_method_this_package_lacks_names_the_replacement(name, replacement):
+    """0.7.11's options sockets and the retired all-market !bookTicker socket raise
+    BinanceNotProvidedError naming what to use instead."""
+    from binance.exceptions import BinanceNotProvidedError
+    from binance.websockets import BinanceSocketManager
+    bm = BinanceSocketManager(Client())
+    with pytest.raises(BinanceNotProvidedError, match=replacement):
+        getattr(bm, name)
+    assert not hasattr(bm, 'start_no_such_socket')

@@ -55,7 +55,7 @@ def test_fills_publish_order_and_account_updates(market):
     trade = [u for u in updates if u['o']['x'] == 'TRADE'][0]['o']
     assert trade['N'] == 'USDT' and Decimal(trade['n']) > 0 and trade['ps'] == 'BOTH'
     account = user_events(market, 'ACCOUNT_UPDATE')[-1]['a']
-    assert account['m'] == 'ORDER' and account['P'][0]['pa'] == '0.10000000'
+    assert account['m'] == 'ORDER' and account['P'][0]['pa'] == '0.100'
     assert account['P'][0]['mt'] == 'cross'
 
 
@@ -65,7 +65,7 @@ def test_hedge_mode_keeps_long_and_short_apart(market):
     market.f_place_order(KEY, 'BNBUSDT', 'BUY', 'MARKET', positionSide='LONG', quantity='1')
     market.f_place_order(KEY, 'BNBUSDT', 'SELL', 'MARKET', positionSide='SHORT', quantity='2')
     amounts = {p['positionSide']: p['positionAmt'] for p in market.f_position_risk(KEY)}
-    assert amounts == {'LONG': '1.00000000', 'SHORT': '-2.00000000'}
+    assert amounts == {'LONG': '1.00', 'SHORT': '-2.00'}
     with pytest.raises(MarketError) as info:
         market.f_place_order(KEY, 'BNBUSDT', 'BUY', 'MARKET', quantity='1')
     assert info.value.code == -4061
@@ -100,7 +100,7 @@ def test_exchange_info_lists_perpetuals_with_futures_filters(market):
     btc = [s for s in info['symbols'] if s['symbol'] == 'BTCUSDT'][0]
     assert btc['contractType'] == 'PERPETUAL' and btc['marginAsset'] == 'USDT'
     notional = [f for f in btc['filters'] if f['filterType'] == 'MIN_NOTIONAL'][0]
-    assert notional == {'filterType': 'MIN_NOTIONAL', 'notional': '100.00000000'}
+    assert notional == {'filterType': 'MIN_NOTIONAL', 'notional': '100'}
     assert 'GTX' in btc['timeInForce']
 
 
@@ -110,3 +110,54 @@ def test_funding_history_is_every_eight_hours(market):
     times = [r['fundingTime'] for r in rows]
     assert len(times) == 5 and all(b - a == 8 * 3600 * 1000 for a, b in zip(times, times[1:]))
     assert times[-1] <= market.now_ms()
+
+
+def _decimals(text):
+    return len(text.split('.')[1]) if '.' in text else 0
+
+
+def test_numbers_use_each_contracts_price_and_quantity_precision(market, fake_clock):
+    """Depth, trades, aggTrades, klines and book tickers write prices with pricePrecision and
+    quantities with quantityPrecision decimals, as fapi does (not spot's fixed 8)."""
+    for _ in range(30):
+        fake_clock.advance(0.1)
+        market.step()
+    info = {s['symbol']: s for s in market.f_exchange_info()['symbols']}
+    for name, spec in info.items():
+        price, qty = spec['pricePrecision'], spec['quantityPrecision']
+        tick = [f for f in spec['filters'] if f['filterType'] == 'PRICE_FILTER'][0]['tickSize']
+        assert price == _decimals(tick) and price < 8
+        book = market.f_depth(name, 5)
+        assert {(_decimals(p), _decimals(q)) for p, q in book['bids'] + book['asks']} == \
+            {(price, qty)}
+        trade = market.f_trades(name, 1)[0]
+        assert (_decimals(trade['price']), _decimals(trade['qty'])) == (price, qty)
+        agg = market.f_agg_trades(symbol=name, limit=1)[0]
+        assert (_decimals(agg['p']), _decimals(agg['q'])) == (price, qty)
+        kline = market.f_klines(name, '1m', limit=1)[0]
+        assert [_decimals(v) for v in kline[1:6]] == [price] * 4 + [qty]
+        ticker = market.f_book_ticker(name)
+        assert (_decimals(ticker['bidPrice']), _decimals(ticker['askQty'])) == (price, qty)
+    depth = [p for k, key, p in market.events if k == 'depthUpdate' and key == 'BTCUSDT']
+    levels = [level for p in depth for level in p['b'] + p['a']]
+    btc = info['BTCUSDT']
+    assert levels and {(_decimals(p), _decimals(q)) for p, q in levels} == \
+        {(btc['pricePrecision'], btc['quantityPrecision'])}
+    aggs = [p for k, key, p in market.events if k == 'aggTrade' and key == 'BTCUSDT']
+    assert aggs and all(_decimals(p['q']) == btc['quantityPrecision'] for p in aggs)
+
+
+def test_orders_positions_and_user_events_use_the_contract_precision(market):
+    """An order's price/origQty, its fills, positionAmt and ACCOUNT_UPDATE's pa follow the
+    contract's precisions (BTCUSDT: 0.1 tick, 0.001 step)."""
+    order = market.f_place_order(KEY, 'BTCUSDT', 'BUY', 'MARKET', quantity='0.01')
+    assert (order['origQty'], order['executedQty']) == ('0.010', '0.010')
+    assert _decimals(order['cumQuote']) == 4
+    resting = market.f_place_order(KEY, 'BTCUSDT', 'SELL', 'LIMIT', quantity='0.002',
+                                   price='250000', timeInForce='GTC')
+    assert (resting['price'], resting['origQty']) == ('250000.0', '0.002')
+    assert market.f_position_risk(KEY, 'BTCUSDT')[0]['positionAmt'] == '0.010'
+    fills = [p['o'] for p in user_events(market, 'ORDER_TRADE_UPDATE') if p['o']['x'] == 'TRADE']
+    assert fills and all(_decimals(o['l']) == 3 and _decimals(o['L']) == 1 for o in fills)
+    assert user_events(market, 'ACCOUNT_UPDATE')[-1]['a']['P'][0]['pa'] == '0.010'
+    assert _decimals(market.f_user_trades(KEY, 'BTCUSDT')[0]['qty']) == 3

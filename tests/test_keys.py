@@ -100,6 +100,32 @@ def test_unusable_keys_are_refused_before_any_request(make, match):
         Client('key', private_key=make())
 
 
+@pytest.mark.parametrize('pasted', ['body', 'hmac'])
+def test_key_material_given_as_a_path_is_not_echoed(ed_pair, pasted):
+    """A PEM body without its header, or an HMAC secret passed as private_key, is refused
+    without repeating it in the error (it is neither PEM text nor a file)."""
+    value = ''.join(ed_pair[0].splitlines()[1:-1]) if pasted == 'body' else 'Zk3' * 21 + 'q'
+    with pytest.raises(ValueError, match='neither PEM text nor the path') as info:
+        Client('key', private_key=value)
+    assert value not in str(info.value) and value[:12] not in str(info.value)
+
+
+def test_a_missing_pem_file_is_named_in_the_error(tmp_path):
+    """A path that looks like one (a .pem name, an existing folder) is named in the error."""
+    for path in (str(tmp_path / 'missing.pem'), str(tmp_path / 'missing')):
+        with pytest.raises(ValueError, match='cannot read the PEM file') as info:
+            Client('key', private_key=path)
+        assert repr(path) in str(info.value)
+
+
+def test_a_pem_key_given_as_api_secret_is_refused_naming_private_key(ed_pair):
+    """Client(key, <PEM private key>) says to pass it as private_key= instead of signing
+    with it as an HMAC secret (which Binance would refuse with -1022 later)."""
+    with pytest.raises(ValueError, match='private_key=') as info:
+        Client('key', ed_pair[0])
+    assert ed_pair[0].splitlines()[1] not in str(info.value)
+
+
 def test_secret_and_private_key_together_or_bad_types_are_refused(ed_pair):
     """Both api_secret and private_key, a password alone, or a non-PEM type are refused."""
     with pytest.raises(ValueError, match='not both'):

@@ -178,6 +178,7 @@ class LocalExchange:
             balances = {asset: DEFAULT_BALANCES.get(asset, '1000') for asset in sorted(assets)}
         self.market.add_account(api_key, api_secret, balances)
         self.futures = FuturesMarket(seed, clock=self.market.clock)
+        self.futures.clock_offset_ms = self.market.clock_offset_ms
         self.futures.add_account(api_key, api_secret, futures_balances)
         from binance.testing.margin import MarginDesk
         self.margin = MarginDesk(self.market, self.futures)
@@ -214,6 +215,9 @@ class LocalExchange:
             raise ValueError('clock_offset must be a finite number of seconds, got {!r}'.format(
                 seconds))
         self.market.clock_offset_ms = int(round(seconds * 1000))
+        futures = getattr(self, 'futures', None)   # one exchange clock: spot and USD-M
+        if futures is not None:
+            futures.clock_offset_ms = self.market.clock_offset_ms
 
     def _quote(self, symbol: str) -> str:
         info = self.market.exchange_info(symbol=symbol)['symbols'][0]

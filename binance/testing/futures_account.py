@@ -46,7 +46,7 @@ class FuturesAccountMixin:
             n = self._position_numbers(account, name, side)  # type: ignore[attr-defined]
             isolated = account.margin_type.get(name) == 'ISOLATED'
             rows.append({
-                'symbol': name, 'positionSide': side, 'positionAmt': fmt(pos.amount),
+                'symbol': name, 'positionSide': side, 'positionAmt': self.qty_str(name, pos.amount),
                 'entryPrice': fmt(round8(pos.entry)),
                 'breakEvenPrice': fmt(round8(self._break_even(pos))),  # type: ignore
                 'markPrice': fmt(n['mark']), 'unRealizedProfit': fmt(round8(n['up'])),
@@ -104,7 +104,7 @@ class FuturesAccountMixin:
             pos = account.position(name, side)
             n = self._position_numbers(account, name, side)  # type: ignore[attr-defined]
             positions.append({
-                'symbol': name, 'positionSide': side, 'positionAmt': fmt(pos.amount),
+                'symbol': name, 'positionSide': side, 'positionAmt': self.qty_str(name, pos.amount),
                 'unrealizedProfit': fmt(round8(n['up'])),
                 'isolatedMargin': fmt(pos.isolated_wallet), 'notional': fmt(round8(n['notional'])),
                 'isolatedWallet': fmt(pos.isolated_wallet),

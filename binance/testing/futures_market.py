@@ -15,7 +15,9 @@ and :meth:`FuturesMarket.mark_price_event` builds the ``markPriceUpdate``
 payload the stream server sends on its timer. The book's ``depthUpdate`` events carry futures' ``T`` and ``pu``
 (previous ``u``) fields. Everything else (``trade``, ``aggTrade``, listen
 keys) is the spot market's. Answers follow Binance's "Derivatives Trading
-USDⓈ-M Futures" REST docs; where the simulation simplifies (liquidation price,
+USDⓈ-M Futures" REST docs, numbers included: prices carry the contract's
+``pricePrecision`` decimals, quantities its ``quantityPrecision`` (spot's
+fixed 8 decimals stay for mark prices, rates and wallet amounts); where the simulation simplifies (liquidation price,
 maintenance margin, one funding rate), the method says so.
 
 Everything here runs on the reactor thread, like the spot market.
@@ -90,6 +92,23 @@ class _FuturesAccount:
         return self.positions.setdefault((symbol, side), _Position())
 
 
+def _decimals(step: Decimal) -> int:
+    """Decimals of a tick or step size (``Decimal('0.010')`` -> 2)."""
+    exponent = Decimal(step).normalize().as_tuple().exponent
+    return max(0, -int(exponent))
+
+
+def _fixed(value: Any, decimals: int) -> str:
+    """``value`` (a decimal or its string) with exactly ``decimals`` decimals."""
+    return '{:.{}f}'.format(Decimal(value), decimals)
+
+
+def _plain(value: Decimal) -> str:
+    """A filter value as fapi writes it: no trailing zeros (``'0.1'``, ``'1000'``)."""
+    text = '{:f}'.format(Decimal(value).normalize())
+    return text
+
+
 @_holding_the_lock
 class FuturesMarket(FuturesTradingMixin, FuturesAccountMixin, Market):
     """A deterministic simulated USD-M futures market (see the module docs).
@@ -143,8 +162,11 @@ class FuturesMarket(FuturesTradingMixin, FuturesAccountMixin, Market):
             payload = dict(payload, T=payload['E'], pu=payload['U'] - 1)
             self._last_u[key] = payload['u']
             payload = {k: payload[k] for k in ('e', 'E', 'T', 's', 'U', 'u', 'pu', 'b', 'a')}
+            payload['b'] = self._levels(key, payload['b'])
+            payload['a'] = self._levels(key, payload['a'])
         elif kind == 'aggTrade':
             payload = {k: v for k, v in payload.items() if k != 'M'}
+            payload.update(p=self.price_str(key, payload['p']), q=self.qty_str(key, payload['q']))
         self._publish(kind, key, payload)
 
     # -- accounts ---------------------------------------------------------------
@@ -272,33 +294,103 @@ class FuturesMarket(FuturesTradingMixin, FuturesAccountMixin, Market):
 
     # -- market data shapes -------------------------------------------------------
 
+    # -- numbers as fapi writes them: each contract's pricePrecision / quantityPrecision --
+
+    def precisions(self, symbol: str) -> Tuple[int, int]:
+        """``(pricePrecision, quantityPrecision)`` of a contract: the decimals of
+        its tick and step sizes, which fapi uses for prices and quantities."""
+        spec = self._symbol(symbol).spec
+        return _decimals(spec.tick_size), _decimals(spec.step_size)
+
+    def price_str(self, symbol: str, value: Any) -> str:
+        """A price of ``symbol`` with its ``pricePrecision`` decimals."""
+        return _fixed(value, self.precisions(symbol)[0])
+
+    def qty_str(self, symbol: str, value: Any) -> str:
+        """A quantity of ``symbol`` with its ``quantityPrecision`` decimals."""
+        return _fixed(value, self.precisions(symbol)[1])
+
+    def quote_str(self, symbol: str, value: Any) -> str:
+        """A quote amount (price x quantity) of ``symbol``: both precisions' decimals."""
+        price, qty = self.precisions(symbol)
+        return _fixed(value, price + qty)
+
+    def _levels(self, symbol: str, levels: List[List[Any]]) -> List[List[str]]:
+        return [[self.price_str(symbol, p), self.qty_str(symbol, q)] for p, q, *_ in levels]
+
+    def depth(self, symbol: Any = None, limit: Any = 100) -> Dict[str, Any]:
+        book = super().depth(symbol, limit)
+        name = self._symbol(symbol).spec.symbol
+        return dict(book, bids=self._levels(name, book['bids']),
+                    asks=self._levels(name, book['asks']))
+
+    def _trade_rows(self, symbol: Any, rows: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+        name = self._symbol(symbol).spec.symbol
+        return [dict(t, price=self.price_str(name, t['price']), qty=self.qty_str(name, t['qty']),
+                     quoteQty=self.quote_str(name, t['quoteQty'])) for t in rows]
+
+    def recent_trades(self, symbol: Any = None, limit: Any = 500) -> List[Dict[str, Any]]:
+        return self._trade_rows(symbol, super().recent_trades(symbol, limit))
+
+    def historical_trades(self, symbol: Any = None, limit: Any = 500,
+                          fromId: Any = None) -> List[Dict[str, Any]]:
+        return self._trade_rows(symbol, super().historical_trades(symbol, limit, fromId))
+
+    def agg_trades(self, symbol: Any = None, *args: Any, **kwargs: Any) -> List[Dict[str, Any]]:
+        rows = super().agg_trades(symbol, *args, **kwargs)
+        name = self._symbol(symbol).spec.symbol
+        return [dict(t, p=self.price_str(name, t['p']), q=self.qty_str(name, t['q']))
+                for t in rows]
+
+    def klines(self, symbol: Any = None, *args: Any, **kwargs: Any) -> List[List[Any]]:
+        rows = super().klines(symbol, *args, **kwargs)
+        name = self._symbol(symbol).spec.symbol
+        price, qty, quote = (lambda v: self.price_str(name, v)), \
+            (lambda v: self.qty_str(name, v)), (lambda v: self.quote_str(name, v))
+        return [[r[0], price(r[1]), price(r[2]), price(r[3]), price(r[4]), qty(r[5]), r[6],
+                 quote(r[7]), r[8], qty(r[9]), quote(r[10])] + list(r[11:]) for r in rows]
+
+    def book_ticker(self, symbol: Any = None, *args: Any, **kwargs: Any) -> Any:
+        result = super().book_ticker(symbol, *args, **kwargs)
+        rows = [dict(row, bidPrice=self.price_str(row['symbol'], row['bidPrice']),
+                     bidQty=self.qty_str(row['symbol'], row['bidQty']),
+                     askPrice=self.price_str(row['symbol'], row['askPrice']),
+                     askQty=self.qty_str(row['symbol'], row['askQty']))
+                for row in (result if isinstance(result, list) else [result])]
+        return rows if isinstance(result, list) else rows[0]
+
+    def ticker_price(self, symbol: Any = None, *args: Any, **kwargs: Any) -> Any:
+        result = super().ticker_price(symbol, *args, **kwargs)
+        rows = [dict(row, price=self.price_str(row['symbol'], row['price']))
+                for row in (result if isinstance(result, list) else [result])]
+        return rows if isinstance(result, list) else rows[0]
+
     def f_exchange_info(self) -> Dict[str, Any]:
         """``GET /fapi/v1/exchangeInfo``."""
         symbols = []
         for name in self.symbols:
             spec = self._symbol(name).spec
-            tick, step = fmt(spec.tick_size).rstrip('0'), fmt(spec.step_size).rstrip('0')
+            price_decimals, qty_decimals = self.precisions(name)
             symbols.append({
                 'symbol': name, 'pair': name, 'contractType': 'PERPETUAL',
                 'deliveryDate': 4133404800000, 'onboardDate': spec.listed_ms, 'status': 'TRADING',
                 'maintMarginPercent': '2.5000', 'requiredMarginPercent': '5.0000',
                 'baseAsset': spec.base, 'quoteAsset': spec.quote, 'marginAsset': spec.quote,
-                'pricePrecision': max(len(tick.split('.')[1]) if '.' in tick else 0, 0),
-                'quantityPrecision': len(step.split('.')[1]) if '.' in step else 0,
+                'pricePrecision': price_decimals, 'quantityPrecision': qty_decimals,
                 'baseAssetPrecision': 8, 'quotePrecision': 8, 'underlyingType': 'COIN',
                 'underlyingSubType': [], 'settlePlan': 0, 'triggerProtect': '0.0500',
                 'liquidationFee': '0.012500', 'marketTakeBound': '0.05',
                 'maxMoveOrderLimit': 10000,
                 'filters': [
-                    {'filterType': 'PRICE_FILTER', 'minPrice': fmt(spec.min_price),
-                     'maxPrice': fmt(spec.max_price), 'tickSize': fmt(spec.tick_size)},
-                    {'filterType': 'LOT_SIZE', 'minQty': fmt(spec.min_qty),
-                     'maxQty': fmt(spec.max_qty), 'stepSize': fmt(spec.step_size)},
-                    {'filterType': 'MARKET_LOT_SIZE', 'minQty': fmt(spec.min_qty),
-                     'maxQty': fmt(spec.max_qty), 'stepSize': fmt(spec.step_size)},
+                    {'filterType': 'PRICE_FILTER', 'minPrice': _plain(spec.min_price),
+                     'maxPrice': _plain(spec.max_price), 'tickSize': _plain(spec.tick_size)},
+                    {'filterType': 'LOT_SIZE', 'minQty': _plain(spec.min_qty),
+                     'maxQty': _plain(spec.max_qty), 'stepSize': _plain(spec.step_size)},
+                    {'filterType': 'MARKET_LOT_SIZE', 'minQty': _plain(spec.min_qty),
+                     'maxQty': _plain(spec.max_qty), 'stepSize': _plain(spec.step_size)},
                     {'filterType': 'MAX_NUM_ORDERS', 'limit': 200},
                     {'filterType': 'MAX_NUM_ALGO_ORDERS', 'limit': 10},
-                    {'filterType': 'MIN_NOTIONAL', 'notional': fmt(spec.min_notional)},
+                    {'filterType': 'MIN_NOTIONAL', 'notional': _plain(spec.min_notional)},
                     {'filterType': 'PERCENT_PRICE', 'multiplierUp': '1.0500',
                      'multiplierDown': '0.9500', 'multiplierDecimal': '4'}],
                 'orderTypes': list(_FUTURES_TYPES) + ['TRAILING_STOP_MARKET'],

@@ -180,12 +180,13 @@ class FuturesTradingMixin:
             now = self.now_ms()  # type: ignore[attr-defined]
             rec = {'orderId': placed['orderId'], 'symbol': name, 'status': 'NEW',
                    'clientOrderId': placed['clientOrderId'],
-                   'price': fmt(limit) if limit is not None else '0',
-                   'avgPrice': '0', 'origQty': fmt(qty), 'executedQty': '0', 'cumQty': '0',
+                   'price': self.price_str(name, limit) if limit is not None else '0',
+                   'avgPrice': '0', 'origQty': self.qty_str(name, qty), 'executedQty': '0',
+                   'cumQty': '0',
                    'cumQuote': '0', 'timeInForce': tif or 'GTC', 'type': type,
                    'reduceOnly': reduce_only, 'closePosition': close, 'side': side,
                    'positionSide': position_side,
-                   'stopPrice': fmt(stop) if stop is not None else '0',
+                   'stopPrice': self.price_str(name, stop) if stop is not None else '0',
                    'workingType': 'CONTRACT_PRICE', 'priceProtect': False, 'origType': type,
                    'priceMatch': 'NONE', 'selfTradePreventionMode': 'EXPIRE_MAKER',
                    'goodTillDate': 0 if missing(goodTillDate) else parse_int(
@@ -201,7 +202,8 @@ class FuturesTradingMixin:
         order_id = 8000000000 + self._fill_trade_id  # type: ignore[attr-defined]
         rec = {'orderId': order_id, 'symbol': name, 'status': 'EXPIRED',
                'clientOrderId': client_id if not missing(client_id) else 'gtx{}'.format(order_id),
-               'price': fmt(limit or ZERO), 'avgPrice': '0', 'origQty': fmt(qty),
+               'price': self.price_str(name, limit or ZERO), 'avgPrice': '0',
+               'origQty': self.qty_str(name, qty),
                'executedQty': '0', 'cumQty': '0', 'cumQuote': '0', 'timeInForce': 'GTX',
                'type': 'LIMIT', 'reduceOnly': False, 'closePosition': False, 'side': side,
                'positionSide': position_side, 'stopPrice': '0', 'workingType': 'CONTRACT_PRICE',
@@ -320,8 +322,8 @@ class FuturesTradingMixin:
         if rec is None:
             return
         rec['status'] = payload['X']
-        rec['executedQty'] = rec['cumQty'] = payload['z']
-        rec['cumQuote'] = payload['Z']
+        rec['executedQty'] = rec['cumQty'] = self.qty_str(rec['symbol'], payload['z'])
+        rec['cumQuote'] = self.quote_str(rec['symbol'], payload['Z'])
         rec['updateTime'] = payload['T']
         executed = Decimal(payload['z'])
         if executed:
@@ -340,7 +342,8 @@ class FuturesTradingMixin:
             account.trades.append({
                 'buyer': rec['side'] == 'BUY', 'commission': fmt(fee), 'commissionAsset': 'USDT',
                 'id': trade_id, 'maker': bool(payload['m']), 'orderId': rec['orderId'],
-                'price': payload['L'], 'qty': payload['l'],
+                'price': self.price_str(rec['symbol'], payload['L']),
+                'qty': self.qty_str(rec['symbol'], payload['l']),
                 'quoteQty': fmt(round8(qty * price)), 'realizedPnl': fmt(realized),
                 'side': rec['side'], 'positionSide': rec['positionSide'],
                 'symbol': rec['symbol'], 'time': payload['T']})
@@ -388,8 +391,10 @@ class FuturesTradingMixin:
             's': rec['symbol'], 'c': rec['clientOrderId'], 'S': rec['side'], 'o': rec['type'],
             'f': rec['timeInForce'], 'q': rec['origQty'], 'p': rec['price'],
             'ap': rec['avgPrice'], 'sp': rec['stopPrice'], 'x': exec_type, 'X': rec['status'],
-            'i': rec['orderId'], 'l': payload['l'] if payload else '0',
-            'z': rec['executedQty'], 'L': payload['L'] if payload else '0',
+            'i': rec['orderId'],
+            'l': self.qty_str(rec['symbol'], payload['l']) if payload else '0',
+            'z': rec['executedQty'],
+            'L': self.price_str(rec['symbol'], payload['L']) if payload else '0',
             'T': now, 't': payload['t'] if payload and exec_type == 'TRADE' else 0,
             'b': fmt(numbers['bids']), 'a': fmt(numbers['asks']),
             'm': bool(payload['m']) if payload else False, 'R': rec['reduceOnly'],
@@ -408,7 +413,7 @@ class FuturesTradingMixin:
         return {'e': 'ACCOUNT_UPDATE', 'E': now, 'T': now, 'a': {
             'm': 'ORDER',
             'B': [{'a': 'USDT', 'wb': wallet, 'cw': wallet, 'bc': '0'}],
-            'P': [{'s': symbol, 'pa': fmt(pos.amount), 'ep': fmt(round8(pos.entry)),
+            'P': [{'s': symbol, 'pa': self.qty_str(symbol, pos.amount), 'ep': fmt(round8(pos.entry)),
                    'bep': fmt(round8(self._break_even(pos))), 'cr': fmt(pos.realized),
                    'up': fmt(round8(numbers['up'])),
                    'mt': account.margin_type.get(symbol, 'CROSSED').lower().replace(

@@ -1,0 +1,123 @@
+"""A python-binance 0.7.11-style USD-M futures script runs unchanged against the local exchange.
+
+The script below is written the way a 0.7.11 user writes one (module-level
+code, its own ``Client`` and ``BinanceSocketManager``, queues fed by
+callbacks, ``reactor.stop()`` at the end, no logging configured). It runs in
+a child process, because it stops the process's reactor, with the local
+exchange installed around it by a small wrapper; the parent checks what it
+printed and that nothing was written to stderr.
+"""
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+SCRIPT = '''
+import queue
+from binance.client import Client
+from binance.websockets import BinanceSocketManager
+from binance.futures_depthcache import FuturesDepthCacheManager
+
+client = Client('local-api-key', 'local-api-secret')
+
+klines = client.futures_klines(symbol='BTCUSDT', interval=Client.KLINE_INTERVAL_1MINUTE,
+                               limit=5)
+print('KLINES', len(klines))
+info = client.futures_exchange_info()
+btc = [s for s in info['symbols'] if s['symbol'] == 'BTCUSDT'][0]
+print('PRECISION', btc['pricePrecision'], btc['quantityPrecision'])
+
+aggs, marks, user, books = queue.Queue(), queue.Queue(), queue.Queue(), queue.Queue()
+bm = BinanceSocketManager(client)
+bm.start_aggtrade_futures_socket('BTCUSDT', aggs.put)
+bm.start_symbol_mark_price_socket('BTCUSDT', marks.put)
+bm.start_futures_user_socket(user.put)
+bm.start()
+dcm = FuturesDepthCacheManager(client, 'BTCUSDT', callback=books.put, bm=bm)
+
+agg = aggs.get(timeout=20)
+print('AGG', agg['stream'], agg['data']['e'], agg['data']['p'], agg['data']['q'])
+mark = marks.get(timeout=20)
+print('MARK', mark['stream'], mark['data']['e'])
+book = books.get(timeout=20)
+print('BOOK', len(book.get_bids()) > 0, len(book.get_asks()) > 0)
+
+order = client.futures_create_order(symbol='BTCUSDT', side='BUY', type='MARKET',
+                                    quantity=0.01)
+print('ORDER', order['status'], order['origQty'], order['executedQty'])
+position = client.futures_position_information(symbol='BTCUSDT')[0]
+print('POSITION', position['positionAmt'])
+usdt = [b for b in client.futures_account_balance() if b['asset'] == 'USDT'][0]
+print('BALANCE', float(usdt['balance']) < 100000)
+
+kinds = set()
+while not {'ORDER_TRADE_UPDATE', 'ACCOUNT_UPDATE'} <= kinds:
+    kinds.add(user.get(timeout=20)['e'])
+print('USER', sorted(kinds))
+
+dcm.close()
+bm.close()
+from twisted.internet import reactor
+reactor.stop()
+print('DONE')
+'''
+
+WRAPPER = '''
+import runpy, sys
+from binance.testing import LocalExchange
+with LocalExchange() as exchange, exchange.install():
+    runpy.run_path(sys.argv[1], run_name='__main__')
+'''
+
+
+def test_a_0711_futures_script_runs_unchanged_on_the_local_exchange(tmp_path):
+    """klines, an order, position, balance, aggTrade/markPrice/user sockets and a futures depth
+    cache all work from an unmodified 0.7.11-style script, with nothing on stderr."""
+    script = tmp_path / 'futures_bot.py'
+    script.write_text(textwrap.dedent(SCRIPT))
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get('PYTHONPATH', ''))
+    proc = subprocess.run([sys.executable, '-c', WRAPPER, str(script)], cwd=str(tmp_path),
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, timeout=90)
+    out, err = proc.stdout.decode(), proc.stderr.decode()
+    assert proc.returncode == 0, err
+    lines = dict(line.split(' ', 1) for line in out.splitlines() if ' ' in line)
+    assert lines['KLINES'] == '5'
+    price, qty = (int(n) for n in lines['PRECISION'].split())
+    stream, event, p, q = lines['AGG'].split()
+    assert (stream, event) == ('btcusdt@aggTrade', 'aggTrade')
+    assert len(p.split('.')[1]) == price and len(q.split('.')[1]) == qty
+    assert lines['MARK'] == 'btcusdt@markPrice@1s markPriceUpdate'
+    assert lines['BOOK'] == 'True True'
+    assert lines['ORDER'] == 'FILLED 0.010 0.010'
+    assert lines['POSITION'] == '0.010'
+    assert lines['BALANCE'] == 'True'      # the fee was paid from the futures wallet
+    assert lines['USER'] == "['ACCOUNT_UPDATE', 'ORDER_TRADE_UPDATE']"
+    assert out.rstrip().endswith('DONE') and err == ''
+
+
+STOPPED_FIRST = """
+from binance import _reactor
+from binance.testing import LocalExchange
+from twisted.internet import reactor
+exchange = LocalExchange(tick=None).start()
+reactor.callFromThread(reactor.stop)     # what a script's last line does
+assert _reactor.wait_stopped(10)
+exchange.stop()                          # the end of a with block around the script
+print('STOPPED')
+"""
+
+
+def test_the_exchange_stops_at_once_after_the_script_stopped_the_reactor():
+    """LocalExchange.stop() (the end of its with block) returns at once when the reactor was
+    already stopped, instead of waiting forever for a call the reactor will never run."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get('PYTHONPATH', ''))
+    try:
+        proc = subprocess.run([sys.executable, '-c', STOPPED_FIRST], cwd=str(ROOT),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, timeout=30)
+    except subprocess.TimeoutExpired:
+        raise AssertionError('LocalExchange.stop() hung after reactor.stop()') from None
+    assert proc.returncode == 0, proc.stderr.decode()[-2000:]
+    assert proc.stdout.decode().split() == ['STOPPED']
