@@ -251,9 +251,12 @@ class _Switch:
                 emit(stream, payload)
 
     def ready(self) -> bool:
-        """Every stream the old link carried with ids has joined, and the new link delivers."""
+        """The new link delivers, holds nothing the old one has yet to bring, and every
+        stream the old link delivered with ids during the switch has joined."""
         if not self.new_seen:
             return False
+        if any(self.held.values()):
+            return False      # the new link is ahead somewhere: wait for the old one
         return all(stream in self.joined for stream in self.last)
 
 

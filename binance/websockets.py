@@ -305,7 +305,7 @@ class BinanceSocketManager(threading.Thread):
         return Backoff(self.INITIAL_DELAY, StreamFactory.factor, self.MAX_DELAY,
                        jitter=StreamFactory.jitter, max_retries=self.MAX_RETRIES)
 
-    def attempt_budget(self) -> AttemptBudget:
+    def _attempt_budget(self) -> AttemptBudget:
         """The connection-attempt budget of this manager's reactor (shared process-wide)."""
         return budget_for(self._get_reactor(), self.MAX_CONNECTION_ATTEMPTS,
                           self.CONNECTION_WINDOW)
@@ -320,7 +320,7 @@ class BinanceSocketManager(threading.Thread):
             max_delay=self.MAX_DELAY, idle_timeout=self.IDLE_TIMEOUT,
             tls_options=self._tls_options(url), on_open=on_open,
             connect_timeout=self.CONNECT_TIMEOUT, gate=gate, before_reconnect=before_reconnect,
-            backoff=self._backoff(), admit=self.attempt_budget().admit, **extra)
+            backoff=self._backoff(), admit=self._attempt_budget().admit, **extra)
 
     # -- registry -----------------------------------------------------------------
 
