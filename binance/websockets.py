@@ -71,7 +71,8 @@ class BinanceSocketManager(threading.Thread):
     """Opens Binance WebSocket streams and keeps them connected.
 
     A daemon thread that runs Twisted's reactor (when no one else runs it
-    yet) and holds one reconnecting connection per stream key.
+    yet) and holds one reconnecting connection per stream key (or shared
+    connections, see ``streams_per_connection``).
 
     :param client: a :class:`binance.client.Client`; needed by
         :meth:`start_user_socket` (its API key and secret) and to pick the
@@ -84,8 +85,23 @@ class BinanceSocketManager(threading.Thread):
     :param tls_ca: path of a PEM file with an extra certificate authority to
         trust for ``wss://`` besides certifi's roots (``TLS_CA`` likewise).
         Certificates and host names are always verified.
-    :raises TypeError: for a ``user_timeout`` that is not a number.
-    :raises ValueError: for a ``user_timeout`` that is not a positive, finite number.
+    :param streams_per_connection: ``1`` (the default): one connection per
+        socket, as the original. ``2`` to ``1024``: the market streams of
+        every ``start_*`` share combined-stream connections with live
+        ``SUBSCRIBE``/``UNSUBSCRIBE``, at most this many streams each; callbacks
+        get the same messages as with their own connection.
+    :raises TypeError: for a ``user_timeout`` that is not a number, or a
+        ``streams_per_connection`` that is not an int.
+    :raises ValueError: for a ``user_timeout`` that is not a positive, finite
+        number, or a ``streams_per_connection`` outside 1..1024.
+
+    Binance's limits are kept in both modes: connection attempts of the
+    process at most ``MAX_CONNECTION_ATTEMPTS`` (300) per
+    ``CONNECTION_WINDOW`` (300 s; later ones wait), control messages at most
+    ``MAX_CONTROL_PER_SECOND`` (5) per second per connection. A
+    ``serverShutdown`` event, and the age ``ROTATE_AFTER`` (23 h 45 min),
+    make a connection open its replacement first and switch without losing
+    or repeating a message of streams with ordering ids.
 
     Class attributes (also settable on an instance): ``STREAM_URL``,
     ``WS_API_URL``, ``TLS_CA`` and the tunables ``MAX_RETRIES``,
