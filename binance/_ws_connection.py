@@ -359,7 +359,7 @@ class Connection:
     def _new_link(self) -> _Link:
         link = _Link(self)
         if self.shared:
-            deliver = lambda msg: self._on_shared(link, msg)  # noqa: E731
+            deliver = self._shared_deliver(link)
             gate: Any = self
         else:
             sub = self.subscriptions[0]
@@ -443,6 +443,22 @@ class Connection:
         _deliver(sub, msg, self)
 
     # -- shared mode: routing ---------------------------------------------------------------
+
+    def _shared_deliver(self, link: _Link) -> Callable[[Any], None]:
+        """The hot path of a shared link: one envelope for one subscriber, no switch."""
+        routes = self.routes
+        slow = self._on_shared
+
+        def deliver(msg: Any) -> None:
+            if self.switch is None and msg.__class__ is dict:
+                subs = routes.get(msg.get('stream'))  # type: ignore[arg-type]
+                if subs is not None and len(subs) == 1:
+                    sub = subs[0]
+                    if not sub.stopped:     # an exception is logged by the protocol
+                        sub.callback(msg['data'] if sub.delivery == DELIVER_RAW else msg)
+                    return
+            slow(link, msg)
+        return deliver
 
     def _on_shared(self, link: _Link, msg: Any) -> None:
         if msg.__class__ is dict:
