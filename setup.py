@@ -29,6 +29,7 @@ setup(
         'requests>=2.25',
         'dateparser>=1.1',
         'certifi',
+        'cryptography>=38',  # Ed25519 and RSA API keys (binance/_keys.py)
     ],
     extras_require={
         'fast': ['orjson>=3.6'],

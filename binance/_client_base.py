@@ -6,8 +6,7 @@ live in :mod:`binance._client_market` and :mod:`binance._client_account`.
 """
 import logging
 import re
-import time
-from typing import Any, Dict, Mapping, Optional
+from typing import Any, Dict, Mapping, Optional, Union
 from urllib.parse import urlencode
 
 import requests
@@ -15,9 +14,11 @@ from urllib3.exceptions import ReadTimeoutError
 
 from binance import __version__
 from binance._json import loads
-from binance._client_params import encode_params, sign_payload
+from binance._client_params import encode_params
+from binance._clock import ServerClock
+from binance._keys import Signer, load_signer
 from binance.exceptions import (
-    BinanceAPIException, BinanceConnectionException, BinanceRateLimitException,
+    BinanceAPIException, BinanceException, BinanceConnectionException, BinanceRateLimitException,
     BinanceRequestException, BinanceTimeoutException, _int_or_none,
 )
 
@@ -26,7 +27,9 @@ log = logging.getLogger('binance.client')
 #: Seconds a request may take when ``requests_params`` sets no ``timeout``.
 DEFAULT_TIMEOUT = 10
 _TLD_RE = re.compile(r'^[a-z]{2,}(\.[a-z]{2,})*$')
-_SIGNATURE_RE = re.compile(r'signature=[0-9a-fA-F]+')
+_SIGNATURE_RE = re.compile(r'signature=[0-9A-Za-z%+/=_-]+')
+#: Binance's code for "Timestamp for this request is outside of the recvWindow."
+INVALID_TIMESTAMP = -1021
 
 
 class _SignatureRedactor(logging.Filter):
@@ -62,7 +65,9 @@ class ClientBase:
 
     def __init__(self, api_key: Optional[str] = None, api_secret: Optional[str] = None,
                  requests_params: Optional[Dict[str, Any]] = None, tld: str = 'com',
-                 testnet: bool = False) -> None:
+                 testnet: bool = False, *, private_key: Any = None,
+                 private_key_pass: Optional[Union[str, bytes]] = None,
+                 sync_clock: bool = True) -> None:
         for name, value in (('api_key', api_key), ('api_secret', api_secret)):
             if value is not None and not isinstance(value, str):
                 raise TypeError('{} must be a str or None, not {}'.format(name, type(value).__name__))
@@ -72,9 +77,13 @@ class ClientBase:
         if not isinstance(tld, str) or not _TLD_RE.match(tld):
             raise ValueError('tld must be a top-level domain such as \'com\' or \'us\', '
                              'got {!r}'.format(tld))
+        if not isinstance(sync_clock, bool):
+            raise TypeError('sync_clock must be True or False, not {!r}'.format(sync_clock))
+        self._signer: Optional[Signer] = load_signer(api_secret, private_key, private_key_pass)
         #: The API key, sent in the ``X-MBX-APIKEY`` header (never logged).
         self.API_KEY = api_key or None
-        #: The secret that signs requests (never sent, never logged).
+        #: The HMAC secret that signs requests (never sent, never logged);
+        #: ``None`` with an Ed25519/RSA ``private_key``.
         self.API_SECRET = api_secret or None
         self.tld = tld
         self.testnet = bool(testnet)
@@ -85,10 +94,10 @@ class ClientBase:
         else:  # the class attribute, which a user or LocalExchange.install() may have moved
             self.API_URL = type(self).API_URL
         self._requests_params: Dict[str, Any] = dict(requests_params or {})
-        #: Milliseconds added to the local clock for ``timestamp`` (set it to
-        #: ``server time - local time`` when the local clock is off).
-        self.timestamp_offset = 0
-        self._clock = time.time  # seconds; replaced in tests
+        #: The offset to Binance's server time, measured with ``GET /api/v3/time``
+        #: on the first signed request, renewed every ``refresh_interval`` s
+        #: and after a ``-1021`` (``sync_clock=False``: never measured).
+        self.server_clock = ServerClock(self._fetch_server_time, enabled=sync_clock)
         #: The :class:`requests.Response` of the last request that got an answer.
         self.response: Optional[requests.Response] = None
         #: The request weight used this minute according to the last answer
@@ -101,9 +110,49 @@ class ClientBase:
         })
 
     def __repr__(self) -> str:
-        return '<{} API_URL={!r} api_key={} api_secret={}>'.format(
-            type(self).__name__, self.API_URL,
-            'set' if self.API_KEY else 'None', 'set' if self.API_SECRET else 'None')
+        return '<{} API_URL={!r} api_key={} key_type={}>'.format(
+            type(self).__name__, self.API_URL, 'set' if self.API_KEY else 'None',
+            self.key_type)
+
+    @property
+    def key_type(self) -> Optional[str]:
+        """``'HMAC'``, ``'RSA'``, ``'Ed25519'`` or ``None`` (no secret nor private key)."""
+        return self._signer.key_type if self._signer is not None else None
+
+    @property
+    def timestamp_offset(self) -> int:
+        """Milliseconds added to the local clock for ``timestamp`` (server - local).
+
+        Measured automatically (see :attr:`server_clock`); setting it stores
+        your value, which automatic renewals replace unless the client was
+        made with ``sync_clock=False``.
+        """
+        return self.server_clock.offset_ms
+
+    @timestamp_offset.setter
+    def timestamp_offset(self, value: int) -> None:
+        self.server_clock.offset_ms = value
+
+    @property
+    def timestamp_offset_age(self) -> Optional[float]:
+        """Seconds since :attr:`timestamp_offset` was measured or set; ``None`` if never."""
+        return self.server_clock.age
+
+    def sync_time(self) -> int:
+        """Measure the offset to Binance's server time now; returns it in ms.
+
+        :raises BinanceException: when ``GET /api/v3/time`` fails.
+        """
+        return self.server_clock.sync()
+
+    def _fetch_server_time(self) -> Any:
+        return self._request('GET', 'v3/time')
+
+    def _sign(self, payload: str) -> str:
+        """The REST ``signature`` value of ``payload`` (already percent-encoded)."""
+        if self._signer is None:
+            raise ValueError('signing needs an api_secret or a private_key')
+        return self._signer.rest_signature(payload)
 
     def close(self) -> None:
         """Close the HTTP session and its pooled connections."""
@@ -125,7 +174,8 @@ class ClientBase:
         return root + '/' + api
 
     def _now_ms(self) -> int:
-        return int(self._clock() * 1000) + self.timestamp_offset
+        """Binance's time in ms as this client estimates it (may measure the offset)."""
+        return self.server_clock.now_ms()
 
     # -- requests ---------------------------------------------------------
 
@@ -159,24 +209,46 @@ class ClientBase:
         headers: Dict[str, str] = {}
         full_path = '/{}/{}'.format(api, path)
         if signed or keyed:
-            if not self.API_KEY or (signed and not self.API_SECRET):
+            if not self.API_KEY or (signed and self._signer is None):
                 raise ValueError('{} {} needs {}: create the client with '
-                                 'Client(api_key, api_secret)'.format(
+                                 'Client(api_key, api_secret) or Client(api_key, '
+                                 'private_key=...)'.format(
                                      method, full_path,
-                                     'an API key and secret' if signed else 'an API key'))
+                                     'an API key and a secret or private key' if signed
+                                     else 'an API key'))
             headers['X-MBX-APIKEY'] = self.API_KEY
-        if signed:
-            if not any(name == 'timestamp' for name, _ in pairs):
-                pairs.append(('timestamp', str(self._now_ms())))
-            query = urlencode(pairs)
-            query += '&signature=' + sign_payload(self.API_SECRET or '', query)
-        else:
-            query = urlencode(pairs)
-        url = self._base_url(api) + '/' + path + ('?' + query if query else '')
+        own_timestamp = signed and not any(name == 'timestamp' for name, _ in pairs)
         kwargs: Dict[str, Any] = {'timeout': DEFAULT_TIMEOUT}
         kwargs.update(self._requests_params)
         kwargs.update(extra)
         headers = dict(kwargs.pop('headers', None) or {}, **headers)
+        try:
+            return self._send(method, api, path, full_path, pairs, signed, own_timestamp,
+                              headers, kwargs)
+        except BinanceAPIException as exc:
+            if not (own_timestamp and exc.code == INVALID_TIMESTAMP
+                    and self.server_clock.enabled):
+                raise
+            log.info('%s %s: Binance refused the timestamp (%s); measuring the server time '
+                     'and sending it once more', method, full_path, exc.message)
+            try:
+                self.server_clock.sync()
+            except BinanceException:
+                raise exc from None
+            return self._send(method, api, path, full_path, pairs, signed, own_timestamp,
+                              headers, kwargs)
+
+    def _send(self, method: str, api: str, path: str, full_path: str, pairs: list,
+              signed: bool, own_timestamp: bool, headers: Dict[str, str],
+              kwargs: Dict[str, Any]) -> Any:
+        if signed:
+            if own_timestamp:
+                pairs = pairs + [('timestamp', str(self._now_ms()))]
+            query = urlencode(pairs)
+            query += '&signature=' + self._sign(query)
+        else:
+            query = urlencode(pairs)
+        url = self._base_url(api) + '/' + path + ('?' + query if query else '')
         try:
             response = self.session.request(method, url, headers=headers, **kwargs)
         except requests.Timeout as exc:

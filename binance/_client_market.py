@@ -298,20 +298,23 @@ class MarketMixin(ClientBase):
         end = None if end_str is None else _to_ms(end_str, 'end_str')
         return self._iter_klines(symbol, interval, start, end, limit)
 
-    def _earliest_valid_timestamp(self, symbol: str, interval: str) -> Optional[int]:
+    def _earliest_valid_timestamp(self, symbol: str, interval: str,
+                                  fetch: Optional[Any] = None) -> Optional[int]:
         """Open time of the symbol's first kline, or ``None`` when it has none."""
-        first = self.get_klines(symbol=symbol, interval=interval, startTime=0, limit=1)
+        first = (fetch or self.get_klines)(symbol=symbol, interval=interval, startTime=0, limit=1)
         return first[0][0] if first else None
 
     def _iter_klines(self, symbol: str, interval: str, start: int, end: Optional[int],
-                     limit: int) -> Iterator[List[Any]]:
-        earliest = self._earliest_valid_timestamp(symbol, interval)
+                     limit: int, fetch: Optional[Any] = None) -> Iterator[List[Any]]:
+        """Page through klines with ``fetch`` (``get_klines``; the futures ones pass theirs)."""
+        fetch = fetch or self.get_klines
+        earliest = self._earliest_valid_timestamp(symbol, interval, fetch)
         if earliest is None:
             return
         start = max(start, earliest)
         while end is None or start <= end:
-            page = self.get_klines(symbol=symbol, interval=interval, limit=limit,
-                                   startTime=start, endTime=end)
+            page = fetch(symbol=symbol, interval=interval, limit=limit,
+                         startTime=start, endTime=end)
             # open times at or after start only, so a page boundary never repeats a kline
             fresh = [k for k in page if k[0] >= start and (end is None or k[0] <= end)]
             if not fresh:

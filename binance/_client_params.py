@@ -255,7 +255,14 @@ def _json_list(name: str, value: Any) -> str:
     return json.dumps(list(value), separators=(',', ':'))
 
 
+class Checked(str):
+    """A value its caller already checked against another product's rules
+    (e.g. a futures ``timeInForce`` of ``GTX``): sent as is."""
+
+
 def _format_value(name: str, value: Any) -> Any:
+    if isinstance(value, Checked):
+        return str(value)
     if name in POSITIVE_NUMBERS:
         return format_number(name, value, positive=True)
     if name == 'recvWindow':

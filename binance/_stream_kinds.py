@@ -1,4 +1,4 @@
-"""The one table of Binance's spot stream kinds.
+"""The tables of Binance's stream kinds: spot (:data:`KINDS`), USD-M (:data:`FUTURES_KINDS`).
 
 Each :class:`StreamKind` row says how a stream name is spelled, whether it
 needs a symbol, which options it takes and what its messages look like. The
@@ -25,7 +25,9 @@ from binance.enums import KLINE_INTERVALS, WEBSOCKET_DEPTHS
 
 __all__ = ['StreamKind', 'StreamMatch', 'KINDS', 'KINDS_BY_NAME', 'parse', 'valid_kinds_text',
            'symbol_stream_suffixes', 'array_streams', 'TICKER_WINDOWS', 'DEPTH_SPEEDS',
-           'KLINE_TIMEZONES', 'MINITICKER_UPDATE_TIMES', 'MAX_STREAMS_PER_CONNECTION']
+           'KLINE_TIMEZONES', 'MINITICKER_UPDATE_TIMES', 'MAX_STREAMS_PER_CONNECTION',
+           'FUTURES_KINDS', 'FUTURES_MAX_STREAMS', 'FUTURES_DEPTH_SPEEDS', 'parse_futures',
+           'futures_valid_kinds_text']
 
 #: Binance allows at most this many streams on one connection.
 MAX_STREAMS_PER_CONNECTION = 1024
@@ -72,6 +74,8 @@ class StreamKind(NamedTuple):
     payload: str
     period: Optional[float]
     retired: str = ''
+    #: USD-M futures only: the fstream route serving it (``'public'`` or ``'market'``)
+    route: str = ''
 
     def build(self, symbol: Optional[str] = None, **options: str) -> str:
         """The stream name for ``symbol`` (lower case) and ``options`` (no checks)."""
@@ -258,3 +262,90 @@ def event_type(match: StreamMatch) -> Any:
     if event is None:
         return None
     return event.format(window=match.options.get('window', ''))
+
+
+# -- USD-M futures (fstream) -------------------------------------------------------------
+#
+# Source: the USD-M "WebSocket Market Streams" docs and Binance's 2026-03-06
+# notice of the routed paths (retiring unrouted fstream on 2026-04-23): book
+# data on /public, other market data on /market, user data on /private.
+
+#: Streams per connection on USD-M futures.
+FUTURES_MAX_STREAMS = 200
+#: Update speeds of the futures depth streams ('' is the default 250 ms).
+FUTURES_DEPTH_SPEEDS = ('', '@100ms', '@250ms', '@500ms')
+_FSPEED = r'(?P<speed>@100ms|@250ms|@500ms)?'
+
+
+def _f(name: str, spelling: str, pattern: str, needs_symbol: bool, options: Dict[str, Any],
+       event: Optional[str], is_array: bool, payload: str, period: Optional[float],
+       route: str) -> StreamKind:
+    return StreamKind(name, spelling, _re(pattern), needs_symbol, options, event, is_array,
+                      payload, period, route=route)
+
+
+#: Every USD-M stream kind the package knows, with its route.
+FUTURES_KINDS: Tuple[StreamKind, ...] = (
+    _f('aggTrade', '<symbol>@aggTrade', _SYMBOL_RE + '@aggTrade', True, {}, 'aggTrade', False,
+       'market', None, 'market'),
+    _f('markPrice', '<symbol>@markPrice[@1s]', _SYMBOL_RE + '@markPrice(?P<fast>@1s)?', True,
+       {'fast': ('', '@1s')}, 'markPriceUpdate', False, 'timer', 3.0, 'market'),
+    _f('allMarkPrice', '!markPrice@arr[@1s]', r'!markPrice@arr(?P<fast>@1s)?', False,
+       {'fast': ('', '@1s')}, 'markPriceUpdate', True, 'timer', 3.0, 'market'),
+    _f('kline', '<symbol>@kline_<interval>', _SYMBOL_RE + '@kline_' + _INTERVAL, True,
+       {'interval': tuple(i for i in KLINE_INTERVALS if i != '1s')}, 'kline', False, 'timer',
+       0.25, 'market'),
+    _f('miniTicker', '<symbol>@miniTicker', _SYMBOL_RE + '@miniTicker', True, {},
+       '24hrMiniTicker', False, 'timer', 1.0, 'market'),
+    _f('ticker', '<symbol>@ticker', _SYMBOL_RE + '@ticker', True, {}, '24hrTicker', False,
+       'timer', 1.0, 'market'),
+    _f('allMiniTicker', '!miniTicker@arr', r'!miniTicker@arr', False, {}, '24hrMiniTicker',
+       True, 'timer', 1.0, 'market'),
+    _f('allTicker', '!ticker@arr', r'!ticker@arr', False, {}, '24hrTicker', True, 'timer', 1.0,
+       'market'),
+    _f('forceOrder', '<symbol>@forceOrder', _SYMBOL_RE + '@forceOrder', True, {}, 'forceOrder',
+       False, 'push', None, 'market'),
+    _f('allForceOrder', '!forceOrder@arr', r'!forceOrder@arr', False, {}, 'forceOrder', False,
+       'push', None, 'market'),
+    _f('bookTicker', '<symbol>@bookTicker', _SYMBOL_RE + '@bookTicker', True, {}, 'bookTicker',
+       False, 'market', None, 'public'),
+    _f('allBookTicker', '!bookTicker', r'!bookTicker', False, {}, 'bookTicker', False, 'market',
+       None, 'public'),
+    _f('partialDepth', '<symbol>@depth<levels>[@100ms|@250ms|@500ms]',
+       _SYMBOL_RE + '@depth(?P<levels>[0-9]+)' + _FSPEED, True,
+       {'levels': tuple(WEBSOCKET_DEPTHS), 'speed': FUTURES_DEPTH_SPEEDS}, 'depthUpdate', False,
+       'timer', 0.25, 'public'),
+    _f('depth', '<symbol>@depth[@100ms|@250ms|@500ms]', _SYMBOL_RE + '@depth' + _FSPEED, True,
+       {'speed': FUTURES_DEPTH_SPEEDS}, 'depthUpdate', False, 'market', None, 'public'),
+)
+
+
+def _futures_period(kind: StreamKind, options: Dict[str, str]) -> Optional[float]:
+    if kind.period is None:
+        return None
+    if kind.name in ('markPrice', 'allMarkPrice'):
+        return 1.0 if options.get('fast') else 3.0
+    if kind.name == 'partialDepth' and options.get('speed'):
+        return int(options['speed'][1:-2]) / 1000.0
+    return kind.period
+
+
+def parse_futures(name: str) -> Optional[StreamMatch]:
+    """Parse a USD-M stream name against :data:`FUTURES_KINDS`; ``None`` when unknown."""
+    for kind in FUTURES_KINDS:
+        match = kind.pattern.match(name)
+        if match is None:
+            continue
+        options = {k: (v or '') for k, v in match.groupdict().items() if k != 'symbol'}
+        if any(v not in kind.options.get(k, (v,)) for k, v in options.items()):
+            return None
+        symbol = match.groupdict().get('symbol')
+        return StreamMatch(name, kind, symbol.upper() if symbol else None, options,
+                           _futures_period(kind, options))
+    return None
+
+
+def futures_valid_kinds_text() -> str:
+    """The list of valid USD-M stream names used in error messages."""
+    return ', '.join(kind.spelling for kind in FUTURES_KINDS)
+

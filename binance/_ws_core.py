@@ -185,6 +185,9 @@ class Subscription(_StopListeners):
     __slots__ = ('ctx', 'key', 'streams', 'callback', 'delivery', 'connection', 'stopped',
                  '_on_stop', 'ready')
 
+    #: whether ``streams_per_connection`` may put it on a shared spot connection
+    poolable = True
+
     def __init__(self, ctx: SocketContext, key: str, streams: Sequence[str], callback: Callback,
                  delivery: str = DELIVER_RAW) -> None:
         if delivery not in (DELIVER_RAW, DELIVER_ENVELOPE):
@@ -239,7 +242,7 @@ class Subscription(_StopListeners):
         if self.stopped:
             return
         try:
-            pool = self.ctx.pool
+            pool = self.ctx.pool if self.poolable else None
             if pool is not None:
                 pool.attach(self)
             else:
@@ -257,7 +260,7 @@ class Subscription(_StopListeners):
         self._tell_stopped()
 
     def _let_go(self) -> None:
-        pool = self.ctx.pool
+        pool = self.ctx.pool if self.poolable else None
         if pool is not None:
             pool.detach(self)
         connection = self.connection
@@ -271,7 +274,7 @@ class Subscription(_StopListeners):
         self.stopped = True
         self._on_stop = []
         self.ready.clear()
-        if self.ctx.pool is not None:
+        if self.ctx.pool is not None and self.poolable:
             self.ctx.pool.detach(self)
         self.ctx.release(self.key, self)
         call_callback(self.callback, {'e': 'error', 'm': MAX_RETRIES_MESSAGE},

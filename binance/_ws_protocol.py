@@ -49,6 +49,15 @@ class _Closed:
 _CLOSED = _Closed()
 
 
+class _NeverStops:
+    """Stands in for a reactor without Twisted's ``_stopped`` flag (``task.Clock``)."""
+
+    _stopped = False
+
+
+_NEVER_STOPS = _NeverStops()
+
+
 def call_callback(callback: Callable[[Any], Any], message: Any, reactor: Any,
                   name: str) -> None:
     """Give ``message`` to a user callback outside the message hot path.
@@ -101,6 +110,7 @@ class StreamProtocol(FastFramesMixin, WebSocketClientProtocol):  # type: ignore[
 
     _deliver: Callable[[Any], Any] = _noop
     _gate: Any = _CLOSED
+    _running_reactor: Any = _NEVER_STOPS
     _alive = False
     _quiet = 0
     _idle_call: Any = None
@@ -113,13 +123,17 @@ class StreamProtocol(FastFramesMixin, WebSocketClientProtocol):  # type: ignore[
             return
         self._deliver = factory.deliver
         self._gate = factory.gate
+        if hasattr(factory.reactor, '_stopped'):
+            self._running_reactor = factory.reactor
         if factory.idle_timeout:
             self._idle_call = factory.reactor.callLater(
                 factory.idle_timeout / _IDLE_WINDOWS, self._check_idle)
 
     def onMessage(self, payload: bytes, isBinary: bool) -> None:
         self._alive = True
-        if self._gate.stopped:
+        if self._gate.stopped or self._running_reactor._stopped:
+            # reactor.stop() was called (perhaps by the previous message's
+            # callback): frames still in the buffer are not delivered
             return
         if isBinary:
             log.warning('%s: skipped a binary frame of %d bytes', self.factory.name, len(payload))

@@ -15,14 +15,16 @@ Two ways to get account, order and balance events, tried in this order:
    error message.
 2. **WebSocket API**: when the listen-key endpoint answers HTTP 404, 405 or
    410 (binance.com retired it for Spot on 2026-02-20) the stream connects to
-   ``WS_API_URL`` and sends ``userDataStream.subscribe.signature`` on every
-   (re)connection. Events arrive wrapped as
+   ``WS_API_URL`` and subscribes on every (re)connection: ``session.logon`` +
+   ``userDataStream.subscribe`` with an Ed25519 key,
+   ``userDataStream.subscribe.signature`` with HMAC and RSA keys; after
+   ``eventStreamTerminated`` or a server-side logout it subscribes again
+   (see :mod:`binance._ws_user_api`). Events arrive wrapped as
    ``{"subscriptionId": n, "event": {...}}``; the callback gets the bare event.
 
 REST calls run in the reactor's thread pool, never on the reactor thread.
 Everything else here runs on the reactor thread.
 """
-import json
 import logging
 import threading
 from typing import Any, Callable, Dict, List, Optional
@@ -33,6 +35,7 @@ from twisted.python.failure import Failure
 from binance._client_params import sign_payload
 from binance._ws_core import SocketContext, StopListener, _StopListeners
 from binance._ws_protocol import MAX_RETRIES_MESSAGE, call_callback
+from binance._ws_user_api import TERMINATED, ApiSubscription, send_json, signer_of
 from binance.exceptions import BinanceAPIException
 
 __all__ = ['UserStream', 'USER_STREAM_KEY', 'LISTEN_KEY_RETIRED_STATUSES']
@@ -89,6 +92,10 @@ class UserStream(_StopListeners):
         current connection.
     """
 
+    #: The client methods of the listen-key flow (the futures stream uses its own).
+    GET_KEY = 'stream_get_listen_key'
+    KEEPALIVE = 'stream_keepalive'
+
     def __init__(self, ctx: SocketContext, key: str, callback: Callable[[Any], Any]):
         self._ctx = ctx
         self.key = self._key = key
@@ -103,6 +110,7 @@ class UserStream(_StopListeners):
         self._key_backoff = ctx.backoff()
         self._retry_call: Any = None
         self._request_id = 0
+        self._api: Optional[ApiSubscription] = None
         self._on_stop: List[StopListener] = []
         #: set while events can flow: the listen-key socket is open, or the
         #: WebSocket API subscription was confirmed (see ``wait_connected``)
@@ -164,7 +172,7 @@ class UserStream(_StopListeners):
         if self.stopped:
             return
         self._fetching = True
-        d = self._ctx.in_thread(self._ctx.client.stream_get_listen_key)
+        d = self._ctx.in_thread(getattr(self._ctx.client, self.GET_KEY))
         d.addCallbacks(self._got_key, self._key_failed)
         d.addErrback(self._internal_error)
 
@@ -195,7 +203,7 @@ class UserStream(_StopListeners):
             factory retry with backoff.
         """
         self._fetching = True
-        d = self._ctx.in_thread(self._ctx.client.stream_get_listen_key)
+        d = self._ctx.in_thread(getattr(self._ctx.client, self.GET_KEY))
         d.addBoth(self._refetched)
         return d
 
@@ -285,7 +293,7 @@ class UserStream(_StopListeners):
         key = self.listen_key
         if self.stopped or key is None or self._fetching:
             return
-        d = self._ctx.in_thread(self._ctx.client.stream_keepalive, listenKey=key)
+        d = self._ctx.in_thread(getattr(self._ctx.client, self.KEEPALIVE), listenKey=key)
         d.addCallbacks(lambda _result: None, self._keepalive_failed, errbackArgs=(key,))
         d.addErrback(self._internal_error)
 
@@ -303,9 +311,10 @@ class UserStream(_StopListeners):
 
     def _start_ws_api(self) -> None:
         client = self._ctx.client
-        if not getattr(client, 'API_KEY', None) or not getattr(client, 'API_SECRET', None):
+        if not getattr(client, 'API_KEY', None) or signer_of(client) is None:
             self._finish({'e': 'error', 'm': 'The WebSocket API user data stream needs a '
-                                              'Client with an API key and secret'})
+                                              'Client with an API key and an api_secret or '
+                                              'private_key'})
             return
         self.mode = 'ws_api'
         self._stop_keepalive()
@@ -317,41 +326,42 @@ class UserStream(_StopListeners):
                                                    gate=self, on_open=self._subscribe)
 
     def _subscribe(self, proto: Any) -> None:
-        """Send ``userDataStream.subscribe.signature`` (after every handshake)."""
-        client = self._ctx.client
-        params = {
-            'apiKey': client.API_KEY,
-            'timestamp': int(self._ctx.reactor.seconds() * 1000)
-            + int(getattr(client, 'timestamp_offset', 0) or 0),
-        }
-        params['signature'] = ws_api_signature(client.API_SECRET, params)
-        self._request_id += 1
-        request = {'id': self._request_id, 'method': 'userDataStream.subscribe.signature',
-                   'params': params}
-        proto.sendMessage(json.dumps(request).encode('utf-8'), isBinary=False)
+        """Subscribe after every handshake: ``session.logon`` + ``userDataStream.subscribe``
+        with an Ed25519 key, ``userDataStream.subscribe.signature`` otherwise
+        (:mod:`binance._ws_user_api`)."""
+        self._api = ApiSubscription(self._ctx.client, self._ctx.reactor, send_json,
+                                    self._api_ready, self._api_failed)
+        self._api.start(proto)
 
     def _on_api_message(self, msg: Any) -> None:
         if msg.__class__ is dict:
             event = msg.get('event')
             if event is not None and 'subscriptionId' in msg:
+                if event.__class__ is dict and event.get('e') == TERMINATED:
+                    self._terminated(msg.get('subscriptionId'))
+                    return
                 self._callback(event)
                 return
-            if 'id' in msg and ('status' in msg or 'result' in msg or 'error' in msg):
-                self._on_api_response(msg)
+            if 'status' in msg and self._api is not None and self._api.handle(msg):
                 return
         self._callback(msg)
 
-    def _on_api_response(self, msg: Dict[str, Any]) -> None:
-        if msg.get('status') == 200:
-            result = msg.get('result') or {}
-            self.subscription_id = result.get('subscriptionId')
-            self.ready.set()
-            log.info('user stream: subscribed through the WebSocket API (subscription %s)',
-                     self.subscription_id)
+    def _terminated(self, subscription_id: Any) -> None:
+        """``eventStreamTerminated``: Binance ended the subscription; subscribe again."""
+        api = self._api
+        if api is None or self.stopped or subscription_id != api.subscription_id:
             return
-        error = msg.get('error') or {}
-        text = 'User data subscription failed: {} (code {}, HTTP {})'.format(
-            error.get('msg', 'no message'), error.get('code'), msg.get('status'))
+        self.ready.clear()
+        api.resubscribe('Binance ended subscription {} (eventStreamTerminated)'.format(
+            subscription_id))
+
+    def _api_ready(self, subscription_id: Any) -> None:
+        self.subscription_id = subscription_id
+        self.ready.set()
+        log.info('user stream: subscribed through the WebSocket API (subscription %s)',
+                 subscription_id)
+
+    def _api_failed(self, text: str) -> None:
         log.error('user stream: %s', text)
         self._finish({'e': 'error', 'm': text})
 

@@ -20,37 +20,58 @@ Usage::
 
 Point it at another server (e.g. :class:`binance.testing.LocalExchange`) with
 ``client.API_URL = 'http://127.0.0.1:PORT/api'``; wallet (``/sapi``) requests
-follow it.
+follow it. USD-M futures methods (:mod:`binance._client_futures`) use
+``Client.FUTURES_URL`` (``https://fapi.binance.com/fapi``); margin methods
+are in :mod:`binance._client_margin`.
 """
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Union
 
 from binance._client_account import AccountMixin
 from binance._client_base import DEFAULT_TIMEOUT
 from binance._client_constants import ClientConstants
+from binance._client_futures import FuturesMixin
+from binance._client_margin import MarginMixin
 from binance._client_market import MarketMixin
 from binance._client_params import sign_payload
 
 __all__ = ['Client', 'sign_payload', 'DEFAULT_TIMEOUT']
 
 
-class Client(AccountMixin, MarketMixin, ClientConstants):
+class Client(FuturesMixin, MarginMixin, AccountMixin, MarketMixin, ClientConstants):
     """Blocking REST client for Binance.
 
     :param api_key: the API key; needed for signed (account and trading) calls.
-    :param api_secret: the secret that signs them. Neither is ever logged or
-        shown in a repr or an exception message.
+    :param api_secret: the secret of an HMAC API key, which signs them
+        (HMAC-SHA256, hex).
+    :param private_key: instead of ``api_secret``, the private key of an
+        Ed25519 (recommended by Binance) or RSA API key: PEM text, PEM bytes
+        or the path of a PEM file (PKCS#8, encrypted or not). Signatures are
+        Ed25519 or RSASSA-PKCS1-v1_5/SHA-256, base64, percent-encoded in the
+        query string. A key that cannot be used, or a wrong password, raises
+        :class:`ValueError` here, before any request.
+    :param private_key_pass: the password of an encrypted ``private_key``.
+    :param sync_clock: keep an offset to Binance's server time (see
+        :attr:`server_clock`): measured on the first signed request, renewed
+        every 10 minutes and after a ``-1021`` answer, after which the
+        refused request is sent once more with a fresh ``timestamp``.
+        ``False`` uses the local clock plus :attr:`timestamp_offset` as set.
+        The API key, the secret, the private key and its password are never
+        logged or shown in a repr or an exception message.
     :param requests_params: keyword arguments for every :mod:`requests` call,
         e.g. ``{'timeout': 5, 'verify': '/path/ca.pem', 'proxies': {...}}``;
         ``timeout`` defaults to 10 s. A method's ``requests_params=`` keyword
         adds to them for that one call.
     :param tld: top-level domain: ``'us'`` uses ``https://api.binance.us/api``.
-    :param testnet: use ``https://testnet.binance.vision/api``.
+    :param testnet: use ``https://testnet.binance.vision/api`` (and
+        ``https://testnet.binancefuture.com/fapi`` for the ``futures_*`` methods).
 
     Construction does no network I/O. Every constant of :mod:`binance.enums`
     is also a class attribute (``Client.SIDE_BUY``, ``Client.KLINE_INTERVAL_30MINUTE``,
     ``Client.AGG_ID``...). After each answer ``client.response`` holds the
     :class:`requests.Response` and ``client.used_weight`` the request weight
-    used this minute (``X-MBX-USED-WEIGHT-1M``).
+    used this minute (``X-MBX-USED-WEIGHT-1M``); ``client.key_type`` says
+    ``'HMAC'``, ``'RSA'`` or ``'Ed25519'``; ``client.timestamp_offset`` (ms)
+    and ``client.timestamp_offset_age`` (seconds) show the clock correction.
 
     Errors: :class:`~binance.exceptions.BinanceAPIException` for an HTTP error
     status (:class:`~binance.exceptions.BinanceRateLimitException` for 429/418,
@@ -72,5 +93,10 @@ class Client(AccountMixin, MarketMixin, ClientConstants):
 
     def __init__(self, api_key: Optional[str] = None, api_secret: Optional[str] = None,
                  requests_params: Optional[Dict[str, Any]] = None, tld: str = 'com',
-                 testnet: bool = False) -> None:
-        super().__init__(api_key, api_secret, requests_params, tld, testnet)
+                 testnet: bool = False, *, private_key: Any = None,
+                 private_key_pass: Optional[Union[str, bytes]] = None,
+                 sync_clock: bool = True) -> None:
+        super().__init__(api_key, api_secret, requests_params, tld, testnet,
+                         private_key=private_key, private_key_pass=private_key_pass,
+                         sync_clock=sync_clock)
+

@@ -472,9 +472,9 @@ class DepthCacheSync:
         if book_id is None:
             self._buffer.append(event)
             return self.BUFFERED
-        if last <= book_id:
+        if self._is_old(event, first, last, book_id):
             return self.IGNORED
-        if first != book_id + 1 and (self._linked or first > book_id + 1):
+        if self._breaks_chain(event, first, last, book_id):
             logger.warning('%s depth: gap in update ids (book at %d, event U=%d u=%d); resyncing',
                            self.cache.symbol, book_id, first, last)
             return self._resync((event,))
@@ -489,6 +489,25 @@ class DepthCacheSync:
             self._linked = True
             self.backoff.reset()
         return self.APPLIED
+
+    def _is_old(self, event: Mapping[str, Any], first: int, last: int, book_id: int) -> bool:
+        """A duplicate or an event the book already has (spot: ``u <= book id``)."""
+        return last <= book_id
+
+    def _breaks_chain(self, event: Mapping[str, Any], first: int, last: int,
+                      book_id: int) -> bool:
+        """Spot: the first event spans ``book id + 1``, later ones start right after it."""
+        return first != book_id + 1 and (self._linked or first > book_id + 1)
+
+    @staticmethod
+    def _after_snapshot(event: Mapping[str, Any], last_id: int) -> bool:
+        """Whether a buffered event is kept for snapshot ``last_id`` (spot: ``u > L``)."""
+        return int(event['u']) > last_id
+
+    @staticmethod
+    def _starts_after(event: Mapping[str, Any], last_id: int) -> bool:
+        """Whether the first kept event begins after the snapshot (spot: ``U > L + 1``)."""
+        return int(event['U']) > last_id + 1
 
     def on_snapshot(self, snapshot: Mapping[str, Any]) -> str:
         """Apply a REST snapshot and replay the buffered events.
@@ -510,8 +529,8 @@ class DepthCacheSync:
             raise ValueError('a depth snapshot needs an integer lastUpdateId') from None
         events = sorted(self._buffer, key=lambda e: int(e['u']))
         self._buffer.clear()
-        pending = [e for e in events if int(e['u']) > last_id]
-        if pending and int(pending[0]['U']) > last_id + 1:
+        pending = [e for e in events if self._after_snapshot(e, last_id)]
+        if pending and self._starts_after(pending[0], last_id):
             self._buffer.extend(pending)
             self.backoff.fail()
             logger.info('%s depth: snapshot %d is older than the buffered stream (U=%s); '
@@ -537,9 +556,12 @@ class DepthCacheSync:
 
 
 def _validate_manager_args(client: Any, symbol: Any, callback: Any, refresh_interval: Any,
-                           bm: Any, limit: Any) -> None:
-    if not callable(getattr(client, 'get_order_book', None)):
-        raise TypeError('client must be a binance.client.Client (it needs get_order_book)')
+                           bm: Any, limit: Any, limits: Sequence[int] = VALID_LIMITS,
+                           snapshot_method: str = 'get_order_book',
+                           socket_method: str = 'start_depth_socket') -> None:
+    if not callable(getattr(client, snapshot_method, None)):
+        raise TypeError('client must be a binance.client.Client (it needs {})'.format(
+            snapshot_method))
     if not isinstance(symbol, str) or not _SYMBOL_RE.match(symbol):
         raise ValueError('symbol must be a Binance symbol such as "BNBBTC" (1-20 letters, '
                          'digits, "-", "_" or "."), got {!r}'.format(symbol))
@@ -552,10 +574,10 @@ def _validate_manager_args(client: Any, symbol: Any, callback: Any, refresh_inte
         if not refresh_interval >= 0:
             raise ValueError('refresh_interval must be >= 0 seconds (0 or None disables it), '
                              'got {!r}'.format(refresh_interval))
-    if isinstance(limit, bool) or limit not in VALID_LIMITS:
+    if isinstance(limit, bool) or limit not in limits:
         raise ValueError('limit must be one of {}, got {!r}'.format(
-            ', '.join(map(str, VALID_LIMITS)), limit))
-    if bm is not None and not callable(getattr(bm, 'start_depth_socket', None)):
+            ', '.join(map(str, limits)), limit))
+    if bm is not None and not callable(getattr(bm, socket_method, None)):
         raise TypeError('bm must be a BinanceSocketManager or None')
 
 
@@ -595,11 +617,19 @@ class DepthCacheManager:
 
     #: seconds to wait for the first diff event before asking for the snapshot anyway
     SNAPSHOT_WAIT = 1.0
+    # What differs for another market (see binance.futures_depthcache): the
+    # state machine, the snapshot method of the client, the socket method of
+    # the socket manager and the snapshot depths.
+    _SYNC: Any = DepthCacheSync
+    _SNAPSHOT_METHOD = 'get_order_book'
+    _SOCKET_METHOD = 'start_depth_socket'
+    _LIMITS: Sequence[int] = VALID_LIMITS
 
     def __init__(self, client: Any, symbol: str, callback: Optional[Callable[[Any], Any]] = None,
                  refresh_interval: Optional[float] = 1800, bm: Any = None, limit: int = 500,
                  *, reactor: Any = None, conv_type: Callable[[Decimal], Any] = float) -> None:
-        _validate_manager_args(client, symbol, callback, refresh_interval, bm, limit)
+        _validate_manager_args(client, symbol, callback, refresh_interval, bm, limit,
+                               self._LIMITS, self._SNAPSHOT_METHOD, self._SOCKET_METHOD)
         if not callable(conv_type):
             raise TypeError('conv_type must be callable, e.g. float, Decimal or str')
         if reactor is None:
@@ -612,7 +642,7 @@ class DepthCacheManager:
         self._limit = limit
         self._reactor = reactor
         self._depth_cache = DepthCache(self._symbol, conv_type=conv_type)
-        self._sync = DepthCacheSync(self._depth_cache)
+        self._sync = self._SYNC(self._depth_cache)
         self._closed = False
         self._snapshot_call: Any = None      # IDelayedCall of the next snapshot request
         self._early_request = False          # a buffered event may bring that request forward
@@ -624,7 +654,7 @@ class DepthCacheManager:
             bm = BinanceSocketManager(client)
         self._bm = bm
         self._conn_key: Any = None
-        self._conn_key = bm.start_depth_socket(self._symbol, self._on_message)
+        self._conn_key = getattr(bm, self._SOCKET_METHOD)(self._symbol, self._on_message)
         if self._conn_key is False:
             self._closed = True
             raise RuntimeError('a diff depth socket for {} is already open on this socket '
@@ -699,7 +729,7 @@ class DepthCacheManager:
         from twisted.internet import threads
         reactor = self._reactor
         d = threads.deferToThreadPool(reactor, reactor.getThreadPool(),
-                                      self._client.get_order_book,
+                                      getattr(self._client, self._SNAPSHOT_METHOD),
                                       symbol=self._symbol, limit=self._limit)
         d.addCallbacks(self._on_snapshot, self._on_snapshot_error)
 

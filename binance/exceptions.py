@@ -13,10 +13,12 @@ from typing import Any, Dict, Optional
 __all__ = [
     'BinanceException', 'BinanceAPIException', 'BinanceRateLimitException',
     'BinanceRequestException', 'BinanceTimeoutException',
+    'BinanceWebSocketAPIException', 'BinanceWebSocketRateLimitException',
     'BinanceConnectionException', 'BinanceOrderException',
     'BinanceOrderMinAmountException', 'BinanceOrderMinPriceException',
     'BinanceOrderMinTotalException', 'BinanceOrderUnknownSymbolException',
     'BinanceOrderInactiveSymbolException', 'BinanceWithdrawException',
+    'BinanceEndpointRetiredError',
 ]
 
 
@@ -110,6 +112,58 @@ class BinanceRateLimitException(BinanceAPIException):
         return '{} retry_after={} used_weight={}'.format(base, self.retry_after, self.used_weight)
 
 
+class BinanceWebSocketAPIException(BinanceAPIException):
+    """The WebSocket API answered a request with an error status.
+
+    :ivar status_code: the reply's ``status`` (HTTP-like: 400, 401, 409, 429...).
+    :ivar code: Binance's error code, e.g. ``-2010``.
+    :ivar message: Binance's ``msg``.
+    :ivar data: the error's ``data`` (``order.cancelReplace`` details,
+        ``retryAfter``...), or ``None``.
+    :ivar rate_limits: the reply's ``rateLimits`` list (``[]`` when absent).
+    :ivar method: the request's method, e.g. ``'order.place'``.
+    """
+
+    def __init__(self, reply: Dict[str, Any], method: str = '') -> None:
+        error: Dict[str, Any] = reply['error'] if isinstance(reply.get('error'), dict) else {}
+        BinanceException.__init__(self, str(error.get('msg', '')))
+        self.status_code = reply.get('status') or 0
+        self.code = error.get('code') or 0
+        self.data = error.get('data')
+        self.rate_limits = list(reply.get('rateLimits') or [])
+        self.method = method
+
+    def __str__(self) -> str:
+        return 'APIError(code={}): {} (WebSocket API {}, status {})'.format(
+            self.code, self.message, self.method or 'request', self.status_code)
+
+
+class BinanceWebSocketRateLimitException(BinanceWebSocketAPIException,
+                                         BinanceRateLimitException):
+    """Status 429 (over a limit) or 418 (IP banned) on the WebSocket API.
+
+    :ivar retry_after_time: ``error.data.retryAfter``: the time (ms) when
+        requests are accepted again, or ``None``.
+    :ivar retry_after: seconds from the server's time until then, or ``None``.
+    :ivar used_weight: the ``REQUEST_WEIGHT`` count of ``rateLimits``, or ``None``.
+    """
+
+    def __init__(self, reply: Dict[str, Any], method: str = '') -> None:
+        BinanceWebSocketAPIException.__init__(self, reply, method)
+        data = self.data if isinstance(self.data, dict) else {}
+        self.retry_after_time = _int_or_none(data.get('retryAfter'))
+        server = _int_or_none(data.get('serverTime'))
+        self.retry_after = None if self.retry_after_time is None or server is None else \
+            max(0, -(-(self.retry_after_time - server) // 1000))
+        self.used_weight = next((_int_or_none(limit.get('count')) for limit in self.rate_limits
+                                 if isinstance(limit, dict)
+                                 and limit.get('rateLimitType') == 'REQUEST_WEIGHT'), None)
+
+    def __str__(self) -> str:
+        return '{} retry_after={} used_weight={}'.format(
+            BinanceWebSocketAPIException.__str__(self), self.retry_after, self.used_weight)
+
+
 def _int_or_none(value: Any) -> Optional[int]:
     try:
         return int(value)
@@ -187,3 +241,21 @@ class BinanceWithdrawException(BinanceException):
 
     def __str__(self) -> str:
         return 'BinanceWithdrawException: {}'.format(self.message)
+
+
+class BinanceEndpointRetiredError(BinanceException, NotImplementedError):
+    """A python-binance 0.7 method whose Binance endpoint no longer exists.
+
+    Raised before any request is sent. The message names the retired
+    endpoint and what replaced it.
+
+    :ivar method: the method that was called, e.g. ``'futures_liquidation_orders'``.
+    :ivar replacement: what to use instead, e.g. ``'GET /fapi/v1/forceOrders'``.
+    """
+
+    def __init__(self, method: str, retired: str, replacement: str) -> None:
+        super().__init__('{}() used {}, which Binance retired; use {} instead'.format(
+            method, retired, replacement))
+        self.method = method
+        self.retired = retired
+        self.replacement = replacement

@@ -45,6 +45,7 @@ from binance._ws_core import (DELIVER_ENVELOPE, DELIVER_RAW, SocketContext, Sock
                               StopListener, Subscription)
 from binance._ws_protocol import MAX_RETRIES_MESSAGE, StreamFactory, StreamProtocol
 from binance._ws_user import USER_STREAM_KEY, UserStream, ws_api_signature
+from binance._ws_futures import FuturesSocketsMixin
 from binance._ws_checks import (ARRAY_STREAMS, MAX_STREAMS_PER_CONNECTION,
                                  SYMBOL_STREAM_KINDS, _check_callback, _check_interval,
                                  _check_stream_name, _depth_suffix, _MINITICKER_UPDATE_TIMES,
@@ -67,7 +68,7 @@ def _with_slash(url: str) -> str:
     return url if url.endswith('/') else url + '/'
 
 
-class BinanceSocketManager(threading.Thread):
+class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
     """Opens Binance WebSocket streams and keeps them connected.
 
     A daemon thread that runs Twisted's reactor (when no one else runs it
@@ -104,6 +105,7 @@ class BinanceSocketManager(threading.Thread):
     or repeating a message of streams with ordering ids.
 
     Class attributes (also settable on an instance): ``STREAM_URL``,
+    ``FSTREAM_URL`` (USD-M futures, see :mod:`binance._ws_futures`),
     ``WS_API_URL``, ``TLS_CA`` and the tunables ``MAX_RETRIES``,
     ``INITIAL_DELAY``, ``MAX_DELAY`` (reconnect backoff in seconds) and
     ``IDLE_TIMEOUT`` (seconds without any frame — data, ping or pong — after
@@ -556,9 +558,10 @@ class BinanceSocketManager(threading.Thread):
         Binance reports the key expired. Keepalive failures reach the callback
         as ``{'e': 'error', 'm': '...'}``. When the listen-key endpoint answers
         404/405/410 (retired for binance.com Spot since 2026-02-20) the socket
-        subscribes through the WebSocket API (``WS_API_URL``,
-        ``userDataStream.subscribe.signature``, again after every reconnect)
-        and the callback receives the same bare event dicts, e.g.
+        subscribes through the WebSocket API (``WS_API_URL``; with an Ed25519
+        key ``session.logon`` + ``userDataStream.subscribe``, otherwise
+        ``userDataStream.subscribe.signature``; again after every reconnect and
+        after ``eventStreamTerminated``) and the callback receives the same bare event dicts, e.g.
         ``{'e': 'executionReport', 's': 'BNBBTC', ...}``.
 
         :returns: the connection key ``'user'`` (stable: the listen key itself
@@ -571,7 +574,8 @@ class BinanceSocketManager(threading.Thread):
         client = self.client
         if client is None or not getattr(client, 'API_KEY', None):
             raise ValueError('start_user_socket needs the manager to have a Client created '
-                             'with an API key (and secret for the WebSocket API)')
+                             'with an API key (and api_secret or private_key for the WebSocket '
+                             'API)')
         self._tls_options(self._stream_url())
         self._tls_options(self._ws_api_url())
         key = USER_STREAM_KEY
@@ -640,7 +644,8 @@ class BinanceSocketManager(threading.Thread):
         self._call(entry.stop)
 
     def close(self) -> None:
-        """Close every socket. New sockets can be started afterwards.
+        """Close every socket (and the :attr:`ws_api` session). New sockets can be
+        started afterwards.
 
         The reactor keeps running; ``reactor.stop()`` ends it (and the program).
         """
@@ -650,3 +655,43 @@ class BinanceSocketManager(threading.Thread):
         for entry in entries:
             entry.stopped = True
             self._call(entry.stop)
+        api = self.__dict__.get('_ws_api')
+        if api is not None:
+            api.close()
+
+    # -- orders without blocking the reactor (binance/_ws_api.py) ---------------------
+
+    @property
+    def ws_api(self) -> Any:
+        """This manager's WebSocket API session (:class:`binance._ws_api.WebSocketApi`).
+
+        ``bm.ws_api.order_place(symbol=..., ..., callback=on_order)`` returns a
+        Deferred at once and never blocks the reactor thread; the connection
+        is made on the first request and signed with the client's key.
+        """
+        with self._conn_lock:
+            api = self.__dict__.get('_ws_api')
+            if api is None:
+                from binance._ws_api import WebSocketApi
+                self._tls_options(self._ws_api_url())
+                api = self.__dict__['_ws_api'] = WebSocketApi(self)
+        return api
+
+    def call_in_thread(self, callback: Optional[Callback], fn: Callable[..., Any],
+                       *args: Any, **kwargs: Any) -> Any:
+        """Run a blocking call (e.g. ``client.create_order``) off the reactor thread.
+
+        ``fn(*args, **kwargs)`` runs in the reactor's thread pool; then
+        ``callback(result)`` runs on the reactor thread, or
+        ``callback({'e': 'error', 'm': text, 'status': ..., 'code': ...,
+        'retry_after': ..., 'exception': exc})`` if it raised (a 429/418 keeps
+        its ``retry_after``). Safe from any thread, e.g. inside a stream callback::
+
+            bm.call_in_thread(on_order, client.order_market_buy, symbol='BNBBTC', quantity=1)
+
+        :returns: a Deferred with the same outcome (``None`` after an error
+            that went to the callback).
+        """
+        from binance._ws_api import call_in_thread
+        return call_in_thread(self, callback, fn, *args, **kwargs)
+

@@ -46,7 +46,11 @@ class RecordingAdapter(BaseAdapter):
 
 
 def offline_client(api_key=None, api_secret=None, **kwargs):
-    """A Client whose session answers from a RecordingAdapter instead of the network."""
+    """A Client whose session answers from a RecordingAdapter instead of the network.
+
+    Its clock is not synced (``sync_clock=False``), so only the calls under test are sent.
+    """
+    kwargs.setdefault('sync_clock', False)
     client = Client(api_key, api_secret, **kwargs)
     adapter = RecordingAdapter()
     client.session.mount('https://', adapter)

@@ -121,8 +121,9 @@ def test_wrong_secret_is_a_signature_error(exchange):
 
 
 @pytest.mark.parametrize('offset', [-120000, 30000])
-def test_clock_skew_is_a_timestamp_error(client, offset):
-    """A timestamp outside recvWindow (behind or ahead) raises code -1021; the offset fixes it."""
+def test_clock_skew_is_a_timestamp_error(exchange, client, offset):
+    """Without clock sync a timestamp outside recvWindow raises -1021; the offset fixes it."""
+    client = exchange.client(api_key=KEY, api_secret=SECRET, sync_clock=False)
     client.timestamp_offset = offset
     with pytest.raises(BinanceAPIException) as info:
         client.get_open_orders()
@@ -284,6 +285,15 @@ def _one_of_each_exception():
         'BinanceConnectionException': exceptions.BinanceConnectionException('refused'),
         'BinanceOrderException': exceptions.BinanceOrderException(-1013, 'refused order'),
         'BinanceWithdrawException': exceptions.BinanceWithdrawException('Insufficient balance'),
+        'BinanceEndpointRetiredError': exceptions.BinanceEndpointRetiredError(
+            'futures_liquidation_orders', 'GET /fapi/v1/allForceOrders', 'GET /fapi/v1/forceOrders'),
+        'BinanceWebSocketAPIException': exceptions.BinanceWebSocketAPIException(
+            {'id': 1, 'status': 400, 'error': {'code': -2011, 'msg': 'Unknown order sent.'}},
+            'order.cancel'),
+        'BinanceWebSocketRateLimitException': exceptions.BinanceWebSocketRateLimitException(
+            {'id': 2, 'status': 429, 'error': {'code': -1003, 'msg': 'Too much request weight.',
+                                               'data': {'serverTime': 1000, 'retryAfter': 60000}},
+             'rateLimits': [{'rateLimitType': 'REQUEST_WEIGHT', 'count': 6001}]}, 'time'),
     }
     for name in exceptions.__all__:
         if name.startswith('BinanceOrder') and name != 'BinanceOrderException':

@@ -32,9 +32,11 @@ RUNS = {
     'save_historical_klines': ['save_historical_klines.py', 'BNBBTC', '1 Jan, 2018',
                                '1 Mar, 2018', '--local', '--output', 'bnbbtc.csv'],
     'place_and_cancel_order': ['place_and_cancel_order.py', '--local'],
+    'futures_trader': ['futures_trader.py', 'BTCUSDT', '--local', '--count', '8',
+                       '--seconds', '40'],
 }
 #: the ones that must refuse to run against Binance without API keys
-NEEDS_KEYS = ['user_stream.py', 'place_and_cancel_order.py']
+NEEDS_KEYS = ['user_stream.py', 'place_and_cancel_order.py', 'futures_trader.py']
 #: the scripts; examples/_common.py only holds what they share
 SCRIPTS = sorted(p.name for p in EXAMPLES.glob('*.py') if not p.name.startswith('_'))
 
@@ -186,6 +188,21 @@ def test_place_and_cancel_order_leaves_nothing_open(runs):
     order_id = re.search(r'^placed: order (\d+) status NEW$', out, re.M).group(1)
     assert 'open orders of BNBBTC: [{}]'.format(order_id) in out
     assert 'cancelled: order {} status CANCELED'.format(order_id) in out
+
+
+def test_futures_trader_runs_a_0711_style_futures_script_offline(runs):
+    """futures_trader.py shows klines, its order, the position, stream messages and its events."""
+    run = runs['futures_trader']
+    assert run.returncode == 0, run
+    out = run.stdout
+    assert len(re.findall(r'^kline \d+ open \S+ close \S+$', out, re.M)) == 3, out
+    assert re.search(r'^order \d+ FILLED avg price \S+$', out, re.M), out
+    assert re.search(r'^position BTCUSDT BOTH: 0\.01', out, re.M), out
+    assert re.search(r'^order \d+ BTCUSDT BUY MARKET: TRADE ', out, re.M), out
+    assert re.search(r'^account \(ORDER\): BTCUSDT position 0\.01', out, re.M), out
+    assert re.search(r'^(trade BTCUSDT|mark price BTCUSDT) ', out, re.M), out
+    closed = out.split('position closed\n', 1)[1]
+    assert 'position BTCUSDT' not in closed, out   # v3 positionRisk lists open positions only
 
 
 @pytest.mark.parametrize('script', NEEDS_KEYS)

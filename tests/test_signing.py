@@ -45,7 +45,7 @@ def test_signature_covers_the_percent_encoded_query():
 def test_timestamp_is_now_in_ms_plus_offset():
     """Signed calls carry timestamp = local time in ms + client.timestamp_offset."""
     client, adapter = offline_client('key', 'secret')
-    client._clock = lambda: 1700000000.25
+    client.server_clock.clock = lambda: 1700000000.25
     client.get_account()
     assert dict(parse_qsl(urlsplit(adapter.requests[-1].url).query))['timestamp'] == '1700000000250'
     client.timestamp_offset = -1500

@@ -20,6 +20,7 @@ from twisted.python.failure import Failure
 
 from binance import _reactor
 from binance.testing.streams import StreamServer
+from binance._client_params import sign_payload
 from binance.testing.streams_wsapi import sign
 
 # ---------------------------------------------------------------- a fake Market
@@ -96,6 +97,12 @@ class FakeMarket:
 
     def secret_for(self, api_key):
         return self.secrets.get(api_key)
+
+    def key_type(self, api_key):
+        return 'HMAC' if api_key in self.secrets else None
+
+    def verify_signature(self, api_key, payload, signature):
+        return signature == sign_payload(self.secrets[api_key], payload.decode('utf-8'))
 
     def listen_key_owner(self, key):
         return self.listen_keys.get(key)
@@ -611,13 +618,16 @@ def test_ws_api_subscription_errors(connect, make_params, status, code):
 
 
 def test_ws_api_unsubscribe_ping_and_time(market, connect):
-    """unsubscribe stops events; ping answers {}; time answers serverTime."""
+    """unsubscribe ends events with eventStreamTerminated; ping answers {}; time serverTime."""
     client = connect('/ws-api/v3')
     client.send_json({'id': 1, 'method': 'userDataStream.subscribe.signature',
                       'params': _signed()})
     assert client.recv_json()['status'] == 200
     client.send_json({'id': 2, 'method': 'userDataStream.unsubscribe',
                       'params': {'subscriptionId': 0}})
+    terminated = client.recv_json()
+    assert terminated['subscriptionId'] == 0
+    assert terminated['event']['e'] == 'eventStreamTerminated'
     assert client.recv_json()['result'] == {}
     emit(market, 'user', API_KEY, USER_EVENT)
     client.send_json({'id': 3, 'method': 'ping'})

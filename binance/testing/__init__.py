@@ -32,12 +32,14 @@ import os
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence
 
 from binance import _reactor
+from binance.testing.futures_market import FuturesMarket
 from binance.testing.market import Market, MarketError
+from binance.testing.keys import make_key_pair
 from binance.testing.market_base import DEFAULT_SYMBOLS
 from binance.testing.rest import RecordedRequest, RestResource
 
-__all__ = ['LocalExchange', 'Market', 'MarketError', 'RecordedRequest', 'DEFAULT_BALANCES',
-           'DEFAULT_SYMBOLS']
+__all__ = ['LocalExchange', 'Market', 'FuturesMarket', 'MarketError', 'RecordedRequest',
+           'DEFAULT_BALANCES', 'DEFAULT_SYMBOLS', 'make_key_pair']
 
 log = logging.getLogger(__name__)
 
@@ -91,14 +93,27 @@ class LocalExchange:
     :param api_key: API key of the default account; :param api_secret: its secret.
     :param balances: ``{asset: amount}`` of the default account (default
         :data:`DEFAULT_BALANCES`).
+    :param futures_balances: the default account's USD-M futures wallet
+        (default ``{'USDT': '100000'}``).
     :param ping_interval: seconds between the stream server's pings;
         :param pong_timeout: seconds it waits for a pong;
         :param max_connection_age: seconds after which it closes a connection.
+    :param clock_offset: seconds the exchange's clock runs ahead of this
+        machine's (negative: behind); see :attr:`clock_offset`.
 
     :ivar market: the :class:`~binance.testing.market.Market`; touch it on the
         reactor thread only, e.g. ``ex.call(ex.market.depth, 'BNBBTC', 100)``.
+    :ivar futures: the :class:`~binance.testing.futures_market.FuturesMarket`
+        (USD-M perpetuals, served on ``/fapi``); reactor thread only, like ``market``.
+        The ticker steps it once a futures request or stream connection arrived
+        (``futures.active``); :meth:`step` always steps it.
+    :ivar margin: the :class:`~binance.testing.margin.MarginDesk` (cross margin
+        and transfers on ``/sapi``); reactor thread only.
     :ivar streams: the :class:`~binance.testing.streams.StreamServer` (after
         :meth:`start`); its scripting methods are safe from any thread.
+    :ivar fstreams: the USD-M
+        :class:`~binance.testing.futures_streams.FuturesStreamServer` (after
+        :meth:`start`; routed paths ``/public``, ``/market``, ``/private``).
     """
 
     def __init__(self, seed: Any = 0, *, symbols: Any = None, tls: bool = False,
@@ -106,7 +121,9 @@ class LocalExchange:
                  tick: Optional[float] = 0.1, listen_keys: bool = True,
                  api_key: str = 'local-api-key', api_secret: str = 'local-api-secret',
                  balances: Optional[Mapping[str, Any]] = None, ping_interval: float = 20.0,
-                 pong_timeout: float = 60.0, max_connection_age: float = 86400.0) -> None:
+                 pong_timeout: float = 60.0, max_connection_age: float = 86400.0,
+                 clock_offset: float = 0.0,
+                 futures_balances: Optional[Mapping[str, Any]] = None) -> None:
         if tick is not None and (isinstance(tick, bool) or not isinstance(tick, (int, float))
                                  or tick <= 0):
             raise ValueError('tick must be a positive number of seconds or None, got {!r}'
@@ -128,12 +145,18 @@ class LocalExchange:
             ping_interval=ping_interval, pong_timeout=pong_timeout,
             max_connection_age=max_connection_age)
         self.market = Market(seed, symbols)
+        self._set_offset(clock_offset)
         if balances is None:
             assets = {a for name in self.market.symbols
                       for a in (name[:len(name) - len(self._quote(name))], self._quote(name))}
             balances = {asset: DEFAULT_BALANCES.get(asset, '1000') for asset in sorted(assets)}
         self.market.add_account(api_key, api_secret, balances)
+        self.futures = FuturesMarket(seed, clock=self.market.clock)
+        self.futures.add_account(api_key, api_secret, futures_balances)
+        from binance.testing.margin import MarginDesk
+        self.margin = MarginDesk(self.market, self.futures)
         self.streams: Any = None
+        self.fstreams: Any = None
         self._rest: Optional[RestResource] = None
         self._site: Any = None
         self._rest_port: Any = None
@@ -143,6 +166,29 @@ class LocalExchange:
         if self.tls and '127.0.0.1' not in self.tls_hostnames and 'localhost' in self.tls_hostnames:
             self._host = 'localhost'
         self._ports: Optional[Dict[str, int]] = None
+
+    @property
+    def clock_offset(self) -> float:
+        """Seconds the exchange's clock (``serverTime``, the ``timestamp`` checks
+        of REST and WebSocket API, event times) runs ahead of this machine's.
+
+        Set it from any thread, e.g. ``ex.clock_offset = -3.0`` for a server 3 s behind.
+        """
+        return self.market.clock_offset_ms / 1000.0
+
+    @clock_offset.setter
+    def clock_offset(self, seconds: float) -> None:
+        if self._ports is None:
+            self._set_offset(seconds)
+        else:
+            self.call(self._set_offset, seconds)
+
+    def _set_offset(self, seconds: float) -> None:
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) \
+                or seconds != seconds or abs(seconds) == float('inf'):
+            raise ValueError('clock_offset must be a finite number of seconds, got {!r}'.format(
+                seconds))
+        self.market.clock_offset_ms = int(round(seconds * 1000))
 
     def _quote(self, symbol: str) -> str:
         info = self.market.exchange_info(symbol=symbol)['symbols'][0]
@@ -185,7 +231,8 @@ class LocalExchange:
             from binance.testing.tls import make_tls_material, server_tls_options
             self._material = make_tls_material(hostnames=self.tls_hostnames)
             tls_options = server_tls_options(self._material)
-        self._rest = RestResource(self.market, listen_keys=self.listen_keys, reactor=reactor)
+        self._rest = RestResource(self.market, listen_keys=self.listen_keys, reactor=reactor,
+                                  routes=self._routes())
         self._site = _site(self._rest)
         if tls_options is not None:
             self._rest_port = reactor.listenSSL(rest_port, self._site, tls_options,
@@ -196,19 +243,38 @@ class LocalExchange:
             self.streams = StreamServer(self.market, reactor=reactor, tls_options=tls_options,
                                         **self._stream_options)
             streams_port = self.streams.listen(stream_port)
+            self.streams.listen_token_owner = self.margin.token_owner
+            from binance.testing.futures_streams import FuturesStreamServer
+            self.fstreams = FuturesStreamServer(self.futures, reactor=reactor,
+                                                tls_options=tls_options, **self._stream_options)
+            fstreams_port = self.fstreams.listen(0)
         except Exception:
             self._rest_port.stopListening()
+            if self.streams is not None and self.streams.port is not None:
+                self.streams.stop()
             raise
-        self._ports = {'rest': self._rest_port.getHost().port, 'streams': streams_port}
+        self._ports = {'rest': self._rest_port.getHost().port, 'streams': streams_port,
+                       'fstreams': fstreams_port}
         if self.tick is not None:
             self._ticker = LoopingCall(self._tick)
             self._ticker.clock = reactor
             self._ticker.start(self.tick, now=False)
         log.debug('local exchange listening: REST %s, streams %s', self.api_url, self.stream_url)
 
+    def _routes(self) -> Dict[Any, Any]:
+        from binance.testing.futures_rest import futures_routes
+        from binance.testing.margin_rest import margin_routes
+        from binance.testing.rest import ROUTES
+        routes = dict(ROUTES)
+        routes.update(futures_routes(self.futures))
+        routes.update(margin_routes(self.margin))
+        return routes
+
     def _tick(self) -> None:
         try:
             self.market.step()
+            if self.futures.active:   # simulated only once someone uses futures
+                self.futures.step()
         except Exception:
             log.exception('the market simulation failed a step')
 
@@ -236,6 +302,8 @@ class LocalExchange:
                     transport.abortConnection()
         if self.streams is not None:
             waits.append(defer.maybeDeferred(self.streams.stop))
+        if self.fstreams is not None:
+            waits.append(defer.maybeDeferred(self.fstreams.stop))
         self._ports = None
         return defer.gatherResults(waits, consumeErrors=True).addCallback(lambda _: None)
 
@@ -259,10 +327,22 @@ class LocalExchange:
         return '{}://{}:{}/api'.format(scheme, self._host, self._port('rest'))
 
     @property
+    def futures_api_url(self) -> str:
+        """USD-M REST base, e.g. ``http://127.0.0.1:PORT/fapi`` (what ``Client.FUTURES_URL`` takes)."""
+        return self.api_url[:-len('/api')] + '/fapi'
+
+    @property
     def stream_url(self) -> str:
         """Stream base, e.g. ``ws://127.0.0.1:PORT/`` (what ``STREAM_URL`` takes)."""
         scheme = 'wss' if self.tls else 'ws'
         return '{}://{}:{}/'.format(scheme, self._host, self._port('streams'))
+
+    @property
+    def fstream_url(self) -> str:
+        """USD-M stream base, e.g. ``ws://127.0.0.1:PORT/`` (what ``FSTREAM_URL`` takes);
+        its routes are ``public/``, ``market/`` and ``private/``."""
+        scheme = 'wss' if self.tls else 'ws'
+        return '{}://{}:{}/'.format(scheme, self._host, self._port('fstreams'))
 
     @property
     def ws_api_url(self) -> str:
@@ -280,17 +360,19 @@ class LocalExchange:
         """A :class:`binance.client.Client` for the default account, pointed here.
 
         Keyword arguments go to ``Client`` (``api_key``/``api_secret`` override
-        the default account's); under TLS ``requests_params`` gets
-        ``verify=ca_file``.
+        the default account's; with ``private_key`` no secret is passed);
+        under TLS ``requests_params`` gets ``verify=ca_file``.
         """
         from binance.client import Client
         api_key = kwargs.pop('api_key', self.api_key)
-        api_secret = kwargs.pop('api_secret', self._api_secret)
+        api_secret = kwargs.pop('api_secret',
+                                None if kwargs.get('private_key') is not None else self._api_secret)
         requests_params = dict(kwargs.pop('requests_params', None) or {})
         if self.tls:
             requests_params.setdefault('verify', self.ca_file)
         client = Client(api_key, api_secret, requests_params=requests_params or None, **kwargs)
         client.API_URL = self.api_url
+        client.FUTURES_URL = self.futures_api_url
         return client
 
     @contextlib.contextmanager
@@ -315,11 +397,14 @@ class LocalExchange:
             for name in ('API_URL', 'API_TESTNET_URL', 'API_URL_TEMPLATE'):
                 # the template has no '{}' left: every tld formats to this exchange
                 patches.append((Client, name, self.api_url))
+            for name in ('FUTURES_URL', 'FUTURES_TESTNET_URL', 'FUTURES_URL_TEMPLATE'):
+                patches.append((Client, name, self.futures_api_url))
         except ImportError:  # pragma: no cover - the package always has a client
             pass
         try:
             from binance.websockets import BinanceSocketManager
             for name, value in (('STREAM_URL', self.stream_url),
+                                ('FSTREAM_URL', self.fstream_url),
                                 ('WS_API_URL', self.ws_api_url), ('TLS_CA', self.ca_file)):
                 if hasattr(BinanceSocketManager, name) and (name != 'TLS_CA' or self.tls):
                     patches.append((BinanceSocketManager, name, value))
@@ -355,12 +440,26 @@ class LocalExchange:
         """Advance the market ``n`` steps (on the reactor thread); events go out at once."""
         if isinstance(n, bool) or not isinstance(n, int) or n < 0:
             raise ValueError('n must be a non-negative int, got {!r}'.format(n))
-        self.call(self.market.step, n)
+        self.call(self._step_both, n)
 
-    def add_account(self, api_key: str, api_secret: str,
-                    balances: Optional[Mapping[str, Any]] = None) -> None:
-        """Add an account (or reset its balances) on the market."""
-        self.call(self.market.add_account, api_key, api_secret, balances)
+    def _step_both(self, n: int) -> None:
+        self.market.step(n)
+        self.futures.step(n)
+
+    def add_account(self, api_key: str, api_secret: Optional[str] = None,
+                    balances: Optional[Mapping[str, Any]] = None, *,
+                    public_key: Any = None) -> None:
+        """Add an account (or reset its balances) on the market.
+
+        :param api_secret: the secret of an HMAC API key, or
+        :param public_key: the public key (PEM) of an Ed25519 or RSA API key
+            (see :func:`make_key_pair`); the exchange then verifies that key's
+            signatures on REST and on the WebSocket API.
+        """
+        self.call(self.market.add_account, api_key, api_secret, balances, public_key=public_key)
+        # the same key trades USD-M futures with the default futures wallet
+        # (``ex.call(ex.futures.add_account, ...)`` sets another)
+        self.call(self.futures.add_account, api_key, api_secret, None, public_key=public_key)
 
     @property
     def requests(self) -> List[RecordedRequest]:
@@ -385,6 +484,31 @@ class LocalExchange:
         if self._rest is None:
             raise RuntimeError('the local exchange is not running; call start() first')
         self._rest.fail_next(path, status, body, headers, delay, count)
+
+    def fail_next_ws_api(self, method: str, status: int = 429, code: Optional[int] = None,
+                         msg: Optional[str] = None, data: Any = None, count: int = 1) -> None:
+        """Answer the next ``count`` WebSocket API requests of ``method`` with an error.
+
+        E.g. ``ex.fail_next_ws_api('order.place', status=429)`` answers like
+        Binance over its weight limit (code -1003, ``error.data.retryAfter``);
+        see :func:`binance.testing.streams_wsapi.fail_next`.
+        """
+        from binance.testing import streams_wsapi
+        if self.streams is None:
+            raise RuntimeError('the local exchange is not running; call start() first')
+        streams_wsapi.fail_next(self.streams, method, status, code, msg, data, count)
+
+    def terminate_user_streams(self, api_key: Optional[str] = None, logout: bool = False) -> int:
+        """End the WebSocket API user data subscriptions of ``api_key`` (``None``: all).
+
+        Each gets ``eventStreamTerminated``, as when Binance ends a
+        subscription; ``logout=True`` also logs the sessions out (a
+        server-side ``session.logout``). Returns how many ended.
+        """
+        from binance.testing import streams_wsapi
+        if self.streams is None:
+            raise RuntimeError('the local exchange is not running; call start() first')
+        return self.call(streams_wsapi.terminate_user_streams, self.streams, api_key, logout)
 
 
 _MISSING = object()

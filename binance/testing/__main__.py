@@ -45,6 +45,8 @@ def banner(exchange: Any) -> str:
         '  REST:          {}'.format(exchange.api_url),
         '  Streams:       {}'.format(exchange.stream_url),
         '  WebSocket API: {}'.format(exchange.ws_api_url),
+        '  USD-M REST:    {}'.format(exchange.futures_api_url),
+        '  USD-M streams: {} (routes public/, market/, private/)'.format(exchange.fstream_url),
         '  API key:       {}'.format(exchange.api_key),
         '  API secret:    {} (a local test secret)'.format(exchange.api_secret),
     ]

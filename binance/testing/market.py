@@ -119,6 +119,8 @@ class Market(TradingMixin, WalletMixin):
         if not callable(clock):
             raise TypeError('clock must be a callable returning seconds, e.g. time.time')
         self.clock = clock
+        #: Milliseconds the market's time runs ahead of ``clock`` (negative: behind).
+        self.clock_offset_ms = 0
         self._seed = seed
         self._listeners: List[Listener] = []
         self._pending: List[Tuple[str, str, Dict[str, Any]]] = []
@@ -144,8 +146,8 @@ class Market(TradingMixin, WalletMixin):
     # -- plumbing ---------------------------------------------------------------
 
     def now_ms(self) -> int:
-        """The market's time in milliseconds."""
-        return int(self.clock() * 1000)
+        """The market's time in milliseconds (``clock`` plus :attr:`clock_offset_ms`)."""
+        return int(self.clock() * 1000) + self.clock_offset_ms
 
     @property
     def symbols(self) -> List[str]:

@@ -7,7 +7,6 @@ asset details) and the listen-key lifecycle, emitting ``outboundAccountPosition`
 ``balanceUpdate`` and ``listenKeyExpired`` events.
 """
 import hashlib
-import hmac
 from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any, Dict, List, Mapping, Optional
@@ -15,6 +14,7 @@ from typing import Any, Dict, List, Mapping, Optional
 from binance.testing.market_base import (
     ZERO, MarketError, fmt, mandatory, missing, parse_decimal, parse_int, round8)
 from binance.testing.market_trading import COMMISSION_RATE
+from binance.testing import keys as _keys
 
 __all__ = ['Account', 'WalletMixin']
 
@@ -29,12 +29,18 @@ _WITHDRAW_FEES = {'BTC': '0.0002', 'ETH': '0.0016', 'BNB': '0.001', 'USDT': '1',
 class Account:
     """One API key's balances, orders, trades and wallet history.
 
-    The secret is kept for signature checks only and never shown in a repr.
+    The secret (HMAC) or public key (RSA, Ed25519) is kept for signature
+    checks only and never shown in a repr.
+
+    :ivar key_type: ``'HMAC'``, ``'RSA'`` or ``'Ed25519'``.
     """
 
-    def __init__(self, api_key: str, api_secret: str, uid: int, time_ms: int) -> None:
+    def __init__(self, api_key: str, api_secret: Optional[str], uid: int, time_ms: int,
+                 public_key: Any = None) -> None:
         self.api_key = api_key
         self._secret = api_secret
+        self.public_key = public_key
+        self.key_type = 'HMAC' if public_key is None else _keys.key_type_of(public_key)
         self.uid = uid
         self.balances: Dict[str, List[Decimal]] = {}
         self.orders: Dict[str, Dict[int, Any]] = {}
@@ -45,8 +51,12 @@ class Account:
         self.update_time = time_ms
 
     @property
-    def api_secret(self) -> str:
+    def api_secret(self) -> Optional[str]:
         return self._secret
+
+    def verify(self, payload: bytes, signature: Any) -> bool:
+        """Whether ``signature`` signs ``payload`` with this account's key."""
+        return _keys.verify(self._secret, self.public_key, payload, signature)
 
     def balance(self, asset: str) -> List[Decimal]:
         """``[free, locked]`` of ``asset`` (created at zero), changed in place."""
@@ -77,20 +87,33 @@ class WalletMixin:
 
     # -- accounts ---------------------------------------------------------------
 
-    def add_account(self, api_key: str, api_secret: str,
-                    balances: Optional[Mapping[str, Any]] = None) -> None:
+    def add_account(self, api_key: str, api_secret: Optional[str] = None,
+                    balances: Optional[Mapping[str, Any]] = None, *,
+                    public_key: Any = None) -> None:
         """Create (or reset the balances of) the account of ``api_key``.
 
+        :param api_secret: the secret of an HMAC key; or
+        :param public_key: the public key (PEM) of an Ed25519 or RSA key.
         :param balances: ``{asset: free amount}``, e.g. ``{'BTC': '1.5'}``.
-        :raises ValueError: for an empty key/secret or a bad amount.
+        :raises ValueError: for an empty key, neither or both of secret and
+            public key, an unusable public key or a bad amount.
         """
         if not isinstance(api_key, str) or not api_key:
             raise ValueError('api_key must be a non-empty string')
-        if not isinstance(api_secret, str) or not api_secret:
-            raise ValueError('api_secret must be a non-empty string')
+        loaded = None
+        if public_key is not None:
+            if api_secret is not None:
+                raise ValueError('give api_secret (HMAC) or public_key (Ed25519/RSA), not both')
+            loaded = _keys.load_public_key(public_key)
+            if _keys.key_type_of(loaded) == 'RSA' and loaded.key_size not in (2048, 4096):
+                raise ValueError('Binance accepts RSA keys of 2048 or 4096 bits, got {}'.format(
+                    loaded.key_size))
+        elif not isinstance(api_secret, str) or not api_secret:
+            raise ValueError('api_secret must be a non-empty string (or give public_key)')
         account = self._accounts.get(api_key)
         if account is None:
-            account = Account(api_key, api_secret, 10000000 + len(self._accounts), self.now_ms())
+            account = Account(api_key, api_secret, 10000000 + len(self._accounts), self.now_ms(),
+                              public_key=loaded)
             self._accounts[api_key] = account
         for asset, amount in (balances or {}).items():
             try:
@@ -101,17 +124,19 @@ class WalletMixin:
             account.balance(asset)[0] = value
 
     def secret_for(self, api_key: str) -> Optional[str]:
-        """The secret of ``api_key``'s account, ``None`` for an unknown key."""
+        """The secret of ``api_key``'s HMAC account, ``None`` for an unknown key or another type."""
         account = self._accounts.get(api_key)
         return account.api_secret if account is not None else None
 
+    def key_type(self, api_key: Any) -> Optional[str]:
+        """``'HMAC'``, ``'RSA'`` or ``'Ed25519'`` for a known API key, ``None`` otherwise."""
+        account = self._accounts.get(api_key) if isinstance(api_key, str) else None
+        return account.key_type if account is not None else None
+
     def verify_signature(self, api_key: str, payload: bytes, signature: str) -> bool:
-        """Whether ``signature`` is the HMAC-SHA256 hex of ``payload`` with the key's secret."""
-        secret = self.secret_for(api_key)
-        if secret is None:
-            return False
-        expected = hmac.new(secret.encode('utf-8'), payload, hashlib.sha256).hexdigest()
-        return hmac.compare_digest(expected.encode('ascii'), signature.encode('utf-8', 'replace'))
+        """Whether ``signature`` signs ``payload`` with the key's secret or public key."""
+        account = self._accounts.get(api_key) if isinstance(api_key, str) else None
+        return account is not None and account.verify(payload, signature)
 
     def _account(self, api_key: Any) -> Account:
         account = self._accounts.get(api_key) if isinstance(api_key, str) else None

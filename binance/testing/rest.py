@@ -12,9 +12,11 @@
   -2015 unknown), ``timestamp`` (-1102), ``recvWindow`` <= 60000 (-1131;
   up to three decimals, e.g. ``5000.125``, -1100 beyond), a
   timestamp within ``recvWindow`` of the server's time (-1021) and
-  ``signature`` = HMAC-SHA256 hex, keyed with the account's secret, of
-  *totalParams* — the query string followed directly by the body, exactly
-  as received, without the ``signature`` parameter (-1022);
+  ``signature`` over *totalParams* — the query string followed directly
+  by the body, exactly as received, without the ``signature`` parameter —
+  made with the account's key: HMAC-SHA256 hex with its secret, or base64
+  RSA (PKCS#1 v1.5, SHA-256) / Ed25519 checked with its public key (-1022;
+  see :mod:`binance.testing.keys`);
 * ``USER_STREAM`` endpoints (``userDataStream``) need the API key only;
   market data, ``historicalTrades`` included, needs no key (Binance's
   security type NONE);
@@ -285,7 +287,6 @@ ROUTES: Dict[Tuple[str, str], _Route] = {
                                             multi=('asset',), ignored=('accountType',)),
 }
 
-_PATHS = {path for _, path in ROUTES}
 _LISTEN_KEY_PATH = '/api/v3/userDataStream'
 
 _DEFAULT_BODIES = {
@@ -337,13 +338,18 @@ class RestResource(resource.Resource):
     :param listen_keys: ``False`` answers the retired listen-key endpoints
         (``/api/v3/userDataStream``) with HTTP 410, like today's Spot API.
     :param reactor: the reactor for scripted delays (default: the global one).
+    :param routes: the ``(method, path) -> route`` table (default :data:`ROUTES`;
+        the local exchange adds the futures and margin ones).
     """
 
     isLeaf = True
 
-    def __init__(self, market: Market, *, listen_keys: bool = True, reactor: Any = None) -> None:
+    def __init__(self, market: Market, *, listen_keys: bool = True, reactor: Any = None,
+                 routes: Optional[Dict[Tuple[str, str], _Route]] = None) -> None:
         super().__init__()
         self.market = market
+        self.routes = ROUTES if routes is None else routes
+        self._paths = {path for _, path in self.routes}
         self.listen_keys = listen_keys
         self._reactor = reactor
         self._lock = threading.Lock()
@@ -505,9 +511,9 @@ class RestResource(resource.Resource):
                 params: Dict[str, Any],
                 duplicate: bool) -> Tuple[int, Any, Optional[Dict[str, str]]]:
         """``(status, body, extra headers)`` for one request."""
-        route = ROUTES.get((method, path))
+        route = self.routes.get((method, path))
         if route is None:
-            if path in _PATHS:
+            if path in self._paths:
                 return 405, {'code': -1000, 'msg': 'Method {} is not allowed for {}.'.format(
                     method, path)}, None
             return 404, _NOT_FOUND, {'Content-Type': 'text/html'}
@@ -546,7 +552,7 @@ class RestResource(resource.Resource):
         api_key = headers.get('X-MBX-APIKEY')
         if not api_key:
             raise MarketError(-2014, 'API-key format invalid.', 401)
-        if self.market.secret_for(api_key) is None:
+        if self.market.key_type(api_key) is None:
             raise MarketError(-2015, 'Invalid API-key, IP, or permissions for action.', 401)
         return api_key
 

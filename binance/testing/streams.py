@@ -133,6 +133,12 @@ class StreamServer:
     connections made to that path.
     """
 
+    #: How a stream name is read (a subclass serving another product replaces it).
+    _parse_stream = staticmethod(parse_stream)
+    #: ``token -> (account key, expiration ms)`` or ``None`` for
+    #: ``userDataStream.subscribe.listenToken`` (set by the local exchange).
+    listen_token_owner: Optional[Callable[[str], Any]] = None
+
     def __init__(self, market: Any, *, reactor: Any = None, tls_options: Any = None,
                  ping_interval: float = 20.0, pong_timeout: float = 60.0,
                  max_connection_age: float = 86400.0, control_limit: int = 5,
@@ -352,7 +358,7 @@ class StreamServer:
             conn.streams.append(name)
             channel = self._channels.get(name)
             if channel is None:
-                spec = parse_stream(name)
+                spec = self._parse_stream(name)
                 if spec is None:
                     continue  # unknown: accepted, never sends anything (like Binance)
                 channel = self._channels[name] = _Channel(spec, self.factory)

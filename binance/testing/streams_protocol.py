@@ -174,8 +174,9 @@ class StreamProtocol(WebSocketServerProtocol):
         if self._cleaned:
             return
         self._cleaned = True
+        timers = self.__dict__.get('token_timers', [])   # listen token expiries (WebSocket API)
         for call in [self._ping_call, self._age_call, self._shutdown_call] + list(
-                self._pending_pings.values()):
+                self._pending_pings.values()) + timers:
             if call is not None and call.active():
                 call.cancel()
         self._pending_pings.clear()

@@ -1,0 +1,219 @@
+"""API key types: loading a private key and signing payloads (no I/O but reading a PEM file).
+
+Binance accepts three kinds of API keys (see "API Key Types" and "SIGNED
+Endpoint security" in Binance's Spot API docs):
+
+* **HMAC** (deprecated by Binance): the secret key signs with HMAC-SHA256;
+  the signature is the lower-case hex digest.
+* **RSA** (2048 or 4096 bits): RSASSA-PKCS1-v1_5 with SHA-256; the signature
+  is base64.
+* **Ed25519** (recommended; the only type the WebSocket API's
+  ``session.logon`` accepts): the signature is base64.
+
+The payload is what Binance signs: for REST the percent-encoded query string
+followed by the body, for the WebSocket API the parameters sorted by name.
+A base64 signature contains ``+``, ``/`` and ``=``: in a REST query string it
+must be percent-encoded (:meth:`Signer.rest_signature` does that).
+
+A :class:`Signer` holds the key material privately: its repr names the key
+type only, and no error raised here quotes the key or its password.
+"""
+import base64
+import hashlib
+import hmac
+import os
+from typing import Any, Optional, Union
+from urllib.parse import quote
+
+__all__ = ['Signer', 'HmacSigner', 'RsaSigner', 'Ed25519Signer', 'load_signer',
+           'load_private_key', 'ws_api_payload', 'KEY_TYPES']
+
+#: The key types, as :attr:`Signer.key_type` names them.
+KEY_TYPES = ('HMAC', 'RSA', 'Ed25519')
+#: RSA key sizes Binance accepts.
+RSA_KEY_SIZES = (2048, 4096)
+
+PrivateKeyArg = Union[str, bytes, 'os.PathLike[str]', Any]
+
+
+class Signer:
+    """Signs payloads with one API key's secret or private key.
+
+    :ivar key_type: ``'HMAC'``, ``'RSA'`` or ``'Ed25519'``.
+    """
+
+    key_type = ''
+
+    def sign(self, payload: str) -> str:
+        """The signature of ``payload`` (UTF-8) as Binance expects it: hex or base64."""
+        raise NotImplementedError
+
+    def rest_signature(self, payload: str) -> str:
+        """The signature ready for a REST query string (base64 percent-encoded)."""
+        return quote(self.sign(payload), safe='')
+
+    def __repr__(self) -> str:
+        return '<{} key_type={}>'.format(type(self).__name__, self.key_type)
+
+    def __reduce__(self) -> Any:
+        raise TypeError('a {} holds a secret and cannot be pickled or copied'.format(
+            type(self).__name__))
+
+
+class HmacSigner(Signer):
+    """HMAC-SHA256 with the API secret (lower-case hex)."""
+
+    key_type = 'HMAC'
+
+    def __init__(self, secret: str) -> None:
+        self.__secret = secret.encode('utf-8')
+
+    def sign(self, payload: str) -> str:
+        return hmac.new(self.__secret, payload.encode('utf-8'), hashlib.sha256).hexdigest()
+
+
+class RsaSigner(Signer):
+    """RSASSA-PKCS1-v1_5 with SHA-256 (base64)."""
+
+    key_type = 'RSA'
+
+    def __init__(self, key: Any) -> None:
+        self.__key = key
+
+    def sign(self, payload: str) -> str:
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import padding
+        raw = self.__key.sign(payload.encode('utf-8'), padding.PKCS1v15(), hashes.SHA256())
+        return base64.b64encode(raw).decode('ascii')
+
+
+class Ed25519Signer(Signer):
+    """Ed25519 (base64)."""
+
+    key_type = 'Ed25519'
+
+    def __init__(self, key: Any) -> None:
+        self.__key = key
+
+    def sign(self, payload: str) -> str:
+        return base64.b64encode(self.__key.sign(payload.encode('utf-8'))).decode('ascii')
+
+
+def ws_api_payload(params: Any) -> str:
+    """What a WebSocket API request signs: every parameter but ``signature``,
+    sorted by name, as ``name=value`` joined with ``&`` (no percent-encoding).
+
+    >>> ws_api_payload({'timestamp': 1, 'apiKey': 'k', 'test': True})
+    'apiKey=k&test=true&timestamp=1'
+    """
+    def text(value: Any) -> str:
+        return ('true' if value else 'false') if isinstance(value, bool) else str(value)
+    return '&'.join('{}={}'.format(name, text(params[name]))
+                    for name in sorted(params) if name != 'signature')
+
+
+def _pem_bytes(private_key: Any) -> bytes:
+    """The PEM bytes of ``private_key`` given as PEM text, PEM bytes or a file path."""
+    if isinstance(private_key, bytes):
+        return private_key
+    if isinstance(private_key, str) and '-----BEGIN' in private_key:
+        return private_key.encode('ascii', 'replace')
+    if isinstance(private_key, (str, os.PathLike)):
+        path = os.fspath(private_key)
+        if not path:
+            raise ValueError('private_key must not be empty: give PEM text, PEM bytes or the '
+                             'path of a PEM file')
+        try:
+            with open(path, 'rb') as f:
+                return f.read()
+        except OSError as exc:
+            raise ValueError('private_key: cannot read the PEM file {!r} ({}); give PEM text, '
+                             'PEM bytes or the path of a readable PEM file'.format(
+                                 path, exc.strerror or type(exc).__name__)) from None
+    raise TypeError('private_key must be PEM text (str), PEM bytes or a path to a PEM file, '
+                    'not {}'.format(type(private_key).__name__))
+
+
+def load_private_key(private_key: PrivateKeyArg, password: Optional[Union[str, bytes]] = None
+                     ) -> Any:
+    """Load an Ed25519 or RSA private key (PEM, PKCS#8, encrypted or not).
+
+    :param private_key: PEM text, PEM bytes, a path to a PEM file, or a key
+        object of :mod:`cryptography` (``Ed25519PrivateKey``/``RSAPrivateKey``).
+    :param password: the password of an encrypted key.
+    :returns: the :mod:`cryptography` private key object.
+    :raises ValueError: for a wrong or missing password, a file that cannot be
+        read, text that is not a PEM private key, or a key type/size Binance
+        does not accept. The message never contains the key or the password.
+    :raises TypeError: for arguments of the wrong type.
+    """
+    try:
+        from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+        from cryptography.hazmat.primitives.serialization import load_pem_private_key
+    except ImportError:  # pragma: no cover - cryptography is a dependency
+        raise ImportError('Ed25519 and RSA API keys need the cryptography package: '
+                          'pip install cryptography') from None
+    if password is not None and not isinstance(password, (str, bytes)):
+        raise TypeError('private_key_pass must be a str, bytes or None, not {}'.format(
+            type(password).__name__))
+    key: Any
+    if isinstance(private_key, (ed25519.Ed25519PrivateKey, rsa.RSAPrivateKey)):
+        key = private_key
+    else:
+        data = _pem_bytes(private_key)
+        secret = password.encode('utf-8') if isinstance(password, str) else password
+        try:
+            key = load_pem_private_key(data, password=secret or None)
+        except TypeError:  # cryptography: a password missing, or given for a plain key
+            if secret is None:
+                raise ValueError('private_key is encrypted: give its password as '
+                                 'private_key_pass') from None
+            raise ValueError('private_key is not encrypted but private_key_pass was given; '
+                             'leave private_key_pass out') from None
+        except ValueError as exc:
+            text = str(exc).lower()
+            if secret is not None and ('password' in text or 'decrypt' in text):
+                raise ValueError('private_key could not be decrypted: wrong '
+                                 'private_key_pass') from None
+            raise ValueError('private_key is not a usable PEM private key (expected an '
+                             'Ed25519 or RSA key, "-----BEGIN PRIVATE KEY-----" or '
+                             '"-----BEGIN ENCRYPTED PRIVATE KEY-----")') from None
+        except Exception as exc:  # cryptography raises UnsupportedAlgorithm for some keys
+            raise ValueError('private_key could not be loaded ({}); Binance accepts Ed25519 '
+                             'and RSA keys'.format(type(exc).__name__)) from None
+    if isinstance(key, rsa.RSAPrivateKey):
+        if key.key_size not in RSA_KEY_SIZES:
+            raise ValueError('private_key is a {}-bit RSA key; Binance accepts RSA keys of {} '
+                             'bits (or use an Ed25519 key)'.format(
+                                 key.key_size, ' or '.join(str(s) for s in RSA_KEY_SIZES)))
+        return key
+    if isinstance(key, ed25519.Ed25519PrivateKey):
+        return key
+    raise ValueError('private_key is a {} key; Binance accepts Ed25519 and RSA keys '
+                     '(Ed25519 recommended)'.format(type(key).__name__.replace('PrivateKey', '')
+                                                    .lstrip('_')))
+
+
+def load_signer(api_secret: Optional[str] = None, private_key: Optional[PrivateKeyArg] = None,
+                private_key_pass: Optional[Union[str, bytes]] = None) -> Optional[Signer]:
+    """The :class:`Signer` for a secret (HMAC) or a private key (Ed25519/RSA), or ``None``.
+
+    :raises ValueError: when both a secret and a private key are given, a
+        password without a key, or a key that cannot be used (see
+        :func:`load_private_key`).
+    """
+    if private_key is None or (isinstance(private_key, (str, bytes)) and not private_key):
+        if private_key_pass is not None:
+            raise ValueError('private_key_pass was given without a private_key')
+        if private_key is not None:
+            raise ValueError('private_key must not be empty: give PEM text, PEM bytes or the '
+                             'path of a PEM file')
+        return HmacSigner(api_secret) if api_secret else None
+    if api_secret:
+        raise ValueError('give either api_secret (an HMAC key) or private_key (an Ed25519 or '
+                         'RSA key), not both')
+    key = load_private_key(private_key, private_key_pass)
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+    if isinstance(key, ed25519.Ed25519PrivateKey):
+        return Ed25519Signer(key)
+    return RsaSigner(key)

@@ -1,0 +1,112 @@
+"""The local exchange's futures market as a pure simulation (no I/O): books, fills, events."""
+from decimal import Decimal
+
+import pytest
+
+from binance.testing.futures_market import FuturesMarket
+from binance.testing.market_base import MarketError
+
+KEY, SECRET = 'k', 's'
+
+
+@pytest.fixture
+def market(fake_clock):
+    m = FuturesMarket(seed=3, clock=fake_clock)
+    m.add_account(KEY, SECRET, {'USDT': '10000'})
+    m.events = []
+    m.add_listener(lambda kind, key, payload: m.events.append((kind, key, payload)))
+    return m
+
+
+def user_events(market, kind):
+    return [p for k, _, p in market.events if k == 'user' and p['e'] == kind]
+
+
+def test_depth_events_chain_by_pu(market, fake_clock):
+    """Each depthUpdate carries T and pu, and pu is the previous event's u."""
+    for _ in range(20):
+        fake_clock.advance(0.1)
+        market.step()
+    depth = [p for k, key, p in market.events if k == 'depthUpdate' and key == 'BTCUSDT']
+    assert len(depth) > 3
+    assert all(set(p) == {'e', 'E', 'T', 's', 'U', 'u', 'pu', 'b', 'a'} for p in depth)
+    assert all(b['pu'] == a['u'] for a, b in zip(depth, depth[1:]))
+
+
+def test_a_round_trip_books_realized_profit_and_fees(market):
+    """Buy then sell: the wallet changes by the realized profit minus both fees."""
+    market.f_place_order(KEY, 'BTCUSDT', 'BUY', 'MARKET', quantity='0.01')
+    market.f_place_order(KEY, 'BTCUSDT', 'SELL', 'MARKET', quantity='0.01', reduceOnly='true')
+    trades = market.f_user_trades(KEY, 'BTCUSDT')
+    realized = sum(Decimal(t['realizedPnl']) for t in trades)
+    fees = sum(Decimal(t['commission']) for t in trades)
+    buys = sum(Decimal(t['quoteQty']) for t in trades if t['side'] == 'BUY')
+    sells = sum(Decimal(t['quoteQty']) for t in trades if t['side'] == 'SELL')
+    assert realized == sells - buys
+    assert Decimal(market.f_balance(KEY)[0]['balance']) == Decimal('10000') + realized - fees
+    assert market.f_position_risk(KEY) == []
+
+
+def test_fills_publish_order_and_account_updates(market):
+    """A fill gives ORDER_TRADE_UPDATE (TRADE, with commission) then ACCOUNT_UPDATE."""
+    market.f_place_order(KEY, 'ETHUSDT', 'BUY', 'MARKET', quantity='0.1')
+    updates = user_events(market, 'ORDER_TRADE_UPDATE')
+    assert updates[0]['o']['x'] == 'NEW' and updates[-1]['o']['X'] == 'FILLED'
+    trade = [u for u in updates if u['o']['x'] == 'TRADE'][0]['o']
+    assert trade['N'] == 'USDT' and Decimal(trade['n']) > 0 and trade['ps'] == 'BOTH'
+    account = user_events(market, 'ACCOUNT_UPDATE')[-1]['a']
+    assert account['m'] == 'ORDER' and account['P'][0]['pa'] == '0.10000000'
+    assert account['P'][0]['mt'] == 'cross'
+
+
+def test_hedge_mode_keeps_long_and_short_apart(market):
+    """In hedge mode LONG and SHORT positions coexist; BOTH orders are refused with -4061."""
+    market.f_change_position_mode(KEY, 'true')
+    market.f_place_order(KEY, 'BNBUSDT', 'BUY', 'MARKET', positionSide='LONG', quantity='1')
+    market.f_place_order(KEY, 'BNBUSDT', 'SELL', 'MARKET', positionSide='SHORT', quantity='2')
+    amounts = {p['positionSide']: p['positionAmt'] for p in market.f_position_risk(KEY)}
+    assert amounts == {'LONG': '1.00000000', 'SHORT': '-2.00000000'}
+    with pytest.raises(MarketError) as info:
+        market.f_place_order(KEY, 'BNBUSDT', 'BUY', 'MARKET', quantity='1')
+    assert info.value.code == -4061
+
+
+def test_a_post_only_order_that_would_take_expires(market):
+    """GTX crossing the book is accepted and expired at once, as on Binance."""
+    ask = Decimal(market.book_ticker('BTCUSDT')['askPrice'])
+    answer = market.f_place_order(KEY, 'BTCUSDT', 'BUY', 'LIMIT', timeInForce='GTX',
+                                  quantity='0.01', price=str(ask))
+    assert answer['status'] == 'EXPIRED'
+    assert [u['o']['X'] for u in user_events(market, 'ORDER_TRADE_UPDATE')] == ['NEW', 'EXPIRED']
+
+
+def test_leverage_sets_the_margin_an_order_needs(market):
+    """At 1x an order larger than the wallet is refused; at 20x it fits."""
+    market.f_change_leverage(KEY, 'BNBUSDT', '1')
+    with pytest.raises(MarketError) as info:
+        market.f_place_order(KEY, 'BNBUSDT', 'BUY', 'MARKET', quantity='20')   # ~12000 USDT
+    assert info.value.code == -2019
+    market.f_change_leverage(KEY, 'BNBUSDT', '20')
+    assert market.f_place_order(KEY, 'BNBUSDT', 'BUY', 'MARKET', quantity='20')['status'] == 'FILLED'
+    with pytest.raises(MarketError) as info:
+        market.f_change_leverage(KEY, 'BNBUSDT', '0')
+    assert info.value.code == -4028
+
+
+def test_exchange_info_lists_perpetuals_with_futures_filters(market):
+    """exchangeInfo has USD-M's fields: contract type, margin asset, MIN_NOTIONAL with notional."""
+    info = market.f_exchange_info()
+    assert info['futuresType'] == 'U_MARGINED'
+    btc = [s for s in info['symbols'] if s['symbol'] == 'BTCUSDT'][0]
+    assert btc['contractType'] == 'PERPETUAL' and btc['marginAsset'] == 'USDT'
+    notional = [f for f in btc['filters'] if f['filterType'] == 'MIN_NOTIONAL'][0]
+    assert notional == {'filterType': 'MIN_NOTIONAL', 'notional': '100.00000000'}
+    assert 'GTX' in btc['timeInForce']
+
+
+def test_funding_history_is_every_eight_hours(market):
+    """fundingRate entries are 8 hours apart, newest last, within the limit."""
+    rows = market.funding_rate('BTCUSDT', limit=5)
+    times = [r['fundingTime'] for r in rows]
+    assert len(times) == 5 and all(b - a == 8 * 3600 * 1000 for a, b in zip(times, times[1:]))
+    assert times[-1] <= market.now_ms()
