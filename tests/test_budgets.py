@@ -18,6 +18,12 @@ def packed(reactor, n):
     return bm
 
 
+def default(reactor):
+    """A manager in the default mode (one connection per socket) on the fake reactor."""
+    bm = default(reactor)
+    return bm
+
+
 def requests(conn):
     """The JSON requests the client sent on ``conn`` since the last call."""
     return [json.loads(payload) for opcode, payload in conn.sent() if opcode == 1]
@@ -25,8 +31,7 @@ def requests(conn):
 
 def test_connection_attempts_past_the_budget_wait_and_are_logged(reactor, caplog):
     """1,000 sockets in the default mode: 300 attempts at once, the rest as the window frees."""
-    bm = BinanceSocketManager(None, reactor=reactor)
-    bm.STREAM_URL = 'ws://127.0.0.1:9000/'
+    bm = default(reactor)
     symbols = ['S{}BTC'.format(i) for i in range(1000)]
     with caplog.at_level(logging.WARNING, logger='binance.websockets'):
         for symbol in symbols:
@@ -47,8 +52,7 @@ def test_connection_attempts_past_the_budget_wait_and_are_logged(reactor, caplog
 
 def test_reconnects_count_against_the_same_budget(reactor):
     """Reconnect attempts go through the budget too: none is made while it is spent."""
-    bm = BinanceSocketManager(None, reactor=reactor)
-    bm.STREAM_URL = 'ws://127.0.0.1:9000/'
+    bm = default(reactor)
     bm.MAX_CONNECTION_ATTEMPTS = 2
     bm.start_trade_socket('BNBBTC', Recorder())
     bm.start_trade_socket('ETHBTC', Recorder())
@@ -112,8 +116,7 @@ def test_pongs_count_against_the_control_limit(reactor):
 
 def test_connection_is_rotated_before_the_24_hour_cut(reactor):
     """Before 24 h the manager opens a replacement, switches to it and closes the old one."""
-    bm = BinanceSocketManager(None, reactor=reactor)
-    bm.STREAM_URL = 'ws://127.0.0.1:9000/'
+    bm = default(reactor)
     rec = Recorder()
     bm.start_aggtrade_socket('BNBBTC', rec)
     reactor.flush()
@@ -140,8 +143,7 @@ def test_connection_is_rotated_before_the_24_hour_cut(reactor):
 
 def test_server_shutdown_notice_never_reaches_the_callback(reactor):
     """Binance's serverShutdown event starts the switch-over and is not delivered."""
-    bm = BinanceSocketManager(None, reactor=reactor)
-    bm.STREAM_URL = 'ws://127.0.0.1:9000/'
+    bm = default(reactor)
     rec = Recorder()
     bm.start_trade_socket('BNBBTC', rec)
     reactor.flush()
@@ -152,8 +154,7 @@ def test_server_shutdown_notice_never_reaches_the_callback(reactor):
 
 def test_a_gap_free_switch_keeps_the_depth_chain_unbroken(reactor):
     """Diff depth events across a switch keep U == previous u + 1, each event once."""
-    bm = BinanceSocketManager(None, reactor=reactor)
-    bm.STREAM_URL = 'ws://127.0.0.1:9000/'
+    bm = default(reactor)
     rec = Recorder()
     bm.start_depth_socket('BNBBTC', rec)
     reactor.flush()
