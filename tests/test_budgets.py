@@ -20,7 +20,8 @@ def packed(reactor, n):
 
 def default(reactor):
     """A manager in the default mode (one connection per socket) on the fake reactor."""
-    bm = default(reactor)
+    bm = BinanceSocketManager(None, reactor=reactor)
+    bm.STREAM_URL = 'ws://127.0.0.1:9000/'
     return bm
 
 
