@@ -36,6 +36,7 @@ setup(
         'test': [
             'pytest>=7',
             'pytest-timeout>=2.1',
+            'pytest-twisted>=1.14',  # the plugin's fixtures are tested under it (tests/test_pytest_plugin.py)
             'hypothesis>=6.50',
             'cryptography>=38',
             'orjson>=3.6',
@@ -44,7 +45,10 @@ setup(
         ],
         'docs': ['sphinx>=6'],
     },
-    entry_points={'console_scripts': ['binance-local-exchange=binance.testing.__main__:main']},
+    entry_points={
+        'console_scripts': ['binance-local-exchange=binance.testing.__main__:main'],
+        'pytest11': ['binance = binance.testing.pytest_plugin'],
+    },
     classifiers=[
         'Development Status :: 4 - Beta',
         'Framework :: Twisted',

@@ -10,3 +10,9 @@ import logging
 __version__ = '0.8.0'
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
+
+# errors (a callback's traceback, a stream that gave up) reach stderr when the
+# application configured no logging; see binance/_fallback_log.py
+from binance import _fallback_log  # noqa: E402
+
+_fallback_log.install(__name__)

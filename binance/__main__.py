@@ -177,7 +177,7 @@ def run_stream(streams: List[str], local: bool = True, count: Optional[int] = No
             print('error: the stream stopped: {}'.format(failed[0]), file=sys.stderr)
             status = 1
     except KeyboardInterrupt:
-        pass
+        status = 130  # what a shell reports for a Python program ended by Ctrl-C
     except ValueError as exc:  # a malformed stream name, reported before connecting
         print('error: {}'.format(exc), file=sys.stderr)
         status = 2

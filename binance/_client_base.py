@@ -14,7 +14,7 @@ from urllib3.exceptions import ReadTimeoutError
 
 from binance import __version__
 from binance._json import loads
-from binance._client_params import encode_params
+from binance._client_params import check_known, encode_params
 from binance._clock import ServerClock
 from binance._keys import Signer, load_signer
 from binance.exceptions import (
@@ -26,14 +26,16 @@ log = logging.getLogger('binance.client')
 
 #: Seconds a request may take when ``requests_params`` sets no ``timeout``.
 DEFAULT_TIMEOUT = 10
-_TLD_RE = re.compile(r'^[a-z]{2,}(\.[a-z]{2,})*$')
-_SIGNATURE_RE = re.compile(r'signature=[0-9A-Za-z%+/=_-]+')
+_TLD_RE = re.compile(r'^[a-z]{2,}(\.[a-z]{2,})*\Z')
+#: Query values that must not reach a log line: request signatures (hex, or
+#: percent-encoded base64 for RSA/Ed25519 keys) and listen keys.
+_SECRET_PARAM_RE = re.compile(r'\b(signature|listenKey)=[0-9A-Za-z%+/=_-]+')
 #: Binance's code for "Timestamp for this request is outside of the recvWindow."
 INVALID_TIMESTAMP = -1021
 
 
 class _SignatureRedactor(logging.Filter):
-    """Masks ``signature=...`` in the records of urllib3's connection pool.
+    """Masks ``signature=...`` and ``listenKey=...`` in the records of urllib3's connection pool.
 
     urllib3 logs every request line (method and URL with its query string) at
     DEBUG level, and a signed GET carries its signature in the query. The
@@ -42,10 +44,10 @@ class _SignatureRedactor(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple) and any(
-                isinstance(arg, str) and 'signature=' in arg for arg in record.args):
+                isinstance(arg, str) and _SECRET_PARAM_RE.search(arg) for arg in record.args):
             record.args = tuple(_redact_text(arg) if isinstance(arg, str) else arg
                                 for arg in record.args)
-        elif isinstance(record.msg, str) and 'signature=' in record.msg:
+        elif isinstance(record.msg, str) and _SECRET_PARAM_RE.search(record.msg):
             record.msg = _redact_text(record.msg)
         return True
 
@@ -205,9 +207,10 @@ class ClientBase:
         """
         params = dict(params or {})
         extra = params.pop('requests_params', None) or {}
+        full_path = '/{}/{}'.format(api, path)
+        check_known(method, full_path, params)
         pairs = encode_params(params)
         headers: Dict[str, str] = {}
-        full_path = '/{}/{}'.format(api, path)
         if signed or keyed:
             if not self.API_KEY or (signed and self._signer is None):
                 raise ValueError('{} {} needs {}: create the client with '
@@ -295,8 +298,8 @@ class ClientBase:
 
 
 def _redact_text(text: str) -> str:
-    """``text`` with any request signature masked."""
-    return _SIGNATURE_RE.sub('signature=<redacted>', text)
+    """``text`` with any request signature or listen key masked."""
+    return _SECRET_PARAM_RE.sub(lambda m: m.group(1) + '=<redacted>', text)
 
 
 def _redact(exc: BaseException) -> str:

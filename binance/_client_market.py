@@ -8,12 +8,14 @@ from binance._client_base import ClientBase
 from binance._client_params import SYMBOL_RE, check_choice, check_limit, check_symbol, require
 from binance.enums import AGG_ID, KLINE_INTERVALS
 from binance.exceptions import BinanceAPIException
-from binance.helpers import date_to_milliseconds
+from binance.helpers import date_to_milliseconds, interval_to_milliseconds
 
 DateLike = Union[int, str]
 
 #: Most klines / aggregate trades Binance returns in one page.
 MAX_PAGE = 1000
+#: Width of the time windows ``aggregate_trade_iter`` walks from a start time (1 h).
+AGG_WINDOW = 60 * 60 * 1000
 #: Values of the ``type`` parameter of the 24 hour ticker.
 TICKER_TYPES = ('FULL', 'MINI')
 
@@ -195,15 +197,26 @@ class MarketMixin(ClientBase):
                              last_id: Optional[int] = None) -> Iterator[Dict[str, Any]]:
         """Iterate over aggregate trades, page by page, up to the latest one.
 
+        The requests are those of python-binance 0.7.x, so code and tests
+        written against the original see the same traffic:
+
+        * without ``start_str`` and ``last_id``: ``fromId=0`` (the symbol's
+          first trades);
+        * with ``start_str``: one-hour windows (``startTime``, ``endTime =
+          startTime + 1 h``), moving on hour by hour until a window holds a
+          trade or the window's end passes the current time;
+        * then ``fromId=<last id>`` again and again, dropping the first trade
+          of each page (the one already yielded), until a page holds nothing new.
+
+        No ``limit`` is sent, so each page has Binance's default of 500 trades.
+
         :param symbol: e.g. ``'BNBBTC'``.
-        :param start_str: first trade time, ms or a date string (``"1 hour ago UTC"``);
-            the first page is asked for with ``startTime`` alone (the trades
-            from that time on), so a start long before the first trade costs
-            one request, not one per hour.
+        :param start_str: first trade time, ms or a date string (``"1 hour ago UTC"``).
+            A start long before the first trade costs one request per hour in
+            between, as in the original.
         :param last_id: the id of the last aggregate trade already known; the
             iteration starts with the trade after it.
-        :returns: a generator of aggregate trade dicts, oldest first. Without
-            ``start_str`` and ``last_id`` it starts from the symbol's first trade.
+        :returns: a generator of aggregate trade dicts as the server sent them.
         :raises ValueError: when both ``start_str`` and ``last_id`` are given.
 
         >>> for trade in client.aggregate_trade_iter('ETHBTC', '30 minutes ago UTC'):  # doctest: +SKIP
@@ -222,32 +235,29 @@ class MarketMixin(ClientBase):
                          last_id: Optional[int]) -> Iterator[Dict[str, Any]]:
         if last_id is None:
             if start is None:
-                page = self.get_aggregate_trades(symbol=symbol, fromId=0, limit=MAX_PAGE)
+                page = self.get_aggregate_trades(symbol=symbol, fromId=0)
             else:
-                page = self._first_agg_page(symbol, start)
+                page = self._first_agg_window(symbol, start)
             if not page:
                 return
             yield from page
             last_id = page[-1][AGG_ID]
         while True:
-            page = self.get_aggregate_trades(symbol=symbol, fromId=last_id + 1, limit=MAX_PAGE)
-            page = [trade for trade in page if trade[AGG_ID] > last_id]
+            # fromId=n starts with trade n itself, which was yielded already
+            page = self.get_aggregate_trades(symbol=symbol, fromId=last_id)[1:]
             if not page:
                 return
             yield from page
             last_id = page[-1][AGG_ID]
-            if len(page) < MAX_PAGE:  # a short page is the latest one
-                return
 
-    def _first_agg_page(self, symbol: str, start: int) -> List[Dict[str, Any]]:
-        """The first page of aggregate trades at or after ``start`` (one request).
-
-        Binance answers ``startTime`` without ``endTime`` with the trades from
-        that time on, oldest first (REST changelog 2022-12-05).
-        """
-        if start > self._now_ms():
-            return []
-        return self.get_aggregate_trades(symbol=symbol, startTime=start, limit=MAX_PAGE)
+    def _first_agg_window(self, symbol: str, start: int) -> List[Dict[str, Any]]:
+        """The trades of the first one-hour window from ``start`` on that holds any."""
+        while True:
+            end = start + AGG_WINDOW
+            page = self.get_aggregate_trades(symbol=symbol, startTime=start, endTime=end)
+            if page or end > self._now_ms():
+                return page
+            start = end
 
     def get_klines(self, **params: Any) -> List[List[Any]]:
         """Candlesticks (``GET /api/v3/klines``), identified by open time.
@@ -269,14 +279,20 @@ class MarketMixin(ClientBase):
                               limit: int = 500) -> List[List[Any]]:
         """Every kline from ``start_str`` to ``end_str``, fetched page by page.
 
+        The requests are those of python-binance 0.7.x: first the symbol's
+        earliest kline (``startTime=0``, ``limit=1``), then pages of ``limit``
+        klines from ``max(start, earliest)`` with ``endTime`` when given, each
+        page starting one interval after the last open time of the one before;
+        paging stops after a short or an empty page. The klines are returned
+        as the server sent them.
+
         :param symbol: e.g. ``'BNBBTC'``.
         :param interval: one of ``Client.KLINE_INTERVAL_*``.
         :param start_str: ms, or a date string (``"1 Dec, 2017"``, ``"1 day ago UTC"``).
             A start before the symbol was listed begins at its first kline.
         :param end_str: optional, same forms; default: up to now.
-        :param limit: klines per request, 1 to 1000.
-        :returns: klines as :meth:`get_klines` returns them, each open time once,
-            ``start <= open time <= end``.
+        :param limit: klines per request, 1 to 1000 (default 500).
+        :returns: klines as :meth:`get_klines` returns them.
 
         >>> client.get_historical_klines('ETHBTC', Client.KLINE_INTERVAL_30MINUTE,
         ...                              '1 Dec, 2017', '1 Jan, 2018')  # doctest: +SKIP
@@ -301,7 +317,7 @@ class MarketMixin(ClientBase):
     def _earliest_valid_timestamp(self, symbol: str, interval: str,
                                   fetch: Optional[Any] = None) -> Optional[int]:
         """Open time of the symbol's first kline, or ``None`` when it has none."""
-        first = (fetch or self.get_klines)(symbol=symbol, interval=interval, startTime=0, limit=1)
+        first = (fetch or self.get_klines)(symbol=symbol, interval=interval, limit=1, startTime=0)
         return first[0][0] if first else None
 
     def _iter_klines(self, symbol: str, interval: str, start: int, end: Optional[int],
@@ -311,18 +327,17 @@ class MarketMixin(ClientBase):
         earliest = self._earliest_valid_timestamp(symbol, interval, fetch)
         if earliest is None:
             return
+        step = interval_to_milliseconds(interval)
         start = max(start, earliest)
-        while end is None or start <= end:
+        while True:
             page = fetch(symbol=symbol, interval=interval, limit=limit,
                          startTime=start, endTime=end)
-            # open times at or after start only, so a page boundary never repeats a kline
-            fresh = [k for k in page if k[0] >= start and (end is None or k[0] <= end)]
-            if not fresh:
+            if not page:
                 return
-            yield from fresh
+            yield from page
             if len(page) < limit:  # a short page is the last one
                 return
-            start = fresh[-1][0] + 1
+            start = page[-1][0] + step
 
     def get_avg_price(self, **params: Any) -> Dict[str, Any]:
         """Current average price (``GET /api/v3/avgPrice``).

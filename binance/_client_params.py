@@ -11,7 +11,7 @@ import json
 import math
 import re
 from decimal import Decimal, InvalidOperation
-from typing import Any, Dict, Iterable, List, Mapping, Tuple
+from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Tuple
 
 from binance.enums import (
     KLINE_INTERVALS, ORDER_RESP_TYPES, ORDER_TYPE_LIMIT, ORDER_TYPE_LIMIT_MAKER,
@@ -21,12 +21,15 @@ from binance.enums import (
 )
 
 __all__ = ['sign_payload', 'encode_params', 'check_symbol', 'check_choice',
-           'require', 'check_limit', 'check_order', 'translate_oco']
+           'require', 'check_limit', 'check_order', 'translate_oco', 'check_known',
+           'KNOWN_PARAMS']
 
 #: Binance's own pattern for a symbol (``-1100`` otherwise).
-SYMBOL_RE = re.compile(r'^[A-Z0-9\-_.]{1,20}$')
+SYMBOL_RE = re.compile(r'^[A-Z0-9\-_.]{1,20}\Z')
 #: An account or symbol permission such as ``SPOT``, ``MARGIN`` or ``TRD_GRP_002``.
-PERMISSION_RE = re.compile(r'^[A-Z0-9_]{1,40}$')
+#: A decimal number as Binance reads it: ASCII digits only (no ``'５'``, no ``'1_000'``).
+_NUMBER_RE = re.compile(r'^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?\Z')
+PERMISSION_RE = re.compile(r'^[A-Z0-9_]{1,40}\Z')
 MAX_RECV_WINDOW = 60000
 #: Decimal places Binance accepts in ``recvWindow`` (microsecond precision).
 RECV_WINDOW_DECIMALS = 3
@@ -115,6 +118,13 @@ def require(func: str, params: Mapping[str, Any], *names: Any) -> None:
     for entry in names:
         options = entry if isinstance(entry, tuple) else (entry,)
         if not any(params.get(option) is not None for option in options):
+            unknown = [name for name in params if name not in _ALL_KNOWN]
+            if unknown:  # most likely a misspelling of the missing one: name it
+                raise TypeError('{}() got unexpected keyword argument{} {}{} (and is missing '
+                                'the required parameter {})'.format(
+                                    func, 's' if len(unknown) > 1 else '',
+                                    ', '.join(repr(n) for n in unknown), _did_you_mean(unknown[0], options),
+                                    ' or '.join(repr(o) for o in options)))
             raise TypeError('{}() missing required parameter {}'.format(
                 func, ' or '.join(repr(o) for o in options)))
 
@@ -124,7 +134,7 @@ def check_limit(params: Mapping[str, Any], maximum: int) -> None:
     if params.get('limit') is None:
         return
     limit = params['limit']
-    if isinstance(limit, str) and limit.isdigit():
+    if isinstance(limit, str) and limit.isascii() and limit.isdigit():
         limit = int(limit)
     if isinstance(limit, bool) or not isinstance(limit, int):
         raise TypeError('limit must be an int, not {!r}'.format(limit))
@@ -209,6 +219,9 @@ def format_number(name: str, value: Any, positive: bool = False) -> str:
             raise ValueError('{} must be a finite number, got {!r}'.format(name, value))
         number = Decimal(repr(value))
     elif isinstance(value, (Decimal, str)):
+        if isinstance(value, str) and not _NUMBER_RE.match(value.strip()):
+            raise ValueError('{} must be a number written with ASCII digits, such as '
+                             '\'0.001\', got {!r}'.format(name, value))
         try:
             number = Decimal(value.strip() if isinstance(value, str) else value)
         except InvalidOperation:
@@ -301,3 +314,103 @@ def encode_params(params: Mapping[str, Any]) -> List[Tuple[str, str]]:
         else:
             pairs.append((name, formatted))
     return pairs
+
+
+_ORDER = ('symbol', 'side', 'type', 'timeInForce', 'quantity', 'quoteOrderQty', 'price',
+          'newClientOrderId', 'strategyId', 'strategyType', 'stopPrice', 'trailingDelta',
+          'icebergQty', 'newOrderRespType', 'selfTradePreventionMode', 'pegPriceType',
+          'pegOffsetValue', 'pegOffsetType')
+_OCO_LEG = ('Type', 'ClientOrderId', 'IcebergQty', 'Price', 'StopPrice', 'TrailingDelta',
+            'TimeInForce', 'StrategyId', 'StrategyType', 'PegPriceType', 'PegOffsetType',
+            'PegOffsetValue')
+_HISTORY = ('coin', 'status', 'offset', 'limit', 'startTime', 'endTime')
+#: Parameters Binance documents for each endpoint the client calls, by
+#: ``(method, path)``, besides ``timestamp``, ``signature`` and ``recvWindow``
+#: (REST API and wallet docs, 2026).
+KNOWN_PARAMS: Dict[Tuple[str, str], FrozenSet[str]] = {key: frozenset(names) for key, names in {
+    ('GET', '/api/v3/ping'): (),
+    ('GET', '/api/v3/time'): (),
+    ('GET', '/api/v3/exchangeInfo'): ('symbol', 'symbols', 'permissions', 'showPermissionSets',
+                                      'symbolStatus'),
+    ('GET', '/api/v3/depth'): ('symbol', 'limit', 'symbolStatus'),
+    ('GET', '/api/v3/trades'): ('symbol', 'limit'),
+    ('GET', '/api/v3/historicalTrades'): ('symbol', 'limit', 'fromId'),
+    ('GET', '/api/v3/aggTrades'): ('symbol', 'fromId', 'startTime', 'endTime', 'limit'),
+    ('GET', '/api/v3/klines'): ('symbol', 'interval', 'startTime', 'endTime', 'timeZone', 'limit'),
+    ('GET', '/api/v3/avgPrice'): ('symbol',),
+    ('GET', '/api/v3/ticker/24hr'): ('symbol', 'symbols', 'type', 'symbolStatus'),
+    ('GET', '/api/v3/ticker/price'): ('symbol', 'symbols', 'symbolStatus'),
+    ('GET', '/api/v3/ticker/bookTicker'): ('symbol', 'symbols', 'symbolStatus'),
+    ('POST', '/api/v3/order'): _ORDER,
+    ('POST', '/api/v3/order/test'): _ORDER + ('computeCommissionRates',),
+    ('POST', '/api/v3/orderList/oco'): (
+        'symbol', 'listClientOrderId', 'side', 'quantity', 'newOrderRespType',
+        'selfTradePreventionMode') + tuple(leg + name for leg in ('above', 'below')
+                                           for name in _OCO_LEG),
+    ('GET', '/api/v3/order'): ('symbol', 'orderId', 'origClientOrderId'),
+    ('DELETE', '/api/v3/order'): ('symbol', 'orderId', 'origClientOrderId', 'newClientOrderId',
+                                  'cancelRestrictions'),
+    ('GET', '/api/v3/openOrders'): ('symbol',),
+    ('GET', '/api/v3/allOrders'): ('symbol', 'orderId', 'startTime', 'endTime', 'limit'),
+    ('GET', '/api/v3/account'): ('omitZeroBalances',),
+    ('GET', '/api/v3/myTrades'): ('symbol', 'orderId', 'startTime', 'endTime', 'fromId', 'limit'),
+    ('POST', '/api/v3/userDataStream'): (),
+    ('PUT', '/api/v3/userDataStream'): ('listenKey',),
+    ('DELETE', '/api/v3/userDataStream'): ('listenKey',),
+    ('GET', '/sapi/v1/system/status'): (),
+    ('GET', '/sapi/v1/account/status'): (),
+    ('GET', '/sapi/v1/asset/dribblet'): ('startTime', 'endTime'),
+    ('POST', '/sapi/v1/asset/dust'): ('asset', 'accountType'),
+    ('GET', '/sapi/v1/asset/tradeFee'): ('symbol',),
+    ('GET', '/sapi/v1/asset/assetDetail'): ('asset',),
+    ('POST', '/sapi/v1/capital/withdraw/apply'): (
+        'coin', 'withdrawOrderId', 'network', 'address', 'addressTag', 'amount',
+        'transactionFeeFlag', 'name', 'walletType'),
+    ('GET', '/sapi/v1/capital/deposit/hisrec'): _HISTORY + ('includeSource', 'txId'),
+    ('GET', '/sapi/v1/capital/withdraw/history'): _HISTORY + ('withdrawOrderId', 'idList'),
+    ('GET', '/sapi/v1/capital/deposit/address'): ('coin', 'network', 'amount'),
+}.items()}
+_ALWAYS_KNOWN = frozenset(('timestamp', 'recvWindow', 'requests_params'))
+#: Every name any endpoint takes, with the original OCO names the client translates.
+_ALL_KNOWN = frozenset().union(*KNOWN_PARAMS.values()) | _ALWAYS_KNOWN | frozenset((
+    'stopLimitPrice', 'stopLimitTimeInForce', 'limitClientOrderId', 'stopClientOrderId',
+    'limitIcebergQty', 'stopIcebergQty'))
+
+
+def check_known(method: str, path: str, params: Mapping[str, Any]) -> None:
+    """Raise :class:`TypeError` naming any parameter Binance does not take on this endpoint.
+
+    A misspelt ``symbl='BNBBTC'`` would otherwise reach Binance, which answers
+    only that ``symbol`` is missing. Endpoints not in :data:`KNOWN_PARAMS`
+    are not checked.
+    """
+    known = KNOWN_PARAMS.get((method, path))
+    if known is None:
+        return
+    unknown = [name for name in params if name not in known and name not in _ALWAYS_KNOWN]
+    if unknown:
+        raise TypeError('{}() got unexpected keyword argument{} {}{}; {} {} takes {}'.format(
+            _public_caller(), 's' if len(unknown) > 1 else '',
+            ', '.join(repr(name) for name in unknown), _did_you_mean(unknown[0], known),
+            method, path, ', '.join(sorted(known | {'recvWindow'}))))
+
+
+def _did_you_mean(name: str, candidates: Iterable[str]) -> str:
+    import difflib
+    close = difflib.get_close_matches(name, list(candidates), n=1)
+    return ' (did you mean {!r}?)'.format(close[0]) if close else ''
+
+
+def _public_caller() -> str:
+    """Name of the outermost public Client method on the stack (for error messages)."""
+    import sys
+    frame: Any = sys._getframe(2)
+    name = 'request'
+    while frame is not None:
+        module = frame.f_globals.get('__name__', '')
+        if module.startswith('binance._client') and not frame.f_code.co_name.startswith('_'):
+            name = frame.f_code.co_name
+        elif not module.startswith('binance._client'):
+            break
+        frame = frame.f_back
+    return name

@@ -22,6 +22,7 @@ interpreter wait at exit while a started socket manager has open sockets
 """
 import atexit
 import threading
+import time
 import weakref
 from typing import Any, Callable, Optional
 
@@ -189,18 +190,63 @@ def open_socket_count() -> int:
 
 
 def wait_for_open_sockets() -> None:
-    """At interpreter exit: wait while started managers hold open sockets."""
+    """At interpreter exit: wait while started managers hold open sockets.
+
+    No waiting when the main thread ended with an uncaught exception (a
+    crashed script must not linger, Ctrl-C included). Ctrl-C while waiting
+    stops the reactor and ends the program with status 130, the status of a
+    Python program ended by Ctrl-C.
+    """
     if not any(getattr(owner, 'EXIT_WAITS_FOR_SOCKETS', True) for owner in list(_socket_owners)):
         return
-    if main_ended_by_ctrl_c():  # the user asked to stop: no waiting
-        stop_and_wait()
-        return
     try:
+        if main_ended_by_exception():  # a traceback was printed, or Ctrl-C: no waiting
+            stop_and_wait()
+            return
         while is_running() and open_socket_count():
-            wait_stopped(0.1)
+            # sleep, not Event.wait: a Ctrl-C landing inside Event.wait can leave
+            # the event's lock held, and the ending below would wait on it forever
+            time.sleep(0.1)
         let_reactor_finish_current_call()
-    except KeyboardInterrupt:  # Ctrl-C while waiting: end now
-        stop_and_wait()
+    except KeyboardInterrupt:  # Ctrl-C while waiting: end now, as interrupted
+        _ignore_further_ctrl_c()
+        _stop_and_poll(2.0)
+        _exit_interrupted()
+
+
+def _stop_and_poll(timeout: float) -> None:
+    """Stop the reactor and poll (no locks) until it has stopped or ``timeout`` passed."""
+    if is_running():
+        reactor = get_reactor()
+        reactor.callFromThread(reactor.stop)
+        deadline = time.monotonic() + timeout
+        while not _stopped.is_set() and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+
+def _ignore_further_ctrl_c() -> None:
+    """A second Ctrl-C while the program already ends must not break the ending."""
+    import signal
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread: nothing to change
+        pass
+
+
+def _exit_interrupted() -> None:
+    """End the process with status 130 after the remaining exit hooks have run."""
+    import os
+    import sys
+    atexit.unregister(wait_for_open_sockets)
+    try:
+        atexit._run_exitfuncs()
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:  # a closed or broken stream: nothing more to do
+                pass
+        os._exit(130)
 
 
 def let_reactor_finish_current_call(timeout: float = 2.0) -> None:
@@ -216,11 +262,12 @@ def let_reactor_finish_current_call(timeout: float = 2.0) -> None:
         done.wait(timeout)
 
 
-def main_ended_by_ctrl_c() -> bool:
-    """True when the main thread ended with an uncaught KeyboardInterrupt."""
+def main_ended_by_exception() -> bool:
+    """True when the main thread ended with an uncaught exception (Ctrl-C included)."""
     import sys
     exc_type = getattr(sys, 'last_type', None)
-    return isinstance(exc_type, type) and issubclass(exc_type, KeyboardInterrupt)
+    return isinstance(exc_type, type) and issubclass(exc_type, BaseException) \
+        and not issubclass(exc_type, SystemExit)
 
 
 def stop_and_wait(timeout: float = 2.0) -> None:

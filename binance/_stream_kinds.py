@@ -101,7 +101,7 @@ class StreamMatch(NamedTuple):
 
 
 def _re(text: str) -> 're.Pattern[str]':
-    return re.compile('^' + text + '$')
+    return re.compile('^' + text + r'\Z')
 
 
 _SPEED = r'(?P<speed>@100ms|@1000ms)?'

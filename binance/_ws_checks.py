@@ -13,9 +13,9 @@ from binance.enums import KLINE_INTERVALS, WEBSOCKET_DEPTHS
 MAX_STREAMS_PER_CONNECTION = _kinds.MAX_STREAMS_PER_CONNECTION
 
 _MINITICKER_UPDATE_TIMES = _kinds.MINITICKER_UPDATE_TIMES
-_STREAM_SYMBOL_RE = re.compile(r'^[a-z0-9]+$')
-_STREAM_NAME_RE = re.compile(r'^[A-Za-z0-9_@!.:+-]+$')
-_LISTEN_KEY_RE = re.compile(r'^[A-Za-z0-9]{32,}$')
+_STREAM_SYMBOL_RE = re.compile(r'^[a-z0-9]+\Z')
+_STREAM_NAME_RE = re.compile(r'^[A-Za-z0-9_@!.:+-]+\Z')
+_LISTEN_KEY_RE = re.compile(r'^[A-Za-z0-9]{32,}\Z')
 
 #: Windows of the rolling-window ticker streams (``<symbol>@ticker_<window>``).
 TICKER_WINDOWS = _kinds.TICKER_WINDOWS

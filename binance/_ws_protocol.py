@@ -141,7 +141,7 @@ class StreamProtocol(FastFramesMixin, WebSocketClientProtocol):  # type: ignore[
         try:
             msg = _loads(payload)
         except ValueError:
-            log.warning('%s: skipped a frame that is not JSON: %r', self.factory.name,
+            log.warning('%s: skipped a frame that is not JSON (or not UTF-8): %r', self.factory.name,
                         payload[:200])
             return
         if len(payload) < 128 and b'serverShutdown' in payload and _is_shutdown(msg):
@@ -298,6 +298,9 @@ class StreamFactory(WebSocketClientFactory, ReconnectingClientFactory):
             openHandshakeTimeout=connect_timeout,
             closeHandshakeTimeout=1,
             perMessageCompressionOffers=[],
+            # invalid UTF-8 is a bad frame like any other: logged and skipped by
+            # onMessage (the JSON decoder refuses it), not a failed connection
+            utf8validateIncoming=False,
         )
         # Every autobahn timer on the injected reactor (tests use a Clock).
         use_reactor_timer(self, reactor)

@@ -47,7 +47,7 @@ logger = logging.getLogger(__name__)
 #: The ``limit`` values ``GET /api/v3/depth`` accepts.
 VALID_LIMITS = (5, 10, 20, 50, 100, 500, 1000, 5000)
 
-_SYMBOL_RE = re.compile(r'^[A-Za-z0-9_.-]{1,20}$')
+_SYMBOL_RE = re.compile(r'^[A-Za-z0-9_.-]{1,20}\Z')
 _PRICE_CACHE_MAX = 50000    # entries of a side's price-text cache before it is emptied
 _Parsed = Tuple[str, Optional[str], Decimal]
 
@@ -574,11 +574,16 @@ def _validate_manager_args(client: Any, symbol: Any, callback: Any, refresh_inte
         if not refresh_interval >= 0:
             raise ValueError('refresh_interval must be >= 0 seconds (0 or None disables it), '
                              'got {!r}'.format(refresh_interval))
-    if isinstance(limit, bool) or limit not in limits:
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit not in limits:
         raise ValueError('limit must be one of {}, got {!r}'.format(
             ', '.join(map(str, limits)), limit))
     if bm is not None and not callable(getattr(bm, socket_method, None)):
         raise TypeError('bm must be a BinanceSocketManager or None')
+
+
+#: Binance error codes of a snapshot request that no retry can fix: ``-1121``
+#: "Invalid symbol." (the symbol is not listed) and ``-1100`` (malformed).
+FATAL_SNAPSHOT_CODES = frozenset((-1121, -1100))
 
 
 class DepthCacheManager:
@@ -590,7 +595,9 @@ class DepthCacheManager:
     :param callback: called on the reactor thread as ``callback(depth_cache)``
         after every diff event applied to the book (once for the events
         replayed with a snapshot), and once as
-        ``callback(None)`` when the depth socket gave up reconnecting, or was
+        ``callback(None)`` when the depth socket gave up reconnecting, when
+        the snapshot request was answered "Invalid symbol." (``-1121``: the
+        symbol is not listed; logged as an error, no more retries), or when it was
         closed on the socket manager (``bm.stop_socket(...)``, ``bm.close()``)
         rather than by :meth:`close`; the manager is then closed, its timers
         cancelled. An exception it raises is logged.
@@ -755,6 +762,12 @@ class DepthCacheManager:
         self._snapshot_pending = False
         if self._closed:
             return
+        if getattr(failure.value, 'code', None) in FATAL_SNAPSHOT_CODES:
+            logger.error('%s depth: %s (code %s); the depth cache stops', self._symbol,
+                         getattr(failure.value, 'message', failure.getErrorMessage()),
+                         failure.value.code)
+            self._give_up()
+            return
         self._sync.note_failure()
         delay = self._sync.retry_delay
         retry_after = getattr(failure.value, 'retry_after', None)
@@ -784,13 +797,7 @@ class DepthCacheManager:
             return
         if isinstance(msg, dict) and msg.get('e') == 'error':
             logger.error('%s depth: socket gave up: %s', self._symbol, msg.get('m'))
-            self._closed = True
-            self._cancel_timers()
-            if self._conn_key:
-                self._bm.stop_socket(self._conn_key)
-            if self._owns_bm:
-                self._bm.close()
-            self._notify(None)
+            self._give_up()
             return
         if not isinstance(msg, dict) or msg.get('e', 'depthUpdate') != 'depthUpdate':
             logger.debug('%s depth: ignoring message %.200r', self._symbol, msg)
@@ -811,6 +818,16 @@ class DepthCacheManager:
                 self._refresh_call.cancel()
             self._refresh_call = None
             self._schedule_snapshot(self._sync.retry_delay)
+
+    def _give_up(self) -> None:
+        """Close the socket and the timers, then ``callback(None)`` (reactor thread)."""
+        self._closed = True
+        self._cancel_timers()
+        if self._conn_key:
+            self._bm.stop_socket(self._conn_key)
+        if self._owns_bm:
+            self._bm.close()
+        self._notify(None)
 
     def _socket_closed(self, conn_key: Any = None) -> None:
         """The socket manager closed our socket (reactor thread): close and tell the callback."""

@@ -30,7 +30,7 @@ def date_to_milliseconds(date_str: Union[str, int]) -> int:
         raise TypeError('date must be a date string or milliseconds as int, got {}'.format(
             type(date_str).__name__))
     text = date_str.strip()
-    if text.isdigit():
+    if text.isascii() and text.isdigit():
         return int(text)
     import dateparser  # imported here: it is slow to import and only needed for strings
     parsed = dateparser.parse(text, languages=['en'], settings={'TIMEZONE': 'UTC', 'RETURN_AS_TIMEZONE_AWARE': True})

@@ -44,6 +44,7 @@ from binance._ws_connection import AttemptBudget, StreamPool, budget_for
 from binance._ws_core import (DELIVER_ENVELOPE, DELIVER_RAW, SocketContext, SocketEntry,
                               StopListener, Subscription)
 from binance._ws_protocol import MAX_RETRIES_MESSAGE, StreamFactory, StreamProtocol
+from binance._ws_symbols import SymbolCheck
 from binance._ws_user import USER_STREAM_KEY, UserStream, ws_api_signature
 from binance._ws_futures import FuturesSocketsMixin
 from binance._ws_checks import (ARRAY_STREAMS, MAX_STREAMS_PER_CONNECTION,
@@ -201,6 +202,7 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
         self._conn_lock = threading.Lock()
         self._manager_started = False
         self._owns_reactor = False
+        self._symbols = SymbolCheck(client, self._in_thread, self._call)
         self._ctx = SocketContext(
             reactor=self._get_reactor, client=client, user_timeout=user_timeout,
             stream_url=self._stream_url, ws_api_url=self._ws_api_url,
@@ -362,8 +364,11 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
             key = 'stream?streams=' + '/'.join(streams)
             url = self._stream_url() + key
         self._tls_options(url)  # a bad URL or CA file fails here, in the caller's thread
-        return self._start_entry(
+        started = self._start_entry(
             key, lambda: Subscription(self._ctx, key, streams, callback, delivery))
+        if started and self._uses_global_reactor():
+            self._symbols.check(list(streams))  # warn later about unlisted symbols
+        return started
 
     def _release(self, key: str, entry: Any) -> None:
         """Forget ``key`` if it still belongs to ``entry`` (after giving up)."""
@@ -496,7 +501,11 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
         :returns: the stream key or ``False`` if already open.
         :raises ValueError: for another ``update_time``.
         """
-        if isinstance(update_time, bool) or update_time not in _MINITICKER_UPDATE_TIMES:
+        try:  # a Decimal('sNaN') cannot even be compared
+            valid = not isinstance(update_time, bool) and update_time in _MINITICKER_UPDATE_TIMES
+        except (ArithmeticError, TypeError):
+            valid = False
+        if not valid:
             raise ValueError('update_time must be one of {} (milliseconds), got {!r}'.format(
                 ', '.join(str(t) for t in _MINITICKER_UPDATE_TIMES), update_time))
         ms = '' if update_time == 1000 else '@{}ms'.format(int(update_time))

@@ -15,6 +15,8 @@ from typing import Iterator, Optional
 from binance.client import Client
 
 NO_KEYS = 'set BINANCE_API_KEY and BINANCE_API_SECRET, or use --local'
+#: Exit status after Ctrl-C (128 + SIGINT, what shells report for Python).
+INTERRUPTED = 130
 
 
 def parser(doc: str, stop_after: Optional[str] = None) -> argparse.ArgumentParser:
@@ -69,6 +71,7 @@ class Countdown:
         self.count = count
         self.taken = 0          #: messages taken so far
         self.failed = False     #: whether a socket reported an error
+        self.interrupted = False  #: whether Ctrl-C ended the wait
         self._over = threading.Event()
         self._lock = threading.Lock()
 
@@ -93,4 +96,8 @@ class Countdown:
         try:
             self._over.wait(seconds)
         except KeyboardInterrupt:
-            pass
+            self.interrupted = True
+
+    def status(self) -> int:
+        """The script's exit status: 130 after Ctrl-C, 1 after a socket error, else 0."""
+        return INTERRUPTED if self.interrupted else 1 if self.failed else 0

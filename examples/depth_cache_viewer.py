@@ -52,7 +52,8 @@ def main(argv=None):
     def on_update(depth_cache):
         # reactor thread: only note that the book is there (or gone)
         if depth_cache is None:
-            print('the depth socket gave up reconnecting', file=sys.stderr)
+            print('the depth cache stopped (an unknown symbol, or the socket gave up)',
+                  file=sys.stderr)
             stopped.set()
         synced.set()
 
@@ -60,9 +61,11 @@ def main(argv=None):
         dcm = DepthCacheManager(client, args.symbol, callback=on_update, conv_type=Decimal)
         deadline = None if args.seconds is None else time.monotonic() + args.seconds
         screens = 0
+        interrupted = False
         try:
-            if not synced.wait(30):
-                print('no order book after 30 s', file=sys.stderr)
+            first = 30 if deadline is None else max(0, min(30, deadline - time.monotonic()))
+            if not synced.wait(first):
+                print('no order book after {:g} s'.format(first), file=sys.stderr)
                 stopped.set()
             while not stopped.is_set():
                 print(render(dcm.get_depth_cache(), args.levels), end='\n\n', flush=True)
@@ -73,10 +76,10 @@ def main(argv=None):
                     break
                 stopped.wait(args.interval)
         except KeyboardInterrupt:
-            pass
+            interrupted = True
         dcm.close()
     reactor.callFromThread(reactor.stop)
-    return 1 if stopped.is_set() else 0
+    return _common.INTERRUPTED if interrupted else 1 if stopped.is_set() else 0
 
 
 if __name__ == '__main__':

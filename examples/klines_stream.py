@@ -53,7 +53,7 @@ def main(argv=None):
         countdown.wait(args.seconds)
         bm.close()
     reactor.callFromThread(reactor.stop)
-    return 0 if countdown.taken else 1
+    return _common.INTERRUPTED if countdown.interrupted else 0 if countdown.taken else 1
 
 
 if __name__ == '__main__':

@@ -67,7 +67,7 @@ def main(argv=None):
     reactor.callFromThread(reactor.stop)
     for stream, count in sorted(per_stream.items()):
         print('{:>6} messages from {}'.format(count, stream), file=sys.stderr)
-    return 1 if countdown.failed else 0
+    return countdown.status()
 
 
 if __name__ == '__main__':

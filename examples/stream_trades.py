@@ -45,7 +45,7 @@ def main(argv=None):
         bm.close()
     reactor.callFromThread(reactor.stop)
     print('{} trades'.format(countdown.taken), file=sys.stderr)
-    return 1 if countdown.failed else 0
+    return countdown.status()
 
 
 if __name__ == '__main__':

@@ -59,6 +59,7 @@ def main(argv=None):
     deadline = None if args.seconds is None else time.monotonic() + args.seconds
     shown = 0
     failed = False
+    interrupted = False
     with _common.open_client(args.local, keys_required=True,
                              listen_keys=not args.no_listen_keys) as client:
         bm = BinanceSocketManager(client)
@@ -66,7 +67,8 @@ def main(argv=None):
         bm.start()
         try:
             # events flow once connected; an order placed before could be missed
-            if args.local and bm.wait_connected('user', timeout=30):
+            wait = 30 if deadline is None else max(0, min(30, deadline - time.monotonic()))
+            if args.local and bm.wait_connected('user', timeout=wait):
                 demo_order(client, 'BNBBTC')   # its events wait in the queue
             while args.count is None or shown < args.count:
                 left = None if deadline is None else deadline - time.monotonic()
@@ -84,10 +86,10 @@ def main(argv=None):
                     failed = True
                     break
         except KeyboardInterrupt:
-            pass
+            interrupted = True
         bm.close()
     reactor.callFromThread(reactor.stop)
-    return 1 if failed else 0
+    return _common.INTERRUPTED if interrupted else 1 if failed else 0
 
 
 if __name__ == '__main__':

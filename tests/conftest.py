@@ -1,4 +1,4 @@
-"""Shared fixtures: a running local exchange and a hand-driven clock for the market."""
+"""Shared fixtures: the local exchange (from binance.testing's pytest plugin) and a hand-driven clock."""
 import pytest
 
 
@@ -22,20 +22,7 @@ def fake_clock():
 
 
 @pytest.fixture
-def exchange():
-    """A started ``LocalExchange(tick=None)`` (the market moves only on ``step``), stopped after."""
-    from binance.testing import LocalExchange
-    local = LocalExchange(tick=None)
-    local.start()
-    try:
-        yield local
-    finally:
-        local.stop()
-
-
-def pytest_sessionfinish(session, exitstatus):
-    """A socket some test left open must not keep the test process alive at exit."""
-    import sys
-    websockets = sys.modules.get('binance.websockets')
-    if websockets is not None:
-        websockets.BinanceSocketManager.EXIT_WAITS_FOR_SOCKETS = False
+def exchange(binance_exchange):
+    """The pytest plugin's ``binance_exchange``: started with ``tick=None`` (the market moves
+    only on ``step``), stopped after."""
+    return binance_exchange

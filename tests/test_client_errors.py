@@ -90,6 +90,18 @@ _SIGNATURE_HEX = re.compile('[0-9a-f]{64}')
     (lambda c: c.get_exchange_info(permissions=['SPOT', 1]), TypeError, 'permissions entries'),
     (lambda c: c.get_symbol_info(5), TypeError, 'symbol must be a str'),
     (lambda c: c.get_account(omitZeroBalances=object()), TypeError, 'omitZeroBalances'),
+    (lambda c: c.get_order_book(symbl='BNBBTC'), TypeError,
+     "get_order_book\\(\\) got unexpected keyword argument 'symbl' \\(did you mean 'symbol'\\?\\)"),
+    (lambda c: c.get_order_book(symbol='BNBBTC', limt=5), TypeError,
+     "get_order_book\\(\\) got unexpected keyword argument 'limt'.*takes limit, recvWindow, symbol"),
+    (lambda c: c.order_limit_buy(symbol='BNBBTC', quantity=1, price='0.001', tiemInForce='GTC'),
+     TypeError, "order_limit_buy\\(\\) got unexpected keyword argument 'tiemInForce'"),
+    (lambda c: c.get_account(foo=1, bar=2), TypeError,
+     "get_account\\(\\) got unexpected keyword arguments 'foo', 'bar'"),
+    (lambda c: c.order_oco_sell(symbol='BNBBTC', quantity=1, price='0.002', stopPrice='0.001',
+                                stopLimtPrice='0.0009'), TypeError,
+     "order_oco_sell\\(\\) got unexpected keyword argument 'stopLimtPrice'"),
+    (lambda c: c.get_deposit_history(coinn='BTC'), TypeError, "'coinn'"),
 ])
 def test_bad_arguments_fail_before_any_request(call, error, match):
     """Missing or malformed arguments raise ValueError/TypeError naming the problem; nothing is sent."""

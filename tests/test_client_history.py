@@ -20,8 +20,13 @@ def _assert_contiguous(klines, step):
     assert opens == list(range(opens[0], opens[0] + step * len(opens), step))
 
 
-def test_range_is_covered_exactly_across_pages(exchange):
-    """A 2501-hour range with limit=1000 gives 2501 contiguous klines in 3 pages, ends included."""
+def _kline_calls(exchange):
+    return [(r.params.get('startTime'), r.params.get('endTime'), r.params.get('limit'))
+            for r in _requests(exchange, '/api/v3/klines')]
+
+
+def test_range_pages_like_python_binance_0_7_11(exchange):
+    """A 2501-hour range: the startTime=0 probe, then pages stepped by one interval after each last open."""
     client = exchange.client()
     start = 1514764800000  # 1 Jan 2018
     end = start + 2500 * HOUR
@@ -30,20 +35,31 @@ def test_range_is_covered_exactly_across_pages(exchange):
     assert len(klines) == 2501
     assert (klines[0][0], klines[-1][0]) == (start, end)
     _assert_contiguous(klines, HOUR)
-    pages = _requests(exchange, '/api/v3/klines')
-    assert pages[0].params['startTime'] == '0' and pages[0].params['limit'] == '1'
-    assert [p.params['startTime'] for p in pages[1:]] == [
-        str(start), str(start + 1000 * HOUR - HOUR + 1), str(start + 2000 * HOUR - HOUR + 1)]
+    assert _kline_calls(exchange) == [
+        ('0', None, '1'),
+        (str(start), str(end), '1000'),
+        (str(start + 1000 * HOUR), str(end), '1000'),
+        (str(start + 2000 * HOUR), str(end), '1000')]
 
 
-def test_range_of_whole_pages_stops_without_an_extra_request(exchange):
-    """When the range is exactly two full pages, exactly two page requests are made."""
+def test_default_limit_is_500_and_a_full_last_page_ends_with_an_empty_one(exchange):
+    """Two full pages of 500 (the default limit) are followed by one empty page, which ends the paging."""
     client = exchange.client()
     start = 1514764800000
-    klines = client.get_historical_klines('BNBBTC', '1d', start, start + 99 * DAY, limit=50)
-    assert len(klines) == 100
-    _assert_contiguous(klines, DAY)
-    assert len(_requests(exchange, '/api/v3/klines')) == 1 + 2
+    end = start + 999 * HOUR
+    klines = client.get_historical_klines('BNBBTC', '1h', start, end)
+    assert len(klines) == 1000
+    assert _kline_calls(exchange) == [
+        ('0', None, '1'), (str(start), str(end), '500'), (str(start + 500 * HOUR), str(end), '500'),
+        (str(start + 1000 * HOUR), str(end), '500')]
+
+
+def test_pages_are_returned_as_the_server_sent_them(exchange, monkeypatch):
+    """Klines are not filtered client-side: whatever a page holds is returned as is."""
+    client = exchange.client()
+    pages = [[[0, 'probe']], [[5, 'a'], [7, 'b']]]
+    monkeypatch.setattr(client, 'get_klines', lambda **params: pages.pop(0))
+    assert client.get_historical_klines('BNBBTC', '1h', 10, 20, limit=5) == [[5, 'a'], [7, 'b']]
 
 
 def test_date_strings_are_accepted(exchange):
@@ -77,7 +93,8 @@ def test_open_ended_range_runs_up_to_now_and_stops(exchange):
     _assert_contiguous(klines, 60000)
     assert 251 <= len(klines) <= 252
     assert klines[-1][0] <= int(time.time() * 1000) < klines[-1][6] + 1
-    assert len(_requests(exchange, '/api/v3/klines')) == 1 + 3
+    assert [c[0] for c in _kline_calls(exchange)] == [
+        '0', str(start), str(start + 100 * 60000), str(start + 200 * 60000)]
 
 
 def test_future_or_inverted_ranges_are_empty(exchange):
@@ -114,8 +131,12 @@ def _latest_agg_id(exchange, symbol='BNBBTC'):
     return exchange.call(exchange.market.agg_trades, symbol, limit=1)[0]['a']
 
 
+def _agg_calls(exchange):
+    return [r.params for r in _requests(exchange, '/api/v3/aggTrades')]
+
+
 def test_agg_trades_from_a_start_time_to_the_latest(exchange):
-    """From a start time the iterator yields every agg trade from there to the latest, once each."""
+    """From a start time: one 1-hour window, then fromId=<last id> pages without limit, as 0.7.11."""
     client = exchange.client()
     start = int(time.time() * 1000) - 2 * HOUR
     trades = list(client.aggregate_trade_iter('BNBBTC', start_str=start))
@@ -123,47 +144,51 @@ def test_agg_trades_from_a_start_time_to_the_latest(exchange):
     assert ids == list(range(ids[0], ids[0] + len(ids)))
     assert ids[-1] == _latest_agg_id(exchange)
     first = exchange.call(exchange.market.agg_trades, 'BNBBTC', startTime=start, limit=1)[0]
-    assert trades[0] == first and all(t['T'] >= start for t in trades)
-    first_page = _requests(exchange, '/api/v3/aggTrades')[0].params
-    assert first_page == {'symbol': 'BNBBTC', 'startTime': str(start), 'limit': '1000'}
+    assert trades[0] == first
+    calls = _agg_calls(exchange)
+    assert calls[0] == {'symbol': 'BNBBTC', 'startTime': str(start), 'endTime': str(start + HOUR)}
+    window = [t for t in trades if t['T'] <= start + HOUR]
+    assert calls[1] == {'symbol': 'BNBBTC', 'fromId': str(window[-1]['a'])}
+    assert calls[-1] == {'symbol': 'BNBBTC', 'fromId': str(ids[-1])}
 
 
-@pytest.mark.parametrize('before', [5 * HOUR + 1234, 60 * DAY, 3 * 365 * DAY])
-def test_agg_trades_from_long_before_the_first_trade_cost_one_request(exchange, before):
-    """A start hours to years before the first trade costs one request (startTime alone), not one per hour."""
+def test_agg_trades_from_hours_before_the_first_trade_walk_hour_by_hour(exchange):
+    """A start 5 h before the first trade asks for each 1-hour window in turn until one holds trades."""
     client = exchange.client()
     earliest = exchange.call(exchange.market.agg_trades, 'BNBBTC', fromId=0, limit=1)[0]
-    trades = client.aggregate_trade_iter('BNBBTC', start_str=earliest['T'] - before)
+    start = earliest['T'] - 5 * HOUR - 1234
+    trades = client.aggregate_trade_iter('BNBBTC', start_str=start)
     assert next(trades) == earliest
-    assert len(_requests(exchange, '/api/v3/aggTrades')) == 1
+    assert _agg_calls(exchange) == [
+        {'symbol': 'BNBBTC', 'startTime': str(start + n * HOUR), 'endTime': str(start + (n + 1) * HOUR)}
+        for n in range(6)]
 
 
-def test_agg_trades_from_a_date_string_weeks_ago(exchange):
-    """'60 days ago UTC' (before the local history starts) yields every trade in two requests."""
+def test_agg_trades_from_a_date_string(exchange):
+    """'5 hours ago UTC' (before the local history starts) yields every trade once, oldest first."""
     client = exchange.client()
-    trades = list(client.aggregate_trade_iter('BNBBTC', '60 days ago UTC'))
+    trades = list(client.aggregate_trade_iter('BNBBTC', '5 hours ago UTC'))
     assert trades == exchange.call(exchange.market.agg_trades, 'BNBBTC', fromId=0, limit=1000)
-    assert len(_requests(exchange, '/api/v3/aggTrades')) == 2  # the page, then "nothing newer"
 
 
-def test_agg_trades_after_last_id_page_by_page(exchange, monkeypatch):
-    """With last_id the iterator starts after it and pages by fromId to the latest trade."""
-    monkeypatch.setattr('binance._client_market.MAX_PAGE', 100)
+def test_agg_trades_after_last_id_page_by_page(exchange):
+    """With last_id the iterator asks fromId=<last id> (default 500 per page) and drops each page's first trade."""
     client = exchange.client()
     latest = _latest_agg_id(exchange)
-    trades = list(client.aggregate_trade_iter('BNBBTC', last_id=latest - 250))
-    assert [t['a'] for t in trades] == list(range(latest - 249, latest + 1))
-    from_ids = [int(r.params['fromId']) for r in _requests(exchange, '/api/v3/aggTrades')]
-    assert from_ids == [latest - 249, latest - 149, latest - 49]
+    trades = list(client.aggregate_trade_iter('BNBBTC', last_id=latest - 600))
+    assert [t['a'] for t in trades] == list(range(latest - 599, latest + 1))
+    assert _agg_calls(exchange) == [{'symbol': 'BNBBTC', 'fromId': str(n)}
+                                    for n in (latest - 600, latest - 101, latest)]
 
 
 def test_agg_trades_from_the_beginning(exchange):
-    """Without start_str or last_id the iterator starts at the symbol's first agg trade."""
+    """Without start_str or last_id the iterator asks fromId=0 and starts at the symbol's first agg trade."""
     client = exchange.client()
     trades = list(client.aggregate_trade_iter('ETHBTC'))
     first = exchange.call(exchange.market.agg_trades, 'ETHBTC', fromId=0, limit=1)[0]
     assert trades[0] == first
     assert [t['a'] for t in trades] == list(range(first['a'], _latest_agg_id(exchange, 'ETHBTC') + 1))
+    assert _agg_calls(exchange)[0] == {'symbol': 'ETHBTC', 'fromId': '0'}
 
 
 def test_agg_trades_follow_new_trades_and_stop_at_the_end(exchange):
@@ -177,7 +202,9 @@ def test_agg_trades_follow_new_trades_and_stop_at_the_end(exchange):
 
 
 def test_agg_trades_from_the_future_are_empty(exchange):
-    """A start time in the future yields nothing without sending a request."""
+    """A start time in the future yields nothing after one window request, as in the original."""
     client = exchange.client()
-    assert list(client.aggregate_trade_iter('BNBBTC', start_str=int(time.time() * 1000) + DAY)) == []
-    assert _requests(exchange, '/api/v3/aggTrades') == []
+    start = int(time.time() * 1000) + DAY
+    assert list(client.aggregate_trade_iter('BNBBTC', start_str=start)) == []
+    assert _agg_calls(exchange) == [
+        {'symbol': 'BNBBTC', 'startTime': str(start), 'endTime': str(start + HOUR)}]

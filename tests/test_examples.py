@@ -32,6 +32,8 @@ RUNS = {
     'save_historical_klines': ['save_historical_klines.py', 'BNBBTC', '1 Jan, 2018',
                                '1 Mar, 2018', '--local', '--output', 'bnbbtc.csv'],
     'place_and_cancel_order': ['place_and_cancel_order.py', '--local'],
+    'depth_cache_viewer_unknown': ['depth_cache_viewer.py', 'FOOBAR', '--local', '--seconds', '5'],
+    'stream_trades_unknown': ['stream_trades.py', 'FOOBAR', '--local', '--seconds', '3'],
     'futures_trader': ['futures_trader.py', 'BTCUSDT', '--local', '--count', '8',
                        '--seconds', '40'],
 }
@@ -83,6 +85,40 @@ def runs(tmp_path_factory):
         results[name] = Run(proc.returncode, out.decode('utf-8', 'replace'),
                             err.decode('utf-8', 'replace'), workdir, time.monotonic() - began)
     return results
+
+
+def test_depth_cache_viewer_of_an_unknown_symbol_stops_at_once(runs):
+    """depth_cache_viewer.py FOOBAR --seconds 5 says the symbol is unknown and ends well within 5 s."""
+    run = runs['depth_cache_viewer_unknown']
+    assert run.returncode == 1, run
+    assert 'FOOBAR depth: Invalid symbol. (code -1121)' in run.stderr
+    assert 'the depth cache stopped' in run.stderr
+    assert run.seconds < 20, run   # it waited 30 s for a book before
+
+
+def test_stream_of_an_unknown_symbol_is_warned_about_and_honours_seconds(runs):
+    """stream_trades.py FOOBAR --seconds 3 warns on stderr that FOOBAR is not listed, then stops."""
+    run = runs['stream_trades_unknown']
+    assert run.returncode == 0, run
+    assert 'foobar@trade: FOOBAR is not a symbol of this exchange' in run.stderr
+    assert '0 trades' in run.stderr
+
+
+def test_ctrl_c_ends_a_streaming_example_with_status_130(tmp_path):
+    """Ctrl-C during stream_trades.py ends it with exit status 130, not 0."""
+    import signal
+    proc = subprocess.Popen([sys.executable, str(EXAMPLES / 'stream_trades.py'), 'BNBBTC',
+                             '--local'], cwd=str(tmp_path), env=_env(), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    try:
+        assert proc.stdout.readline()          # streaming: a first trade was printed
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 130
 
 
 def test_every_example_is_run_here():

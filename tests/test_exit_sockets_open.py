@@ -123,3 +123,57 @@ def test_first_ctrl_c_in_the_main_thread_ends_the_program():
             proc.kill()
         proc.communicate()
     assert proc.returncode != 0   # KeyboardInterrupt, as for any Python program
+
+
+def test_ctrl_c_while_the_exit_hook_waits_ends_with_status_130():
+    """A seed-style script (main thread ended after bm.start()) stopped by Ctrl-C exits with status 130."""
+    import signal
+    import time
+    code = PRELUDE + textwrap.dedent('''
+        import atexit
+        atexit.register(lambda: print('EARLIER EXIT HOOK RAN', flush=True))
+        bm = BinanceSocketManager(client)
+        key = bm.start_trade_socket('BNBBTC', lambda msg: None)
+        bm.start()
+        assert bm.wait_connected(key, timeout=10)
+        atexit.register(lambda: print('READY', flush=True))  # runs just before the waiting hook
+    ''')
+    proc = subprocess.Popen([sys.executable, '-c', code], cwd=str(ROOT), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == 'READY'
+        deadline = time.monotonic() + 10
+        while proc.poll() is None and time.monotonic() < deadline:
+            proc.send_signal(signal.SIGINT)  # again if it landed before the hook began waiting
+            try:
+                proc.wait(timeout=0.5)
+            except subprocess.TimeoutExpired:
+                pass
+        out, err = proc.communicate(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 130, err
+    assert out.split() == ['READY', 'EARLIER', 'EXIT', 'HOOK', 'RAN']
+
+
+def test_uncaught_exception_in_the_offline_wrapper_exits_at_once():
+    """An exception inside `with LocalExchange() as ex, ex.install():` ends the program promptly with status 1."""
+    import time
+    code = textwrap.dedent('''
+        from binance.testing import LocalExchange
+        from binance.websockets import BinanceSocketManager
+        with LocalExchange() as ex, ex.install():
+            bm = BinanceSocketManager(ex.client())
+            key = bm.start_trade_socket('BNBBTC', lambda msg: None)
+            bm.start()
+            assert bm.wait_connected(key, timeout=10)
+            raise RuntimeError('the script failed')
+    ''')
+    started = time.monotonic()
+    proc = subprocess.run([sys.executable, '-c', code], cwd=str(ROOT), capture_output=True,
+                          text=True, timeout=30)
+    assert proc.returncode == 1
+    assert 'RuntimeError: the script failed' in proc.stderr
+    assert time.monotonic() - started < 6   # it lingered ~12 s (reconnecting) before

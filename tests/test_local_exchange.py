@@ -550,3 +550,10 @@ def test_command_line_runs_until_interrupted():
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def test_readme_example_order_is_accepted(exchange):
+    """README's order_limit_buy(symbol='BNBBTC', quantity=1, price='0.00100000') rests on the book."""
+    client = exchange.client()
+    order = client.order_limit_buy(symbol='BNBBTC', quantity=1, price='0.00100000')
+    assert (order['status'], order['price']) == ('NEW', '0.00100000')

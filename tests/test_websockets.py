@@ -314,3 +314,17 @@ def test_bad_frames_are_skipped(exchange, bm, caplog):
         wait_until(lambda: rec)
     assert rec == [{'e': 'trade', 'ok': 1}]
     assert 'not JSON' in caplog.text and 'binary' in caplog.text
+
+
+def test_invalid_utf8_text_frame_is_logged_and_skipped(exchange, bm, caplog):
+    """A text frame that is not valid UTF-8 is skipped like any bad frame; the connection stays up."""
+    rec = Recorder()
+    key = bm.start_trade_socket('BNBBTC', rec)
+    exchange.streams.wait_for_connections(1, stream=key)
+    with caplog.at_level(logging.WARNING, logger='binance.websockets'):
+        exchange.streams.send_raw(b'{"e": "trade", "p": "\xff\xfe"}', stream=key)
+        exchange.streams.push(key, {'e': 'trade', 'ok': 2})
+        wait_until(lambda: rec)
+    assert rec == [{'e': 'trade', 'ok': 2}]
+    assert 'not JSON' in caplog.text
+    assert paths(exchange, '/ws/' + key) == ['/ws/' + key]   # no drop, no reconnect

@@ -1,8 +1,10 @@
 """A local Binance-compatible exchange, for tests and offline runs of trading scripts.
 
-:class:`LocalExchange` runs, on loopback and on the process's shared reactor
-thread (:mod:`binance._reactor`), a real HTTP(S) REST server
-(:mod:`binance.testing.rest`) and a real WebSocket stream server
+:class:`LocalExchange` runs, on loopback, a real HTTP(S) REST server
+(:mod:`binance.testing.rest`, served from threads of its own by
+:mod:`binance.testing.rest_server`, so it answers even while a stream
+callback blocks the reactor) and, on the process's shared reactor thread
+(:mod:`binance._reactor`), a real WebSocket stream server
 (:mod:`binance.testing.streams`) over one simulated :class:`Market`
 (:mod:`binance.testing.market`). It checks signatures like Binance, records
 every REST request, and can be scripted to fail requests or misbehave on
@@ -19,17 +21,18 @@ Example::
         ex.fail_next('/api/v3/depth', status=429)     # the next depth request gets a 429
         ex.call(ex.market.depth, 'BNBBTC', 5)         # the truth, read on the reactor thread
 
-    # run an unmodified script offline
-    ex = LocalExchange().start()
-    with ex.install():
-        run_my_trading_script()
+    # run an unmodified script offline, to its natural end (e.g. reactor.stop())
+    run_offline('my_trading_script.py')
 
 From a shell: ``python -m binance.testing`` (see :mod:`binance.testing.__main__`).
 """
+import collections
 import contextlib
+import functools
 import logging
 import os
-from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence
+import threading
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, cast
 
 from binance import _reactor
 from binance.testing.futures_market import FuturesMarket
@@ -39,7 +42,7 @@ from binance.testing.market_base import DEFAULT_SYMBOLS
 from binance.testing.rest import RecordedRequest, RestResource
 
 __all__ = ['LocalExchange', 'Market', 'FuturesMarket', 'MarketError', 'RecordedRequest',
-           'DEFAULT_BALANCES', 'DEFAULT_SYMBOLS', 'make_key_pair']
+           'DEFAULT_BALANCES', 'DEFAULT_SYMBOLS', 'make_key_pair', 'run_offline']
 
 log = logging.getLogger(__name__)
 
@@ -49,34 +52,58 @@ DEFAULT_BALANCES: Dict[str, str] = {
     'BTC': '10', 'USDT': '100000', 'BNB': '1000', 'ETH': '100', 'NEO': '1000', 'LTC': '1000'}
 
 
-def _site(resource: Any) -> Any:
-    """A quiet ``Site`` that remembers its connections so ``stop()`` can close them."""
-    from twisted.web import server
+class _ReactorDispatch:
+    """Hands a market's events to the reactor thread, in the order the market made them.
 
-    class _Site(server.Site):
-        noisy = False
+    ``dispatch(events)`` (a market's :attr:`~binance.testing.market.Market.dispatch`)
+    and :meth:`publish` queue their work; the reactor thread runs the queue in
+    order: at once when they are called on it, else as soon as it is free. So
+    events made by a REST thread (an order placed) reach the stream servers on
+    the reactor thread, which alone touches their sockets, and never overtake
+    or fall behind the events of the market's own steps.
+    """
 
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self.open_protocols: set = set()
+    def __init__(self, market: Any, reactor: Any) -> None:
+        self._market = market
+        self._reactor = reactor
+        self._queue: collections.deque = collections.deque()
+        self._lock = threading.Lock()
+        self._draining = False
 
-        def buildProtocol(self, addr: Any) -> Any:
-            protocol = super().buildProtocol(addr)
-            sites = self
-            lost = protocol.connectionLost
+    def __call__(self, events: List[Any]) -> None:
+        self._enqueue(functools.partial(self._market.deliver, events))
 
-            def connection_lost(reason: Any) -> None:
-                sites.open_protocols.discard(protocol)
-                lost(reason)
+    def wrap_publish(self, publish: Callable[..., Any]) -> Callable[..., Any]:
+        """A ``publish(kind, key, payload)`` that goes through the same queue."""
+        def ordered(*args: Any) -> None:
+            self._enqueue(functools.partial(publish, *args))
+        return ordered
 
-            protocol.connectionLost = connection_lost
-            self.open_protocols.add(protocol)
-            return protocol
+    def _enqueue(self, work: Callable[[], Any]) -> None:
+        with self._lock:
+            self._queue.append(work)
+        if _reactor.in_reactor_thread():
+            self.drain()
+        else:
+            self._reactor.callFromThread(self.drain)
 
-        def log(self, request: Any) -> None:  # no access log: URLs carry signatures
-            pass
-
-    return _Site(resource)
+    def drain(self) -> None:
+        """Run every queued delivery (reactor thread; re-entrant calls return at once)."""
+        if self._draining:
+            return
+        self._draining = True
+        try:
+            while True:
+                with self._lock:
+                    if not self._queue:
+                        return
+                    work = self._queue.popleft()
+                try:
+                    work()
+                except Exception:
+                    log.exception('the local exchange failed to deliver market events')
+        finally:
+            self._draining = False
 
 
 class LocalExchange:
@@ -158,8 +185,7 @@ class LocalExchange:
         self.streams: Any = None
         self.fstreams: Any = None
         self._rest: Optional[RestResource] = None
-        self._site: Any = None
-        self._rest_port: Any = None
+        self._rest_server: Any = None
         self._ticker: Any = None
         self._material: Any = None
         self._host = '127.0.0.1'
@@ -231,14 +257,26 @@ class LocalExchange:
             from binance.testing.tls import make_tls_material, server_tls_options
             self._material = make_tls_material(hostnames=self.tls_hostnames)
             tls_options = server_tls_options(self._material)
+        from binance.testing.rest_server import RestServer
         self._rest = RestResource(self.market, listen_keys=self.listen_keys, reactor=reactor,
                                   routes=self._routes())
-        self._site = _site(self._rest)
-        if tls_options is not None:
-            self._rest_port = reactor.listenSSL(rest_port, self._site, tls_options,
-                                                interface='127.0.0.1')
-        else:
-            self._rest_port = reactor.listenTCP(rest_port, self._site, interface='127.0.0.1')
+        # one lock for the whole exchange: REST threads (spot, futures, margin
+        # routes) and the reactor thread take turns on the markets
+        self._rest.lock = self.market.lock
+        self.futures.lock = self.market.lock
+        self.market.dispatch = _ReactorDispatch(self.market, reactor)
+        # the futures engine updates its accounts from its own listener at once;
+        # only what it publishes to the futures stream server goes to the reactor
+        futures = cast(Any, self.futures)
+        if not hasattr(futures, '_unordered_publish'):
+            futures._unordered_publish = futures._publish
+            futures._publish = _ReactorDispatch(futures, reactor).wrap_publish(
+                futures._unordered_publish)
+        # REST in threads of its own: answered even while a callback blocks the reactor
+        self._rest_server = RestServer(
+            self._rest, rest_port,
+            cert_file=self._material.cert_file if self._material is not None else None,
+            key_file=self._material.key_file if self._material is not None else None)
         try:
             self.streams = StreamServer(self.market, reactor=reactor, tls_options=tls_options,
                                         **self._stream_options)
@@ -249,11 +287,11 @@ class LocalExchange:
                                                 tls_options=tls_options, **self._stream_options)
             fstreams_port = self.fstreams.listen(0)
         except Exception:
-            self._rest_port.stopListening()
+            self._rest_server.stop()
             if self.streams is not None and self.streams.port is not None:
                 self.streams.stop()
             raise
-        self._ports = {'rest': self._rest_port.getHost().port, 'streams': streams_port,
+        self._ports = {'rest': self._rest_server.port, 'streams': streams_port,
                        'fstreams': fstreams_port}
         if self.tick is not None:
             self._ticker = LoopingCall(self._tick)
@@ -279,10 +317,33 @@ class LocalExchange:
             log.exception('the market simulation failed a step')
 
     def stop(self) -> None:
-        """Stop the ticker, both servers and every open connection (idempotent)."""
+        """Stop the ticker, both servers and every open connection (idempotent).
+
+        Works after ``reactor.stop()`` too (a script that stopped the reactor
+        inside ``with exchange, exchange.install():``): the REST server is
+        stopped from the calling thread, and the reactor's part is skipped
+        once the reactor has stopped, instead of waiting for it forever.
+        """
         if self._ports is None:
             return
-        _reactor.blocking_call(self._stop_on_reactor)
+        if self._rest_server is not None:
+            self._rest_server.stop()  # its own threads: no reactor needed
+        if _reactor.in_reactor_thread():
+            self._stop_on_reactor()
+            return
+        if not _reactor.is_running() or _reactor.has_stopped():
+            self._ports = None
+            return
+        done = threading.Event()
+
+        def run() -> None:
+            from twisted.internet import defer
+            defer.maybeDeferred(self._stop_on_reactor).addBoth(lambda _: done.set())
+        _reactor.get_reactor().callFromThread(run)
+        while not done.wait(0.05):
+            if _reactor.has_stopped():  # reactor.stop() came first: nothing left to wait for
+                self._ports = None
+                return
 
     def _stop_on_reactor(self) -> Any:
         from twisted.internet import defer
@@ -290,16 +351,11 @@ class LocalExchange:
             self._ticker.stop()
         self._ticker = None
         waits = []
-        if self._rest_port is not None:
-            waits.append(defer.maybeDeferred(self._rest_port.stopListening))
-            self._rest_port = None
+        if self._rest_server is not None:
+            self._rest_server.stop()  # closes keep-alive connections too
+            self._rest_server = None
         if self._rest is not None:
             self._rest.cancel_pending()
-        if self._site is not None:
-            for protocol in list(self._site.open_protocols):
-                transport = getattr(protocol, 'transport', None)
-                if transport is not None:
-                    transport.abortConnection()
         if self.streams is not None:
             waits.append(defer.maybeDeferred(self.streams.stop))
         if self.fstreams is not None:
@@ -512,3 +568,12 @@ class LocalExchange:
 
 
 _MISSING = object()
+
+
+def run_offline(target: Any, args: Optional[Sequence[str]] = None, **exchange_options: Any) -> int:
+    """Run a script or callable against a local exchange to its natural end.
+
+    See :func:`binance.testing.offline.run_offline`.
+    """
+    from binance.testing.offline import run_offline as run
+    return run(target, args, **exchange_options)

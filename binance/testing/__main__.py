@@ -4,9 +4,16 @@
 
     python -m binance.testing [--port-rest N] [--port-streams N] [--tls] [--seed N]
                               [--tick SECONDS] [--no-listen-keys]
+    python -m binance.testing run [--tls] [--seed N] [--tick SECONDS] [--no-listen-keys]
+                                  SCRIPT [ARGS...]
 
-The reactor runs in the main thread; the URLs and a one-line example of
-pointing a script at the exchange are printed; Ctrl-C stops it.
+The first form runs the reactor in the main thread, prints the URLs and a
+one-line example of pointing a script at the exchange; Ctrl-C stops it.
+
+``run`` runs an unmodified script against a fresh local exchange
+(:func:`binance.testing.offline.run_offline`) until the script's natural
+end, e.g. its callback's ``reactor.stop()``; the exit status is the
+script's (130 after Ctrl-C).
 """
 import argparse
 import sys
@@ -64,8 +71,45 @@ def banner(exchange: Any) -> str:
     return '\n'.join(lines)
 
 
+def _run_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog='python -m binance.testing run',
+        description='Run an unmodified script against a local exchange until it ends '
+                    '(e.g. with reactor.stop()).')
+    parser.add_argument('--tls', action='store_true', help='serve https:// and wss://')
+    parser.add_argument('--seed', type=int, default=0, metavar='N',
+                        help='seed of the simulated market (default 0)')
+    parser.add_argument('--tick', type=float, default=0.1, metavar='SECONDS',
+                        help='seconds between market steps (default 0.1; 0 freezes the market)')
+    parser.add_argument('--no-listen-keys', action='store_true',
+                        help="refuse listen keys, like today's Spot API")
+    parser.add_argument('script', help='the Python script to run')
+    parser.add_argument('args', nargs=argparse.REMAINDER, help="the script's arguments")
+    return parser
+
+
+def run_script(argv: List[str]) -> int:
+    """``python -m binance.testing run ...``; returns the exit status."""
+    args = _run_parser().parse_args(argv)
+    if args.tick < 0:
+        _run_parser().error('--tick must be >= 0')
+    from binance.testing.offline import run_offline
+    try:
+        return run_offline(args.script, args.args, seed=args.seed, tls=args.tls,
+                           tick=args.tick or None, listen_keys=not args.no_listen_keys)
+    except ValueError as exc:
+        print('error: {}'.format(exc), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130  # what a shell reports for a Python program ended by Ctrl-C
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     """Parse ``argv``, run the exchange until Ctrl-C; returns the exit status."""
+    if argv is None:
+        argv = sys.argv[1:]
+    if argv[:1] == ['run']:
+        return run_script(argv[1:])
     args = _parser().parse_args(argv)
     for name in ('port_rest', 'port_streams'):
         if not 0 <= getattr(args, name) <= 65535:

@@ -26,7 +26,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 from binance.testing.futures_account import FuturesAccountMixin
 from binance.testing.futures_trading import FuturesTradingMixin
-from binance.testing.market import Market
+from binance.testing.market import Market, _holding_the_lock
 from binance.testing.market_base import MarketError, fmt, missing, parse_decimal, parse_int
 
 __all__ = ['FuturesMarket', 'FUTURES_SYMBOLS', 'DEFAULT_FUTURES_BALANCES']
@@ -90,6 +90,7 @@ class _FuturesAccount:
         return self.positions.setdefault((symbol, side), _Position())
 
 
+@_holding_the_lock
 class FuturesMarket(FuturesTradingMixin, FuturesAccountMixin, Market):
     """A deterministic simulated USD-M futures market (see the module docs).
 

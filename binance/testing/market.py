@@ -8,8 +8,12 @@ secret + balances) place orders that are validated with Binance's rules and
 error codes and matched against the book. Every change is published to the
 listeners in Binance's stream payload formats.
 
-Everything is deterministic for a given ``seed`` and ``clock``. Methods are
-not thread-safe: the local exchange calls them on the reactor thread only.
+Everything is deterministic for a given ``seed`` and ``clock``. Every public
+method holds the market's lock (:attr:`Market.lock`, re-entrant) while it
+runs, so the local exchange's REST threads and its reactor thread can share
+one market. Events go to :attr:`Market.dispatch` (by default: straight to
+the listeners, in the calling thread); the local exchange replaces it to
+hand them to the reactor thread in order.
 
 Example::
 
@@ -23,14 +27,17 @@ Example::
     market.depth('BNBBTC', 5)   # {'lastUpdateId': ..., 'bids': [[price, qty], ...], 'asks': ...}
 """
 import contextlib
+import functools
+import inspect
 import json
 import logging
 import math
 import random
 import re
+import threading
 import time
 from decimal import Decimal
-from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, Union
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, TypeVar, Union
 
 from binance.testing.market_base import (
     RATE_LIMITS, ZERO, MarketError, SymbolSpec, build_specs, check_symbol_text, fmt,
@@ -59,7 +66,7 @@ _HISTORY_TRADE_SECONDS = 15  # one generated trade per 15 s of history
 
 
 _DEFAULT_PERMISSIONS = ('SPOT', 'MARGIN', 'LEVERAGED')
-_PERMISSION_RE = re.compile(r'^[A-Z0-9_]{1,40}$')
+_PERMISSION_RE = re.compile(r'^[A-Z0-9_]{1,40}\Z')
 _MINI_TICKER = ('symbol', 'openPrice', 'highPrice', 'lowPrice', 'lastPrice', 'volume',
                 'quoteVolume', 'openTime', 'closeTime', 'firstId', 'lastId', 'count')
 
@@ -103,6 +110,28 @@ class _Symbol:
         self.sizes = self.log.sizes  # log-normal order sizes, drawn by index
 
 
+_Cls = TypeVar('_Cls', bound=type)
+
+
+def _holding_the_lock(cls: _Cls) -> _Cls:
+    """Make every public method of ``cls`` (and of its mixins) run with ``self.lock`` held."""
+    for klass in cls.__mro__:
+        for name, attr in vars(klass).items():
+            if name.startswith('_') or name in ('deliver',) or name in vars(cls) and klass is not cls:
+                continue
+            if not inspect.isfunction(attr) or getattr(attr, '_locked', False):
+                continue
+
+            def locked(self: Any, *args: Any, __fn: Callable[..., Any] = attr, **kwargs: Any) -> Any:
+                with self.lock:
+                    return __fn(self, *args, **kwargs)
+            locked = functools.wraps(attr)(locked)
+            locked._locked = True  # type: ignore[attr-defined]
+            setattr(cls, name, locked)
+    return cls
+
+
+@_holding_the_lock
 class Market(TradingMixin, WalletMixin):
     """A deterministic simulated Binance spot market.
 
@@ -122,6 +151,11 @@ class Market(TradingMixin, WalletMixin):
         #: Milliseconds the market's time runs ahead of ``clock`` (negative: behind).
         self.clock_offset_ms = 0
         self._seed = seed
+        #: Held by every public method; take it to read several things at once.
+        self.lock = threading.RLock()
+        #: ``dispatch(events)`` publishes a list of ``(kind, key, payload)``
+        #: events; called with :attr:`lock` held. Default: :meth:`deliver`.
+        self.dispatch: Callable[[List[Tuple[str, str, Dict[str, Any]]]], None] = self.deliver
         self._listeners: List[Listener] = []
         self._pending: List[Tuple[str, str, Dict[str, Any]]] = []
         self._depth = 0
@@ -212,6 +246,11 @@ class Market(TradingMixin, WalletMixin):
         dirty_accounts, self._dirty_accounts = self._dirty_accounts, {}
         events.extend(('user', api_key, self._account_position(api_key, list(assets)))
                       for api_key, assets in dirty_accounts.items())
+        if events:
+            self.dispatch(events)
+
+    def deliver(self, events: List[Tuple[str, str, Dict[str, Any]]]) -> None:
+        """Call every listener with each event, in order (a failing listener is logged)."""
         for kind, key, payload in events:
             for listener in list(self._listeners):
                 try:
@@ -496,3 +535,4 @@ class Market(TradingMixin, WalletMixin):
                            'askPrice': fmt(ask or ZERO),
                            'askQty': fmt(book.sizes[SELL].get(ask, ZERO))})
         return result[0] if single else result
+

@@ -24,9 +24,9 @@ ONE = Decimal(1)
 SATOSHI = Decimal('0.00000001')
 MAX_DECIMALS = 8
 
-_SYMBOL_RE = re.compile(r'^[A-Z0-9\-_.]{1,20}$')
-_DECIMAL_RE = re.compile(r'^([0-9]{1,20})(\.[0-9]{1,20})?$')
-_INT_RE = re.compile(r'^-?[0-9]{1,20}$')
+_SYMBOL_RE = re.compile(r'^[A-Z0-9\-_.]{1,20}\Z')
+_DECIMAL_RE = re.compile(r'^([0-9]{1,20})(\.[0-9]{1,20})?\Z')
+_INT_RE = re.compile(r'^-?[0-9]{1,20}\Z')
 
 
 class MarketError(Exception):
@@ -234,8 +234,11 @@ def _ms(date_text: str) -> int:
 #: The symbols a market has unless told otherwise: base and quote asset,
 #: a reference price, tick size, step size, minimum notional and listing time.
 DEFAULT_SYMBOLS: Dict[str, Dict[str, Any]] = {
+    # multiplier_down 0.1: the README's order (a buy at 0.001, BNB's price when
+    # the original was written) is accepted on the book at today's ~0.0085
     'BNBBTC': dict(base='BNB', quote='BTC', price='0.0085', tick_size='0.000001',
-                   step_size='0.001', min_notional='0.0001', listed='2017-07-14 04:00'),
+                   step_size='0.001', min_notional='0.0001', listed='2017-07-14 04:00',
+                   multiplier_down='0.1'),
     'ETHBTC': dict(base='ETH', quote='BTC', price='0.035', tick_size='0.00001',
                    step_size='0.0001', min_notional='0.0001', listed='2017-07-14 04:00'),
     'BTCUSDT': dict(base='BTC', quote='USDT', price='65000', tick_size='0.01',
@@ -262,6 +265,11 @@ def _dec(value: Any, what: str) -> Decimal:
     return number
 
 
+#: ``PERCENT_PRICE_BY_SIDE`` multipliers (bid and ask alike) unless a symbol sets its own.
+PRICE_MULTIPLIER_UP = Decimal(5)
+PRICE_MULTIPLIER_DOWN = Decimal('0.2')
+
+
 class SymbolSpec:
     """The static description of one symbol, and its ``exchangeInfo`` entry.
 
@@ -271,11 +279,15 @@ class SymbolSpec:
     :param tick_size: price step (``PRICE_FILTER``); :param step_size: quantity
         step (``LOT_SIZE``); :param min_notional: ``NOTIONAL`` minimum.
     :param listed: listing time, ``'YYYY-MM-DD HH:MM'`` (UTC) or ms; klines start there.
+    :param multiplier_down: ``PERCENT_PRICE_BY_SIDE``'s ``bidMultiplierDown`` and
+        ``askMultiplierDown``: the lowest limit price as a fraction of the
+        average price (Binance sets it per symbol; ``0.2`` is common).
     """
 
     def __init__(self, symbol: str, base: str, quote: str, price: Any, tick_size: Any,
                  step_size: Any, min_notional: Any = '0.0001',
-                 listed: Union[str, int] = '2017-07-14 04:00') -> None:
+                 listed: Union[str, int] = '2017-07-14 04:00',
+                 multiplier_down: Any = PRICE_MULTIPLIER_DOWN) -> None:
         if not isinstance(symbol, str) or not _SYMBOL_RE.match(symbol):
             raise ValueError('symbol must be upper-case letters and digits, got {!r}'
                              .format(symbol))
@@ -289,6 +301,7 @@ class SymbolSpec:
         self.tick_size = _dec(tick_size, symbol + ' tick_size')
         self.step_size = _dec(step_size, symbol + ' step_size')
         self.min_notional = _dec(min_notional, symbol + ' min_notional')
+        self.multiplier_down = _dec(multiplier_down, symbol + ' multiplier_down')
         self.listed_ms = listed if isinstance(listed, int) else _ms(listed)
         self.min_price = self.tick_size
         self.max_price = Decimal(1000000)
@@ -301,7 +314,8 @@ class SymbolSpec:
     @classmethod
     def from_config(cls, symbol: str, config: Mapping[str, Any]) -> 'SymbolSpec':
         """Build from a ``DEFAULT_SYMBOLS``-style dict (``base``, ``quote``, ``price`` ...)."""
-        known = {'base', 'quote', 'price', 'tick_size', 'step_size', 'min_notional', 'listed'}
+        known = {'base', 'quote', 'price', 'tick_size', 'step_size', 'min_notional', 'listed',
+                 'multiplier_down'}
         unknown = set(config) - known
         if unknown:
             raise ValueError('unknown symbol settings {} for {}; valid: {}'.format(
@@ -325,8 +339,9 @@ class SymbolSpec:
             'baseCommissionPrecision': 8, 'quoteCommissionPrecision': 8,
             'orderTypes': list(_ORDER_TYPES),
             'icebergAllowed': True, 'ocoAllowed': True, 'otoAllowed': True,
-            'quoteOrderQtyMarketAllowed': True, 'allowTrailingStop': False,
-            'cancelReplaceAllowed': False, 'isSpotTradingAllowed': True,
+            'opoAllowed': False, 'quoteOrderQtyMarketAllowed': True, 'allowTrailingStop': False,
+            'cancelReplaceAllowed': False, 'amendAllowed': False,
+            'pegInstructionsAllowed': False, 'isSpotTradingAllowed': True,
             'isMarginTradingAllowed': False,
             'filters': self.filters(),
             'permissions': [], 'permissionSets': [['SPOT']],
@@ -344,9 +359,10 @@ class SymbolSpec:
             {'filterType': 'ICEBERG_PARTS', 'limit': 10},
             {'filterType': 'MARKET_LOT_SIZE', 'minQty': fmt(ZERO),
              'maxQty': fmt(self.max_qty), 'stepSize': fmt(ZERO)},
-            {'filterType': 'PERCENT_PRICE_BY_SIDE', 'bidMultiplierUp': '5',
-             'bidMultiplierDown': '0.2', 'askMultiplierUp': '5',
-             'askMultiplierDown': '0.2', 'avgPriceMins': 5},
+            {'filterType': 'PERCENT_PRICE_BY_SIDE', 'bidMultiplierUp': str(PRICE_MULTIPLIER_UP),
+             'bidMultiplierDown': str(self.multiplier_down),
+             'askMultiplierUp': str(PRICE_MULTIPLIER_UP),
+             'askMultiplierDown': str(self.multiplier_down), 'avgPriceMins': 5},
             {'filterType': 'NOTIONAL', 'minNotional': fmt(self.min_notional),
              'applyMinToMarket': True, 'maxNotional': '9000000.00000000',
              'applyMaxToMarket': False, 'avgPriceMins': 5},
@@ -363,8 +379,6 @@ RATE_LIMITS = [
 ]
 
 #: Percent-price and order-count limits, as in :meth:`SymbolSpec.filters`.
-PRICE_MULTIPLIER_UP = Decimal(5)
-PRICE_MULTIPLIER_DOWN = Decimal('0.2')
 MAX_NUM_ORDERS = 200
 MAX_NUM_ALGO_ORDERS = 5
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any, Dict, List, Optional, Tuple
 
 from binance.testing.market_base import (
-    MAX_NUM_ALGO_ORDERS, MAX_NUM_ORDERS, PRICE_MULTIPLIER_DOWN, PRICE_MULTIPLIER_UP, ZERO,
+    MAX_NUM_ALGO_ORDERS, MAX_NUM_ORDERS, PRICE_MULTIPLIER_UP, ZERO,
     MarketError, fmt, mandatory, missing, not_required, parse_decimal, parse_int,
     quantize_down, round8)
 from binance.testing.market_book import BUY, SELL, STOP_TYPES, Order
@@ -28,7 +28,7 @@ _TIFS = ('GTC', 'IOC', 'FOK')
 _RESP_TYPES = ('ACK', 'RESULT', 'FULL')
 _LIMIT_TIF_TYPES = ('LIMIT', 'STOP_LOSS_LIMIT', 'TAKE_PROFIT_LIMIT')
 _MARKET_LIKE = ('MARKET', 'STOP_LOSS', 'TAKE_PROFIT')
-_CLIENT_ID_RE = re.compile(r'^[a-zA-Z0-9\-_]{1,36}$')
+_CLIENT_ID_RE = re.compile(r'^[a-zA-Z0-9\-_]{1,36}\Z')
 _ID_CHARS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'
 _INSUFFICIENT = 'Account has insufficient balance for requested action.'
 _OCO_ABOVE = {SELL: ('LIMIT_MAKER', 'TAKE_PROFIT', 'TAKE_PROFIT_LIMIT'),
@@ -199,7 +199,7 @@ class TradingMixin:
         notional = quote if qty is None else qty * reference
         if notional < spec.min_notional:
             raise _filter_failure('NOTIONAL')
-        if limit is not None and not (average * PRICE_MULTIPLIER_DOWN <= limit
+        if limit is not None and not (average * spec.multiplier_down <= limit
                                       <= average * PRICE_MULTIPLIER_UP):
             raise _filter_failure('PERCENT_PRICE_BY_SIDE')
         if account is not None:
@@ -650,8 +650,9 @@ class TradingMixin:
                       'orderId': order.order_id, 'orderListId': order.list_id,
                       'clientOrderId': new_id, 'transactTime': self.now_ms()}
             info = order.result(self.now_ms())
-            for key in ('price', 'origQty', 'executedQty', 'cummulativeQuoteQty', 'status',
-                        'timeInForce', 'type', 'side', 'stopPrice', 'selfTradePreventionMode'):
+            for key in ('price', 'origQty', 'executedQty', 'origQuoteOrderQty',
+                        'cummulativeQuoteQty', 'status', 'timeInForce', 'type', 'side',
+                        'stopPrice', 'selfTradePreventionMode'):
                 if key in info:
                     result[key] = info[key]
             return result

@@ -25,12 +25,14 @@
 
 Each request is recorded as a :class:`RecordedRequest` before it is
 answered, and :meth:`RestResource.fail_next` scripts failures (status, body,
-headers, delay). Everything runs on the reactor thread except
-:meth:`~RestResource.fail_next`, :attr:`~RestResource.requests` and
-:meth:`~RestResource.clear_requests`, which are thread-safe.
+headers, delay). Everything is thread-safe: the local exchange answers each
+request in a thread of its own (:mod:`binance.testing.rest_server`), so a
+blocking REST call made from a stream callback, which blocks the reactor
+thread, is still answered.
 
 See https://developers.binance.com/docs/binance-spot-api-docs/rest-api
 """
+import contextlib
 import functools
 import json
 import logging
@@ -52,7 +54,7 @@ log = logging.getLogger(__name__)
 MAX_RECV_WINDOW = 60000
 DEFAULT_RECV_WINDOW = 5000
 #: ``recvWindow``: milliseconds with up to three decimals (microseconds).
-_RECV_WINDOW_RE = re.compile(r'^\d{1,10}(\.\d{1,3})?$')
+_RECV_WINDOW_RE = re.compile(r'^[0-9]{1,10}(\.[0-9]{1,3})?\Z')
 #: Parameters every endpoint accepts (the signing ones).
 _ALWAYS_READ = frozenset(('timestamp', 'signature', 'recvWindow'))
 WEIGHT_LIMIT = 6000
@@ -358,6 +360,9 @@ class RestResource(resource.Resource):
         self._weight_minute = -1
         self._weight = 0
         self._delayed: List[Any] = []
+        #: Held while a route's handler runs (the local exchange sets its
+        #: markets' lock: handlers of futures and margin routes touch several).
+        self.lock: Any = contextlib.nullcontext()
 
     def cancel_pending(self) -> None:
         """Drop the answers still waiting for a scripted delay (when the server stops)."""
@@ -431,14 +436,16 @@ class RestResource(resource.Resource):
             self._reactor = reactor
         return self._reactor
 
-    def render(self, request: Any) -> Any:
-        method = request.method.decode('ascii', 'replace')
-        uri = request.uri.decode('latin-1')
+    def handle(self, method: str, uri: str, headers: Headers,
+               body: bytes) -> Tuple[Optional[float], Callable[[], Tuple[int, bytes, Dict[str, str]]]]:
+        """Record one request and decide its answer (any thread; the market locks itself).
+
+        :param uri: the request target as received, e.g. ``'/api/v3/depth?symbol=BNBBTC'``.
+        :returns: ``(delay, respond)``: wait ``delay`` seconds (``None``: none),
+            then ``respond()`` gives ``(status, body bytes, response headers)``.
+        """
         path, _, query = uri.partition('?')
         query = query.partition('#')[0]
-        body = request.content.read() if request.content is not None else b''
-        headers = Headers((name.decode('latin-1').lower(), values[-1].decode('latin-1'))
-                          for name, values in request.requestHeaders.getAllRawHeaders())
         pairs = parse_qsl(query, keep_blank_values=True)
         body_text = body.decode('utf-8', 'replace')
         if body and method in ('POST', 'PUT', 'DELETE') and '=' in body_text:
@@ -455,57 +462,67 @@ class RestResource(resource.Resource):
         with self._lock:
             self._requests.append(RecordedRequest(method, path, dict(params), headers, body))
         log.debug('REST %s %s', method, path)
+        args = (method, path, query, body, headers, params, duplicate)
         failure = self._take_failure(path)
-        if failure is not None:
-            return self._scripted(request, failure, method, path, query, body, headers, params,
-                                  duplicate)
-        status, payload, extra = self._answer(method, path, query, body, headers, params,
-                                              duplicate)
-        return self._write(request, status, payload, extra)
-
-    def _scripted(self, request: Any, failure: _Failure, *args: Any) -> Any:
+        if failure is None:
+            return None, lambda: self._reply(*self._answer(*args))
         if failure.status is None:
-            respond = lambda: self._write(request, *self._answer(*args))  # noqa: E731
-        else:
-            body = failure.body if failure.body is not None else _DEFAULT_BODIES.get(
-                failure.status, _DEFAULT_BODIES[500] if failure.status >= 400 else {})
-            headers = dict(failure.headers)
-            if failure.status in _DEFAULT_RETRY_AFTER and not any(
-                    k.lower() == 'retry-after' for k in headers):
-                headers['Retry-After'] = _DEFAULT_RETRY_AFTER[failure.status]
-            respond = lambda: self._write(request, failure.status, body, headers)  # noqa: E731
-        if not failure.delay:
-            return respond()
-        finished = []
+            return failure.delay or None, lambda: self._reply(*self._answer(*args))
+        reply_body = failure.body if failure.body is not None else _DEFAULT_BODIES.get(
+            failure.status, _DEFAULT_BODIES[500] if failure.status >= 400 else {})
+        extra = dict(failure.headers)
+        if failure.status in _DEFAULT_RETRY_AFTER and not any(
+                k.lower() == 'retry-after' for k in extra):
+            extra['Retry-After'] = _DEFAULT_RETRY_AFTER[failure.status]
+        status = failure.status
+        return failure.delay or None, lambda: self._reply(status, reply_body, extra)
+
+    def _reply(self, status: int, payload: Any,
+               headers: Optional[Dict[str, str]] = None) -> Tuple[int, bytes, Dict[str, str]]:
+        data, content_type = _encode(payload)
+        with self._lock:
+            weight = self._weight
+        out = {'Content-Type': content_type, 'X-MBX-USED-WEIGHT-1M': str(weight)}
+        out.update({name: str(value) for name, value in (headers or {}).items()})
+        return status, data, out
+
+    def render(self, request: Any) -> Any:
+        """``twisted.web`` entry point (the local exchange itself serves REST from
+        :class:`binance.testing.rest_server.RestServer`, off the reactor thread)."""
+        method = request.method.decode('ascii', 'replace')
+        body = request.content.read() if request.content is not None else b''
+        headers = Headers((name.decode('latin-1').lower(), values[-1].decode('latin-1'))
+                          for name, values in request.requestHeaders.getAllRawHeaders())
+        delay, respond = self.handle(method, request.uri.decode('latin-1'), headers, body)
+        if not delay:
+            return self._write(request, *respond())
+        finished: List[Any] = []
         request.notifyFinish().addBoth(finished.append)
 
         def later() -> None:
             if finished:  # the client gave up and closed the connection
                 return
-            data = respond()
-            request.write(data)
+            request.write(self._write(request, *respond()))
             request.finish()
 
         self._delayed = [call for call in self._delayed if call.active()]
-        self._delayed.append(self.reactor.callLater(failure.delay, later))
+        self._delayed.append(self.reactor.callLater(delay, later))
         return server.NOT_DONE_YET
 
-    def _write(self, request: Any, status: int, payload: Any,
-               headers: Optional[Dict[str, str]] = None) -> bytes:
-        data, content_type = _encode(payload)
+    @staticmethod
+    def _write(request: Any, status: int, data: bytes, headers: Dict[str, str]) -> bytes:
         request.setResponseCode(status)
-        request.setHeader(b'Content-Type', content_type.encode('ascii'))
-        request.setHeader(b'X-MBX-USED-WEIGHT-1M', str(self._weight).encode('ascii'))
-        for name, value in (headers or {}).items():
-            request.setHeader(name.encode('latin-1'), str(value).encode('latin-1'))
+        for name, value in headers.items():
+            request.setHeader(name.encode('latin-1'), value.encode('latin-1'))
         return data
 
     def _count_weight(self, weight: int) -> bool:
         minute = self.market.now_ms() // 60000
-        if minute != self._weight_minute:
-            self._weight_minute, self._weight = minute, 0
-        self._weight += weight
-        return self._weight <= WEIGHT_LIMIT
+        with self._lock:
+            if minute != self._weight_minute:
+                self._weight_minute, self._weight = minute, 0
+            self._weight += weight
+            return self._weight <= WEIGHT_LIMIT
 
     def _answer(self, method: str, path: str, query: str, body: bytes, headers: Headers,
                 params: Dict[str, Any],
@@ -541,7 +558,8 @@ class RestResource(resource.Resource):
                 raise MarketError(-1104, "Not all sent parameters were read; read '{}' "
                                          "parameter(s) but was sent '{}'.".format(
                                              len(params) - len(unread), len(params)))
-            return 200, route.handler(self.market, api_key, args), None
+            with self.lock:
+                return 200, route.handler(self.market, api_key, args), None
         except MarketError as error:
             return error.http_status, error.as_json(), None
         except Exception:

@@ -55,8 +55,8 @@ except ImportError:  # pragma: no cover - orjson is optional
 
 # ---------------------------------------------------------------- names
 
-_VALID_NAME = re.compile(r'^[A-Za-z0-9!@_.:+\-]+$')
-_LISTEN_KEY = re.compile(r'^[A-Za-z0-9_\-]{1,128}$')
+_VALID_NAME = re.compile(r'^[A-Za-z0-9!@_.:+\-]+\Z')
+_LISTEN_KEY = re.compile(r'^[A-Za-z0-9_\-]{1,128}\Z')
 
 
 class StreamSpec(NamedTuple):

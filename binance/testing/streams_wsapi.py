@@ -63,7 +63,7 @@ REQUEST_WEIGHT_LIMIT: int = next(int(str(limit['limit'])) for limit in RATE_LIMI
                                  if limit['rateLimitType'] == 'REQUEST_WEIGHT')
 #: Weight of connecting to the WebSocket API.
 CONNECT_WEIGHT = 2
-_RECV_WINDOW_RE = re.compile(r'^\d{1,10}(\.\d{1,3})?$')
+_RECV_WINDOW_RE = re.compile(r'^[0-9]{1,10}(\.[0-9]{1,3})?\Z')
 
 #: Weight of each method (``openOrders.status``: 6 with a symbol, 80 without).
 WEIGHTS: Dict[str, int] = {
