@@ -14,15 +14,15 @@ what an entry is and what it may use:
 * :class:`Subscription`: a market-data socket as the user sees it: its key,
   its callback, the streams it needs and how its messages are delivered
   (the raw payload, or the ``{'stream', 'data'}`` envelope of a combined stream).
-* :class:`Connection`: one reconnecting WebSocket carrying subscriptions.
-  Today every subscription gets a connection of its own, built for it by
-  :meth:`Subscription.begin`.
+* :class:`~binance._ws_connection.Connection`: one reconnecting WebSocket
+  carrying subscriptions: one each by default, many with
+  ``streams_per_connection`` (:class:`~binance._ws_connection.StreamPool`).
 
 Everything but the constructors and ``stopped`` flags runs on the reactor thread.
 """
 import logging
 import threading
-from typing import Any, Callable, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 try:  # Python 3.8+
     from typing import Protocol
@@ -30,6 +30,7 @@ except ImportError:  # pragma: no cover
     from typing_extensions import Protocol  # type: ignore
 
 from binance._backoff import Backoff
+from binance._ws_connection import DELIVER_ENVELOPE, DELIVER_RAW, Connection
 from binance._ws_protocol import MAX_RETRIES_MESSAGE, StreamFactory, call_callback
 
 __all__ = ['SocketEntry', 'SocketContext', 'Subscription', 'Connection', 'StopListener',
@@ -41,10 +42,6 @@ Callback = Callable[[Any], Any]
 #: called as ``listener(conn_key)`` on the reactor thread when a socket is stopped
 StopListener = Callable[[str], Any]
 
-#: a subscription's callback gets each payload as it is (``/ws/<stream>``)
-DELIVER_RAW = 'raw'
-#: a subscription's callback gets ``{'stream': name, 'data': payload}`` (``/stream?streams=``)
-DELIVER_ENVELOPE = 'envelope'
 
 
 class SocketEntry(Protocol):
@@ -78,7 +75,8 @@ class SocketContext:
     """
 
     __slots__ = ('_get_reactor', 'client', 'user_timeout', '_stream_url', '_ws_api_url',
-                 '_make_factory', '_release', '_backoff', '_in_thread')
+                 '_make_factory', '_release', '_backoff', '_in_thread', 'pool', 'tunables',
+                 '_request_id')
 
     def __init__(self, *, reactor: Callable[[], Any], client: Any, user_timeout: float,
                  stream_url: Callable[[], str], ws_api_url: Callable[[], str],
@@ -94,6 +92,16 @@ class SocketContext:
         self._release = release
         self._backoff = backoff
         self._in_thread = in_thread
+        #: the shared-connection pool (``streams_per_connection > 1``), else ``None``
+        self.pool: Any = None
+        #: connection tunables: control_limit, rotate_after, switch_timeout
+        self.tunables: Dict[str, Any] = {}
+        self._request_id = 0
+
+    def next_request_id(self) -> int:
+        """A new id for a live request (unique within the manager)."""
+        self._request_id += 1
+        return self._request_id
 
     @property
     def reactor(self) -> Any:
@@ -110,10 +118,16 @@ class SocketContext:
 
     def connect(self, url: str, deliver: Callback, on_give_up: Callable[[], Any], *,
                 name: str, gate: Any, on_open: Optional[Callable[[Any], Any]] = None,
-                before_reconnect: Optional[Callable[[], Any]] = None) -> StreamFactory:
-        """Make the reconnecting factory for ``url`` and open its first connection."""
+                before_reconnect: Optional[Callable[[], Any]] = None,
+                **extra: Any) -> StreamFactory:
+        """Make the reconnecting factory for ``url`` and open its first connection.
+
+        ``extra``: further :class:`~binance._ws_protocol.StreamFactory` keywords
+        (``on_shutdown``, ``on_control``).
+        """
         factory = self._make_factory(url, deliver, on_give_up, name=name, gate=gate,
-                                     on_open=on_open, before_reconnect=before_reconnect)
+                                     on_open=on_open, before_reconnect=before_reconnect,
+                                     **extra)
         factory.connect()
         return factory
 
@@ -152,49 +166,6 @@ class _StopListeners:
                 log.exception('%s: a stop listener failed', self.key)
 
 
-class Connection:
-    """One reconnecting WebSocket that carries one or more subscriptions.
-
-    With a single subscription the factory hands messages straight to that
-    subscription's callback and uses the subscription as its gate (so its
-    ``stopped`` flag, set in the caller's thread, drops everything at once):
-    the hot path is exactly one call per message.
-
-    :param ctx: the manager's :class:`SocketContext`.
-    :param url: the full stream URL.
-    :param subscriptions: what it carries (today: exactly one).
-    :param name: label for log lines.
-    """
-
-    __slots__ = ('ctx', 'url', 'name', 'subscriptions', 'factory')
-
-    def __init__(self, ctx: SocketContext, url: str, subscriptions: Sequence['Subscription'],
-                 name: str) -> None:
-        if len(subscriptions) != 1:
-            raise ValueError('a connection carries exactly one subscription for now')
-        self.ctx = ctx
-        self.url = url
-        self.name = name
-        self.subscriptions: Tuple['Subscription', ...] = tuple(subscriptions)
-        self.factory: Optional[StreamFactory] = None
-
-    def open(self) -> None:
-        """Start connecting (reactor thread)."""
-        sub = self.subscriptions[0]
-        self.factory = self.ctx.connect(self.url, sub.callback, self._gave_up,
-                                        name=self.name, gate=sub)
-
-    def close(self) -> None:
-        """Stop reconnecting and close the connection (reactor thread)."""
-        factory = self.factory
-        if factory is not None:
-            factory.stop()
-
-    def _gave_up(self) -> None:
-        for sub in self.subscriptions:
-            sub.connection_gave_up()
-
-
 class Subscription(_StopListeners):
     """One market-data socket: what the user started with a ``start_*`` method.
 
@@ -213,6 +184,9 @@ class Subscription(_StopListeners):
 
     __slots__ = ('ctx', 'key', 'streams', 'callback', 'delivery', 'connection', 'stopped',
                  '_on_stop', 'ready')
+
+    #: whether ``streams_per_connection`` may put it on a shared spot connection
+    poolable = True
 
     def __init__(self, ctx: SocketContext, key: str, streams: Sequence[str], callback: Callback,
                  delivery: str = DELIVER_RAW) -> None:
@@ -250,10 +224,17 @@ class Subscription(_StopListeners):
     # -- gate of the connection's protocol ---------------------------------------
 
     def connected(self, factory: Any) -> None:
-        self.ready.set()
+        if self._current(factory):
+            self.ready.set()
 
     def disconnected(self, factory: Any) -> None:
-        self.ready.clear()
+        if self._current(factory):
+            self.ready.clear()
+
+    def _current(self, factory: Any) -> bool:
+        """Whether ``factory`` is its connection's (not a replacement or a closed one)."""
+        connection = self.connection
+        return connection is None or connection.factory is None or connection.factory is factory
 
     # -- life cycle ----------------------------------------------------------------
 
@@ -261,8 +242,12 @@ class Subscription(_StopListeners):
         if self.stopped:
             return
         try:
-            self.connection = Connection(self.ctx, self.url, [self], name=self.key)
-            self.connection.open()
+            pool = self.ctx.pool if self.poolable else None
+            if pool is not None:
+                pool.attach(self)
+            else:
+                self.connection = Connection(self.ctx, self.url, self.key)
+                self.connection.open(self)
         except Exception:
             log.exception('%s: could not start connecting', self.key)
             self.connection_gave_up()
@@ -271,10 +256,16 @@ class Subscription(_StopListeners):
         """Close the socket (reactor thread), then tell the stop listeners."""
         self.stopped = True
         self.ready.clear()
+        self._let_go()
+        self._tell_stopped()
+
+    def _let_go(self) -> None:
+        pool = self.ctx.pool if self.poolable else None
+        if pool is not None:
+            pool.detach(self)
         connection = self.connection
         if connection is not None:
             connection.close()
-        self._tell_stopped()
 
     def connection_gave_up(self) -> None:
         """Its connection ran out of retries: free the key, tell the callback once."""
@@ -282,6 +273,9 @@ class Subscription(_StopListeners):
             return
         self.stopped = True
         self._on_stop = []
+        self.ready.clear()
+        if self.ctx.pool is not None and self.poolable:
+            self.ctx.pool.detach(self)
         self.ctx.release(self.key, self)
         call_callback(self.callback, {'e': 'error', 'm': MAX_RETRIES_MESSAGE},
                       self.ctx.reactor, self.key)

@@ -74,6 +74,8 @@ class FuturesSubscription(Subscription):
 
     __slots__ = ('_base',)
 
+    poolable = False   # fstream routes: never on the spot manager's shared connections
+
     def __init__(self, ctx: SocketContext, key: str, streams: Any, callback: Callback,
                  base: Callable[[], str]) -> None:
         super().__init__(ctx, key, streams, callback, DELIVER_ENVELOPE)

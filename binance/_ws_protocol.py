@@ -144,6 +144,9 @@ class StreamProtocol(FastFramesMixin, WebSocketClientProtocol):  # type: ignore[
             log.warning('%s: skipped a frame that is not JSON (or not UTF-8): %r', self.factory.name,
                         payload[:200])
             return
+        if len(payload) < 128 and b'serverShutdown' in payload and _is_shutdown(msg):
+            self.factory.server_shutdown(self, msg)   # never reaches a market callback
+            return
         try:
             self._deliver(msg)
         except Exception:
@@ -154,7 +157,13 @@ class StreamProtocol(FastFramesMixin, WebSocketClientProtocol):  # type: ignore[
 
     def onPing(self, payload: bytes) -> None:
         self._alive = True
+        self.factory.note_control()     # the pong we send counts against Binance's 5/s
         WebSocketClientProtocol.onPing(self, payload)
+
+    def set_deliver(self, deliver: Callable[[Any], Any]) -> None:
+        """Hand the following messages to ``deliver`` (while open)."""
+        if self._deliver is not _noop:
+            self._deliver = deliver
 
     def onPong(self, payload: bytes) -> None:
         self._alive = True
@@ -196,6 +205,7 @@ class StreamProtocol(FastFramesMixin, WebSocketClientProtocol):  # type: ignore[
                 self.dropConnection(abort=True)
                 return
             if self.state == self.STATE_OPEN:
+                factory.note_control()
                 self.sendPing()  # provoke a pong from a healthy server
         self._idle_call = factory.reactor.callLater(factory.idle_timeout / _IDLE_WINDOWS,
                                                   self._check_idle)
@@ -247,6 +257,15 @@ class StreamFactory(WebSocketClientFactory, ReconnectingClientFactory):
         a connection that had been open; may return a Deferred. Its result,
         when not ``None``, is the URL to connect to (same host and port). A
         failure counts as a failed attempt and is retried with backoff.
+    :param admit: called with a function that makes one connection attempt;
+        runs it now or later (the connection-attempt budget); default: now.
+    :param on_shutdown: called as ``on_shutdown(factory, msg)`` for Binance's
+        ``serverShutdown`` event (never delivered); default: log it and let the
+        close that follows reconnect as usual.
+    :param max_age: seconds after each handshake at which ``on_aged(factory)``
+        is called (the 24 h rotation); 0: never.
+    :param on_control: called for each control frame the client sends (our
+        pings, the pongs answering the server's), which Binance counts.
     :param backoff: the :class:`~binance._backoff.Backoff` to use; default:
         one from ``initial_delay``, :attr:`factor`, ``max_delay``,
         :attr:`jitter` and ``max_retries``.
@@ -267,7 +286,11 @@ class StreamFactory(WebSocketClientFactory, ReconnectingClientFactory):
                  tls_options: Any = None, on_open: Optional[Callable[[Any], Any]] = None,
                  connect_timeout: float = 10.0, gate: Any = None,
                  before_reconnect: Optional[Callable[[], Any]] = None,
-                 backoff: Optional[Backoff] = None):
+                 backoff: Optional[Backoff] = None,
+                 admit: Optional[Callable[[Callable[[], Any]], Any]] = None,
+                 on_shutdown: Optional[Callable[[Any, Any], Any]] = None,
+                 on_control: Optional[Callable[[], Any]] = None, max_age: float = 0.0,
+                 on_aged: Optional[Callable[[Any], Any]] = None):
         WebSocketClientFactory.__init__(self, url, reactor=reactor,
                                         useragent='python-binance-twisted')
         self.setProtocolOptions(
@@ -294,6 +317,14 @@ class StreamFactory(WebSocketClientFactory, ReconnectingClientFactory):
         #: the reconnect policy: delay after consecutive failures, and the retry budget
         self.backoff = backoff if backoff is not None else Backoff(
             initial_delay, self.factor, max_delay, jitter=self.jitter, max_retries=max_retries)
+        self.admit = admit
+        #: called when a connection is lost and no reconnect follows (``stopTrying``)
+        self.on_lost: Optional[Callable[[], Any]] = None
+        self.on_shutdown = on_shutdown
+        self.on_control = on_control
+        self.max_age = max_age
+        self.on_aged = on_aged
+        self._age_call: Any = None
         self.idle_timeout = idle_timeout
         self.tls_options = tls_options
         self.connect_timeout = connect_timeout
@@ -325,10 +356,42 @@ class StreamFactory(WebSocketClientFactory, ReconnectingClientFactory):
         """Open the first connection (reactor thread)."""
         if self.stopped:
             return
-        self.attempts += 1
         if self.isSecure and self.tls_options is None:
             raise ValueError('wss:// needs TLS options')  # never silently unverified
+        if self.admit is None:
+            self._first_attempt()
+        else:
+            self.admit(self._first_attempt)
+
+    def _first_attempt(self) -> None:
+        if self.stopped:
+            return
+        self.attempts += 1
         self.connector = connectWS(self, self.tls_options, timeout=self.connect_timeout)
+
+    # -- what the protocol reports ------------------------------------------------
+
+    def server_shutdown(self, proto: Any, msg: Any) -> None:
+        """Binance announced that it will close this connection soon."""
+        if self.on_shutdown is not None:
+            try:
+                self.on_shutdown(self, msg)
+                return
+            except Exception:
+                log.exception('%s: handling the server shutdown notice failed', self.name)
+        log.info('%s: Binance announced a server shutdown; reconnecting when it closes',
+                 self.name)
+
+    def note_control(self) -> None:
+        if self.on_control is not None:
+            self.on_control()
+
+    def set_deliver(self, deliver: Callable[[Any], Any]) -> None:
+        """Deliver the following messages (also of the open connection) to ``deliver``."""
+        self.deliver = deliver
+        proto = self._open_proto
+        if proto is not None:
+            proto.set_deliver(deliver)
 
     def set_url(self, url: str) -> None:
         """Use another path on the same host for the next connections.
@@ -354,6 +417,8 @@ class StreamFactory(WebSocketClientFactory, ReconnectingClientFactory):
         self.backoff.reset_budget()   # a fresh retry budget; the delay waits for proof of health
         self._open_proto = proto
         self._opened_at = self.reactor.seconds()
+        if self.max_age and self.on_aged is not None:
+            self._age_call = self.reactor.callLater(self.max_age, self._aged)
         log.debug('%s: connected', self.name)
         if self.on_open is not None:
             try:
@@ -373,7 +438,18 @@ class StreamFactory(WebSocketClientFactory, ReconnectingClientFactory):
         self.connector = connector
         self.retry(connector)
 
+    def _aged(self) -> None:
+        self._age_call = None
+        if not self.stopped and self.on_aged is not None:
+            self.on_aged(self)
+
+    def _cancel_age(self) -> None:
+        call, self._age_call = self._age_call, None
+        if call is not None and call.active():
+            call.cancel()
+
     def clientConnectionLost(self, connector: Any, reason: Any) -> None:
+        self._cancel_age()
         proto, self.current = self.current, None
         had_opened = proto is not None and proto is self._open_proto
         self._open_proto = None
@@ -381,6 +457,10 @@ class StreamFactory(WebSocketClientFactory, ReconnectingClientFactory):
             disconnected = getattr(self.gate, 'disconnected', None)
             if disconnected is not None:
                 disconnected(self)
+        if not self.continueTrying and not self.stopped and self.on_lost is not None:
+            on_lost, self.on_lost = self.on_lost, None
+            on_lost()
+            return
         if self.stopped:
             return
         reason = getattr(proto, 'lost_reason', None) or reason
@@ -452,6 +532,14 @@ class StreamFactory(WebSocketClientFactory, ReconnectingClientFactory):
         self.retry(connector)
 
     def _connect_again(self, connector: Any) -> None:
+        if self.admit is None:
+            self._attempt_again(connector)
+        else:
+            self.admit(lambda: self._attempt_again(connector))
+
+    def _attempt_again(self, connector: Any) -> None:
+        if self.stopped:
+            return
         self.attempts += 1
         connector.connect()
 
@@ -460,6 +548,7 @@ class StreamFactory(WebSocketClientFactory, ReconnectingClientFactory):
     def stop(self) -> None:
         """Stop trying, then disconnect; never reconnects afterwards (reactor thread)."""
         self.stopped = True
+        self._cancel_age()
         self.stopTrying()
         proto = self.current
         if proto is not None:
@@ -469,6 +558,15 @@ class StreamFactory(WebSocketClientFactory, ReconnectingClientFactory):
                 self.connector.disconnect()
             except Exception:  # already disconnected
                 pass
+
+
+def _is_shutdown(msg: Any) -> bool:
+    """Binance's ``serverShutdown`` event, raw or in a combined stream's envelope."""
+    if msg.__class__ is not dict:
+        return False
+    if msg.get('e') == 'serverShutdown':
+        return True
+    return msg.get('stream') == '!serverShutdown'
 
 
 def _is_tls_error(exc: Any) -> bool:

@@ -40,6 +40,7 @@ from binance import _reactor
 from binance._backoff import Backoff
 from binance._reactor import ReactorStoppedError
 from binance._transport import client_tls_options
+from binance._ws_connection import AttemptBudget, StreamPool, budget_for
 from binance._ws_core import (DELIVER_ENVELOPE, DELIVER_RAW, SocketContext, SocketEntry,
                               StopListener, Subscription)
 from binance._ws_protocol import MAX_RETRIES_MESSAGE, StreamFactory, StreamProtocol
@@ -72,7 +73,8 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
     """Opens Binance WebSocket streams and keeps them connected.
 
     A daemon thread that runs Twisted's reactor (when no one else runs it
-    yet) and holds one reconnecting connection per stream key.
+    yet) and holds one reconnecting connection per stream key (or shared
+    connections, see ``streams_per_connection``).
 
     :param client: a :class:`binance.client.Client`; needed by
         :meth:`start_user_socket` (its API key and secret) and to pick the
@@ -85,8 +87,23 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
     :param tls_ca: path of a PEM file with an extra certificate authority to
         trust for ``wss://`` besides certifi's roots (``TLS_CA`` likewise).
         Certificates and host names are always verified.
-    :raises TypeError: for a ``user_timeout`` that is not a number.
-    :raises ValueError: for a ``user_timeout`` that is not a positive, finite number.
+    :param streams_per_connection: ``1`` (the default): one connection per
+        socket, as the original. ``2`` to ``1024``: the market streams of
+        every ``start_*`` share combined-stream connections with live
+        ``SUBSCRIBE``/``UNSUBSCRIBE``, at most this many streams each; callbacks
+        get the same messages as with their own connection.
+    :raises TypeError: for a ``user_timeout`` that is not a number, or a
+        ``streams_per_connection`` that is not an int.
+    :raises ValueError: for a ``user_timeout`` that is not a positive, finite
+        number, or a ``streams_per_connection`` outside 1..1024.
+
+    Binance's limits are kept in both modes: connection attempts of the
+    process at most ``MAX_CONNECTION_ATTEMPTS`` (300) per
+    ``CONNECTION_WINDOW`` (300 s; later ones wait), control messages at most
+    ``MAX_CONTROL_PER_SECOND`` (5) per second per connection. A
+    ``serverShutdown`` event, and the age ``ROTATE_AFTER`` (23 h 45 min),
+    make a connection open its replacement first and switch without losing
+    or repeating a message of streams with ordering ids.
 
     Class attributes (also settable on an instance): ``STREAM_URL``,
     ``FSTREAM_URL`` (USD-M futures, see :mod:`binance._ws_futures`),
@@ -149,16 +166,34 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
     IDLE_TIMEOUT = 90.0
     #: Seconds allowed for TCP connect and for the WebSocket handshake.
     CONNECT_TIMEOUT = 10.0
+    #: Binance's limits: connection attempts per window (per IP; here per process),
+    #: and control messages (pings, pongs, SUBSCRIBE...) per second per connection.
+    MAX_CONNECTION_ATTEMPTS = 300
+    CONNECTION_WINDOW = 300.0
+    MAX_CONTROL_PER_SECOND = 5
+    #: Seconds after which a connection is replaced (Binance cuts it at 24 h).
+    ROTATE_AFTER = 85500.0
+    #: Seconds a switch-over may take before the old connection is closed anyway (x6).
+    SWITCH_TIMEOUT = 10.0
 
     def __init__(self, client: Any = None, user_timeout: float = 1800, *, reactor: Any = None,
-                 tls_ca: Optional[str] = None) -> None:
+                 tls_ca: Optional[str] = None, streams_per_connection: int = 1) -> None:
         if isinstance(user_timeout, bool) or not isinstance(user_timeout, (int, float)):
             raise TypeError('user_timeout must be a number of seconds, got {!r}'.format(
                 type(user_timeout).__name__))
         if not 0 < user_timeout < float('inf'):
             raise ValueError('user_timeout must be a positive, finite number of seconds (Binance '
                              'keeps a listen key 60 minutes), got {!r}'.format(user_timeout))
+        if isinstance(streams_per_connection, bool) or not isinstance(streams_per_connection,
+                                                                      int):
+            raise TypeError('streams_per_connection must be an int from 1 to {}, got {!r}'.format(
+                MAX_STREAMS_PER_CONNECTION, type(streams_per_connection).__name__))
+        if not 1 <= streams_per_connection <= MAX_STREAMS_PER_CONNECTION:
+            raise ValueError('streams_per_connection must be from 1 (one connection per stream) '
+                             'to {} (Binance\'s limit per connection), got {!r}'.format(
+                                 MAX_STREAMS_PER_CONNECTION, streams_per_connection))
         super().__init__(name='binance-socket-manager', daemon=True)
+        self.streams_per_connection = streams_per_connection
         self.client = client
         self.user_timeout = user_timeout
         self._reactor_arg = reactor
@@ -173,6 +208,11 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
             stream_url=self._stream_url, ws_api_url=self._ws_api_url,
             make_factory=self._make_factory, release=self._release, backoff=self._backoff,
             in_thread=self._in_thread)
+        self._ctx.tunables = {'control_limit': self.MAX_CONTROL_PER_SECOND,
+                              'rotate_after': self.ROTATE_AFTER,
+                              'switch_timeout': self.SWITCH_TIMEOUT}
+        if streams_per_connection > 1:
+            self._ctx.pool = StreamPool(self._ctx, streams_per_connection)
 
     def __repr__(self) -> str:
         return '<BinanceSocketManager sockets={} started={}>'.format(
@@ -285,16 +325,22 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
         return Backoff(self.INITIAL_DELAY, StreamFactory.factor, self.MAX_DELAY,
                        jitter=StreamFactory.jitter, max_retries=self.MAX_RETRIES)
 
+    def _attempt_budget(self) -> AttemptBudget:
+        """The connection-attempt budget of this manager's reactor (shared process-wide)."""
+        return budget_for(self._get_reactor(), self.MAX_CONNECTION_ATTEMPTS,
+                          self.CONNECTION_WINDOW)
+
     def _make_factory(self, url: str, deliver: Callback, on_give_up: Callable[[], Any], *,
                       name: str, gate: Any, on_open: Optional[Callable[[Any], Any]] = None,
-                      before_reconnect: Optional[Callable[[], Any]] = None) -> StreamFactory:
+                      before_reconnect: Optional[Callable[[], Any]] = None,
+                      **extra: Any) -> StreamFactory:
         return StreamFactory(
             url, deliver, on_give_up, reactor=self._get_reactor(), name=name,
             max_retries=self.MAX_RETRIES, initial_delay=self.INITIAL_DELAY,
             max_delay=self.MAX_DELAY, idle_timeout=self.IDLE_TIMEOUT,
             tls_options=self._tls_options(url), on_open=on_open,
             connect_timeout=self.CONNECT_TIMEOUT, gate=gate, before_reconnect=before_reconnect,
-            backoff=self._backoff())
+            backoff=self._backoff(), admit=self._attempt_budget().admit, **extra)
 
     # -- registry -----------------------------------------------------------------
 

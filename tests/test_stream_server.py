@@ -654,7 +654,7 @@ def test_live_subscribe_and_list_on_stream_connection(market, connect):
 
 def test_client_answering_pings_stays_connected(make_server):
     """A client that echoes each ping payload in a pong is kept past several pong timeouts."""
-    server = make_server(ping_interval=0.05, pong_timeout=0.15)
+    server = make_server(ping_interval=0.05, pong_timeout=0.15, control_limit=0)
     client = make_server.connect(server, '/ws/bnbbtc@trade')
     payloads = []
     while len(payloads) < 6:                 # ~0.3 s: two pong timeouts

@@ -168,8 +168,9 @@ class LocalExchange:
         self.listen_keys = bool(listen_keys)
         self.api_key = api_key
         self._api_secret = api_secret
-        self._stream_options = dict(ping_interval=ping_interval, pong_timeout=pong_timeout,
-                                    max_connection_age=max_connection_age)
+        self._stream_options: Dict[str, Any] = dict(
+            ping_interval=ping_interval, pong_timeout=pong_timeout,
+            max_connection_age=max_connection_age)
         self.market = Market(seed, symbols)
         self._set_offset(clock_offset)
         if balances is None:

@@ -115,6 +115,17 @@ class StreamServer:
     :param pong_timeout: seconds a client has to answer a ping with a pong echoing
         its payload before it is dropped (0 disables the check).
     :param max_connection_age: seconds after which a connection is closed (0: never).
+    :param control_limit: incoming pings, pongs and JSON requests allowed per second on
+        a stream connection; one more disconnects it, as Binance does (0: no limit).
+    :param connection_limit: connection attempts allowed per ``connection_window``
+        seconds (Binance: 300 per 5 minutes per IP; everything here is one IP);
+        beyond it the handshake is refused with HTTP 429 (0: no limit).
+    :param shutdown_grace: seconds between the ``serverShutdown`` event of
+        :meth:`server_shutdown` and the close.
+
+    :ivar max_streams: streams one connection may listen to (Binance: 1024).
+    :ivar over_limit: how many connections were dropped for exceeding ``control_limit``.
+    :ivar refused_attempts: how many handshakes were refused past ``connection_limit``.
 
     A ``stream`` argument of the scripting methods selects connections: ``None``
     selects all; a stream name selects the connections receiving it; a request
@@ -130,9 +141,15 @@ class StreamServer:
 
     def __init__(self, market: Any, *, reactor: Any = None, tls_options: Any = None,
                  ping_interval: float = 20.0, pong_timeout: float = 60.0,
-                 max_connection_age: float = 86400.0) -> None:
+                 max_connection_age: float = 86400.0, control_limit: int = 5,
+                 connection_limit: int = 300, connection_window: float = 300.0,
+                 shutdown_grace: float = 60.0) -> None:
         for name, value in (('ping_interval', ping_interval), ('pong_timeout', pong_timeout),
-                            ('max_connection_age', max_connection_age)):
+                            ('max_connection_age', max_connection_age),
+                            ('control_limit', control_limit),
+                            ('connection_limit', connection_limit),
+                            ('connection_window', connection_window),
+                            ('shutdown_grace', shutdown_grace)):
             if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
                 raise ValueError('{} must be a number of seconds >= 0, got {!r}'
                                  .format(name, value))
@@ -142,6 +159,14 @@ class StreamServer:
         self.ping_interval = float(ping_interval)
         self.pong_timeout = float(pong_timeout)
         self.max_connection_age = float(max_connection_age)
+        self.control_limit = int(control_limit)
+        self.connection_limit = int(connection_limit)
+        self.connection_window = float(connection_window)
+        self.shutdown_grace = float(shutdown_grace)
+        self.max_streams = MAX_STREAMS_PER_CONNECTION
+        self.over_limit = 0
+        self.refused_attempts = 0
+        self._attempts: Deque[float] = deque()
         self._factory: Optional[StreamFactory] = None
         self._port: Any = None
         self._all: Set[StreamProtocol] = set()       # every TCP connection
@@ -276,6 +301,34 @@ class StreamServer:
                 raise ConnectionDeny(400, 'Bad Request: invalid stream name {!r}'
                                      .format(name[:100]))
         return list(dict.fromkeys(names))
+
+    def count_attempt(self) -> None:
+        """Count a connection attempt (handshake); past the limit refuse it with HTTP 429."""
+        limit = self.connection_limit
+        if not limit:
+            return
+        now = self.reactor.seconds()
+        attempts = self._attempts
+        while attempts and attempts[0] <= now - self.connection_window:
+            attempts.popleft()
+        if len(attempts) >= limit:
+            self.refused_attempts += 1
+            raise ConnectionDeny(429, 'Too many connection attempts: at most {} per {:g} '
+                                      'seconds'.format(limit, self.connection_window))
+        attempts.append(now)
+
+    def note_over_limit(self, conn: StreamProtocol) -> None:
+        """A connection exceeded the incoming-message limit (it is being dropped)."""
+        self.over_limit += 1
+
+    @staticmethod
+    def is_stream_name(name: str) -> bool:
+        """Whether ``name`` is well-formed enough to subscribe to (unknown kinds are fine)."""
+        return bool(name) and len(name) <= 200 and is_valid_name(name)
+
+    def subscriptions(self, stream: Optional[str] = None) -> List[List[str]]:
+        """The stream list of each open connection matching ``stream`` (any thread)."""
+        return self._call(lambda: [list(conn.streams) for conn in self._select(stream)])
 
     def connection_made(self, conn: StreamProtocol) -> None:
         self._all.add(conn)
@@ -684,6 +737,20 @@ class StreamServer:
             for conn in self._open:
                 conn.stalled = False
         self._call(run)
+
+    def server_shutdown(self, stream: Optional[str] = None,
+                        grace: Optional[float] = None) -> int:
+        """Announce a shutdown as Binance does: the ``serverShutdown`` event, then the close.
+
+        Raw connections get ``{"e": "serverShutdown", "E": ...}``, combined ones
+        ``{"stream": "!serverShutdown", "data": {...}}``; each is closed (1001)
+        ``grace`` seconds later (default :attr:`shutdown_grace`).
+
+        :returns: how many connections were told.
+        """
+        wait = self.shutdown_grace if grace is None else float(grace)
+        return self._call(lambda: sum(conn.server_shutdown(self.now_ms(), wait)
+                                      for conn in self._select(stream)))
 
     def shutdown_notice(self, stream: Optional[str] = None) -> int:
         """Send a close frame 1001 'going away', as Binance does before maintenance."""

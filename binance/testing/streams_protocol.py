@@ -11,8 +11,8 @@ not even pongs). All of it runs on the reactor thread; every timer uses the
 server's injected reactor.
 """
 import logging
-from collections import OrderedDict
-from typing import Any, Dict, List, Optional
+from collections import OrderedDict, deque
+from typing import Any, Deque, Dict, List, Optional
 
 from autobahn.twisted.websocket import WebSocketServerFactory, WebSocketServerProtocol
 from twisted.internet import defer
@@ -56,6 +56,8 @@ class StreamProtocol(WebSocketServerProtocol):
         self._age_call: Any = None
         self._ping_seq = 0
         self._cleaned = False
+        self._incoming: Deque[float] = deque()       # times of recent pings/pongs/JSON messages
+        self._shutdown_call: Any = None
         self.lost: defer.Deferred = defer.Deferred()   # fires when the TCP connection is gone
 
     # ------------------------------------------------------------ helpers
@@ -113,10 +115,30 @@ class StreamProtocol(WebSocketServerProtocol):
         self.sendCloseFrame(code=code, reasonUtf8=reason.encode('utf-8'), isReply=False)
         return True
 
+    def server_shutdown(self, now_ms: int, grace: float) -> bool:
+        """Send Binance's ``serverShutdown`` event, then close after ``grace`` seconds."""
+        if not self.is_live():
+            return False
+        event = {'e': 'serverShutdown', 'E': now_ms}
+        if self.route == ROUTE_COMBINED:
+            self.send_json({'stream': '!serverShutdown', 'data': event})
+        else:
+            self.send_json(event)
+        if self._shutdown_call is None:
+            self._shutdown_call = self.stream_server.reactor.callLater(grace, self._shut_down)
+        return True
+
+    def _shut_down(self) -> None:
+        self._shutdown_call = None
+        if not self.going_away(1001, 'server shutdown'):
+            self.abort()
+
     # ------------------------------------------------------------ handshake
 
     def onConnect(self, request: Any) -> None:
         self.path = self.http_request_uri
+        # raises ConnectionDeny (HTTP 429) past the connection-attempt limit
+        self.stream_server.count_attempt()
         # raises ConnectionDeny (HTTP 400/404) for paths Binance does not serve
         self.route, self.streams = self.stream_server.route(self.path)
         return None
@@ -153,11 +175,12 @@ class StreamProtocol(WebSocketServerProtocol):
             return
         self._cleaned = True
         timers = self.__dict__.get('token_timers', [])   # listen token expiries (WebSocket API)
-        for call in [self._ping_call, self._age_call] + list(self._pending_pings.values()) + timers:
+        for call in [self._ping_call, self._age_call, self._shutdown_call] + list(
+                self._pending_pings.values()) + timers:
             if call is not None and call.active():
                 call.cancel()
         self._pending_pings.clear()
-        self._ping_call = self._age_call = None
+        self._ping_call = self._age_call = self._shutdown_call = None
         if self.opened:
             self.stream_server.connection_closed(self)
 
@@ -175,7 +198,32 @@ class StreamProtocol(WebSocketServerProtocol):
             self._pending_pings[payload] = server.reactor.callLater(
                 server.pong_timeout, self._pong_missing, payload)
 
+    def _count_incoming(self) -> bool:
+        """Count one incoming ping, pong or JSON message on a stream connection.
+
+        Binance allows 5 per second per connection and disconnects beyond
+        that. Returns ``False`` (after dropping the connection) when exceeded.
+        """
+        server = self.stream_server
+        limit = server.control_limit
+        if not limit or self.route == ROUTE_API:
+            return True
+        now = server.reactor.seconds()
+        times = self._incoming
+        times.append(now)
+        while times and times[0] <= now - 1.0:
+            times.popleft()
+        if len(times) > limit:
+            log.info('stream client %s sent more than %d messages in a second: disconnecting',
+                     self.peer, limit)
+            server.note_over_limit(self)
+            self.abort()
+            return False
+        return True
+
     def onPong(self, payload: bytes) -> None:
+        if not self._count_incoming():
+            return
         if payload not in self._pending_pings:
             return  # unsolicited pong or a payload we never sent: does not count
         # the answer to this ping also vouches for the earlier ones
@@ -187,6 +235,8 @@ class StreamProtocol(WebSocketServerProtocol):
                 break
 
     def onPing(self, payload: bytes) -> None:
+        if not self._count_incoming():
+            return
         if not self.stalled:
             super().onPing(payload)
 
@@ -207,39 +257,108 @@ class StreamProtocol(WebSocketServerProtocol):
     def onMessage(self, payload: bytes, isBinary: bool) -> None:
         if self.route == ROUTE_API:
             self.send_json(streams_wsapi.handle_request(self.stream_server, self, payload))
-        else:
+        elif self._count_incoming():
             self._live_subscription(payload)
 
+    def _error(self, code: int, msg: str, request_id: Any = None) -> None:
+        self.send_json({'error': {'code': code, 'msg': msg}, 'id': request_id})
+
     def _live_subscription(self, payload: bytes) -> None:
-        """``SUBSCRIBE`` / ``UNSUBSCRIBE`` / ``LIST_SUBSCRIPTIONS`` on a stream connection."""
+        """Binance's live requests on a stream connection: ``SUBSCRIBE``,
+        ``UNSUBSCRIBE``, ``LIST_SUBSCRIPTIONS``, ``SET_PROPERTY``, ``GET_PROPERTY``.
+
+        Replies and error messages as web-socket-streams.md documents them.
+        """
         try:
             request = loads(payload)
         except ValueError:
-            self.send_json({'error': {'code': 3, 'msg': 'Invalid JSON'}, 'id': None})
+            self._error(3, 'Invalid JSON: expected value at line 1 column 1')
             return
         if not isinstance(request, dict):
-            self.send_json({'error': {'code': 2, 'msg': 'Invalid request'}, 'id': None})
+            self._error(2, 'Invalid request: expected a JSON object at line 1 column 1')
             return
         request_id = request.get('id')
+        if not _valid_request_id(request_id):
+            self._error(2, 'Invalid request: request ID must be an unsigned integer')
+            return
+        if 'method' not in request:
+            self._error(2, 'Invalid request: missing field `method` at line 1 column {}'.format(
+                len(payload)), request_id)
+            return
         method = request.get('method')
         params = request.get('params', [])
+        if method not in _METHODS:
+            self._error(2, 'Invalid request: unknown variant {}, expected one of {} at line 1 '
+                        'column 28'.format(_quoted(method), ', '.join(
+                            '`{}`'.format(m) for m in _METHODS)), request_id)
+            return
         if method == 'LIST_SUBSCRIPTIONS':
             self.send_json({'result': list(self.streams), 'id': request_id})
             return
-        if method not in ('SUBSCRIBE', 'UNSUBSCRIBE'):
-            self.send_json({'error': {'code': 2, 'msg': "Invalid request: unknown method "
-                                      "(use SUBSCRIBE, UNSUBSCRIBE or LIST_SUBSCRIPTIONS)"},
-                            'id': request_id})
+        if method in ('SET_PROPERTY', 'GET_PROPERTY'):
+            self._property(method, params, request_id)
             return
         if not isinstance(params, list) or not all(isinstance(p, str) and p for p in params):
-            self.send_json({'error': {'code': 2, 'msg': 'Invalid request: params must be '
-                                      'a list of stream names'}, 'id': request_id})
+            self._error(2, 'Invalid request: params must be a list of stream names',
+                        request_id)
             return
+        server = self.stream_server
         if method == 'SUBSCRIBE':
-            self.stream_server.subscribe(self, params)
+            bad = [p for p in params if not server.is_stream_name(p)]
+            if bad:
+                self._error(2, 'Invalid request: invalid stream name {}'.format(
+                    _quoted(bad[0])), request_id)
+                return
+            new = [p for p in dict.fromkeys(params) if p not in self.streams]
+            if len(self.streams) + len(new) > server.max_streams:
+                self._error(2, 'Invalid request: a connection can listen to at most {} '
+                            'streams'.format(server.max_streams), request_id)
+                return
+            server.subscribe(self, params)
         else:
-            self.stream_server.unsubscribe(self, params)
+            server.unsubscribe(self, params)
         self.send_json({'result': None, 'id': request_id})
+
+    def _property(self, method: str, params: Any, request_id: Any) -> None:
+        if not isinstance(params, list) or not params or not isinstance(params[0], str):
+            self._error(2, 'Invalid request: property name must be a string', request_id)
+            return
+        if params[0] != 'combined':
+            self._error(0, 'Unknown property', request_id)
+            return
+        if method == 'GET_PROPERTY':
+            if len(params) != 1:
+                self._error(2, 'Invalid request: too many parameters', request_id)
+                return
+            self.send_json({'result': self.route == ROUTE_COMBINED, 'id': request_id})
+            return
+        if len(params) != 2:
+            self._error(2, 'Invalid request: too many parameters' if len(params) > 2 else
+                        'Invalid request: property name must be a string', request_id)
+            return
+        if not isinstance(params[1], bool):
+            self._error(1, 'Invalid value type: expected Boolean', request_id)
+            return
+        self.route = ROUTE_COMBINED if params[1] else ROUTE_RAW
+        self.send_json({'result': None, 'id': request_id})
+
+
+_METHODS = ('SUBSCRIBE', 'UNSUBSCRIBE', 'LIST_SUBSCRIPTIONS', 'SET_PROPERTY', 'GET_PROPERTY')
+
+
+def _quoted(value: Any) -> str:
+    return '`{}`'.format(value) if isinstance(value, str) else repr(value)
+
+
+def _valid_request_id(value: Any) -> bool:
+    """Binance takes a 64-bit signed integer, an alphanumeric string of at most 36, or null."""
+    if value is None:
+        return True
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return -2 ** 63 <= value < 2 ** 63
+    return isinstance(value, str) and len(value) <= 36 and value.isalnum() and value.isascii()
 
 
 class StreamFactory(WebSocketServerFactory):

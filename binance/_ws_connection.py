@@ -1,0 +1,792 @@
+"""Connections of the socket manager: budgets, packing and switch-overs.
+
+* :class:`AttemptBudget`: Binance allows 300 connection attempts per 5
+  minutes per IP. Every attempt of every factory on one reactor (so: of the
+  whole process) goes through one budget; attempts past it wait, and a log
+  line says so.
+* :class:`ControlLimiter`: Binance counts the pings, pongs and JSON requests
+  a client sends, at most 5 per second per connection, and disconnects
+  beyond. Requests (``SUBSCRIBE``/``UNSUBSCRIBE``/``LIST_SUBSCRIPTIONS``)
+  are batched and queued so that they leave room for the pongs.
+* :class:`Connection`: one reconnecting WebSocket that carries
+  subscriptions. In the default mode it carries exactly one
+  (``/ws/<stream>`` or ``/stream?streams=a/b``) and hands each message
+  straight to its callback. Shared (``streams_per_connection > 1``) it
+  connects to ``/stream``, subscribes live, and routes each
+  ``{'stream', 'data'}`` envelope to the subscriptions of that stream.
+* Switch-over: at Binance's ``serverShutdown`` event, and before the 24 h
+  cut, a connection opens its replacement first and switches when the
+  replacement's messages join the old ones, so that streams with an
+  ordering id (trade ``t``, aggTrade ``a``, diff depth ``u``, bookTicker
+  ``u``) lose nothing and repeat nothing.
+* :class:`StreamPool`: spreads the streams of every subscription over shared
+  connections, at most ``streams_per_connection`` each; a stream wanted by
+  two sockets is subscribed once.
+
+Everything here runs on the reactor thread.
+"""
+import json
+import logging
+import weakref
+from collections import deque
+from typing import Any, Callable, Deque, Dict, Iterable, List, Optional, Set, Tuple
+
+from binance._ws_protocol import MAX_RETRIES_MESSAGE, StreamFactory, stop_for_exit
+
+__all__ = ['AttemptBudget', 'ControlLimiter', 'Connection', 'StreamPool', 'order_id',
+           'budget_for', 'DELIVER_RAW', 'DELIVER_ENVELOPE']
+
+log = logging.getLogger('binance.websockets')
+
+#: a subscription's callback gets each payload as it is (``/ws/<stream>``)
+DELIVER_RAW = 'raw'
+#: a subscription's callback gets ``{'stream': name, 'data': payload}`` (``/stream?streams=``)
+DELIVER_ENVELOPE = 'envelope'
+
+#: ``SUBSCRIBE`` params per request (Binance's per-connection stream limit)
+_BATCH = 1024
+
+
+# -- the connection-attempt budget ------------------------------------------------------
+
+class AttemptBudget:
+    """At most ``limit`` connection attempts per ``window`` seconds on one reactor.
+
+    :meth:`admit` runs the attempt now when there is room, else queues it
+    (first come, first served) and runs it as soon as the oldest attempt in
+    the window is ``window`` seconds old.
+    """
+
+    def __init__(self, reactor: Any, limit: int = 300, window: float = 300.0) -> None:
+        self.reactor = reactor
+        self.limit = limit
+        self.window = window
+        self._times: Deque[float] = deque()
+        self._waiting: Deque[Callable[[], Any]] = deque()
+        self._call: Any = None
+
+    @property
+    def waiting(self) -> int:
+        """Attempts queued until the budget allows them."""
+        return len(self._waiting)
+
+    def _room(self, now: float) -> bool:
+        times = self._times
+        while times and times[0] <= now - self.window:
+            times.popleft()
+        return len(times) < self.limit
+
+    def admit(self, attempt: Callable[[], Any]) -> None:
+        """Run ``attempt()`` now if the budget allows, otherwise later."""
+        now = self.reactor.seconds()
+        if not self._waiting and self._room(now):
+            self._times.append(now)
+            attempt()
+            return
+        self._waiting.append(attempt)
+        if len(self._waiting) == 1:
+            log.warning('connection attempts wait: Binance allows %d per %g s per IP; '
+                        'the next one in %.1f s', self.limit, self.window,
+                        self._times[0] + self.window - now)
+        self._schedule(now)
+
+    def _schedule(self, now: float) -> None:
+        if self._call is not None and self._call.active():
+            return
+        delay = max(0.0, self._times[0] + self.window - now) if self._times else 0.0
+        self._call = self.reactor.callLater(delay, self._drain)
+
+    def _drain(self) -> None:
+        self._call = None
+        now = self.reactor.seconds()
+        while self._waiting and self._room(now):
+            self._times.append(now)
+            attempt = self._waiting.popleft()
+            try:
+                attempt()
+            except Exception:
+                log.exception('a queued connection attempt failed')
+        if self._waiting:
+            log.info('%d connection attempt(s) still waiting for the budget', len(self._waiting))
+            self._schedule(now)
+
+
+_budgets: 'weakref.WeakKeyDictionary[Any, AttemptBudget]' = weakref.WeakKeyDictionary()
+
+
+def budget_for(reactor: Any, limit: int, window: float) -> AttemptBudget:
+    """The process's budget for ``reactor`` (one per reactor, shared by every manager)."""
+    budget = _budgets.get(reactor)
+    if budget is None:
+        budget = _budgets[reactor] = AttemptBudget(reactor, limit, window)
+    budget.limit, budget.window = limit, window
+    return budget
+
+
+# -- control messages -------------------------------------------------------------------
+
+class ControlLimiter:
+    """The client's control messages on one connection, at most ``limit`` per second.
+
+    ``reserve`` of them are kept for the pongs answering the server's pings
+    (sent by autobahn at once), so requests use ``limit - reserve``.
+    """
+
+    def __init__(self, reactor: Any, limit: int = 5, reserve: int = 1) -> None:
+        self.reactor = reactor
+        self.limit = limit
+        self.reserve = reserve
+        self.sent: Deque[float] = deque()
+        #: the most control messages sent within one second so far (for tests, benchmarks)
+        self.peak = 0
+
+    def _prune(self, now: float) -> None:
+        sent = self.sent
+        while sent and sent[0] <= now - 1.0:
+            sent.popleft()
+
+    def note(self) -> None:
+        """Count a control message sent now (a pong, a ping, a request)."""
+        now = self.reactor.seconds()
+        self._prune(now)
+        self.sent.append(now)
+        if len(self.sent) > self.peak:
+            self.peak = len(self.sent)
+
+    def room(self) -> bool:
+        """Whether a request may be sent now."""
+        self._prune(self.reactor.seconds())
+        return len(self.sent) < self.limit - self.reserve
+
+    def wait(self) -> float:
+        """Seconds until a request may be sent."""
+        now = self.reactor.seconds()
+        self._prune(now)
+        if len(self.sent) < self.limit - self.reserve:
+            return 0.0
+        return self.sent[-(self.limit - self.reserve)] + 1.0 - now + 1e-6
+
+
+# -- ordering ids -----------------------------------------------------------------------
+
+_ORDER_KEYS = {'trade': 't', 'aggTrade': 'a', 'depthUpdate': 'u'}
+
+
+def order_id(payload: Any) -> Optional[int]:
+    """The ordering id of a market payload, ``None`` when it has none.
+
+    trade ``t``, aggTrade ``a``, diff depth ``u`` (the last update id of the
+    event), bookTicker ``u`` (its order book update id).
+    """
+    if payload.__class__ is not dict:
+        return None
+    event = payload.get('e')
+    if event is not None:
+        key = _ORDER_KEYS.get(event)
+        value = payload.get(key) if key is not None else None
+    elif 'u' in payload and 'b' in payload and 'a' in payload:
+        value = payload.get('u')        # bookTicker
+    else:
+        return None
+    return value if isinstance(value, int) else None
+
+
+class _Switch:
+    """A switch-over in progress: the old link delivers while the new one catches up.
+
+    Per stream with ordering ids: ``last`` is the highest id delivered. The
+    new link's messages are held until they overlap what the old one
+    delivered (its first held id <= ``last``); from then on a message is
+    delivered once, from whichever link brings it first. Streams without
+    ids are delivered from the old link until the switch, then from the new.
+    """
+
+    def __init__(self, old: '_Link', new: '_Link') -> None:
+        self.old = old
+        self.new = new
+        self.last: Dict[str, int] = {}
+        self.held: Dict[str, Deque[Tuple[int, Any]]] = {}
+        self.joined: Set[str] = set()
+        self.new_seen = False
+        self.done = False
+        self.timer: Any = None
+
+    def accept(self, link: '_Link', stream: str, payload: Any,
+               emit: Callable[[str, Any], None]) -> bool:
+        """Whether to deliver now (``emit`` delivers held messages on a join)."""
+        oid = order_id(payload)
+        if link is self.new:
+            self.new_seen = True
+        if oid is None:
+            return (link is self.old) != self.done
+        last = self.last.get(stream)
+        if link is self.old or stream in self.joined or self.done:
+            if last is not None and oid <= last:
+                return False
+            self.last[stream] = oid
+            if link is self.old:
+                self._try_join(stream, emit)
+            return True
+        # the new link, not joined yet: hold until it overlaps the old one
+        held = self.held.setdefault(stream, deque(maxlen=100000))
+        held.append((oid, payload))
+        self._try_join(stream, emit)
+        return False
+
+    def _try_join(self, stream: str, emit: Callable[[str, Any], None]) -> None:
+        held = self.held.get(stream)
+        last = self.last.get(stream)
+        if not held or last is None or held[0][0] > last:
+            return
+        self.joined.add(stream)
+        self.release(stream, emit)
+
+    def release(self, stream: str, emit: Callable[[str, Any], None]) -> None:
+        held = self.held.pop(stream, None)
+        while held:
+            oid, payload = held.popleft()
+            last = self.last.get(stream)
+            if last is None or oid > last:
+                self.last[stream] = oid
+                emit(stream, payload)
+
+    def ready(self) -> bool:
+        """The new link delivers, holds nothing the old one has yet to bring, and every
+        stream the old link delivered with ids during the switch has joined."""
+        if not self.new_seen:
+            return False
+        if any(self.held.values()):
+            return False      # the new link is ahead somewhere: wait for the old one
+        return all(stream in self.joined for stream in self.last)
+
+
+# -- one link: a factory and its live-subscription state --------------------------------
+
+class _Link:
+    """One reconnecting factory of a :class:`Connection` and what it has subscribed."""
+
+    def __init__(self, connection: 'Connection') -> None:
+        self.connection = connection
+        self.factory: Optional[StreamFactory] = None
+        self.proto: Any = None
+        self.limiter = ControlLimiter(connection.ctx.reactor, connection.control_limit)
+        self.requests: Dict[int, Tuple[str, List[str]]] = {}
+        self.to_subscribe: Dict[str, None] = {}
+        self.to_unsubscribe: Dict[str, None] = {}
+        self.confirmed: Set[str] = set()
+        self.want_list = False
+        self.opened_before = False
+        self.flush_call: Any = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.proto is not None
+
+    def cancel_timers(self) -> None:
+        for name in ('flush_call',):
+            call = getattr(self, name)
+            setattr(self, name, None)
+            if call is not None and call.active():
+                call.cancel()
+
+    def close(self) -> None:
+        self.cancel_timers()
+        factory, self.factory = self.factory, None
+        self.proto = None
+        if factory is not None:
+            factory.stop()
+
+
+# -- the connection -------------------------------------------------------------------
+
+class Connection:
+    """One reconnecting WebSocket carrying one or more subscriptions (see the module docs).
+
+    :param ctx: the manager's :class:`~binance._ws_core.SocketContext`.
+    :param url: the full URL (``.../ws/<stream>``, ``.../stream?streams=...`` or,
+        shared, ``.../stream``).
+    :param name: label for log lines.
+    :param shared: carry many subscriptions with live SUBSCRIBE/UNSUBSCRIBE.
+    :param capacity: at most this many streams (shared).
+    """
+
+    def __init__(self, ctx: Any, url: str, name: str, *, shared: bool = False,
+                 capacity: int = 1, pool: Optional['StreamPool'] = None) -> None:
+        self.ctx = ctx
+        self.url = url
+        self.name = name
+        self.shared = shared
+        self.capacity = capacity
+        self.pool = pool
+        tunables = ctx.tunables
+        self.control_limit = tunables.get('control_limit', 5)
+        self.rotate_after = tunables.get('rotate_after', 85500.0)
+        self.switch_timeout = tunables.get('switch_timeout', 10.0)
+        #: single mode: the one subscription
+        self.subscriptions: List[Any] = []
+        #: shared mode: stream name -> the subscriptions that want it (in order)
+        self.routes: Dict[str, List[Any]] = {}
+        self.link: Optional[_Link] = None
+        self.replacement: Optional[_Link] = None
+        self.switch: Optional[_Switch] = None
+        self.stopped = False
+        self.switches = 0
+
+    def __repr__(self) -> str:
+        return '<Connection {} streams={}>'.format(self.name, len(self.routes))
+
+    # -- gate of the shared protocol ---------------------------------------------------
+
+    def connected(self, factory: Any) -> None:
+        pass
+
+    def disconnected(self, factory: Any) -> None:
+        link = self.link
+        if link is not None and link.factory is factory:
+            link.proto = None
+            link.confirmed.clear()
+            if self.pool is not None:
+                self.pool.unconfirmed(self)
+
+    # -- opening and closing -------------------------------------------------------------
+
+    def open(self, subscription: Any = None) -> None:
+        """Start connecting (reactor thread); single mode gets its subscription here."""
+        if subscription is not None:
+            self.subscriptions = [subscription]
+        self.link = self._new_link()
+
+    def _new_link(self) -> _Link:
+        link = _Link(self)
+        if self.shared:
+            deliver = self._shared_deliver(link)
+            gate: Any = self
+        else:
+            sub = self.subscriptions[0]
+            deliver = sub.callback if self.switch is None else \
+                (lambda msg: self._on_single(link, msg))
+            gate = sub
+        link.factory = self.ctx.connect(
+            self.url, deliver, lambda: self._gave_up(link), name=self.name, gate=gate,
+            on_open=lambda proto: self._opened(link, proto),
+            on_shutdown=lambda factory, msg: self._shutdown_notice(link, msg),
+            on_control=link.limiter.note, max_age=self.rotate_after,
+            on_aged=lambda factory: self._rotate(link))
+        return link
+
+    def close(self) -> None:
+        """Stop reconnecting and close (reactor thread)."""
+        self.stopped = True
+        self._end_switch_timer()
+        for link in (self.link, self.replacement):
+            if link is not None:
+                link.close()
+        self.replacement = None
+        self.switch = None
+
+    @property
+    def factory(self) -> Optional[StreamFactory]:
+        link = self.link
+        return None if link is None else link.factory
+
+    def _opened(self, link: _Link, proto: Any) -> None:
+        link.proto = proto
+        link.cancel_timers()
+        if self.shared:
+            link.confirmed.clear()
+            link.to_unsubscribe.clear()
+            link.to_subscribe = dict.fromkeys(self.routes)
+            link.want_list = link.opened_before and bool(self.routes)
+            link.opened_before = True
+            link.requests.clear()
+            self._flush(link)
+
+    def _gave_up(self, link: _Link) -> None:
+        if link is self.replacement:
+            log.warning('%s: the replacement connection gave up; keeping the current one',
+                        self.name)
+            self._drop_replacement()
+            return
+        if link is not self.link or self.stopped:
+            return
+        if self.replacement is not None and self.replacement.is_open:
+            self._promote()          # the replacement carries on
+            return
+        self.close()
+        if self.pool is not None:
+            self.pool.forget(self)
+        subs = self.subscriptions if not self.shared else _unique(
+            sub for subs in self.routes.values() for sub in subs)
+        for sub in list(subs):
+            sub.connection_gave_up()
+
+    # -- single mode -----------------------------------------------------------------------
+
+    def _on_single(self, link: _Link, msg: Any) -> None:
+        sub = self.subscriptions[0]
+        if sub.delivery == DELIVER_ENVELOPE and msg.__class__ is dict:
+            stream, payload = msg.get('stream') or '', msg.get('data')
+        else:
+            stream, payload = '', msg
+        switch = self.switch
+        if switch is not None and not switch.accept(
+                link, stream, payload, lambda s, p: self._emit_single(s, p)):
+            self._check_switch()
+            return
+        sub.callback(msg)
+        self._check_switch()
+
+    def _emit_single(self, stream: str, payload: Any) -> None:
+        sub = self.subscriptions[0]
+        msg = {'stream': stream, 'data': payload} if sub.delivery == DELIVER_ENVELOPE \
+            else payload
+        _deliver(sub, msg, self)
+
+    # -- shared mode: routing ---------------------------------------------------------------
+
+    def _shared_deliver(self, link: _Link) -> Callable[[Any], None]:
+        """The hot path of a shared link: one envelope for one subscriber, no switch."""
+        routes = self.routes
+        slow = self._on_shared
+
+        def deliver(msg: Any) -> None:
+            if self.switch is None and msg.__class__ is dict:
+                subs = routes.get(msg.get('stream'))  # type: ignore[arg-type]
+                if subs is not None and len(subs) == 1:
+                    sub = subs[0]
+                    if not sub.stopped:     # an exception is logged by the protocol
+                        sub.callback(msg['data'] if sub.delivery == DELIVER_RAW else msg)
+                    return
+            slow(link, msg)
+        return deliver
+
+    def _on_shared(self, link: _Link, msg: Any) -> None:
+        if msg.__class__ is dict:
+            stream = msg.get('stream')
+            if stream is not None:
+                switch = self.switch
+                if switch is not None and not switch.accept(
+                        link, stream, msg.get('data'), self._emit_shared):
+                    self._check_switch()
+                    return
+                self._route(stream, msg)
+                if switch is not None:
+                    self._check_switch()
+                return
+            if 'id' in msg and ('result' in msg or 'error' in msg):
+                self._reply(link, msg)
+                return
+        log.debug('%s: skipped a message that is no stream envelope: %.200r', self.name, msg)
+
+    def _emit_shared(self, stream: str, payload: Any) -> None:
+        self._route(stream, {'stream': stream, 'data': payload})
+
+    def _route(self, stream: str, msg: Dict[str, Any]) -> None:
+        subs = self.routes.get(stream)
+        if not subs:
+            return
+        for sub in subs:
+            if sub.stopped:
+                continue
+            _deliver(sub, msg['data'] if sub.delivery == DELIVER_RAW else msg, self)
+
+    # -- shared mode: live subscriptions -----------------------------------------------
+
+    @property
+    def room(self) -> int:
+        """Streams it can still take."""
+        return self.capacity - len(self.routes)
+
+    def add(self, stream: str, sub: Any) -> None:
+        """Deliver ``stream`` to ``sub`` too (subscribing it when it is new here)."""
+        subs = self.routes.get(stream)
+        if subs is None:
+            self.routes[stream] = [sub]
+            for link in self._links():
+                link.to_unsubscribe.pop(stream, None)
+                link.to_subscribe[stream] = None
+                self._flush(link)
+        elif sub not in subs:
+            subs.append(sub)
+
+    def remove(self, stream: str, sub: Any) -> bool:
+        """Stop delivering ``stream`` to ``sub``; ``True`` when nobody wants it any more."""
+        subs = self.routes.get(stream)
+        if subs is None:
+            return False
+        if sub in subs:
+            subs.remove(sub)
+        if subs:
+            return False
+        del self.routes[stream]
+        for link in self._links():
+            link.confirmed.discard(stream)
+            if link.to_subscribe.pop(stream, 0) is None:
+                continue      # never sent: nothing to take back
+            link.to_unsubscribe[stream] = None
+            self._flush(link)
+        return True
+
+    def _links(self) -> List[_Link]:
+        return [link for link in (self.link, self.replacement) if link is not None]
+
+    def _flush(self, link: _Link) -> None:
+        """Send queued requests as the limiter allows (batched params)."""
+        if link.flush_call is not None and link.flush_call.active():
+            return
+        link.flush_call = None
+        while link.is_open and (link.to_unsubscribe or link.to_subscribe or link.want_list):
+            if not link.limiter.room():
+                link.flush_call = self.ctx.reactor.callLater(link.limiter.wait(), self._flush,
+                                                             link)
+                return
+            if link.to_unsubscribe:
+                method, pending = 'UNSUBSCRIBE', link.to_unsubscribe
+            elif link.to_subscribe:
+                method, pending = 'SUBSCRIBE', link.to_subscribe
+            else:
+                link.want_list = False
+                self._send(link, 'LIST_SUBSCRIPTIONS', None)
+                continue
+            streams = list(pending)[:_BATCH]
+            for stream in streams:
+                del pending[stream]
+            self._send(link, method, streams)
+
+    def _send(self, link: _Link, method: str, streams: Optional[List[str]]) -> None:
+        request_id = self.ctx.next_request_id()
+        request: Dict[str, Any] = {'method': method, 'id': request_id}
+        if streams is not None:
+            request['params'] = streams
+        link.requests[request_id] = (method, streams or [])
+        link.limiter.note()
+        link.proto.sendMessage(json.dumps(request).encode('utf-8'), isBinary=False)
+
+    def _reply(self, link: _Link, msg: Dict[str, Any]) -> None:
+        request = link.requests.pop(msg.get('id'), None)  # type: ignore[arg-type]
+        if request is None:
+            return
+        method, streams = request
+        error = msg.get('error')
+        if error is not None:
+            text = '{} (code {})'.format(error.get('msg', 'no message'), error.get('code'))
+            if method == 'SUBSCRIBE':
+                self._refused(streams, 'Binance refused the subscription to {}: ' + text)
+            else:
+                log.warning('%s: %s failed: %s', self.name, method, text)
+            return
+        if method == 'SUBSCRIBE':
+            link.confirmed.update(s for s in streams if s in self.routes)
+            if link is self.link and self.pool is not None:
+                self.pool.confirmed(self, streams)
+        elif method == 'LIST_SUBSCRIPTIONS':
+            listed = set(msg.get('result') or ())
+            missing = [s for s in self.routes if s not in listed and s not in link.to_subscribe]
+            if missing:
+                log.warning('%s: after reconnecting, Binance lists no subscription to %s',
+                            self.name, ', '.join(missing[:10]))
+                self._refused(missing, 'Binance did not restore the subscription to {} '
+                                       'after a reconnect')
+
+    def _refused(self, streams: Iterable[str], template: str) -> None:
+        for stream in streams:
+            subs = self.routes.pop(stream, None)
+            if self.pool is not None:
+                self.pool.forget_stream(self, stream)
+            log.error('%s: %s', self.name, template.format(stream))
+            for sub in subs or ():
+                if not sub.stopped:
+                    _deliver(sub, {'e': 'error', 'm': template.format(stream)}, self)
+        if self.shared and not self.routes and self.pool is not None:
+            self.pool.close_if_empty(self)
+
+    # -- switch-over -----------------------------------------------------------------------
+
+    def _shutdown_notice(self, link: _Link, msg: Any) -> None:
+        if link is not self.link:
+            return
+        log.info('%s: Binance announced a server shutdown; opening the replacement connection',
+                 self.name)
+        self.start_switch()
+
+    def _rotate(self, link: _Link) -> None:
+        if link is self.link and not self.stopped:
+            log.info('%s: rotating the connection before Binance cuts it at 24 h', self.name)
+            self.start_switch()
+
+    def start_switch(self) -> None:
+        """Open a replacement; switch when its messages join the current ones."""
+        if self.stopped or self.replacement is not None or self.link is None:
+            return
+        old = self.link
+        self.switch = None
+        new = self._new_link()
+        self.replacement = new
+        self.switch = _Switch(old, new)
+        if not self.shared:
+            old.factory.set_deliver(lambda msg: self._on_single(old, msg))  # type: ignore
+            new.factory.set_deliver(lambda msg: self._on_single(new, msg))  # type: ignore
+        # the old connection must not reconnect when the server closes it
+        old.factory.stopTrying()  # type: ignore[union-attr]
+        old_factory = old.factory
+
+        def old_lost(factory: Any = old_factory) -> None:
+            if self.link is old and self.replacement is new:
+                self._promote()
+        old_factory.on_lost = old_lost  # type: ignore[union-attr]
+        self.switch.timer = self.ctx.reactor.callLater(self.switch_timeout * 6, self._promote)
+
+    def _check_switch(self) -> None:
+        switch = self.switch
+        if switch is not None and not switch.done and switch.ready():
+            self._promote()
+
+    def _promote(self) -> None:
+        """The replacement becomes the connection; the old one is closed."""
+        switch, new = self.switch, self.replacement
+        if switch is None or new is None:
+            return
+        old = self.link
+        switch.done = True
+        for stream in list(switch.held):
+            emit = self._emit_shared if self.shared else self._emit_single
+            switch.release(stream, emit)
+        self.link, self.replacement = new, None
+        self.switches += 1
+        if old is not None:
+            old.close()
+        if switch.timer is not None and switch.timer.active():
+            switch.timer.cancel()
+        # keep dropping the copies the new link still brings, briefly
+        switch.timer = self.ctx.reactor.callLater(self.switch_timeout, self._end_switch)
+        if self.shared and self.pool is not None and new.is_open:
+            self.pool.confirmed(self, list(new.confirmed))
+        log.info('%s: switched to the replacement connection', self.name)
+
+    def _end_switch(self) -> None:
+        switch, self.switch = self.switch, None
+        if switch is not None:
+            switch.timer = None
+        if not self.shared and self.link is not None and self.link.factory is not None:
+            self.link.factory.set_deliver(self.subscriptions[0].callback)  # the direct path
+
+    def _end_switch_timer(self) -> None:
+        switch = self.switch
+        if switch is not None and switch.timer is not None and switch.timer.active():
+            switch.timer.cancel()
+
+    def _drop_replacement(self) -> None:
+        new, self.replacement = self.replacement, None
+        self._end_switch_timer()
+        self.switch = None
+        if new is not None:
+            new.close()
+        old = self.link
+        if old is not None and old.factory is not None:
+            old.factory.continueTrying = 1
+            old.factory.on_lost = None
+            if not self.shared:
+                old.factory.set_deliver(self.subscriptions[0].callback)
+
+
+def _deliver(sub: Any, message: Any, connection: Connection) -> None:
+    try:
+        sub.callback(message)
+    except Exception:
+        log.exception('%s: the callback of %s raised; the stream goes on', connection.name,
+                      sub.key)
+    except (SystemExit, KeyboardInterrupt) as exc:
+        stop_for_exit(connection.ctx.reactor, sub.key, exc)
+
+
+def _unique(items: Iterable[Any]) -> List[Any]:
+    out: List[Any] = []
+    for item in items:
+        if item not in out:
+            out.append(item)
+    return out
+
+
+# -- the pool of shared connections ---------------------------------------------------
+
+class StreamPool:
+    """Spreads the streams of the subscriptions over shared connections.
+
+    :param ctx: the manager's context.
+    :param per_connection: at most this many streams per connection.
+    """
+
+    def __init__(self, ctx: Any, per_connection: int) -> None:
+        self.ctx = ctx
+        self.per_connection = per_connection
+        self.connections: List[Connection] = []
+        self.carrier: Dict[str, Connection] = {}
+        self._count = 0
+
+    def attach(self, sub: Any) -> None:
+        """Carry every stream of ``sub`` (reactor thread)."""
+        for stream in sub.streams:
+            connection = self.carrier.get(stream)
+            if connection is None:
+                connection = self._with_room()
+                self.carrier[stream] = connection
+            connection.add(stream, sub)
+            if stream in (connection.link.confirmed if connection.link else ()):
+                self.confirmed(connection, [stream])
+
+    def detach(self, sub: Any) -> None:
+        """Stop carrying ``sub``'s streams for it; close connections left empty."""
+        for stream in sub.streams:
+            connection = self.carrier.get(stream)
+            if connection is None:
+                continue
+            if connection.remove(stream, sub):
+                del self.carrier[stream]
+            self.close_if_empty(connection)
+
+    def _with_room(self) -> Connection:
+        for connection in self.connections:
+            if connection.room > 0 and not connection.stopped:
+                return connection
+        self._count += 1
+        connection = Connection(self.ctx, self.ctx.stream_url() + 'stream',
+                                'shared connection {}'.format(self._count), shared=True,
+                                capacity=self.per_connection, pool=self)
+        self.connections.append(connection)
+        connection.open()
+        return connection
+
+    def close_if_empty(self, connection: Connection) -> None:
+        if not connection.routes and connection in self.connections:
+            connection.close()
+            self.forget(connection)
+
+    def forget(self, connection: Connection) -> None:
+        if connection in self.connections:
+            self.connections.remove(connection)
+        for stream in [s for s, c in self.carrier.items() if c is connection]:
+            del self.carrier[stream]
+
+    def forget_stream(self, connection: Connection, stream: str) -> None:
+        if self.carrier.get(stream) is connection:
+            del self.carrier[stream]
+
+    def confirmed(self, connection: Connection, streams: Iterable[str]) -> None:
+        """Streams confirmed by Binance: subscriptions whose streams all are become ready."""
+        for stream in streams:
+            for sub in connection.routes.get(stream, ()):
+                if not sub.ready.is_set() and all(self._is_confirmed(s) for s in sub.streams):
+                    sub.ready.set()
+
+    def unconfirmed(self, connection: Connection) -> None:
+        for subs in connection.routes.values():
+            for sub in subs:
+                sub.ready.clear()
+
+    def _is_confirmed(self, stream: str) -> bool:
+        connection = self.carrier.get(stream)
+        link = connection.link if connection is not None else None
+        return link is not None and stream in link.confirmed
+
+
+__all__ += ['MAX_RETRIES_MESSAGE']
