@@ -11,7 +11,7 @@ bracket per symbol, maintenance margin 0.4 % of the notional, and the
 liquidation price of an isolated position at that rate for every position.
 """
 from decimal import Decimal
-from typing import Any, Dict, List
+from typing import Any, Callable, Dict, List
 
 from binance.testing.market_base import MarketError, fmt, missing, parse_decimal, parse_int, round8
 
@@ -20,6 +20,9 @@ ZERO = Decimal(0)
 
 class FuturesAccountMixin:
     """Account reads and settings of the futures market (reactor thread)."""
+
+    # provided by FuturesMarket
+    qty_str: Callable[[str, Any], str]
 
     def _liquidation(self, account: Any, symbol: str, pos: Any) -> Decimal:
         from binance.testing.futures_market import MAINT_RATE

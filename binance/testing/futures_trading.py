@@ -14,7 +14,7 @@ does not match), -4164 (notional too small), -2011 / -2013 (unknown order),
 """
 import json
 from decimal import Decimal
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from binance.testing.market_base import MarketError, fmt, missing, parse_decimal, parse_int, round8
 
@@ -37,6 +37,9 @@ class FuturesTradingMixin:
 
     # provided by FuturesMarket / Market
     _futures: Dict[str, Any]
+    price_str: Callable[[str, Any], str]
+    qty_str: Callable[[str, Any], str]
+    quote_str: Callable[[str, Any], str]
 
     # -- margin arithmetic --------------------------------------------------------
 
