@@ -752,11 +752,19 @@ class StreamPool:
         self._count = 0
 
     def attach(self, sub: Any) -> None:
-        """Carry every stream of ``sub`` (reactor thread)."""
+        """Carry every stream of ``sub`` (reactor thread).
+
+        The streams not carried yet go together onto one connection with room
+        for all of them (a new one if none has), so that a multiplex socket
+        keeps Binance's order across its streams; only a socket with more
+        streams than fit on one connection is spread over several.
+        """
+        new = [stream for stream in _unique(sub.streams) if stream not in self.carrier]
+        home = self._with_room(len(new)) if new and len(new) <= self.per_connection else None
         for stream in sub.streams:
             connection = self.carrier.get(stream)
             if connection is None:
-                connection = self._with_room()
+                connection = home if home is not None else self._with_room(1)
                 self.carrier[stream] = connection
             connection.add(stream, sub)
             if stream in (connection.link.confirmed if connection.link else ()):
@@ -772,9 +780,10 @@ class StreamPool:
                 del self.carrier[stream]
             self.close_if_empty(connection)
 
-    def _with_room(self) -> Connection:
+    def _with_room(self, streams: int) -> Connection:
+        """A connection with room for ``streams`` more streams (opened if need be)."""
         for connection in self.connections:
-            if connection.room > 0 and not connection.stopped:
+            if connection.room >= streams and not connection.stopped:
                 return connection
         self._count += 1
         connection = Connection(self.ctx, self.ctx.stream_url() + 'stream',
