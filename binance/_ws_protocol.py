@@ -39,9 +39,6 @@ MAX_RETRIES_MESSAGE = 'Max reconnect retries reached'
 #: many consecutive checks saw no traffic (so after IDLE_TIMEOUT .. 4/3 of it).
 _IDLE_WINDOWS = 3
 
-#: Bytes asked of the socket per read (Twisted's default is 64 KiB).
-_READ_SIZE = 262144
-
 #: Frames shorter than this are checked for Binance's ``serverShutdown`` notice
 #: (41 bytes raw, 78 in a combined stream's envelope); a market message of this
 #: size is rare, so the check costs next to nothing per message.
@@ -135,12 +132,6 @@ class StreamProtocol(FastFramesMixin, WebSocketClientProtocol):  # type: ignore[
     _idle_call: Any = None
 
     # -- autobahn callbacks ---------------------------------------------
-
-    def connectionMade(self) -> None:
-        # A busy stream's bytes are read in larger gulps: fewer reads per message.
-        if hasattr(self.transport, 'bufferSize'):
-            self.transport.bufferSize = _READ_SIZE
-        WebSocketClientProtocol.connectionMade(self)
 
     def onOpen(self) -> None:
         factory = self.factory
