@@ -71,6 +71,8 @@ class UserSwitch:
         self.delivered: 'Counter[str]' = Counter()
         self.held: List[Any] = []
         self.timer: Any = None
+        #: copies of old-delivered events the replacement brought (not delivered)
+        self.dropped = 0
 
     def let_through(self, event: Any) -> bool:
         """Whether to deliver ``event`` (the old connection's before the switch, the
@@ -81,6 +83,7 @@ class UserSwitch:
             return True
         if self.delivered.get(key):
             self.delivered[key] -= 1
+            self.dropped += 1
             return False
         return True
 
@@ -294,6 +297,7 @@ class SwitchOverMixin:
         self.factory.set_deliver(self._handler())
         self.ready.set()   # type: ignore[attr-defined]
         held, switch.held = switch.held, []
+        log.debug('%s: the replacement held %d events back', self._key, len(held))
         for event in held:
             if self.stopped:
                 break
@@ -312,6 +316,8 @@ class SwitchOverMixin:
         switch.timer = None
         if self._switch is switch:
             self._switch = None
+        log.debug('%s: switch-over done; %d copies of events the old connection had '
+                  'delivered were dropped', self._key, switch.dropped)
 
     def _drop_replacement(self, why: str) -> None:
         """Give up this switch-over: the old connection carries on (and reconnects as usual)."""

@@ -1,0 +1,377 @@
+"""The user stream switches connections at serverShutdown and before the 24 h cut.
+
+Over real loopback sockets against the local exchange: listen-key, WebSocket
+API and futures user sockets open the replacement first, and every order
+event placed before, during and after the switch reaches the callback once,
+in order; the notice never does. The 24 h rotation is driven by firing the
+connection's age timer (armed ``ROTATE_AFTER`` after the handshake) at once.
+"""
+import itertools
+import threading
+
+import pytest
+
+from binance.testing import LocalExchange
+from binance.websockets import BinanceSocketManager
+from tests.support import wait_until
+from tests.test_stream_server import RawClient
+
+
+class Recorder(list):
+    def __call__(self, msg):
+        self.append(msg)
+
+    def reports(self, kind='executionReport'):
+        return [m for m in list(self) if isinstance(m, dict) and m.get('e') == kind]
+
+
+@pytest.fixture(scope='module')
+def exchange():
+    ex = LocalExchange(tick=None)
+    ex.start()
+    yield ex
+    ex.stop()
+
+
+@pytest.fixture(scope='module')
+def ws_api_exchange():
+    ex = LocalExchange(tick=None, listen_keys=False)
+    ex.start()
+    yield ex
+    ex.stop()
+
+
+def manager(exchange):
+    bm = BinanceSocketManager(exchange.client())
+    bm.STREAM_URL = exchange.stream_url
+    bm.FSTREAM_URL = exchange.fstream_url
+    bm.WS_API_URL = exchange.ws_api_url
+    bm.start()
+    return bm
+
+
+_ids = itertools.count(1)
+
+
+class Orders:
+    """Places spot (or futures) orders with known client order ids, in order."""
+
+    def __init__(self, exchange, futures=False):
+        self.exchange = exchange
+        self.client = exchange.client()
+        self.futures = futures
+        self.placed = []
+
+    def place(self):
+        cid = 'sw{}'.format(next(_ids))
+        if self.futures:
+            self.client.futures_create_order(symbol='BNBUSDT', side='BUY', type='MARKET',
+                                             quantity='1', newClientOrderId=cid)
+        else:
+            book = self.exchange.call(self.exchange.market.book_ticker, 'BNBBTC')
+            self.client.order_limit_buy(symbol='BNBBTC', quantity=1,
+                                        price=book['bidPrice'], newClientOrderId=cid)
+        self.placed.append(cid)
+        return cid
+
+    def seen(self, rec):
+        """Client order ids of the NEW order events the callback got, in arrival order."""
+        if self.futures:
+            return [m['o']['c'] for m in rec.reports('ORDER_TRADE_UPDATE')
+                    if m['o']['x'] == 'NEW']
+        return [m['c'] for m in rec.reports() if m['x'] == 'NEW']
+
+    def wait(self, rec):
+        wait_until(lambda: len(self.seen(rec)) >= len(self.placed), timeout=10,
+                   message='{} order events'.format(len(self.placed)))
+
+
+class Stream:
+    """Orders placed without pause on another thread (events throughout a switch)."""
+
+    def __init__(self, orders):
+        self.orders = orders
+        self.running = True
+        self.error = None
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        try:
+            while self.running:
+                self.orders.place()
+        except Exception as exc:  # reported by stop()
+            self.error = exc
+
+    def stop(self):
+        self.running = False
+        self.thread.join(10)
+        assert self.error is None, self.error
+
+
+def open_user_socket(exchange, bm, start, server, path_prefix, futures=False):
+    rec = Recorder()
+    key = start(rec)
+    assert bm.wait_connected(key, timeout=10)
+    orders = Orders(exchange, futures)
+    orders.place()          # ready: open (listen key), or the subscription confirmed
+    orders.wait(rec)
+    stream = [p for p in server.connections if p.startswith(path_prefix)][-1]
+    return key, rec, orders, stream.lstrip('/')
+
+
+def switch_over(server, stream, orders, rec, trigger, overlap=None):
+    """Trigger a switch while orders flow; return once the old connection is closed."""
+    assert server.connection_count(stream) == 1
+    if overlap is not None:
+        overlap.armed = True
+    opened = len(server.connections)
+    flow = Stream(orders)
+    try:
+        wait_until(lambda: len(orders.placed) >= 3, message='orders before the trigger')
+        trigger()
+        wait_until(lambda: len(server.connections) > opened, timeout=10,
+                   message='the replacement connected')
+        wait_until(lambda: server.connection_count(stream) == 1, timeout=10,
+                   message='the old connection closed at the switch')
+        placed = len(orders.placed)
+        wait_until(lambda: len(orders.placed) >= placed + 3, message='orders after the switch')
+    finally:
+        flow.stop()
+    orders.wait(rec)
+
+
+class Overlap:
+    """Account events sent while both connections carry the stream (a certain overlap).
+
+    Hooks the server: the moment the replacement is subscribed (its handshake,
+    or its WebSocket API subscription), ``balanceUpdate`` events are pushed to
+    the account, so the old connection and the replacement both carry them.
+    """
+
+    def __init__(self, monkeypatch, server, api_key, path_prefix, method='connection_opened'):
+        self.server, self.api_key, self.prefix = server, api_key, path_prefix
+        self.armed = False
+        self.pushed = []
+        original = getattr(server, method)
+
+        def hooked(conn, *args):
+            original(conn, *args)
+            if self.armed and conn.path.startswith(self.prefix):
+                self.armed = False
+                for _ in range(5):
+                    n = next(_ids)
+                    self.pushed.append(n)
+                    server.push_user_event(api_key, {'e': 'balanceUpdate', 'E': n, 'a': 'BTC',
+                                                     'd': '0.00000001', 'T': n})
+        monkeypatch.setattr(server, method, hooked)
+
+    def seen(self, rec):
+        return [m['E'] for m in rec.reports('balanceUpdate')]
+
+
+def assert_once_in_order(orders, rec, overlap=None):
+    assert orders.seen(rec) == orders.placed
+    if overlap is not None:
+        assert overlap.pushed and overlap.seen(rec) == overlap.pushed
+    assert not any(isinstance(m, dict) and (m.get('e') == 'serverShutdown' or (
+        isinstance(m.get('event'), dict) and m['event'].get('e') == 'serverShutdown'))
+        for m in rec)
+    assert not any(isinstance(m, dict) and m.get('e') == 'error' for m in rec)
+
+
+def user_entry(bm, key):
+    return bm._conns[key]
+
+
+def fire_age_timer(exchange, bm, key):
+    """Check that the rotation is armed ROTATE_AFTER after the handshake, then fire it now."""
+    def run():
+        factory = user_entry(bm, key).factory
+        call = factory._age_call
+        assert call is not None and call.active()
+        assert abs(call.getTime() - factory._opened_at - bm.ROTATE_AFTER) < 1e-6
+        call.reset(0)
+    exchange.call(run)
+
+
+# -- the local exchange ---------------------------------------------------------------
+
+def test_server_shutdown_reaches_user_connections_in_binance_formats(exchange):
+    """Listen-key connections get the raw serverShutdown event, WebSocket API ones the connection event."""
+    streams = exchange.streams
+    streams.clear_connections()
+    key = exchange.client().stream_get_listen_key()
+    user = RawClient(streams.port, '/ws/' + key)
+    api = RawClient(streams.port, '/ws-api/v3')
+    try:
+        streams.wait_for_connections(1, stream=key)
+        streams.wait_for_connections(1, stream='ws-api/v3')
+        assert streams.server_shutdown(grace=0.05) == 2
+        raw, event = user.recv_json(), api.recv_json()
+        assert raw['e'] == 'serverShutdown' and isinstance(raw['E'], int)
+        assert set(event) == {'event'} and event['event']['e'] == 'serverShutdown'
+        wait_until(lambda: streams.connection_count() == 0, message='closed after the grace')
+    finally:
+        user.close()
+        api.close()
+
+
+def test_two_connections_on_one_listen_key_both_get_every_event(exchange):
+    """Two sockets on the same listen key each receive every order event of the account."""
+    streams = exchange.streams
+    key = exchange.client().stream_get_listen_key()
+    first, second = RawClient(streams.port, '/ws/' + key), RawClient(streams.port, '/ws/' + key)
+    try:
+        streams.wait_for_connections(2, stream=key)
+        cid = Orders(exchange).place()
+        for conn in (first, second):
+            msg = conn.recv_json()
+            while msg.get('e') != 'executionReport':
+                msg = conn.recv_json()
+            assert msg['c'] == cid
+    finally:
+        first.close()
+        second.close()
+
+
+def test_two_websocket_api_subscriptions_of_one_account_both_get_every_event(ws_api_exchange):
+    """Two WebSocket API user sockets of the same account each receive every order event."""
+    a, b = manager(ws_api_exchange), manager(ws_api_exchange)
+    rec_a, rec_b = Recorder(), Recorder()
+    try:
+        a.start_user_socket(rec_a)
+        b.start_user_socket(rec_b)
+        assert a.wait_connected('user', timeout=10) and b.wait_connected('user', timeout=10)
+        orders = Orders(ws_api_exchange)
+        for _ in range(3):
+            orders.place()
+        orders.wait(rec_a)
+        orders.wait(rec_b)
+        assert orders.seen(rec_a) == orders.seen(rec_b) == orders.placed
+    finally:
+        a.close()
+        b.close()
+
+
+# -- switch-over at serverShutdown ------------------------------------------------
+
+def test_listen_key_stream_switches_at_server_shutdown_without_loss_or_repeat(exchange,
+                                                                              monkeypatch):
+    """A listen-key socket opens its replacement first; every order event arrives once, in order."""
+    bm = manager(exchange)
+    try:
+        key, rec, orders, stream = open_user_socket(
+            exchange, bm, bm.start_user_socket, exchange.streams, '/ws/')
+        overlap = Overlap(monkeypatch, exchange.streams, exchange.api_key, '/ws/')
+        switch_over(exchange.streams, stream, orders, rec,
+                    lambda: exchange.streams.server_shutdown(stream=stream, grace=30), overlap)
+        assert_once_in_order(orders, rec, overlap)
+        assert bm.wait_connected(key, timeout=0)
+        assert exchange.streams.connections[-1].lstrip('/') == stream   # the same key again
+    finally:
+        bm.close()
+
+
+def test_websocket_api_stream_switches_at_server_shutdown_without_loss_or_repeat(
+        ws_api_exchange, monkeypatch):
+    """A WebSocket API user socket subscribes on a new connection first; no event lost or repeated."""
+    streams = ws_api_exchange.streams
+    bm = manager(ws_api_exchange)
+    try:
+        key, rec, orders, stream = open_user_socket(
+            ws_api_exchange, bm, bm.start_user_socket, streams, '/ws-api/')
+        overlap = Overlap(monkeypatch, streams, ws_api_exchange.api_key, '/ws-api/',
+                          'register_api_subscription')
+        switch_over(streams, stream, orders, rec,
+                    lambda: streams.server_shutdown(stream='ws-api/v3', grace=30), overlap)
+        assert_once_in_order(orders, rec, overlap)
+    finally:
+        bm.close()
+
+
+def test_futures_user_stream_switches_at_server_shutdown_without_loss_or_repeat(exchange,
+                                                                               monkeypatch):
+    """The futures user socket on private/ switches the same way (raw serverShutdown event)."""
+    bm = manager(exchange)
+    streams = exchange.fstreams
+    try:
+        key, rec, orders, stream = open_user_socket(
+            exchange, bm, bm.start_futures_user_socket, streams, '/private/ws/', futures=True)
+        overlap = Overlap(monkeypatch, streams, exchange.api_key, '/private/ws/')
+        switch_over(streams, stream, orders, rec,
+                    lambda: streams.server_shutdown(stream=stream.split('/')[-1], grace=30),
+                    overlap)
+        assert_once_in_order(orders, rec, overlap)
+    finally:
+        bm.close()
+
+
+# -- rotation before the 24 h cut ---------------------------------------------------
+
+@pytest.mark.parametrize('mode', ['listen_key', 'ws_api'])
+def test_user_stream_rotates_at_23h45_without_loss_or_repeat(exchange, ws_api_exchange, mode,
+                                                             monkeypatch):
+    """At ROTATE_AFTER (23 h 45 min) the user socket switches connections; events arrive once each."""
+    ex = exchange if mode == 'listen_key' else ws_api_exchange
+    bm = manager(ex)
+    try:
+        key, rec, orders, stream = open_user_socket(
+            ex, bm, bm.start_user_socket, ex.streams,
+            '/ws/' if mode == 'listen_key' else '/ws-api/')
+        assert bm.ROTATE_AFTER == 23 * 3600 + 45 * 60
+        overlap = Overlap(monkeypatch, ex.streams, ex.api_key,
+                          *(('/ws/',) if mode == 'listen_key'
+                            else ('/ws-api/', 'register_api_subscription')))
+        switch_over(ex.streams, stream, orders, rec, lambda: fire_age_timer(ex, bm, key), overlap)
+        assert_once_in_order(orders, rec, overlap)
+        assert bm.wait_connected(key, timeout=0)
+    finally:
+        bm.close()
+
+
+# -- stop, and the fallback ------------------------------------------------------------
+
+def test_stop_socket_during_a_switch_closes_both_connections(exchange):
+    """stop_socket while the replacement is open closes old and new; nothing more is delivered."""
+    bm = manager(exchange)
+    streams = exchange.streams
+    try:
+        key, rec, orders, stream = open_user_socket(
+            exchange, bm, bm.start_user_socket, streams, '/ws/')
+        streams.server_shutdown(stream=stream, grace=30)
+        streams.stall(stream)   # the old connection never answers: the switch cannot finish
+        wait_until(lambda: streams.connection_count(stream) == 2, timeout=10,
+                   message='the replacement open')
+        bm.stop_socket(key)
+        count = len(rec)
+        streams.resume()
+        wait_until(lambda: streams.connection_count(stream) == 0, timeout=10,
+                   message='both connections closed')
+        orders.place()
+        assert len(rec) == count and bm.conn_keys == []
+    finally:
+        bm.close()
+
+
+def test_replacement_not_ready_before_the_close_falls_back_to_reconnecting(exchange, caplog):
+    """When the replacement cannot connect before the old connection closes, the socket reconnects (logged)."""
+    bm = manager(exchange)
+    streams = exchange.streams
+    try:
+        key, rec, orders, stream = open_user_socket(
+            exchange, bm, bm.start_user_socket, streams, '/ws/')
+        streams.refuse()
+        streams.server_shutdown(stream=stream, grace=0.05)
+        wait_until(lambda: streams.connection_count(stream) == 0,
+                   message='the old connection closed')
+        streams.resume()
+        assert bm.wait_connected(key, timeout=10)
+        orders.place()
+        orders.wait(rec)
+        assert_once_in_order(orders, rec)
+        assert 'switch-over abandoned: the connection closed before its replacement was ready' \
+            in caplog.text
+    finally:
+        streams.resume()
+        bm.close()
