@@ -56,15 +56,19 @@ _ids = itertools.count(1)
 class Orders:
     """Places spot (or futures) orders with known client order ids, in order."""
 
-    def __init__(self, exchange, futures=False):
+    def __init__(self, exchange, futures=False, margin=False):
         self.exchange = exchange
         self.client = exchange.client()
         self.futures = futures
+        self.margin = margin
         self.placed = []
 
     def place(self):
         cid = 'sw{}'.format(next(_ids))
-        if self.futures:
+        if self.margin:
+            self.client.create_margin_order(symbol='BNBBTC', side='BUY', type='MARKET',
+                                            quantity='1', newClientOrderId=cid)
+        elif self.futures:
             self.client.futures_create_order(symbol='BNBUSDT', side='BUY', type='MARKET',
                                              quantity='1', newClientOrderId=cid)
         else:
@@ -109,11 +113,11 @@ class Stream:
         assert self.error is None, self.error
 
 
-def open_user_socket(exchange, bm, start, server, path_prefix, futures=False):
+def open_user_socket(exchange, bm, start, server, path_prefix, futures=False, margin=False):
     rec = Recorder()
     key = start(rec)
     assert bm.wait_connected(key, timeout=10)
-    orders = Orders(exchange, futures)
+    orders = Orders(exchange, futures, margin)
     orders.place()          # ready: open (listen key), or the subscription confirmed
     orders.wait(rec)
     stream = [p for p in server.connections if p.startswith(path_prefix)][-1]
@@ -159,10 +163,11 @@ class Overlap:
             original(conn, *args)
             if self.armed and conn.path.startswith(self.prefix):
                 self.armed = False
+                account = args[0] if args else api_key    # the subscribed account
                 for _ in range(5):
                     n = next(_ids)
                     self.pushed.append(n)
-                    server.push_user_event(api_key, {'e': 'balanceUpdate', 'E': n, 'a': 'BTC',
+                    server.push_user_event(account, {'e': 'balanceUpdate', 'E': n, 'a': 'BTC',
                                                      'd': '0.00000001', 'T': n})
         monkeypatch.setattr(server, method, hooked)
 
@@ -302,6 +307,22 @@ def test_futures_user_stream_switches_at_server_shutdown_without_loss_or_repeat(
         switch_over(streams, stream, orders, rec,
                     lambda: streams.server_shutdown(stream=stream.split('/')[-1], grace=30),
                     overlap)
+        assert_once_in_order(orders, rec, overlap)
+    finally:
+        bm.close()
+
+
+def test_margin_stream_switches_at_server_shutdown_without_loss_or_repeat(exchange, monkeypatch):
+    """The margin socket subscribes its listen token on a new WebSocket API connection first."""
+    exchange.client().transfer_spot_to_margin(asset='BTC', amount='1')
+    bm = manager(exchange)
+    streams = exchange.streams
+    try:
+        key, rec, orders, stream = open_user_socket(
+            exchange, bm, bm.start_margin_socket, streams, '/ws-api/', margin=True)
+        overlap = Overlap(monkeypatch, streams, None, '/ws-api/', 'register_api_subscription')
+        switch_over(streams, stream, orders, rec,
+                    lambda: streams.server_shutdown(stream='ws-api/v3', grace=30), overlap)
         assert_once_in_order(orders, rec, overlap)
     finally:
         bm.close()
