@@ -348,6 +348,10 @@ class MarginUserStream(UserStream):
         if life > 0:
             self._renew_call = reactor.callLater(life * TOKEN_RENEW_AT, self._renew_token)
         log.info('%s: subscribing with listen token %s', self._key, _short(self.token))
+        switch = self._switch
+        if switch is not None and not switch.switched and switch.request_id is not None:
+            # a replacement subscribed with the previous token: renew it there too
+            self._send_subscribe(getattr(switch.new, '_open_proto', None))
         if self.factory is not None:
             proto = getattr(self.factory, '_open_proto', None)   # past its handshake
             if proto is not None:                  # connected: (re)subscribe on it now
@@ -390,6 +394,9 @@ class MarginUserStream(UserStream):
         proto.sendMessage(json.dumps(request).encode('utf-8'), isBinary=False)
 
     # -- switch-over: the replacement subscribes with the current token --------------
+
+    def _reopened(self, proto: Any) -> None:
+        self._send_subscribe(proto)
 
     def _replacement_open(self, switch: UserSwitch, proto: Any) -> None:
         if switch is self._switch:

@@ -342,6 +342,9 @@ class UserStream(SwitchOverMixin, _StopListeners):
                                          gate=self, on_open=self._subscribe,
                                          **self._switch_options())
 
+    def _reopened(self, proto: Any) -> None:
+        self._subscribe(proto)
+
     def _subscribe(self, proto: Any) -> None:
         """Subscribe after every handshake: ``session.logon`` + ``userDataStream.subscribe``
         with an Ed25519 key, ``userDataStream.subscribe.signature`` otherwise

@@ -188,12 +188,26 @@ class SwitchOverMixin:
             self._drop_replacement('internal error')
 
     def _connect_replacement(self, switch: UserSwitch, url: str, suffix: str) -> None:
+        # after the switch it is the stream's connection: it reconnects like the old one
+        refetch = self._refetch_key if self.mode == 'listen_key' else None
         switch.new = self._ctx.connect(
             url, lambda msg: self._on_replacement(switch, msg),
             lambda: self._replacement_gave_up(switch),
             name='{} replacement{}'.format(self._key, suffix), gate=self,
-            on_open=lambda proto: self._replacement_open(switch, proto),
-            **self._switch_options())
+            on_open=lambda proto: self._on_open_replacement(switch, proto),
+            before_reconnect=refetch, **self._switch_options())
+
+    def _on_open_replacement(self, switch: UserSwitch, proto: Any) -> None:
+        if switch is self._switch and not switch.switched:
+            self._replacement_open(switch, proto)
+        elif self.mode != 'listen_key' and switch.new is self.factory:
+            self._reopened(proto)      # switched, then reconnected: subscribe as usual
+
+    def _reopened(self, proto: Any) -> None:  # pragma: no cover - UserStream defines it
+        raise NotImplementedError
+
+    def _refetch_key(self) -> Any:  # pragma: no cover - UserStream defines it
+        raise NotImplementedError
 
     def _key_url(self, key: str) -> str:  # pragma: no cover - UserStream defines it
         raise NotImplementedError
@@ -285,6 +299,8 @@ class SwitchOverMixin:
         switch.switched = True
         switch.cancel_timer()
         old, self.factory = self.factory, switch.new
+        if old is not None:
+            self.factory.name = old.name
         if self.mode == 'listen_key':
             if switch.new_key != self.listen_key:
                 from binance._ws_user import _short

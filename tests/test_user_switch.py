@@ -175,6 +175,17 @@ class Overlap:
         return [m['E'] for m in rec.reports('balanceUpdate')]
 
 
+def still_reconnects(server, stream, bm, key, orders, rec):
+    """After the switch the new connection behaves as the stream's own: a drop reconnects it
+    (re-fetching the listen key or subscribing again) and events keep coming."""
+    opened = len(server.connections)
+    assert server.drop(stream) == 1
+    wait_until(lambda: len(server.connections) > opened and bm.wait_connected(key, 0),
+               timeout=10, message='reconnected')
+    orders.place()
+    orders.wait(rec)
+
+
 def assert_once_in_order(orders, rec, overlap=None):
     assert orders.seen(rec) == orders.placed
     if overlap is not None:
@@ -274,6 +285,8 @@ def test_listen_key_stream_switches_at_server_shutdown_without_loss_or_repeat(ex
         assert_once_in_order(orders, rec, overlap)
         assert bm.wait_connected(key, timeout=0)
         assert exchange.streams.connections[-1].lstrip('/') == stream   # the same key again
+        still_reconnects(exchange.streams, stream, bm, key, orders, rec)
+        assert_once_in_order(orders, rec, overlap)
     finally:
         bm.close()
 
@@ -290,6 +303,8 @@ def test_websocket_api_stream_switches_at_server_shutdown_without_loss_or_repeat
                           'register_api_subscription')
         switch_over(streams, stream, orders, rec,
                     lambda: streams.server_shutdown(stream='ws-api/v3', grace=30), overlap)
+        assert_once_in_order(orders, rec, overlap)
+        still_reconnects(streams, stream, bm, key, orders, rec)
         assert_once_in_order(orders, rec, overlap)
     finally:
         bm.close()
@@ -323,6 +338,8 @@ def test_margin_stream_switches_at_server_shutdown_without_loss_or_repeat(exchan
         overlap = Overlap(monkeypatch, streams, None, '/ws-api/', 'register_api_subscription')
         switch_over(streams, stream, orders, rec,
                     lambda: streams.server_shutdown(stream='ws-api/v3', grace=30), overlap)
+        assert_once_in_order(orders, rec, overlap)
+        still_reconnects(streams, stream, bm, key, orders, rec)
         assert_once_in_order(orders, rec, overlap)
     finally:
         bm.close()
