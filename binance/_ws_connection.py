@@ -326,6 +326,9 @@ class Connection:
         self.subscriptions: List[Any] = []
         #: shared mode: stream name -> the subscriptions that want it (in order)
         self.routes: Dict[str, List[Any]] = {}
+        #: shared mode: the streams :class:`~binance._ws_protocol.SharedStreamProtocol`
+        #: routes without the general path (one subscriber, no switch-over under way)
+        self.fast_routes: Dict[str, Any] = {}
         self.link: Optional[_Link] = None
         self.replacement: Optional[_Link] = None
         self.switch: Optional[_Switch] = None
@@ -358,9 +361,11 @@ class Connection:
 
     def _new_link(self) -> _Link:
         link = _Link(self)
+        extra: Dict[str, Any] = {}
         if self.shared:
             deliver = self._shared_deliver(link)
             gate: Any = self
+            extra['fast_routes'] = self.fast_routes
         else:
             sub = self.subscriptions[0]
             deliver = sub.callback if self.switch is None else \
@@ -371,7 +376,7 @@ class Connection:
             on_open=lambda proto: self._opened(link, proto),
             on_shutdown=lambda factory, msg: self._shutdown_notice(link, msg),
             on_control=link.limiter.note, max_age=self.rotate_after,
-            on_aged=lambda factory: self._rotate(link))
+            on_aged=lambda factory: self._rotate(link), **extra)
         return link
 
     def close(self) -> None:
@@ -383,6 +388,7 @@ class Connection:
                 link.close()
         self.replacement = None
         self.switch = None
+        self.fast_routes.clear()
 
     @property
     def factory(self) -> Optional[StreamFactory]:
@@ -490,6 +496,22 @@ class Connection:
                 continue
             _deliver(sub, msg['data'] if sub.delivery == DELIVER_RAW else msg, self)
 
+    def _update_fast_route(self, stream: str) -> None:
+        """Let the protocol route ``stream`` itself while it has one subscriber, which
+        wants the bare payload, and no switch-over is under way (the switch needs
+        every message)."""
+        subs = self.routes.get(stream)
+        if (self.switch is None and subs is not None and len(subs) == 1
+                and subs[0].delivery == DELIVER_RAW):
+            self.fast_routes[stream] = subs[0]
+        else:
+            self.fast_routes.pop(stream, None)
+
+    def _rebuild_fast_routes(self) -> None:
+        self.fast_routes.clear()
+        for stream in self.routes:
+            self._update_fast_route(stream)
+
     # -- shared mode: live subscriptions -----------------------------------------------
 
     @property
@@ -508,6 +530,7 @@ class Connection:
                 self._flush(link)
         elif sub not in subs:
             subs.append(sub)
+        self._update_fast_route(stream)
 
     def remove(self, stream: str, sub: Any) -> bool:
         """Stop delivering ``stream`` to ``sub``; ``True`` when nobody wants it any more."""
@@ -517,8 +540,10 @@ class Connection:
         if sub in subs:
             subs.remove(sub)
         if subs:
+            self._update_fast_route(stream)
             return False
         del self.routes[stream]
+        self._update_fast_route(stream)
         for link in self._links():
             link.confirmed.discard(stream)
             if link.to_subscribe.pop(stream, 0) is None:
@@ -623,6 +648,7 @@ class Connection:
         new = self._new_link()
         self.replacement = new
         self.switch = _Switch(old, new)
+        self.fast_routes.clear()     # every message through the switch from now on
         if not self.shared:
             old.factory.set_deliver(lambda msg: self._on_single(old, msg))  # type: ignore
             new.factory.set_deliver(lambda msg: self._on_single(new, msg))  # type: ignore
@@ -667,6 +693,7 @@ class Connection:
         switch, self.switch = self.switch, None
         if switch is not None:
             switch.timer = None
+        self._rebuild_fast_routes()
         if not self.shared and self.link is not None and self.link.factory is not None:
             self.link.factory.set_deliver(self.subscriptions[0].callback)  # the direct path
 
@@ -679,6 +706,7 @@ class Connection:
         new, self.replacement = self.replacement, None
         self._end_switch_timer()
         self.switch = None
+        self._rebuild_fast_routes()
         if new is not None:
             new.close()
         old = self.link
@@ -724,11 +752,19 @@ class StreamPool:
         self._count = 0
 
     def attach(self, sub: Any) -> None:
-        """Carry every stream of ``sub`` (reactor thread)."""
+        """Carry every stream of ``sub`` (reactor thread).
+
+        The streams not carried yet go together onto one connection with room
+        for all of them (a new one if none has), so that a multiplex socket
+        keeps Binance's order across its streams; only a socket with more
+        streams than fit on one connection is spread over several.
+        """
+        new = [stream for stream in _unique(sub.streams) if stream not in self.carrier]
+        home = self._with_room(len(new)) if new and len(new) <= self.per_connection else None
         for stream in sub.streams:
             connection = self.carrier.get(stream)
             if connection is None:
-                connection = self._with_room()
+                connection = home if home is not None else self._with_room(1)
                 self.carrier[stream] = connection
             connection.add(stream, sub)
             if stream in (connection.link.confirmed if connection.link else ()):
@@ -744,9 +780,10 @@ class StreamPool:
                 del self.carrier[stream]
             self.close_if_empty(connection)
 
-    def _with_room(self) -> Connection:
+    def _with_room(self, streams: int) -> Connection:
+        """A connection with room for ``streams`` more streams (opened if need be)."""
         for connection in self.connections:
-            if connection.room > 0 and not connection.stopped:
+            if connection.room >= streams and not connection.stopped:
                 return connection
         self._count += 1
         connection = Connection(self.ctx, self.ctx.stream_url() + 'stream',
