@@ -11,34 +11,11 @@ import threading
 
 import pytest
 
-from binance.testing import LocalExchange
 from binance.websockets import BinanceSocketManager
 from tests.support import wait_until
 from tests.test_stream_server import RawClient
-
-
-class Recorder(list):
-    def __call__(self, msg):
-        self.append(msg)
-
-    def reports(self, kind='executionReport'):
-        return [m for m in list(self) if isinstance(m, dict) and m.get('e') == kind]
-
-
-@pytest.fixture(scope='module')
-def exchange():
-    ex = LocalExchange(tick=None)
-    ex.start()
-    yield ex
-    ex.stop()
-
-
-@pytest.fixture(scope='module')
-def ws_api_exchange():
-    ex = LocalExchange(tick=None, listen_keys=False)
-    ex.start()
-    yield ex
-    ex.stop()
+from tests.test_user_stream import (  # noqa: F401  (fixtures used by name)
+    Recorder, exchange, ws_api_exchange)
 
 
 def manager(exchange):
@@ -81,9 +58,9 @@ class Orders:
     def seen(self, rec):
         """Client order ids of the NEW order events the callback got, in arrival order."""
         if self.futures:
-            return [m['o']['c'] for m in rec.reports('ORDER_TRADE_UPDATE')
+            return [m['o']['c'] for m in rec.events('ORDER_TRADE_UPDATE')
                     if m['o']['x'] == 'NEW']
-        return [m['c'] for m in rec.reports() if m['x'] == 'NEW']
+        return [m['c'] for m in rec.events('executionReport') if m['x'] == 'NEW']
 
     def wait(self, rec):
         wait_until(lambda: len(self.seen(rec)) >= len(self.placed), timeout=10,
@@ -172,7 +149,7 @@ class Overlap:
         monkeypatch.setattr(server, method, hooked)
 
     def seen(self, rec):
-        return [m['E'] for m in rec.reports('balanceUpdate')]
+        return [m['E'] for m in rec.events('balanceUpdate')]
 
 
 def still_reconnects(server, stream, bm, key, orders, rec):
@@ -272,77 +249,55 @@ def test_two_websocket_api_subscriptions_of_one_account_both_get_every_event(ws_
 
 # -- switch-over at serverShutdown ------------------------------------------------
 
+def shutdown_switch(ex, monkeypatch, start, streams, prefix, notice, *, hook='connection_opened',
+                    reconnect=True, **kind):
+    """Open a user socket, switch it at a server_shutdown of ``notice`` while orders flow,
+    check every event arrived once in order, then (``reconnect``) that it still reconnects."""
+    bm = manager(ex)
+    try:
+        key, rec, orders, stream = open_user_socket(ex, bm, getattr(bm, start), streams, prefix,
+                                                    **kind)
+        overlap = Overlap(monkeypatch, streams, ex.api_key, prefix, hook)
+        switch_over(streams, stream, orders, rec,
+                    lambda: streams.server_shutdown(stream=notice(stream), grace=30), overlap)
+        assert_once_in_order(orders, rec, overlap)
+        assert bm.wait_connected(key, timeout=0)
+        if reconnect:
+            still_reconnects(streams, stream, bm, key, orders, rec)
+            assert_once_in_order(orders, rec, overlap)
+        return streams.connections[-1].lstrip('/'), stream
+    finally:
+        bm.close()
+
+
 def test_listen_key_stream_switches_at_server_shutdown_without_loss_or_repeat(exchange,
                                                                               monkeypatch):
     """A listen-key socket opens its replacement first; every order event arrives once, in order."""
-    bm = manager(exchange)
-    try:
-        key, rec, orders, stream = open_user_socket(
-            exchange, bm, bm.start_user_socket, exchange.streams, '/ws/')
-        overlap = Overlap(monkeypatch, exchange.streams, exchange.api_key, '/ws/')
-        switch_over(exchange.streams, stream, orders, rec,
-                    lambda: exchange.streams.server_shutdown(stream=stream, grace=30), overlap)
-        assert_once_in_order(orders, rec, overlap)
-        assert bm.wait_connected(key, timeout=0)
-        assert exchange.streams.connections[-1].lstrip('/') == stream   # the same key again
-        still_reconnects(exchange.streams, stream, bm, key, orders, rec)
-        assert_once_in_order(orders, rec, overlap)
-    finally:
-        bm.close()
+    last, first = shutdown_switch(exchange, monkeypatch, 'start_user_socket', exchange.streams,
+                                  '/ws/', lambda stream: stream)
+    assert last == first            # Binance answered with the same key: it is kept
 
 
 def test_websocket_api_stream_switches_at_server_shutdown_without_loss_or_repeat(
         ws_api_exchange, monkeypatch):
     """A WebSocket API user socket subscribes on a new connection first; no event lost or repeated."""
-    streams = ws_api_exchange.streams
-    bm = manager(ws_api_exchange)
-    try:
-        key, rec, orders, stream = open_user_socket(
-            ws_api_exchange, bm, bm.start_user_socket, streams, '/ws-api/')
-        overlap = Overlap(monkeypatch, streams, ws_api_exchange.api_key, '/ws-api/',
-                          'register_api_subscription')
-        switch_over(streams, stream, orders, rec,
-                    lambda: streams.server_shutdown(stream='ws-api/v3', grace=30), overlap)
-        assert_once_in_order(orders, rec, overlap)
-        still_reconnects(streams, stream, bm, key, orders, rec)
-        assert_once_in_order(orders, rec, overlap)
-    finally:
-        bm.close()
+    shutdown_switch(ws_api_exchange, monkeypatch, 'start_user_socket', ws_api_exchange.streams,
+                    '/ws-api/', lambda stream: 'ws-api/v3', hook='register_api_subscription')
 
 
 def test_futures_user_stream_switches_at_server_shutdown_without_loss_or_repeat(exchange,
                                                                                monkeypatch):
     """The futures user socket on private/ switches the same way (raw serverShutdown event)."""
-    bm = manager(exchange)
-    streams = exchange.fstreams
-    try:
-        key, rec, orders, stream = open_user_socket(
-            exchange, bm, bm.start_futures_user_socket, streams, '/private/ws/', futures=True)
-        overlap = Overlap(monkeypatch, streams, exchange.api_key, '/private/ws/')
-        switch_over(streams, stream, orders, rec,
-                    lambda: streams.server_shutdown(stream=stream.split('/')[-1], grace=30),
-                    overlap)
-        assert_once_in_order(orders, rec, overlap)
-    finally:
-        bm.close()
+    shutdown_switch(exchange, monkeypatch, 'start_futures_user_socket', exchange.fstreams,
+                    '/private/ws/', lambda stream: stream.split('/')[-1], reconnect=False,
+                    futures=True)
 
 
 def test_margin_stream_switches_at_server_shutdown_without_loss_or_repeat(exchange, monkeypatch):
     """The margin socket subscribes its listen token on a new WebSocket API connection first."""
     exchange.client().transfer_spot_to_margin(asset='BTC', amount='1')
-    bm = manager(exchange)
-    streams = exchange.streams
-    try:
-        key, rec, orders, stream = open_user_socket(
-            exchange, bm, bm.start_margin_socket, streams, '/ws-api/', margin=True)
-        overlap = Overlap(monkeypatch, streams, None, '/ws-api/', 'register_api_subscription')
-        switch_over(streams, stream, orders, rec,
-                    lambda: streams.server_shutdown(stream='ws-api/v3', grace=30), overlap)
-        assert_once_in_order(orders, rec, overlap)
-        still_reconnects(streams, stream, bm, key, orders, rec)
-        assert_once_in_order(orders, rec, overlap)
-    finally:
-        bm.close()
+    shutdown_switch(exchange, monkeypatch, 'start_margin_socket', exchange.streams, '/ws-api/',
+                    lambda stream: 'ws-api/v3', hook='register_api_subscription', margin=True)
 
 
 # -- rotation before the 24 h cut ---------------------------------------------------
