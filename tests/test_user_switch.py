@@ -183,7 +183,7 @@ def fire_age_timer(exchange, bm, key):
         factory = user_entry(bm, key).factory
         call = factory._age_call
         assert call is not None and call.active()
-        assert abs(call.getTime() - factory._opened_at - bm.ROTATE_AFTER) < 1e-6
+        assert abs(call.getTime() - factory._opened_at - bm.ROTATE_AFTER) < 0.01
         call.reset(0)
     exchange.call(run)
 
