@@ -9,13 +9,17 @@ connection's age timer (armed ``ROTATE_AFTER`` after the handshake) at once.
 import itertools
 import threading
 
+import json
+
 import pytest
 
+from binance.testing.reactor import FakeReactor
 from binance.websockets import BinanceSocketManager
 from tests.support import wait_until
 from tests.test_stream_server import RawClient
 from tests.test_user_stream import (  # noqa: F401  (fixtures used by name)
     Recorder, exchange, ws_api_exchange)
+from tests.test_websockets_unit import Conn, FakeClient
 
 
 def manager(exchange):
@@ -368,3 +372,60 @@ def test_replacement_not_ready_before_the_close_falls_back_to_reconnecting(excha
     finally:
         streams.resume()
         bm.close()
+
+
+# -- the same on a fake clock ---------------------------------------------------------
+
+def rotate(reactor, bm, client, old, seconds):
+    """Let ``seconds`` pass: the replacement must connect only at the end; return it open,
+    with the barrier request the old connection was sent."""
+    attempts = len(reactor.attempts)
+    reactor.advance(seconds - 1)
+    assert len(reactor.attempts) == attempts
+    reactor.advance(1)
+    new = Conn(reactor.attempts[attempts]).handshake()
+    assert new.path == old.path == '/ws/listen-key-1'
+    (barrier,) = [json.loads(p) for op, p in old.sent() if op == 1]
+    assert barrier['method'] == 'LIST_SUBSCRIPTIONS'
+    return new, barrier
+
+
+def test_rotation_on_a_fake_clock_comes_at_23h45_and_keeps_one_keepalive():
+    """On a fake clock the replacement opens at 23 h 45 min (again a day later), events of the
+    overlap are delivered once, and one keepalive loop goes on with the unchanged key."""
+    reactor, client = FakeReactor(), FakeClient()
+    bm = BinanceSocketManager(client, user_timeout=1800, reactor=reactor)
+    bm.STREAM_URL = 'ws://127.0.0.1:9000/'
+    rec = Recorder()
+    bm.start_user_socket(rec)
+    reactor.flush()
+    old = Conn(reactor.attempts[0]).handshake()
+    event = lambda n: {'e': 'executionReport', 'E': n, 'c': 'o%d' % n}  # noqa: E731
+    # 1: the replacement is ahead (it has 3, sent after the barrier): 2 dropped, 3 released
+    new, barrier = rotate(reactor, bm, client, old, bm.ROTATE_AFTER)
+    old.send_json(event(1))
+    new.send_json(event(2))
+    new.send_json(event(3))
+    old.send_json(event(2))
+    old.send_json({'result': ['listen-key-1'], 'id': barrier['id']})     # the switch
+    assert [op for op, _ in old.sent()] == [8]                           # old one closed
+    new.send_json(event(4))
+    assert [m['E'] for m in rec] == [1, 2, 3, 4]
+    old.lose()
+    reactor.advance(bm.SWITCH_TIMEOUT)
+    assert len(reactor.attempts) == 2          # the closed old connection does not reconnect
+    # 2: the replacement lags (the old one delivered 6 first): its late copy is dropped
+    old, (new, barrier) = new, rotate(reactor, bm, client, new,
+                                      bm.ROTATE_AFTER - bm.SWITCH_TIMEOUT)
+    old.send_json(event(5))
+    old.send_json(event(6))
+    old.send_json({'result': ['listen-key-1'], 'id': barrier['id']})
+    new.send_json(event(6))
+    new.send_json(event(7))
+    assert [m['E'] for m in rec] == [1, 2, 3, 4, 5, 6, 7]
+    assert client.keys == ['listen-key-1']
+    keepalives = len(client.keepalives)
+    reactor.advance(1800)
+    assert client.keepalives[keepalives:] == ['listen-key-1']
+    bm.close()
+    reactor.flush()
