@@ -416,7 +416,7 @@ class MarginUserStream(UserStream):
         return super()._replacement_event(switch, msg)
 
     def _on_api_message(self, msg: Any) -> None:
-        if self._switch is not None and self._switch_reply(msg):
+        if self._barriers and self._switch_reply(msg):
             return
         if msg.__class__ is dict:
             event = msg.get('event')

@@ -282,7 +282,7 @@ class UserStream(SwitchOverMixin, _StopListeners):
 
     def _on_event(self, msg: Any) -> None:
         # The protocol drops messages once ``self.stopped`` (this object is its gate).
-        if self._switch is not None and self._switch_reply(msg):
+        if self._barriers and self._switch_reply(msg):
             return
         if msg.__class__ is dict and msg.get('e') == 'listenKeyExpired':
             self._emit(msg)
@@ -354,7 +354,7 @@ class UserStream(SwitchOverMixin, _StopListeners):
         self._api.start(proto)
 
     def _on_api_message(self, msg: Any) -> None:
-        if self._switch is not None and self._switch_reply(msg):
+        if self._barriers and self._switch_reply(msg):
             return
         if msg.__class__ is dict:
             event = msg.get('event')

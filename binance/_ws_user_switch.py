@@ -32,7 +32,7 @@ thread.
 import json
 import logging
 from collections import Counter
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Set
 
 from binance._ws_user_api import TERMINATED, ApiSubscription, send_json
 
@@ -110,6 +110,9 @@ class SwitchOverMixin:
     subscription_id: Optional[int]
     _api: Optional[ApiSubscription]
     _switch: Optional[UserSwitch] = None
+    #: ids of barrier requests not answered yet (an abandoned switch's too: its answer
+    #: must not reach the callback)
+    _barriers: Set[Any] = frozenset()  # type: ignore[assignment]
     _fetching: bool
     GET_KEY: str
 
@@ -140,12 +143,16 @@ class SwitchOverMixin:
         self._callback(event)
 
     def _switch_reply(self, msg: Any) -> bool:
-        """Whether ``msg`` (on the old connection) answers the barrier: then switch."""
-        switch = self._switch
-        if switch is None or switch.barrier is None or msg.__class__ is not dict \
-                or msg.get('id') != switch.barrier:
+        """Whether ``msg`` answers a barrier request (then switch, if still under way)."""
+        if msg.__class__ is not dict:
             return False
-        self._promote()
+        request_id = msg.get('id')
+        if request_id is None or request_id not in self._barriers:
+            return False
+        self._barriers.discard(request_id)
+        switch = self._switch
+        if switch is not None and request_id == switch.barrier:
+            self._promote()
         return True
 
     # -- starting -----------------------------------------------------------------------
@@ -273,6 +280,9 @@ class SwitchOverMixin:
         else:
             switch.barrier = 'switch{}'.format(self._ctx.next_request_id())
             request = {'id': switch.barrier, 'method': 'ping'}
+        if not self._barriers:
+            self._barriers = set()
+        self._barriers.add(switch.barrier)
         if switch.old.on_control is not None:
             switch.old.on_control()
         send_json(proto, request)
@@ -332,6 +342,8 @@ class SwitchOverMixin:
         switch.timer = None
         if self._switch is switch:
             self._switch = None
+        if switch.barrier in self._barriers:
+            self._barriers.discard(switch.barrier)
         log.debug('%s: switch-over done; %d copies of events the old connection had '
                   'delivered were dropped', self._key, switch.dropped)
 

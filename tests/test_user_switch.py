@@ -429,3 +429,29 @@ def test_rotation_on_a_fake_clock_comes_at_23h45_and_keeps_one_keepalive():
     assert client.keepalives[keepalives:] == ['listen-key-1']
     bm.close()
     reactor.flush()
+
+
+def test_a_replacement_lost_before_the_switch_leaves_the_old_connection_delivering():
+    """When the replacement closes before the switch, the old connection keeps delivering (and the
+    answer to its pending request never reaches the callback); the stream can switch later."""
+    reactor, client = FakeReactor(), FakeClient()
+    bm = BinanceSocketManager(client, reactor=reactor)
+    bm.STREAM_URL = 'ws://127.0.0.1:9000/'
+    rec = Recorder()
+    bm.start_user_socket(rec)
+    reactor.flush()
+    old = Conn(reactor.attempts[0]).handshake()
+    old.send_json({'e': 'serverShutdown', 'E': 1})
+    assert rec == [] and len(reactor.attempts) == 2
+    new = Conn(reactor.attempts[1]).handshake()
+    (barrier,) = [json.loads(p) for op, p in old.sent() if op == 1]
+    new.lose()
+    old.send_json({'e': 'executionReport', 'E': 1})
+    old.send_json({'result': ['listen-key-1'], 'id': barrier['id']})
+    old.send_json({'e': 'executionReport', 'E': 2})
+    assert rec == [{'e': 'executionReport', 'E': 1}, {'e': 'executionReport', 'E': 2}]
+    assert [op for op, _ in old.sent()] == []          # still open
+    reactor.advance(bm.ROTATE_AFTER)                   # a later rotation switches as usual
+    assert len(reactor.attempts) == 3
+    bm.close()
+    reactor.flush()
