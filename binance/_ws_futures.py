@@ -30,6 +30,7 @@ from binance._not_provided import not_provided
 from binance._ws_checks import _check_callback, _check_interval, _stream_symbol
 from binance._ws_core import DELIVER_ENVELOPE, SocketContext, Subscription
 from binance._ws_user import UserStream, _short
+from binance._ws_user_switch import UserSwitch
 from binance.exceptions import BinanceAPIException
 
 log = logging.getLogger('binance.websockets')
@@ -347,6 +348,10 @@ class MarginUserStream(UserStream):
         if life > 0:
             self._renew_call = reactor.callLater(life * TOKEN_RENEW_AT, self._renew_token)
         log.info('%s: subscribing with listen token %s', self._key, _short(self.token))
+        switch = self._switch
+        if switch is not None and not switch.switched and switch.request_id is not None:
+            # a replacement subscribed with the previous token: renew it there too
+            self._send_subscribe(getattr(switch.new, '_open_proto', None))
         if self.factory is not None:
             proto = getattr(self.factory, '_open_proto', None)   # past its handshake
             if proto is not None:                  # connected: (re)subscribe on it now
@@ -355,7 +360,8 @@ class MarginUserStream(UserStream):
         if self.factory is None:
             self.factory = self._ctx.connect(
                 self._ctx.ws_api_url(), self._on_api_message, self._gave_up,
-                name=self._key + ' (WebSocket API)', gate=self, on_open=self._send_subscribe)
+                name=self._key + ' (WebSocket API)', gate=self, on_open=self._send_subscribe,
+                **self._switch_options())
 
     def _key_failed(self, failure: Any) -> None:
         exc = failure.value
@@ -387,7 +393,31 @@ class MarginUserStream(UserStream):
                    'params': {'listenToken': self.token}}
         proto.sendMessage(json.dumps(request).encode('utf-8'), isBinary=False)
 
+    # -- switch-over: the replacement subscribes with the current token --------------
+
+    def _reopened(self, proto: Any) -> None:
+        self._send_subscribe(proto)
+
+    def _replacement_open(self, switch: UserSwitch, proto: Any) -> None:
+        if switch is self._switch:
+            self._send_subscribe(proto)
+            switch.request_id = self._request_id
+
+    def _replacement_event(self, switch: UserSwitch, msg: Any) -> Any:
+        if msg.__class__ is dict and 'id' in msg and 'status' in msg:
+            if msg['id'] == switch.request_id:
+                if msg['status'] == 200:
+                    self._replacement_ready(
+                        switch, (msg.get('result') or {}).get('subscriptionId'))
+                else:
+                    self._drop_replacement('the replacement was refused: {}'.format(
+                        (msg.get('error') or {}).get('msg')))
+            return None
+        return super()._replacement_event(switch, msg)
+
     def _on_api_message(self, msg: Any) -> None:
+        if self._barriers and self._switch_reply(msg):
+            return
         if msg.__class__ is dict:
             event = msg.get('event')
             if event is not None and 'subscriptionId' in msg:
@@ -397,7 +427,7 @@ class MarginUserStream(UserStream):
                     self.ready.clear()
                     self._get_token()
                     return
-                self._callback(event)
+                self._deliver(event)
                 return
             if 'id' in msg and 'status' in msg:
                 if msg['status'] == 200:
@@ -411,4 +441,4 @@ class MarginUserStream(UserStream):
                 self._api_failed('User data subscription failed: {} (code {}, HTTP {})'.format(
                     error.get('msg', 'no message'), error.get('code'), msg.get('status')))
                 return
-        self._callback(msg)
+        self._deliver(msg)

@@ -663,11 +663,15 @@ class StreamFactory(WebSocketClientFactory, ReconnectingClientFactory):
 
 
 def _is_shutdown(msg: Any) -> bool:
-    """Binance's ``serverShutdown`` event, raw or in a combined stream's envelope."""
+    """Binance's ``serverShutdown`` event: raw, in a combined stream's envelope, or the
+    WebSocket API's connection event ``{"event": {"e": "serverShutdown", ...}}``."""
     if msg.__class__ is not dict:
         return False
     if msg.get('e') == 'serverShutdown':
         return True
+    event = msg.get('event')
+    if event.__class__ is dict and 'subscriptionId' not in msg:
+        return event.get('e') == 'serverShutdown'
     return msg.get('stream') == '!serverShutdown'
 
 

@@ -22,6 +22,11 @@ Two ways to get account, order and balance events, tried in this order:
    (see :mod:`binance._ws_user_api`). Events arrive wrapped as
    ``{"subscriptionId": n, "event": {...}}``; the callback gets the bare event.
 
+At Binance's ``serverShutdown`` notice and before the 24 h cut, either mode
+switches to a replacement connection opened first, losing and repeating no
+event (see :mod:`binance._ws_user_switch`); the notice never reaches the
+callback.
+
 REST calls run in the reactor's thread pool, never on the reactor thread.
 Everything else here runs on the reactor thread.
 """
@@ -36,6 +41,7 @@ from binance._client_params import sign_payload
 from binance._ws_core import SocketContext, StopListener, _StopListeners
 from binance._ws_protocol import MAX_RETRIES_MESSAGE, call_callback
 from binance._ws_user_api import TERMINATED, ApiSubscription, send_json, signer_of
+from binance._ws_user_switch import SwitchOverMixin
 from binance.exceptions import BinanceAPIException
 
 __all__ = ['UserStream', 'USER_STREAM_KEY', 'LISTEN_KEY_RETIRED_STATUSES']
@@ -83,7 +89,7 @@ def _short(key: Optional[str]) -> str:
     return key[:4] + '...'
 
 
-class UserStream(_StopListeners):
+class UserStream(SwitchOverMixin, _StopListeners):
     """State of one user socket (created by the manager, used on the reactor thread).
 
     :ivar mode: ``None`` until decided, then ``'listen_key'`` or ``'ws_api'``.
@@ -124,10 +130,16 @@ class UserStream(_StopListeners):
             self._fetch_key()
 
     def connected(self, factory: Any) -> None:
-        if self.mode == 'listen_key':
+        if self.mode == 'listen_key' and factory is self.factory:
             self.ready.set()
 
     def disconnected(self, factory: Any) -> None:
+        switch = self._switch
+        if switch is not None and factory is switch.new and not switch.switched:
+            self._drop_replacement('the replacement connection closed')
+            return
+        if factory is not self.factory or self._old_lost(factory):
+            return
         self.ready.clear()
 
     def stop(self) -> None:
@@ -158,6 +170,7 @@ class UserStream(_StopListeners):
         self._emit({'e': 'error', 'm': text})
 
     def _stop_factory(self) -> None:
+        self._abort_switch()
         factory, self.factory = self.factory, None
         if factory is not None:
             factory.stop()
@@ -188,8 +201,9 @@ class UserStream(_StopListeners):
         url = self._key_url(key)
         log.info('user stream: connecting with listen key %s', _short(key))
         self.factory = self._ctx.connect(url, self._on_event, self._gave_up,
-                                                   name='user stream', gate=self,
-                                                   before_reconnect=self._refetch_key)
+                                         name='user stream', gate=self,
+                                         before_reconnect=self._refetch_key,
+                                         **self._switch_options())
         self._start_keepalive()
 
     def _key_url(self, key: str) -> str:
@@ -268,11 +282,13 @@ class UserStream(_StopListeners):
 
     def _on_event(self, msg: Any) -> None:
         # The protocol drops messages once ``self.stopped`` (this object is its gate).
+        if self._barriers and self._switch_reply(msg):
+            return
         if msg.__class__ is dict and msg.get('e') == 'listenKeyExpired':
             self._emit(msg)
             self._renew()
             return
-        self._callback(msg)
+        self._deliver(msg)
 
     # -- keepalive -----------------------------------------------------------
 
@@ -322,8 +338,12 @@ class UserStream(_StopListeners):
         self.listen_key = None
         url = self._ctx.ws_api_url()
         self.factory = self._ctx.connect(url, self._on_api_message, self._gave_up,
-                                                   name='user stream (WebSocket API)',
-                                                   gate=self, on_open=self._subscribe)
+                                         name='user stream (WebSocket API)',
+                                         gate=self, on_open=self._subscribe,
+                                         **self._switch_options())
+
+    def _reopened(self, proto: Any) -> None:
+        self._subscribe(proto)
 
     def _subscribe(self, proto: Any) -> None:
         """Subscribe after every handshake: ``session.logon`` + ``userDataStream.subscribe``
@@ -334,17 +354,19 @@ class UserStream(_StopListeners):
         self._api.start(proto)
 
     def _on_api_message(self, msg: Any) -> None:
+        if self._barriers and self._switch_reply(msg):
+            return
         if msg.__class__ is dict:
             event = msg.get('event')
             if event is not None and 'subscriptionId' in msg:
                 if event.__class__ is dict and event.get('e') == TERMINATED:
                     self._terminated(msg.get('subscriptionId'))
                     return
-                self._callback(event)
+                self._deliver(event)
                 return
             if 'status' in msg and self._api is not None and self._api.handle(msg):
                 return
-        self._callback(msg)
+        self._deliver(msg)
 
     def _terminated(self, subscription_id: Any) -> None:
         """``eventStreamTerminated``: Binance ended the subscription; subscribe again."""

@@ -103,7 +103,9 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
     ``MAX_CONTROL_PER_SECOND`` (5) per second per connection. A
     ``serverShutdown`` event, and the age ``ROTATE_AFTER`` (23 h 45 min),
     make a connection open its replacement first and switch without losing
-    or repeating a message of streams with ordering ids.
+    or repeating a message of streams with ordering ids; the user data
+    sockets switch the same way, comparing the events themselves
+    (:mod:`binance._ws_user_switch`).
 
     Class attributes (also settable on an instance): ``STREAM_URL``,
     ``FSTREAM_URL`` (USD-M futures, see :mod:`binance._ws_futures`),

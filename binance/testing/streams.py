@@ -742,9 +742,13 @@ class StreamServer:
                         grace: Optional[float] = None) -> int:
         """Announce a shutdown as Binance does: the ``serverShutdown`` event, then the close.
 
-        Raw connections get ``{"e": "serverShutdown", "E": ...}``, combined ones
-        ``{"stream": "!serverShutdown", "data": {...}}``; each is closed (1001)
-        ``grace`` seconds later (default :attr:`shutdown_grace`).
+        Raw connections (listen-key user streams included) get
+        ``{"e": "serverShutdown", "E": ...}``, combined ones
+        ``{"stream": "!serverShutdown", "data": {...}}``, WebSocket API
+        connections (user data subscriptions) ``{"event": {"e": "serverShutdown",
+        "E": ...}}``; each is closed (1001) ``grace`` seconds later (default
+        :attr:`shutdown_grace`). ``stream`` selects as elsewhere (a listen key
+        selects its user streams; ``'ws-api/v3'`` the WebSocket API connections).
 
         :returns: how many connections were told.
         """

@@ -116,12 +116,20 @@ class StreamProtocol(WebSocketServerProtocol):
         return True
 
     def server_shutdown(self, now_ms: int, grace: float) -> bool:
-        """Send Binance's ``serverShutdown`` event, then close after ``grace`` seconds."""
+        """Send Binance's ``serverShutdown`` event, then close after ``grace`` seconds.
+
+        Stream connections (market streams and listen keys) get the raw event,
+        combined ones the ``!serverShutdown`` envelope, WebSocket API
+        connections the connection event ``{"event": {...}}`` (Binance's
+        WebSocket API "Connection events").
+        """
         if not self.is_live():
             return False
         event = {'e': 'serverShutdown', 'E': now_ms}
         if self.route == ROUTE_COMBINED:
             self.send_json({'stream': '!serverShutdown', 'data': event})
+        elif self.route == ROUTE_API:
+            self.send_json({'event': event})
         else:
             self.send_json(event)
         if self._shutdown_call is None:

@@ -1,0 +1,381 @@
+"""Switch-over of the user data stream's connection, with no gap and no repeat.
+
+Binance sends ``serverShutdown`` minutes before it closes a connection (on a
+listen-key or futures ``private/`` stream as ``{"e": "serverShutdown", ...}``,
+on the WebSocket API as ``{"event": {"e": "serverShutdown", ...}}``) and
+cuts every connection at 24 h. At the notice, and at the manager's
+``ROTATE_AFTER`` age (23 h 45 min), the user socket:
+
+1. opens a replacement while the current ("old") connection keeps
+   delivering: listen-key mode asks for the key again (as on a reconnect:
+   the same key while it is valid) and connects to it; WebSocket API mode
+   connects and subscribes (``session.logon`` + ``userDataStream.subscribe``,
+   ``userDataStream.subscribe.signature``, or the margin listen token);
+2. from the moment it starts, remembers every event the old connection
+   delivers, and holds back what the replacement brings;
+3. once the replacement is ready (open, or its subscription confirmed) it
+   sends one request on the old connection (``LIST_SUBSCRIPTIONS`` on a
+   stream connection, ``ping`` on the WebSocket API). Its answer comes after
+   every event Binance sent on the old connection before it, so from then on
+   the replacement carries everything: the switch. The held-back events
+   are delivered minus those the old connection delivered (decoded payloads
+   compared as a multiset), the old connection is closed, and for
+   ``SWITCH_TIMEOUT`` seconds more the replacement's copies of old-delivered
+   events are dropped.
+
+User events carry no ordering id, hence the multiset. If the old connection
+closes before the replacement is ready, or the replacement cannot be opened,
+the stream falls back to its usual reconnect (and logs it). The callback
+never receives the ``serverShutdown`` notice. Everything runs on the reactor
+thread.
+"""
+import json
+import logging
+from collections import Counter
+from typing import Any, Dict, List, Optional, Set
+
+from binance._ws_user_api import TERMINATED, ApiSubscription, send_json
+
+__all__ = ['UserSwitch', 'SwitchOverMixin']
+
+log = logging.getLogger('binance.websockets')
+
+
+def _fingerprint(event: Any) -> str:
+    """A hashable form of a decoded payload (equal payloads, equal fingerprints)."""
+    try:
+        return json.dumps(event, sort_keys=True, separators=(',', ':'))
+    except (TypeError, ValueError):
+        return repr(event)
+
+
+class UserSwitch:
+    """One switch-over in progress: the old connection, its replacement, the overlap.
+
+    :ivar old: the factory of the connection being replaced.
+    :ivar new: the replacement's factory (``None`` while its listen key is fetched).
+    :ivar ready: the replacement is open (listen key) or subscribed (WebSocket API).
+    :ivar switched: the replacement delivers; copies of old events are still dropped.
+    """
+
+    def __init__(self, old: Any) -> None:
+        self.old = old
+        self.new: Any = None
+        self.new_key: Optional[str] = None
+        self.api: Optional[ApiSubscription] = None
+        self.subscription_id: Any = None
+        self.request_id: Any = None        # the margin subscribe request on the replacement
+        self.barrier: Any = None           # the id of the request sent on the old connection
+        self.ready = False
+        self.switched = False
+        self.delivered: 'Counter[str]' = Counter()
+        self.held: List[Any] = []
+        self.timer: Any = None
+        #: copies of old-delivered events the replacement brought (not delivered)
+        self.dropped = 0
+
+    def let_through(self, event: Any) -> bool:
+        """Whether to deliver ``event`` (the old connection's before the switch, the
+        replacement's after it): remembers the former, drops copies of them in the latter."""
+        key = _fingerprint(event)
+        if not self.switched:
+            self.delivered[key] += 1
+            return True
+        if self.delivered.get(key):
+            self.delivered[key] -= 1
+            self.dropped += 1
+            return False
+        return True
+
+    def cancel_timer(self) -> None:
+        call, self.timer = self.timer, None
+        if call is not None and call.active():
+            call.cancel()
+
+
+class SwitchOverMixin:
+    """Switch-over of :class:`binance._ws_user.UserStream` (see the module docs).
+
+    The stream's handlers hand each user event to :meth:`_deliver` and ask
+    :meth:`_switch_reply` first whether a message answers the barrier request.
+    """
+
+    _ctx: Any
+    _key: str
+    _callback: Any
+    stopped: bool
+    mode: Optional[str]
+    factory: Any
+    listen_key: Optional[str]
+    subscription_id: Optional[int]
+    _api: Optional[ApiSubscription]
+    _switch: Optional[UserSwitch] = None
+    #: ids of barrier requests not answered yet (an abandoned switch's too: its answer
+    #: must not reach the callback)
+    _barriers: Set[Any] = frozenset()  # type: ignore[assignment]
+    _fetching: bool
+    GET_KEY: str
+
+    # -- what every connection of the stream gets ---------------------------------
+
+    def _switch_options(self) -> Dict[str, Any]:
+        """Factory keywords: the shutdown notice and the age at which to rotate."""
+        return {'on_shutdown': self._shutdown_notice,
+                'max_age': self._ctx.tunables.get('rotate_after', 85500.0),
+                'on_aged': self._aged}
+
+    def _shutdown_notice(self, factory: Any, msg: Any) -> None:
+        if factory is self.factory and not self.stopped:
+            log.info('%s: Binance announced a server shutdown; opening the replacement '
+                     'connection', self._key)
+            self.start_switch()
+
+    def _aged(self, factory: Any) -> None:
+        if factory is self.factory and not self.stopped:
+            log.info('%s: rotating the connection before Binance cuts it at 24 h', self._key)
+            self.start_switch()
+
+    def _deliver(self, event: Any) -> None:
+        """Hand one user event to the callback (the protocol logs what it raises)."""
+        switch = self._switch
+        if switch is not None and not switch.let_through(event):
+            return
+        self._callback(event)
+
+    def _switch_reply(self, msg: Any) -> bool:
+        """Whether ``msg`` answers a barrier request (then switch, if still under way)."""
+        if msg.__class__ is not dict:
+            return False
+        request_id = msg.get('id')
+        if request_id is None or request_id not in self._barriers:
+            return False
+        self._barriers.discard(request_id)
+        switch = self._switch
+        if switch is not None and request_id == switch.barrier:
+            self._promote()
+        return True
+
+    # -- starting -----------------------------------------------------------------------
+
+    def start_switch(self) -> None:
+        """Open a replacement connection; switch to it once it is ready (reactor thread)."""
+        old = self.factory
+        if self.stopped or self._switch is not None or old is None or self._fetching \
+                or getattr(old, '_open_proto', None) is None:
+            return
+        switch = self._switch = UserSwitch(old)
+        switch.timer = self._ctx.reactor.callLater(
+            self._switch_timeout() * 6, self._switch_too_slow, switch)
+        if self.mode == 'listen_key':
+            d = self._ctx.in_thread(getattr(self._ctx.client, self.GET_KEY))
+            d.addCallbacks(self._replacement_key, self._replacement_key_failed,
+                           callbackArgs=(switch,), errbackArgs=(switch,))
+            d.addErrback(self._replacement_error, switch)
+        else:
+            self._connect_replacement(switch, self._ctx.ws_api_url(), ' (WebSocket API)')
+
+    def _switch_timeout(self) -> float:
+        return float(self._ctx.tunables.get('switch_timeout', 10.0))
+
+    def _replacement_key(self, result: Any, switch: UserSwitch) -> None:
+        if switch is not self._switch or self.stopped:
+            return
+        from binance._ws_user import _listen_key_of
+        switch.new_key = _listen_key_of(result)
+        self._connect_replacement(switch, self._key_url(switch.new_key), '')
+
+    def _replacement_key_failed(self, failure: Any, switch: UserSwitch) -> None:
+        if switch is self._switch:
+            self._drop_replacement('could not get the listen key for the replacement ({})'
+                                   .format(failure.getErrorMessage()))
+
+    def _replacement_error(self, failure: Any, switch: UserSwitch) -> None:
+        log.error('%s: switch-over failed: %s', self._key, failure.getTraceback())
+        if switch is self._switch:
+            self._drop_replacement('internal error')
+
+    def _connect_replacement(self, switch: UserSwitch, url: str, suffix: str) -> None:
+        # after the switch it is the stream's connection: it reconnects like the old one
+        refetch = self._refetch_key if self.mode == 'listen_key' else None
+        switch.new = self._ctx.connect(
+            url, lambda msg: self._on_replacement(switch, msg),
+            lambda: self._replacement_gave_up(switch),
+            name='{} replacement{}'.format(self._key, suffix), gate=self,
+            on_open=lambda proto: self._on_open_replacement(switch, proto),
+            before_reconnect=refetch, **self._switch_options())
+
+    def _on_open_replacement(self, switch: UserSwitch, proto: Any) -> None:
+        if switch is self._switch and not switch.switched:
+            self._replacement_open(switch, proto)
+        elif self.mode != 'listen_key' and switch.new is self.factory:
+            self._reopened(proto)      # switched, then reconnected: subscribe as usual
+
+    def _reopened(self, proto: Any) -> None:  # pragma: no cover - UserStream defines it
+        raise NotImplementedError
+
+    def _refetch_key(self) -> Any:  # pragma: no cover - UserStream defines it
+        raise NotImplementedError
+
+    def _key_url(self, key: str) -> str:  # pragma: no cover - UserStream defines it
+        raise NotImplementedError
+
+    # -- the replacement ----------------------------------------------------------------
+
+    def _replacement_open(self, switch: UserSwitch, proto: Any) -> None:
+        """The replacement's handshake completed: subscribe on it, or (listen key) done."""
+        if switch is not self._switch:
+            return
+        if self.mode == 'listen_key':
+            self._replacement_ready(switch, None)
+            return
+        switch.api = ApiSubscription(
+            self._ctx.client, self._ctx.reactor, send_json,
+            lambda sid: self._replacement_ready(switch, sid),
+            lambda text: self._replacement_refused(switch, text))
+        switch.api.start(proto)
+
+    def _replacement_refused(self, switch: UserSwitch, text: str) -> None:
+        if switch is self._switch and not switch.switched:
+            self._drop_replacement(text)
+
+    def _on_replacement(self, switch: UserSwitch, msg: Any) -> None:
+        """A message on the replacement before the switch: held back, or a reply."""
+        if switch is not self._switch:
+            return
+        event = self._replacement_event(switch, msg)
+        if event is not None:
+            switch.held.append(event)
+
+    def _replacement_event(self, switch: UserSwitch, msg: Any) -> Any:
+        """The user event in ``msg`` (to hold back), ``None`` for anything else."""
+        if msg.__class__ is not dict:
+            return msg
+        if self.mode == 'listen_key':
+            # the old connection reports an expiry (and renews); results answer nobody
+            if msg.get('e') == 'listenKeyExpired' or ('result' in msg and 'id' in msg):
+                return None
+            return msg
+        event = msg.get('event')
+        if event is not None and 'subscriptionId' in msg:
+            if event.__class__ is dict and event.get('e') == TERMINATED:
+                return None
+            return event
+        if 'status' in msg and switch.api is not None and switch.api.handle(msg):
+            return None
+        return msg
+
+    def _replacement_ready(self, switch: UserSwitch, subscription_id: Any) -> None:
+        """The replacement carries the events: ask the old connection for its last ones."""
+        if switch is not self._switch or switch.ready:
+            return
+        switch.ready = True
+        switch.subscription_id = subscription_id
+        proto = getattr(switch.old, '_open_proto', None)
+        if proto is None:
+            self._promote()
+            return
+        if self.mode == 'listen_key':
+            switch.barrier = self._ctx.next_request_id()
+            request: Dict[str, Any] = {'method': 'LIST_SUBSCRIPTIONS', 'id': switch.barrier}
+        else:
+            switch.barrier = 'switch{}'.format(self._ctx.next_request_id())
+            request = {'id': switch.barrier, 'method': 'ping'}
+        if not self._barriers:
+            self._barriers = set()
+        self._barriers.add(switch.barrier)
+        if switch.old.on_control is not None:
+            switch.old.on_control()
+        send_json(proto, request)
+        switch.cancel_timer()       # no answer in time: switch anyway (copies are dropped)
+        switch.timer = self._ctx.reactor.callLater(self._switch_timeout(), self._promote)
+
+    def _replacement_gave_up(self, switch: UserSwitch) -> None:
+        if switch is self._switch and not switch.switched:
+            self._drop_replacement('the replacement connection could not be opened')
+
+    def _switch_too_slow(self, switch: UserSwitch) -> None:
+        switch.timer = None
+        if switch is self._switch and not switch.switched:
+            self._drop_replacement('the replacement was not ready within {:g} s'.format(
+                self._switch_timeout() * 6))
+
+    # -- switching ----------------------------------------------------------------------
+
+    def _promote(self) -> None:
+        """The replacement becomes the connection: held events go out, the old one closes."""
+        switch = self._switch
+        if switch is None or switch.switched or not switch.ready or self.stopped:
+            return
+        switch.switched = True
+        switch.cancel_timer()
+        old, self.factory = self.factory, switch.new
+        if old is not None:
+            self.factory.name = old.name
+        if self.mode == 'listen_key':
+            if switch.new_key != self.listen_key:
+                from binance._ws_user import _short
+                log.info('%s: the replacement uses the new listen key %s', self._key,
+                         _short(switch.new_key))
+            self.listen_key = switch.new_key
+        elif switch.api is not None:
+            self._api = switch.api
+            self.subscription_id = switch.subscription_id
+        self.factory.set_deliver(self._handler())
+        self.ready.set()   # type: ignore[attr-defined]
+        held, switch.held = switch.held, []
+        log.debug('%s: the replacement held %d events back', self._key, len(held))
+        for event in held:
+            if self.stopped:
+                break
+            if switch.let_through(event):
+                self._emit(event)   # type: ignore[attr-defined]
+        if old is not None:
+            old.stop()
+        switch.timer = self._ctx.reactor.callLater(self._switch_timeout(), self._end_switch,
+                                                   switch)
+        log.info('%s: switched to the replacement connection', self._key)
+
+    def _handler(self) -> Any:
+        return self._on_event if self.mode == 'listen_key' else self._on_api_message  # type: ignore
+
+    def _end_switch(self, switch: UserSwitch) -> None:
+        switch.timer = None
+        if self._switch is switch:
+            self._switch = None
+        if switch.barrier in self._barriers:
+            self._barriers.discard(switch.barrier)
+        log.debug('%s: switch-over done; %d copies of events the old connection had '
+                  'delivered were dropped', self._key, switch.dropped)
+
+    def _drop_replacement(self, why: str) -> None:
+        """Give up this switch-over: the old connection carries on (and reconnects as usual)."""
+        switch, self._switch = self._switch, None
+        if switch is None:
+            return
+        switch.cancel_timer()
+        if switch.switched:
+            return
+        log.warning('%s: switch-over abandoned: %s; the current connection carries on and '
+                    'reconnects when it closes', self._key, why)
+        if switch.new is not None:
+            switch.new.stop()
+
+    def _abort_switch(self) -> None:
+        """Stop any replacement (the stream stops or renews its connection)."""
+        switch, self._switch = self._switch, None
+        if switch is not None:
+            switch.cancel_timer()
+            if not switch.switched and switch.new is not None:
+                switch.new.stop()
+
+    def _old_lost(self, factory: Any) -> bool:
+        """The current connection closed: switch now if the replacement is ready
+        (``True``), else fall back to the reconnect."""
+        switch = self._switch
+        if switch is None or switch.switched or factory is not self.factory:
+            return False
+        if switch.ready:
+            self._promote()
+            return True
+        self._drop_replacement('the connection closed before its replacement was ready')
+        return False
