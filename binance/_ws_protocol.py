@@ -274,6 +274,9 @@ class SharedStreamProtocol(StreamProtocol):
             self._routes = self.factory.fast_routes
 
     def onMessage(self, payload: bytes, isBinary: bool) -> None:
+        # The checks and the decoding repeat StreamProtocol.onMessage on purpose
+        # (as does _general its end): a helper shared by the two would cost
+        # a call per message on both hot paths.
         if isBinary:
             StreamProtocol.onMessage(self, payload, isBinary)
             return
