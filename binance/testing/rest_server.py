@@ -15,6 +15,7 @@ after the exchange stopped.
 """
 import http.server
 import logging
+import selectors
 import socket
 import ssl
 import threading
@@ -68,7 +69,34 @@ class _HTTPServer(http.server.ThreadingHTTPServer):
         self.stopping = threading.Event()
         self.open_sockets: Set[socket.socket] = set()
         self.sockets_lock = threading.Lock()
+        # stop() writes a byte here so the accept loop ends at once instead of
+        # at its next poll (socketserver's shutdown() waits for that poll)
+        self._wake_read, self._wake_write = socket.socketpair()
         super().__init__(('127.0.0.1', port), _Handler)
+
+    def serve(self) -> None:
+        """Accept connections until :meth:`wake` is called after ``stopping`` was set."""
+        with selectors.DefaultSelector() as selector:
+            selector.register(self, selectors.EVENT_READ)
+            selector.register(self._wake_read, selectors.EVENT_READ)
+            while not self.stopping.is_set():
+                ready = selector.select()
+                if self.stopping.is_set():
+                    break
+                if any(key.fileobj is self for key, _ in ready):
+                    self._handle_request_noblock()
+
+    def wake(self) -> None:
+        """Make :meth:`serve` look at ``stopping`` now (set it first)."""
+        try:
+            self._wake_write.send(b'\0')
+        except OSError:
+            pass
+
+    def server_close(self) -> None:
+        super().server_close()
+        self._wake_read.close()
+        self._wake_write.close()
 
     def process_request_thread(self, request: Any, client_address: Any) -> None:
         with self.sockets_lock:
@@ -119,8 +147,8 @@ class RestServer:
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             context.load_cert_chain(cert_file, key_file)
         self._server = _HTTPServer(port, resource, context)
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={
-            'poll_interval': 0.05}, name='binance-local-rest', daemon=True)
+        self._thread = threading.Thread(target=self._server.serve, name='binance-local-rest',
+                                        daemon=True)
         self._thread.start()
 
     @property
@@ -136,7 +164,9 @@ class RestServer:
         with server.sockets_lock:
             server.stopping.set()
             sockets = list(server.open_sockets)
-        server.shutdown()
+        server.wake()
+        if self._thread is not threading.current_thread():
+            self._thread.join()
         server.server_close()
         for sock in sockets:
             try:
