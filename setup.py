@@ -36,6 +36,7 @@ setup(
         'test': [
             'pytest>=7',
             'pytest-timeout>=2.1',
+            'pytest-xdist>=3.0',     # the README's test command runs the suite in 2 processes
             'pytest-twisted>=1.14',  # the plugin's fixtures are tested under it (tests/test_pytest_plugin.py)
             'hypothesis>=6.50',
             'cryptography>=38',

@@ -26,3 +26,19 @@ def exchange(binance_exchange):
     """The pytest plugin's ``binance_exchange``: started with ``tick=None`` (the market moves
     only on ``step``), stopped after."""
     return binance_exchange
+
+
+@pytest.fixture(scope='module')
+def module_exchange(request):
+    """One started :class:`~binance.testing.LocalExchange` shared by the tests of a module.
+
+    Options: the module's ``MODULE_EXCHANGE`` dict (default ``{'tick': None}``: the
+    market moves only on ``step``); stopped after the module's last test. For modules
+    whose tests leave the exchange as later tests need it (each opens its own sockets,
+    makes its own accounts or orders); a test that changes what others rely on (limits,
+    scripted faults, the market's state) takes the per-test ``exchange`` instead.
+    """
+    from binance.testing import LocalExchange
+    options = dict(getattr(request.module, 'MODULE_EXCHANGE', {'tick': None}))
+    with LocalExchange(**options) as local:
+        yield local

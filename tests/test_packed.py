@@ -6,7 +6,6 @@ the 5-per-second limit (it disconnects past it and counts ``over_limit``),
 """
 import pytest
 
-from binance.testing import LocalExchange
 from binance.websockets import BinanceSocketManager
 from tests.support import wait_until
 
@@ -14,11 +13,8 @@ ERROR = {'e': 'error', 'm': 'Max reconnect retries reached'}
 
 
 @pytest.fixture(scope='module')
-def exchange():
-    ex = LocalExchange(tick=None)
-    ex.start()
-    yield ex
-    ex.stop()
+def exchange(module_exchange):
+    return module_exchange
 
 
 def manager(exchange, n):

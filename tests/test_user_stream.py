@@ -20,19 +20,14 @@ class Recorder(list):
 
 
 @pytest.fixture(scope='module')
-def exchange():
-    ex = LocalExchange(tick=None)
-    ex.start()
-    yield ex
-    ex.stop()
+def exchange(module_exchange):
+    return module_exchange
 
 
 @pytest.fixture(scope='module')
 def ws_api_exchange():
-    ex = LocalExchange(tick=None, listen_keys=False)
-    ex.start()
-    yield ex
-    ex.stop()
+    with LocalExchange(tick=None, listen_keys=False) as ex:
+        yield ex
 
 
 def manager(exchange, **kw):

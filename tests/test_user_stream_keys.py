@@ -1,17 +1,17 @@
 """The user socket over the WebSocket API with each key type: logon, resubscribe, signatures."""
 import pytest
 
-from binance.testing import LocalExchange, make_key_pair
+from binance.testing import make_key_pair
 from binance.websockets import BinanceSocketManager
 from tests.support import wait_until
 
 
+MODULE_EXCHANGE = {'tick': None, 'listen_keys': False}
+
+
 @pytest.fixture(scope='module')
-def ex():
-    exchange = LocalExchange(tick=None, listen_keys=False)
-    exchange.start()
-    yield exchange
-    exchange.stop()
+def ex(module_exchange):
+    return module_exchange
 
 
 @pytest.fixture(scope='module')

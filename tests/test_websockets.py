@@ -9,7 +9,6 @@ import threading
 
 import pytest
 
-from binance.testing import LocalExchange
 from binance.websockets import BinanceSocketManager
 from tests.support import wait_until
 
@@ -17,11 +16,8 @@ ERROR = {'e': 'error', 'm': 'Max reconnect retries reached'}
 
 
 @pytest.fixture(scope='module')
-def exchange():
-    ex = LocalExchange(tick=None)
-    ex.start()
-    yield ex
-    ex.stop()
+def exchange(module_exchange):
+    return module_exchange
 
 
 @pytest.fixture

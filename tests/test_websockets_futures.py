@@ -8,12 +8,12 @@ from binance.websockets import BinanceSocketManager
 from tests.support import wait_until
 
 
+MODULE_EXCHANGE = {'tick': 0.05}
+
+
 @pytest.fixture(scope='module')
-def ex():
-    local = LocalExchange(tick=0.05)
-    local.start()
-    yield local
-    local.stop()
+def ex(module_exchange):
+    return module_exchange
 
 
 @pytest.fixture

@@ -16,20 +16,18 @@ from tests.support import wait_until
 ERROR = {'e': 'error', 'm': 'Max reconnect retries reached'}
 
 
+MODULE_EXCHANGE = {'tls': True, 'tick': None}
+
+
 @pytest.fixture(scope='module')
-def tls_exchange():
-    ex = LocalExchange(tls=True, tick=None)
-    ex.start()
-    yield ex
-    ex.stop()
+def tls_exchange(module_exchange):
+    return module_exchange
 
 
 @pytest.fixture(scope='module')
 def wrong_host_exchange():
-    ex = LocalExchange(tls=True, tls_hostnames=('wrong.invalid',), tick=None)
-    ex.start()
-    yield ex
-    ex.stop()
+    with LocalExchange(tls=True, tls_hostnames=('wrong.invalid',), tick=None) as ex:
+        yield ex
 
 
 class Recorder(list):
