@@ -84,7 +84,7 @@ class _HTTPServer(http.server.ThreadingHTTPServer):
                 if self.stopping.is_set():
                     break
                 if any(key.fileobj is self for key, _ in ready):
-                    self._handle_request_noblock()
+                    self.handle_request()    # ready: accepts without waiting
 
     def wake(self) -> None:
         """Make :meth:`serve` look at ``stopping`` now (set it first)."""
