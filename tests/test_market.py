@@ -523,6 +523,79 @@ def test_custom_symbols_and_bad_settings(fake_clock):
                                        step_size='1')})
 
 
+def test_a_number_of_symbols_gives_the_defaults_then_generated_ones(fake_clock):
+    """symbols=N: the five default symbols first, then SIM0001USDT ... whatever the seed."""
+    assert Market(symbols=3, clock=fake_clock).symbols == ['BNBBTC', 'ETHBTC', 'BTCUSDT']
+    big = Market(symbols=300, clock=fake_clock)
+    names = big.symbols
+    assert len(names) == len(set(names)) == 300
+    assert names[:5] == ['BNBBTC', 'ETHBTC', 'BTCUSDT', 'NEOBTC', 'LTCBTC']
+    assert names[5:] == ['SIM{:04d}USDT'.format(i) for i in range(1, 296)]
+    assert Market(seed=9, symbols=300, clock=fake_clock).exchange_info()['symbols'] == \
+        big.exchange_info()['symbols']
+    entry = big.exchange_info(symbol='SIM0001USDT')['symbols'][0]
+    assert (entry['baseAsset'], entry['quoteAsset'], entry['status']) == ('SIM0001', 'USDT',
+                                                                          'TRADING')
+
+
+def test_generated_symbols_trade_within_their_filters(fake_clock):
+    """Every generated symbol has a live book, and a 10 USDT market buy fills there."""
+    market = Market(symbols=120, clock=fake_clock)
+    market.add_account(KEY, SECRET, {'USDT': '5000'})
+    prices = set()
+    for name in market.symbols[5:]:
+        bid, ask = (Decimal(side[0][0]) for side in (market.depth(name, 1)['bids'],
+                                                     market.depth(name, 1)['asks']))
+        assert 0 < bid < ask, name
+        prices.add(ask.adjusted())
+        result = market.place_order(KEY, name, 'BUY', 'MARKET', quoteOrderQty='10')
+        assert result['status'] == 'FILLED', (name, result)
+        assert Decimal('5') <= Decimal(result['cummulativeQuoteQty']) <= Decimal('10'), name
+    assert len(prices) >= 5        # prices spread over several orders of magnitude
+
+
+@pytest.mark.parametrize('bad, exc', [(0, ValueError), (5001, ValueError), (-3, ValueError),
+                                      (True, TypeError), (2.5, TypeError)])
+def test_bad_symbol_counts_are_refused_with_the_valid_forms(bad, exc):
+    with pytest.raises(exc, match='1 and 5000|number of symbols'):
+        Market(symbols=bad)
+
+
+def test_step_some_moves_the_symbols_in_turn(fake_clock):
+    """step_some(5) on 12 symbols moves symbols 0-4, then 5-9, then 10, 11, 0, 1, 2."""
+    market = Market(symbols=12, clock=fake_clock)
+    names = market.symbols
+    events = record(market)
+    moved = []
+    for _ in range(3):
+        market.step_some(5)
+        moved.append([key for kind, key, _ in events if kind == 'depthUpdate'])
+        events.clear()
+    assert moved == [names[0:5], names[5:10], names[10:12] + names[0:3]]
+    with pytest.raises(ValueError, match='positive int'):
+        market.step_some(0)
+
+
+def test_step_some_of_every_symbol_is_a_step(fake_clock):
+    """With no more symbols than asked for, step_some is step (same events, same seed)."""
+    first, second = make_market(fake_clock), make_market(fake_clock)
+    events_a, events_b = record(first), record(second)
+    for _ in range(5):
+        first.step()
+        second.step_some(200)
+    assert events_a == events_b and events_a
+
+
+def test_a_market_of_thousands_keeps_a_shorter_history(fake_clock):
+    """Up to 200 symbols a market has 4 h of trades; a bigger one 4 h * 200 / symbols each."""
+    def oldest_age(market, name):
+        first = market.historical_trades(name, limit=1, fromId=0)[0]
+        return fake_clock() - first['time'] / 1000.0
+    assert 3.9 * 3600 < oldest_age(Market(symbols=200, clock=fake_clock), 'BNBBTC') <= 4 * 3600
+    age = oldest_age(Market(symbols=1000, clock=fake_clock), 'SIM0500USDT')
+    assert 0.7 * 48 * 60 < age <= 48 * 60
+
+
 def test_listener_errors_do_not_break_the_market(market, fake_clock, caplog):
     """A failing listener is logged; other listeners and the market carry on."""
     def broken(kind, key, payload):

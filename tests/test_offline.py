@@ -92,3 +92,17 @@ def test_reactor_stop_inside_the_with_block_ends_cleanly():
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == 'ENDED'
     assert 'Error' not in proc.stderr
+
+
+def test_launcher_trades_as_many_symbols_as_asked(tmp_path):
+    """`run --symbols 40 script.py` serves 40 symbols; a count out of range is refused first."""
+    script = tmp_path / 'count.py'
+    script.write_text('from binance.client import Client\n'
+                      'names = [s["symbol"] for s in Client().get_exchange_info()["symbols"]]\n'
+                      'print(len(names), names[0], names[-1])\n')
+    proc = _python('-m', 'binance.testing', 'run', '--symbols', '40', str(script))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ['40', 'BNBBTC', 'SIM0035USDT']
+    refused = _python('-m', 'binance.testing', 'run', '--symbols', '0', str(script))
+    assert refused.returncode == 2 and '--symbols must be between 1 and 5000' in refused.stderr
+    assert refused.stdout == ''

@@ -181,3 +181,33 @@ def test_server_shutdown_switches_over_without_gap_or_duplicate(exchange, cleanu
         assert all(m.get('e') != 'serverShutdown' for m in raw)
         bm.close()
         wait_until(lambda: exchange.streams.connection_count() == 0)
+
+
+def test_every_trade_stream_of_a_300_symbol_exchange_on_three_connections():
+    """A script following all 300 symbols of LocalExchange(symbols=300) gets each one's own trades."""
+    from binance.testing import LocalExchange
+    with LocalExchange(symbols=300, tick=None) as ex:
+        client = ex.client()
+        names = [s['symbol'] for s in client.get_exchange_info()['symbols']]
+        assert len(names) == 300
+        bm = BinanceSocketManager(client, streams_per_connection=128)
+        bm.STREAM_URL = ex.stream_url
+        bm.start()
+        got = {name: Recorder() for name in names}
+        try:
+            keys = [bm.start_trade_socket(name, got[name]) for name in names]
+            assert keys == [name.lower() + '@trade' for name in names]
+            wait_until(lambda: all(bm.wait_connected(k, 0) for k in keys), timeout=20,
+                       message='every socket connected')
+            assert ex.streams.connection_count() == 3           # 128 + 128 + 44 streams
+            for _ in range(60):
+                ex.step()
+                if all(got.values()):
+                    break
+            wait_until(lambda: all(got.values()), message='a trade on every stream')
+            for name, messages in got.items():
+                assert {m['s'] for m in messages} == {name}
+                ids = [m['t'] for m in messages]
+                assert ids == sorted(set(ids)), name            # each stream's order, no repeats
+        finally:
+            bm.close()

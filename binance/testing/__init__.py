@@ -52,6 +52,10 @@ DEFAULT_BALANCES: Dict[str, str] = {
     'BTC': '10', 'USDT': '100000', 'BNB': '1000', 'ETH': '100', 'NEO': '1000', 'LTC': '1000'}
 
 
+#: Symbols the ticker moves per tick; a bigger market moves them in turn.
+TICK_SYMBOLS = 200
+
+
 class _ReactorDispatch:
     """Hands a market's events to the reactor thread, in the order the market made them.
 
@@ -110,7 +114,10 @@ class LocalExchange:
     """A Binance-compatible REST + WebSocket exchange on 127.0.0.1 (see the module docs).
 
     :param seed: seed of the simulated market (same seed, same market).
-    :param symbols: symbols traded (see :class:`~binance.testing.market.Market`).
+    :param symbols: symbols traded (see :class:`~binance.testing.market.Market`),
+        e.g. ``symbols=300`` for 300 of them. With more than :data:`TICK_SYMBOLS`,
+        each tick moves that many in turn (:meth:`Market.step_some
+        <binance.testing.market.Market.step_some>`).
     :param tls: serve ``https://`` and ``wss://`` with a generated CA (:attr:`ca_file`).
     :param tls_hostnames: names in the server certificate.
     :param tick: seconds between automatic market steps; ``None`` disables them
@@ -314,7 +321,7 @@ class LocalExchange:
 
     def _tick(self) -> None:
         try:
-            self.market.step()
+            self.market.step_some(TICK_SYMBOLS)
             if self.futures.active:   # simulated only once someone uses futures
                 self.futures.step()
         except Exception:

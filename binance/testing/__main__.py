@@ -3,9 +3,9 @@
 ::
 
     python -m binance.testing [--port-rest N] [--port-streams N] [--tls] [--seed N]
-                              [--tick SECONDS] [--no-listen-keys]
+                              [--tick SECONDS] [--no-listen-keys] [--symbols N]
     python -m binance.testing run [--tls] [--seed N] [--tick SECONDS] [--no-listen-keys]
-                                  SCRIPT [ARGS...]
+                                  [--symbols N] SCRIPT [ARGS...]
 
 The first form runs the reactor in the main thread, prints the URLs and a
 one-line example of pointing a script at the exchange; Ctrl-C stops it.
@@ -20,7 +20,22 @@ import sys
 import threading
 from typing import Any, List, Optional
 
+from binance.testing.market_base import MAX_GENERATED_SYMBOLS
+
 __all__ = ['main']
+
+
+def _symbols_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument('--symbols', type=int, default=None, metavar='N',
+                        help='trade N symbols: BNBBTC, ETHBTC, BTCUSDT, NEOBTC, LTCBTC, then '
+                             'SIM0001USDT, SIM0002USDT ... (default: those five; at most {})'
+                             .format(MAX_GENERATED_SYMBOLS))
+
+
+def _check_symbols(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    if args.symbols is not None and not 1 <= args.symbols <= MAX_GENERATED_SYMBOLS:
+        parser.error('--symbols must be between 1 and {}, got {}'.format(
+            MAX_GENERATED_SYMBOLS, args.symbols))
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -42,6 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument('--no-listen-keys', action='store_true',
                         help='answer the retired listen-key endpoints with HTTP 410, like '
                              "today's Spot API")
+    _symbols_option(parser)
     return parser
 
 
@@ -83,6 +99,7 @@ def _run_parser() -> argparse.ArgumentParser:
                         help='seconds between market steps (default 0.1; 0 freezes the market)')
     parser.add_argument('--no-listen-keys', action='store_true',
                         help="refuse listen keys, like today's Spot API")
+    _symbols_option(parser)
     parser.add_argument('script', help='the Python script to run')
     parser.add_argument('args', nargs=argparse.REMAINDER, help="the script's arguments")
     return parser
@@ -90,13 +107,16 @@ def _run_parser() -> argparse.ArgumentParser:
 
 def run_script(argv: List[str]) -> int:
     """``python -m binance.testing run ...``; returns the exit status."""
-    args = _run_parser().parse_args(argv)
+    parser = _run_parser()
+    args = parser.parse_args(argv)
     if args.tick < 0:
-        _run_parser().error('--tick must be >= 0')
+        parser.error('--tick must be >= 0')
+    _check_symbols(parser, args)
     from binance.testing.offline import run_offline
     try:
         return run_offline(args.script, args.args, seed=args.seed, tls=args.tls,
-                           tick=args.tick or None, listen_keys=not args.no_listen_keys)
+                           tick=args.tick or None, listen_keys=not args.no_listen_keys,
+                           symbols=args.symbols)
     except ValueError as exc:
         print('error: {}'.format(exc), file=sys.stderr)
         return 2
@@ -116,6 +136,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             _parser().error('--{} must be between 0 and 65535'.format(name.replace('_', '-')))
     if args.tick < 0:
         _parser().error('--tick must be >= 0')
+    _check_symbols(_parser(), args)
     from twisted.internet import reactor as _installed
     reactor: Any = _installed
 
@@ -123,7 +144,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     from binance.testing import LocalExchange
 
     exchange = LocalExchange(args.seed, tls=args.tls, tick=args.tick or None,
-                             listen_keys=not args.no_listen_keys)
+                             listen_keys=not args.no_listen_keys, symbols=args.symbols)
     if not _reactor.claim(threading.current_thread()):
         print('the Twisted reactor is already running in this process', file=sys.stderr)
         return 1

@@ -121,6 +121,9 @@ class FuturesMarket(FuturesTradingMixin, FuturesAccountMixin, Market):
 
     def __init__(self, seed: Any = 0, symbols: Any = None,
                  clock: Callable[[], float] = time.time, history: float = 4 * 3600.0) -> None:
+        if isinstance(symbols, int):
+            raise TypeError('FuturesMarket symbols must be a list of names or a dict of '
+                            'settings, not a number (symbols=N makes spot symbols)')
         super().__init__('{}:futures'.format(seed), FUTURES_SYMBOLS if symbols is None else symbols,
                          clock=clock, history=history)
         self._outer: List[Callable[[str, str, Dict[str, Any]], Any]] = []

@@ -63,6 +63,8 @@ _MARKET_ORDER_PROBABILITY = 0.3
 _CHASE_PROBABILITY = 0.8     # of a taker order when the mid price is beyond the best quote
 _STALE_CANCEL = 0.3          # of a quote on the wrong side of the mid price, per step
 _HISTORY_TRADE_SECONDS = 15  # one generated trade per 15 s of history
+_HISTORY_SECONDS = 4 * 3600.0  # of a market's default history ...
+_FULL_HISTORY_SYMBOLS = 200    # ... up to this many symbols; a bigger market has less each
 
 
 _DEFAULT_PERMISSIONS = ('SPOT', 'MARGIN', 'LEVERAGED')
@@ -137,14 +139,20 @@ class Market(TradingMixin, WalletMixin):
 
     :param seed: seeds every random choice (prices, books, ids, history).
     :param symbols: ``None`` for :data:`~binance.testing.market_base.DEFAULT_SYMBOLS`
-        (BNBBTC, ETHBTC, BTCUSDT, NEOBTC, LTCBTC), a list of those names, or
+        (BNBBTC, ETHBTC, BTCUSDT, NEOBTC, LTCBTC), a list of those names, a
+        number of symbols (those five, then ``SIM0001USDT``, ``SIM0002USDT``
+        ..., up to 5000: :func:`~binance.testing.market_base.generated_symbols`), or
         ``{symbol: {base, quote, price, tick_size, step_size, min_notional, listed}}``.
     :param clock: callable returning the time in seconds (``time.time``).
-    :param history: seconds of generated trade history before now (4 hours).
+    :param history: seconds of generated trade history before now; ``None``
+        for 4 hours, shortened in a market of more than 200 symbols to
+        ``4 h * 200 / symbols`` (the same number of generated trades in all,
+        so that ``symbols=3000`` stays light).
     """
 
     def __init__(self, seed: Any = 0, symbols: Any = None,
-                 clock: Callable[[], float] = time.time, history: float = 4 * 3600.0) -> None:
+                 clock: Callable[[], float] = time.time,
+                 history: Optional[float] = None) -> None:
         if not callable(clock):
             raise TypeError('clock must be a callable returning seconds, e.g. time.time')
         self.clock = clock
@@ -171,11 +179,19 @@ class Market(TradingMixin, WalletMixin):
         self._wallet_id = 5000
         self._id_rng = random.Random('{}:ids'.format(seed))
         now = self.now_ms()
+        specs = build_specs(symbols)
+        if history is None:
+            history = _HISTORY_SECONDS * min(1.0, _FULL_HISTORY_SYMBOLS / len(specs))
         self._symbols: Dict[str, _Symbol] = {
-            name: _Symbol(spec, seed, now, int(history * 1000))
-            for name, spec in build_specs(symbols).items()}
-        for sym in self._symbols.values():
+            name: _Symbol(spec, seed, now, int(history * 1000)) for name, spec in specs.items()}
+        #: Symbols whose book changed since the last flush, and the order to publish them in.
+        self._changed_books: Dict[str, None] = {}
+        self._publish_order = {name: i for i, name in enumerate(self._symbols)}
+        self._next_to_step = 0   # where step_some goes on
+        for name, sym in self._symbols.items():
             self._seed_book(sym)
+            sym.book.on_first_change = functools.partial(self._changed_books.__setitem__, name,
+                                                         None)
 
     # -- plumbing ---------------------------------------------------------------
 
@@ -237,8 +253,12 @@ class Market(TradingMixin, WalletMixin):
             trade_log = self._symbols[name].log
             events.extend(('aggTrade', name, trade_log.agg_event(agg_id, now))
                           for agg_id in agg_ids)
-        for name, sym in self._symbols.items():
-            changes = sym.book.take_changes()
+        changed = self._changed_books
+        names = list(changed) if len(changed) < 2 else sorted(changed,
+                                                               key=self._publish_order.__getitem__)
+        changed.clear()
+        for name in names:
+            changes = self._symbols[name].book.take_changes()
             if changes is not None:
                 first, last, bids, asks = changes
                 events.append(('depthUpdate', name, {'e': 'depthUpdate', 'E': now, 's': name,
@@ -352,6 +372,27 @@ class Market(TradingMixin, WalletMixin):
             for sym in self._symbols.values():
                 with self._transaction():
                     self._simulate(sym)
+
+    def step_some(self, count: int) -> None:
+        """One step of the next ``count`` symbols, taking the symbols in turn
+        (all of them, as :meth:`step`, when there are no more than ``count``).
+
+        What the exchange's ticker runs: a market of thousands of symbols
+        (``symbols=3000``) then costs each tick the same as one of ``count``
+        symbols, and each symbol trades less often, as most of Binance's do.
+        """
+        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+            raise ValueError('count must be a positive int, got {!r}'.format(count))
+        symbols = list(self._symbols.values())
+        if count >= len(symbols):
+            self.step()
+            return
+        self._expire_due_keys()
+        start = self._next_to_step % len(symbols)
+        self._next_to_step = start + count
+        for sym in (symbols + symbols)[start:start + count]:
+            with self._transaction():
+                self._simulate(sym)
 
     # -- market data --------------------------------------------------------------
 

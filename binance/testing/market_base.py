@@ -9,6 +9,7 @@ arithmetic, and a seeded hash used to derive deterministic history.
 import calendar
 import hashlib
 import math
+import numbers
 import re
 from datetime import datetime, timezone
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
@@ -16,7 +17,8 @@ from typing import Any, Dict, List, Mapping, Optional, Union
 
 from binance.enums import KLINE_INTERVALS
 
-__all__ = ['MarketError', 'SymbolSpec', 'DEFAULT_SYMBOLS', 'fmt', 'parse_decimal',
+__all__ = ['MarketError', 'SymbolSpec', 'DEFAULT_SYMBOLS', 'MAX_GENERATED_SYMBOLS',
+           'generated_symbols', 'fmt', 'parse_decimal',
            'parse_int', 'interval_ms', 'align_open', 'next_open', 'prev_open', 'unit_hash']
 
 ZERO = Decimal(0)
@@ -383,13 +385,48 @@ MAX_NUM_ORDERS = 200
 MAX_NUM_ALGO_ORDERS = 5
 
 
+#: The most symbols ``symbols=N`` makes (Binance lists a few thousand).
+MAX_GENERATED_SYMBOLS = 5000
+
+
+def generated_symbols(count: int) -> Dict[str, Dict[str, Any]]:
+    """Settings of ``count`` symbols: the :data:`DEFAULT_SYMBOLS` first, then
+    ``SIM0001USDT``, ``SIM0002USDT`` ... with prices spread from 0.001 to 1000
+    USDT and Binance-like tick and lot steps (the same for every seed).
+
+    :raises TypeError: for a non-int; :raises ValueError: outside
+        1 .. :data:`MAX_GENERATED_SYMBOLS`.
+    """
+    if isinstance(count, bool) or not isinstance(count, int):
+        raise TypeError('symbols must be a number of symbols (int), a list of names or a dict '
+                        'of settings, not {!r}'.format(count))
+    if not 1 <= count <= MAX_GENERATED_SYMBOLS:
+        raise ValueError('symbols must be between 1 and {} symbols, got {}'.format(
+            MAX_GENERATED_SYMBOLS, count))
+    settings = dict(list(DEFAULT_SYMBOLS.items())[:count])
+    for i in range(1, count - len(settings) + 1):
+        price = Decimal(10) ** Decimal(-3 + 6 * unit_hash(0x53494D, i))
+        exponent = price.adjusted()               # 10 ** exponent <= price < 10 ** (exponent + 1)
+        units = (Decimal(300) / price).adjusted()  # a typical trade is worth about 300 USDT
+        settings['SIM{:04d}USDT'.format(i)] = dict(
+            base='SIM{:04d}'.format(i), quote='USDT',
+            price=format(price.quantize(Decimal(10) ** (exponent - 3)), 'f'),
+            tick_size=format(Decimal(10) ** (exponent - 4), 'f'),
+            step_size=format(Decimal(10) ** min(0, units - 3), 'f'),
+            min_notional='5', listed='2021-01-04 00:00')
+    return settings
+
+
 def build_specs(symbols: Any) -> Dict[str, SymbolSpec]:
-    """Symbol specs from ``None`` (the defaults), names of default symbols, or a mapping.
+    """Symbol specs from ``None`` (the defaults), a number of symbols
+    (:func:`generated_symbols`), names of default symbols, or a mapping.
 
     :raises ValueError: for an unknown default name or a bad setting.
     """
     if symbols is None:
         symbols = DEFAULT_SYMBOLS
+    if isinstance(symbols, numbers.Number):
+        symbols = generated_symbols(symbols)   # an int, else the TypeError that names the forms
     if isinstance(symbols, str):
         raise TypeError('symbols must be a list of names or a dict of settings, not a string')
     if isinstance(symbols, Mapping):

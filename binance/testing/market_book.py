@@ -6,7 +6,7 @@ market can publish them as one ``depthUpdate`` event (``U``..``u``).
 """
 import bisect
 from decimal import Decimal
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from binance.testing.market_base import ZERO, fmt
 
@@ -113,6 +113,9 @@ class Book:
         self._first_change: Optional[int] = None
         self._changed: Dict[str, Dict[Decimal, None]] = {BUY: {}, SELL: {}}
         self.counts: Dict[str, int] = {BUY: 0, SELL: 0}  # resting orders per side
+        #: Called with no arguments at the first change after :meth:`take_changes`
+        #: (the market keeps the set of books with changes to publish).
+        self.on_first_change: Optional[Callable[[], None]] = None
 
     # -- reading ------------------------------------------------------------
 
@@ -158,6 +161,8 @@ class Book:
         self.update_id += 1
         if self._first_change is None:
             self._first_change = self.update_id
+            if self.on_first_change is not None:
+                self.on_first_change()
         self._changed[side][price] = None
 
     def add(self, order: Order) -> None:
