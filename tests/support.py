@@ -1,4 +1,4 @@
-"""Helpers shared by the tests: polling with a deadline instead of sleeping."""
+"""Helpers shared by the tests: polling with a deadline instead of sleeping, a manager pointed at a local exchange."""
 import time
 from typing import Any, Callable
 
@@ -18,3 +18,14 @@ def wait_until(predicate: Callable[[], Any], timeout: float = 5.0, interval: flo
         if time.monotonic() > deadline:
             raise AssertionError('timed out after {} s waiting for {}'.format(timeout, message))
         time.sleep(interval)
+
+
+def local_manager(exchange: Any, **options: Any) -> Any:
+    """A started socket manager with every stream URL pointed at ``exchange``."""
+    from binance.websockets import BinanceSocketManager
+    bm = BinanceSocketManager(exchange.client(), **options)
+    bm.STREAM_URL = exchange.stream_url
+    bm.FSTREAM_URL = exchange.fstream_url
+    bm.WS_API_URL = exchange.ws_api_url
+    bm.start()
+    return bm

@@ -15,20 +15,14 @@ import pytest
 
 from binance.testing.reactor import FakeReactor
 from binance.websockets import BinanceSocketManager
-from tests.support import wait_until
+from tests.support import local_manager, wait_until
 from tests.test_stream_server import RawClient
 from tests.test_user_stream import (  # noqa: F401  (fixtures used by name)
     Recorder, exchange, ws_api_exchange)
 from tests.test_websockets_unit import Conn, FakeClient
 
 
-def manager(exchange):
-    bm = BinanceSocketManager(exchange.client())
-    bm.STREAM_URL = exchange.stream_url
-    bm.FSTREAM_URL = exchange.fstream_url
-    bm.WS_API_URL = exchange.ws_api_url
-    bm.start()
-    return bm
+manager = local_manager
 
 
 _ids = itertools.count(1)

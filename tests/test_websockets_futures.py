@@ -5,7 +5,7 @@ import pytest
 
 from binance.testing import LocalExchange
 from binance.websockets import BinanceSocketManager
-from tests.support import wait_until
+from tests.support import local_manager, wait_until
 
 
 MODULE_EXCHANGE = {'tick': 0.05}
@@ -18,11 +18,7 @@ def ex(module_exchange):
 
 @pytest.fixture
 def bm(ex):
-    manager = BinanceSocketManager(ex.client())
-    manager.FSTREAM_URL = ex.fstream_url
-    manager.STREAM_URL = ex.stream_url
-    manager.WS_API_URL = ex.ws_api_url
-    manager.start()
+    manager = local_manager(ex)
     yield manager
     manager.close()
 
