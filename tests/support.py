@@ -1,4 +1,5 @@
-"""Helpers shared by the tests: polling with a deadline instead of sleeping, a manager pointed at a local exchange."""
+"""Helpers shared by the tests: polling with a deadline instead of sleeping, and a
+socket manager pointed at a local exchange."""
 import time
 from typing import Any, Callable
 
