@@ -600,3 +600,48 @@ def test_live_random_faults_never_leave_a_wrong_book(exchange, shared_bm, action
     checker, manager, _ = run_live(exchange, actions, limit=limit, bm=shared_bm)
     assert checker.errors == [] and not checker.gave_up
     assert checker.problem(manager.get_depth_cache()) is None
+
+
+@pytest.mark.parametrize('per_connection', [1, 8])
+def test_live_book_stays_synced_across_a_server_shutdown(exchange, per_connection):
+    """At serverShutdown the depth stream moves to a new connection with an unbroken
+    update-id chain: no resync (one snapshot), and the book is right after every event."""
+    from binance.websockets import BinanceSocketManager
+    from tests.support import wait_until
+    symbol, stream = 'LTCBTC', 'ltcbtc@depth'
+    bm = BinanceSocketManager(None, streams_per_connection=per_connection)
+    bm.start()
+    client = RecordingClient(exchange.client())
+    checker = BookChecker(exchange, client, symbol, 500)
+    manager = DepthCacheManager(client, symbol, callback=checker, limit=500, bm=bm)
+    cache = manager.get_depth_cache()
+
+    def step_and_catch_up():
+        exchange.step()
+        target = exchange.call(exchange.market.update_id, symbol)
+        wait_until(lambda: cache.last_update_id == target, message='update id {}'.format(target))
+
+    try:
+        exchange.streams.wait_for_connections(1, stream=stream)
+        for _ in range(3):
+            step_and_catch_up()
+        assert exchange.streams.server_shutdown(stream=stream, grace=30) == 1
+        wait_until(lambda: exchange.streams.connection_count(stream) == 2,
+                   message='the replacement connection')
+        for _ in range(100):                    # events while both are open, then the switch
+            step_and_catch_up()
+            if exchange.streams.connection_count(stream) == 1:
+                break
+        assert exchange.streams.connection_count(stream) == 1, 'the old connection stayed'
+        checked = checker.checked
+        for _ in range(3):
+            step_and_catch_up()                 # on the new connection alone
+        assert checker.checked > checked
+        assert checker.errors == [] and not checker.gave_up
+        assert len(client.snapshots) == 1
+    finally:
+        manager.close()
+        checker.remove()
+        bm.close()
+        wait_until(lambda: exchange.streams.connection_count(stream) == 0,
+                   message='the depth socket to close')
