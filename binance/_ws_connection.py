@@ -31,6 +31,7 @@ import weakref
 from collections import deque
 from typing import Any, Callable, Deque, Dict, Iterable, List, Optional, Set, Tuple
 
+from binance._fallback_log import SHOW
 from binance._ws_protocol import MAX_RETRIES_MESSAGE, StreamFactory, stop_for_exit
 
 __all__ = ['AttemptBudget', 'ControlLimiter', 'Connection', 'StreamPool', 'order_id',
@@ -85,9 +86,12 @@ class AttemptBudget:
             return
         self._waiting.append(attempt)
         if len(self._waiting) == 1:
+            # shown even with no logging configured: sockets that seem not to
+            # connect for minutes would otherwise look broken
             log.warning('connection attempts wait: Binance allows %d per %g s per IP; '
-                        'the next one in %.1f s', self.limit, self.window,
-                        self._times[0] + self.window - now)
+                        'the next one in %.1f s (BinanceSocketManager(client, '
+                        'streams_per_connection=1024) carries up to 1024 streams a connection)', self.limit, self.window,
+                        self._times[0] + self.window - now, extra={SHOW: True})
         self._schedule(now)
 
     def _schedule(self, now: float) -> None:

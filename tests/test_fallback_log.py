@@ -80,3 +80,26 @@ def test_a_stream_that_gives_up_is_reported_on_stderr():
     assert 'GOT Max reconnect retries reached' in proc.stdout
     assert 'binance: ERROR: bnbbtc@trade: giving up after 5 retries' in proc.stderr
     assert 'connection attempt failed' not in proc.stderr   # warnings stay in the logger
+
+
+def test_sockets_waiting_for_the_connection_budget_are_reported_on_stderr():
+    """Past Binance's connection-attempt budget the wait is said on stderr, naming the remedy."""
+    proc = _run('''
+        from binance.testing import LocalExchange
+        from binance.websockets import BinanceSocketManager
+        from tests.support import wait_until
+        BinanceSocketManager.MAX_CONNECTION_ATTEMPTS = 3
+        with LocalExchange(tick=None) as ex, ex.install():
+            bm = BinanceSocketManager(ex.client())
+            keys = [bm.start_trade_socket(s, print) for s in ('BNBBTC', 'ETHBTC', 'NEOBTC',
+                                                              'LTCBTC')]
+            bm.start()
+            wait_until(lambda: ex.streams.connection_count() == 3, timeout=10)
+            print('CONNECTED', sum(bm.wait_connected(k, 0) for k in keys))
+            bm.close()
+    ''')
+    assert proc.returncode == 0, proc.stderr
+    assert 'CONNECTED 3' in proc.stdout
+    assert proc.stderr.count('binance: WARNING: connection attempts wait: Binance allows 3 per '
+                             '300 s per IP') == 1, proc.stderr
+    assert 'streams_per_connection=1024' in proc.stderr
