@@ -90,8 +90,9 @@ class AttemptBudget:
             # connect for minutes would otherwise look broken
             log.warning('connection attempts wait: Binance allows %d per %g s per IP; '
                         'the next one in %.1f s (BinanceSocketManager(client, '
-                        'streams_per_connection=1024) carries up to 1024 streams a connection)', self.limit, self.window,
-                        self._times[0] + self.window - now, extra={SHOW: True})
+                        'streams_per_connection=1024) carries up to 1024 streams a connection)',
+                        self.limit, self.window, self._times[0] + self.window - now,
+                        extra={SHOW: True})
         self._schedule(now)
 
     def _schedule(self, now: float) -> None:

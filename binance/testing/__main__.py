@@ -20,7 +20,7 @@ import sys
 import threading
 from typing import Any, List, Optional
 
-from binance.testing.market_base import MAX_GENERATED_SYMBOLS
+from binance.testing.market_base import MAX_GENERATED_SYMBOLS, check_symbol_count
 
 __all__ = ['main']
 
@@ -33,9 +33,11 @@ def _symbols_option(parser: argparse.ArgumentParser) -> None:
 
 
 def _check_symbols(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
-    if args.symbols is not None and not 1 <= args.symbols <= MAX_GENERATED_SYMBOLS:
-        parser.error('--symbols must be between 1 and {}, got {}'.format(
-            MAX_GENERATED_SYMBOLS, args.symbols))
+    if args.symbols is not None:
+        try:
+            check_symbol_count(args.symbols)
+        except ValueError as exc:
+            parser.error('--{}'.format(exc))
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -37,7 +37,7 @@ import re
 import threading
 import time
 from decimal import Decimal
-from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, TypeVar, Union
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple, TypeVar, Union
 
 from binance.testing.market_base import (
     RATE_LIMITS, ZERO, MarketError, SymbolSpec, build_specs, check_symbol_text, fmt,
@@ -368,10 +368,13 @@ class Market(TradingMixin, WalletMixin):
         if isinstance(n, bool) or not isinstance(n, int) or n < 0:
             raise ValueError('n must be a non-negative int, got {!r}'.format(n))
         for _ in range(n):
-            self._expire_due_keys()
-            for sym in self._symbols.values():
-                with self._transaction():
-                    self._simulate(sym)
+            self._step_symbols(self._symbols.values())
+
+    def _step_symbols(self, symbols: Iterable[_Symbol]) -> None:
+        self._expire_due_keys()
+        for sym in symbols:
+            with self._transaction():
+                self._simulate(sym)
 
     def step_some(self, count: int) -> None:
         """One step of the next ``count`` symbols, taking the symbols in turn
@@ -384,15 +387,13 @@ class Market(TradingMixin, WalletMixin):
         if isinstance(count, bool) or not isinstance(count, int) or count < 1:
             raise ValueError('count must be a positive int, got {!r}'.format(count))
         symbols = list(self._symbols.values())
-        if count >= len(symbols):
+        n = len(symbols)
+        if count >= n:
             self.step()
             return
-        self._expire_due_keys()
-        start = self._next_to_step % len(symbols)
-        self._next_to_step = start + count
-        for sym in (symbols + symbols)[start:start + count]:
-            with self._transaction():
-                self._simulate(sym)
+        start = self._next_to_step
+        self._next_to_step = (start + count) % n
+        self._step_symbols(symbols[(start + k) % n] for k in range(count))
 
     # -- market data --------------------------------------------------------------
 

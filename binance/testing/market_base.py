@@ -18,7 +18,7 @@ from typing import Any, Dict, List, Mapping, Optional, Union
 from binance.enums import KLINE_INTERVALS
 
 __all__ = ['MarketError', 'SymbolSpec', 'DEFAULT_SYMBOLS', 'MAX_GENERATED_SYMBOLS',
-           'generated_symbols', 'fmt', 'parse_decimal',
+           'check_symbol_count', 'generated_symbols', 'fmt', 'parse_decimal',
            'parse_int', 'interval_ms', 'align_open', 'next_open', 'prev_open', 'unit_hash']
 
 ZERO = Decimal(0)
@@ -389,6 +389,16 @@ MAX_NUM_ALGO_ORDERS = 5
 MAX_GENERATED_SYMBOLS = 5000
 
 
+def check_symbol_count(count: Any) -> None:
+    """Refuse a ``symbols=N`` that is not an int from 1 to :data:`MAX_GENERATED_SYMBOLS`."""
+    if isinstance(count, bool) or not isinstance(count, int):
+        raise TypeError('symbols must be a number of symbols (int), a list of names or a dict '
+                        'of settings, not {!r}'.format(count))
+    if not 1 <= count <= MAX_GENERATED_SYMBOLS:
+        raise ValueError('symbols must be between 1 and {} symbols, got {}'.format(
+            MAX_GENERATED_SYMBOLS, count))
+
+
 def generated_symbols(count: int) -> Dict[str, Dict[str, Any]]:
     """Settings of ``count`` symbols: the :data:`DEFAULT_SYMBOLS` first, then
     ``SIM0001USDT``, ``SIM0002USDT`` ... with prices spread from 0.001 to 1000
@@ -397,12 +407,7 @@ def generated_symbols(count: int) -> Dict[str, Dict[str, Any]]:
     :raises TypeError: for a non-int; :raises ValueError: outside
         1 .. :data:`MAX_GENERATED_SYMBOLS`.
     """
-    if isinstance(count, bool) or not isinstance(count, int):
-        raise TypeError('symbols must be a number of symbols (int), a list of names or a dict '
-                        'of settings, not {!r}'.format(count))
-    if not 1 <= count <= MAX_GENERATED_SYMBOLS:
-        raise ValueError('symbols must be between 1 and {} symbols, got {}'.format(
-            MAX_GENERATED_SYMBOLS, count))
+    check_symbol_count(count)
     settings = dict(list(DEFAULT_SYMBOLS.items())[:count])
     for i in range(1, count - len(settings) + 1):
         price = Decimal(10) ** Decimal(-3 + 6 * unit_hash(0x53494D, i))
