@@ -34,12 +34,12 @@ def test_create_order_sends_the_documented_query_and_signature():
 def test_signature_covers_the_percent_encoded_query():
     """Values needing escapes are percent-encoded first and the signature covers that exact text."""
     client, adapter = offline_client('key', 'secret')
-    client.get_order(symbol='BNBBTC', origClientOrderId='my id/é&x=1')
+    client.withdraw(coin='BTC', address='addr', amount=1, name='my id/é&x=1')
     query = urlsplit(adapter.requests[-1].url).query
     signed, _, signature = query.rpartition('&signature=')
-    assert 'origClientOrderId=my+id%2F%C3%A9%26x%3D1' in signed
+    assert 'name=my+id%2F%C3%A9%26x%3D1' in signed
     assert signature == sign_payload('secret', signed)
-    assert dict(parse_qsl(signed))['origClientOrderId'] == 'my id/é&x=1'
+    assert dict(parse_qsl(signed))['name'] == 'my id/é&x=1'
 
 
 def test_timestamp_is_now_in_ms_plus_offset():
