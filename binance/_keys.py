@@ -15,6 +15,7 @@ What is signed and how is :mod:`binance._signing`; this module turns the
 raised here quotes the key or its password.
 """
 import os
+import re
 from typing import Any, Optional, Union
 
 # The signers and payload rules live in binance._signing; re-exported here
@@ -30,6 +31,35 @@ KEY_TYPES = ('HMAC', 'RSA', 'Ed25519')
 RSA_KEY_SIZES = (2048, 4096)
 
 PrivateKeyArg = Union[str, bytes, 'os.PathLike[str]', Any]
+
+# One PEM block: its BEGIN line, its body (headers of an encrypted legacy key
+# included) and the END line of the same label.
+_PEM_BLOCK_RE = re.compile(rb'-----BEGIN ([A-Z0-9 ]{1,64})-----.*?-----END \1-----', re.S)
+_PEM_BEGIN = b'-----BEGIN '
+
+
+def _check_one_pem(data: bytes) -> None:
+    """Refuse PEM data that is not exactly one block (whitespace around it allowed).
+
+    cryptography reads the first private key of the data and ignores the
+    rest, so two concatenated keys, or junk before or after a key, would be
+    used silently. The messages name counts and positions only, never the content.
+    """
+    begins = data.count(_PEM_BEGIN)
+    if begins > 1:
+        raise ValueError('private_key holds {} PEM blocks; give exactly one private key per '
+                         'argument (one "-----BEGIN ... PRIVATE KEY-----" ... "-----END ... '
+                         'PRIVATE KEY-----" block)'.format(begins))
+    match = _PEM_BLOCK_RE.search(data)
+    if match is None:
+        return  # no complete block: cryptography's error says it is no PEM private key
+    before, after = data[:match.start()].strip(), data[match.end():].strip()
+    if before or after:
+        raise ValueError('private_key has {} outside its PEM block ({} bytes); give exactly '
+                         'one key, from "-----BEGIN" to the "-----END ...-----" line'.format(
+                             ' and '.join(where for where, extra in (
+                                 ('text before', before), ('text after', after)) if extra),
+                             len(before) + len(after)))
 
 
 def _shown_path(path: str) -> str:
@@ -79,8 +109,9 @@ def load_private_key(private_key: PrivateKeyArg, password: Optional[Union[str, b
     :param password: the password of an encrypted key.
     :returns: the :mod:`cryptography` private key object.
     :raises ValueError: for a wrong or missing password, a file that cannot be
-        read, text that is not a PEM private key, or a key type/size Binance
-        does not accept. The message never contains the key or the password.
+        read, text that is not a PEM private key, more than one PEM block or
+        text around the block, or a key type/size Binance does not accept.
+        The message never contains the key or the password.
     :raises TypeError: for arguments of the wrong type.
     """
     try:
@@ -97,6 +128,7 @@ def load_private_key(private_key: PrivateKeyArg, password: Optional[Union[str, b
         key = private_key
     else:
         data = _pem_bytes(private_key)
+        _check_one_pem(data)
         secret = password.encode('utf-8') if isinstance(password, str) else password
         try:
             key = load_pem_private_key(data, password=secret or None)
