@@ -17,6 +17,7 @@ from binance._client_params import REPEATED_PARAMS, check_known, encode_params
 from binance._clock import ServerClock
 from binance._keys import load_signer
 from binance._signing import Signer, rest_query, signed_rest_query
+from binance._wire import product_of
 from binance.exceptions import (
     BinanceAPIException, BinanceException, BinanceConnectionException, BinanceRateLimitException,
     BinanceRequestException, BinanceTimeoutException, _int_or_none,
@@ -216,7 +217,8 @@ class ClientBase:
         extra = params.pop('requests_params', None) or {}
         full_path = '/{}/{}'.format(api, path)
         check_known(method, full_path, params)
-        pairs = encode_params(params, REPEATED_PARAMS.get((method, full_path), ()))
+        pairs = encode_params(params, REPEATED_PARAMS.get((method, full_path), ()),
+                              product_of(api))
         headers: Dict[str, str] = {}
         if signed or keyed:
             if not self.API_KEY or (signed and self._signer is None):

@@ -59,7 +59,8 @@ def _json_id_list(params: Dict[str, Any], name: str) -> None:
         if not value or len(value) > 10:
             raise ValueError('{} takes 1 to 10 ids, got {}'.format(name, len(value)))
         rule = rule_for(name[:-len('List')])
-        items = [rule('{} entry'.format(name), item) for item in value]
+        assert rule is not None
+        items = [rule('{} entry'.format(name), item, 'futures') for item in value]
         params[name] = json.dumps([int(i) if name == 'orderIdList' else i for i in items],
                                   separators=(',', ':'))
 

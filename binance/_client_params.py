@@ -266,7 +266,8 @@ class Checked(str):
     (e.g. a futures ``timeInForce`` of ``GTX``): sent as is."""
 
 
-def _format_value(name: str, value: Any, repeated: Iterable[str] = ()) -> Any:
+def _format_value(name: str, value: Any, repeated: Iterable[str] = (),
+                  product: str = 'spot') -> Any:
     if isinstance(value, Checked):
         return str(value)
     if name in POSITIVE_NUMBERS:
@@ -281,13 +282,13 @@ def _format_value(name: str, value: Any, repeated: Iterable[str] = ()) -> Any:
         return _json_list(name, value)
     if isinstance(value, (list, tuple, set, frozenset, dict)):
         if name in repeated and isinstance(value, (list, tuple)):
-            return [_format_value(name, item) for item in value]
+            return [_format_value(name, item, (), product) for item in value]
         raise TypeError('{} takes one value, not a {} ({!r} would go out as a repeated '
                         'parameter, which Binance refuses)'.format(
                             name, type(value).__name__, value))
     rule = _wire.rule_for(name)
     if rule is not None:
-        return rule(name, value)
+        return rule(name, value, product)
     if isinstance(value, bool):
         return 'true' if value else 'false'
     if isinstance(value, (float, Decimal)):
@@ -300,13 +301,15 @@ def _format_value(name: str, value: Any, repeated: Iterable[str] = ()) -> Any:
         name, type(value).__name__))
 
 
-def encode_params(params: Mapping[str, Any], repeated: Iterable[str] = ()
-                  ) -> List[Tuple[str, str]]:
+def encode_params(params: Mapping[str, Any], repeated: Iterable[str] = (),
+                  product: str = 'spot') -> List[Tuple[str, str]]:
     """Check and format every parameter; ``None`` values are left out.
 
     :param repeated: the names that may take a list, sent as one pair per
         item (:data:`REPEATED_PARAMS` of the endpoint); any other list is
         refused.
+    :param product: ``'spot'`` (spot, margin, wallet) or ``'futures'``: the
+        client id rule differs (:data:`binance._wire.CLIENT_ID_PATTERNS`).
     :returns: ``(name, value)`` pairs in the caller's order, ready for
         :func:`binance._signing.rest_query`.
     :raises TypeError, ValueError: naming the parameter and Binance's rule
@@ -317,7 +320,7 @@ def encode_params(params: Mapping[str, Any], repeated: Iterable[str] = ()
     for name, value in params.items():
         if value is None:
             continue
-        formatted = _format_value(name, value, repeated)
+        formatted = _format_value(name, value, repeated, product)
         if isinstance(formatted, list):
             pairs.extend((name, item) for item in formatted)
         else:

@@ -16,7 +16,10 @@ the rule at the call, and nothing malformed reaches the wire:
   (Binance's ids are signed 64-bit); ``True``, ``1.5``, ``''``, ``-5``,
   ``2**70`` are refused.
 * **client ids** (``newClientOrderId``, ``origClientOrderId``,
-  ``listClientOrderId``...): ``^[\\.A-Z\\:/a-z0-9_-]{1,36}$``.
+  ``listClientOrderId``...): on spot and margin ``^[a-zA-Z0-9-_]{1,36}$``
+  (the rule Binance's spot ``-1100`` message and its FIX docs name), on
+  USD-M futures ``^[\\.A-Z\\:/a-z0-9_-]{1,36}$`` (the futures docs'), which
+  also admits ``.``, ``:`` and ``/``.
 * **one value per name**: a list is refused where Binance expects one value
   (it would go out as a repeated parameter, which Binance answers with
   ``-1101 Duplicate values for a parameter detected.``); the few parameters
@@ -30,18 +33,19 @@ a new kind of id or decimal parameter is one more entry in a table.
 import math
 import re
 from decimal import Decimal, InvalidOperation
-from typing import Any, Callable, Dict
+from typing import Any, Callable, Dict, Optional
 
-__all__ = ['DECIMAL_PATTERN', 'INTEGER_PATTERN', 'CLIENT_ID_PATTERN', 'MAX_ID',
+__all__ = ['DECIMAL_PATTERN', 'INTEGER_PATTERN', 'CLIENT_ID_PATTERNS', 'MAX_ID',
            'CLIENT_ID_PARAMS', 'ORDER_ID_PARAMS', 'format_decimal', 'format_integer',
-           'format_order_id', 'check_client_id', 'rule_for']
+           'format_order_id', 'check_client_id', 'rule_for', 'product_of']
 
 #: Binance's rule for a decimal parameter, as its ``-1100`` message writes it.
 DECIMAL_PATTERN = '^([0-9]{1,20})(\\.[0-9]{1,20})?$'
 #: Binance's rule for an integer (LONG) parameter.
 INTEGER_PATTERN = '^[0-9]{1,20}$'
-#: Binance's rule for a client order id (spot, margin and USD-M futures).
-CLIENT_ID_PATTERN = '^[\\.A-Z\\:/a-z0-9_-]{1,36}$'
+#: Binance's rule for a client order id, by product (``'spot'`` covers margin).
+CLIENT_ID_PATTERNS = {'spot': '^[a-zA-Z0-9-_]{1,36}$',
+                      'futures': '^[\\.A-Z\\:/a-z0-9_-]{1,36}$'}
 #: The largest order id (Binance's ids are signed 64-bit integers).
 MAX_ID = 2 ** 63 - 1
 #: Most digits on either side of the decimal point.
@@ -49,7 +53,10 @@ MAX_DIGITS = 20
 
 _DECIMAL_RE = re.compile(r'^([0-9]{1,20})(\.[0-9]{1,20})?\Z')
 _INTEGER_RE = re.compile(r'^[0-9]{1,20}\Z')
-_CLIENT_ID_RE = re.compile(r'^[\.A-Z\:/a-z0-9_-]{1,36}\Z')
+_CLIENT_ID_RES = {'spot': re.compile(r'^[a-zA-Z0-9\-_]{1,36}\Z'),
+                  'futures': re.compile(r'^[\.A-Z\:/a-z0-9_-]{1,36}\Z')}
+_CLIENT_ID_CHARS = {'spot': 'A-Z, a-z, 0-9, "-" and "_"',
+                    'futures': 'A-Z, a-z, 0-9, ".", ":", "/", "_" and "-"'}
 # What may be read as a number at all (an exponent is rewritten in plain decimals).
 _NUMBER_RE = re.compile(r'^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?\Z')
 
@@ -165,28 +172,34 @@ def format_order_id(name: str, value: Any) -> str:
     return str(number)
 
 
-def check_client_id(name: str, value: Any) -> str:
-    """A client order id matching Binance's ``^[\\.A-Z\\:/a-z0-9_-]{1,36}$``."""
+def check_client_id(name: str, value: Any, product: str = 'spot') -> str:
+    """A client order id matching Binance's rule for ``product`` (:data:`CLIENT_ID_PATTERNS`)."""
+    chars = _CLIENT_ID_CHARS[product]
     if not isinstance(value, str):
-        raise TypeError('{} must be a str of 1 to 36 characters among A-Z, a-z, 0-9, '
-                        '".", ":", "/", "_" and "-", not {}'.format(name, type(value).__name__))
-    if not _CLIENT_ID_RE.match(value):
+        raise TypeError('{} must be a str of 1 to 36 characters among {}, not {}'.format(
+            name, chars, type(value).__name__))
+    if not _CLIENT_ID_RES[product].match(value):
         why = ('it is empty' if not value else
                'it has {} characters'.format(len(value)) if len(value) > 36 else
                'it contains characters outside the rule')
-        raise ValueError('{} {!r} cannot be sent: {}; Binance takes client ids matching {} '
-                         '(1 to 36 characters among A-Z, a-z, 0-9, ".", ":", "/", "_" and '
-                         '"-")'.format(name, value, why, CLIENT_ID_PATTERN))
+        raise ValueError('{} {!r} cannot be sent: {}; Binance takes {} client ids matching {} '
+                         '(1 to 36 characters among {})'.format(
+                             name, value, why, product, CLIENT_ID_PATTERNS[product], chars))
     return value
 
 
-_RULES: Dict[str, Callable[[str, Any], str]] = {}
+def _order_id(name: str, value: Any, product: str = 'spot') -> str:
+    return format_order_id(name, value)
+
+
+_RULES: Dict[str, Callable[[str, Any, str], str]] = {}
 _RULES.update((name, check_client_id) for name in CLIENT_ID_PARAMS)
-_RULES.update((name, format_order_id) for name in ORDER_ID_PARAMS)
+_RULES.update((name, _order_id) for name in ORDER_ID_PARAMS)
 
 
-def rule_for(name: str) -> Any:
-    """The value rule of parameter ``name`` (client id or order id), or ``None``.
+def rule_for(name: str) -> Optional[Callable[[str, Any, str], str]]:
+    """The value rule of parameter ``name`` (client id or order id), or ``None``:
+    called as ``rule(name, value, product)``.
 
     Names ending in ``ClientOrderId`` are client ids wherever they appear.
     """
@@ -194,3 +207,9 @@ def rule_for(name: str) -> Any:
     if rule is None and name.endswith('ClientOrderId'):
         return check_client_id
     return rule
+
+
+def product_of(api: str) -> str:
+    """``'futures'`` for the derivatives APIs (``fapi``, ``dapi``, ``futures/data``),
+    ``'spot'`` otherwise (``api``, ``sapi``, the spot WebSocket API)."""
+    return 'futures' if api.startswith(('fapi', 'dapi', 'futures')) else 'spot'

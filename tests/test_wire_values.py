@@ -153,11 +153,26 @@ def test_list_and_oco_client_ids_are_checked():
 
 
 def test_client_ids_binance_accepts_are_sent_unchanged():
-    """Ids with '.', ':', '/', '_' and '-' (Binance's pattern) and 36 characters pass."""
+    """Spot/margin ids of A-Z, a-z, 0-9, '-' and '_' and futures ids that also hold '.', ':'
+    and '/' (each product's documented pattern), up to 36 characters, are sent as given."""
     client, adapter = offline_client('k', 's')
-    for value in ('web.bot:1/x_y-z', 'a' * 36):
+    for value in ('bot_1-x', 'a' * 36):
         _spot_order(client, newClientOrderId=value)
         assert sent_params(adapter)['newClientOrderId'] == value
+        _margin_order(client, newClientOrderId=value)
+        assert sent_params(adapter)['newClientOrderId'] == value
+    _futures_order(client, newClientOrderId='web.bot:1/x_y-z')
+    assert sent_params(adapter)['newClientOrderId'] == 'web.bot:1/x_y-z'
+
+
+def test_spot_refuses_the_characters_only_futures_allow(ws_manager):
+    """'.', ':' and '/' are outside spot's ^[a-zA-Z0-9-_]{1,36}$: refused on REST and ws_api."""
+    client, adapter = offline_client('k', 's')
+    with pytest.raises(ValueError, match=r'spot client ids matching \^\[a-zA-Z0-9-_\]'):
+        _spot_order(client, newClientOrderId='web.bot:1/x')
+    with pytest.raises(ValueError, match='newClientOrderId'):
+        _ws_order(ws_manager, newClientOrderId='web.bot:1/x')
+    assert adapter.requests == []
 
 
 BAD_ORDER_IDS = [
