@@ -196,3 +196,48 @@ def test_every_signer_uses_the_signing_module():
     for module in (_client_base, _ws_user, _ws_user_api, testing_keys, testing_rest,
                    streams_wsapi):
         assert 'hmac.new' not in inspect.getsource(module), module.__name__
+
+
+# -- the local exchange verifies what Binance verifies ---------------------------------
+
+def test_local_rest_verifier_requires_the_percent_encoded_payload(exchange):
+    """A signature over the decoded query (non-ASCII value) gets -1022 from the local
+    exchange, as from Binance since 2026-01-15; one over the percent-encoded query passes
+    the signature check (and meets the endpoint's own answer)."""
+    import requests
+    from urllib.parse import urlencode
+
+    from binance._signing import sign_payload
+    pairs = [('symbol', 'ＢＮＢＢＴＣ'), ('timestamp', str(exchange.call(exchange.market.now_ms)))]
+    encoded = urlencode(pairs)
+    decoded = '&'.join('{}={}'.format(k, v) for k, v in pairs)
+    url = exchange.api_url.rstrip('/') + '/v3/openOrders?' + encoded + '&signature='
+    headers = {'X-MBX-APIKEY': exchange.api_key}
+    for payload, refused in ((decoded, True), (encoded, False)):
+        answer = requests.get(url + sign_payload(exchange.api_secret, payload), headers=headers,
+                              timeout=30).json()
+        assert (answer.get('code') == -1022) is refused, answer
+
+
+def test_local_ws_api_verifier_requires_the_utf8_payload(exchange):
+    """The WebSocket API signs the UTF-8 text, not percent-encoded: the local exchange
+    accepts the former's signature and refuses the latter's with -1022."""
+    from urllib.parse import quote
+
+    from binance._signing import sign_payload, ws_api_payload
+    from tests.test_stream_server import RawClient
+    client = RawClient(exchange.streams.port, '/ws-api/v3')
+    try:
+        for request_id, encode in ((1, False), (2, True)):
+            params = {'symbol': 'ＢＮＢＢＴＣ', 'apiKey': exchange.api_key,
+                      'timestamp': exchange.call(exchange.market.now_ms)}
+            payload = ws_api_payload(params)
+            if encode:
+                payload = '&'.join(k + '=' + quote(v, safe='')
+                                   for k, v in (p.split('=', 1) for p in payload.split('&')))
+            params['signature'] = sign_payload(exchange.api_secret, payload)
+            client.send_json({'id': request_id, 'method': 'openOrders.status', 'params': params})
+            reply = client.recv_json()
+            assert (reply.get('error', {}).get('code') == -1022) is encode, reply
+    finally:
+        client.close()
