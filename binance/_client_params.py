@@ -134,6 +134,8 @@ def require(func: str, params: Mapping[str, Any], *names: Any) -> None:
 
 def _mandatory_text(options: Tuple[str, ...]) -> str:
     """Binance's ``-1102`` message for these missing parameters (errors.md)."""
+    if set(options) == {'orderId', 'origClientOrderId'}:  # Binance names them in this order
+        options = ('origClientOrderId', 'orderId')
     if len(options) == 2:
         return "Param '{}' or '{}' must be sent, but both were empty/null!".format(*options)
     if len(options) == 1:

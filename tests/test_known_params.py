@@ -78,7 +78,7 @@ def test_one_of_two_missing_gets_binances_either_message():
     with pytest.raises(BinanceAPIException) as info:
         client.cancel_order(symbol='BNBBTC')
     assert info.value.code == -1102
-    assert info.value.message == ("Param 'orderId' or 'origClientOrderId' must be sent, "
+    assert info.value.message == ("Param 'origClientOrderId' or 'orderId' must be sent, "
                                   "but both were empty/null!")
 
 
