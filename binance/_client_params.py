@@ -14,7 +14,7 @@ may be sent more than once. :func:`register_params` adds both.
 import json
 import re
 from decimal import Decimal
-from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Tuple
+from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Tuple
 
 from binance import _wire
 from binance._params_derivatives import FUTURES_PARAMS, MARGIN_PARAMS
