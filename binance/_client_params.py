@@ -410,10 +410,11 @@ def register_params(method: str, path: str, names: Iterable[str],
 
     ``names`` are every parameter the endpoint takes besides ``timestamp``,
     ``signature`` and ``recvWindow``; ``repeated`` the ones sent once per
-    item of a list. Values are checked by name (:mod:`binance._wire`).
+    item of a list. Values are checked by name (:mod:`binance._wire`). For
+    example, next to the module that calls the endpoint::
 
-    >>> register_params('GET', '/api/v3/ticker/tradingDay', ('symbol', 'symbols',
-    ...                 'timeZone', 'type', 'symbolStatus'))
+        register_params('GET', '/api/v3/ticker/tradingDay',
+                        ('symbol', 'symbols', 'timeZone', 'type', 'symbolStatus'))
     """
     KNOWN_PARAMS[(method, path)] = frozenset(names)
     if repeated:
