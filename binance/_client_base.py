@@ -7,16 +7,17 @@ live in :mod:`binance._client_market` and :mod:`binance._client_account`.
 import logging
 import re
 from typing import Any, Dict, Mapping, Optional, Union
-from urllib.parse import urlencode
 
 import requests
 from urllib3.exceptions import ReadTimeoutError
 
 from binance import __version__
 from binance._json import loads
-from binance._client_params import check_known, encode_params
+from binance._client_params import REPEATED_PARAMS, check_known, encode_params
 from binance._clock import ServerClock
-from binance._keys import Signer, load_signer
+from binance._keys import load_signer
+from binance._signing import Signer, rest_query, signed_rest_query
+from binance._wire import product_of
 from binance.exceptions import (
     BinanceAPIException, BinanceException, BinanceConnectionException, BinanceRateLimitException,
     BinanceRequestException, BinanceTimeoutException, _int_or_none,
@@ -156,9 +157,12 @@ class ClientBase:
 
     def _sign(self, payload: str) -> str:
         """The REST ``signature`` value of ``payload`` (already percent-encoded)."""
+        return self._require_signer().rest_signature(payload)
+
+    def _require_signer(self) -> Signer:
         if self._signer is None:
             raise ValueError('signing needs an api_secret or a private_key')
-        return self._signer.rest_signature(payload)
+        return self._signer
 
     def close(self) -> None:
         """Close the HTTP session and its pooled connections."""
@@ -213,7 +217,8 @@ class ClientBase:
         extra = params.pop('requests_params', None) or {}
         full_path = '/{}/{}'.format(api, path)
         check_known(method, full_path, params)
-        pairs = encode_params(params)
+        pairs = encode_params(params, REPEATED_PARAMS.get((method, full_path), ()),
+                              product_of(api))
         headers: Dict[str, str] = {}
         if signed or keyed:
             if not self.API_KEY or (signed and self._signer is None):
@@ -251,10 +256,9 @@ class ClientBase:
         if signed:
             if own_timestamp:
                 pairs = pairs + [('timestamp', str(self._clock_for(api).now_ms()))]
-            query = urlencode(pairs)
-            query += '&signature=' + self._sign(query)
+            query = signed_rest_query(self._require_signer(), pairs)
         else:
-            query = urlencode(pairs)
+            query = rest_query(pairs)
         url = self._base_url(api) + '/' + path + ('?' + query if query else '')
         try:
             response = self.session.request(method, url, headers=headers, **kwargs)

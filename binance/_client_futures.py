@@ -17,6 +17,7 @@ from binance._client_base import ClientBase
 from binance._clock import ServerClock
 from binance._client_market import DateLike, _to_ms
 from binance._client_params import Checked, check_choice, check_limit, check_symbol, require
+from binance._wire import rule_for
 from binance.enums import KLINE_INTERVALS, SIDES
 from binance.exceptions import BinanceEndpointRetiredError, BinanceRequestException
 
@@ -51,12 +52,17 @@ def _retired(method: str) -> BinanceEndpointRetiredError:
 
 
 def _json_id_list(params: Dict[str, Any], name: str) -> None:
-    """Send a list of order ids as the JSON array ``batchOrders`` reads (``[1,2]``)."""
+    """Send a list of order ids as the JSON array ``batchOrders`` reads (``[1,2]``),
+    each id checked by the rule of its single form (``orderId``, ``origClientOrderId``)."""
     value = params.get(name)
     if isinstance(value, (list, tuple)):
         if not value or len(value) > 10:
             raise ValueError('{} takes 1 to 10 ids, got {}'.format(name, len(value)))
-        params[name] = json.dumps(list(value), separators=(',', ':'))
+        rule = rule_for(name[:-len('List')])
+        assert rule is not None
+        items = [rule('{} entry'.format(name), item, 'futures') for item in value]
+        params[name] = json.dumps([int(i) if name == 'orderIdList' else i for i in items],
+                                  separators=(',', ':'))
 
 
 class FuturesMixin(ClientBase):

@@ -2,16 +2,24 @@
 
 Everything here runs before a request is sent, so misuse of an argument is
 reported as :class:`ValueError` or :class:`TypeError` naming the valid values,
-and numbers reach Binance in the plain decimal form it accepts (``0.00001``,
-never ``1e-05``).
+and values reach Binance in the form its rules accept (:mod:`binance._wire`:
+``0.00001``, never ``1e-05``; client ids, order ids, one value per name).
+
+How an endpoint registers what it takes: :data:`KNOWN_PARAMS` maps
+``(method, path)`` to the names Binance documents for it (a call with any
+other name is refused, and a missing required one is reported as missing,
+never the others as unexpected); :data:`REPEATED_PARAMS` names the few that
+may be sent more than once. :func:`register_params` adds both.
 """
-import hashlib
-import hmac
 import json
-import math
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Tuple
+
+from binance import _wire
+from binance._params_derivatives import FUTURES_PARAMS, MARGIN_PARAMS
+from binance._signing import sign_payload
+from binance.exceptions import BinanceParameterError
 
 from binance.enums import (
     KLINE_INTERVALS, ORDER_RESP_TYPES, ORDER_TYPE_LIMIT, ORDER_TYPE_LIMIT_MAKER,
@@ -20,17 +28,18 @@ from binance.enums import (
     SIDES, TIME_IN_FORCES,
 )
 
-__all__ = ['sign_payload', 'encode_params', 'check_symbol', 'check_choice',
+__all__ = ['sign_payload', 'encode_params', 'encode_ws_params', 'check_symbol', 'check_choice',
            'require', 'check_limit', 'check_order', 'translate_oco', 'check_known',
-           'KNOWN_PARAMS']
+           'KNOWN_PARAMS', 'REPEATED_PARAMS', 'register_params']
 
 #: Binance's own pattern for a symbol (``-1100`` otherwise).
 SYMBOL_RE = re.compile(r'^[A-Z0-9\-_.]{1,20}\Z')
 #: An account or symbol permission such as ``SPOT``, ``MARGIN`` or ``TRD_GRP_002``.
-#: A decimal number as Binance reads it: ASCII digits only (no ``'５'``, no ``'1_000'``).
-_NUMBER_RE = re.compile(r'^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?\Z')
 PERMISSION_RE = re.compile(r'^[A-Z0-9_]{1,40}\Z')
 MAX_RECV_WINDOW = 60000
+#: Binance's codes for a missing parameter and for parameters it does not read.
+MANDATORY_PARAM = -1102
+UNREAD_PARAMETERS = -1104
 #: Decimal places Binance accepts in ``recvWindow`` (microsecond precision).
 RECV_WINDOW_DECIMALS = 3
 #: Parameters whose list value Binance takes as one JSON array (``["A","B"]``).
@@ -42,6 +51,7 @@ POSITIVE_NUMBERS = frozenset((
     'stopLimitPrice', 'limitIcebergQty', 'stopIcebergQty',
     'abovePrice', 'aboveStopPrice', 'aboveIcebergQty',
     'belowPrice', 'belowStopPrice', 'belowIcebergQty', 'amount',
+    'activationPrice', 'callbackRate',
 ))
 # Checked wherever the parameter appears. ``type`` is not here: it is an order
 # type for orders (:func:`check_order`) but ``FULL``/``MINI`` for tickers.
@@ -66,20 +76,6 @@ _ORDER_NEEDS = {
     ORDER_TYPE_TAKE_PROFIT_LIMIT: ('timeInForce', 'quantity', 'price', ('stopPrice', 'trailingDelta')),
     ORDER_TYPE_LIMIT_MAKER: ('quantity', 'price'),
 }
-
-
-def sign_payload(secret: str, payload: str) -> str:
-    """HMAC-SHA256 of ``payload`` keyed with ``secret``, as lower-case hex.
-
-    ``payload`` is the percent-encoded query string followed by the request
-    body, exactly as sent (Binance "SIGNED endpoint security").
-
-    >>> sign_payload('NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j',
-    ...              'symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1'
-    ...              '&price=0.1&recvWindow=5000&timestamp=1499827319559')
-    'c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b71'
-    """
-    return hmac.new(secret.encode('utf-8'), payload.encode('utf-8'), hashlib.sha256).hexdigest()
 
 
 def check_symbol(symbol: Any, name: str = 'symbol') -> str:
@@ -111,22 +107,42 @@ def check_choice(name: str, value: Any, choices: Iterable[str]) -> str:
 
 
 def require(func: str, params: Mapping[str, Any], *names: Any) -> None:
-    """Raise :class:`TypeError` when a required parameter of ``func`` is missing.
+    """Raise when a required parameter of ``func`` is missing.
 
     Each name may be a tuple of alternatives, one of which must be given.
+
+    :raises BinanceParameterError: a :class:`TypeError` that is also a
+        :class:`~binance.exceptions.BinanceAPIException` with code ``-1102``
+        and Binance's message, as Binance would have answered (no request is sent).
     """
     for entry in names:
         options = entry if isinstance(entry, tuple) else (entry,)
         if not any(params.get(option) is not None for option in options):
-            unknown = [name for name in params if name not in _ALL_KNOWN]
+            binance_text = _mandatory_text(options)
+            unknown = [name for name in params if name not in _all_known()]
             if unknown:  # most likely a misspelling of the missing one: name it
-                raise TypeError('{}() got unexpected keyword argument{} {}{} (and is missing '
-                                'the required parameter {})'.format(
-                                    func, 's' if len(unknown) > 1 else '',
-                                    ', '.join(repr(n) for n in unknown), _did_you_mean(unknown[0], options),
-                                    ' or '.join(repr(o) for o in options)))
-            raise TypeError('{}() missing required parameter {}'.format(
-                func, ' or '.join(repr(o) for o in options)))
+                raise BinanceParameterError(
+                    '{}() got unexpected keyword argument{} {}{} (and is missing the required '
+                    'parameter {})'.format(
+                        func, 's' if len(unknown) > 1 else '',
+                        ', '.join(repr(n) for n in unknown), _did_you_mean(unknown[0], options),
+                        ' or '.join(repr(o) for o in options)),
+                    MANDATORY_PARAM, binance_text)
+            raise BinanceParameterError('{}() missing required parameter {}'.format(
+                func, ' or '.join(repr(o) for o in options)), MANDATORY_PARAM, binance_text)
+
+
+def _mandatory_text(options: Tuple[str, ...]) -> str:
+    """Binance's ``-1102`` message for these missing parameters (errors.md)."""
+    if set(options) == {'orderId', 'origClientOrderId'}:  # Binance names them in this order
+        options = ('origClientOrderId', 'orderId')
+    if len(options) == 2:
+        return "Param '{}' or '{}' must be sent, but both were empty/null!".format(*options)
+    if len(options) == 1:
+        return "Mandatory parameter '{}' was not sent, was empty/null, or malformed.".format(
+            options[0])
+    return 'A mandatory parameter was not sent, was empty/null, or malformed.'
+
 
 
 def check_limit(params: Mapping[str, Any], maximum: int) -> None:
@@ -208,34 +224,10 @@ def format_number(name: str, value: Any, positive: bool = False) -> str:
     """Render a number as the plain decimal string Binance accepts.
 
     ``0.00001`` becomes ``'0.00001'`` (``str`` would give ``'1e-05'``, which
-    Binance rejects); strings are checked and passed in the same form.
+    Binance rejects); strings are checked and passed in the same form. The
+    rule is Binance's (:func:`binance._wire.format_decimal`).
     """
-    if isinstance(value, bool):
-        raise TypeError('{} must be a number, not bool'.format(name))
-    if isinstance(value, int):
-        number = Decimal(value)
-    elif isinstance(value, float):
-        if not math.isfinite(value):
-            raise ValueError('{} must be a finite number, got {!r}'.format(name, value))
-        number = Decimal(repr(value))
-    elif isinstance(value, (Decimal, str)):
-        if isinstance(value, str) and not _NUMBER_RE.match(value.strip()):
-            raise ValueError('{} must be a number written with ASCII digits, such as '
-                             '\'0.001\', got {!r}'.format(name, value))
-        try:
-            number = Decimal(value.strip() if isinstance(value, str) else value)
-        except InvalidOperation:
-            raise ValueError('{} must be a number, got {!r}'.format(name, value)) from None
-        if not number.is_finite():
-            raise ValueError('{} must be a finite number, got {!r}'.format(name, value))
-    else:
-        raise TypeError('{} must be a number (str, int, float or Decimal), not {}'.format(
-            name, type(value).__name__))
-    if positive and number <= 0:
-        raise ValueError('{} must be greater than 0, got {!r}'.format(name, value))
-    if isinstance(value, str) and 'e' not in value.lower():
-        return value.strip()
-    return format(number, 'f')
+    return _wire.format_decimal(name, value, positive)
 
 
 def _check_recv_window(value: Any) -> str:
@@ -244,6 +236,9 @@ def _check_recv_window(value: Any) -> str:
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
         raise TypeError('recvWindow must be a number of milliseconds, not {}'.format(
             type(value).__name__))
+    if not 0 < value <= MAX_RECV_WINDOW:
+        raise ValueError('recvWindow must be more than 0 and at most {} ms, got {!r}'.format(
+            MAX_RECV_WINDOW, value))
     number = Decimal(format_number('recvWindow', value)).normalize()
     if not 0 < number <= MAX_RECV_WINDOW:
         raise ValueError('recvWindow must be more than 0 and at most {} ms, got {!r}'.format(
@@ -273,7 +268,8 @@ class Checked(str):
     (e.g. a futures ``timeInForce`` of ``GTX``): sent as is."""
 
 
-def _format_value(name: str, value: Any) -> Any:
+def _format_value(name: str, value: Any, repeated: Iterable[str] = (),
+                  product: str = 'spot') -> Any:
     if isinstance(value, Checked):
         return str(value)
     if name in POSITIVE_NUMBERS:
@@ -286,34 +282,58 @@ def _format_value(name: str, value: Any) -> Any:
         return check_symbol(value)
     if name in JSON_LISTS and isinstance(value, (list, tuple)):
         return _json_list(name, value)
+    if isinstance(value, (list, tuple, set, frozenset, dict)):
+        if name in repeated and isinstance(value, (list, tuple)):
+            return [_format_value(name, item, (), product) for item in value]
+        raise TypeError('{} takes one value, not a {} ({!r} would go out as a repeated '
+                        'parameter, which Binance refuses)'.format(
+                            name, type(value).__name__, value))
+    rule = _wire.rule_for(name)
+    if rule is not None:
+        return rule(name, value, product)
     if isinstance(value, bool):
         return 'true' if value else 'false'
     if isinstance(value, (float, Decimal)):
         return format_number(name, value)
-    if isinstance(value, (list, tuple)):
-        return [_format_value(name, item) for item in value]
-    if isinstance(value, (int, str)):
-        return str(value)
+    if isinstance(value, int):
+        return _wire.format_integer(name, value)
+    if isinstance(value, str):
+        return value
     raise TypeError('parameter {} must be a str or a number, not {}'.format(
         name, type(value).__name__))
 
 
-def encode_params(params: Mapping[str, Any]) -> List[Tuple[str, str]]:
+def encode_params(params: Mapping[str, Any], repeated: Iterable[str] = (),
+                  product: str = 'spot') -> List[Tuple[str, str]]:
     """Check and format every parameter; ``None`` values are left out.
 
+    :param repeated: the names that may take a list, sent as one pair per
+        item (:data:`REPEATED_PARAMS` of the endpoint); any other list is
+        refused.
+    :param product: ``'spot'`` (spot, margin, wallet) or ``'futures'``: the
+        client id rule differs (:data:`binance._wire.CLIENT_ID_PATTERNS`).
     :returns: ``(name, value)`` pairs in the caller's order, ready for
-        :func:`urllib.parse.urlencode`; a list value gives one pair per item.
+        :func:`binance._signing.rest_query`.
+    :raises TypeError, ValueError: naming the parameter and Binance's rule
+        (:mod:`binance._wire`).
     """
+    repeated = frozenset(repeated)
     pairs: List[Tuple[str, str]] = []
     for name, value in params.items():
         if value is None:
             continue
-        formatted = _format_value(name, value)
+        formatted = _format_value(name, value, repeated, product)
         if isinstance(formatted, list):
             pairs.extend((name, item) for item in formatted)
         else:
             pairs.append((name, formatted))
     return pairs
+
+
+def encode_ws_params(params: Mapping[str, Any]) -> Dict[str, str]:
+    """The WebSocket API ``params`` of a request: checked and formatted like
+    :func:`encode_params` (one value per name), as the text sent and signed."""
+    return dict(encode_params(params))
 
 
 _ORDER = ('symbol', 'side', 'type', 'timeInForce', 'quantity', 'quoteOrderQty', 'price',
@@ -370,11 +390,44 @@ KNOWN_PARAMS: Dict[Tuple[str, str], FrozenSet[str]] = {key: frozenset(names) for
     ('GET', '/sapi/v1/capital/withdraw/history'): _HISTORY + ('withdrawOrderId', 'idList'),
     ('GET', '/sapi/v1/capital/deposit/address'): ('coin', 'network', 'amount'),
 }.items()}
+KNOWN_PARAMS.update(FUTURES_PARAMS)
+KNOWN_PARAMS.update(MARGIN_PARAMS)
+#: Parameters an endpoint takes more than once (``asset=ETH&asset=LTC``): a
+#: list value is sent as one pair per item. Any other list is refused.
+REPEATED_PARAMS: Dict[Tuple[str, str], FrozenSet[str]] = {
+    ('POST', '/sapi/v1/asset/dust'): frozenset(('asset',)),
+}
 _ALWAYS_KNOWN = frozenset(('timestamp', 'recvWindow', 'requests_params'))
-#: Every name any endpoint takes, with the original OCO names the client translates.
-_ALL_KNOWN = frozenset().union(*KNOWN_PARAMS.values()) | _ALWAYS_KNOWN | frozenset((
-    'stopLimitPrice', 'stopLimitTimeInForce', 'limitClientOrderId', 'stopClientOrderId',
-    'limitIcebergQty', 'stopIcebergQty'))
+# Names the client takes and translates before sending (the original OCO ones).
+_TRANSLATED = frozenset(('stopLimitPrice', 'stopLimitTimeInForce', 'limitClientOrderId',
+                         'stopClientOrderId', 'limitIcebergQty', 'stopIcebergQty'))
+_all_known_cache: List[Any] = [None, -1]
+
+
+def register_params(method: str, path: str, names: Iterable[str],
+                    repeated: Iterable[str] = ()) -> None:
+    """Register the parameters Binance documents for ``method path``.
+
+    ``names`` are every parameter the endpoint takes besides ``timestamp``,
+    ``signature`` and ``recvWindow``; ``repeated`` the ones sent once per
+    item of a list. Values are checked by name (:mod:`binance._wire`). For
+    example, next to the module that calls the endpoint::
+
+        register_params('GET', '/api/v3/ticker/tradingDay',
+                        ('symbol', 'symbols', 'timeZone', 'type', 'symbolStatus'))
+    """
+    KNOWN_PARAMS[(method, path)] = frozenset(names)
+    if repeated:
+        REPEATED_PARAMS[(method, path)] = frozenset(repeated)
+
+
+def _all_known() -> FrozenSet[str]:
+    """Every name any registered endpoint takes (recomputed when the table grows)."""
+    if _all_known_cache[1] != len(KNOWN_PARAMS):
+        _all_known_cache[0] = frozenset().union(*KNOWN_PARAMS.values()) | _ALWAYS_KNOWN | \
+            _TRANSLATED
+        _all_known_cache[1] = len(KNOWN_PARAMS)
+    return _all_known_cache[0]
 
 
 def check_known(method: str, path: str, params: Mapping[str, Any]) -> None:
@@ -389,10 +442,12 @@ def check_known(method: str, path: str, params: Mapping[str, Any]) -> None:
         return
     unknown = [name for name in params if name not in known and name not in _ALWAYS_KNOWN]
     if unknown:
-        raise TypeError('{}() got unexpected keyword argument{} {}{}; {} {} takes {}'.format(
-            _public_caller(), 's' if len(unknown) > 1 else '',
-            ', '.join(repr(name) for name in unknown), _did_you_mean(unknown[0], known),
-            method, path, ', '.join(sorted(known | {'recvWindow'}))))
+        raise BinanceParameterError(
+            '{}() got unexpected keyword argument{} {}{}; {} {} takes {}'.format(
+                _public_caller(), 's' if len(unknown) > 1 else '',
+                ', '.join(repr(name) for name in unknown), _did_you_mean(unknown[0], known),
+                method, path, ', '.join(sorted(known | {'recvWindow'}))),
+            UNREAD_PARAMETERS, 'Not all sent parameters were read.')
 
 
 def _did_you_mean(name: str, candidates: Iterable[str]) -> str:

@@ -1,4 +1,4 @@
-"""API key types: loading a private key and signing payloads (no I/O but reading a PEM file).
+"""API key types: loading a private key (no I/O but reading a PEM file).
 
 Binance accepts three kinds of API keys (see "API Key Types" and "SIGNED
 Endpoint security" in Binance's Spot API docs):
@@ -10,20 +10,17 @@ Endpoint security" in Binance's Spot API docs):
 * **Ed25519** (recommended; the only type the WebSocket API's
   ``session.logon`` accepts): the signature is base64.
 
-The payload is what Binance signs: for REST the percent-encoded query string
-followed by the body, for the WebSocket API the parameters sorted by name.
-A base64 signature contains ``+``, ``/`` and ``=``: in a REST query string it
-must be percent-encoded (:meth:`Signer.rest_signature` does that).
-
-A :class:`Signer` holds the key material privately: its repr names the key
-type only, and no error raised here quotes the key or its password.
+What is signed and how is :mod:`binance._signing`; this module turns the
+``api_secret``/``private_key`` arguments into its :class:`Signer`. No error
+raised here quotes the key or its password.
 """
-import base64
-import hashlib
-import hmac
 import os
+import re
 from typing import Any, Optional, Union
-from urllib.parse import quote
+
+# The signers and payload rules live in binance._signing; re-exported here
+# for the code that imported them from this module.
+from binance._signing import Ed25519Signer, HmacSigner, RsaSigner, Signer, ws_api_payload
 
 __all__ = ['Signer', 'HmacSigner', 'RsaSigner', 'Ed25519Signer', 'load_signer',
            'load_private_key', 'ws_api_payload', 'KEY_TYPES']
@@ -35,81 +32,34 @@ RSA_KEY_SIZES = (2048, 4096)
 
 PrivateKeyArg = Union[str, bytes, 'os.PathLike[str]', Any]
 
+# One PEM block: its BEGIN line, its body (headers of an encrypted legacy key
+# included) and the END line of the same label.
+_PEM_BLOCK_RE = re.compile(rb'-----BEGIN ([A-Z0-9 ]{1,64})-----.*?-----END \1-----', re.S)
+_PEM_BEGIN = b'-----BEGIN '
 
-class Signer:
-    """Signs payloads with one API key's secret or private key.
 
-    :ivar key_type: ``'HMAC'``, ``'RSA'`` or ``'Ed25519'``.
+def _check_one_pem(data: bytes) -> None:
+    """Refuse PEM data that is not exactly one block (whitespace around it allowed).
+
+    cryptography reads the first private key of the data and ignores the
+    rest, so two concatenated keys, or junk before or after a key, would be
+    used silently. The messages name counts and positions only, never the content.
     """
-
-    key_type = ''
-
-    def sign(self, payload: str) -> str:
-        """The signature of ``payload`` (UTF-8) as Binance expects it: hex or base64."""
-        raise NotImplementedError
-
-    def rest_signature(self, payload: str) -> str:
-        """The signature ready for a REST query string (base64 percent-encoded)."""
-        return quote(self.sign(payload), safe='')
-
-    def __repr__(self) -> str:
-        return '<{} key_type={}>'.format(type(self).__name__, self.key_type)
-
-    def __reduce__(self) -> Any:
-        raise TypeError('a {} holds a secret and cannot be pickled or copied'.format(
-            type(self).__name__))
-
-
-class HmacSigner(Signer):
-    """HMAC-SHA256 with the API secret (lower-case hex)."""
-
-    key_type = 'HMAC'
-
-    def __init__(self, secret: str) -> None:
-        self.__secret = secret.encode('utf-8')
-
-    def sign(self, payload: str) -> str:
-        return hmac.new(self.__secret, payload.encode('utf-8'), hashlib.sha256).hexdigest()
-
-
-class RsaSigner(Signer):
-    """RSASSA-PKCS1-v1_5 with SHA-256 (base64)."""
-
-    key_type = 'RSA'
-
-    def __init__(self, key: Any) -> None:
-        self.__key = key
-
-    def sign(self, payload: str) -> str:
-        from cryptography.hazmat.primitives import hashes
-        from cryptography.hazmat.primitives.asymmetric import padding
-        raw = self.__key.sign(payload.encode('utf-8'), padding.PKCS1v15(), hashes.SHA256())
-        return base64.b64encode(raw).decode('ascii')
-
-
-class Ed25519Signer(Signer):
-    """Ed25519 (base64)."""
-
-    key_type = 'Ed25519'
-
-    def __init__(self, key: Any) -> None:
-        self.__key = key
-
-    def sign(self, payload: str) -> str:
-        return base64.b64encode(self.__key.sign(payload.encode('utf-8'))).decode('ascii')
-
-
-def ws_api_payload(params: Any) -> str:
-    """What a WebSocket API request signs: every parameter but ``signature``,
-    sorted by name, as ``name=value`` joined with ``&`` (no percent-encoding).
-
-    >>> ws_api_payload({'timestamp': 1, 'apiKey': 'k', 'test': True})
-    'apiKey=k&test=true&timestamp=1'
-    """
-    def text(value: Any) -> str:
-        return ('true' if value else 'false') if isinstance(value, bool) else str(value)
-    return '&'.join('{}={}'.format(name, text(params[name]))
-                    for name in sorted(params) if name != 'signature')
+    begins = data.count(_PEM_BEGIN)
+    if begins > 1:
+        raise ValueError('private_key holds {} PEM blocks; give exactly one private key per '
+                         'argument (one "-----BEGIN ... PRIVATE KEY-----" ... "-----END ... '
+                         'PRIVATE KEY-----" block)'.format(begins))
+    match = _PEM_BLOCK_RE.search(data)
+    if match is None:
+        return  # no complete block: cryptography's error says it is no PEM private key
+    before, after = data[:match.start()].strip(), data[match.end():].strip()
+    if before or after:
+        raise ValueError('private_key has {} outside its PEM block ({} bytes); give exactly '
+                         'one key, from "-----BEGIN" to the "-----END ...-----" line'.format(
+                             ' and '.join(where for where, extra in (
+                                 ('text before', before), ('text after', after)) if extra),
+                             len(before) + len(after)))
 
 
 def _shown_path(path: str) -> str:
@@ -159,8 +109,9 @@ def load_private_key(private_key: PrivateKeyArg, password: Optional[Union[str, b
     :param password: the password of an encrypted key.
     :returns: the :mod:`cryptography` private key object.
     :raises ValueError: for a wrong or missing password, a file that cannot be
-        read, text that is not a PEM private key, or a key type/size Binance
-        does not accept. The message never contains the key or the password.
+        read, text that is not a PEM private key, more than one PEM block or
+        text around the block, or a key type/size Binance does not accept.
+        The message never contains the key or the password.
     :raises TypeError: for arguments of the wrong type.
     """
     try:
@@ -177,6 +128,7 @@ def load_private_key(private_key: PrivateKeyArg, password: Optional[Union[str, b
         key = private_key
     else:
         data = _pem_bytes(private_key)
+        _check_one_pem(data)
         secret = password.encode('utf-8') if isinstance(password, str) else password
         try:
             key = load_pem_private_key(data, password=secret or None)

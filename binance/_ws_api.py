@@ -46,7 +46,7 @@ from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
 from binance import _reactor
-from binance._client_params import check_order, encode_params, require
+from binance._client_params import check_order, encode_ws_params, require
 from binance._ws_protocol import call_callback
 from binance._ws_user_api import signed_params, signer_of
 from binance.exceptions import (
@@ -275,7 +275,7 @@ class WebSocketApi:
                        or signer_of(client) is None):
             raise ValueError('{} needs the manager\'s Client to have an API key and an '
                              'api_secret or private_key'.format(method))
-        encoded = dict(encode_params(dict(params or {})))
+        encoded = encode_ws_params(dict(params or {}))
         d: Deferred = Deferred()
         pending = _Pending(method, encoded, signed, d, timeout or self.request_timeout)
         self._manager._check_reactor_alive()

@@ -37,7 +37,7 @@ from typing import Any, Callable, Dict, List, Optional
 from twisted.internet.task import LoopingCall
 from twisted.python.failure import Failure
 
-from binance._client_params import sign_payload
+from binance import _signing
 from binance._ws_core import SocketContext, StopListener, _StopListeners
 from binance._ws_protocol import MAX_RETRIES_MESSAGE, call_callback
 from binance._ws_user_api import TERMINATED, ApiSubscription, send_json, signer_of
@@ -405,10 +405,11 @@ def ws_api_signature(secret: str, params: Dict[str, Any]) -> str:
 
     HMAC-SHA256 (hex) keyed with the API secret over the parameters except
     ``signature``, sorted by name and joined as ``name=value&...`` (Binance's
-    WebSocket API "SIGNED request security").
+    WebSocket API "SIGNED request security"), each value written as the wire
+    writes it (``true``/``false``, plain decimals): the same bytes as the
+    signer of :attr:`BinanceSocketManager.ws_api` (:mod:`binance._signing`).
 
     >>> ws_api_signature('secret', {'timestamp': 1, 'apiKey': 'k'})  # signs 'apiKey=k&timestamp=1'
     '0fbe4e671d54dcb14f5f8a52f86beaacc764fb0912688a45ee9f56f2bb56d2fb'
     """
-    payload = '&'.join('{}={}'.format(k, params[k]) for k in sorted(params) if k != 'signature')
-    return sign_payload(secret, payload)
+    return _signing.ws_api_signature(secret, params)

@@ -8,7 +8,7 @@ How the user socket subscribes on ``WS_API_URL``, after every handshake:
   ``timestamp`` and ``signature``.
 
 Signatures cover the parameters sorted by name (``name=value&...``) and are
-made with the client's key (:mod:`binance._keys`). Handled afterwards:
+made with the client's key (:mod:`binance._signing`). Handled afterwards:
 
 * ``eventStreamTerminated`` (the subscription ended: a ``session.logout``,
   an ``userDataStream.unsubscribe`` or the server ending it) → the whole
@@ -25,7 +25,7 @@ import json
 import logging
 from typing import Any, Callable, Dict, Optional
 
-from binance._keys import HmacSigner, Signer, ws_api_payload
+from binance._signing import HmacSigner, Signer, sign_ws_api_params
 
 __all__ = ['ApiSubscription', 'TERMINATED']
 
@@ -46,12 +46,10 @@ def signer_of(client: Any) -> Optional[Signer]:
 
 def signed_params(client: Any, now_ms: int, **params: Any) -> Dict[str, Any]:
     """``params`` plus ``apiKey``, ``timestamp`` and the ``signature`` of the client's key."""
-    params = dict(params, apiKey=client.API_KEY, timestamp=now_ms)
     signer = signer_of(client)
     if signer is None:
         raise ValueError('signing needs a Client with an api_secret or a private_key')
-    params['signature'] = signer.sign(ws_api_payload(params))
-    return params
+    return sign_ws_api_params(signer, client.API_KEY, now_ms, params)
 
 
 class ApiSubscription:

@@ -18,7 +18,7 @@ __all__ = [
     'BinanceOrderMinAmountException', 'BinanceOrderMinPriceException',
     'BinanceOrderMinTotalException', 'BinanceOrderUnknownSymbolException',
     'BinanceOrderInactiveSymbolException', 'BinanceWithdrawException',
-    'BinanceEndpointRetiredError', 'BinanceNotProvidedError',
+    'BinanceEndpointRetiredError', 'BinanceNotProvidedError', 'BinanceParameterError',
 ]
 
 
@@ -89,6 +89,40 @@ class BinanceAPIException(BinanceException):
 
     def __str__(self) -> str:
         return 'APIError(code={}): {} (HTTP {})'.format(self.code, self.message, self.status_code)
+
+
+class BinanceParameterError(TypeError, BinanceAPIException):
+    """A call missing a required parameter, or passing one the endpoint does not take.
+
+    Raised before anything is sent. It is a :class:`TypeError` (the Python
+    habit for a wrong call) and a :class:`BinanceAPIException` carrying the
+    error Binance would have answered, so the documented python-binance
+    0.7.x pattern ``except BinanceAPIException`` around such a call still
+    catches it.
+
+    :ivar code: ``-1102`` (a required parameter is missing) or ``-1104``
+        (a parameter the endpoint does not read).
+    :ivar message: Binance's message for that code, e.g. ``"Mandatory parameter
+        'symbol' was not sent, was empty/null, or malformed."``
+    :ivar status_code: ``400``, the HTTP status Binance answers it with.
+    :ivar request: ``None`` (nothing was sent); ``response`` likewise.
+
+    ``str()`` is the precise message naming the method and the parameter,
+    e.g. ``get_order_book() missing required parameter 'symbol'``.
+    """
+
+    def __init__(self, detail: str, code: int, message: str) -> None:
+        BinanceException.__init__(self, message)
+        TypeError.__init__(self, detail)
+        self.status_code = 400
+        self.code = code
+        self.detail = detail
+
+    def __str__(self) -> str:
+        return self.detail
+
+    def __reduce__(self) -> Any:
+        return type(self), (self.detail, self.code, self.message)
 
 
 class BinanceRateLimitException(BinanceAPIException):

@@ -301,6 +301,9 @@ def _one_of_each_exception():
             'futures_liquidation_orders', 'GET /fapi/v1/allForceOrders', 'GET /fapi/v1/forceOrders'),
         'BinanceNotProvidedError': exceptions.BinanceNotProvidedError(
             'futures_coin_klines', 'is not provided', 'use the futures_* methods'),
+        'BinanceParameterError': exceptions.BinanceParameterError(
+            "get_order_book() missing required parameter 'symbol'", -1102,
+            "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed."),
         'BinanceWebSocketAPIException': exceptions.BinanceWebSocketAPIException(
             {'id': 1, 'status': 400, 'error': {'code': -2011, 'msg': 'Unknown order sent.'}},
             'order.cancel'),

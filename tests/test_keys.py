@@ -110,6 +110,42 @@ def test_key_material_given_as_a_path_is_not_echoed(ed_pair, pasted):
     assert value not in str(info.value) and value[:12] not in str(info.value)
 
 
+def _secret_lines(pem):
+    """The base64 lines of a PEM block (the key material)."""
+    return [line for line in pem.splitlines() if line and not line.startswith('-----')]
+
+
+@pytest.mark.parametrize('arrange, match', [
+    (lambda a, b: a + b, 'holds 2 PEM blocks'),
+    (lambda a, b: a + '\n' + b, 'holds 2 PEM blocks'),
+    (lambda a, b: 'my key:\n' + a, 'text before'),
+    (lambda a, b: a + 'trailing junk\n', 'text after'),
+    (lambda a, b: 'x' + a + 'y', 'text before and text after'),
+], ids=['two-keys', 'two-keys-newline', 'junk-before', 'junk-after', 'junk-both'])
+@pytest.mark.parametrize('form', ['str', 'bytes', 'file'])
+def test_exactly_one_pem_key_per_argument(ed_pair, rsa_pair, tmp_path, arrange, match, form):
+    """Two concatenated PEM keys, or text before or after the key, are refused at
+    construction (cryptography would silently use the first key) without quoting the key."""
+    text = arrange(ed_pair[0], rsa_pair[0])
+    if form == 'bytes':
+        value = text.encode()
+    elif form == 'file':
+        value = tmp_path / 'key.pem'
+        value.write_text(text)
+    else:
+        value = text
+    with pytest.raises(ValueError, match=match) as info:
+        Client('key', private_key=value)
+    message = str(info.value)
+    assert not any(line in message for line in _secret_lines(ed_pair[0]) + _secret_lines(rsa_pair[0]))
+    assert 'my key' not in message and 'junk' not in message
+
+
+def test_one_pem_key_with_surrounding_whitespace_is_accepted(ed_pair):
+    """Blank lines and spaces around the one PEM block are not junk."""
+    assert Client('key', private_key='\n  ' + ed_pair[0] + '\n\n').key_type == 'Ed25519'
+
+
 def test_a_missing_pem_file_is_named_in_the_error(tmp_path):
     """A path that looks like one (a .pem name, an existing folder) is named in the error."""
     for path in (str(tmp_path / 'missing.pem'), str(tmp_path / 'missing')):

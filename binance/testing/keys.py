@@ -22,11 +22,9 @@ and its public key, for your tests::
         client = ex.client(api_key='my-ed25519-key', private_key=private_pem)
         client.get_account()
 """
-import base64
-import binascii
-import hashlib
-import hmac
 from typing import Any, Optional, Tuple, Union
+
+from binance import _signing
 
 __all__ = ['make_key_pair', 'load_public_key', 'verify', 'key_type_of']
 
@@ -94,27 +92,6 @@ def key_type_of(public_key: Any) -> str:
 
 
 def verify(secret: Optional[str], public_key: Any, payload: bytes, signature: Any) -> bool:
-    """Whether ``signature`` signs ``payload`` for an HMAC ``secret`` or a ``public_key``."""
-    if not isinstance(signature, str):
-        return False
-    if secret is not None:
-        expected = hmac.new(secret.encode('utf-8'), payload, hashlib.sha256).hexdigest()
-        return hmac.compare_digest(expected.encode('ascii'),
-                                   signature.lower().encode('utf-8', 'replace'))
-    if public_key is None:
-        return False
-    try:
-        raw = base64.b64decode(signature.encode('ascii'), validate=True)
-    except (binascii.Error, ValueError, UnicodeEncodeError):
-        return False
-    from cryptography.exceptions import InvalidSignature
-    try:
-        if key_type_of(public_key) == 'Ed25519':
-            public_key.verify(raw, payload)
-        else:
-            from cryptography.hazmat.primitives import hashes
-            from cryptography.hazmat.primitives.asymmetric import padding
-            public_key.verify(raw, payload, padding.PKCS1v15(), hashes.SHA256())
-    except InvalidSignature:
-        return False
-    return True
+    """Whether ``signature`` signs ``payload`` for an HMAC ``secret`` or a ``public_key``
+    (Binance's rules, :func:`binance._signing.verify`)."""
+    return _signing.verify(secret, public_key, payload, signature)

@@ -44,6 +44,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from twisted.web import resource, server
 
+from binance._signing import rest_payload_of
 from binance.testing.market import Market, MarketError
 from binance.testing.market_base import parse_int
 
@@ -590,7 +591,7 @@ class RestResource(resource.Resource):
                                      "server's time.")
         if now - timestamp > recv_window:
             raise MarketError(-1021, 'Timestamp for this request is outside of the recvWindow.')
-        total = _without_signature(query) + _without_signature(body.decode('utf-8', 'replace'))
+        total = rest_payload_of(query, body.decode('utf-8', 'replace'))
         if not self.market.verify_signature(api_key, total.encode('utf-8'), params['signature']):
             raise MarketError(-1022, 'Signature for this request is not valid.')
 
@@ -609,9 +610,3 @@ def _parse_recv_window(value: Any) -> Decimal:
         raise MarketError(-1131, 'recvWindow must be less than {}'.format(MAX_RECV_WINDOW))
     return number
 
-
-def _without_signature(text: str) -> str:
-    """``text`` (``a=1&b=2``) without its ``signature=`` parameter, otherwise unchanged."""
-    if 'signature=' not in text:
-        return text
-    return '&'.join(part for part in text.split('&') if not part.startswith('signature='))

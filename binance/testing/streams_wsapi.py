@@ -47,8 +47,7 @@ import re
 import threading
 from typing import Any, Callable, Dict, List, Optional
 
-from binance._client_params import sign_payload
-from binance._keys import ws_api_payload
+from binance._signing import sign_payload, wire_text, ws_api_payload
 from binance.testing.market_base import RATE_LIMITS, MarketError
 from binance.testing.streams_format import dumps, loads
 
@@ -145,10 +144,7 @@ def session_of(server: Any, conn: Any) -> _Session:
 # ---------------------------------------------------------------- signatures
 
 
-def _param_text(value: Any) -> str:
-    if isinstance(value, bool):
-        return 'true' if value else 'false'
-    return str(value)
+_param_text = wire_text
 
 
 def signature_payload(params: Dict[str, Any]) -> str:
