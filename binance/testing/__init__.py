@@ -447,9 +447,9 @@ class LocalExchange:
         """Point ``Client.API_URL`` and ``BinanceSocketManager.STREAM_URL`` /
         ``WS_API_URL`` / ``TLS_CA`` at this exchange; restore them on exit.
 
-        ``Client.API_TESTNET_URL`` and ``Client.API_URL_TEMPLATE`` are pointed
-        here too, so ``Client(testnet=True)`` and ``Client(tld='us')`` stay
-        offline as well.
+        ``Client.API_TESTNET_URL``, ``Client.API_DEMO_URL`` and
+        ``Client.API_URL_TEMPLATE`` are pointed here too, so ``Client(testnet=True)``,
+        ``Client(demo=True)`` and ``Client(tld='us')`` stay offline as well.
 
         Under TLS it also sets ``REQUESTS_CA_BUNDLE`` to :attr:`ca_file` for the
         duration, so clients created without ``requests_params`` trust the
@@ -461,10 +461,11 @@ class LocalExchange:
         patches: List[Any] = []
         try:
             from binance.client import Client
-            for name in ('API_URL', 'API_TESTNET_URL', 'API_URL_TEMPLATE'):
+            for name in ('API_URL', 'API_TESTNET_URL', 'API_URL_TEMPLATE', 'API_DEMO_URL'):
                 # the template has no '{}' left: every tld formats to this exchange
                 patches.append((Client, name, self.api_url))
-            for name in ('FUTURES_URL', 'FUTURES_TESTNET_URL', 'FUTURES_URL_TEMPLATE'):
+            for name in ('FUTURES_URL', 'FUTURES_TESTNET_URL', 'FUTURES_URL_TEMPLATE',
+                         'FUTURES_DEMO_URL'):
                 patches.append((Client, name, self.futures_api_url))
         except ImportError:  # pragma: no cover - the package always has a client
             pass
