@@ -273,3 +273,14 @@ def test_add_sub_account_refuses_a_used_email_or_key(exchange, family):
     with pytest.raises(ValueError, match='another account'):
         exchange.add_sub_account(email='new@example.com', api_key=exchange.api_key,
                                  api_secret='x')
+
+
+@pytest.mark.parametrize('page', ['docs/subaccounts.rst', 'docs/ja/subaccounts.rst'])
+def test_the_docs_table_names_every_method_and_its_endpoint(page):
+    """The sub-accounts page (EN, JA) lists each sub-account method with the path it calls."""
+    from pathlib import Path
+    from binance._client_subaccounts import subaccount_method_table
+    text = (Path(__file__).resolve().parent.parent / page).read_text(encoding='utf-8')
+    rows = {line.split('``')[1]: line for line in text.splitlines() if line.count('``') >= 4}
+    for method, endpoint in subaccount_method_table():
+        assert method in rows and endpoint in rows[method], method
