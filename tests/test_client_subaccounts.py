@@ -240,6 +240,15 @@ def test_master_universal_transfer_between_wallets_of_different_accounts(exchang
         master.make_universal_transfer(toEmail=alice, fromAccountType='SPOT',
                                        toAccountType='COIN_FUTURE', asset='USDT', amount='1')
     assert info.value.code == -1130 and spot_free(master, 'USDT') == before - 12
+    for moves in ({'fromAccountType': 'USDT_FUTURE', 'toAccountType': 'USDT_FUTURE',
+                   'fromEmail': alice},                       # futures to futures: not offered
+                  {'fromAccountType': 'SPOT', 'toAccountType': 'SPOT'}):   # no email at all
+        with pytest.raises(BinanceAPIException) as info:
+            master.make_universal_transfer(asset='USDT', amount='1', **moves)
+        assert info.value.code == -1130
+    master.make_universal_transfer(fromEmail=alice, fromAccountType='USDT_FUTURE',
+                                   toAccountType='SPOT', asset='USDT', amount='2')
+    assert spot_free(master, 'USDT') == before - 10
 
 
 def test_sub_account_deposits_and_spot_summary(exchange, family):

@@ -21,7 +21,12 @@ Simplifications, stated where Binance's docs name no error code: an email
 that is not one of the caller's sub-accounts gets ``-9000 This two users are
 not in parent-child relation.``; a master-only endpoint called with a
 sub-account's key (and the reverse) ``-1002``; an overdrawn wallet
-``-3020``; a wallet not enabled (margin, futures) ``-1002``. COIN-M is not
+``-3020``; a wallet not enabled (margin, futures) ``-1002``; a universal
+transfer Binance does not support (its docs list the supported moves: SPOT
+to SPOT or futures and back for any account, master SPOT to a sub-account's
+margin and back, cross margin between sub-accounts; at least one email)
+``-1130``. Weights are IP weights; Binance's UID weight of
+``universalTransfer`` (360) is not modelled. COIN-M is not
 simulated: ``COIN_FUTURE`` account types and futures type ``2`` / transfer
 types ``3`` and ``4`` are refused with ``-1130 Invalid data sent for a
 parameter.`` as an unsupported value is; isolated margin likewise.
@@ -433,8 +438,11 @@ class SubAccountDesk:
                 raise mandatory(name)
             if value not in _ACCOUNT_TYPES:
                 raise _invalid()
+        if missing(fromEmail) and missing(toEmail):
+            raise _invalid()   # Binance: at least one of fromEmail and toEmail
         source, target = self._email_key(api_key, fromEmail), self._email_key(api_key, toEmail)
-        if source == target and fromAccountType == toAccountType:
+        if (source == target and fromAccountType == toAccountType) or not _supported(
+                source == api_key, target == api_key, fromAccountType, toAccountType):
             raise _invalid()
         if not missing(clientTranId) and any(t['clientTranId'] == str(clientTranId)
                                              for t in self._transfers):
@@ -612,6 +620,19 @@ class SubAccountDesk:
         return list(reversed(rows))[:size]
 
 
+def _supported(from_master: bool, to_master: bool, from_type: str, to_type: str) -> bool:
+    """Whether Binance's master-account universal transfer supports this move (its docs:
+    SPOT to SPOT/futures and futures to SPOT for any account; master SPOT to a sub-account's
+    margin; a sub-account's margin to master SPOT; cross margin between sub-accounts)."""
+    futures = ('USDT_FUTURE', 'COIN_FUTURE')
+    margins = ('MARGIN', 'ISOLATED_MARGIN')
+    return ((from_type == 'SPOT' and to_type in ('SPOT',) + futures)
+            or (to_type == 'SPOT' and from_type in futures)
+            or (from_master and not to_master and from_type == 'SPOT' and to_type in margins)
+            or (not from_master and to_master and from_type in margins and to_type == 'SPOT')
+            or (not from_master and not to_master and from_type == to_type == 'MARGIN'))
+
+
 def plain(value: Decimal) -> str:
     """A transferred amount as Binance writes it in histories (``'0.1'``, no padding)."""
     text = format(value.normalize(), 'f')
@@ -656,7 +677,7 @@ def subaccount_routes(desk: SubAccountDesk) -> Dict[Tuple[str, str], _Route]:
                                    'offset')),
         ('POST', base + 'universalTransfer'): _route(
             desk.universal_transfer, ('fromEmail', 'toEmail', 'fromAccountType', 'toAccountType',
-                                      'clientTranId', 'symbol', 'asset', 'amount'), 360),
+                                      'clientTranId', 'symbol', 'asset', 'amount')),
         ('GET', base + 'universalTransfer'): _route(
             desk.universal_history, ('fromEmail', 'toEmail', 'clientTranId') + history),
         ('POST', base + 'futures/transfer'): _route(desk.sub_futures_transfer,
