@@ -44,8 +44,7 @@ def check_demo(demo: Any, testnet: Any, tld: Any) -> None:
 def is_binance_host(url: str) -> bool:
     """Whether ``url`` is one of Binance's own hosts (not e.g. a local exchange)."""
     host = urlsplit(url).hostname or ''
-    return host.startswith(('api.binance.', 'testnet.binance.', 'demo-api.binance.')) or \
-        host.endswith('.binance.vision')
+    return '.binance.' in '.' + host   # api.binance.com, api1.binance.com, testnet.binance.vision
 
 
 def official_base(root: str, tld: str, testnet: bool, demo: bool) -> str:

@@ -107,6 +107,8 @@ def test_official_hosts_for_each_api_root():
     assert live._base_url('eapi') == 'https://eapi.binance.com/eapi'
     assert live._base_url('papi') == 'https://papi.binance.com/papi'
     assert Client(tld='us')._base_url('sapi') == 'https://api.binance.us/sapi'
+    live.API_URL = 'https://api1.binance.com/api'       # another of Binance's spot hosts
+    assert live._base_url('dapi') == 'https://dapi.binance.com/dapi'
     assert testnet._base_url('dapi') == 'https://testnet.binancefuture.com/dapi'
     assert demo._base_url('dapi') == 'https://demo-dapi.binance.com/dapi'
     with pytest.raises(ValueError, match='/eapi has no Demo Mode'):
