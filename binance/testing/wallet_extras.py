@@ -185,7 +185,7 @@ class WalletExtras:
                          endTime: Any = None, current: Any = None, size: Any = None,
                          fromSymbol: Any = None, toSymbol: Any = None) -> Dict[str, Any]:
         """``GET /sapi/v1/asset/transfer``: ``{'total': 0}`` when there are none, as on Binance."""
-        self.margin.inner(api_key)
+        self.market._account(api_key)
         if missing(type):
             raise mandatory('type')
         page = parse_int('current', 1 if missing(current) else current, 1)
