@@ -14,6 +14,7 @@ from urllib3.exceptions import ReadTimeoutError
 from binance import __version__
 from binance._json import loads
 from binance._client_params import REPEATED_PARAMS, check_known, encode_params
+from binance._client_hosts import check_demo
 from binance._clock import ServerClock
 from binance._keys import load_signer
 from binance._signing import Signer, rest_query, signed_rest_query
@@ -65,12 +66,15 @@ class ClientBase:
     API_URL = 'https://api.binance.com/api'
     API_URL_TEMPLATE = 'https://api.binance.{}/api'
     API_TESTNET_URL = 'https://testnet.binance.vision/api'
+    #: Binance Demo Mode (``demo=True``), https://developers.binance.com/docs/binance-spot-api-docs/demo-mode/general-info
+    API_DEMO_URL = 'https://demo-api.binance.com/api'
 
     def __init__(self, api_key: Optional[str] = None, api_secret: Optional[str] = None,
                  requests_params: Optional[Dict[str, Any]] = None, tld: str = 'com',
                  testnet: bool = False, *, private_key: Any = None,
                  private_key_pass: Optional[Union[str, bytes]] = None,
-                 sync_clock: bool = True) -> None:
+                 sync_clock: bool = True, demo: bool = False) -> None:
+        check_demo(demo, testnet, tld)
         for name, value in (('api_key', api_key), ('api_secret', api_secret)):
             if value is not None and not isinstance(value, str):
                 raise TypeError('{} must be a str or None, not {}'.format(name, type(value).__name__))
@@ -90,8 +94,12 @@ class ClientBase:
         self.API_SECRET = api_secret or None
         self.tld = tld
         self.testnet = bool(testnet)
+        #: Binance Demo Mode (``Client(..., demo=True)``): the demo hosts for REST and streams.
+        self.demo = demo
         if self.testnet:
             self.API_URL = self.API_TESTNET_URL
+        elif self.demo:
+            self.API_URL = self.API_DEMO_URL
         elif tld != 'com':
             self.API_URL = self.API_URL_TEMPLATE.format(tld)
         else:  # the class attribute, which a user or LocalExchange.install() may have moved

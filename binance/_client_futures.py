@@ -71,11 +71,14 @@ class FuturesMixin(ClientBase):
     FUTURES_URL = 'https://fapi.binance.com/fapi'
     FUTURES_URL_TEMPLATE = 'https://fapi.binance.{}/fapi'
     FUTURES_TESTNET_URL = 'https://testnet.binancefuture.com/fapi'
+    FUTURES_DEMO_URL = 'https://demo-fapi.binance.com/fapi'
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)   # the Client's arguments (see ClientBase)
         if self.testnet:
             self.FUTURES_URL = self.FUTURES_TESTNET_URL
+        elif self.demo:
+            self.FUTURES_URL = self.FUTURES_DEMO_URL
         elif self.tld != 'com':
             self.FUTURES_URL = self.FUTURES_URL_TEMPLATE.format(self.tld)
         else:  # the class attribute, which LocalExchange.install() may have moved

@@ -39,6 +39,7 @@ Callback = Callable[[Any], Any]
 
 _DEFAULT_FSTREAM_URL = 'wss://fstream.binance.com/'
 _TESTNET_FSTREAM_URL = 'wss://fstream.binancefuture.com/'
+_DEMO_FSTREAM_URL = 'wss://demo-fstream.binance.com/'
 #: Streams per connection on USD-M futures.
 FUTURES_MAX_STREAMS = _stream_kinds.FUTURES_MAX_STREAMS
 #: Update speeds of the futures diff depth stream (``None``: Binance's 250 ms).
@@ -100,7 +101,8 @@ class FuturesSocketsMixin:
 
     def _fstream_url(self) -> str:
         url = self._for_client(self.FSTREAM_URL, _DEFAULT_FSTREAM_URL,  # type: ignore
-                               _TESTNET_FSTREAM_URL, 'wss://fstream.binance.{}/')
+                               _TESTNET_FSTREAM_URL, 'wss://fstream.binance.{}/',
+                               _DEMO_FSTREAM_URL)
         return url if url.endswith('/') else url + '/'
 
     def _start_futures_socket(self, name: str, callback: Callback) -> Union[str, bool]:

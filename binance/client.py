@@ -33,12 +33,16 @@ from binance._client_futures import FuturesMixin
 from binance._client_margin import MarginMixin
 from binance._client_market import MarketMixin
 from binance._client_params import sign_payload
+from binance._client_request import RequestMixin
+from binance._client_subaccounts import SubAccountMixin
+from binance._client_wallet_ext import WalletExtMixin
 from binance._not_provided import not_provided
 
 __all__ = ['Client', 'sign_payload', 'DEFAULT_TIMEOUT']
 
 
-class Client(FuturesMixin, MarginMixin, AccountMixin, MarketMixin, ClientConstants):
+class Client(FuturesMixin, MarginMixin, SubAccountMixin, WalletExtMixin, AccountMixin, MarketMixin,
+             RequestMixin, ClientConstants):
     """Blocking REST client for Binance.
 
     :param api_key: the API key; needed for signed (account and trading) calls.
@@ -65,6 +69,12 @@ class Client(FuturesMixin, MarginMixin, AccountMixin, MarketMixin, ClientConstan
     :param tld: top-level domain: ``'us'`` uses ``https://api.binance.us/api``.
     :param testnet: use ``https://testnet.binance.vision/api`` (and
         ``https://testnet.binancefuture.com/fapi`` for the ``futures_*`` methods).
+    :param demo: use Binance Demo Mode (paper trading on Binance's own
+        engine): ``https://demo-api.binance.com/api`` and
+        ``https://demo-fapi.binance.com/fapi``; a socket manager built from
+        this client uses the demo streams and WebSocket API. Refused
+        (:class:`ValueError`) together with ``testnet=True`` or a ``tld``
+        other than ``'com'``.
 
     Construction does no network I/O. Every constant of :mod:`binance.enums`
     is also a class attribute (``Client.SIDE_BUY``, ``Client.KLINE_INTERVAL_30MINUTE``,
@@ -99,8 +109,8 @@ class Client(FuturesMixin, MarginMixin, AccountMixin, MarketMixin, ClientConstan
                  requests_params: Optional[Dict[str, Any]] = None, tld: str = 'com',
                  testnet: bool = False, *, private_key: Any = None,
                  private_key_pass: Optional[Union[str, bytes]] = None,
-                 sync_clock: bool = True) -> None:
+                 sync_clock: bool = True, demo: bool = False) -> None:
         super().__init__(api_key, api_secret, requests_params, tld, testnet,
                          private_key=private_key, private_key_pass=private_key_pass,
-                         sync_clock=sync_clock)
+                         sync_clock=sync_clock, demo=demo)
 

@@ -64,6 +64,9 @@ _DEFAULT_STREAM_URL = 'wss://stream.binance.com:9443/'
 _DEFAULT_WS_API_URL = 'wss://ws-api.binance.com:443/ws-api/v3'
 _TESTNET_STREAM_URL = 'wss://stream.testnet.binance.vision/'
 _TESTNET_WS_API_URL = 'wss://ws-api.testnet.binance.vision/ws-api/v3'
+# Binance Demo Mode (Client(..., demo=True)): spot docs, demo-mode/general-info.md
+_DEMO_STREAM_URL = 'wss://demo-stream.binance.com:9443/'
+_DEMO_WS_API_URL = 'wss://demo-ws-api.binance.com/ws-api/v3'
 
 def _with_slash(url: str) -> str:
     return url if url.endswith('/') else url + '/'
@@ -296,18 +299,22 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
 
     def _stream_url(self) -> str:
         return _with_slash(self._for_client(self.STREAM_URL, _DEFAULT_STREAM_URL,
-                                            _TESTNET_STREAM_URL, 'wss://stream.binance.{}:9443/'))
+                                            _TESTNET_STREAM_URL, 'wss://stream.binance.{}:9443/',
+                                            _DEMO_STREAM_URL))
 
     def _ws_api_url(self) -> str:
         return self._for_client(self.WS_API_URL, _DEFAULT_WS_API_URL, _TESTNET_WS_API_URL,
-                                'wss://ws-api.binance.{}:443/ws-api/v3')
+                                'wss://ws-api.binance.{}:443/ws-api/v3', _DEMO_WS_API_URL)
 
-    def _for_client(self, url: str, default: str, testnet_url: str, tld_template: str) -> str:
-        """``url``, or the client's testnet / ``tld`` variant while ``url`` is the default."""
+    def _for_client(self, url: str, default: str, testnet_url: str, tld_template: str,
+                    demo_url: str) -> str:
+        """``url``, or the client's testnet / demo / ``tld`` variant while ``url`` is the default."""
         if url != default:  # pointed somewhere on purpose (e.g. a local exchange)
             return url
         if getattr(self.client, 'testnet', False):
             return testnet_url
+        if getattr(self.client, 'demo', False):
+            return demo_url
         tld = getattr(self.client, 'tld', 'com') or 'com'
         return url if tld == 'com' else tld_template.format(tld)
 

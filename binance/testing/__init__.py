@@ -143,6 +143,10 @@ class LocalExchange:
         (``futures.active``); :meth:`step` always steps it.
     :ivar margin: the :class:`~binance.testing.margin.MarginDesk` (cross margin
         and transfers on ``/sapi``); reactor thread only.
+    :ivar subaccounts: the :class:`~binance.testing.subaccounts.SubAccountDesk`
+        (sub-accounts of master accounts, ``/sapi/.../sub-account/...``); reactor thread only.
+    :ivar wallet_extras: the :class:`~binance.testing.wallet_extras.WalletExtras`
+        (coin information, snapshots, dividends ...); reactor thread only.
     :ivar streams: the :class:`~binance.testing.streams.StreamServer` (after
         :meth:`start`); its scripting methods are safe from any thread.
     :ivar fstreams: the USD-M
@@ -190,6 +194,10 @@ class LocalExchange:
         self.futures.add_account(api_key, api_secret, futures_balances)
         from binance.testing.margin import MarginDesk
         self.margin = MarginDesk(self.market, self.futures)
+        from binance.testing.subaccounts import SubAccountDesk
+        from binance.testing.wallet_extras import WalletExtras
+        self.subaccounts = SubAccountDesk(self.market, self.futures, self.margin)
+        self.wallet_extras = WalletExtras(self.market, self.futures, self.margin)
         self.streams: Any = None
         self.fstreams: Any = None
         self._rest: Optional[RestResource] = None
@@ -317,6 +325,10 @@ class LocalExchange:
         routes = dict(ROUTES)
         routes.update(futures_routes(self.futures))
         routes.update(margin_routes(self.margin))
+        from binance.testing.subaccounts import subaccount_routes
+        from binance.testing.wallet_extras import wallet_extra_routes
+        routes.update(subaccount_routes(self.subaccounts))
+        routes.update(wallet_extra_routes(self.wallet_extras))
         return routes
 
     def _tick(self) -> None:
@@ -447,9 +459,9 @@ class LocalExchange:
         """Point ``Client.API_URL`` and ``BinanceSocketManager.STREAM_URL`` /
         ``WS_API_URL`` / ``TLS_CA`` at this exchange; restore them on exit.
 
-        ``Client.API_TESTNET_URL`` and ``Client.API_URL_TEMPLATE`` are pointed
-        here too, so ``Client(testnet=True)`` and ``Client(tld='us')`` stay
-        offline as well.
+        ``Client.API_TESTNET_URL``, ``Client.API_DEMO_URL`` and
+        ``Client.API_URL_TEMPLATE`` are pointed here too, so ``Client(testnet=True)``,
+        ``Client(demo=True)`` and ``Client(tld='us')`` stay offline as well.
 
         Under TLS it also sets ``REQUESTS_CA_BUNDLE`` to :attr:`ca_file` for the
         duration, so clients created without ``requests_params`` trust the
@@ -461,10 +473,11 @@ class LocalExchange:
         patches: List[Any] = []
         try:
             from binance.client import Client
-            for name in ('API_URL', 'API_TESTNET_URL', 'API_URL_TEMPLATE'):
+            for name in ('API_URL', 'API_TESTNET_URL', 'API_URL_TEMPLATE', 'API_DEMO_URL'):
                 # the template has no '{}' left: every tld formats to this exchange
                 patches.append((Client, name, self.api_url))
-            for name in ('FUTURES_URL', 'FUTURES_TESTNET_URL', 'FUTURES_URL_TEMPLATE'):
+            for name in ('FUTURES_URL', 'FUTURES_TESTNET_URL', 'FUTURES_URL_TEMPLATE',
+                         'FUTURES_DEMO_URL'):
                 patches.append((Client, name, self.futures_api_url))
         except ImportError:  # pragma: no cover - the package always has a client
             pass
@@ -527,6 +540,36 @@ class LocalExchange:
         # the same key trades USD-M futures with the default futures wallet
         # (``ex.call(ex.futures.add_account, ...)`` sets another)
         self.call(self.futures.add_account, api_key, api_secret, None, public_key=public_key)
+
+    def add_sub_account(self, master_api_key: Optional[str] = None, email: Optional[str] = None,
+                        *, api_key: Optional[str] = None, api_secret: Optional[str] = None,
+                        public_key: Any = None, balances: Optional[Mapping[str, Any]] = None,
+                        futures_balances: Optional[Mapping[str, Any]] = None,
+                        margin: bool = False) -> str:
+        """Add a sub-account to a master account; returns its email.
+
+        :param master_api_key: the master account (default: the default account).
+        :param email: default ``sub<n>@local.binance.test``.
+        :param api_key: the sub-account's own API key, with ``api_secret``
+            (HMAC) or ``public_key`` (Ed25519/RSA): a client made with it trades
+            the sub-account. Without one the sub-account is reached through
+            the master's endpoints only, like a virtual sub-account.
+        :param balances: its spot wallet, ``{asset: amount}``.
+        :param futures_balances: enables its USD-M futures account with this wallet.
+        :param margin: enable its cross margin account.
+        :raises ValueError: for an email or API key in use, or bad balances.
+        """
+        return self.call(self.subaccounts.add, master_api_key or self.api_key, email, api_key,
+                         api_secret, public_key, dict(balances or {}),
+                         None if futures_balances is None else dict(futures_balances), margin)
+
+    def pay_dividend(self, api_key: str, asset: str, amount: Any, info: str = '') -> Dict[str, Any]:
+        """Credit an asset distribution (an airdrop) to ``api_key``'s spot wallet.
+
+        It appears in ``GET /sapi/v1/asset/assetDividend``
+        (``client.get_asset_dividend_history()``); returns that row.
+        """
+        return self.call(self.wallet_extras.pay_dividend, api_key, asset, amount, info)
 
     @property
     def requests(self) -> List[RecordedRequest]:

@@ -52,10 +52,10 @@ class MarginDesk:
     # -- accounts ---------------------------------------------------------------
 
     def _ensure(self, api_key: str) -> str:
-        if self.market.secret_for(api_key) is None:
+        if self.market.key_type(api_key) is None:   # HMAC, RSA and Ed25519 keys alike
             raise MarketError(-2015, 'Invalid API-key, IP, or permissions for action.', 401)
         inner = margin_key(api_key)
-        if self.market.secret_for(inner) is None:
+        if self.market.key_type(inner) is None:
             self.market.add_account(inner, secrets.token_hex(16), {})
             self._borrowed[api_key] = {}
         return inner

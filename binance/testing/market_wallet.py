@@ -415,13 +415,21 @@ class WalletMixin:
 
     def withdraw_history(self, api_key: str, coin: Any = None, status: Any = None,
                          startTime: Any = None, endTime: Any = None, offset: Any = 0,
-                         limit: Any = 1000,
-                         withdrawOrderId: Any = None) -> List[Dict[str, Any]]:
-        """``GET /sapi/v1/capital/withdraw/history``: withdrawals, newest first."""
+                         limit: Any = 1000, withdrawOrderId: Any = None,
+                         idList: Any = None) -> List[Dict[str, Any]]:
+        """``GET /sapi/v1/capital/withdraw/history``: withdrawals, newest first.
+
+        :param idList: comma-separated withdrawal ids (at most 45) to list only those.
+        """
         account = self._account(api_key)
         entries = account.withdrawals
         if not missing(withdrawOrderId):
             entries = [e for e in entries if e.get('withdrawOrderId') == withdrawOrderId]
+        if not missing(idList):
+            wanted = str(idList).split(',')
+            if len(wanted) > 45:
+                raise MarketError(-1130, 'Invalid data sent for a parameter.')
+            entries = [e for e in entries if e['id'] in wanted]
         found = _history(entries, '_time', coin, status, startTime, endTime, offset, limit)
         for entry in found:
             entry.pop('_time', None)

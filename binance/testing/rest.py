@@ -276,8 +276,8 @@ ROUTES: Dict[Tuple[str, str], _Route] = {
         _private('deposit_history', *_WALLET_HISTORY), SIGNED, 1,
         ignored=('includeSource', 'txId')),
     ('GET', '/sapi/v1/capital/withdraw/history'): _Route(
-        _private('withdraw_history', *(_WALLET_HISTORY + ('withdrawOrderId',))), SIGNED, 10,
-        ignored=('idList',)),
+        _private('withdraw_history', *(_WALLET_HISTORY + ('withdrawOrderId', 'idList'))),
+        SIGNED, 10),
     ('GET', '/sapi/v1/capital/deposit/address'): _Route(
         _private('deposit_address', 'coin', 'network'), SIGNED, 10, ignored=('amount',)),
     ('GET', '/sapi/v1/system/status'): _Route(lambda m, k, p: m.system_status(), NONE, 1),
