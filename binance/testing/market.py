@@ -46,6 +46,7 @@ from binance.testing.market_book import BUY, SELL, Book, Order
 from binance.testing.market_history import SyntheticPath, TradeLog, klines, range_stats
 from binance.testing.market_trading import TradingMixin
 from binance.testing.market_wallet import LISTEN_KEY_VALIDITY, Account, WalletMixin
+from binance.testing.order_changes import OrderChanges
 from binance.testing.order_lists import OrderLists
 
 __all__ = ['Market', 'MarketError', 'SymbolSpec', 'Account', 'LISTEN_KEY_VALIDITY']
@@ -176,6 +177,8 @@ class Market(TradingMixin, WalletMixin):
         self._listen_keys: Dict[str, List[Any]] = {}
         #: The order lists (OCO, OTO, OTOCO, OPO, OPOCO) of every account.
         self.order_lists = OrderLists(self)
+        #: Amend, cancel-replace, SOR orders; commission and filters of an account.
+        self.order_changes = OrderChanges(self)
         self._event_id = 1000
         self._wallet_id = 5000
         self._id_rng = random.Random('{}:ids'.format(seed))

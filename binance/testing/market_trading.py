@@ -490,11 +490,13 @@ class TradingMixin:
             self._touch_balance(order.owner, asset)
         self._list_status(order_list)
 
-    def _list_status(self, order_list: OrderList) -> None:
+    def _list_status(self, order_list: OrderList, status_type: Optional[str] = None) -> None:
         info = order_list.info(self.now_ms())
+        order_list.update_time = self.now_ms()
         self._queue('user', order_list.legs[0].owner.api_key, {
             'e': 'listStatus', 'E': self.now_ms(), 's': order_list.symbol,
-            'g': order_list.list_id, 'c': order_list.contingency, 'l': info['listStatusType'],
+            'g': order_list.list_id, 'c': order_list.contingency,
+            'l': status_type or info['listStatusType'],
             'L': info['listOrderStatus'], 'r': 'NONE', 'C': order_list.client_id,
             'T': self.now_ms(),
             'O': [{'s': leg.symbol, 'i': leg.order_id, 'c': leg.client_id}

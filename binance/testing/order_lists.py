@@ -373,8 +373,8 @@ class OrderLists:
                 self._check_quantity(m, sym, leg)
             if order_list.opo:
                 holder = legs[0]
-                holder.locked, holder.lock_asset = legs[0].qty, spec.base
-                order_list.received -= legs[0].qty
+                holder.locked, holder.lock_asset = quantity, spec.base
+                order_list.received -= quantity
                 self._unlock_received(order_list)
             else:
                 needs = [m._lock_need(sym, leg)[1] for leg in legs]

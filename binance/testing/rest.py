@@ -46,6 +46,7 @@ from twisted.web import resource, server
 
 from binance.testing.market import Market, MarketError
 from binance.testing.market_base import parse_int
+from binance.testing.rest_spot_orders import spot_order_routes
 
 __all__ = ['RestResource', 'RecordedRequest', 'ROUTES', 'MAX_RECV_WINDOW', 'WEIGHT_LIMIT']
 
@@ -288,6 +289,8 @@ ROUTES: Dict[Tuple[str, str], _Route] = {
     ('POST', '/sapi/v1/asset/dust'): _Route(_private('transfer_dust', 'asset'), SIGNED, 10,
                                             multi=('asset',), ignored=('accountType',)),
 }
+
+ROUTES.update(spot_order_routes(_Route, _public, SIGNED, NONE))
 
 _LISTEN_KEY_PATH = '/api/v3/userDataStream'
 
