@@ -32,13 +32,15 @@ from binance._client_constants import ClientConstants
 from binance._client_futures import FuturesMixin
 from binance._client_margin import MarginMixin
 from binance._client_market import MarketMixin
+from binance._client_orders import SpotOrdersMixin
 from binance._client_params import sign_payload
 from binance._not_provided import not_provided
 
 __all__ = ['Client', 'sign_payload', 'DEFAULT_TIMEOUT']
 
 
-class Client(FuturesMixin, MarginMixin, AccountMixin, MarketMixin, ClientConstants):
+class Client(FuturesMixin, MarginMixin, SpotOrdersMixin, AccountMixin, MarketMixin,
+             ClientConstants):
     """Blocking REST client for Binance.
 
     :param api_key: the API key; needed for signed (account and trading) calls.
