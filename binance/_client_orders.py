@@ -181,9 +181,11 @@ class SpotOrdersMixin(ClientBase):
     def create_sor_order(self, **params: Any) -> Dict[str, Any]:
         """An order using smart order routing (``POST /api/v3/sor/order``).
 
-        :param symbol: :param side: :param type: ``'LIMIT'`` or ``'MARKET'``;
-            :param quantity: required (no ``quoteOrderQty``); ``price`` and
-            ``timeInForce`` for ``LIMIT``.
+        :param symbol: required.
+        :param side: required.
+        :param type: required, ``'LIMIT'`` (with ``price`` and ``timeInForce``)
+            or ``'MARKET'``.
+        :param quantity: required (SOR orders take no ``quoteOrderQty``).
         :returns: the order as :meth:`create_order` returns it, with
             ``'workingFloor'`` and ``'usedSor': True``.
         """
@@ -260,7 +262,6 @@ class SpotOrdersMixin(ClientBase):
     get_open_oco_orders = get_open_order_lists
     v3_post_order_list_oto = create_oto_order
     v3_post_order_list_otoco = create_otoco_order
-    v3_post_cancel_replace = cancel_replace_order
     v3_post_sor_order = create_sor_order
     v3_post_sor_order_test = create_test_sor_order
     v3_get_order_list = get_order_list
