@@ -3,8 +3,9 @@ cancel-all, cancel-replace, amend keepPriority, SOR, commission and filters,
 and the rolling-window, trading-day and UI tickers and klines.
 
 Names are python-binance 1.0's where it has them (``cancel_all_open_orders``,
-``cancel_replace_order``, ``get_open_oco_orders``, ``get_ui_klines``,
-``get_symbol_ticker_window``, and its ``v3_*`` names as aliases); ours
+``cancel_replace_order``, ``get_open_oco_orders``, ``get_prevented_matches``,
+``get_allocations``, ``get_ui_klines``, ``get_symbol_ticker_window``, and its
+``v3_*`` names as aliases); ours
 otherwise (``create_oto_order``, ``create_otoco_order``, ``create_opo_order``,
 ``create_opoco_order``, ``amend_order_keep_priority``, ``get_order_list``,
 ``cancel_order_list``, ``create_sor_order``, ``get_commission_rates``,
@@ -222,6 +223,30 @@ class SpotOrdersMixin(ClientBase):
         """
         require('get_my_filters', params, 'symbol')
         return self._get('v3/myFilters', params, signed=True)
+
+    def get_prevented_matches(self, **params: Any) -> List[Dict[str, Any]]:
+        """Orders that expired because of self-trade prevention (``GET /api/v3/myPreventedMatches``).
+
+        :param symbol: required, with ``preventedMatchId``, or with ``orderId``
+            (and optionally ``fromPreventedMatchId`` and ``limit``, up to 1000).
+        :returns: ``[{'symbol': ..., 'preventedMatchId': 1, 'takerOrderId': 5,
+            'makerOrderId': 3, 'selfTradePreventionMode': 'EXPIRE_MAKER', ...}]``
+        """
+        require('get_prevented_matches', params, 'symbol', ('preventedMatchId', 'orderId'))
+        check_limit(params, 1000)
+        return self._get('v3/myPreventedMatches', params, signed=True)
+
+    def get_allocations(self, **params: Any) -> List[Dict[str, Any]]:
+        """Allocations from SOR orders (``GET /api/v3/myAllocations``).
+
+        :param symbol: required; ``startTime``, ``endTime`` (at most 24 h apart),
+            ``fromAllocationId``, ``orderId``, ``limit`` (up to 1000) optional.
+        :returns: ``[{'symbol': ..., 'allocationId': 0, 'allocationType': 'SOR', 'orderId': 2,
+            'price': ..., 'qty': ..., 'commission': ..., 'isBuyer': True, ...}]``
+        """
+        require('get_allocations', params, 'symbol')
+        check_limit(params, 1000)
+        return self._get('v3/myAllocations', params, signed=True)
 
     # -- market data -------------------------------------------------------------------
 

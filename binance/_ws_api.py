@@ -200,6 +200,8 @@ class WebSocketApi:
         'sor_order_test': ('sor.order.test', True),
         'account_commission': ('account.commission', True),
         'my_filters': ('myFilters', True),
+        'my_prevented_matches': ('myPreventedMatches', True),
+        'my_allocations': ('myAllocations', True),
         'ui_klines': ('uiKlines', False),
         'ticker': ('ticker', False),
         'ticker_trading_day': ('ticker.tradingDay', False),
@@ -409,6 +411,20 @@ class WebSocketApi:
         """``myFilters``: the filters that apply to the account on ``symbol``."""
         require('my_filters', params, 'symbol')
         return self._call('my_filters', params, callback)
+
+    def my_prevented_matches(self, callback: Optional[Callable[[Any], Any]] = None,
+                             **params: Any) -> Deferred:
+        """``myPreventedMatches``: ``symbol`` with ``preventedMatchId`` or ``orderId``."""
+        require('my_prevented_matches', params, 'symbol', ('preventedMatchId', 'orderId'))
+        check_limit(params, 1000)
+        return self._call('my_prevented_matches', params, callback)
+
+    def my_allocations(self, callback: Optional[Callable[[Any], Any]] = None,
+                       **params: Any) -> Deferred:
+        """``myAllocations``: allocations of SOR orders on ``symbol``."""
+        require('my_allocations', params, 'symbol')
+        check_limit(params, 1000)
+        return self._call('my_allocations', params, callback)
 
     def ui_klines(self, callback: Optional[Callable[[Any], Any]] = None,
                   **params: Any) -> Deferred:

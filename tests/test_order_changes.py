@@ -252,3 +252,43 @@ def test_order_list_checks_run_before_sending():
                                   **{k: v for k, v in base.items() if k != 'workingTimeInForce'})
     with pytest.raises(TypeError, match='unexpected keyword argument'):
         client.create_oto_order(pendingType='MARKET', pendingQuantity='1', pendingQty='1', **base)
+
+
+def test_order_list_queries_and_cancels_over_the_websocket_api(exchange, account):
+    """orderList.status, openOrderLists.status, allOrderLists, orderList.cancel and
+    openOrders.cancelAll through bm.ws_api answer as their REST counterparts."""
+    client, bm = account
+    api = bm.ws_api.blocking
+    price = str(low_bid(exchange))
+    terms = dict(symbol=SYMBOL, workingType='LIMIT_MAKER', workingSide='BUY', workingPrice=price,
+                 workingQuantity='1', pendingType='MARKET', pendingSide='SELL',
+                 pendingQuantity='1', timeout=20)
+    first = api.order_list_place_oto(listClientOrderId='first-list', **terms)
+    second = api.order_list_place_oto(**terms)
+    status = api.order_list_status(origClientOrderId='first-list', timeout=20)
+    assert status == client.get_order_list(orderListId=first['orderListId'])
+    assert [l['orderListId'] for l in api.open_order_lists_status(timeout=20)] == \
+        [first['orderListId'], second['orderListId']]
+    cancelled = api.order_list_cancel(symbol=SYMBOL, orderListId=first['orderListId'],
+                                      timeout=20)
+    assert [r['status'] for r in cancelled['orderReports']] == ['CANCELED', 'CANCELED']
+    with pytest.raises(BinanceWebSocketAPIException) as raised:
+        api.order_list_cancel(symbol=SYMBOL, orderListId=first['orderListId'], timeout=20)
+    assert raised.value.code == -2011
+    everything = api.open_orders_cancel_all(symbol=SYMBOL, timeout=20)
+    assert [entry['orderListId'] for entry in everything] == [second['orderListId']]
+    assert [l['listOrderStatus'] for l in api.all_order_lists(limit=10, timeout=20)] == \
+        ['ALL_DONE', 'ALL_DONE']
+    assert api.my_prevented_matches(symbol=SYMBOL, orderId=1, timeout=20) == []
+    assert api.my_allocations(symbol=SYMBOL, timeout=20) == []
+    assert api.sor_order_test(symbol=SYMBOL, side='BUY', type='MARKET', quantity='1',
+                              timeout=20) == {}
+
+
+def test_exchange_info_lists_each_symbol_as_its_own_sor_configuration(exchange):
+    """exchangeInfo's sors: one entry per symbol (the local exchange's single-book model)."""
+    info = exchange.client().get_exchange_info()
+    assert {'baseAsset': 'BNB', 'symbols': ['BNBBTC']} in info['sors']
+    symbol = info['symbols'][0]
+    assert symbol['otoAllowed'] and symbol['opoAllowed'] and symbol['amendAllowed']
+    assert symbol['cancelReplaceAllowed']

@@ -455,8 +455,10 @@ class Market(TradingMixin, WalletMixin):
         if str(showPermissionSets).lower() == 'false':
             for entry in entries:
                 entry['permissionSets'] = []
+        # every symbol is an SOR configuration of its own book (binance.testing.order_changes)
+        sors = [{'baseAsset': e['baseAsset'], 'symbols': [e['symbol']]} for e in entries]
         return {'timezone': 'UTC', 'serverTime': self.now_ms(), 'rateLimits': list(RATE_LIMITS),
-                'exchangeFilters': [], 'symbols': entries}
+                'exchangeFilters': [], 'symbols': entries, 'sors': sors}
 
     def depth(self, symbol: Any = None, limit: Any = 100) -> Dict[str, Any]:
         """``GET /api/v3/depth``: the top ``limit`` (1..5000) levels and ``lastUpdateId``."""

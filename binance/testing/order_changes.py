@@ -22,8 +22,10 @@
   configuration of one order book, so an SOR order fills on the symbol's
   own book (``"workingFloor": "EXCHANGE"``, ``"usedSor": true``, ordinary
   trades, no allocations).
-* :meth:`~OrderChanges.commission` (``GET /api/v3/account/commission``) and
-  :meth:`~OrderChanges.my_filters` (``GET /api/v3/myFilters``).
+* :meth:`~OrderChanges.commission` (``GET /api/v3/account/commission``),
+  :meth:`~OrderChanges.my_filters` (``GET /api/v3/myFilters``), and
+  :meth:`~OrderChanges.prevented_matches` / :meth:`~OrderChanges.allocations`
+  (always empty: no self-trade prevention, no allocations here).
 """
 import functools
 import re
@@ -31,7 +33,8 @@ from decimal import Decimal
 from typing import Any, Callable, Dict, List, Optional, TypeVar, cast
 
 from binance.testing.market_base import (
-    MAX_NUM_ORDER_AMENDS, ZERO, MarketError, fmt, mandatory, missing, parse_decimal, round8)
+    MAX_NUM_ORDER_AMENDS, ZERO, MarketError, fmt, mandatory, missing, parse_decimal, parse_int,
+    round8)
 from binance.testing.market_book import BUY, STOP_TYPES, Order
 from binance.testing.order_lists import ACTIVE
 
@@ -309,6 +312,62 @@ class OrderChanges:
                 'specialCommission': dict(none), 'taxCommission': dict(none),
                 'discount': {'enabledForAccount': False, 'enabledForSymbol': True,
                              'discountAsset': 'BNB', 'discount': '0.25000000'}}
+
+    @_locked
+    def prevented_matches(self, api_key: str, symbol: Any = None, preventedMatchId: Any = None,
+                          orderId: Any = None, fromPreventedMatchId: Any = None,
+                          limit: Any = None) -> List[Dict[str, Any]]:
+        """``GET /api/v3/myPreventedMatches``: always ``[]`` here, as the local exchange
+        has only the ``NONE`` self-trade prevention mode (no match is ever prevented).
+
+        :raises MarketError: -1102 without ``symbol``, -1128 for a combination
+            Binance does not take (``symbol`` with ``preventedMatchId``, or with
+            ``orderId`` and optionally ``fromPreventedMatchId`` and ``limit``).
+        """
+        m = self._market
+        m._account(api_key)
+        if missing(symbol):
+            raise mandatory('symbol')
+        m._symbol(symbol)
+        by_match = not missing(preventedMatchId)
+        by_order = not missing(orderId)
+        if by_match == by_order or (by_match and not (missing(fromPreventedMatchId)
+                                                      and missing(limit))) \
+                or (not by_order and not missing(fromPreventedMatchId)):
+            raise MarketError(-1128, 'Combination of optional parameters invalid.')
+        for name, value in (('preventedMatchId', preventedMatchId), ('orderId', orderId),
+                            ('fromPreventedMatchId', fromPreventedMatchId)):
+            if not missing(value):
+                parse_int(name, value)
+        if not missing(limit):
+            parse_int('limit', limit, 1, 1000)
+        return []
+
+    @_locked
+    def allocations(self, api_key: str, symbol: Any = None, startTime: Any = None,
+                    endTime: Any = None, fromAllocationId: Any = None, limit: Any = None,
+                    orderId: Any = None) -> List[Dict[str, Any]]:
+        """``GET /api/v3/myAllocations``: always ``[]`` here, as SOR orders fill on the
+        symbol's own book (trades, not allocations).
+
+        :raises MarketError: -1102 without ``symbol``, -1127 for more than 24 h
+            between ``startTime`` and ``endTime``.
+        """
+        m = self._market
+        m._account(api_key)
+        if missing(symbol):
+            raise mandatory('symbol')
+        m._symbol(symbol)
+        lo = None if missing(startTime) else parse_int('startTime', startTime)
+        hi = None if missing(endTime) else parse_int('endTime', endTime)
+        if lo is not None and hi is not None and hi - lo > 86400000:
+            raise MarketError(-1127, 'More than 24 hours between startTime and endTime.')
+        for name, value in (('fromAllocationId', fromAllocationId), ('orderId', orderId)):
+            if not missing(value):
+                parse_int(name, value)
+        if not missing(limit):
+            parse_int('limit', limit, 1, 1000)
+        return []
 
     @_locked
     def my_filters(self, api_key: str, symbol: Any = None) -> Dict[str, List[Dict[str, Any]]]:

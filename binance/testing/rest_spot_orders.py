@@ -90,6 +90,13 @@ def spot_order_routes(route: Callable[..., Any], public: Callable[..., Any],
             ignored=_IGNORED + ('computeCommissionRates',)),
         ('GET', '/api/v3/account/commission'): route(
             _call('order_changes', 'commission', 'symbol'), signed, 20),
+        ('GET', '/api/v3/myPreventedMatches'): route(
+            _call('order_changes', 'prevented_matches', 'symbol', 'preventedMatchId', 'orderId',
+                  'fromPreventedMatchId', 'limit'), signed,
+            lambda params: 20 if 'orderId' in params else 2),
+        ('GET', '/api/v3/myAllocations'): route(
+            _call('order_changes', 'allocations', 'symbol', 'startTime', 'endTime',
+                  'fromAllocationId', 'limit', 'orderId'), signed, 20),
         ('GET', '/api/v3/myFilters'): route(
             _call('order_changes', 'my_filters', 'symbol'), signed, 40),
         ('GET', '/api/v3/uiKlines'): route(

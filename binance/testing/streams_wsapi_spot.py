@@ -4,7 +4,8 @@
 ``orderList.place.opo``, ``orderList.place.opoco``, ``orderList.status``,
 ``orderList.cancel``, ``openOrderLists.status``, ``allOrderLists``,
 ``openOrders.cancelAll``, ``order.amend.keepPriority``, ``sor.order.place``,
-``sor.order.test``, ``account.commission``, ``myFilters`` (signed) and
+``sor.order.test``, ``account.commission``, ``myFilters``,
+``myPreventedMatches``, ``myAllocations`` (signed) and
 ``uiKlines``, ``ticker``, ``ticker.tradingDay`` (public) answer with the
 ``result`` of their REST counterparts, computed by the same parts of the
 :class:`~binance.testing.market.Market`. Placing a list counts each of its
@@ -94,6 +95,10 @@ _HANDLERS.update({
                                    _IGNORED + ('computeCommissionRates',), test=True),
     'account.commission': _signed_call('order_changes', 'commission', ('symbol',)),
     'myFilters': _signed_call('order_changes', 'my_filters', ('symbol',)),
+    'myPreventedMatches': _signed_call('order_changes', 'prevented_matches', (
+        'symbol', 'preventedMatchId', 'orderId', 'fromPreventedMatchId', 'limit')),
+    'myAllocations': _signed_call('order_changes', 'allocations', (
+        'symbol', 'startTime', 'endTime', 'fromAllocationId', 'limit', 'orderId')),
     'uiKlines': _public(_klines, ('symbol', 'interval', 'startTime', 'endTime', 'limit'),
                         ('timeZone',)),
     'ticker': _public(market_windows.rolling_ticker, ('symbol', 'symbols', 'windowSize',
@@ -110,6 +115,7 @@ SPOT_WEIGHTS: Dict[str, int] = {
     'orderList.cancel': 1, 'openOrderLists.status': 6, 'allOrderLists': 20,
     'openOrders.cancelAll': 1, 'order.amend.keepPriority': 4, 'sor.order.place': 1,
     'sor.order.test': 1, 'account.commission': 20, 'myFilters': 40, 'uiKlines': 2,
+    'myPreventedMatches': 20, 'myAllocations': 20,
     'ticker': 4, 'ticker.tradingDay': 4,
 }
 #: Methods whose replies show the account's ``ORDERS`` counts.
