@@ -177,3 +177,17 @@ def test_a_pending_opo_order_cannot_be_amended(market):
                                                  orderId=placed['orders'][1]['orderId'],
                                                  newQty='0.5')
     assert raised.value.msg == 'Order amend (pending OPO order) is not supported.'
+
+
+def test_sor_orders_are_marked_in_answers_queries_and_events(market):
+    """An SOR order: usedSor/workingFloor in its answer and GET order, uS/k in its reports."""
+    placed = market.order_changes.sor_order('me', symbol=SYMBOL, side='BUY', type='MARKET',
+                                            quantity='1')
+    assert (placed['usedSor'], placed['workingFloor']) == (True, 'EXCHANGE')
+    status = market.get_order('me', SYMBOL, orderId=placed['orderId'])
+    assert (status['usedSor'], status['workingFloor']) == (True, 'EXCHANGE')
+    reports = [e for e in market.events if e['e'] == 'executionReport']
+    assert reports and all((e['uS'], e['k']) == (True, 'EXCHANGE') for e in reports)
+    plain = market.place_order('me', SYMBOL, 'BUY', 'MARKET', quantity='1')
+    assert 'usedSor' not in plain
+    assert 'uS' not in [e for e in market.events if e['e'] == 'executionReport'][-1]

@@ -240,10 +240,11 @@ class TradingMixin:
                     *, timeInForce: Any = None, quantity: Any = None, quoteOrderQty: Any = None,
                     price: Any = None, newClientOrderId: Any = None, stopPrice: Any = None,
                     icebergQty: Any = None, newOrderRespType: Any = None,
-                    test: bool = False) -> Dict[str, Any]:
+                    test: bool = False, sor: bool = False) -> Dict[str, Any]:
         """Place an order as ``POST /api/v3/order`` (``test=True``: ``/order/test``).
 
-        Arguments are Binance's parameters (strings or numbers).
+        Arguments are Binance's parameters (strings or numbers); ``sor`` marks an
+        order placed with smart order routing.
 
         :returns: the ACK, RESULT or FULL answer (``{}`` for a test order).
         :raises MarketError: with Binance's code when the order is refused.
@@ -261,6 +262,7 @@ class TradingMixin:
                 raise MarketError(-1013, 'Filter failure: ICEBERG_PARTS')
             if test:
                 return {}
+            order.used_sor = sor
             self._reserve(sym, order)
             fills: List[Dict[str, Any]] = []
             self._submit(sym, order, fills)
@@ -442,7 +444,7 @@ class TradingMixin:
                 and order.tif not in ('IOC', 'FOK')),
             'm': is_maker, 'M': False, 'O': order.time, 'Z': fmt(order.cum_quote),
             'Y': fmt(round8(qty * price)), 'Q': fmt(order.quote_qty), 'W': order.working_time,
-            'V': 'NONE'})
+            'V': 'NONE', **({'k': 'EXCHANGE', 'uS': True} if order.used_sor else {})})
 
     # -- stops and order lists -------------------------------------------------
 

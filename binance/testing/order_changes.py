@@ -282,11 +282,7 @@ class OrderChanges:
             raise MarketError(-1014, 'Unsupported order combination.')
         if missing(params.get('quantity')):
             raise mandatory('quantity')
-        result = self._market.place_order(api_key, test=test, **params)
-        if result and 'price' in result:   # RESULT and FULL answers
-            result['workingFloor'] = 'EXCHANGE'
-            result['usedSor'] = True
-        return result
+        return self._market.place_order(api_key, test=test, sor=True, **params)
 
     # -- account rules ------------------------------------------------------------------
 
