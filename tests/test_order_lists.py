@@ -177,6 +177,9 @@ def test_otoco_bracket_take_profit_fills_and_expires_the_stop(exchange, trader):
         ('order', below, 'EXPIRED', 'EXPIRED'), ('list', 'OTO', 'EXEC_STARTED', 'EXECUTING'),
         ('order', above, 'TRADE', 'FILLED'), ('list', 'OTO', 'ALL_DONE', 'ALL_DONE')]
     assert me.client.get_order(symbol=SYMBOL, orderId=below)['status'] == 'EXPIRED'
+    expired = [m for m in list(me.events) if m.get('e') == 'executionReport'
+               and m['x'] == 'EXPIRED']
+    assert [(m['i'], m['eR']) for m in expired] == [(below, 'OCO_TRIGGER')]
     assert me.balance('BNB') == (Decimal('9.999'), Decimal('0'))
 
 

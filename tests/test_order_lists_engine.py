@@ -55,6 +55,9 @@ def test_an_expiring_working_order_expires_the_pending_order(market):
     bid, _ = best(market)
     placed = oto(market, workingPrice=str(bid - 50 * TICK), workingTimeInForce='IOC')
     assert statuses(market, placed) == ['EXPIRED', 'EXPIRED']
+    assert placed['orderReports'][0]['expiryReason'] == 'UNFILLED_IOC_QUANTITY_EXPIRED'
+    assert [e['eR'] for e in market.events if e.get('x') == 'EXPIRED'] == [
+        'UNFILLED_IOC_QUANTITY_EXPIRED', 'OTO_PHASE_ONE_EXPIRED']
     assert market.events[-1]['e'] == 'listStatus' and market.events[-1]['l'] == 'ALL_DONE'
     assert market.order_lists.open_status('me') == []
 
@@ -86,6 +89,7 @@ def test_opo_pending_order_failing_its_filters_expires_and_unlocks(market):
         pendingSide='SELL', pendingPrice=str(bid), pendingTimeInForce='GTC'))
     sell_into(market, bid)
     assert statuses(market, placed) == ['FILLED', 'EXPIRED']
+    assert [e['eR'] for e in market.events if e.get('x') == 'EXPIRED'] == ['REJECTED']
     assert market.balances('me')['BNB'] == {'free': 100 + quantity * Decimal('0.999'),
                                             'locked': 0}
     assert market.events[-1]['e'] == 'listStatus' and market.events[-1]['l'] == 'ALL_DONE'

@@ -25,7 +25,7 @@ class Order:
     __slots__ = ('symbol', 'order_id', 'client_id', 'side', 'type', 'tif', 'price', 'qty',
                  'quote_qty', 'stop_price', 'owner', 'time', 'update_time', 'status',
                  'executed', 'cum_quote', 'working', 'working_time', 'list_id', 'locked',
-                 'lock_asset', 'in_book', 'used_sor')
+                 'lock_asset', 'in_book', 'used_sor', 'expiry_reason')
 
     def __init__(self, symbol: str, order_id: int, side: str, type_: str, *,
                  price: Optional[Decimal] = None, qty: Optional[Decimal] = None,
@@ -56,6 +56,8 @@ class Order:
         self.in_book = False
         #: placed with smart order routing (``POST /api/v3/sor/order``)
         self.used_sor = False
+        #: why the order expired (Binance's ``eR`` / ``expiryReason``), or ``None``
+        self.expiry_reason: Optional[str] = None
 
     @property
     def remaining(self) -> Decimal:
@@ -99,6 +101,8 @@ class Order:
             result['stopPrice'] = fmt(self.stop_price)
         if self.used_sor:
             result.update(workingFloor='EXCHANGE', usedSor=True)
+        if self.expiry_reason is not None:
+            result['expiryReason'] = self.expiry_reason
         return result
 
     def __repr__(self) -> str:

@@ -295,18 +295,23 @@ class TradingMixin:
         """Execute a working order: match, then rest (GTC) or expire the rest."""
         limit = None if order.type in _MARKET_LIKE else order.price
         if order.tif == 'FOK' and self._available(sym, order.side, limit) < order.qty:
-            self._finish(order, 'EXPIRED')
+            self._finish(order, 'EXPIRED', reason='UNFILLED_FOK_ORDER_EXPIRED')
             return
         self._match(sym, order, limit)
         if not order.is_open:
             return
         if order.type in _MARKET_LIKE or order.tif in ('IOC', 'FOK'):
-            self._finish(order, 'EXPIRED')
+            self._finish(order, 'EXPIRED', reason='INSUFFICIENT_LIQUIDITY'
+                         if order.type in _MARKET_LIKE else 'UNFILLED_IOC_QUANTITY_EXPIRED')
         else:
             sym.book.add(order)
 
-    def _finish(self, order: Order, status: str, report: bool = True) -> None:
+    def _finish(self, order: Order, status: str, report: bool = True,
+                reason: Optional[str] = None) -> None:
+        """Close ``order`` with ``status``; ``reason``: an EXPIRED order's expiry reason."""
         order.status = status
+        if status == 'EXPIRED':
+            order.expiry_reason = reason
         order.update_time = self.now_ms()
         if order.owner is not None:
             self._release(order)
@@ -444,7 +449,9 @@ class TradingMixin:
                 and order.tif not in ('IOC', 'FOK')),
             'm': is_maker, 'M': False, 'O': order.time, 'Z': fmt(order.cum_quote),
             'Y': fmt(round8(qty * price)), 'Q': fmt(order.quote_qty), 'W': order.working_time,
-            'V': 'NONE', **({'k': 'EXCHANGE', 'uS': True} if order.used_sor else {})})
+            'V': 'NONE', **({'k': 'EXCHANGE', 'uS': True} if order.used_sor else {}),
+            **({'eR': order.expiry_reason} if exec_type == 'EXPIRED' and order.expiry_reason
+               else {})})
 
     # -- stops and order lists -------------------------------------------------
 
@@ -481,7 +488,7 @@ class TradingMixin:
                     sym.book.remove(leg)
                 if leg in sym.stops:
                     sym.stops.remove(leg)
-                self._finish(leg, 'EXPIRED')
+                self._finish(leg, 'EXPIRED', reason='OCO_TRIGGER')
         if not order.locked and order.type not in _MARKET_LIKE:
             asset, need, _ = self._lock_need(sym, order)
             balance = order.owner.balance(asset)

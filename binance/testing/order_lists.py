@@ -345,7 +345,7 @@ class OrderLists:
                 self._to_start.append(order_list)   # placed once the match is over
             elif order.status == 'EXPIRED':
                 for leg in waiting:
-                    m._finish(leg, 'EXPIRED')
+                    m._finish(leg, 'EXPIRED', reason='OTO_PHASE_ONE_EXPIRED')
         if order_list.done and not order_list.done_reported:
             order_list.done_reported = True
             self._unlock_received(order_list)
@@ -381,7 +381,7 @@ class OrderLists:
                 m._reserve(sym, legs[needs.index(max(needs))])
         except MarketError:
             for leg in legs:
-                m._finish(leg, 'EXPIRED')
+                m._finish(leg, 'EXPIRED', reason='REJECTED')
             return
         now = m.now_ms()
         for leg in legs:
@@ -399,7 +399,7 @@ class OrderLists:
                 sym.stops.append(leg)
                 continue
             if leg.type == 'LIMIT_MAKER' and self._would_take(sym, leg):
-                m._finish(leg, 'EXPIRED')
+                m._finish(leg, 'EXPIRED', reason='REJECTED')
                 continue
             if leg.type == 'MARKET':
                 m._release(leg)
