@@ -3,7 +3,10 @@
 :class:`WebSocketApi` (``BinanceSocketManager.ws_api``) keeps one connection
 to Binance's WebSocket API (``WS_API_URL``) and sends requests on it:
 ``order.place``, ``order.cancel``, ``order.status``, ``openOrders.status``,
-``order.cancelReplace``, ``account.status`` and any other method through
+``order.cancelReplace``, ``account.status``, today's order lists, amend, SOR,
+commission, filters and tickers (``orderList.place.otoco``,
+``order.amend.keepPriority``, ``openOrders.cancelAll``... under snake_case
+names: ``order_list_place_otoco``...) and any other method through
 :meth:`WebSocketApi.request`. Each call returns at once:
 
 * a :class:`~twisted.internet.defer.Deferred` firing on the reactor thread

@@ -3,9 +3,11 @@
 The method names and keyword arguments are those of python-binance 0.7, so
 existing scripts keep working; the endpoints are today's (``/api/v3`` and
 ``/sapi/v1``). The methods are defined by concern in
-:mod:`binance._client_market` (public market data) and
-:mod:`binance._client_account` (orders, account, wallet, listen keys); the
-request plumbing is in :mod:`binance._client_base`. This module never
+:mod:`binance._client_market` (public market data),
+:mod:`binance._client_account` (orders, account, wallet, listen keys) and
+:mod:`binance._client_orders` (order lists, cancel-replace, amend, SOR,
+commission and filters, window tickers); the request plumbing is in
+:mod:`binance._client_base`. This module never
 imports Twisted.
 
 Usage::
