@@ -255,7 +255,8 @@ class OrderChanges:
         restriction = params.get('cancelRestrictions')
         if not missing(restriction):
             if restriction not in ('ONLY_NEW', 'ONLY_PARTIALLY_FILLED'):
-                raise MarketError(-1145, 'Invalid cancelRestrictions')
+                raise MarketError(-1145, 'cancelRestrictions has to be either ONLY_NEW or '
+                                         'ONLY_PARTIALLY_FILLED.')
             order = m.get_order(api_key, cancel_args['symbol'], cancel_args.get('orderId'),
                                 cancel_args.get('origClientOrderId'))
             if order['status'] != restriction[len('ONLY_'):]:
