@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Any, Dict, Tuple
 
 from binance.testing.market_base import RATE_LIMITS, MarketError
-from binance.testing.order_changes import CANCEL_REPLACE_PARAMS
+from binance.testing.order_changes import CANCEL_REPLACE_PARAMS, ORDER_PARAMS as _ORDER_PARAMS
 from binance.testing.streams_wsapi import (
     ApiError, Handler, _param_text, _span_ms, _state, check_signed, from_market, mandatory,
     now_ms)
@@ -29,8 +29,6 @@ from binance.testing.streams_wsapi import (
 __all__ = ['HANDLERS', 'ORDER_METHODS']
 
 _SIGNING = frozenset(('apiKey', 'signature', 'timestamp', 'recvWindow'))
-_ORDER_PARAMS = ('symbol', 'side', 'type', 'timeInForce', 'quantity', 'quoteOrderQty', 'price',
-                 'newClientOrderId', 'stopPrice', 'icebergQty', 'newOrderRespType')
 # Read by Binance, without effect here.
 _ORDER_IGNORED = ('strategyId', 'strategyType', 'selfTradePreventionMode')
 
