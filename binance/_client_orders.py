@@ -127,7 +127,8 @@ class SpotOrdersMixin(ClientBase):
 
     def create_opo_order(self, **params: Any) -> Dict[str, Any]:
         """One-Pays-the-Other (``POST /api/v3/orderList/opo``): an OTO whose pending
-        ``SELL`` sells what the working ``BUY`` bought, net of commission.
+        ``SELL`` sells what the working ``BUY`` bought (less the commission, unless
+        the asset is not BNB and the free balance pays it).
 
         Parameters as :meth:`create_oto_order` without ``pendingQuantity``;
         ``workingSide`` must be ``BUY`` and ``pendingSide`` ``SELL``.

@@ -195,3 +195,21 @@ def test_sor_orders_are_marked_in_answers_queries_and_events(market):
     plain = market.place_order('me', SYMBOL, 'BUY', 'MARKET', quantity='1')
     assert 'usedSor' not in plain
     assert 'uS' not in [e for e in market.events if e['e'] == 'executionReport'][-1]
+
+
+@pytest.mark.parametrize('free_btc, sold', [('0', '0.00099'), ('1', '0.00100')])
+def test_opo_commission_comes_from_free_funds_when_they_suffice(market, free_btc, sold):
+    """OPO buying BTC (not BNB): with free BTC to pay the commission the pending order sells
+    all that was bought; without, what was bought less the commission, rounded down."""
+    market.add_account('usdt', 'secret', {'USDT': '1000', 'BTC': free_btc})
+    bids, asks = market.book('BTCUSDT')
+    bid = max(bids)
+    placed = market.order_lists.place('usdt', 'opo', dict(
+        symbol='BTCUSDT', workingType='LIMIT', workingSide='BUY', workingPrice=str(bid),
+        workingQuantity='0.001', workingTimeInForce='GTC', pendingType='LIMIT',
+        pendingSide='SELL', pendingPrice=str(min(asks) * 2), pendingTimeInForce='GTC'))
+    quantity = sum(q for p, q in market.book('BTCUSDT')[0].items() if p >= bid)
+    market.place_order('cp', 'BTCUSDT', 'SELL', 'LIMIT', timeInForce='IOC',
+                       quantity=str(quantity), price=str(bid))
+    pending = market.get_order('usdt', 'BTCUSDT', orderId=placed['orders'][1]['orderId'])
+    assert (pending['status'], pending['origQty']) == ('NEW', sold + '000')

@@ -14,9 +14,10 @@ and ``faqs/opo.md``):
   then form an OCO: the first to execute expires the other);
 * OPO and OPOCO (One Pays the Other): the working order must be a ``BUY``
   (``-1222``) and the pending orders ``SELL`` (``-1223``) without a
-  quantity (``-1225``); what the working order receives, net of
-  commission, is locked as it arrives and becomes the pending quantity,
-  rounded down to the ``LOT_SIZE`` step; the rest is unlocked;
+  quantity (``-1225``); what the working order receives is locked as it
+  arrives and becomes the pending quantity, rounded down to the
+  ``LOT_SIZE`` step (the rest is unlocked) — net of commission, unless the
+  asset is not BNB and the free balance can pay the commission instead;
 * cancelling any order of a list cancels the whole list; a working order
   that expires expires its pending orders; pending orders that fail their
   filters or balance check when placed expire;
@@ -321,13 +322,22 @@ class OrderLists:
     # -- the market's hooks -------------------------------------------------------
 
     def traded(self, order: Order, fill: Dict[str, Any]) -> None:
-        """(OPO) A fill of a working order: lock what it received, net of commission."""
+        """(OPO) A fill of a working order: lock what it received for the pending orders.
+
+        The commission is deducted from it, unless the asset is not BNB and the
+        free balance held enough to pay it before this fill: then the free
+        balance pays and the whole quantity is locked (``faqs/opo.md``).
+        """
         order_list = self.of(order)
         if order_list is None or not order_list.opo or order is not order_list.working:
             return
         m = self._market
-        received = Decimal(fill['qty']) - Decimal(fill['commission'])
-        balance = order.owner.balance(fill['commissionAsset'])
+        asset = fill['commissionAsset']
+        quantity, commission = Decimal(fill['qty']), Decimal(fill['commission'])
+        balance = order.owner.balance(asset)
+        received = quantity - commission
+        if asset != 'BNB' and balance[0] - received >= commission:
+            received = quantity     # the free balance pays the commission
         balance[0] -= received
         balance[1] += received
         order_list.received += received
