@@ -390,6 +390,50 @@ KNOWN_PARAMS: Dict[Tuple[str, str], FrozenSet[str]] = {key: frozenset(names) for
     ('GET', '/sapi/v1/capital/withdraw/history'): _HISTORY + ('withdrawOrderId', 'idList'),
     ('GET', '/sapi/v1/capital/deposit/address'): ('coin', 'network', 'amount'),
 }.items()}
+# Today's spot order API (binance/_client_orders.py): order lists, cancel-all,
+# cancel-replace, amend, SOR, commission, filters, window tickers.
+_LIST_LEG = ('Type', 'Side', 'ClientOrderId', 'Price', 'StopPrice', 'TrailingDelta', 'Quantity',
+             'IcebergQty', 'TimeInForce', 'StrategyId', 'StrategyType', 'PegPriceType',
+             'PegOffsetType', 'PegOffsetValue')
+_LIST_MAIN = ('symbol', 'listClientOrderId', 'newOrderRespType', 'selfTradePreventionMode')
+_LIST_OTO = _LIST_MAIN + tuple('working' + n for n in _LIST_LEG) + tuple(
+    'pending' + n for n in _LIST_LEG)
+_LIST_OTOCO = _LIST_MAIN + ('pendingSide', 'pendingQuantity') + tuple(
+    'working' + n for n in _LIST_LEG) + tuple(
+    leg + n for leg in ('pendingAbove', 'pendingBelow') for n in _LIST_LEG
+    if n not in ('Side', 'Quantity'))
+_SOR = ('symbol', 'side', 'type', 'timeInForce', 'quantity', 'price', 'newClientOrderId',
+        'strategyId', 'strategyType', 'icebergQty', 'newOrderRespType', 'selfTradePreventionMode')
+_TICKER = ('symbol', 'symbols', 'type')
+KNOWN_PARAMS.update({key: frozenset(names) for key, names in {
+    ('DELETE', '/api/v3/openOrders'): ('symbol',),
+    ('POST', '/api/v3/order/cancelReplace'): _ORDER + (
+        'cancelReplaceMode', 'cancelNewClientOrderId', 'cancelOrigClientOrderId', 'cancelOrderId',
+        'cancelRestrictions', 'orderRateLimitExceededMode'),
+    ('PUT', '/api/v3/order/amend/keepPriority'): ('symbol', 'orderId', 'origClientOrderId',
+                                                   'newClientOrderId', 'newQty'),
+    ('POST', '/api/v3/orderList/oto'): _LIST_OTO,
+    ('POST', '/api/v3/orderList/otoco'): _LIST_OTOCO,
+    ('POST', '/api/v3/orderList/opo'): _LIST_OTO,
+    ('POST', '/api/v3/orderList/opoco'): _LIST_OTOCO,
+    ('GET', '/api/v3/orderList'): ('orderListId', 'origClientOrderId'),
+    ('GET', '/api/v3/allOrderList'): ('fromId', 'startTime', 'endTime', 'limit'),
+    ('GET', '/api/v3/openOrderList'): (),
+    ('DELETE', '/api/v3/orderList'): ('symbol', 'orderListId', 'listClientOrderId',
+                                      'newClientOrderId'),
+    ('POST', '/api/v3/sor/order'): _SOR,
+    ('POST', '/api/v3/sor/order/test'): _SOR + ('computeCommissionRates',),
+    ('GET', '/api/v3/account/commission'): ('symbol',),
+    ('GET', '/api/v3/myFilters'): ('symbol',),
+    ('GET', '/api/v3/myPreventedMatches'): ('symbol', 'preventedMatchId', 'orderId',
+                                            'fromPreventedMatchId', 'limit'),
+    ('GET', '/api/v3/myAllocations'): ('symbol', 'startTime', 'endTime', 'fromAllocationId',
+                                       'limit', 'orderId'),
+    ('GET', '/api/v3/uiKlines'): ('symbol', 'interval', 'startTime', 'endTime', 'timeZone',
+                                  'limit'),
+    ('GET', '/api/v3/ticker'): _TICKER + ('windowSize',),
+    ('GET', '/api/v3/ticker/tradingDay'): _TICKER + ('timeZone',),
+}.items()})
 KNOWN_PARAMS.update(FUTURES_PARAMS)
 KNOWN_PARAMS.update(MARGIN_PARAMS)
 #: Parameters an endpoint takes more than once (``asset=ETH&asset=LTC``): a

@@ -3,7 +3,10 @@
 :class:`WebSocketApi` (``BinanceSocketManager.ws_api``) keeps one connection
 to Binance's WebSocket API (``WS_API_URL``) and sends requests on it:
 ``order.place``, ``order.cancel``, ``order.status``, ``openOrders.status``,
-``order.cancelReplace``, ``account.status`` and any other method through
+``order.cancelReplace``, ``account.status``, today's order lists, amend, SOR,
+commission, filters and tickers (``orderList.place.otoco``,
+``order.amend.keepPriority``, ``openOrders.cancelAll``... under snake_case
+names: ``order_list_place_otoco``...) and any other method through
 :meth:`WebSocketApi.request`. Each call returns at once:
 
 * a :class:`~twisted.internet.defer.Deferred` firing on the reactor thread
@@ -46,7 +49,10 @@ from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
 from binance import _reactor
-from binance._client_params import check_order, encode_ws_params, require
+from binance._client_params import check_limit, check_order, encode_ws_params, require
+from binance._order_checks import (
+    check_amend, check_order_list, check_sor_order, check_trading_day_ticker, check_ui_klines,
+    check_window_ticker)
 from binance._ws_protocol import call_callback
 from binance._ws_user_api import signed_params, signer_of
 from binance.exceptions import (
@@ -181,6 +187,27 @@ class WebSocketApi:
         'account_status': ('account.status', True),
         'ping': ('ping', False),
         'time': ('time', False),
+        # today's spot order API (binance/_order_checks.py checks the parameters)
+        'order_list_place_oco': ('orderList.place.oco', True),
+        'order_list_place_oto': ('orderList.place.oto', True),
+        'order_list_place_otoco': ('orderList.place.otoco', True),
+        'order_list_place_opo': ('orderList.place.opo', True),
+        'order_list_place_opoco': ('orderList.place.opoco', True),
+        'order_list_status': ('orderList.status', True),
+        'order_list_cancel': ('orderList.cancel', True),
+        'open_order_lists_status': ('openOrderLists.status', True),
+        'all_order_lists': ('allOrderLists', True),
+        'open_orders_cancel_all': ('openOrders.cancelAll', True),
+        'order_amend_keep_priority': ('order.amend.keepPriority', True),
+        'sor_order_place': ('sor.order.place', True),
+        'sor_order_test': ('sor.order.test', True),
+        'account_commission': ('account.commission', True),
+        'my_filters': ('myFilters', True),
+        'my_prevented_matches': ('myPreventedMatches', True),
+        'my_allocations': ('myAllocations', True),
+        'ui_klines': ('uiKlines', False),
+        'ticker': ('ticker', False),
+        'ticker_trading_day': ('ticker.tradingDay', False),
     }
 
     def __init__(self, manager: Any, request_timeout: float = REQUEST_TIMEOUT) -> None:
@@ -287,6 +314,139 @@ class WebSocketApi:
     def close(self) -> None:
         """Close the connection; requests not answered yet fail. A new request reconnects."""
         self._run(self._close)
+
+    # -- today's spot order API (order lists, cancel-all, amend, SOR, rules, tickers) --
+
+    def _call(self, name: str, params: Dict[str, Any],
+              callback: Optional[Callable[[Any], Any]]) -> Deferred:
+        method, signed = self.METHODS[name]
+        return self.request(method, params, signed=signed, callback=callback)
+
+    def order_list_place_oco(self, callback: Optional[Callable[[Any], Any]] = None,
+                             **params: Any) -> Deferred:
+        """``orderList.place.oco``: an OCO pair with today's parameters (``side``,
+        ``quantity``, ``aboveType``, ``abovePrice``, ``belowType``,
+        ``belowStopPrice``...), as ``Client.create_oco_order`` sends them."""
+        require('order_list_place_oco', params, 'symbol', 'side', 'quantity', 'aboveType',
+                'belowType')
+        return self._call('order_list_place_oco', params, callback)
+
+    def order_list_place_oto(self, callback: Optional[Callable[[Any], Any]] = None,
+                             **params: Any) -> Deferred:
+        """``orderList.place.oto``: parameters as ``Client.create_oto_order``."""
+        params = check_order_list('order_list_place_oto', 'oto', params)
+        return self._call('order_list_place_oto', params, callback)
+
+    def order_list_place_otoco(self, callback: Optional[Callable[[Any], Any]] = None,
+                               **params: Any) -> Deferred:
+        """``orderList.place.otoco``: parameters as ``Client.create_otoco_order``."""
+        params = check_order_list('order_list_place_otoco', 'otoco', params)
+        return self._call('order_list_place_otoco', params, callback)
+
+    def order_list_place_opo(self, callback: Optional[Callable[[Any], Any]] = None,
+                             **params: Any) -> Deferred:
+        """``orderList.place.opo``: parameters as ``Client.create_opo_order``."""
+        params = check_order_list('order_list_place_opo', 'opo', params)
+        return self._call('order_list_place_opo', params, callback)
+
+    def order_list_place_opoco(self, callback: Optional[Callable[[Any], Any]] = None,
+                               **params: Any) -> Deferred:
+        """``orderList.place.opoco``: parameters as ``Client.create_opoco_order``."""
+        params = check_order_list('order_list_place_opoco', 'opoco', params)
+        return self._call('order_list_place_opoco', params, callback)
+
+    def order_list_status(self, callback: Optional[Callable[[Any], Any]] = None,
+                          **params: Any) -> Deferred:
+        """``orderList.status``: ``orderListId`` or ``origClientOrderId``."""
+        require('order_list_status', params, ('orderListId', 'origClientOrderId'))
+        return self._call('order_list_status', params, callback)
+
+    def order_list_cancel(self, callback: Optional[Callable[[Any], Any]] = None,
+                          **params: Any) -> Deferred:
+        """``orderList.cancel``: ``symbol`` and ``orderListId`` or ``listClientOrderId``."""
+        require('order_list_cancel', params, 'symbol', ('orderListId', 'listClientOrderId'))
+        return self._call('order_list_cancel', params, callback)
+
+    def open_order_lists_status(self, callback: Optional[Callable[[Any], Any]] = None,
+                                **params: Any) -> Deferred:
+        """``openOrderLists.status``: the order lists still executing."""
+        return self._call('open_order_lists_status', params, callback)
+
+    def all_order_lists(self, callback: Optional[Callable[[Any], Any]] = None,
+                        **params: Any) -> Deferred:
+        """``allOrderLists``: ``fromId`` or ``startTime``/``endTime``, ``limit`` (up to 1000)."""
+        check_limit(params, 1000)
+        return self._call('all_order_lists', params, callback)
+
+    def open_orders_cancel_all(self, callback: Optional[Callable[[Any], Any]] = None,
+                               **params: Any) -> Deferred:
+        """``openOrders.cancelAll``: every open order of ``symbol``, order lists included."""
+        require('open_orders_cancel_all', params, 'symbol')
+        return self._call('open_orders_cancel_all', params, callback)
+
+    def order_amend_keep_priority(self, callback: Optional[Callable[[Any], Any]] = None,
+                                  **params: Any) -> Deferred:
+        """``order.amend.keepPriority``: ``symbol``, ``orderId`` or
+        ``origClientOrderId``, and a smaller ``newQty``; the order keeps its place."""
+        params = check_amend('order_amend_keep_priority', params)
+        return self._call('order_amend_keep_priority', params, callback)
+
+    def sor_order_place(self, callback: Optional[Callable[[Any], Any]] = None,
+                        **params: Any) -> Deferred:
+        """``sor.order.place``: parameters as ``Client.create_sor_order``."""
+        check_sor_order('sor_order_place', params)
+        return self._call('sor_order_place', params, callback)
+
+    def sor_order_test(self, callback: Optional[Callable[[Any], Any]] = None,
+                       **params: Any) -> Deferred:
+        """``sor.order.test``: check an SOR order without placing it."""
+        check_sor_order('sor_order_test', params)
+        return self._call('sor_order_test', params, callback)
+
+    def account_commission(self, callback: Optional[Callable[[Any], Any]] = None,
+                           **params: Any) -> Deferred:
+        """``account.commission``: the commission rates on ``symbol``."""
+        require('account_commission', params, 'symbol')
+        return self._call('account_commission', params, callback)
+
+    def my_filters(self, callback: Optional[Callable[[Any], Any]] = None,
+                   **params: Any) -> Deferred:
+        """``myFilters``: the filters that apply to the account on ``symbol``."""
+        require('my_filters', params, 'symbol')
+        return self._call('my_filters', params, callback)
+
+    def my_prevented_matches(self, callback: Optional[Callable[[Any], Any]] = None,
+                             **params: Any) -> Deferred:
+        """``myPreventedMatches``: ``symbol`` with ``preventedMatchId`` or ``orderId``."""
+        require('my_prevented_matches', params, 'symbol', ('preventedMatchId', 'orderId'))
+        check_limit(params, 1000)
+        return self._call('my_prevented_matches', params, callback)
+
+    def my_allocations(self, callback: Optional[Callable[[Any], Any]] = None,
+                       **params: Any) -> Deferred:
+        """``myAllocations``: allocations of SOR orders on ``symbol``."""
+        require('my_allocations', params, 'symbol')
+        check_limit(params, 1000)
+        return self._call('my_allocations', params, callback)
+
+    def ui_klines(self, callback: Optional[Callable[[Any], Any]] = None,
+                  **params: Any) -> Deferred:
+        """``uiKlines``: ``symbol``, ``interval``; rows as ``Client.get_klines``."""
+        check_ui_klines('ui_klines', params)
+        check_limit(params, 1000)
+        return self._call('ui_klines', params, callback)
+
+    def ticker(self, callback: Optional[Callable[[Any], Any]] = None,
+               **params: Any) -> Deferred:
+        """``ticker``: rolling-window statistics, as ``Client.get_symbol_ticker_window``."""
+        check_window_ticker('ticker', params)
+        return self._call('ticker', params, callback)
+
+    def ticker_trading_day(self, callback: Optional[Callable[[Any], Any]] = None,
+                           **params: Any) -> Deferred:
+        """``ticker.tradingDay``: today's statistics, as ``Client.get_trading_day_ticker``."""
+        check_trading_day_ticker('ticker_trading_day', params)
+        return self._call('ticker_trading_day', params, callback)
 
     # -- threads --------------------------------------------------------------------
 

@@ -3,9 +3,11 @@
 The method names and keyword arguments are those of python-binance 0.7, so
 existing scripts keep working; the endpoints are today's (``/api/v3`` and
 ``/sapi/v1``). The methods are defined by concern in
-:mod:`binance._client_market` (public market data) and
-:mod:`binance._client_account` (orders, account, wallet, listen keys); the
-request plumbing is in :mod:`binance._client_base`. This module never
+:mod:`binance._client_market` (public market data),
+:mod:`binance._client_account` (orders, account, wallet, listen keys) and
+:mod:`binance._client_orders` (order lists, cancel-replace, amend, SOR,
+commission and filters, window tickers); the request plumbing is in
+:mod:`binance._client_base`. This module never
 imports Twisted.
 
 Usage::
@@ -32,6 +34,7 @@ from binance._client_constants import ClientConstants
 from binance._client_futures import FuturesMixin
 from binance._client_margin import MarginMixin
 from binance._client_market import MarketMixin
+from binance._client_orders import SpotOrdersMixin
 from binance._client_params import sign_payload
 from binance._client_request import RequestMixin
 from binance._client_subaccounts import SubAccountMixin
@@ -41,8 +44,8 @@ from binance._not_provided import not_provided
 __all__ = ['Client', 'sign_payload', 'DEFAULT_TIMEOUT']
 
 
-class Client(FuturesMixin, MarginMixin, SubAccountMixin, WalletExtMixin, AccountMixin, MarketMixin,
-             RequestMixin, ClientConstants):
+class Client(FuturesMixin, MarginMixin, SpotOrdersMixin, SubAccountMixin, WalletExtMixin,
+             AccountMixin, MarketMixin, RequestMixin, ClientConstants):
     """Blocking REST client for Binance.
 
     :param api_key: the API key; needed for signed (account and trading) calls.

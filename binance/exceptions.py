@@ -61,6 +61,9 @@ class BinanceAPIException(BinanceException):
     :ivar code: Binance's error code, e.g. ``-1121``; ``0`` when the body
         was not Binance's JSON error.
     :ivar message: Binance's ``msg``, or the start of the body.
+    :ivar data: the error's ``data``, or ``None`` (``cancel_replace_order``'s
+        ``cancelResult``, ``newOrderResult``, ``cancelResponse`` and
+        ``newOrderResponse``).
     """
 
     def __init__(self, response: Any, status_code: Optional[int] = None,
@@ -73,6 +76,7 @@ class BinanceAPIException(BinanceException):
             request = getattr(response, 'request', None)
         self.status_code = status_code
         self.code = 0
+        self.data: Any = None
         message = ''
         try:
             import json
@@ -81,6 +85,7 @@ class BinanceAPIException(BinanceException):
             body = None
         if isinstance(body, dict) and 'code' in body:
             self.code = body.get('code') or 0
+            self.data = body.get('data')
             message = str(body.get('msg', ''))
         else:
             snippet = text.strip()[:200]

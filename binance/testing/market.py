@@ -46,6 +46,8 @@ from binance.testing.market_book import BUY, SELL, Book, Order
 from binance.testing.market_history import SyntheticPath, TradeLog, klines, range_stats
 from binance.testing.market_trading import TradingMixin
 from binance.testing.market_wallet import LISTEN_KEY_VALIDITY, Account, WalletMixin
+from binance.testing.order_changes import OrderChanges
+from binance.testing.order_lists import OrderLists
 
 __all__ = ['Market', 'MarketError', 'SymbolSpec', 'Account', 'LISTEN_KEY_VALIDITY']
 
@@ -173,8 +175,10 @@ class Market(TradingMixin, WalletMixin):
         self._fills: Dict[int, List[Dict[str, Any]]] = {}
         self._accounts: Dict[str, Account] = {}
         self._listen_keys: Dict[str, List[Any]] = {}
-        self._order_lists: Dict[int, Any] = {}
-        self._next_list_id = 1
+        #: The order lists (OCO, OTO, OTOCO, OPO, OPOCO) of every account.
+        self.order_lists = OrderLists(self)
+        #: Amend, cancel-replace, SOR orders; commission and filters of an account.
+        self.order_changes = OrderChanges(self)
         self._event_id = 1000
         self._wallet_id = 5000
         self._id_rng = random.Random('{}:ids'.format(seed))
@@ -451,8 +455,10 @@ class Market(TradingMixin, WalletMixin):
         if str(showPermissionSets).lower() == 'false':
             for entry in entries:
                 entry['permissionSets'] = []
+        # every symbol is an SOR configuration of its own book (binance.testing.order_changes)
+        sors = [{'baseAsset': e['baseAsset'], 'symbols': [e['symbol']]} for e in entries]
         return {'timezone': 'UTC', 'serverTime': self.now_ms(), 'rateLimits': list(RATE_LIMITS),
-                'exchangeFilters': [], 'symbols': entries}
+                'exchangeFilters': [], 'symbols': entries, 'sors': sors}
 
     def depth(self, symbol: Any = None, limit: Any = 100) -> Dict[str, Any]:
         """``GET /api/v3/depth``: the top ``limit`` (1..5000) levels and ``lastUpdateId``."""

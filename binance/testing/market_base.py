@@ -42,15 +42,20 @@ class MarketError(Exception):
     {'code': -1121, 'msg': 'Invalid symbol.'}
     """
 
-    def __init__(self, code: int, msg: str, http_status: int = 400) -> None:
+    def __init__(self, code: int, msg: str, http_status: int = 400, data: Any = None) -> None:
         super().__init__(msg)
         self.code = code
         self.msg = msg
         self.http_status = http_status
+        #: details some errors carry (``cancelReplace``'s ``cancelResult``...), or ``None``
+        self.data = data
 
     def as_json(self) -> Dict[str, Any]:
-        """The error body Binance sends: ``{"code": ..., "msg": ...}``."""
-        return {'code': self.code, 'msg': self.msg}
+        """The error body Binance sends: ``{"code": ..., "msg": ...}`` (and ``"data"`` if any)."""
+        body = {'code': self.code, 'msg': self.msg}
+        if self.data is not None:
+            body['data'] = self.data
+        return body
 
     def __repr__(self) -> str:
         return 'MarketError({}, {!r}, http_status={})'.format(self.code, self.msg, self.http_status)
@@ -341,8 +346,8 @@ class SymbolSpec:
             'baseCommissionPrecision': 8, 'quoteCommissionPrecision': 8,
             'orderTypes': list(_ORDER_TYPES),
             'icebergAllowed': True, 'ocoAllowed': True, 'otoAllowed': True,
-            'opoAllowed': False, 'quoteOrderQtyMarketAllowed': True, 'allowTrailingStop': False,
-            'cancelReplaceAllowed': False, 'amendAllowed': False,
+            'opoAllowed': True, 'quoteOrderQtyMarketAllowed': True, 'allowTrailingStop': False,
+            'cancelReplaceAllowed': True, 'amendAllowed': True,
             'pegInstructionsAllowed': False, 'isSpotTradingAllowed': True,
             'isMarginTradingAllowed': False,
             'filters': self.filters(),
@@ -368,8 +373,10 @@ class SymbolSpec:
             {'filterType': 'NOTIONAL', 'minNotional': fmt(self.min_notional),
              'applyMinToMarket': True, 'maxNotional': '9000000.00000000',
              'applyMaxToMarket': False, 'avgPriceMins': 5},
-            {'filterType': 'MAX_NUM_ORDERS', 'maxNumOrders': 200},
-            {'filterType': 'MAX_NUM_ALGO_ORDERS', 'maxNumAlgoOrders': 5},
+            {'filterType': 'MAX_NUM_ORDERS', 'maxNumOrders': MAX_NUM_ORDERS},
+            {'filterType': 'MAX_NUM_ORDER_LISTS', 'maxNumOrderLists': MAX_NUM_ORDER_LISTS},
+            {'filterType': 'MAX_NUM_ALGO_ORDERS', 'maxNumAlgoOrders': MAX_NUM_ALGO_ORDERS},
+            {'filterType': 'MAX_NUM_ORDER_AMENDS', 'maxNumOrderAmends': MAX_NUM_ORDER_AMENDS},
         ]
 
 
@@ -383,6 +390,9 @@ RATE_LIMITS = [
 #: Percent-price and order-count limits, as in :meth:`SymbolSpec.filters`.
 MAX_NUM_ORDERS = 200
 MAX_NUM_ALGO_ORDERS = 5
+#: Open order lists per account and symbol; amendments per order.
+MAX_NUM_ORDER_LISTS = 20
+MAX_NUM_ORDER_AMENDS = 10
 
 
 #: The most symbols ``symbols=N`` makes (Binance lists a few thousand).

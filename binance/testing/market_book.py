@@ -25,7 +25,7 @@ class Order:
     __slots__ = ('symbol', 'order_id', 'client_id', 'side', 'type', 'tif', 'price', 'qty',
                  'quote_qty', 'stop_price', 'owner', 'time', 'update_time', 'status',
                  'executed', 'cum_quote', 'working', 'working_time', 'list_id', 'locked',
-                 'lock_asset', 'in_book')
+                 'lock_asset', 'in_book', 'used_sor', 'expiry_reason')
 
     def __init__(self, symbol: str, order_id: int, side: str, type_: str, *,
                  price: Optional[Decimal] = None, qty: Optional[Decimal] = None,
@@ -54,6 +54,10 @@ class Order:
         self.locked = ZERO
         self.lock_asset: Optional[str] = None
         self.in_book = False
+        #: placed with smart order routing (``POST /api/v3/sor/order``)
+        self.used_sor = False
+        #: why the order expired (Binance's ``eR`` / ``expiryReason``), or ``None``
+        self.expiry_reason: Optional[str] = None
 
     @property
     def remaining(self) -> Decimal:
@@ -67,7 +71,7 @@ class Order:
 
     def info(self) -> Dict[str, Any]:
         """The order as ``GET /api/v3/order`` returns it."""
-        return {
+        info = {
             'symbol': self.symbol, 'orderId': self.order_id, 'orderListId': self.list_id,
             'clientOrderId': self.client_id, 'price': fmt(self.price or ZERO),
             'origQty': fmt(self.qty or ZERO), 'executedQty': fmt(self.executed),
@@ -78,6 +82,9 @@ class Order:
             'workingTime': self.working_time, 'origQuoteOrderQty': fmt(self.quote_qty),
             'selfTradePreventionMode': 'NONE',
         }
+        if self.used_sor:   # the local exchange's SOR configurations have one book each
+            info.update(usedSor=True, workingFloor='EXCHANGE')
+        return info
 
     def result(self, transact_ms: int) -> Dict[str, Any]:
         """The order as a ``newOrderRespType=RESULT`` answer."""
@@ -92,6 +99,10 @@ class Order:
         }
         if self.type in STOP_TYPES:
             result['stopPrice'] = fmt(self.stop_price)
+        if self.used_sor:
+            result.update(workingFloor='EXCHANGE', usedSor=True)
+        if self.expiry_reason is not None:
+            result['expiryReason'] = self.expiry_reason
         return result
 
     def __repr__(self) -> str:

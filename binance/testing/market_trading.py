@@ -15,6 +15,7 @@ from binance.testing.market_base import (
     MarketError, fmt, mandatory, missing, not_required, parse_decimal, parse_int,
     quantize_down, round8)
 from binance.testing.market_book import BUY, SELL, STOP_TYPES, Order
+from binance.testing.order_lists import ACTIVE, OCO_ABOVE, OCO_BELOW, OrderList
 
 __all__ = ['TradingMixin', 'COMMISSION_RATE']
 
@@ -31,10 +32,6 @@ _MARKET_LIKE = ('MARKET', 'STOP_LOSS', 'TAKE_PROFIT')
 _CLIENT_ID_RE = re.compile(r'^[a-zA-Z0-9\-_]{1,36}\Z')
 _ID_CHARS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'
 _INSUFFICIENT = 'Account has insufficient balance for requested action.'
-_OCO_ABOVE = {SELL: ('LIMIT_MAKER', 'TAKE_PROFIT', 'TAKE_PROFIT_LIMIT'),
-              BUY: ('STOP_LOSS', 'STOP_LOSS_LIMIT')}
-_OCO_BELOW = {SELL: ('STOP_LOSS', 'STOP_LOSS_LIMIT'),
-              BUY: ('LIMIT_MAKER', 'TAKE_PROFIT', 'TAKE_PROFIT_LIMIT')}
 
 
 def _choice(value: Any, name: str, choices: Tuple[str, ...], code: int, msg: str) -> str:
@@ -47,35 +44,6 @@ def _choice(value: Any, name: str, choices: Tuple[str, ...], code: int, msg: str
 
 def _filter_failure(name: str) -> MarketError:
     return MarketError(-1013, 'Filter failure: {}'.format(name))
-
-
-class OrderList:
-    """An OCO: two legs, each cancelling the other once it starts executing."""
-
-    def __init__(self, list_id: int, symbol: str, client_id: str, legs: List[Order],
-                 time_ms: int) -> None:
-        self.list_id = list_id
-        self.symbol = symbol
-        self.client_id = client_id
-        self.legs = legs
-        self.time = time_ms
-        self.resolved = False
-        self.done_reported = False
-
-    @property
-    def done(self) -> bool:
-        return not any(leg.is_open for leg in self.legs)
-
-    def info(self, time_ms: int) -> Dict[str, Any]:
-        return {
-            'orderListId': self.list_id, 'contingencyType': 'OCO',
-            'listStatusType': 'ALL_DONE' if self.done else 'EXEC_STARTED',
-            'listOrderStatus': 'ALL_DONE' if self.done else 'EXECUTING',
-            'listClientOrderId': self.client_id, 'transactionTime': time_ms,
-            'symbol': self.symbol,
-            'orders': [{'symbol': leg.symbol, 'orderId': leg.order_id,
-                        'clientOrderId': leg.client_id} for leg in self.legs],
-        }
 
 
 class TradingMixin:
@@ -93,7 +61,7 @@ class TradingMixin:
         return average if average is not None else sym.log.last_price
 
     def _open_orders_of(self, account: Any, symbol: str) -> List[Order]:
-        return [o for o in account.orders.get(symbol, {}).values() if o.is_open]
+        return [o for o in account.orders.get(symbol, {}).values() if o.status in ACTIVE]
 
     def _available(self, sym: Any, side: str, limit: Optional[Decimal]) -> Decimal:
         """Quantity a taker on ``side`` could execute up to ``limit``."""
@@ -272,10 +240,11 @@ class TradingMixin:
                     *, timeInForce: Any = None, quantity: Any = None, quoteOrderQty: Any = None,
                     price: Any = None, newClientOrderId: Any = None, stopPrice: Any = None,
                     icebergQty: Any = None, newOrderRespType: Any = None,
-                    test: bool = False) -> Dict[str, Any]:
+                    test: bool = False, sor: bool = False) -> Dict[str, Any]:
         """Place an order as ``POST /api/v3/order`` (``test=True``: ``/order/test``).
 
-        Arguments are Binance's parameters (strings or numbers).
+        Arguments are Binance's parameters (strings or numbers); ``sor`` marks an
+        order placed with smart order routing.
 
         :returns: the ACK, RESULT or FULL answer (``{}`` for a test order).
         :raises MarketError: with Binance's code when the order is refused.
@@ -293,6 +262,7 @@ class TradingMixin:
                 raise MarketError(-1013, 'Filter failure: ICEBERG_PARTS')
             if test:
                 return {}
+            order.used_sor = sor
             self._reserve(sym, order)
             fills: List[Dict[str, Any]] = []
             self._submit(sym, order, fills)
@@ -325,18 +295,23 @@ class TradingMixin:
         """Execute a working order: match, then rest (GTC) or expire the rest."""
         limit = None if order.type in _MARKET_LIKE else order.price
         if order.tif == 'FOK' and self._available(sym, order.side, limit) < order.qty:
-            self._finish(order, 'EXPIRED')
+            self._finish(order, 'EXPIRED', reason='UNFILLED_FOK_ORDER_EXPIRED')
             return
         self._match(sym, order, limit)
         if not order.is_open:
             return
         if order.type in _MARKET_LIKE or order.tif in ('IOC', 'FOK'):
-            self._finish(order, 'EXPIRED')
+            self._finish(order, 'EXPIRED', reason='INSUFFICIENT_LIQUIDITY'
+                         if order.type in _MARKET_LIKE else 'UNFILLED_IOC_QUANTITY_EXPIRED')
         else:
             sym.book.add(order)
 
-    def _finish(self, order: Order, status: str, report: bool = True) -> None:
+    def _finish(self, order: Order, status: str, report: bool = True,
+                reason: Optional[str] = None) -> None:
+        """Close ``order`` with ``status``; ``reason``: an EXPIRED order's expiry reason."""
         order.status = status
+        if status == 'EXPIRED':
+            order.expiry_reason = reason
         order.update_time = self.now_ms()
         if order.owner is not None:
             self._release(order)
@@ -345,11 +320,9 @@ class TradingMixin:
             self._list_done(order)
 
     def _list_done(self, order: Order) -> None:
-        """Publish the ALL_DONE ``listStatus`` once every leg of ``order``'s list is closed."""
-        order_list = self._order_lists.get(order.list_id) if order.list_id >= 0 else None
-        if order_list is not None and order_list.done and not order_list.done_reported:
-            order_list.done_reported = True
-            self._list_status(order_list)
+        """An order closed: move its list on (ALL_DONE ``listStatus``, pending orders...)."""
+        if order.list_id >= 0:
+            self.order_lists.leg_closed(order)
 
     def _match(self, sym: Any, taker: Order, limit: Optional[Decimal]) -> None:
         book = sym.book
@@ -415,6 +388,8 @@ class TradingMixin:
             if order.qty is None and not is_maker and order.cum_quote >= order.quote_qty:
                 order.status = 'FILLED'
             fill = self._settle(sym, order, price, qty, is_maker, trade_id, now)
+            if order.list_id >= 0:
+                self.order_lists.traded(order, fill)
             if id(order) in self._fills:
                 self._fills[id(order)].append(fill)
             if not order.is_open:
@@ -474,11 +449,14 @@ class TradingMixin:
                 and order.tif not in ('IOC', 'FOK')),
             'm': is_maker, 'M': False, 'O': order.time, 'Z': fmt(order.cum_quote),
             'Y': fmt(round8(qty * price)), 'Q': fmt(order.quote_qty), 'W': order.working_time,
-            'V': 'NONE'})
+            'V': 'NONE', **({'k': 'EXCHANGE', 'uS': True} if order.used_sor else {}),
+            **({'eR': order.expiry_reason} if exec_type == 'EXPIRED' and order.expiry_reason
+               else {})})
 
     # -- stops and order lists -------------------------------------------------
 
     def _check_stops(self, sym: Any) -> None:
+        self.order_lists.start_pending(sym)
         last = sym.log.last_price
         for order in list(sym.stops):
             if order not in sym.stops:
@@ -500,17 +478,17 @@ class TradingMixin:
 
     def _resolve_list(self, sym: Any, order: Order) -> None:
         """A leg starts executing: expire the other legs, keep the lock for this one."""
-        order_list = self._order_lists.get(order.list_id)
-        if order_list is None or order_list.resolved:
+        order_list = self.order_lists.of(order)
+        if order_list is None or order_list.resolved or order not in order_list.oco_legs:
             return
         order_list.resolved = True
-        for leg in order_list.legs:
+        for leg in order_list.oco_legs:
             if leg is not order and leg.is_open:
                 if leg.in_book:
                     sym.book.remove(leg)
                 if leg in sym.stops:
                     sym.stops.remove(leg)
-                self._finish(leg, 'EXPIRED')
+                self._finish(leg, 'EXPIRED', reason='OCO_TRIGGER')
         if not order.locked and order.type not in _MARKET_LIKE:
             asset, need, _ = self._lock_need(sym, order)
             balance = order.owner.balance(asset)
@@ -521,11 +499,13 @@ class TradingMixin:
             self._touch_balance(order.owner, asset)
         self._list_status(order_list)
 
-    def _list_status(self, order_list: OrderList) -> None:
+    def _list_status(self, order_list: OrderList, status_type: Optional[str] = None) -> None:
         info = order_list.info(self.now_ms())
+        order_list.update_time = self.now_ms()
         self._queue('user', order_list.legs[0].owner.api_key, {
             'e': 'listStatus', 'E': self.now_ms(), 's': order_list.symbol,
-            'g': order_list.list_id, 'c': 'OCO', 'l': info['listStatusType'],
+            'g': order_list.list_id, 'c': order_list.contingency,
+            'l': status_type or info['listStatusType'],
             'L': info['listOrderStatus'], 'r': 'NONE', 'C': order_list.client_id,
             'T': self.now_ms(),
             'O': [{'s': leg.symbol, 'i': leg.order_id, 'c': leg.client_id}
@@ -547,13 +527,14 @@ class TradingMixin:
             sym = self._symbol(symbol)
             side = _choice(side, 'side', _SIDES, -1117, 'Invalid side.')
             legs = self._oco_legs(side, legs)
-            for name, allowed in (('above', _OCO_ABOVE[side]), ('below', _OCO_BELOW[side])):
+            for name, allowed in (('above', OCO_ABOVE[side]), ('below', OCO_BELOW[side])):
                 leg_type = legs.get(name + 'Type')
                 if missing(leg_type):
                     raise mandatory(name + 'Type')
                 if leg_type not in allowed:
                     raise MarketError(-1014, 'Unsupported order combination.')
-            list_id = self._next_list_id
+            self.order_lists.check_list_count(account, sym.spec.symbol)
+            list_id = self.order_lists.new_id()
             orders = []
             for name in ('below', 'above'):
                 orders.append(self._prepare(
@@ -563,11 +544,10 @@ class TradingMixin:
             needs = [self._lock_need(sym, order) for order in orders]
             holder = max(range(2), key=lambda i: needs[i][1])
             self._reserve(sym, orders[holder])
-            self._next_list_id += 1
             client_id = listClientOrderId if not missing(listClientOrderId) \
                 else self._new_client_id()
             order_list = OrderList(list_id, sym.spec.symbol, str(client_id), orders, self.now_ms())
-            self._order_lists[list_id] = order_list
+            self.order_lists.lists[list_id] = order_list
             for order in orders:
                 order.order_id = sym.next_order_id
                 sym.next_order_id += 1
@@ -637,25 +617,29 @@ class TradingMixin:
             sym = self._symbol(symbol)
             order = self._find_order(account, sym.spec.symbol, orderId, origClientOrderId,
                                      -2011, 'Unknown order sent.')
-            if not order.is_open:
+            if order.status not in ACTIVE:
                 raise MarketError(-2011, 'Unknown order sent.')
             new_id = newClientOrderId if not missing(newClientOrderId) else self._new_client_id()
             targets = [order]
-            order_list = self._order_lists.get(order.list_id) if order.list_id >= 0 else None
+            order_list = self.order_lists.of(order)
             if order_list is not None:
-                targets = [leg for leg in order_list.legs if leg.is_open]
+                targets = [leg for leg in order_list.legs if leg.status in ACTIVE]
             for target in targets:
                 self._cancel(sym, target, new_id if target is order else self._new_client_id())
-            result = {'symbol': order.symbol, 'origClientOrderId': order.client_id,
-                      'orderId': order.order_id, 'orderListId': order.list_id,
-                      'clientOrderId': new_id, 'transactTime': self.now_ms()}
-            info = order.result(self.now_ms())
-            for key in ('price', 'origQty', 'executedQty', 'origQuoteOrderQty',
-                        'cummulativeQuoteQty', 'status', 'timeInForce', 'type', 'side',
-                        'stopPrice', 'selfTradePreventionMode'):
-                if key in info:
-                    result[key] = info[key]
-            return result
+            return self._cancel_result(order, new_id, order.client_id)
+
+    def _cancel_result(self, order: Order, new_id: str, orig_id: str) -> Dict[str, Any]:
+        """A cancelled order as ``DELETE /api/v3/order`` answers."""
+        result = {'symbol': order.symbol, 'origClientOrderId': orig_id,
+                  'orderId': order.order_id, 'orderListId': order.list_id,
+                  'clientOrderId': new_id, 'transactTime': self.now_ms()}
+        info = order.result(self.now_ms())
+        for key in ('price', 'origQty', 'executedQty', 'origQuoteOrderQty',
+                    'cummulativeQuoteQty', 'status', 'timeInForce', 'type', 'side',
+                    'stopPrice', 'selfTradePreventionMode'):
+            if key in info:
+                result[key] = info[key]
+        return result
 
     def _cancel(self, sym: Any, order: Order, new_client_id: str) -> None:
         if order.in_book:
@@ -669,15 +653,30 @@ class TradingMixin:
         self._list_done(order)
 
     def cancel_open_orders(self, api_key: str, symbol: Any = None) -> List[Dict[str, Any]]:
-        """Cancel every open order of a symbol (``DELETE /api/v3/openOrders``)."""
+        """Cancel every open order of a symbol, order lists included
+        (``DELETE /api/v3/openOrders``): a cancelled order's answer for each
+        order alone, the ``DELETE /api/v3/orderList`` answer for each list.
+
+        :raises MarketError: -2011 ``Unknown order sent.`` when nothing is open.
+        """
         with self._transaction():
             account = self._account(api_key)
             sym = self._symbol(symbol)
-            results = []
-            for order in self._open_orders_of(account, sym.spec.symbol):
-                if order.is_open:
-                    results.append(self.cancel_order(api_key, sym.spec.symbol,
-                                                     orderId=order.order_id))
+            orders = self._open_orders_of(account, sym.spec.symbol)
+            if not orders:
+                raise MarketError(-2011, 'Unknown order sent.')
+            results, seen = [], set()
+            new_id = self._new_client_id()
+            for order in orders:
+                if order.status not in ACTIVE or order.list_id in seen:
+                    continue
+                order_list = self.order_lists.of(order)
+                if order_list is not None:
+                    seen.add(order.list_id)
+                    results.append(self.order_lists.cancel_list(sym, order_list, new_id))
+                else:
+                    self._cancel(sym, order, new_id)
+                    results.append(self._cancel_result(order, new_id, order.client_id))
             return results
 
     def get_order(self, api_key: str, symbol: Any = None, orderId: Any = None,

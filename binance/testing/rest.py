@@ -47,6 +47,8 @@ from twisted.web import resource, server
 from binance._signing import rest_payload_of
 from binance.testing.market import Market, MarketError
 from binance.testing.market_base import parse_int
+from binance.testing.order_changes import ORDER_PARAMS as _ORDER_PARAMS
+from binance.testing.rest_spot_orders import spot_order_routes
 
 __all__ = ['RestResource', 'RecordedRequest', 'ROUTES', 'MAX_RECV_WINDOW', 'WEIGHT_LIMIT']
 
@@ -157,8 +159,6 @@ def _private(method: str, *names: str,
     return _reading(names, handler)
 
 
-_ORDER_PARAMS = ('symbol', 'side', 'type', 'timeInForce', 'quantity', 'quoteOrderQty', 'price',
-                 'newClientOrderId', 'stopPrice', 'icebergQty', 'newOrderRespType')
 _OCO_OLD = ('price', 'stopPrice', 'stopLimitPrice', 'stopLimitTimeInForce',
             'limitClientOrderId', 'stopClientOrderId')
 _OCO_LEG = ('Type', 'Price', 'StopPrice', 'TimeInForce', 'ClientOrderId', 'IcebergQty')
@@ -289,6 +289,8 @@ ROUTES: Dict[Tuple[str, str], _Route] = {
     ('POST', '/sapi/v1/asset/dust'): _Route(_private('transfer_dust', 'asset'), SIGNED, 10,
                                             multi=('asset',), ignored=('accountType',)),
 }
+
+ROUTES.update(spot_order_routes(_Route, _public, SIGNED, NONE))
 
 _LISTEN_KEY_PATH = '/api/v3/userDataStream'
 

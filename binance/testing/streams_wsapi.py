@@ -94,7 +94,7 @@ _Error = ApiError  # the name used before the module grew
 
 
 def from_market(error: MarketError) -> ApiError:
-    return ApiError(error.http_status, error.code, error.msg)
+    return ApiError(error.http_status, error.code, error.msg, error.data)
 
 
 class _Session:
@@ -541,7 +541,7 @@ def handle_request(server: Any, conn: Any, payload: bytes) -> Dict[str, Any]:
         reply = {'id': request_id, 'status': exc.status, 'error': exc.as_error()}
     except MarketError as exc:
         reply = {'id': request_id, 'status': exc.http_status,
-                 'error': {'code': exc.code, 'msg': exc.msg}}
+                 'error': from_market(exc).as_error()}
     except Exception:
         log.exception('the local exchange failed on WebSocket API method %r', method)
         reply = {'id': request_id, 'status': 500,

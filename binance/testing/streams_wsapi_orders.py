@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import Any, Dict, Tuple
 
 from binance.testing.market_base import RATE_LIMITS, MarketError
+from binance.testing.order_changes import CANCEL_REPLACE_PARAMS, ORDER_PARAMS as _ORDER_PARAMS
 from binance.testing.streams_wsapi import (
     ApiError, Handler, _param_text, _span_ms, _state, check_signed, from_market, mandatory,
     now_ms)
@@ -28,11 +29,8 @@ from binance.testing.streams_wsapi import (
 __all__ = ['HANDLERS', 'ORDER_METHODS']
 
 _SIGNING = frozenset(('apiKey', 'signature', 'timestamp', 'recvWindow'))
-_ORDER_PARAMS = ('symbol', 'side', 'type', 'timeInForce', 'quantity', 'quoteOrderQty', 'price',
-                 'newClientOrderId', 'stopPrice', 'icebergQty', 'newOrderRespType')
 # Read by Binance, without effect here.
 _ORDER_IGNORED = ('strategyId', 'strategyType', 'selfTradePreventionMode')
-_CANCEL_REPLACE_MODES = ('STOP_ON_FAILURE', 'ALLOW_FAILURE')
 
 #: Methods whose replies show the account's ``ORDERS`` counts.
 ORDER_METHODS = frozenset(('order.place', 'order.cancelReplace'))
@@ -113,56 +111,11 @@ def _account(server: Any, conn: Any, params: Dict[str, Any]) -> Any:
     return account
 
 
-def _error_of(error: MarketError) -> Dict[str, Any]:
-    return {'code': error.code, 'msg': error.msg}
-
-
 def _cancel_replace(server: Any, conn: Any, params: Dict[str, Any]) -> Any:
     api_key = _signed(server, conn, params)
-    cancel_names = ('cancelReplaceMode', 'cancelOrderId', 'cancelOrigClientOrderId',
-                    'cancelNewClientOrderId', 'cancelRestrictions', 'orderRateLimitExceededMode')
-    args = _read(params, _ORDER_PARAMS + _ORDER_IGNORED + cancel_names)
-    mandatory(params, 'symbol')
-    mode = mandatory(params, 'cancelReplaceMode')
-    if mode not in _CANCEL_REPLACE_MODES:
-        raise ApiError(400, -1100, "Illegal characters found in parameter 'cancelReplaceMode'; "
-                                   "legal range is '{}'.".format(
-                                       ' | '.join(_CANCEL_REPLACE_MODES)))
-    if args.get('cancelOrderId') is None and args.get('cancelOrigClientOrderId') is None:
-        raise ApiError(400, -1102, "Param 'cancelOrigClientOrderId' or 'cancelOrderId' must be "
-                                   "sent, but both were empty/null!")
-    market = server.market
-    order_args = {name: args[name] for name in _ORDER_PARAMS if name in args}
-    market.place_order(api_key, test=True, **order_args)  # filters before anything happens
-    _count_order(server, api_key)
-    cancel_args = {'symbol': args['symbol']}
-    for ours, theirs in (('cancelOrderId', 'orderId'), ('cancelOrigClientOrderId',
-                                                        'origClientOrderId'),
-                         ('cancelNewClientOrderId', 'newClientOrderId')):
-        if ours in args:
-            cancel_args[theirs] = args[ours]
-    cancel: Any
-    placed: Any = None
-    try:
-        cancel, cancel_ok = market.cancel_order(api_key, **cancel_args), True
-    except MarketError as error:
-        cancel, cancel_ok = _error_of(error), False
-    if not cancel_ok and mode == 'STOP_ON_FAILURE':
-        raise ApiError(400, -2022, 'Order cancel-replace failed.', {
-            'cancelResult': 'FAILURE', 'newOrderResult': 'NOT_ATTEMPTED',
-            'cancelResponse': cancel, 'newOrderResponse': None})
-    try:
-        placed, placed_ok = market.place_order(api_key, **order_args), True
-    except MarketError as error:
-        placed, placed_ok = _error_of(error), False
-    data = {'cancelResult': 'SUCCESS' if cancel_ok else 'FAILURE',
-            'newOrderResult': 'SUCCESS' if placed_ok else 'FAILURE',
-            'cancelResponse': cancel, 'newOrderResponse': placed}
-    if cancel_ok and placed_ok:
-        return data
-    if cancel_ok or placed_ok:
-        raise ApiError(409, -2021, 'Order cancel-replace partially failed.', data)
-    raise ApiError(400, -2022, 'Order cancel-replace failed.', data)
+    args = _read(params, _ORDER_PARAMS + _ORDER_IGNORED + CANCEL_REPLACE_PARAMS)
+    return server.market.order_changes.cancel_replace(
+        api_key, args, count_order=lambda: _count_order(server, api_key))
 
 
 def _wrap(handler: Handler) -> Handler:
@@ -183,3 +136,16 @@ HANDLERS: Dict[str, Handler] = {
     'order.cancelReplace': _wrap(_cancel_replace),
     'account.status': _wrap(_account),
 }
+
+
+def _spot() -> None:
+    """Add today's spot order methods (:mod:`binance.testing.streams_wsapi_spot`)."""
+    global ORDER_METHODS
+    from binance.testing import streams_wsapi
+    from binance.testing.streams_wsapi_spot import SPOT_HANDLERS, SPOT_ORDER_METHODS, SPOT_WEIGHTS
+    HANDLERS.update(SPOT_HANDLERS)
+    streams_wsapi.WEIGHTS.update(SPOT_WEIGHTS)
+    ORDER_METHODS = ORDER_METHODS | SPOT_ORDER_METHODS
+
+
+_spot()
