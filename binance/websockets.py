@@ -37,17 +37,17 @@ import threading
 from typing import Any, Callable, Dict, Iterable, List, Optional, Union
 
 from binance import _reactor
-from binance._backoff import Backoff
+from binance._streams.backoff import Backoff
 from binance._reactor import ReactorStoppedError
-from binance._transport import client_tls_options
-from binance._ws_connection import AttemptBudget, StreamPool, budget_for
-from binance._ws_core import (DELIVER_ENVELOPE, DELIVER_RAW, SocketContext, SocketEntry,
+from binance._streams.tls import client_tls_options
+from binance._streams.connection import AttemptBudget, StreamPool, budget_for
+from binance._streams.context import (DELIVER_ENVELOPE, DELIVER_RAW, SocketContext, SocketEntry,
                               StopListener, Subscription)
-from binance._ws_protocol import MAX_RETRIES_MESSAGE, StreamFactory, StreamProtocol
-from binance._ws_symbols import SymbolCheck
-from binance._ws_user import USER_STREAM_KEY, UserStream, ws_api_signature
-from binance._ws_futures import FuturesSocketsMixin
-from binance._ws_checks import (ARRAY_STREAMS, MAX_STREAMS_PER_CONNECTION,
+from binance._streams.protocol import MAX_RETRIES_MESSAGE, StreamFactory, StreamProtocol
+from binance._streams.symbols import SymbolCheck
+from binance._streams.user import USER_STREAM_KEY, UserStream, ws_api_signature
+from binance._streams.futures import FuturesSocketsMixin
+from binance._streams.checks import (ARRAY_STREAMS, MAX_STREAMS_PER_CONNECTION,
                                  SYMBOL_STREAM_KINDS, _check_callback, _check_interval,
                                  _check_stream_name, _depth_suffix, _MINITICKER_UPDATE_TIMES,
                                  stream_name)
@@ -105,10 +105,10 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
     make a connection open its replacement first and switch without losing
     or repeating a message of streams with ordering ids; the user data
     sockets switch the same way, comparing the events themselves
-    (:mod:`binance._ws_user_switch`).
+    (:mod:`binance._streams.user_switch`).
 
     Class attributes (also settable on an instance): ``STREAM_URL``,
-    ``FSTREAM_URL`` (USD-M futures, see :mod:`binance._ws_futures`),
+    ``FSTREAM_URL`` (USD-M futures, see :mod:`binance._streams.futures`),
     ``WS_API_URL``, ``TLS_CA`` and the tunables ``MAX_RETRIES``,
     ``INITIAL_DELAY``, ``MAX_DELAY`` (reconnect backoff in seconds) and
     ``IDLE_TIMEOUT`` (seconds without any frame — data, ping or pong — after
@@ -670,11 +670,11 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
         if api is not None:
             api.close()
 
-    # -- orders without blocking the reactor (binance/_ws_api.py) ---------------------
+    # -- orders without blocking the reactor (binance/_streams/api_session.py) ---------------------
 
     @property
     def ws_api(self) -> Any:
-        """This manager's WebSocket API session (:class:`binance._ws_api.WebSocketApi`).
+        """This manager's WebSocket API session (:class:`binance._streams.api_session.WebSocketApi`).
 
         ``bm.ws_api.order_place(symbol=..., ..., callback=on_order)`` returns a
         Deferred at once and never blocks the reactor thread; the connection
@@ -683,7 +683,7 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
         with self._conn_lock:
             api = self.__dict__.get('_ws_api')
             if api is None:
-                from binance._ws_api import WebSocketApi
+                from binance._streams.api_session import WebSocketApi
                 self._tls_options(self._ws_api_url())
                 api = self.__dict__['_ws_api'] = WebSocketApi(self)
         return api
@@ -703,6 +703,6 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
         :returns: a Deferred with the same outcome (``None`` after an error
             that went to the callback).
         """
-        from binance._ws_api import call_in_thread
+        from binance._streams.api_session import call_in_thread
         return call_in_thread(self, callback, fn, *args, **kwargs)
 

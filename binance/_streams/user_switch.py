@@ -34,7 +34,7 @@ import logging
 from collections import Counter
 from typing import Any, Dict, List, Optional, Set
 
-from binance._ws_user_api import TERMINATED, ApiSubscription, send_json
+from binance._streams.user_api import TERMINATED, ApiSubscription, send_json
 
 __all__ = ['UserSwitch', 'SwitchOverMixin']
 
@@ -94,7 +94,7 @@ class UserSwitch:
 
 
 class SwitchOverMixin:
-    """Switch-over of :class:`binance._ws_user.UserStream` (see the module docs).
+    """Switch-over of :class:`binance._streams.user.UserStream` (see the module docs).
 
     The stream's handlers hand each user event to :meth:`_deliver` and ask
     :meth:`_switch_reply` first whether a message answers the barrier request.
@@ -180,7 +180,7 @@ class SwitchOverMixin:
     def _replacement_key(self, result: Any, switch: UserSwitch) -> None:
         if switch is not self._switch or self.stopped:
             return
-        from binance._ws_user import _listen_key_of
+        from binance._streams.user import _listen_key_of
         switch.new_key = _listen_key_of(result)
         self._connect_replacement(switch, self._key_url(switch.new_key), '')
 
@@ -313,7 +313,7 @@ class SwitchOverMixin:
             self.factory.name = old.name
         if self.mode == 'listen_key':
             if switch.new_key != self.listen_key:
-                from binance._ws_user import _short
+                from binance._streams.user import _short
                 log.info('%s: the replacement uses the new listen key %s', self._key,
                          _short(switch.new_key))
             self.listen_key = switch.new_key

@@ -32,7 +32,7 @@ from collections import deque
 from typing import Any, Callable, Deque, Dict, Iterable, List, Optional, Set, Tuple
 
 from binance._fallback_log import SHOW
-from binance._ws_protocol import MAX_RETRIES_MESSAGE, StreamFactory, stop_for_exit
+from binance._streams.protocol import MAX_RETRIES_MESSAGE, StreamFactory, stop_for_exit
 
 __all__ = ['AttemptBudget', 'ControlLimiter', 'Connection', 'StreamPool', 'order_id',
            'budget_for', 'DELIVER_RAW', 'DELIVER_ENVELOPE']
@@ -307,7 +307,7 @@ class _Link:
 class Connection:
     """One reconnecting WebSocket carrying one or more subscriptions (see the module docs).
 
-    :param ctx: the manager's :class:`~binance._ws_core.SocketContext`.
+    :param ctx: the manager's :class:`~binance._streams.context.SocketContext`.
     :param url: the full URL (``.../ws/<stream>``, ``.../stream?streams=...`` or,
         shared, ``.../stream``).
     :param name: label for log lines.
@@ -331,7 +331,7 @@ class Connection:
         self.subscriptions: List[Any] = []
         #: shared mode: stream name -> the subscriptions that want it (in order)
         self.routes: Dict[str, List[Any]] = {}
-        #: shared mode: the streams :class:`~binance._ws_protocol.SharedStreamProtocol`
+        #: shared mode: the streams :class:`~binance._streams.protocol.SharedStreamProtocol`
         #: routes without the general path (one subscriber, no switch-over under way)
         self.fast_routes: Dict[str, Any] = {}
         self.link: Optional[_Link] = None

@@ -47,8 +47,8 @@ from twisted.python.failure import Failure
 
 from binance import _reactor
 from binance._client_params import check_order, encode_params, require
-from binance._ws_protocol import call_callback
-from binance._ws_user_api import signed_params, signer_of
+from binance._streams.protocol import call_callback
+from binance._streams.user_api import signed_params, signer_of
 from binance.exceptions import (
     BinanceConnectionException, BinanceTimeoutException,
     BinanceWebSocketAPIException, BinanceWebSocketRateLimitException,

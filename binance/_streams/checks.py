@@ -6,7 +6,7 @@ and raises :class:`ValueError`/:class:`TypeError` naming the valid values.
 import re
 from typing import Any
 
-from binance import _stream_kinds as _kinds
+from binance._streams import kinds as _kinds
 from binance.enums import KLINE_INTERVALS, WEBSOCKET_DEPTHS
 
 #: Binance allows at most this many streams on one connection.
@@ -19,7 +19,7 @@ _LISTEN_KEY_RE = re.compile(r'^[A-Za-z0-9]{32,}\Z')
 
 #: Windows of the rolling-window ticker streams (``<symbol>@ticker_<window>``).
 TICKER_WINDOWS = _kinds.TICKER_WINDOWS
-#: Stream types after ``<symbol>@`` that Binance serves (from :data:`binance._stream_kinds.KINDS`).
+#: Stream types after ``<symbol>@`` that Binance serves (from :data:`binance._streams.kinds.KINDS`).
 SYMBOL_STREAM_KINDS = frozenset(_kinds.symbol_stream_suffixes())
 #: Streams of every symbol at once.
 ARRAY_STREAMS = tuple(_kinds.array_streams())
@@ -27,7 +27,7 @@ _VALID_KINDS_TEXT = _kinds.valid_kinds_text()
 
 
 def stream_name(kind: str, symbol: Any = None, **options: str) -> str:
-    """The name of a ``kind`` stream (a row of :data:`binance._stream_kinds.KINDS`).
+    """The name of a ``kind`` stream (a row of :data:`binance._streams.kinds.KINDS`).
 
     The symbol is checked and lower-cased; options are the table's (already checked).
     """

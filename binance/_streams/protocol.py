@@ -17,12 +17,12 @@ from autobahn.twisted.websocket import (WebSocketClientFactory, WebSocketClientP
 from twisted.internet import error as twisted_error
 from twisted.internet.protocol import ReconnectingClientFactory
 
-from binance._backoff import Backoff
-from binance._fastframes import FastFramesMixin
+from binance._streams.backoff import Backoff
+from binance._streams.frames import FastFramesMixin
 from binance._json import first_loads as _first_loads
 from binance._json import loads as _loads
 from binance._json import stdlib_loads as _stdlib_loads
-from binance._transport import client_tls_options, use_reactor_timer
+from binance._streams.tls import client_tls_options, use_reactor_timer
 
 __all__ = ['StreamFactory', 'StreamProtocol', 'SharedStreamProtocol', 'client_tls_options',
            'loads',
@@ -259,7 +259,7 @@ class SharedStreamProtocol(StreamProtocol):
     The factory's ``fast_routes`` maps a stream name to the subscription
     for each stream with exactly one subscriber, which wants the bare
     payload, while no switch-over is under way (kept up to date by
-    :class:`binance._ws_connection.Connection`). A message of such a stream
+    :class:`binance._streams.connection.Connection`). A message of such a stream
     goes straight from here to the subscription's callback. Every other
     message (replies, ``!serverShutdown``, multiplex sockets, streams wanted
     by several sockets, anything during a switch-over) goes to the
@@ -367,7 +367,7 @@ class StreamFactory(WebSocketClientFactory, ReconnectingClientFactory):
     :param fast_routes: for a shared combined-stream connection: the routes of
         :class:`SharedStreamProtocol` (the connection updates the dict in
         place); ``None``: a plain :class:`StreamProtocol`.
-    :param backoff: the :class:`~binance._backoff.Backoff` to use; default:
+    :param backoff: the :class:`~binance._streams.backoff.Backoff` to use; default:
         one from ``initial_delay``, :attr:`factor`, ``max_delay``,
         :attr:`jitter` and ``max_retries``.
 

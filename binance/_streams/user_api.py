@@ -18,7 +18,7 @@ made with the client's key (:mod:`binance._keys`). Handled afterwards:
 * ``-1021`` on a signed request → ``time``, a new offset, one more attempt.
 
 :class:`ApiSubscription` has no I/O of its own: it is given a ``send``
-function and reports through callbacks; :class:`binance._ws_user.UserStream`
+function and reports through callbacks; :class:`binance._streams.user.UserStream`
 wires it to a connection.
 """
 import json

@@ -25,12 +25,12 @@ import json
 import logging
 from typing import Any, Callable, Iterable, Optional, Union
 
-from binance import _stream_kinds
+from binance._streams import kinds as _stream_kinds
 from binance._not_provided import not_provided
-from binance._ws_checks import _check_callback, _check_interval, _stream_symbol
-from binance._ws_core import DELIVER_ENVELOPE, SocketContext, Subscription
-from binance._ws_user import UserStream, _short
-from binance._ws_user_switch import UserSwitch
+from binance._streams.checks import _check_callback, _check_interval, _stream_symbol
+from binance._streams.context import DELIVER_ENVELOPE, SocketContext, Subscription
+from binance._streams.user import UserStream, _short
+from binance._streams.user_switch import UserSwitch
 from binance.exceptions import BinanceAPIException
 
 log = logging.getLogger('binance.websockets')
@@ -51,7 +51,7 @@ TOKEN_RENEW_AT = 0.8
 
 
 def check_futures_stream(name: Any) -> str:
-    """``name`` when it is a USD-M market stream of :data:`binance._stream_kinds.FUTURES_KINDS`."""
+    """``name`` when it is a USD-M market stream of :data:`binance._streams.kinds.FUTURES_KINDS`."""
     if not isinstance(name, str):
         raise TypeError('stream names must be str, got {!r}'.format(type(name).__name__))
     if _stream_kinds.parse_futures(name) is None:
@@ -71,7 +71,7 @@ def futures_route(name: str) -> str:
 
 
 class FuturesSubscription(Subscription):
-    """A futures market socket: a :class:`~binance._ws_core.Subscription` on an fstream route."""
+    """A futures market socket: a :class:`~binance._streams.context.Subscription` on an fstream route."""
 
     __slots__ = ('_base',)
 
@@ -185,7 +185,7 @@ class FuturesSocketsMixin:
             ``U``, ``u`` and ``pu``), or 5, 10, 20 for the partial book.
         :param interval: update speed in ms, 100, 250 (Binance's default) or 500.
         """
-        from binance._ws_checks import _depth_suffix
+        from binance._streams.checks import _depth_suffix
         if interval not in FUTURES_DEPTH_SPEEDS or isinstance(interval, bool):
             raise ValueError('interval must be None or one of 100, 250, 500 (ms), got {!r}'
                              .format(interval))

@@ -9,14 +9,14 @@ what an entry is and what it may use:
   (``key``, ``stopped``, ``ready``).
 * :class:`SocketContext`: the few things an entry needs from the manager
   (the reactor, the URLs, a way to connect, to release its key, a fresh
-  :class:`~binance._backoff.Backoff`, the REST client and a worker thread);
+  :class:`~binance._streams.backoff.Backoff`, the REST client and a worker thread);
   entries never see the manager itself.
 * :class:`Subscription`: a market-data socket as the user sees it: its key,
   its callback, the streams it needs and how its messages are delivered
   (the raw payload, or the ``{'stream', 'data'}`` envelope of a combined stream).
-* :class:`~binance._ws_connection.Connection`: one reconnecting WebSocket
+* :class:`~binance._streams.connection.Connection`: one reconnecting WebSocket
   carrying subscriptions: one each by default, many with
-  ``streams_per_connection`` (:class:`~binance._ws_connection.StreamPool`).
+  ``streams_per_connection`` (:class:`~binance._streams.connection.StreamPool`).
 
 Everything but the constructors and ``stopped`` flags runs on the reactor thread.
 """
@@ -29,9 +29,9 @@ try:  # Python 3.8+
 except ImportError:  # pragma: no cover
     from typing_extensions import Protocol  # type: ignore
 
-from binance._backoff import Backoff
-from binance._ws_connection import DELIVER_ENVELOPE, DELIVER_RAW, Connection
-from binance._ws_protocol import MAX_RETRIES_MESSAGE, StreamFactory, call_callback
+from binance._streams.backoff import Backoff
+from binance._streams.connection import DELIVER_ENVELOPE, DELIVER_RAW, Connection
+from binance._streams.protocol import MAX_RETRIES_MESSAGE, StreamFactory, call_callback
 
 __all__ = ['SocketEntry', 'SocketContext', 'Subscription', 'Connection', 'StopListener',
            'DELIVER_RAW', 'DELIVER_ENVELOPE']
@@ -122,7 +122,7 @@ class SocketContext:
                 **extra: Any) -> StreamFactory:
         """Make the reconnecting factory for ``url`` and open its first connection.
 
-        ``extra``: further :class:`~binance._ws_protocol.StreamFactory` keywords
+        ``extra``: further :class:`~binance._streams.protocol.StreamFactory` keywords
         (``on_shutdown``, ``on_control``).
         """
         factory = self._make_factory(url, deliver, on_give_up, name=name, gate=gate,
@@ -136,7 +136,7 @@ class SocketContext:
         self._release(key, entry)
 
     def backoff(self) -> Backoff:
-        """A fresh :class:`~binance._backoff.Backoff` with the manager's settings."""
+        """A fresh :class:`~binance._streams.backoff.Backoff` with the manager's settings."""
         return self._backoff()
 
     def in_thread(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

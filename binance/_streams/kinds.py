@@ -5,7 +5,7 @@ needs a symbol, which options it takes and what its messages look like. The
 table produces:
 
 * the socket manager's argument checks and their error texts
-  (:mod:`binance._ws_checks`): which names ``start_multiplex_socket``
+  (:mod:`binance._streams.checks`): which names ``start_multiplex_socket``
   accepts, what ``start_*`` build;
 * the local exchange's routing and payload choice
   (:mod:`binance.testing.streams_format`, :mod:`binance.testing.streams`):

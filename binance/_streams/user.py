@@ -19,12 +19,12 @@ Two ways to get account, order and balance events, tried in this order:
    ``userDataStream.subscribe`` with an Ed25519 key,
    ``userDataStream.subscribe.signature`` with HMAC and RSA keys; after
    ``eventStreamTerminated`` or a server-side logout it subscribes again
-   (see :mod:`binance._ws_user_api`). Events arrive wrapped as
+   (see :mod:`binance._streams.user_api`). Events arrive wrapped as
    ``{"subscriptionId": n, "event": {...}}``; the callback gets the bare event.
 
 At Binance's ``serverShutdown`` notice and before the 24 h cut, either mode
 switches to a replacement connection opened first, losing and repeating no
-event (see :mod:`binance._ws_user_switch`); the notice never reaches the
+event (see :mod:`binance._streams.user_switch`); the notice never reaches the
 callback.
 
 REST calls run in the reactor's thread pool, never on the reactor thread.
@@ -38,10 +38,10 @@ from twisted.internet.task import LoopingCall
 from twisted.python.failure import Failure
 
 from binance._client_params import sign_payload
-from binance._ws_core import SocketContext, StopListener, _StopListeners
-from binance._ws_protocol import MAX_RETRIES_MESSAGE, call_callback
-from binance._ws_user_api import TERMINATED, ApiSubscription, send_json, signer_of
-from binance._ws_user_switch import SwitchOverMixin
+from binance._streams.context import SocketContext, StopListener, _StopListeners
+from binance._streams.protocol import MAX_RETRIES_MESSAGE, call_callback
+from binance._streams.user_api import TERMINATED, ApiSubscription, send_json, signer_of
+from binance._streams.user_switch import SwitchOverMixin
 from binance.exceptions import BinanceAPIException
 
 __all__ = ['UserStream', 'USER_STREAM_KEY', 'LISTEN_KEY_RETIRED_STATUSES']
@@ -94,7 +94,7 @@ class UserStream(SwitchOverMixin, _StopListeners):
 
     :ivar mode: ``None`` until decided, then ``'listen_key'`` or ``'ws_api'``.
     :ivar listen_key: the listen key in use (listen-key mode).
-    :ivar factory: the :class:`~binance._ws_protocol.StreamFactory` of the
+    :ivar factory: the :class:`~binance._streams.protocol.StreamFactory` of the
         current connection.
     """
 
@@ -348,7 +348,7 @@ class UserStream(SwitchOverMixin, _StopListeners):
     def _subscribe(self, proto: Any) -> None:
         """Subscribe after every handshake: ``session.logon`` + ``userDataStream.subscribe``
         with an Ed25519 key, ``userDataStream.subscribe.signature`` otherwise
-        (:mod:`binance._ws_user_api`)."""
+        (:mod:`binance._streams.user_api`)."""
         self._api = ApiSubscription(self._ctx.client, self._ctx.reactor, send_json,
                                     self._api_ready, self._api_failed)
         self._api.start(proto)
