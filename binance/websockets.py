@@ -40,7 +40,9 @@ from binance import _reactor
 from binance._streams.backoff import Backoff
 from binance._reactor import ReactorStoppedError
 from binance._streams.tls import client_tls_options
-from binance._streams.connection import AttemptBudget, StreamPool, budget_for
+from binance._streams import limits
+from binance._streams.connection import StreamPool
+from binance._streams.limits import AttemptBudget, budget_for
 from binance._streams.context import (DELIVER_ENVELOPE, DELIVER_RAW, SocketContext, SocketEntry,
                               StopListener, Subscription)
 from binance._streams.protocol import MAX_RETRIES_MESSAGE, StreamFactory, StreamProtocol
@@ -170,9 +172,9 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
     CONNECT_TIMEOUT = 10.0
     #: Binance's limits: connection attempts per window (per IP; here per process),
     #: and control messages (pings, pongs, SUBSCRIBE...) per second per connection.
-    MAX_CONNECTION_ATTEMPTS = 300
-    CONNECTION_WINDOW = 300.0
-    MAX_CONTROL_PER_SECOND = 5
+    MAX_CONNECTION_ATTEMPTS = limits.MAX_CONNECTION_ATTEMPTS
+    CONNECTION_WINDOW = limits.CONNECTION_WINDOW
+    MAX_CONTROL_PER_SECOND = limits.MAX_CONTROL_PER_SECOND
     #: Seconds after which a connection is replaced (Binance cuts it at 24 h).
     ROTATE_AFTER = 85500.0
     #: Seconds a switch-over may take before the old connection is closed anyway (x6).

@@ -1,13 +1,9 @@
-"""Connections of the socket manager: budgets, packing and switch-overs.
+"""Connections of the socket manager: packing and switch-overs.
 
-* :class:`AttemptBudget`: Binance allows 300 connection attempts per 5
-  minutes per IP. Every attempt of every factory on one reactor (so: of the
-  whole process) goes through one budget; attempts past it wait, and a log
-  line says so.
-* :class:`ControlLimiter`: Binance counts the pings, pongs and JSON requests
-  a client sends, at most 5 per second per connection, and disconnects
-  beyond. Requests (``SUBSCRIBE``/``UNSUBSCRIBE``/``LIST_SUBSCRIPTIONS``)
-  are batched and queued so that they leave room for the pongs.
+Binance's limits (connection attempts, control messages, streams per
+connection) are kept by :mod:`binance._streams.limits`; which message to
+deliver during a switch-over is decided by :mod:`binance._streams.switch`.
+
 * :class:`Connection`: one reconnecting WebSocket that carries
   subscriptions. In the default mode it carries exactly one
   (``/ws/<stream>`` or ``/stream?streams=a/b``) and hands each message
@@ -27,15 +23,13 @@ Everything here runs on the reactor thread.
 """
 import json
 import logging
-import weakref
-from collections import deque
-from typing import Any, Callable, Deque, Dict, Iterable, List, Optional, Set, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Tuple
 
-from binance._fallback_log import SHOW
 from binance._streams.protocol import MAX_RETRIES_MESSAGE, StreamFactory, stop_for_exit
+from binance._streams.limits import SUBSCRIBE_BATCH, ControlLimiter
+from binance._streams.switch import OrderedSwitch
 
-__all__ = ['AttemptBudget', 'ControlLimiter', 'Connection', 'StreamPool', 'order_id',
-           'budget_for', 'DELIVER_RAW', 'DELIVER_ENVELOPE']
+__all__ = ['Connection', 'StreamPool', 'DELIVER_RAW', 'DELIVER_ENVELOPE']
 
 log = logging.getLogger('binance.websockets')
 
@@ -43,226 +37,6 @@ log = logging.getLogger('binance.websockets')
 DELIVER_RAW = 'raw'
 #: a subscription's callback gets ``{'stream': name, 'data': payload}`` (``/stream?streams=``)
 DELIVER_ENVELOPE = 'envelope'
-
-#: ``SUBSCRIBE`` params per request (Binance's per-connection stream limit)
-_BATCH = 1024
-
-
-# -- the connection-attempt budget ------------------------------------------------------
-
-class AttemptBudget:
-    """At most ``limit`` connection attempts per ``window`` seconds on one reactor.
-
-    :meth:`admit` runs the attempt now when there is room, else queues it
-    (first come, first served) and runs it as soon as the oldest attempt in
-    the window is ``window`` seconds old.
-    """
-
-    def __init__(self, reactor: Any, limit: int = 300, window: float = 300.0) -> None:
-        self.reactor = reactor
-        self.limit = limit
-        self.window = window
-        self._times: Deque[float] = deque()
-        self._waiting: Deque[Callable[[], Any]] = deque()
-        self._call: Any = None
-
-    @property
-    def waiting(self) -> int:
-        """Attempts queued until the budget allows them."""
-        return len(self._waiting)
-
-    def _room(self, now: float) -> bool:
-        times = self._times
-        while times and times[0] <= now - self.window:
-            times.popleft()
-        return len(times) < self.limit
-
-    def admit(self, attempt: Callable[[], Any]) -> None:
-        """Run ``attempt()`` now if the budget allows, otherwise later."""
-        now = self.reactor.seconds()
-        if not self._waiting and self._room(now):
-            self._times.append(now)
-            attempt()
-            return
-        self._waiting.append(attempt)
-        if len(self._waiting) == 1:
-            # shown even with no logging configured: sockets that seem not to
-            # connect for minutes would otherwise look broken
-            log.warning('connection attempts wait: Binance allows %d per %g s per IP; '
-                        'the next one in %.1f s (BinanceSocketManager(client, '
-                        'streams_per_connection=1024) carries up to 1024 streams a connection)',
-                        self.limit, self.window, self._times[0] + self.window - now,
-                        extra={SHOW: True})
-        self._schedule(now)
-
-    def _schedule(self, now: float) -> None:
-        if self._call is not None and self._call.active():
-            return
-        delay = max(0.0, self._times[0] + self.window - now) if self._times else 0.0
-        self._call = self.reactor.callLater(delay, self._drain)
-
-    def _drain(self) -> None:
-        self._call = None
-        now = self.reactor.seconds()
-        while self._waiting and self._room(now):
-            self._times.append(now)
-            attempt = self._waiting.popleft()
-            try:
-                attempt()
-            except Exception:
-                log.exception('a queued connection attempt failed')
-        if self._waiting:
-            log.info('%d connection attempt(s) still waiting for the budget', len(self._waiting))
-            self._schedule(now)
-
-
-_budgets: 'weakref.WeakKeyDictionary[Any, AttemptBudget]' = weakref.WeakKeyDictionary()
-
-
-def budget_for(reactor: Any, limit: int, window: float) -> AttemptBudget:
-    """The process's budget for ``reactor`` (one per reactor, shared by every manager)."""
-    budget = _budgets.get(reactor)
-    if budget is None:
-        budget = _budgets[reactor] = AttemptBudget(reactor, limit, window)
-    budget.limit, budget.window = limit, window
-    return budget
-
-
-# -- control messages -------------------------------------------------------------------
-
-class ControlLimiter:
-    """The client's control messages on one connection, at most ``limit`` per second.
-
-    ``reserve`` of them are kept for the pongs answering the server's pings
-    (sent by autobahn at once), so requests use ``limit - reserve``.
-    """
-
-    def __init__(self, reactor: Any, limit: int = 5, reserve: int = 1) -> None:
-        self.reactor = reactor
-        self.limit = limit
-        self.reserve = reserve
-        self.sent: Deque[float] = deque()
-        #: the most control messages sent within one second so far (for tests, benchmarks)
-        self.peak = 0
-
-    def _prune(self, now: float) -> None:
-        sent = self.sent
-        while sent and sent[0] <= now - 1.0:
-            sent.popleft()
-
-    def note(self) -> None:
-        """Count a control message sent now (a pong, a ping, a request)."""
-        now = self.reactor.seconds()
-        self._prune(now)
-        self.sent.append(now)
-        if len(self.sent) > self.peak:
-            self.peak = len(self.sent)
-
-    def room(self) -> bool:
-        """Whether a request may be sent now."""
-        self._prune(self.reactor.seconds())
-        return len(self.sent) < self.limit - self.reserve
-
-    def wait(self) -> float:
-        """Seconds until a request may be sent."""
-        now = self.reactor.seconds()
-        self._prune(now)
-        if len(self.sent) < self.limit - self.reserve:
-            return 0.0
-        return self.sent[-(self.limit - self.reserve)] + 1.0 - now + 1e-6
-
-
-# -- ordering ids -----------------------------------------------------------------------
-
-_ORDER_KEYS = {'trade': 't', 'aggTrade': 'a', 'depthUpdate': 'u'}
-
-
-def order_id(payload: Any) -> Optional[int]:
-    """The ordering id of a market payload, ``None`` when it has none.
-
-    trade ``t``, aggTrade ``a``, diff depth ``u`` (the last update id of the
-    event), bookTicker ``u`` (its order book update id).
-    """
-    if payload.__class__ is not dict:
-        return None
-    event = payload.get('e')
-    if event is not None:
-        key = _ORDER_KEYS.get(event)
-        value = payload.get(key) if key is not None else None
-    elif 'u' in payload and 'b' in payload and 'a' in payload:
-        value = payload.get('u')        # bookTicker
-    else:
-        return None
-    return value if isinstance(value, int) else None
-
-
-class _Switch:
-    """A switch-over in progress: the old link delivers while the new one catches up.
-
-    Per stream with ordering ids: ``last`` is the highest id delivered. The
-    new link's messages are held until they overlap what the old one
-    delivered (its first held id <= ``last``); from then on a message is
-    delivered once, from whichever link brings it first. Streams without
-    ids are delivered from the old link until the switch, then from the new.
-    """
-
-    def __init__(self, old: '_Link', new: '_Link') -> None:
-        self.old = old
-        self.new = new
-        self.last: Dict[str, int] = {}
-        self.held: Dict[str, Deque[Tuple[int, Any]]] = {}
-        self.joined: Set[str] = set()
-        self.new_seen = False
-        self.done = False
-        self.timer: Any = None
-
-    def accept(self, link: '_Link', stream: str, payload: Any,
-               emit: Callable[[str, Any], None]) -> bool:
-        """Whether to deliver now (``emit`` delivers held messages on a join)."""
-        oid = order_id(payload)
-        if link is self.new:
-            self.new_seen = True
-        if oid is None:
-            return (link is self.old) != self.done
-        last = self.last.get(stream)
-        if link is self.old or stream in self.joined or self.done:
-            if last is not None and oid <= last:
-                return False
-            self.last[stream] = oid
-            if link is self.old:
-                self._try_join(stream, emit)
-            return True
-        # the new link, not joined yet: hold until it overlaps the old one
-        held = self.held.setdefault(stream, deque(maxlen=100000))
-        held.append((oid, payload))
-        self._try_join(stream, emit)
-        return False
-
-    def _try_join(self, stream: str, emit: Callable[[str, Any], None]) -> None:
-        held = self.held.get(stream)
-        last = self.last.get(stream)
-        if not held or last is None or held[0][0] > last:
-            return
-        self.joined.add(stream)
-        self.release(stream, emit)
-
-    def release(self, stream: str, emit: Callable[[str, Any], None]) -> None:
-        held = self.held.pop(stream, None)
-        while held:
-            oid, payload = held.popleft()
-            last = self.last.get(stream)
-            if last is None or oid > last:
-                self.last[stream] = oid
-                emit(stream, payload)
-
-    def ready(self) -> bool:
-        """The new link delivers, holds nothing the old one has yet to bring, and every
-        stream the old link delivered with ids during the switch has joined."""
-        if not self.new_seen:
-            return False
-        if any(self.held.values()):
-            return False      # the new link is ahead somewhere: wait for the old one
-        return all(stream in self.joined for stream in self.last)
 
 
 # -- one link: a factory and its live-subscription state --------------------------------
@@ -336,7 +110,7 @@ class Connection:
         self.fast_routes: Dict[str, Any] = {}
         self.link: Optional[_Link] = None
         self.replacement: Optional[_Link] = None
-        self.switch: Optional[_Switch] = None
+        self.switch: Optional[OrderedSwitch] = None
         self.stopped = False
         self.switches = 0
 
@@ -578,7 +352,7 @@ class Connection:
                 link.want_list = False
                 self._send(link, 'LIST_SUBSCRIPTIONS', None)
                 continue
-            streams = list(pending)[:_BATCH]
+            streams = list(pending)[:SUBSCRIBE_BATCH]
             for stream in streams:
                 del pending[stream]
             self._send(link, method, streams)
@@ -652,7 +426,7 @@ class Connection:
         self.switch = None
         new = self._new_link()
         self.replacement = new
-        self.switch = _Switch(old, new)
+        self.switch = OrderedSwitch(old, new)
         self.fast_routes.clear()     # every message through the switch from now on
         if not self.shared:
             old.factory.set_deliver(lambda msg: self._on_single(old, msg))  # type: ignore

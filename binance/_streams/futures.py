@@ -30,7 +30,7 @@ from binance._not_provided import not_provided
 from binance._streams.checks import _check_callback, _check_interval, _stream_symbol
 from binance._streams.context import DELIVER_ENVELOPE, SocketContext, Subscription
 from binance._streams.user import UserStream, _short
-from binance._streams.user_switch import UserSwitch
+from binance._streams.switch import EventSwitch
 from binance.exceptions import BinanceAPIException
 
 log = logging.getLogger('binance.websockets')
@@ -398,12 +398,12 @@ class MarginUserStream(UserStream):
     def _reopened(self, proto: Any) -> None:
         self._send_subscribe(proto)
 
-    def _replacement_open(self, switch: UserSwitch, proto: Any) -> None:
+    def _replacement_open(self, switch: EventSwitch, proto: Any) -> None:
         if switch is self._switch:
             self._send_subscribe(proto)
             switch.request_id = self._request_id
 
-    def _replacement_event(self, switch: UserSwitch, msg: Any) -> Any:
+    def _replacement_event(self, switch: EventSwitch, msg: Any) -> Any:
         if msg.__class__ is dict and 'id' in msg and 'status' in msg:
             if msg['id'] == switch.request_id:
                 if msg['status'] == 200:

@@ -29,68 +29,15 @@ the stream falls back to its usual reconnect (and logs it). The callback
 never receives the ``serverShutdown`` notice. Everything runs on the reactor
 thread.
 """
-import json
 import logging
-from collections import Counter
 from typing import Any, Dict, List, Optional, Set
 
+from binance._streams.switch import EventSwitch
 from binance._streams.user_api import TERMINATED, ApiSubscription, send_json
 
-__all__ = ['UserSwitch', 'SwitchOverMixin']
+__all__ = ['SwitchOverMixin']
 
 log = logging.getLogger('binance.websockets')
-
-
-def _fingerprint(event: Any) -> str:
-    """A hashable form of a decoded payload (equal payloads, equal fingerprints)."""
-    try:
-        return json.dumps(event, sort_keys=True, separators=(',', ':'))
-    except (TypeError, ValueError):
-        return repr(event)
-
-
-class UserSwitch:
-    """One switch-over in progress: the old connection, its replacement, the overlap.
-
-    :ivar old: the factory of the connection being replaced.
-    :ivar new: the replacement's factory (``None`` while its listen key is fetched).
-    :ivar ready: the replacement is open (listen key) or subscribed (WebSocket API).
-    :ivar switched: the replacement delivers; copies of old events are still dropped.
-    """
-
-    def __init__(self, old: Any) -> None:
-        self.old = old
-        self.new: Any = None
-        self.new_key: Optional[str] = None
-        self.api: Optional[ApiSubscription] = None
-        self.subscription_id: Any = None
-        self.request_id: Any = None        # the margin subscribe request on the replacement
-        self.barrier: Any = None           # the id of the request sent on the old connection
-        self.ready = False
-        self.switched = False
-        self.delivered: 'Counter[str]' = Counter()
-        self.held: List[Any] = []
-        self.timer: Any = None
-        #: copies of old-delivered events the replacement brought (not delivered)
-        self.dropped = 0
-
-    def let_through(self, event: Any) -> bool:
-        """Whether to deliver ``event`` (the old connection's before the switch, the
-        replacement's after it): remembers the former, drops copies of them in the latter."""
-        key = _fingerprint(event)
-        if not self.switched:
-            self.delivered[key] += 1
-            return True
-        if self.delivered.get(key):
-            self.delivered[key] -= 1
-            self.dropped += 1
-            return False
-        return True
-
-    def cancel_timer(self) -> None:
-        call, self.timer = self.timer, None
-        if call is not None and call.active():
-            call.cancel()
 
 
 class SwitchOverMixin:
@@ -109,7 +56,7 @@ class SwitchOverMixin:
     listen_key: Optional[str]
     subscription_id: Optional[int]
     _api: Optional[ApiSubscription]
-    _switch: Optional[UserSwitch] = None
+    _switch: Optional[EventSwitch] = None
     #: ids of barrier requests not answered yet (an abandoned switch's too: its answer
     #: must not reach the callback)
     _barriers: Set[Any] = frozenset()  # type: ignore[assignment]
@@ -163,7 +110,7 @@ class SwitchOverMixin:
         if self.stopped or self._switch is not None or old is None or self._fetching \
                 or getattr(old, '_open_proto', None) is None:
             return
-        switch = self._switch = UserSwitch(old)
+        switch = self._switch = EventSwitch(old)
         switch.timer = self._ctx.reactor.callLater(
             self._switch_timeout() * 6, self._switch_too_slow, switch)
         if self.mode == 'listen_key':
@@ -177,24 +124,24 @@ class SwitchOverMixin:
     def _switch_timeout(self) -> float:
         return float(self._ctx.tunables.get('switch_timeout', 10.0))
 
-    def _replacement_key(self, result: Any, switch: UserSwitch) -> None:
+    def _replacement_key(self, result: Any, switch: EventSwitch) -> None:
         if switch is not self._switch or self.stopped:
             return
         from binance._streams.user import _listen_key_of
         switch.new_key = _listen_key_of(result)
         self._connect_replacement(switch, self._key_url(switch.new_key), '')
 
-    def _replacement_key_failed(self, failure: Any, switch: UserSwitch) -> None:
+    def _replacement_key_failed(self, failure: Any, switch: EventSwitch) -> None:
         if switch is self._switch:
             self._drop_replacement('could not get the listen key for the replacement ({})'
                                    .format(failure.getErrorMessage()))
 
-    def _replacement_error(self, failure: Any, switch: UserSwitch) -> None:
+    def _replacement_error(self, failure: Any, switch: EventSwitch) -> None:
         log.error('%s: switch-over failed: %s', self._key, failure.getTraceback())
         if switch is self._switch:
             self._drop_replacement('internal error')
 
-    def _connect_replacement(self, switch: UserSwitch, url: str, suffix: str) -> None:
+    def _connect_replacement(self, switch: EventSwitch, url: str, suffix: str) -> None:
         # after the switch it is the stream's connection: it reconnects like the old one
         refetch = self._refetch_key if self.mode == 'listen_key' else None
         switch.new = self._ctx.connect(
@@ -204,7 +151,7 @@ class SwitchOverMixin:
             on_open=lambda proto: self._on_open_replacement(switch, proto),
             before_reconnect=refetch, **self._switch_options())
 
-    def _on_open_replacement(self, switch: UserSwitch, proto: Any) -> None:
+    def _on_open_replacement(self, switch: EventSwitch, proto: Any) -> None:
         if switch is self._switch and not switch.switched:
             self._replacement_open(switch, proto)
         elif self.mode != 'listen_key' and switch.new is self.factory:
@@ -221,7 +168,7 @@ class SwitchOverMixin:
 
     # -- the replacement ----------------------------------------------------------------
 
-    def _replacement_open(self, switch: UserSwitch, proto: Any) -> None:
+    def _replacement_open(self, switch: EventSwitch, proto: Any) -> None:
         """The replacement's handshake completed: subscribe on it, or (listen key) done."""
         if switch is not self._switch:
             return
@@ -234,11 +181,11 @@ class SwitchOverMixin:
             lambda text: self._replacement_refused(switch, text))
         switch.api.start(proto)
 
-    def _replacement_refused(self, switch: UserSwitch, text: str) -> None:
+    def _replacement_refused(self, switch: EventSwitch, text: str) -> None:
         if switch is self._switch and not switch.switched:
             self._drop_replacement(text)
 
-    def _on_replacement(self, switch: UserSwitch, msg: Any) -> None:
+    def _on_replacement(self, switch: EventSwitch, msg: Any) -> None:
         """A message on the replacement before the switch: held back, or a reply."""
         if switch is not self._switch:
             return
@@ -246,7 +193,7 @@ class SwitchOverMixin:
         if event is not None:
             switch.held.append(event)
 
-    def _replacement_event(self, switch: UserSwitch, msg: Any) -> Any:
+    def _replacement_event(self, switch: EventSwitch, msg: Any) -> Any:
         """The user event in ``msg`` (to hold back), ``None`` for anything else."""
         if msg.__class__ is not dict:
             return msg
@@ -264,7 +211,7 @@ class SwitchOverMixin:
             return None
         return msg
 
-    def _replacement_ready(self, switch: UserSwitch, subscription_id: Any) -> None:
+    def _replacement_ready(self, switch: EventSwitch, subscription_id: Any) -> None:
         """The replacement carries the events: ask the old connection for its last ones."""
         if switch is not self._switch or switch.ready:
             return
@@ -289,11 +236,11 @@ class SwitchOverMixin:
         switch.cancel_timer()       # no answer in time: switch anyway (copies are dropped)
         switch.timer = self._ctx.reactor.callLater(self._switch_timeout(), self._promote)
 
-    def _replacement_gave_up(self, switch: UserSwitch) -> None:
+    def _replacement_gave_up(self, switch: EventSwitch) -> None:
         if switch is self._switch and not switch.switched:
             self._drop_replacement('the replacement connection could not be opened')
 
-    def _switch_too_slow(self, switch: UserSwitch) -> None:
+    def _switch_too_slow(self, switch: EventSwitch) -> None:
         switch.timer = None
         if switch is self._switch and not switch.switched:
             self._drop_replacement('the replacement was not ready within {:g} s'.format(
@@ -338,7 +285,7 @@ class SwitchOverMixin:
     def _handler(self) -> Any:
         return self._on_event if self.mode == 'listen_key' else self._on_api_message  # type: ignore
 
-    def _end_switch(self, switch: UserSwitch) -> None:
+    def _end_switch(self, switch: EventSwitch) -> None:
         switch.timer = None
         if self._switch is switch:
             self._switch = None
