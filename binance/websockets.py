@@ -529,10 +529,14 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
         """Several streams on one connection (``stream?streams=a/b``).
 
         Each message arrives wrapped as ``{'stream': name, 'data': payload}``.
+        Binance carries at most 1024 streams on one connection; a socket with
+        more is spread over as many connections as it needs (also with
+        ``streams_per_connection``), and then Binance's order across its
+        streams holds among the streams of one connection (each stream's own
+        order always holds).
 
         :param streams: stream names with lower-case symbols, e.g.
-            ``['bnbbtc@aggTrade', 'neobtc@ticker']`` (at most 1024; not the
-            user stream).
+            ``['bnbbtc@aggTrade', 'neobtc@ticker']`` (not the user stream).
             Valid names: ``<symbol>@`` followed by ``trade``, ``aggTrade``,
             ``kline_<interval>``, ``depth`` (``@100ms``/``@1000ms``),
             ``depth5``/``10``/``20`` (likewise), ``ticker``,
@@ -541,9 +545,9 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
             ``!ticker@arr``, ``!ticker_<window>@arr``; or a listen key.
         :returns: the key ``'stream?streams=bnbbtc@aggTrade/neobtc@ticker'``,
             or ``False`` if that exact combination is already open.
-        :raises ValueError, TypeError: for an empty list, more than 1024
-            streams, a name given twice, a malformed name (e.g. an upper-case
-            symbol) or an unknown stream type (the message lists the valid ones).
+        :raises ValueError, TypeError: for an empty list, a name given
+            twice, a malformed name (e.g. an upper-case symbol) or an unknown
+            stream type (the message lists the valid ones).
         """
         if isinstance(streams, (str, bytes)) or not isinstance(streams, Iterable):
             raise TypeError('streams must be a list of stream names such as '
@@ -557,9 +561,6 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
             seen.add(name)
         if not names:
             raise ValueError('streams must name at least one stream, e.g. [\'bnbbtc@aggTrade\']')
-        if len(names) > MAX_STREAMS_PER_CONNECTION:
-            raise ValueError('Binance allows at most {} streams per connection, got {}'.format(
-                MAX_STREAMS_PER_CONNECTION, len(names)))
         return self._start_stream(names, callback, DELIVER_ENVELOPE)
 
     def start_user_socket(self, callback: Callback) -> Union[str, bool]:

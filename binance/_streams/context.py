@@ -22,7 +22,7 @@ Everything but the constructors and ``stopped`` flags runs on the reactor thread
 """
 import logging
 import threading
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 try:  # Python 3.8+
     from typing import Protocol
@@ -31,6 +31,7 @@ except ImportError:  # pragma: no cover
 
 from binance._streams.backoff import Backoff
 from binance._streams.connection import DELIVER_ENVELOPE, DELIVER_RAW, Connection
+from binance._streams.limits import MAX_STREAMS_PER_CONNECTION
 from binance._streams.protocol import MAX_RETRIES_MESSAGE, StreamFactory, call_callback
 
 __all__ = ['SocketEntry', 'SocketContext', 'Subscription', 'Connection', 'StopListener',
@@ -182,11 +183,13 @@ class Subscription(_StopListeners):
     afterwards.
     """
 
-    __slots__ = ('ctx', 'key', 'streams', 'callback', 'delivery', 'connection', 'stopped',
-                 '_on_stop', 'ready')
+    __slots__ = ('ctx', 'key', 'streams', 'callback', 'delivery', 'connections', 'stopped',
+                 '_on_stop', 'ready', '_open')
 
     #: whether ``streams_per_connection`` may put it on a shared spot connection
     poolable = True
+    #: streams on one of its own connections; more are spread over several
+    per_connection = MAX_STREAMS_PER_CONNECTION
 
     def __init__(self, ctx: SocketContext, key: str, streams: Sequence[str], callback: Callback,
                  delivery: str = DELIVER_RAW) -> None:
@@ -198,22 +201,34 @@ class Subscription(_StopListeners):
         self.streams: Tuple[str, ...] = tuple(streams)
         self.callback = callback
         self.delivery = delivery
-        self.connection: Optional[Connection] = None
+        #: its own connections (default mode): one, or one per ``per_connection`` streams
+        self.connections: List[Connection] = []
         self.stopped = False
         self._on_stop: List[StopListener] = []
-        #: set while the connection is open (see ``wait_connected``)
+        #: set while every connection of it is open (see ``wait_connected``)
         self.ready = threading.Event()
+        self._open: Set[Connection] = set()
 
     def __repr__(self) -> str:
         return '<Subscription {} {}{}>'.format(self.key, self.delivery,
                                                ' stopped' if self.stopped else '')
 
+    def url_for(self, streams: Sequence[str]) -> str:
+        """The URL of a connection of its own for ``streams``: ``ws/<stream>`` or
+        ``stream?streams=a/b``."""
+        if self.delivery == DELIVER_RAW:
+            return self.ctx.stream_url() + 'ws/' + '/'.join(streams)
+        return self.ctx.stream_url() + 'stream?streams=' + '/'.join(streams)
+
     @property
     def url(self) -> str:
-        """The URL of its own connection: ``ws/<stream>`` or ``stream?streams=a/b``."""
-        if self.delivery == DELIVER_RAW:
-            return self.ctx.stream_url() + 'ws/' + '/'.join(self.streams)
-        return self.ctx.stream_url() + 'stream?streams=' + '/'.join(self.streams)
+        """The URL of its own connection (the first one, when spread over several)."""
+        return self.url_for(self.streams[:self.per_connection])
+
+    @property
+    def connection(self) -> Optional[Connection]:
+        """Its own (first) connection, once connecting; ``None`` when pooled."""
+        return self.connections[0] if self.connections else None
 
     @property
     def factory(self) -> Optional[StreamFactory]:
@@ -224,17 +239,25 @@ class Subscription(_StopListeners):
     # -- gate of the connection's protocol ---------------------------------------
 
     def connected(self, factory: Any) -> None:
-        if self._current(factory):
-            self.ready.set()
+        mine = self._mine(factory)
+        if mine is not None:
+            self._open.update(mine)
+            if all(c in self._open for c in self.connections):
+                self.ready.set()
 
     def disconnected(self, factory: Any) -> None:
-        if self._current(factory):
+        mine = self._mine(factory)
+        if mine is not None:
+            self._open.difference_update(mine)
             self.ready.clear()
 
-    def _current(self, factory: Any) -> bool:
-        """Whether ``factory`` is its connection's (not a replacement or a closed one)."""
-        connection = self.connection
-        return connection is None or connection.factory is None or connection.factory is factory
+    def _mine(self, factory: Any) -> Optional[List[Connection]]:
+        """Its connections whose current factory is ``factory`` (not a replacement's or a
+        closed one's); ``None`` when it is none of them."""
+        if not self.connections:
+            return []
+        mine = [c for c in self.connections if c.factory is None or c.factory is factory]
+        return mine or None
 
     # -- life cycle ----------------------------------------------------------------
 
@@ -245,9 +268,15 @@ class Subscription(_StopListeners):
             pool = self.ctx.pool if self.poolable else None
             if pool is not None:
                 pool.attach(self)
-            else:
-                self.connection = Connection(self.ctx, self.url, self.key)
-                self.connection.open(self)
+                return
+            size = self.per_connection
+            parts = [self.streams[i:i + size] for i in range(0, len(self.streams), size)]
+            for number, part in enumerate(parts):
+                name = self.key if len(parts) == 1 else '{} ({} of {})'.format(
+                    self.key, number + 1, len(parts))
+                connection = Connection(self.ctx, self.url_for(part), name)
+                self.connections.append(connection)
+                connection.open(self)
         except Exception:
             log.exception('%s: could not start connecting', self.key)
             self.connection_gave_up()
@@ -263,8 +292,7 @@ class Subscription(_StopListeners):
         pool = self.ctx.pool if self.poolable else None
         if pool is not None:
             pool.detach(self)
-        connection = self.connection
-        if connection is not None:
+        for connection in self.connections:
             connection.close()
 
     def connection_gave_up(self) -> None:
@@ -276,6 +304,8 @@ class Subscription(_StopListeners):
         self.ready.clear()
         if self.ctx.pool is not None and self.poolable:
             self.ctx.pool.detach(self)
+        for connection in self.connections:
+            connection.close()       # the others of a socket spread over several
         self.ctx.release(self.key, self)
         call_callback(self.callback, {'e': 'error', 'm': MAX_RETRIES_MESSAGE},
                       self.ctx.reactor, self.key)

@@ -76,16 +76,16 @@ class FuturesSubscription(Subscription):
     __slots__ = ('_base',)
 
     poolable = False   # fstream routes: never on the spot manager's shared connections
+    per_connection = FUTURES_MAX_STREAMS
 
     def __init__(self, ctx: SocketContext, key: str, streams: Any, callback: Callback,
                  base: Callable[[], str]) -> None:
         super().__init__(ctx, key, streams, callback, DELIVER_ENVELOPE)
         self._base = base
 
-    @property
-    def url(self) -> str:
+    def url_for(self, streams: Any) -> str:
         """``FSTREAM_URL`` + route + ``/stream?streams=a/b``."""
-        return self._base() + 'stream?streams=' + '/'.join(self.streams)
+        return self._base() + 'stream?streams=' + '/'.join(streams)
 
 
 class FuturesSocketsMixin:
