@@ -37,14 +37,12 @@ import threading
 from typing import Any, Callable, Dict, Iterable, List, Optional, Union
 
 from binance import _reactor
-from binance._streams.backoff import Backoff
 from binance._reactor import ReactorStoppedError
-from binance._streams.tls import client_tls_options
 from binance._streams import limits
 from binance._streams.connection import StreamPool
-from binance._streams.limits import AttemptBudget, budget_for
-from binance._streams.context import (DELIVER_ENVELOPE, DELIVER_RAW, SocketContext, SocketEntry,
-                              StopListener, Subscription)
+from binance._streams.context import (DEFAULT_STREAM_URL, DEFAULT_WS_API_URL, DELIVER_ENVELOPE,
+                                      DELIVER_RAW, SocketContext, SocketEntry, StopListener,
+                                      Subscription)
 from binance._streams.protocol import MAX_RETRIES_MESSAGE, StreamFactory, StreamProtocol
 from binance._streams.symbols import SymbolCheck
 from binance._streams.user import USER_STREAM_KEY, UserStream, ws_api_signature
@@ -61,14 +59,6 @@ __all__ = ['BinanceSocketManager', 'MAX_RETRIES_MESSAGE', 'USER_STREAM_KEY',
 log = logging.getLogger('binance.websockets')
 
 Callback = Callable[[Any], Any]
-
-_DEFAULT_STREAM_URL = 'wss://stream.binance.com:9443/'
-_DEFAULT_WS_API_URL = 'wss://ws-api.binance.com:443/ws-api/v3'
-_TESTNET_STREAM_URL = 'wss://stream.testnet.binance.vision/'
-_TESTNET_WS_API_URL = 'wss://ws-api.testnet.binance.vision/ws-api/v3'
-
-def _with_slash(url: str) -> str:
-    return url if url.endswith('/') else url + '/'
 
 
 class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
@@ -151,8 +141,8 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
         bm.start()
     """
 
-    STREAM_URL = _DEFAULT_STREAM_URL
-    WS_API_URL = _DEFAULT_WS_API_URL
+    STREAM_URL = DEFAULT_STREAM_URL
+    WS_API_URL = DEFAULT_WS_API_URL
     TLS_CA: Optional[str] = None
 
     WEBSOCKET_DEPTH_5 = '5'
@@ -200,21 +190,14 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
         self.streams_per_connection = streams_per_connection
         self.client = client
         self.user_timeout = user_timeout
-        self._reactor_arg = reactor
-        self._tls_ca = tls_ca
-        self._conns: Dict[str, SocketEntry] = {}
-        self._conn_lock = threading.Lock()
         self._manager_started = False
         self._owns_reactor = False
-        self._symbols = SymbolCheck(client, self._in_thread, self._call)
-        self._ctx = SocketContext(
-            reactor=self._get_reactor, client=client, user_timeout=user_timeout,
-            stream_url=self._stream_url, ws_api_url=self._ws_api_url,
-            make_factory=self._make_factory, release=self._release, backoff=self._backoff,
-            in_thread=self._in_thread)
-        self._ctx.tunables = {'control_limit': self.MAX_CONTROL_PER_SECOND,
-                              'rotate_after': self.ROTATE_AFTER,
-                              'switch_timeout': self.SWITCH_TIMEOUT}
+        self._ctx = SocketContext(self, client=client, user_timeout=user_timeout,
+                                  reactor=reactor, tls_ca=tls_ca)
+        #: the registry (the context's): open sockets by key, and its lock
+        self._conns: Dict[str, SocketEntry] = self._ctx.entries
+        self._conn_lock = self._ctx.lock
+        self._symbols = SymbolCheck(client, self._ctx.in_thread, self._ctx.call)
         if streams_per_connection > 1:
             self._ctx.pool = StreamPool(self._ctx, streams_per_connection)
 
@@ -225,21 +208,14 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
     # -- reactor and thread ------------------------------------------------------
 
     def _get_reactor(self) -> Any:
-        reactor = self._reactor_arg
-        if reactor is None:
-            reactor = _reactor.get_reactor()
-        return reactor
+        return self._ctx.reactor
 
     def _uses_global_reactor(self) -> bool:
-        return self._reactor_arg is None or self._reactor_arg is _reactor.installed_reactor_or_none()
+        return self._ctx.uses_global_reactor()
 
     def _check_reactor_alive(self) -> None:
         """Raise :class:`ReactorStoppedError` when our reactor can never run again."""
-        if self._uses_global_reactor() and _reactor.has_stopped():
-            raise ReactorStoppedError(
-                'the Twisted reactor of this process has stopped (reactor.stop()) and Twisted '
-                'cannot restart it, so no socket can connect any more; run the program again '
-                'in a new process')
+        self._ctx.check_reactor_alive()
 
     def start(self) -> None:
         """Start the manager thread.
@@ -282,81 +258,24 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
 
     def _call(self, fn: Callable[..., Any], *args: Any) -> None:
         """Run ``fn`` on the reactor thread (queued until the reactor runs)."""
-        self._get_reactor().callFromThread(fn, *args)
+        self._ctx.call(fn, *args)
 
-    def _in_thread(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """Run blocking ``fn`` in the reactor's thread pool; returns a Deferred."""
-        reactor = self._get_reactor()
-        get_pool = getattr(reactor, 'getThreadPool', None)
-        if get_pool is None:  # a test reactor without threads: run it inline
-            from twisted.internet.defer import maybeDeferred
-            return maybeDeferred(fn, *args, **kwargs)
-        from twisted.internet.threads import deferToThreadPool
-        return deferToThreadPool(reactor, get_pool(), fn, *args, **kwargs)
-
-    # -- URLs and factories ------------------------------------------------------
+    # -- URLs (the context resolves them) ------------------------------------------
 
     def _stream_url(self) -> str:
-        return _with_slash(self._for_client(self.STREAM_URL, _DEFAULT_STREAM_URL,
-                                            _TESTNET_STREAM_URL, 'wss://stream.binance.{}:9443/'))
+        return self._ctx.stream_url()
 
     def _ws_api_url(self) -> str:
-        return self._for_client(self.WS_API_URL, _DEFAULT_WS_API_URL, _TESTNET_WS_API_URL,
-                                'wss://ws-api.binance.{}:443/ws-api/v3')
-
-    def _for_client(self, url: str, default: str, testnet_url: str, tld_template: str) -> str:
-        """``url``, or the client's testnet / ``tld`` variant while ``url`` is the default."""
-        if url != default:  # pointed somewhere on purpose (e.g. a local exchange)
-            return url
-        if getattr(self.client, 'testnet', False):
-            return testnet_url
-        tld = getattr(self.client, 'tld', 'com') or 'com'
-        return url if tld == 'com' else tld_template.format(tld)
+        return self._ctx.ws_api_url()
 
     def _tls_options(self, url: str) -> Any:
         """Verified client TLS options for a ``wss://`` URL, ``None`` for ``ws://``."""
-        if not url.startswith('wss://'):
-            if not url.startswith('ws://'):
-                raise ValueError('stream URLs must start with ws:// or wss://, got {!r}'.format(
-                    url))
-            return None
-        from urllib.parse import urlsplit
-        host = urlsplit(url).hostname or ''
-        return client_tls_options(host, self._tls_ca or self.TLS_CA)
-
-    def _backoff(self) -> Backoff:
-        """The reconnect/retry policy of this manager's tunables (a fresh one each call)."""
-        return Backoff(self.INITIAL_DELAY, StreamFactory.factor, self.MAX_DELAY,
-                       jitter=StreamFactory.jitter, max_retries=self.MAX_RETRIES)
-
-    def _attempt_budget(self) -> AttemptBudget:
-        """The connection-attempt budget of this manager's reactor (shared process-wide)."""
-        return budget_for(self._get_reactor(), self.MAX_CONNECTION_ATTEMPTS,
-                          self.CONNECTION_WINDOW)
-
-    def _make_factory(self, url: str, deliver: Callback, on_give_up: Callable[[], Any], *,
-                      name: str, gate: Any, on_open: Optional[Callable[[Any], Any]] = None,
-                      before_reconnect: Optional[Callable[[], Any]] = None,
-                      **extra: Any) -> StreamFactory:
-        return StreamFactory(
-            url, deliver, on_give_up, reactor=self._get_reactor(), name=name,
-            max_retries=self.MAX_RETRIES, initial_delay=self.INITIAL_DELAY,
-            max_delay=self.MAX_DELAY, idle_timeout=self.IDLE_TIMEOUT,
-            tls_options=self._tls_options(url), on_open=on_open,
-            connect_timeout=self.CONNECT_TIMEOUT, gate=gate, before_reconnect=before_reconnect,
-            backoff=self._backoff(), admit=self._attempt_budget().admit, **extra)
+        return self._ctx.tls_options(url)
 
     # -- registry -----------------------------------------------------------------
 
     def _start_entry(self, key: str, make_entry: Callable[[], SocketEntry]) -> Union[str, bool]:
-        self._check_reactor_alive()
-        with self._conn_lock:
-            if key in self._conns:
-                return False
-            entry = make_entry()
-            self._conns[key] = entry
-        self._call(entry.begin)
-        return key
+        return self._ctx.start_entry(key, make_entry)
 
     def _start_stream(self, streams: List[str], callback: Callback,
                       delivery: str = DELIVER_RAW) -> Union[str, bool]:
@@ -373,12 +292,6 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
         if started and self._uses_global_reactor():
             self._symbols.check(list(streams))  # warn later about unlisted symbols
         return started
-
-    def _release(self, key: str, entry: Any) -> None:
-        """Forget ``key`` if it still belongs to ``entry`` (after giving up)."""
-        with self._conn_lock:
-            if self._conns.get(key) is entry:
-                del self._conns[key]
 
     def add_stop_listener(self, conn_key: str, listener: StopListener, *,
                           callback: Optional[Callback] = None) -> bool:
@@ -688,7 +601,7 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
             if api is None:
                 from binance._streams.api_session import WebSocketApi
                 self._tls_options(self._ws_api_url())
-                api = self.__dict__['_ws_api'] = WebSocketApi(self)
+                api = self.__dict__['_ws_api'] = WebSocketApi(self, self._ctx)
         return api
 
     def call_in_thread(self, callback: Optional[Callback], fn: Callable[..., Any],
@@ -707,5 +620,5 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
             that went to the callback).
         """
         from binance._streams.api_session import call_in_thread
-        return call_in_thread(self, callback, fn, *args, **kwargs)
+        return call_in_thread(self._ctx, callback, fn, *args, **kwargs)
 

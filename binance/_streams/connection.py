@@ -25,7 +25,7 @@ import json
 import logging
 from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Tuple
 
-from binance._streams.protocol import MAX_RETRIES_MESSAGE, StreamFactory, stop_for_exit
+from binance._streams.protocol import MAX_RETRIES_MESSAGE, LinkHooks, StreamFactory, stop_for_exit
 from binance._streams.limits import SUBSCRIBE_BATCH, ControlLimiter
 from binance._streams.switch import OrderedSwitch
 
@@ -97,10 +97,8 @@ class Connection:
         self.shared = shared
         self.capacity = capacity
         self.pool = pool
-        tunables = ctx.tunables
-        self.control_limit = tunables.get('control_limit', 5)
-        self.rotate_after = tunables.get('rotate_after', 85500.0)
-        self.switch_timeout = tunables.get('switch_timeout', 10.0)
+        self.control_limit: int = ctx.control_limit
+        self.switch_timeout: float = ctx.switch_timeout
         #: single mode: the one subscription
         self.subscriptions: List[Any] = []
         #: shared mode: stream name -> the subscriptions that want it (in order)
@@ -140,22 +138,22 @@ class Connection:
 
     def _new_link(self) -> _Link:
         link = _Link(self)
-        extra: Dict[str, Any] = {}
+        fast_routes: Optional[Dict[str, Any]] = None
         if self.shared:
             deliver = self._shared_deliver(link)
             gate: Any = self
-            extra['fast_routes'] = self.fast_routes
+            fast_routes = self.fast_routes
         else:
             sub = self.subscriptions[0]
             deliver = sub.callback if self.switch is None else \
                 (lambda msg: self._on_single(link, msg))
             gate = sub
-        link.factory = self.ctx.connect(
-            self.url, deliver, lambda: self._gave_up(link), name=self.name, gate=gate,
+        link.factory = self.ctx.connect(self.url, LinkHooks(
+            deliver, lambda: self._gave_up(link), gate=gate,
             on_open=lambda proto: self._opened(link, proto),
             on_shutdown=lambda factory, msg: self._shutdown_notice(link, msg),
-            on_control=link.limiter.note, max_age=self.rotate_after,
-            on_aged=lambda factory: self._rotate(link), **extra)
+            on_control=link.limiter.note, on_aged=lambda factory: self._rotate(link),
+            fast_routes=fast_routes), name=self.name)
         return link
 
     def close(self) -> None:

@@ -29,6 +29,7 @@ from binance._streams import kinds as _stream_kinds
 from binance._not_provided import not_provided
 from binance._streams.checks import _check_callback, _check_interval, _stream_symbol
 from binance._streams.context import DELIVER_ENVELOPE, SocketContext, Subscription
+from binance._streams.protocol import LinkHooks
 from binance._streams.user import UserStream, _short
 from binance._streams.switch import EventSwitch
 from binance.exceptions import BinanceAPIException
@@ -92,6 +93,8 @@ class FuturesSocketsMixin:
     """The futures and margin ``start_*`` methods (mixed into the socket manager)."""
 
     FSTREAM_URL = _DEFAULT_FSTREAM_URL
+    #: the host manager's context (its URLs, TLS options and registry)
+    _ctx: SocketContext
     #: a 0.7.11 socket method this package lacks (options, all-market book tickers)
     #: raises BinanceNotProvidedError naming the replacement
     __getattr__ = not_provided
@@ -99,8 +102,8 @@ class FuturesSocketsMixin:
     # -- plumbing -----------------------------------------------------------------
 
     def _fstream_url(self) -> str:
-        url = self._for_client(self.FSTREAM_URL, _DEFAULT_FSTREAM_URL,  # type: ignore
-                               _TESTNET_FSTREAM_URL, 'wss://fstream.binance.{}/')
+        url = self._ctx.for_client(self.FSTREAM_URL, _DEFAULT_FSTREAM_URL,
+                                   _TESTNET_FSTREAM_URL, 'wss://fstream.binance.{}/')
         return url if url.endswith('/') else url + '/'
 
     def _start_futures_socket(self, name: str, callback: Callback) -> Union[str, bool]:
@@ -113,11 +116,11 @@ class FuturesSocketsMixin:
             check_futures_stream(name)
         route = futures_route(names[0])
         base = lambda: self._fstream_url() + route + '/'  # noqa: E731 (URL may move)
-        self._tls_options(base())  # type: ignore[attr-defined]
+        self._ctx.tls_options(base())
         key = route + '/' + (names[0] if len(names) == 1 else
                              'stream?streams=' + '/'.join(names))
-        return self._start_entry(key, lambda: FuturesSubscription(  # type: ignore[attr-defined]
-            self._ctx, key, names, callback, base))  # type: ignore[attr-defined]
+        return self._ctx.start_entry(key, lambda: FuturesSubscription(
+            self._ctx, key, names, callback, base))
 
     # -- 0.7.11's futures sockets --------------------------------------------------
 
@@ -233,11 +236,9 @@ class FuturesSocketsMixin:
         """
         _check_callback(callback)
         self._check_user_client('start_futures_user_socket')
-        self._tls_options(self._fstream_url())  # type: ignore[attr-defined]
-        return self._start_entry(FUTURES_USER_KEY,  # type: ignore[attr-defined]
-                                 lambda: FuturesUserStream(
-                                     self._ctx, FUTURES_USER_KEY, callback,  # type: ignore
-                                     fstream_url=self._fstream_url))
+        self._ctx.tls_options(self._fstream_url())
+        return self._ctx.start_entry(FUTURES_USER_KEY, lambda: FuturesUserStream(
+            self._ctx, FUTURES_USER_KEY, callback, fstream_url=self._fstream_url))
 
     def start_margin_socket(self, callback: Callback) -> Union[str, bool]:
         """Cross margin account and order events, through today's listen token.
@@ -253,10 +254,9 @@ class FuturesSocketsMixin:
         """
         _check_callback(callback)
         self._check_user_client('start_margin_socket')
-        self._tls_options(self._ws_api_url())  # type: ignore[attr-defined]
-        return self._start_entry(MARGIN_USER_KEY,  # type: ignore[attr-defined]
-                                 lambda: MarginUserStream(
-                                     self._ctx, MARGIN_USER_KEY, callback))  # type: ignore
+        self._ctx.tls_options(self._ctx.ws_api_url())
+        return self._ctx.start_entry(MARGIN_USER_KEY, lambda: MarginUserStream(
+            self._ctx, MARGIN_USER_KEY, callback))
 
     def start_isolated_margin_socket(self, symbol: str, callback: Callback) -> Union[str, bool]:
         """Isolated margin events of ``symbol`` (as :meth:`start_margin_socket`, with an
@@ -264,13 +264,13 @@ class FuturesSocketsMixin:
         _check_callback(callback)
         symbol = _stream_symbol(symbol).upper()
         self._check_user_client('start_isolated_margin_socket')
-        self._tls_options(self._ws_api_url())  # type: ignore[attr-defined]
+        self._ctx.tls_options(self._ctx.ws_api_url())
         key = 'isolated_margin:' + symbol
-        return self._start_entry(key, lambda: MarginUserStream(  # type: ignore[attr-defined]
-            self._ctx, key, callback, isolated_symbol=symbol))  # type: ignore[attr-defined]
+        return self._ctx.start_entry(key, lambda: MarginUserStream(
+            self._ctx, key, callback, isolated_symbol=symbol))
 
     def _check_user_client(self, method: str) -> None:
-        client = getattr(self, 'client', None)
+        client = self._ctx.client
         if client is None or not getattr(client, 'API_KEY', None):
             raise ValueError('{} needs the manager to have a Client created with an API key'
                              .format(method))
@@ -351,17 +351,16 @@ class MarginUserStream(UserStream):
         switch = self._switch
         if switch is not None and not switch.switched and switch.request_id is not None:
             # a replacement subscribed with the previous token: renew it there too
-            self._send_subscribe(getattr(switch.new, '_open_proto', None))
+            self._send_subscribe(switch.new.open_protocol if switch.new is not None else None)
         if self.factory is not None:
-            proto = getattr(self.factory, '_open_proto', None)   # past its handshake
+            proto = self.factory.open_protocol     # past its handshake
             if proto is not None:                  # connected: (re)subscribe on it now
                 self._send_subscribe(proto)
             return                                 # else on_open subscribes with this token
         if self.factory is None:
-            self.factory = self._ctx.connect(
-                self._ctx.ws_api_url(), self._on_api_message, self._gave_up,
-                name=self._key + ' (WebSocket API)', gate=self, on_open=self._send_subscribe,
-                **self._switch_options())
+            self.factory = self._ctx.connect(self._ctx.ws_api_url(), LinkHooks(
+                self._on_api_message, self._gave_up, gate=self, on_open=self._send_subscribe,
+                **self._switch_options()), name=self._key + ' (WebSocket API)')
 
     def _key_failed(self, failure: Any) -> None:
         exc = failure.value

@@ -39,7 +39,7 @@ from twisted.python.failure import Failure
 
 from binance._client_params import sign_payload
 from binance._streams.context import SocketContext, StopListener, _StopListeners
-from binance._streams.protocol import MAX_RETRIES_MESSAGE, call_callback
+from binance._streams.protocol import MAX_RETRIES_MESSAGE, LinkHooks, call_callback
 from binance._streams.user_api import TERMINATED, ApiSubscription, send_json, signer_of
 from binance._streams.user_switch import SwitchOverMixin
 from binance.exceptions import BinanceAPIException
@@ -200,10 +200,9 @@ class UserStream(SwitchOverMixin, _StopListeners):
         self.listen_key = key
         url = self._key_url(key)
         log.info('user stream: connecting with listen key %s', _short(key))
-        self.factory = self._ctx.connect(url, self._on_event, self._gave_up,
-                                         name='user stream', gate=self,
-                                         before_reconnect=self._refetch_key,
-                                         **self._switch_options())
+        self.factory = self._ctx.connect(url, LinkHooks(
+            self._on_event, self._gave_up, gate=self, before_reconnect=self._refetch_key,
+            **self._switch_options()), name='user stream')
         self._start_keepalive()
 
     def _key_url(self, key: str) -> str:
@@ -337,10 +336,9 @@ class UserStream(SwitchOverMixin, _StopListeners):
         self._stop_factory()
         self.listen_key = None
         url = self._ctx.ws_api_url()
-        self.factory = self._ctx.connect(url, self._on_api_message, self._gave_up,
-                                         name='user stream (WebSocket API)',
-                                         gate=self, on_open=self._subscribe,
-                                         **self._switch_options())
+        self.factory = self._ctx.connect(url, LinkHooks(
+            self._on_api_message, self._gave_up, gate=self, on_open=self._subscribe,
+            **self._switch_options()), name='user stream (WebSocket API)')
 
     def _reopened(self, proto: Any) -> None:
         self._subscribe(proto)

@@ -32,6 +32,7 @@ thread.
 import logging
 from typing import Any, Dict, List, Optional, Set
 
+from binance._streams.protocol import LinkHooks
 from binance._streams.switch import EventSwitch
 from binance._streams.user_api import TERMINATED, ApiSubscription, send_json
 
@@ -66,10 +67,9 @@ class SwitchOverMixin:
     # -- what every connection of the stream gets ---------------------------------
 
     def _switch_options(self) -> Dict[str, Any]:
-        """Factory keywords: the shutdown notice and the age at which to rotate."""
-        return {'on_shutdown': self._shutdown_notice,
-                'max_age': self._ctx.tunables.get('rotate_after', 85500.0),
-                'on_aged': self._aged}
+        """:class:`~binance._streams.protocol.LinkHooks` of every connection of the
+        stream: the shutdown notice, and the rotation before 24 h."""
+        return {'on_shutdown': self._shutdown_notice, 'on_aged': self._aged}
 
     def _shutdown_notice(self, factory: Any, msg: Any) -> None:
         if factory is self.factory and not self.stopped:
@@ -108,7 +108,7 @@ class SwitchOverMixin:
         """Open a replacement connection; switch to it once it is ready (reactor thread)."""
         old = self.factory
         if self.stopped or self._switch is not None or old is None or self._fetching \
-                or getattr(old, '_open_proto', None) is None:
+                or old.open_protocol is None:
             return
         switch = self._switch = EventSwitch(old)
         switch.timer = self._ctx.reactor.callLater(
@@ -122,7 +122,7 @@ class SwitchOverMixin:
             self._connect_replacement(switch, self._ctx.ws_api_url(), ' (WebSocket API)')
 
     def _switch_timeout(self) -> float:
-        return float(self._ctx.tunables.get('switch_timeout', 10.0))
+        return float(self._ctx.switch_timeout)
 
     def _replacement_key(self, result: Any, switch: EventSwitch) -> None:
         if switch is not self._switch or self.stopped:
@@ -144,12 +144,12 @@ class SwitchOverMixin:
     def _connect_replacement(self, switch: EventSwitch, url: str, suffix: str) -> None:
         # after the switch it is the stream's connection: it reconnects like the old one
         refetch = self._refetch_key if self.mode == 'listen_key' else None
-        switch.new = self._ctx.connect(
-            url, lambda msg: self._on_replacement(switch, msg),
-            lambda: self._replacement_gave_up(switch),
-            name='{} replacement{}'.format(self._key, suffix), gate=self,
+        switch.new = self._ctx.connect(url, LinkHooks(
+            lambda msg: self._on_replacement(switch, msg),
+            lambda: self._replacement_gave_up(switch), gate=self,
             on_open=lambda proto: self._on_open_replacement(switch, proto),
-            before_reconnect=refetch, **self._switch_options())
+            before_reconnect=refetch, **self._switch_options()),
+            name='{} replacement{}'.format(self._key, suffix))
 
     def _on_open_replacement(self, switch: EventSwitch, proto: Any) -> None:
         if switch is self._switch and not switch.switched:
@@ -217,7 +217,7 @@ class SwitchOverMixin:
             return
         switch.ready = True
         switch.subscription_id = subscription_id
-        proto = getattr(switch.old, '_open_proto', None)
+        proto = switch.old.open_protocol
         if proto is None:
             self._promote()
             return
