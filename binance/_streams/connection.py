@@ -234,7 +234,7 @@ class Connection:
 
         def deliver(msg: Any) -> None:
             if self.switch is None and msg.__class__ is dict:
-                subs = routes.get(msg.get('stream'))  # type: ignore[arg-type]
+                subs = routes.get(msg.get('stream', ''))
                 if subs is not None and len(subs) == 1:
                     sub = subs[0]
                     if not sub.stopped:     # an exception is logged by the protocol
@@ -365,7 +365,7 @@ class Connection:
         link.proto.sendMessage(json.dumps(request).encode('utf-8'), isBinary=False)
 
     def _reply(self, link: _Link, msg: Dict[str, Any]) -> None:
-        request = link.requests.pop(msg.get('id'), None)  # type: ignore[arg-type]
+        request = link.requests.pop(msg.get('id', 0), None)   # ids start at 1
         if request is None:
             return
         method, streams = request
@@ -426,17 +426,18 @@ class Connection:
         self.replacement = new
         self.switch = OrderedSwitch(old, new)
         self.fast_routes.clear()     # every message through the switch from now on
+        old_factory, new_factory = old.factory, new.factory
+        assert old_factory is not None and new_factory is not None   # both just made
         if not self.shared:
-            old.factory.set_deliver(lambda msg: self._on_single(old, msg))  # type: ignore
-            new.factory.set_deliver(lambda msg: self._on_single(new, msg))  # type: ignore
+            old_factory.set_deliver(lambda msg: self._on_single(old, msg))
+            new_factory.set_deliver(lambda msg: self._on_single(new, msg))
         # the old connection must not reconnect when the server closes it
-        old.factory.stopTrying()  # type: ignore[union-attr]
-        old_factory = old.factory
+        old_factory.stopTrying()
 
-        def old_lost(factory: Any = old_factory) -> None:
+        def old_lost() -> None:
             if self.link is old and self.replacement is new:
                 self._promote()
-        old_factory.on_lost = old_lost  # type: ignore[union-attr]
+        old_factory.on_lost = old_lost
         self.switch.timer = self.ctx.reactor.callLater(self.switch_timeout * 6, self._promote)
 
     def _check_switch(self) -> None:

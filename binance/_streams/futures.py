@@ -30,7 +30,8 @@ from binance._not_provided import not_provided
 from binance._streams.checks import _check_callback, _check_interval, _stream_symbol
 from binance._streams.context import DELIVER_ENVELOPE, SocketContext, Subscription
 from binance._streams.protocol import LinkHooks
-from binance._streams.user import UserStream, _short
+from binance._streams.user import UserStream
+from binance._streams.user_api import short_key
 from binance._streams.switch import EventSwitch
 from binance.exceptions import BinanceAPIException
 
@@ -347,7 +348,7 @@ class MarginUserStream(UserStream):
         self._cancel_renewal()
         if life > 0:
             self._renew_call = reactor.callLater(life * TOKEN_RENEW_AT, self._renew_token)
-        log.info('%s: subscribing with listen token %s', self._key, _short(self.token))
+        log.info('%s: subscribing with listen token %s', self._key, short_key(self.token))
         switch = self._switch
         if switch is not None and not switch.switched and switch.request_id is not None:
             # a replacement subscribed with the previous token: renew it there too

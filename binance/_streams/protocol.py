@@ -535,7 +535,8 @@ class StreamFactory(WebSocketClientFactory):
         self.url, self.resource, self.path, self.params = url, resource, path, params
 
     def buildProtocol(self, addr: Any) -> StreamProtocol:
-        proto: StreamProtocol = WebSocketClientFactory.buildProtocol(self, addr)  # type: ignore
+        proto: StreamProtocol = self.protocol()     # as twisted's Factory.buildProtocol
+        proto.factory = self
         self.current = proto
         return proto
 

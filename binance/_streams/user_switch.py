@@ -30,11 +30,13 @@ never receives the ``serverShutdown`` notice. Everything runs on the reactor
 thread.
 """
 import logging
+import threading
 from typing import Any, Dict, List, Optional, Set
 
 from binance._streams.protocol import LinkHooks
 from binance._streams.switch import EventSwitch
-from binance._streams.user_api import TERMINATED, ApiSubscription, send_json
+from binance._streams.user_api import (TERMINATED, ApiSubscription, listen_key_of, send_json,
+                                       short_key)
 
 __all__ = ['SwitchOverMixin']
 
@@ -60,8 +62,9 @@ class SwitchOverMixin:
     _switch: Optional[EventSwitch] = None
     #: ids of barrier requests not answered yet (an abandoned switch's too: its answer
     #: must not reach the callback)
-    _barriers: Set[Any] = frozenset()  # type: ignore[assignment]
+    _barriers: Set[Any]
     _fetching: bool
+    ready: threading.Event
     GET_KEY: str
 
     # -- what every connection of the stream gets ---------------------------------
@@ -127,8 +130,7 @@ class SwitchOverMixin:
     def _replacement_key(self, result: Any, switch: EventSwitch) -> None:
         if switch is not self._switch or self.stopped:
             return
-        from binance._streams.user import _listen_key_of
-        switch.new_key = _listen_key_of(result)
+        switch.new_key = listen_key_of(result)
         self._connect_replacement(switch, self._key_url(switch.new_key), '')
 
     def _replacement_key_failed(self, failure: Any, switch: EventSwitch) -> None:
@@ -260,22 +262,21 @@ class SwitchOverMixin:
             self.factory.name = old.name
         if self.mode == 'listen_key':
             if switch.new_key != self.listen_key:
-                from binance._streams.user import _short
                 log.info('%s: the replacement uses the new listen key %s', self._key,
-                         _short(switch.new_key))
+                         short_key(switch.new_key))
             self.listen_key = switch.new_key
         elif switch.api is not None:
             self._api = switch.api
             self.subscription_id = switch.subscription_id
         self.factory.set_deliver(self._handler())
-        self.ready.set()   # type: ignore[attr-defined]
+        self.ready.set()
         held, switch.held = switch.held, []
         log.debug('%s: the replacement held %d events back', self._key, len(held))
         for event in held:
             if self.stopped:
                 break
             if switch.let_through(event):
-                self._emit(event)   # type: ignore[attr-defined]
+                self._emit(event)
         if old is not None:
             old.stop()
         switch.timer = self._ctx.reactor.callLater(self._switch_timeout(), self._end_switch,
@@ -283,7 +284,18 @@ class SwitchOverMixin:
         log.info('%s: switched to the replacement connection', self._key)
 
     def _handler(self) -> Any:
-        return self._on_event if self.mode == 'listen_key' else self._on_api_message  # type: ignore
+        return self._on_event if self.mode == 'listen_key' else self._on_api_message
+
+    # -- what the stream defines ----------------------------------------------------------
+
+    def _emit(self, message: Any) -> None:  # pragma: no cover - UserStream defines it
+        raise NotImplementedError
+
+    def _on_event(self, msg: Any) -> None:  # pragma: no cover - UserStream defines it
+        raise NotImplementedError
+
+    def _on_api_message(self, msg: Any) -> None:  # pragma: no cover - UserStream defines it
+        raise NotImplementedError
 
     def _end_switch(self, switch: EventSwitch) -> None:
         switch.timer = None
