@@ -48,8 +48,8 @@ from binance._streams.symbols import SymbolCheck
 from binance._streams.user import USER_STREAM_KEY, UserStream, ws_api_signature
 from binance._streams.futures import FuturesSocketsMixin
 from binance._streams.checks import (ARRAY_STREAMS, MAX_STREAMS_PER_CONNECTION,
-                                 SYMBOL_STREAM_KINDS, _check_callback, _check_interval,
-                                 _check_stream_name, _depth_suffix, _MINITICKER_UPDATE_TIMES,
+                                 SYMBOL_STREAM_KINDS, check_callback, check_interval,
+                                 check_stream_name, depth_suffix, MINITICKER_UPDATE_TIMES,
                                  stream_name)
 
 __all__ = ['BinanceSocketManager', 'MAX_RETRIES_MESSAGE', 'USER_STREAM_KEY',
@@ -279,7 +279,7 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
 
     def _start_stream(self, streams: List[str], callback: Callback,
                       delivery: str = DELIVER_RAW) -> Union[str, bool]:
-        _check_callback(callback)
+        check_callback(callback)
         if delivery == DELIVER_RAW:
             key = '/'.join(streams)
             url = self._stream_url() + 'ws/' + key
@@ -369,7 +369,7 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
         :raises ValueError: for an unknown interval (the message lists the
             valid ones) or a malformed symbol.
         """
-        name = stream_name('kline', symbol, interval=_check_interval(interval), tz='')
+        name = stream_name('kline', symbol, interval=check_interval(interval), tz='')
         return self._start_stream([name], callback)
 
     def start_depth_socket(self, symbol: str, callback: Callback,
@@ -384,7 +384,7 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
         :returns: e.g. ``'bnbbtc@depth5'`` or ``False`` if already open.
         :raises ValueError: for another depth (the message lists 5, 10, 20).
         """
-        levels = _depth_suffix(depth)
+        levels = depth_suffix(depth)
         name = stream_name('partialDepth' if levels else 'depth', symbol, levels=levels, speed='')
         return self._start_stream([name], callback)
 
@@ -419,12 +419,12 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
         :raises ValueError: for another ``update_time``.
         """
         try:  # a Decimal('sNaN') cannot even be compared
-            valid = not isinstance(update_time, bool) and update_time in _MINITICKER_UPDATE_TIMES
+            valid = not isinstance(update_time, bool) and update_time in MINITICKER_UPDATE_TIMES
         except (ArithmeticError, TypeError):
             valid = False
         if not valid:
             raise ValueError('update_time must be one of {} (milliseconds), got {!r}'.format(
-                ', '.join(str(t) for t in _MINITICKER_UPDATE_TIMES), update_time))
+                ', '.join(str(t) for t in MINITICKER_UPDATE_TIMES), update_time))
         ms = '' if update_time == 1000 else '@{}ms'.format(int(update_time))
         return self._start_stream([stream_name('allMiniTicker', ms=ms)], callback)
 
@@ -466,7 +466,7 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
             raise TypeError('streams must be a list of stream names such as '
                             '[\'bnbbtc@aggTrade\', \'neobtc@ticker\'], got {!r}'.format(
                                 type(streams).__name__))
-        names = [_check_stream_name(name) for name in streams]
+        names = [check_stream_name(name) for name in streams]
         seen = set()
         for name in names:
             if name in seen:
@@ -497,7 +497,7 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
         :raises ValueError: when the manager's client has no API key.
         :raises TypeError: for a callback that is not callable.
         """
-        _check_callback(callback)
+        check_callback(callback)
         client = self.client
         if client is None or not getattr(client, 'API_KEY', None):
             raise ValueError('start_user_socket needs the manager to have a Client created '

@@ -12,7 +12,7 @@ from binance.enums import KLINE_INTERVALS, WEBSOCKET_DEPTHS
 #: Binance allows at most this many streams on one connection.
 MAX_STREAMS_PER_CONNECTION = _kinds.MAX_STREAMS_PER_CONNECTION
 
-_MINITICKER_UPDATE_TIMES = _kinds.MINITICKER_UPDATE_TIMES
+MINITICKER_UPDATE_TIMES = _kinds.MINITICKER_UPDATE_TIMES
 _STREAM_SYMBOL_RE = re.compile(r'^[a-z0-9]+\Z')
 _STREAM_NAME_RE = re.compile(r'^[A-Za-z0-9_@!.:+-]+\Z')
 _LISTEN_KEY_RE = re.compile(r'^[A-Za-z0-9]{32,}\Z')
@@ -32,18 +32,18 @@ def stream_name(kind: str, symbol: Any = None, **options: str) -> str:
     The symbol is checked and lower-cased; options are the table's (already checked).
     """
     row = _kinds.KINDS_BY_NAME[kind]
-    return row.build(_stream_symbol(symbol) if row.needs_symbol else None, **options)
+    return row.build(stream_symbol(symbol) if row.needs_symbol else None, **options)
 
 
 # -- argument checks ---------------------------------------------------------------
 
-def _check_callback(callback: Any) -> None:
+def check_callback(callback: Any) -> None:
     if not callable(callback):
         raise TypeError('callback must be a callable taking one message, got {!r}'.format(
             type(callback).__name__))
 
 
-def _stream_symbol(symbol: Any) -> str:
+def stream_symbol(symbol: Any) -> str:
     """The lower-case stream form of a symbol such as ``'BNBBTC'``."""
     if not isinstance(symbol, str):
         raise TypeError('symbol must be a str such as \'BNBBTC\', got {!r}'.format(
@@ -56,7 +56,7 @@ def _stream_symbol(symbol: Any) -> str:
     return symbol.lower()
 
 
-def _depth_suffix(depth: Any) -> str:
+def depth_suffix(depth: Any) -> str:
     if depth is None or depth == '':
         return ''
     if isinstance(depth, bool) or not isinstance(depth, (str, int)) \
@@ -67,14 +67,14 @@ def _depth_suffix(depth: Any) -> str:
     return str(depth)
 
 
-def _check_interval(interval: Any) -> str:
+def check_interval(interval: Any) -> str:
     if interval not in KLINE_INTERVALS:
         raise ValueError('unknown kline interval {!r}; valid intervals: {}'.format(
             interval, ', '.join(KLINE_INTERVALS)))
     return interval
 
 
-def _check_stream_name(name: Any) -> str:
+def check_stream_name(name: Any) -> str:
     if not isinstance(name, str):
         raise TypeError('stream names must be str, got {!r}'.format(type(name).__name__))
     if not name or not _STREAM_NAME_RE.match(name):

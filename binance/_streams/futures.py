@@ -27,7 +27,7 @@ from typing import Any, Callable, Iterable, Optional, Union
 
 from binance._streams import kinds as _stream_kinds
 from binance._not_provided import not_provided
-from binance._streams.checks import _check_callback, _check_interval, _stream_symbol
+from binance._streams.checks import check_callback, check_interval, stream_symbol
 from binance._streams.context import DELIVER_ENVELOPE, SocketContext, Subscription
 from binance._streams.protocol import LinkHooks
 from binance._streams.user import UserStream
@@ -112,7 +112,7 @@ class FuturesSocketsMixin:
         return self._start_futures_streams([name], callback)
 
     def _start_futures_streams(self, names: Any, callback: Callback) -> Union[str, bool]:
-        _check_callback(callback)
+        check_callback(callback)
         for name in names:
             check_futures_stream(name)
         route = futures_route(names[0])
@@ -133,7 +133,7 @@ class FuturesSocketsMixin:
             'f': 100, 'l': 105, 'T': 123456785, 'm': True}}``
         :returns: the key ``'market/btcusdt@aggTrade'``, or ``False`` if open already.
         """
-        return self._start_futures_socket(_stream_symbol(symbol) + '@aggTrade', callback)
+        return self._start_futures_socket(stream_symbol(symbol) + '@aggTrade', callback)
 
     def start_symbol_mark_price_socket(self, symbol: str, callback: Callback,
                                        fast: bool = True) -> Union[str, bool]:
@@ -144,7 +144,7 @@ class FuturesSocketsMixin:
             'E': 1562305380000, 's': 'BTCUSDT', 'p': '11794.15000000', 'i': '11784.62659091',
             'P': '11784.25641265', 'r': '0.00038167', 'T': 1562306400000}}``
         """
-        name = _stream_symbol(symbol) + ('@markPrice@1s' if fast else '@markPrice')
+        name = stream_symbol(symbol) + ('@markPrice@1s' if fast else '@markPrice')
         return self._start_futures_socket(name, callback)
 
     def start_all_mark_price_socket(self, callback: Callback, fast: bool = True) -> Union[str, bool]:
@@ -161,12 +161,12 @@ class FuturesSocketsMixin:
             'E': 1568014460893, 'T': 1568014460891, 's': 'BNBUSDT', 'b': '25.35190000',
             'B': '31.21000000', 'a': '25.36520000', 'A': '40.66000000'}}``
         """
-        return self._start_futures_socket(_stream_symbol(symbol) + '@bookTicker', callback)
+        return self._start_futures_socket(stream_symbol(symbol) + '@bookTicker', callback)
 
     def start_individual_symbol_ticker_futures_socket(self, symbol: str,
                                                       callback: Callback) -> Union[str, bool]:
         """24 hour statistics of a contract (``market/``, ``<symbol>@ticker``)."""
-        return self._start_futures_socket(_stream_symbol(symbol) + '@ticker', callback)
+        return self._start_futures_socket(stream_symbol(symbol) + '@ticker', callback)
 
     def start_all_ticker_futures_socket(self, callback: Callback) -> Union[str, bool]:
         """Best bid and ask of every contract (``public/``, ``!bookTicker``, as 0.7.11)."""
@@ -177,7 +177,7 @@ class FuturesSocketsMixin:
     def start_futures_kline_socket(self, symbol: str, callback: Callback,
                                    interval: str = '1m') -> Union[str, bool]:
         """Klines of a contract (``market/``, ``<symbol>@kline_<interval>``)."""
-        name = '{}@kline_{}'.format(_stream_symbol(symbol), _check_interval(interval))
+        name = '{}@kline_{}'.format(stream_symbol(symbol), check_interval(interval))
         return self._start_futures_socket(name, callback)
 
     def start_futures_depth_socket(self, symbol: str, callback: Callback,
@@ -189,11 +189,11 @@ class FuturesSocketsMixin:
             ``U``, ``u`` and ``pu``), or 5, 10, 20 for the partial book.
         :param interval: update speed in ms, 100, 250 (Binance's default) or 500.
         """
-        from binance._streams.checks import _depth_suffix
+        from binance._streams.checks import depth_suffix
         if interval not in FUTURES_DEPTH_SPEEDS or isinstance(interval, bool):
             raise ValueError('interval must be None or one of 100, 250, 500 (ms), got {!r}'
                              .format(interval))
-        name = _stream_symbol(symbol) + '@depth' + _depth_suffix(depth)
+        name = stream_symbol(symbol) + '@depth' + depth_suffix(depth)
         if interval is not None:
             name += '@{}ms'.format(interval)
         return self._start_futures_socket(name, callback)
@@ -205,7 +205,7 @@ class FuturesSocketsMixin:
         :raises ValueError: for streams of different routes (Binance serves each
             route on its own connection) or more than 200 streams.
         """
-        _check_callback(callback)
+        check_callback(callback)
         if isinstance(streams, str):
             raise TypeError('streams must be a list of stream names, not one str')
         names = list(dict.fromkeys(check_futures_stream(n) for n in streams))
@@ -235,7 +235,7 @@ class FuturesSocketsMixin:
         :returns: the key ``'futures_user'``, or ``False`` if it is open already.
         :raises ValueError: when the manager's client has no API key.
         """
-        _check_callback(callback)
+        check_callback(callback)
         self._check_user_client('start_futures_user_socket')
         self._ctx.tls_options(self._fstream_url())
         return self._ctx.start_entry(FUTURES_USER_KEY, lambda: FuturesUserStream(
@@ -253,7 +253,7 @@ class FuturesSocketsMixin:
 
         :returns: the key ``'margin'``, or ``False`` if it is open already.
         """
-        _check_callback(callback)
+        check_callback(callback)
         self._check_user_client('start_margin_socket')
         self._ctx.tls_options(self._ctx.ws_api_url())
         return self._ctx.start_entry(MARGIN_USER_KEY, lambda: MarginUserStream(
@@ -262,8 +262,8 @@ class FuturesSocketsMixin:
     def start_isolated_margin_socket(self, symbol: str, callback: Callback) -> Union[str, bool]:
         """Isolated margin events of ``symbol`` (as :meth:`start_margin_socket`, with an
         isolated token). :returns: the key ``'isolated_margin:<SYMBOL>'``."""
-        _check_callback(callback)
-        symbol = _stream_symbol(symbol).upper()
+        check_callback(callback)
+        symbol = stream_symbol(symbol).upper()
         self._check_user_client('start_isolated_margin_socket')
         self._ctx.tls_options(self._ctx.ws_api_url())
         key = 'isolated_margin:' + symbol
