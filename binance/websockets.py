@@ -39,10 +39,9 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Union
 from binance import _reactor
 from binance._reactor import ReactorStoppedError
 from binance._streams import limits
-from binance._streams.connection import StreamPool
-from binance._streams.context import (DEFAULT_STREAM_URL, DEFAULT_WS_API_URL, DELIVER_ENVELOPE,
-                                      DELIVER_RAW, SocketContext, SocketEntry, StopListener,
-                                      Subscription)
+from binance._streams.context import (DEFAULT_STREAM_URL, DEFAULT_WS_API_URL, SocketContext,
+                                      SocketEntry, StopListener)
+from binance._streams.market import DELIVER_ENVELOPE, DELIVER_RAW, StreamPool, Subscription
 from binance._streams.protocol import MAX_RETRIES_MESSAGE, StreamFactory, StreamProtocol
 from binance._streams.symbols import SymbolCheck
 from binance._streams.user import USER_STREAM_KEY, UserStream, ws_api_signature

@@ -15,9 +15,8 @@ deliver during a switch-over is decided by :mod:`binance._streams.switch`.
   replacement's messages join the old ones, so that streams with an
   ordering id (trade ``t``, aggTrade ``a``, diff depth ``u``, bookTicker
   ``u``) lose nothing and repeat nothing.
-* :class:`StreamPool`: spreads the streams of every subscription over shared
-  connections, at most ``streams_per_connection`` each; a stream wanted by
-  two sockets is subscribed once.
+The subscriptions a connection carries, and the pool that spreads them over
+shared connections, are in :mod:`binance._streams.market`.
 
 Everything here runs on the reactor thread.
 """
@@ -29,7 +28,7 @@ from binance._streams.protocol import MAX_RETRIES_MESSAGE, LinkHooks, StreamFact
 from binance._streams.limits import SUBSCRIBE_BATCH, ControlLimiter
 from binance._streams.switch import OrderedSwitch
 
-__all__ = ['Connection', 'StreamPool', 'DELIVER_RAW', 'DELIVER_ENVELOPE']
+__all__ = ['Connection', 'DELIVER_RAW', 'DELIVER_ENVELOPE']
 
 log = logging.getLogger('binance.websockets')
 
@@ -90,7 +89,7 @@ class Connection:
     """
 
     def __init__(self, ctx: Any, url: str, name: str, *, shared: bool = False,
-                 capacity: int = 1, pool: Optional['StreamPool'] = None) -> None:
+                 capacity: int = 1, pool: Any = None) -> None:
         self.ctx = ctx
         self.url = url
         self.name = name
@@ -511,97 +510,6 @@ def _unique(items: Iterable[Any]) -> List[Any]:
         if item not in out:
             out.append(item)
     return out
-
-
-# -- the pool of shared connections ---------------------------------------------------
-
-class StreamPool:
-    """Spreads the streams of the subscriptions over shared connections.
-
-    :param ctx: the manager's context.
-    :param per_connection: at most this many streams per connection.
-    """
-
-    def __init__(self, ctx: Any, per_connection: int) -> None:
-        self.ctx = ctx
-        self.per_connection = per_connection
-        self.connections: List[Connection] = []
-        self.carrier: Dict[str, Connection] = {}
-        self._count = 0
-
-    def attach(self, sub: Any) -> None:
-        """Carry every stream of ``sub`` (reactor thread).
-
-        The streams not carried yet go together onto one connection with room
-        for all of them (a new one if none has), so that a multiplex socket
-        keeps Binance's order across its streams; only a socket with more
-        streams than fit on one connection is spread over several.
-        """
-        new = [stream for stream in _unique(sub.streams) if stream not in self.carrier]
-        home = self._with_room(len(new)) if new and len(new) <= self.per_connection else None
-        for stream in sub.streams:
-            connection = self.carrier.get(stream)
-            if connection is None:
-                connection = home if home is not None else self._with_room(1)
-                self.carrier[stream] = connection
-            connection.add(stream, sub)
-            if stream in (connection.link.confirmed if connection.link else ()):
-                self.confirmed(connection, [stream])
-
-    def detach(self, sub: Any) -> None:
-        """Stop carrying ``sub``'s streams for it; close connections left empty."""
-        for stream in sub.streams:
-            connection = self.carrier.get(stream)
-            if connection is None:
-                continue
-            if connection.remove(stream, sub):
-                del self.carrier[stream]
-            self.close_if_empty(connection)
-
-    def _with_room(self, streams: int) -> Connection:
-        """A connection with room for ``streams`` more streams (opened if need be)."""
-        for connection in self.connections:
-            if connection.room >= streams and not connection.stopped:
-                return connection
-        self._count += 1
-        connection = Connection(self.ctx, self.ctx.stream_url() + 'stream',
-                                'shared connection {}'.format(self._count), shared=True,
-                                capacity=self.per_connection, pool=self)
-        self.connections.append(connection)
-        connection.open()
-        return connection
-
-    def close_if_empty(self, connection: Connection) -> None:
-        if not connection.routes and connection in self.connections:
-            connection.close()
-            self.forget(connection)
-
-    def forget(self, connection: Connection) -> None:
-        if connection in self.connections:
-            self.connections.remove(connection)
-        for stream in [s for s, c in self.carrier.items() if c is connection]:
-            del self.carrier[stream]
-
-    def forget_stream(self, connection: Connection, stream: str) -> None:
-        if self.carrier.get(stream) is connection:
-            del self.carrier[stream]
-
-    def confirmed(self, connection: Connection, streams: Iterable[str]) -> None:
-        """Streams confirmed by Binance: subscriptions whose streams all are become ready."""
-        for stream in streams:
-            for sub in connection.routes.get(stream, ()):
-                if not sub.ready.is_set() and all(self._is_confirmed(s) for s in sub.streams):
-                    sub.ready.set()
-
-    def unconfirmed(self, connection: Connection) -> None:
-        for subs in connection.routes.values():
-            for sub in subs:
-                sub.ready.clear()
-
-    def _is_confirmed(self, stream: str) -> bool:
-        connection = self.carrier.get(stream)
-        link = connection.link if connection is not None else None
-        return link is not None and stream in link.confirmed
 
 
 __all__ += ['MAX_RETRIES_MESSAGE']

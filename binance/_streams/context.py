@@ -1,4 +1,4 @@
-"""Subscriptions, connections and the contract between them and the socket manager.
+"""The contract between the socket manager and its sockets ("entries").
 
 :class:`binance.websockets.BinanceSocketManager` keeps a registry of
 *entries*, one per key a ``start_*`` method returned. This module declares
@@ -10,20 +10,17 @@ what an entry is and what it may use:
 * :class:`SocketContext`: what an entry may use (the reactor, the URLs and
   TLS options, the manager's tunables as typed properties, a fresh
   :class:`~binance._streams.backoff.Backoff`, the REST client, a worker
-  thread) and the one place that makes connections
+  thread, the registry) and the one place that makes connections
   (:meth:`SocketContext.connect`); entries never see the manager itself.
-* :class:`Subscription`: a market-data socket as the user sees it: its key,
-  its callback, the streams it needs and how its messages are delivered
-  (the raw payload, or the ``{'stream', 'data'}`` envelope of a combined stream).
-* :class:`~binance._streams.connection.Connection`: one reconnecting WebSocket
-  carrying subscriptions: one each by default, many with
-  ``streams_per_connection`` (:class:`~binance._streams.connection.StreamPool`).
+* :class:`StreamSettings`: the manager's URLs and tunables as the context
+  reads them.
 
-Everything but the constructors and ``stopped`` flags runs on the reactor thread.
+The entries: :class:`binance._streams.market.Subscription` (market data),
+:class:`binance._streams.user.UserStream` and its futures and margin kinds.
 """
 import logging
 import threading
-from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional, Union
 
 try:  # Python 3.8+
     from typing import Protocol
@@ -33,14 +30,12 @@ except ImportError:  # pragma: no cover
 from binance import _reactor
 from binance._reactor import ReactorStoppedError
 from binance._streams.backoff import RECONNECT_FACTOR, RECONNECT_JITTER, Backoff
-from binance._streams.connection import DELIVER_ENVELOPE, DELIVER_RAW, Connection
-from binance._streams.limits import MAX_STREAMS_PER_CONNECTION, AttemptBudget, budget_for
-from binance._streams.protocol import (MAX_RETRIES_MESSAGE, LinkHooks, LinkOptions,
-                                       StreamFactory, call_callback)
+from binance._streams.limits import AttemptBudget, budget_for
+from binance._streams.protocol import LinkHooks, LinkOptions, StreamFactory
 from binance._streams.tls import client_tls_options
 
-__all__ = ['SocketEntry', 'SocketContext', 'StreamSettings', 'Subscription', 'Connection',
-           'StopListener', 'DELIVER_RAW', 'DELIVER_ENVELOPE', 'DEFAULT_STREAM_URL',
+__all__ = ['SocketEntry', 'SocketContext', 'StreamSettings', 'StopListener', 'StopListeners',
+           'DEFAULT_STREAM_URL',
            'DEFAULT_WS_API_URL', 'TESTNET_STREAM_URL', 'TESTNET_WS_API_URL']
 
 log = logging.getLogger('binance.websockets')
@@ -277,7 +272,7 @@ class SocketContext:
                 del self.entries[key]
 
 
-class _StopListeners:
+class StopListeners:
     """The stop listeners of an entry (a mixin)."""
 
     key: str
@@ -297,147 +292,3 @@ class _StopListeners:
                 listener(self.key)
             except Exception:
                 log.exception('%s: a stop listener failed', self.key)
-
-
-class Subscription(_StopListeners):
-    """One market-data socket: what the user started with a ``start_*`` method.
-
-    :param ctx: the manager's :class:`SocketContext`.
-    :param key: the key ``start_*`` returned (``'bnbbtc@trade'``,
-        ``'stream?streams=a/b'``).
-    :param streams: the stream names it needs.
-    :param callback: the user's callback.
-    :param delivery: :data:`DELIVER_RAW` or :data:`DELIVER_ENVELOPE`.
-
-    ``stopped`` is set synchronously by ``stop_socket``/``close`` in the
-    caller's thread; the protocol checks it before every message (the
-    subscription is its connection's ``gate``), so nothing is delivered
-    afterwards.
-    """
-
-    __slots__ = ('ctx', 'key', 'streams', 'callback', 'delivery', 'connections', 'stopped',
-                 '_on_stop', 'ready', '_open')
-
-    #: whether ``streams_per_connection`` may put it on a shared spot connection
-    poolable = True
-    #: streams on one of its own connections; more are spread over several
-    per_connection = MAX_STREAMS_PER_CONNECTION
-
-    def __init__(self, ctx: SocketContext, key: str, streams: Sequence[str], callback: Callback,
-                 delivery: str = DELIVER_RAW) -> None:
-        if delivery not in (DELIVER_RAW, DELIVER_ENVELOPE):
-            raise ValueError('delivery must be {!r} or {!r}, got {!r}'.format(
-                DELIVER_RAW, DELIVER_ENVELOPE, delivery))
-        self.ctx = ctx
-        self.key = key
-        self.streams: Tuple[str, ...] = tuple(streams)
-        self.callback = callback
-        self.delivery = delivery
-        #: its own connections (default mode): one, or one per ``per_connection`` streams
-        self.connections: List[Connection] = []
-        self.stopped = False
-        self._on_stop: List[StopListener] = []
-        #: set while every connection of it is open (see ``wait_connected``)
-        self.ready = threading.Event()
-        self._open: Set[Connection] = set()
-
-    def __repr__(self) -> str:
-        return '<Subscription {} {}{}>'.format(self.key, self.delivery,
-                                               ' stopped' if self.stopped else '')
-
-    def url_for(self, streams: Sequence[str]) -> str:
-        """The URL of a connection of its own for ``streams``: ``ws/<stream>`` or
-        ``stream?streams=a/b``."""
-        if self.delivery == DELIVER_RAW:
-            return self.ctx.stream_url() + 'ws/' + '/'.join(streams)
-        return self.ctx.stream_url() + 'stream?streams=' + '/'.join(streams)
-
-    @property
-    def url(self) -> str:
-        """The URL of its own connection (the first one, when spread over several)."""
-        return self.url_for(self.streams[:self.per_connection])
-
-    @property
-    def connection(self) -> Optional[Connection]:
-        """Its own (first) connection, once connecting; ``None`` when pooled."""
-        return self.connections[0] if self.connections else None
-
-    @property
-    def factory(self) -> Optional[StreamFactory]:
-        """The reconnecting factory of its connection, once connecting."""
-        connection = self.connection
-        return None if connection is None else connection.factory
-
-    # -- gate of the connection's protocol ---------------------------------------
-
-    def connected(self, factory: Any) -> None:
-        mine = self._mine(factory)
-        if mine is not None:
-            self._open.update(mine)
-            if all(c in self._open for c in self.connections):
-                self.ready.set()
-
-    def disconnected(self, factory: Any) -> None:
-        mine = self._mine(factory)
-        if mine is not None:
-            self._open.difference_update(mine)
-            self.ready.clear()
-
-    def _mine(self, factory: Any) -> Optional[List[Connection]]:
-        """Its connections whose current factory is ``factory`` (not a replacement's or a
-        closed one's); ``None`` when it is none of them."""
-        if not self.connections:
-            return []
-        mine = [c for c in self.connections if c.factory is None or c.factory is factory]
-        return mine or None
-
-    # -- life cycle ----------------------------------------------------------------
-
-    def begin(self) -> None:
-        if self.stopped:
-            return
-        try:
-            pool = self.ctx.pool if self.poolable else None
-            if pool is not None:
-                pool.attach(self)
-                return
-            size = self.per_connection
-            parts = [self.streams[i:i + size] for i in range(0, len(self.streams), size)]
-            for number, part in enumerate(parts):
-                name = self.key if len(parts) == 1 else '{} ({} of {})'.format(
-                    self.key, number + 1, len(parts))
-                connection = Connection(self.ctx, self.url_for(part), name)
-                self.connections.append(connection)
-                connection.open(self)
-        except Exception:
-            log.exception('%s: could not start connecting', self.key)
-            self.connection_gave_up()
-
-    def stop(self) -> None:
-        """Close the socket (reactor thread), then tell the stop listeners."""
-        self.stopped = True
-        self.ready.clear()
-        self._let_go()
-        self._tell_stopped()
-
-    def _let_go(self) -> None:
-        pool = self.ctx.pool if self.poolable else None
-        if pool is not None:
-            pool.detach(self)
-        for connection in self.connections:
-            connection.close()
-
-    def connection_gave_up(self) -> None:
-        """Its connection ran out of retries: free the key, tell the callback once."""
-        if self.stopped:
-            return
-        self.stopped = True
-        self._on_stop = []
-        self.ready.clear()
-        if self.ctx.pool is not None and self.poolable:
-            self.ctx.pool.detach(self)
-        for connection in self.connections:
-            connection.close()       # the others of a socket spread over several
-        self.ctx.release(self.key, self)
-        call_callback(self.callback, {'e': 'error', 'm': MAX_RETRIES_MESSAGE},
-                      self.ctx.reactor, self.key)

@@ -38,7 +38,7 @@ from twisted.internet.task import LoopingCall
 from twisted.python.failure import Failure
 
 from binance._client_params import sign_payload
-from binance._streams.context import SocketContext, StopListener, _StopListeners
+from binance._streams.context import SocketContext, StopListener, StopListeners
 from binance._streams.protocol import MAX_RETRIES_MESSAGE, LinkHooks, call_callback
 from binance._streams.user_api import (TERMINATED, ApiSubscription, listen_key_of, send_json,
                                        short_key, signer_of)
@@ -75,7 +75,7 @@ def _rejected_message(exc: Any) -> str:
                 exc.status_code, exc.code, exc.message))
 
 
-class UserStream(SwitchOverMixin, _StopListeners):
+class UserStream(SwitchOverMixin, StopListeners):
     """State of one user socket (created by the manager, used on the reactor thread).
 
     :ivar mode: ``None`` until decided, then ``'listen_key'`` or ``'ws_api'``.
