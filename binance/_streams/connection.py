@@ -437,11 +437,11 @@ class Connection:
             if self.link is old and self.replacement is new:
                 self._promote()
         old_factory.on_lost = old_lost
-        self.switch.timer = self.ctx.reactor.callLater(self.switch_timeout * 6, self._promote)
+        self.switch.arm(self.ctx.reactor, self.switch_timeout * 6, self._promote)
 
     def _check_switch(self) -> None:
         switch = self.switch
-        if switch is not None and not switch.done and switch.ready():
+        if switch is not None and not switch.switched and switch.ready():
             self._promote()
 
     def _promote(self) -> None:
@@ -450,7 +450,7 @@ class Connection:
         if switch is None or new is None:
             return
         old = self.link
-        switch.done = True
+        switch.switched = True
         for stream in list(switch.held):
             emit = self._emit_shared if self.shared else self._emit_single
             switch.release(stream, emit)
@@ -458,10 +458,8 @@ class Connection:
         self.switches += 1
         if old is not None:
             old.close()
-        if switch.timer is not None and switch.timer.active():
-            switch.timer.cancel()
         # keep dropping the copies the new link still brings, briefly
-        switch.timer = self.ctx.reactor.callLater(self.switch_timeout, self._end_switch)
+        switch.arm(self.ctx.reactor, self.switch_timeout, self._end_switch)
         if self.shared and self.pool is not None and new.is_open:
             self.pool.confirmed(self, list(new.confirmed))
         log.info('%s: switched to the replacement connection', self.name)
@@ -469,15 +467,14 @@ class Connection:
     def _end_switch(self) -> None:
         switch, self.switch = self.switch, None
         if switch is not None:
-            switch.timer = None
+            switch.cancel_timer()
         self._rebuild_fast_routes()
         if not self.shared and self.link is not None and self.link.factory is not None:
             self.link.factory.set_deliver(self.subscriptions[0].callback)  # the direct path
 
     def _end_switch_timer(self) -> None:
-        switch = self.switch
-        if switch is not None and switch.timer is not None and switch.timer.active():
-            switch.timer.cancel()
+        if self.switch is not None:
+            self.switch.cancel_timer()
 
     def _drop_replacement(self) -> None:
         new, self.replacement = self.replacement, None

@@ -24,7 +24,7 @@ from typing import Any, Callable, Deque, Dict, List, Optional, Set, Tuple
 
 from binance._streams.kinds import FUTURES_KINDS, KINDS
 
-__all__ = ['order_id', 'OrderedSwitch', 'EventSwitch']
+__all__ = ['order_id', 'SwitchOver', 'OrderedSwitch', 'EventSwitch']
 
 #: ``e`` -> the field holding the ordering id, from the stream-kind tables
 _ORDER_KEYS: Dict[str, str] = {
@@ -62,7 +62,34 @@ def order_id(payload: Any) -> Optional[int]:
 Emit = Callable[[str, Any], None]
 
 
-class OrderedSwitch:
+class SwitchOver:
+    """What every switch-over has, whatever its policy: the link being replaced,
+    its replacement, whether the replacement took over, and one timer (the
+    deadline of the switch, then the time copies are still dropped).
+
+    :param old: the link being replaced (compared by identity).
+    :param new: its replacement (``None`` while it is being prepared).
+    :ivar switched: the replacement delivers; the old link is closed.
+    """
+
+    def __init__(self, old: Any, new: Any = None) -> None:
+        self.old = old
+        self.new = new
+        self.switched = False
+        self.timer: Any = None
+
+    def arm(self, reactor: Any, seconds: float, fn: Callable[..., Any], *args: Any) -> None:
+        """Call ``fn(*args)`` in ``seconds`` instead of what the timer was set for."""
+        self.cancel_timer()
+        self.timer = reactor.callLater(seconds, fn, *args)
+
+    def cancel_timer(self) -> None:
+        call, self.timer = self.timer, None
+        if call is not None and call.active():
+            call.cancel()
+
+
+class OrderedSwitch(SwitchOver):
     """A switch-over in progress: the old link delivers while the new one catches up.
 
     Per stream with ordering ids: ``last`` is the highest id delivered. The
@@ -78,14 +105,11 @@ class OrderedSwitch:
     """
 
     def __init__(self, old: Any, new: Any) -> None:
-        self.old = old
-        self.new = new
+        super().__init__(old, new)
         self.last: Dict[str, int] = {}
         self.held: Dict[str, Deque[Tuple[int, Any]]] = {}
         self.joined: Set[str] = set()
         self.new_seen = False
-        self.done = False
-        self.timer: Any = None
 
     def accept(self, link: Any, stream: str, payload: Any, emit: Emit) -> bool:
         """Whether the caller delivers ``payload`` now; ``emit(stream, payload)``
@@ -94,9 +118,9 @@ class OrderedSwitch:
         if link is self.new:
             self.new_seen = True
         if oid is None:
-            return (link is self.old) != self.done
+            return (link is self.old) != self.switched
         last = self.last.get(stream)
-        if link is self.old or stream in self.joined or self.done:
+        if link is self.old or stream in self.joined or self.switched:
             if last is not None and oid <= last:
                 return False
             self.last[stream] = oid
@@ -148,7 +172,7 @@ def _fingerprint(event: Any) -> str:
         return repr(event)
 
 
-class EventSwitch:
+class EventSwitch(SwitchOver):
     """A user stream's switch-over in progress: the old connection, its replacement,
     the overlap (see :mod:`binance._streams.user_switch` for the steps).
 
@@ -159,18 +183,15 @@ class EventSwitch:
     """
 
     def __init__(self, old: Any) -> None:
-        self.old = old
-        self.new: Any = None
+        super().__init__(old)
         self.new_key: Optional[str] = None
         self.api: Any = None
         self.subscription_id: Any = None
         self.request_id: Any = None        # the margin subscribe request on the replacement
         self.barrier: Any = None           # the id of the request sent on the old connection
         self.ready = False
-        self.switched = False
         self.delivered: 'Counter[str]' = Counter()
         self.held: List[Any] = []
-        self.timer: Any = None
         #: copies of old-delivered events the replacement brought (not delivered)
         self.dropped = 0
 
@@ -186,8 +207,3 @@ class EventSwitch:
             self.dropped += 1
             return False
         return True
-
-    def cancel_timer(self) -> None:
-        call, self.timer = self.timer, None
-        if call is not None and call.active():
-            call.cancel()

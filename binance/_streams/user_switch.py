@@ -114,8 +114,7 @@ class SwitchOverMixin:
                 or old.open_protocol is None:
             return
         switch = self._switch = EventSwitch(old)
-        switch.timer = self._ctx.reactor.callLater(
-            self._switch_timeout() * 6, self._switch_too_slow, switch)
+        switch.arm(self._ctx.reactor, self._switch_timeout() * 6, self._switch_too_slow, switch)
         if self.mode == 'listen_key':
             d = self._ctx.in_thread(getattr(self._ctx.client, self.GET_KEY))
             d.addCallbacks(self._replacement_key, self._replacement_key_failed,
@@ -235,8 +234,8 @@ class SwitchOverMixin:
         if switch.old.on_control is not None:
             switch.old.on_control()
         send_json(proto, request)
-        switch.cancel_timer()       # no answer in time: switch anyway (copies are dropped)
-        switch.timer = self._ctx.reactor.callLater(self._switch_timeout(), self._promote)
+        # no answer in time: switch anyway (copies are dropped)
+        switch.arm(self._ctx.reactor, self._switch_timeout(), self._promote)
 
     def _replacement_gave_up(self, switch: EventSwitch) -> None:
         if switch is self._switch and not switch.switched:
@@ -279,8 +278,7 @@ class SwitchOverMixin:
                 self._emit(event)
         if old is not None:
             old.stop()
-        switch.timer = self._ctx.reactor.callLater(self._switch_timeout(), self._end_switch,
-                                                   switch)
+        switch.arm(self._ctx.reactor, self._switch_timeout(), self._end_switch, switch)
         log.info('%s: switched to the replacement connection', self._key)
 
     def _handler(self) -> Any:
