@@ -20,12 +20,7 @@ The entries: :class:`binance._streams.market.Subscription` (market data),
 """
 import logging
 import threading
-from typing import Any, Callable, Dict, List, Optional, Union
-
-try:  # Python 3.8+
-    from typing import Protocol
-except ImportError:  # pragma: no cover
-    from typing_extensions import Protocol  # type: ignore
+from typing import Any, Callable, Dict, List, Optional, Protocol, Union
 
 from binance import _reactor
 from binance._reactor import ReactorStoppedError
