@@ -26,7 +26,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Tuple
 
 from binance._streams.protocol import MAX_RETRIES_MESSAGE, LinkHooks, StreamFactory, stop_for_exit
 from binance._streams.limits import SUBSCRIBE_BATCH, ControlLimiter
-from binance._streams.switch import OrderedSwitch
+from binance._streams.switch import OrderedSwitch, SwitchOver
 
 __all__ = ['Connection', 'DELIVER_RAW', 'DELIVER_ENVELOPE']
 
@@ -158,7 +158,8 @@ class Connection:
     def close(self) -> None:
         """Stop reconnecting and close (reactor thread)."""
         self.stopped = True
-        self._end_switch_timer()
+        if self.switch is not None:
+            self.switch.stop()
         for link in (self.link, self.replacement):
             if link is not None:
                 link.close()
@@ -184,15 +185,15 @@ class Connection:
             self._flush(link)
 
     def _gave_up(self, link: _Link) -> None:
+        switch = self.switch
         if link is self.replacement:
-            log.warning('%s: the replacement connection gave up; keeping the current one',
-                        self.name)
-            self._drop_replacement()
+            if switch is not None:
+                switch.abandon('the replacement connection gave up')
             return
         if link is not self.link or self.stopped:
             return
-        if self.replacement is not None and self.replacement.is_open:
-            self._promote()          # the replacement carries on
+        if switch is not None and self.replacement is not None and self.replacement.is_open:
+            switch.promote()         # the replacement carries on
             return
         self.close()
         if self.pool is not None:
@@ -423,7 +424,8 @@ class Connection:
         self.switch = None
         new = self._new_link()
         self.replacement = new
-        self.switch = OrderedSwitch(old, new)
+        switch = self.switch = OrderedSwitch(old, new, owner=self, reactor=self.ctx.reactor,
+                                             timeout=self.switch_timeout)
         self.fast_routes.clear()     # every message through the switch from now on
         old_factory, new_factory = old.factory, new.factory
         assert old_factory is not None and new_factory is not None   # both just made
@@ -435,50 +437,50 @@ class Connection:
 
         def old_lost() -> None:
             if self.link is old and self.replacement is new:
-                self._promote()
+                switch.promote()
         old_factory.on_lost = old_lost
-        self.switch.arm(self.ctx.reactor, self.switch_timeout * 6, self._promote)
+        switch.begin()               # at the deadline the replacement takes over anyway
 
     def _check_switch(self) -> None:
         switch = self.switch
         if switch is not None and not switch.switched and switch.ready():
-            self._promote()
+            switch.promote()
 
-    def _promote(self) -> None:
+    # -- what the switch-over engine asks of a market connection -------------------------
+
+    def take_over(self, switch: SwitchOver) -> None:
         """The replacement becomes the connection; the old one is closed."""
-        switch, new = self.switch, self.replacement
-        if switch is None or new is None:
+        new = self.replacement
+        if switch is not self.switch or new is None:
             return
+        assert isinstance(switch, OrderedSwitch)
         old = self.link
-        switch.switched = True
+        emit = self._emit_shared if self.shared else self._emit_single
         for stream in list(switch.held):
-            emit = self._emit_shared if self.shared else self._emit_single
             switch.release(stream, emit)
         self.link, self.replacement = new, None
         self.switches += 1
         if old is not None:
             old.close()
-        # keep dropping the copies the new link still brings, briefly
-        switch.arm(self.ctx.reactor, self.switch_timeout, self._end_switch)
         if self.shared and self.pool is not None and new.is_open:
             self.pool.confirmed(self, list(new.confirmed))
         log.info('%s: switched to the replacement connection', self.name)
 
-    def _end_switch(self) -> None:
-        switch, self.switch = self.switch, None
-        if switch is not None:
-            switch.cancel_timer()
+    def switch_done(self, switch: SwitchOver) -> None:
+        """Copies are no longer dropped: back to the direct paths."""
+        if switch is not self.switch:
+            return
+        self.switch = None
         self._rebuild_fast_routes()
         if not self.shared and self.link is not None and self.link.factory is not None:
             self.link.factory.set_deliver(self.subscriptions[0].callback)  # the direct path
 
-    def _end_switch_timer(self) -> None:
-        if self.switch is not None:
-            self.switch.cancel_timer()
-
-    def _drop_replacement(self) -> None:
+    def give_up_switch(self, switch: SwitchOver, why: str) -> None:
+        """Close the replacement; the current link carries on and reconnects as usual."""
+        if switch is not self.switch:
+            return
+        log.warning('%s: %s; keeping the current one', self.name, why)
         new, self.replacement = self.replacement, None
-        self._end_switch_timer()
         self.switch = None
         self._rebuild_fast_routes()
         if new is not None:

@@ -1,9 +1,15 @@
-"""Switch-over policies: which message of two overlapping connections to deliver.
+"""The switch-over engine and its two policies.
 
 At Binance's ``serverShutdown`` notice, and before its 24 h cut, a
 connection opens its replacement while the old one keeps delivering; for a
-while both bring the same messages. A policy decides, message by message,
-what reaches the callback so that nothing is lost or repeated:
+while both bring the same messages. :class:`SwitchOver` is the engine every
+connection kind uses: a deadline while the replacement opens, the hold,
+an optional barrier, the take-over (once), a time during which copies are
+still dropped, and abandoning on failure; what is particular to a kind of
+connection (its links, what it holds, what it closes) is its
+:class:`SwitchOwner` part. A policy, a subclass of the engine, decides
+message by message what reaches the callback so that nothing is lost or
+repeated:
 
 * :class:`OrderedSwitch` for market streams whose messages carry an
   ordering id (the ``order_key`` column of :mod:`binance._streams.kinds`):
@@ -14,17 +20,19 @@ what reaches the callback so that nothing is lost or repeated:
   replacement's copies of events the old one delivered are dropped
   (decoded payloads compared as a multiset).
 
-The connections that use them: :class:`binance._streams.connection.Connection`
-(market) and :class:`binance._streams.user_switch.SwitchOverMixin` (user).
+The owners: :class:`binance._streams.connection.Connection` (market) and
+:class:`binance._streams.user.UserStream` (through
+:class:`binance._streams.user_switch.SwitchOverMixin`, which opens its
+replacement: a listen key or a WebSocket API subscription).
 Everything runs on the reactor thread.
 """
 import json
 from collections import Counter, deque
-from typing import Any, Callable, Deque, Dict, List, Optional, Set, Tuple
+from typing import Any, Callable, Deque, Dict, List, Optional, Protocol, Set, Tuple
 
 from binance._streams.kinds import FUTURES_KINDS, KINDS
 
-__all__ = ['order_id', 'SwitchOver', 'OrderedSwitch', 'EventSwitch']
+__all__ = ['order_id', 'SwitchOver', 'SwitchOwner', 'OrderedSwitch', 'EventSwitch']
 
 #: ``e`` -> the field holding the ordering id, from the stream-kind tables
 _ORDER_KEYS: Dict[str, str] = {
@@ -62,26 +70,134 @@ def order_id(payload: Any) -> Optional[int]:
 Emit = Callable[[str, Any], None]
 
 
+class SwitchOwner(Protocol):
+    """What a connection does at the steps of its switch-over (the engine calls it)."""
+
+    def take_over(self, switch: 'SwitchOver') -> None:
+        """The replacement becomes the connection: swap the links, deliver what the
+        policy held back, close the old link."""
+
+    def switch_done(self, switch: 'SwitchOver') -> None:
+        """The replacement's copies are no longer dropped: the switch-over is over."""
+
+    def give_up_switch(self, switch: 'SwitchOver', why: str) -> None:
+        """Close the replacement; the old link carries on (and reconnects when it closes)."""
+
+
+class _NoOwner:
+    """The owner of a policy used on its own (unit tests): does nothing."""
+
+    def take_over(self, switch: 'SwitchOver') -> None:
+        pass
+
+    def switch_done(self, switch: 'SwitchOver') -> None:
+        pass
+
+    def give_up_switch(self, switch: 'SwitchOver', why: str) -> None:
+        pass
+
+
 class SwitchOver:
-    """What every switch-over has, whatever its policy: the link being replaced,
-    its replacement, whether the replacement took over, and one timer (the
-    deadline of the switch, then the time copies are still dropped).
+    """The switch-over engine: one per switch-over of any connection, whatever its policy.
+
+    Its steps: :meth:`begin` once the replacement is being opened (a
+    deadline of ``6 * timeout`` starts); the policy holds the replacement's
+    messages; :meth:`wait_for_barrier` when a barrier request went out on the
+    old link (its answer, or ``timeout``, promotes); :meth:`promote` hands
+    over to the replacement (once, when the policy allows) and keeps
+    dropping copies for ``timeout`` more seconds; :meth:`abandon` on failure
+    (the old link carries on); :meth:`stop` when the connection stops. The
+    owner (:class:`SwitchOwner`) does what is particular to its links.
 
     :param old: the link being replaced (compared by identity).
     :param new: its replacement (``None`` while it is being prepared).
+    :param owner: the connection switching; default: one that does nothing.
+    :param reactor: the clock of the deadline and of the copies' timeout.
+    :param timeout: the manager's ``SWITCH_TIMEOUT``.
     :ivar switched: the replacement delivers; the old link is closed.
+    :ivar abandoned: given up (or stopped); nothing more happens.
     """
 
-    def __init__(self, old: Any, new: Any = None) -> None:
+    #: at the deadline: promote anyway (``True``) or abandon the replacement
+    PROMOTE_AT_DEADLINE = True
+
+    def __init__(self, old: Any, new: Any = None, *, owner: Optional[SwitchOwner] = None,
+                 reactor: Any = None, timeout: float = 10.0) -> None:
         self.old = old
         self.new = new
+        self.owner: SwitchOwner = _NoOwner() if owner is None else owner
+        self.reactor = reactor
+        self.timeout = timeout
         self.switched = False
+        self.abandoned = False
         self.timer: Any = None
 
-    def arm(self, reactor: Any, seconds: float, fn: Callable[..., Any], *args: Any) -> None:
+    # -- the steps --------------------------------------------------------------------
+
+    def begin(self) -> None:
+        """The replacement is being opened: start the deadline."""
+        self.arm(self.timeout * 6, self._deadline)
+
+    def _deadline(self) -> None:
+        self.timer = None
+        if self.PROMOTE_AT_DEADLINE:
+            self.promote()
+        else:
+            self.abandon('the replacement was not ready within {:g} s'.format(self.timeout * 6))
+
+    def wait_for_barrier(self) -> None:
+        """A barrier request went out on the old link: its answer promotes, or
+        ``timeout`` does (the policy drops the copies either way)."""
+        self.arm(self.timeout, self.promote)
+
+    def may_promote(self) -> bool:
+        """Whether the policy lets the replacement take over now."""
+        return True
+
+    def promote(self) -> None:
+        """The replacement takes over (once; not after :meth:`abandon`)."""
+        if self.switched or self.abandoned or not self.may_promote():
+            return
+        self.switched = True
+        self.cancel_timer()
+        self.owner.take_over(self)
+        if not self.abandoned:
+            self.arm(self.timeout, self._done)
+
+    def _done(self) -> None:
+        self.timer = None
+        self.owner.switch_done(self)
+
+    def abandon(self, why: str) -> None:
+        """Give the switch-over up before the take-over: the old link carries on
+        (after the take-over: nothing to give up)."""
+        if self.switched or self.abandoned:
+            return
+        self.cancel_timer()
+        self.abandoned = True
+        self.owner.give_up_switch(self, why)
+
+    def old_lost(self) -> bool:
+        """The old link closed: promote now if the policy allows (``True``), else abandon."""
+        if self.switched or self.abandoned:
+            return False
+        if self.may_promote():
+            self.promote()
+            return True
+        self.abandon('the connection closed before its replacement was ready')
+        return False
+
+    def stop(self) -> None:
+        """The connection stops: no step follows (the owner closes its links)."""
+        self.cancel_timer()
+        self.abandoned = True
+
+    # -- the timer ----------------------------------------------------------------------
+
+    def arm(self, seconds: float, fn: Callable[..., Any], *args: Any) -> None:
         """Call ``fn(*args)`` in ``seconds`` instead of what the timer was set for."""
         self.cancel_timer()
-        self.timer = reactor.callLater(seconds, fn, *args)
+        self.timer = self.reactor.callLater(seconds, fn, *args)
 
     def cancel_timer(self) -> None:
         call, self.timer = self.timer, None
@@ -104,8 +220,8 @@ class OrderedSwitch(SwitchOver):
     :param new: its replacement.
     """
 
-    def __init__(self, old: Any, new: Any) -> None:
-        super().__init__(old, new)
+    def __init__(self, old: Any, new: Any, **engine: Any) -> None:
+        super().__init__(old, new, **engine)
         self.last: Dict[str, int] = {}
         self.held: Dict[str, Deque[Tuple[int, Any]]] = {}
         self.joined: Set[str] = set()
@@ -182,8 +298,11 @@ class EventSwitch(SwitchOver):
     :ivar switched: the replacement delivers; copies of old events are still dropped.
     """
 
-    def __init__(self, old: Any) -> None:
-        super().__init__(old)
+    #: a replacement not ready in time is abandoned (the old connection carries on)
+    PROMOTE_AT_DEADLINE = False
+
+    def __init__(self, old: Any, **engine: Any) -> None:
+        super().__init__(old, **engine)
         self.new_key: Optional[str] = None
         self.api: Any = None
         self.subscription_id: Any = None
@@ -194,6 +313,9 @@ class EventSwitch(SwitchOver):
         self.held: List[Any] = []
         #: copies of old-delivered events the replacement brought (not delivered)
         self.dropped = 0
+
+    def may_promote(self) -> bool:
+        return self.ready
 
     def let_through(self, event: Any) -> bool:
         """Whether to deliver ``event`` (the old connection's before the switch, the

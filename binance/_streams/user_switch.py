@@ -34,7 +34,7 @@ import threading
 from typing import Any, Dict, List, Optional, Set
 
 from binance._streams.protocol import LinkHooks
-from binance._streams.switch import EventSwitch
+from binance._streams.switch import EventSwitch, SwitchOver
 from binance._streams.user_api import (TERMINATED, ApiSubscription, listen_key_of, send_json,
                                        short_key)
 
@@ -102,7 +102,7 @@ class SwitchOverMixin:
         self._barriers.discard(request_id)
         switch = self._switch
         if switch is not None and request_id == switch.barrier:
-            self._promote()
+            switch.promote()
         return True
 
     # -- starting -----------------------------------------------------------------------
@@ -113,8 +113,9 @@ class SwitchOverMixin:
         if self.stopped or self._switch is not None or old is None or self._fetching \
                 or old.open_protocol is None:
             return
-        switch = self._switch = EventSwitch(old)
-        switch.arm(self._ctx.reactor, self._switch_timeout() * 6, self._switch_too_slow, switch)
+        switch = self._switch = EventSwitch(old, owner=self, reactor=self._ctx.reactor,
+                                            timeout=self._switch_timeout())
+        switch.begin()               # not ready by the deadline: abandoned
         if self.mode == 'listen_key':
             d = self._ctx.in_thread(getattr(self._ctx.client, self.GET_KEY))
             d.addCallbacks(self._replacement_key, self._replacement_key_failed,
@@ -220,7 +221,7 @@ class SwitchOverMixin:
         switch.subscription_id = subscription_id
         proto = switch.old.open_protocol
         if proto is None:
-            self._promote()
+            switch.promote()
             return
         if self.mode == 'listen_key':
             switch.barrier = self._ctx.next_request_id()
@@ -234,28 +235,21 @@ class SwitchOverMixin:
         if switch.old.on_control is not None:
             switch.old.on_control()
         send_json(proto, request)
-        # no answer in time: switch anyway (copies are dropped)
-        switch.arm(self._ctx.reactor, self._switch_timeout(), self._promote)
+        switch.wait_for_barrier()   # no answer in time: switch anyway (copies are dropped)
 
     def _replacement_gave_up(self, switch: EventSwitch) -> None:
         if switch is self._switch and not switch.switched:
             self._drop_replacement('the replacement connection could not be opened')
 
-    def _switch_too_slow(self, switch: EventSwitch) -> None:
-        switch.timer = None
-        if switch is self._switch and not switch.switched:
-            self._drop_replacement('the replacement was not ready within {:g} s'.format(
-                self._switch_timeout() * 6))
-
     # -- switching ----------------------------------------------------------------------
 
-    def _promote(self) -> None:
+    # -- what the switch-over engine asks of a user stream --------------------------------
+
+    def take_over(self, switch: SwitchOver) -> None:
         """The replacement becomes the connection: held events go out, the old one closes."""
-        switch = self._switch
-        if switch is None or switch.switched or not switch.ready or self.stopped:
+        if switch is not self._switch or self.stopped:
             return
-        switch.switched = True
-        switch.cancel_timer()
+        assert isinstance(switch, EventSwitch)
         old, self.factory = self.factory, switch.new
         if old is not None:
             self.factory.name = old.name
@@ -278,7 +272,6 @@ class SwitchOverMixin:
                 self._emit(event)
         if old is not None:
             old.stop()
-        switch.arm(self._ctx.reactor, self._switch_timeout(), self._end_switch, switch)
         log.info('%s: switched to the replacement connection', self._key)
 
     def _handler(self) -> Any:
@@ -295,8 +288,9 @@ class SwitchOverMixin:
     def _on_api_message(self, msg: Any) -> None:  # pragma: no cover - UserStream defines it
         raise NotImplementedError
 
-    def _end_switch(self, switch: EventSwitch) -> None:
-        switch.timer = None
+    def switch_done(self, switch: SwitchOver) -> None:
+        """Copies of old events are no longer dropped."""
+        assert isinstance(switch, EventSwitch)
         if self._switch is switch:
             self._switch = None
         if switch.barrier in self._barriers:
@@ -304,24 +298,26 @@ class SwitchOverMixin:
         log.debug('%s: switch-over done; %d copies of events the old connection had '
                   'delivered were dropped', self._key, switch.dropped)
 
-    def _drop_replacement(self, why: str) -> None:
-        """Give up this switch-over: the old connection carries on (and reconnects as usual)."""
-        switch, self._switch = self._switch, None
-        if switch is None:
-            return
-        switch.cancel_timer()
-        if switch.switched:
-            return
+    def give_up_switch(self, switch: SwitchOver, why: str) -> None:
+        """The old connection carries on (and reconnects as usual); the replacement closes."""
+        if self._switch is switch:
+            self._switch = None
         log.warning('%s: switch-over abandoned: %s; the current connection carries on and '
                     'reconnects when it closes', self._key, why)
         if switch.new is not None:
             switch.new.stop()
 
+    def _drop_replacement(self, why: str) -> None:
+        """Give up this switch-over: the old connection carries on (and reconnects as usual)."""
+        switch = self._switch
+        if switch is not None:
+            switch.abandon(why)
+
     def _abort_switch(self) -> None:
         """Stop any replacement (the stream stops or renews its connection)."""
         switch, self._switch = self._switch, None
         if switch is not None:
-            switch.cancel_timer()
+            switch.stop()
             if not switch.switched and switch.new is not None:
                 switch.new.stop()
 
@@ -329,10 +325,6 @@ class SwitchOverMixin:
         """The current connection closed: switch now if the replacement is ready
         (``True``), else fall back to the reconnect."""
         switch = self._switch
-        if switch is None or switch.switched or factory is not self.factory:
+        if switch is None or factory is not self.factory:
             return False
-        if switch.ready:
-            self._promote()
-            return True
-        self._drop_replacement('the connection closed before its replacement was ready')
-        return False
+        return switch.old_lost()
