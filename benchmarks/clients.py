@@ -12,7 +12,7 @@ Clients:
     ``STREAM_URL`` pointed at the feed server and a counting callback.
 ``manager-fast``
     the same manager with its protocol class swapped for one that mixes in
-    :class:`binance._fastframes.FastFramesMixin` (prototype of the
+    :class:`binance._streams.frames.FastFramesMixin` (prototype of the
     integration; used while the shipped manager does not include it).
 ``autobahn``
     the baseline: a bare autobahn ``WebSocketClientProtocol`` whose
@@ -23,7 +23,7 @@ Clients:
     and :func:`binance._json.loads` (orjson) -- what protocol options and a
     faster decoder achieve on their own.
 ``fastframes``
-    the same bare client with :class:`~binance._fastframes.FastFramesMixin`
+    the same bare client with :class:`~binance._streams.frames.FastFramesMixin`
     and :func:`binance._json.loads`: the fast path on its own.
 ``raw``
     the ceiling: a blocking socket, a minimal frame splitter and the fastest
@@ -144,7 +144,7 @@ def _autobahn_factory(url: str, callback: Callable[[Any], None], fast: bool,
                 if not isBinary:
                     callback(fast_loads(payload))
     elif fast:
-        from binance._fastframes import FastFramesMixin
+        from binance._streams.frames import FastFramesMixin
         from binance._json import loads
 
         class Proto(FastFramesMixin, WebSocketClientProtocol):

@@ -1,7 +1,7 @@
 """Prototype of the integration of the fast path into the shipped socket manager.
 
-Used by the ``manager-fast`` client only while :mod:`binance._ws_protocol`
-does not include :class:`binance._fastframes.FastFramesMixin` itself. It does
+Used by the ``manager-fast`` client only while :mod:`binance._streams.protocol`
+does not include :class:`binance._streams.frames.FastFramesMixin` itself. It does
 what the integration does (see README.rst, "Benchmarks"):
 
 * the stream protocol becomes ``class StreamProtocol(FastFramesMixin,
@@ -11,20 +11,20 @@ what the integration does (see README.rst, "Benchmarks"):
 """
 from typing import Any
 
-from binance._fastframes import FastFramesMixin
+from binance._streams.frames import FastFramesMixin
 
 __all__ = ['patch_manager', 'already_integrated']
 
 
 def already_integrated() -> bool:
     """True when the shipped stream protocol already includes the fast path."""
-    from binance import _ws_protocol
+    from binance._streams import protocol as _ws_protocol
     return issubclass(_ws_protocol.StreamFactory.protocol, FastFramesMixin)
 
 
 def patch_manager(manager_cls: Any) -> None:
     """Give ``manager_cls``'s streams the fast path (in this process only)."""
-    from binance import _ws_protocol as wp
+    from binance._streams import protocol as wp
     if already_integrated():
         return
 

@@ -38,7 +38,7 @@ from collections import deque
 from decimal import Decimal, InvalidOperation
 from typing import Any, Callable, Deque, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
-from binance._backoff import Backoff
+from binance._streams.backoff import Backoff
 
 __all__ = ['DepthCache', 'DepthCacheSync', 'DepthCacheManager', 'VALID_LIMITS']
 

@@ -37,19 +37,18 @@ import threading
 from typing import Any, Callable, Dict, Iterable, List, Optional, Union
 
 from binance import _reactor
-from binance._backoff import Backoff
 from binance._reactor import ReactorStoppedError
-from binance._transport import client_tls_options
-from binance._ws_connection import AttemptBudget, StreamPool, budget_for
-from binance._ws_core import (DELIVER_ENVELOPE, DELIVER_RAW, SocketContext, SocketEntry,
-                              StopListener, Subscription)
-from binance._ws_protocol import MAX_RETRIES_MESSAGE, StreamFactory, StreamProtocol
-from binance._ws_symbols import SymbolCheck
-from binance._ws_user import USER_STREAM_KEY, UserStream, ws_api_signature
-from binance._ws_futures import FuturesSocketsMixin
-from binance._ws_checks import (ARRAY_STREAMS, MAX_STREAMS_PER_CONNECTION,
-                                 SYMBOL_STREAM_KINDS, _check_callback, _check_interval,
-                                 _check_stream_name, _depth_suffix, _MINITICKER_UPDATE_TIMES,
+from binance._streams import limits
+from binance._streams.context import (DEFAULT_STREAM_URL, DEFAULT_WS_API_URL, SocketContext,
+                                      SocketEntry, StopListener)
+from binance._streams.market import DELIVER_ENVELOPE, DELIVER_RAW, StreamPool, Subscription
+from binance._streams.protocol import MAX_RETRIES_MESSAGE, StreamFactory, StreamProtocol
+from binance._streams.symbols import SymbolCheck
+from binance._streams.user import USER_STREAM_KEY, UserStream, ws_api_signature
+from binance._streams.futures import FuturesSocketsMixin
+from binance._streams.checks import (ARRAY_STREAMS, MAX_STREAMS_PER_CONNECTION,
+                                 SYMBOL_STREAM_KINDS, check_callback, check_interval,
+                                 check_stream_name, depth_suffix, MINITICKER_UPDATE_TIMES,
                                  stream_name)
 
 __all__ = ['BinanceSocketManager', 'MAX_RETRIES_MESSAGE', 'USER_STREAM_KEY',
@@ -59,17 +58,6 @@ __all__ = ['BinanceSocketManager', 'MAX_RETRIES_MESSAGE', 'USER_STREAM_KEY',
 log = logging.getLogger('binance.websockets')
 
 Callback = Callable[[Any], Any]
-
-_DEFAULT_STREAM_URL = 'wss://stream.binance.com:9443/'
-_DEFAULT_WS_API_URL = 'wss://ws-api.binance.com:443/ws-api/v3'
-_TESTNET_STREAM_URL = 'wss://stream.testnet.binance.vision/'
-_TESTNET_WS_API_URL = 'wss://ws-api.testnet.binance.vision/ws-api/v3'
-# Binance Demo Mode (Client(..., demo=True)): spot docs, demo-mode/general-info.md
-_DEMO_STREAM_URL = 'wss://demo-stream.binance.com:9443/'
-_DEMO_WS_API_URL = 'wss://demo-ws-api.binance.com/ws-api/v3'
-
-def _with_slash(url: str) -> str:
-    return url if url.endswith('/') else url + '/'
 
 
 class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
@@ -108,10 +96,10 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
     make a connection open its replacement first and switch without losing
     or repeating a message of streams with ordering ids; the user data
     sockets switch the same way, comparing the events themselves
-    (:mod:`binance._ws_user_switch`).
+    (:mod:`binance._streams.user_switch`).
 
     Class attributes (also settable on an instance): ``STREAM_URL``,
-    ``FSTREAM_URL`` (USD-M futures, see :mod:`binance._ws_futures`),
+    ``FSTREAM_URL`` (USD-M futures, see :mod:`binance._streams.futures`),
     ``WS_API_URL``, ``TLS_CA`` and the tunables ``MAX_RETRIES``,
     ``INITIAL_DELAY``, ``MAX_DELAY`` (reconnect backoff in seconds) and
     ``IDLE_TIMEOUT`` (seconds without any frame — data, ping or pong — after
@@ -152,8 +140,8 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
         bm.start()
     """
 
-    STREAM_URL = _DEFAULT_STREAM_URL
-    WS_API_URL = _DEFAULT_WS_API_URL
+    STREAM_URL = DEFAULT_STREAM_URL
+    WS_API_URL = DEFAULT_WS_API_URL
     TLS_CA: Optional[str] = None
 
     WEBSOCKET_DEPTH_5 = '5'
@@ -173,9 +161,9 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
     CONNECT_TIMEOUT = 10.0
     #: Binance's limits: connection attempts per window (per IP; here per process),
     #: and control messages (pings, pongs, SUBSCRIBE...) per second per connection.
-    MAX_CONNECTION_ATTEMPTS = 300
-    CONNECTION_WINDOW = 300.0
-    MAX_CONTROL_PER_SECOND = 5
+    MAX_CONNECTION_ATTEMPTS = limits.MAX_CONNECTION_ATTEMPTS
+    CONNECTION_WINDOW = limits.CONNECTION_WINDOW
+    MAX_CONTROL_PER_SECOND = limits.MAX_CONTROL_PER_SECOND
     #: Seconds after which a connection is replaced (Binance cuts it at 24 h).
     ROTATE_AFTER = 85500.0
     #: Seconds a switch-over may take before the old connection is closed anyway (x6).
@@ -201,21 +189,14 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
         self.streams_per_connection = streams_per_connection
         self.client = client
         self.user_timeout = user_timeout
-        self._reactor_arg = reactor
-        self._tls_ca = tls_ca
-        self._conns: Dict[str, SocketEntry] = {}
-        self._conn_lock = threading.Lock()
         self._manager_started = False
         self._owns_reactor = False
-        self._symbols = SymbolCheck(client, self._in_thread, self._call)
-        self._ctx = SocketContext(
-            reactor=self._get_reactor, client=client, user_timeout=user_timeout,
-            stream_url=self._stream_url, ws_api_url=self._ws_api_url,
-            make_factory=self._make_factory, release=self._release, backoff=self._backoff,
-            in_thread=self._in_thread)
-        self._ctx.tunables = {'control_limit': self.MAX_CONTROL_PER_SECOND,
-                              'rotate_after': self.ROTATE_AFTER,
-                              'switch_timeout': self.SWITCH_TIMEOUT}
+        self._ctx = SocketContext(self, client=client, user_timeout=user_timeout,
+                                  reactor=reactor, tls_ca=tls_ca)
+        #: the registry (the context's): open sockets by key, and its lock
+        self._conns: Dict[str, SocketEntry] = self._ctx.entries
+        self._conn_lock = self._ctx.lock
+        self._symbols = SymbolCheck(client, self._ctx.in_thread, self._ctx.call)
         if streams_per_connection > 1:
             self._ctx.pool = StreamPool(self._ctx, streams_per_connection)
 
@@ -226,21 +207,14 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
     # -- reactor and thread ------------------------------------------------------
 
     def _get_reactor(self) -> Any:
-        reactor = self._reactor_arg
-        if reactor is None:
-            reactor = _reactor.get_reactor()
-        return reactor
+        return self._ctx.reactor
 
     def _uses_global_reactor(self) -> bool:
-        return self._reactor_arg is None or self._reactor_arg is _reactor.installed_reactor_or_none()
+        return self._ctx.uses_global_reactor()
 
     def _check_reactor_alive(self) -> None:
         """Raise :class:`ReactorStoppedError` when our reactor can never run again."""
-        if self._uses_global_reactor() and _reactor.has_stopped():
-            raise ReactorStoppedError(
-                'the Twisted reactor of this process has stopped (reactor.stop()) and Twisted '
-                'cannot restart it, so no socket can connect any more; run the program again '
-                'in a new process')
+        self._ctx.check_reactor_alive()
 
     def start(self) -> None:
         """Start the manager thread.
@@ -283,89 +257,28 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
 
     def _call(self, fn: Callable[..., Any], *args: Any) -> None:
         """Run ``fn`` on the reactor thread (queued until the reactor runs)."""
-        self._get_reactor().callFromThread(fn, *args)
+        self._ctx.call(fn, *args)
 
-    def _in_thread(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """Run blocking ``fn`` in the reactor's thread pool; returns a Deferred."""
-        reactor = self._get_reactor()
-        get_pool = getattr(reactor, 'getThreadPool', None)
-        if get_pool is None:  # a test reactor without threads: run it inline
-            from twisted.internet.defer import maybeDeferred
-            return maybeDeferred(fn, *args, **kwargs)
-        from twisted.internet.threads import deferToThreadPool
-        return deferToThreadPool(reactor, get_pool(), fn, *args, **kwargs)
-
-    # -- URLs and factories ------------------------------------------------------
+    # -- URLs (the context resolves them) ------------------------------------------
 
     def _stream_url(self) -> str:
-        return _with_slash(self._for_client(self.STREAM_URL, _DEFAULT_STREAM_URL,
-                                            _TESTNET_STREAM_URL, 'wss://stream.binance.{}:9443/',
-                                            _DEMO_STREAM_URL))
+        return self._ctx.stream_url()
 
     def _ws_api_url(self) -> str:
-        return self._for_client(self.WS_API_URL, _DEFAULT_WS_API_URL, _TESTNET_WS_API_URL,
-                                'wss://ws-api.binance.{}:443/ws-api/v3', _DEMO_WS_API_URL)
-
-    def _for_client(self, url: str, default: str, testnet_url: str, tld_template: str,
-                    demo_url: str) -> str:
-        """``url``, or the client's testnet / demo / ``tld`` variant while ``url`` is the default."""
-        if url != default:  # pointed somewhere on purpose (e.g. a local exchange)
-            return url
-        if getattr(self.client, 'testnet', False):
-            return testnet_url
-        if getattr(self.client, 'demo', False):
-            return demo_url
-        tld = getattr(self.client, 'tld', 'com') or 'com'
-        return url if tld == 'com' else tld_template.format(tld)
+        return self._ctx.ws_api_url()
 
     def _tls_options(self, url: str) -> Any:
         """Verified client TLS options for a ``wss://`` URL, ``None`` for ``ws://``."""
-        if not url.startswith('wss://'):
-            if not url.startswith('ws://'):
-                raise ValueError('stream URLs must start with ws:// or wss://, got {!r}'.format(
-                    url))
-            return None
-        from urllib.parse import urlsplit
-        host = urlsplit(url).hostname or ''
-        return client_tls_options(host, self._tls_ca or self.TLS_CA)
-
-    def _backoff(self) -> Backoff:
-        """The reconnect/retry policy of this manager's tunables (a fresh one each call)."""
-        return Backoff(self.INITIAL_DELAY, StreamFactory.factor, self.MAX_DELAY,
-                       jitter=StreamFactory.jitter, max_retries=self.MAX_RETRIES)
-
-    def _attempt_budget(self) -> AttemptBudget:
-        """The connection-attempt budget of this manager's reactor (shared process-wide)."""
-        return budget_for(self._get_reactor(), self.MAX_CONNECTION_ATTEMPTS,
-                          self.CONNECTION_WINDOW)
-
-    def _make_factory(self, url: str, deliver: Callback, on_give_up: Callable[[], Any], *,
-                      name: str, gate: Any, on_open: Optional[Callable[[Any], Any]] = None,
-                      before_reconnect: Optional[Callable[[], Any]] = None,
-                      **extra: Any) -> StreamFactory:
-        return StreamFactory(
-            url, deliver, on_give_up, reactor=self._get_reactor(), name=name,
-            max_retries=self.MAX_RETRIES, initial_delay=self.INITIAL_DELAY,
-            max_delay=self.MAX_DELAY, idle_timeout=self.IDLE_TIMEOUT,
-            tls_options=self._tls_options(url), on_open=on_open,
-            connect_timeout=self.CONNECT_TIMEOUT, gate=gate, before_reconnect=before_reconnect,
-            backoff=self._backoff(), admit=self._attempt_budget().admit, **extra)
+        return self._ctx.tls_options(url)
 
     # -- registry -----------------------------------------------------------------
 
     def _start_entry(self, key: str, make_entry: Callable[[], SocketEntry]) -> Union[str, bool]:
-        self._check_reactor_alive()
-        with self._conn_lock:
-            if key in self._conns:
-                return False
-            entry = make_entry()
-            self._conns[key] = entry
-        self._call(entry.begin)
-        return key
+        return self._ctx.start_entry(key, make_entry)
 
     def _start_stream(self, streams: List[str], callback: Callback,
                       delivery: str = DELIVER_RAW) -> Union[str, bool]:
-        _check_callback(callback)
+        check_callback(callback)
         if delivery == DELIVER_RAW:
             key = '/'.join(streams)
             url = self._stream_url() + 'ws/' + key
@@ -378,12 +291,6 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
         if started and self._uses_global_reactor():
             self._symbols.check(list(streams))  # warn later about unlisted symbols
         return started
-
-    def _release(self, key: str, entry: Any) -> None:
-        """Forget ``key`` if it still belongs to ``entry`` (after giving up)."""
-        with self._conn_lock:
-            if self._conns.get(key) is entry:
-                del self._conns[key]
 
     def add_stop_listener(self, conn_key: str, listener: StopListener, *,
                           callback: Optional[Callback] = None) -> bool:
@@ -461,7 +368,7 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
         :raises ValueError: for an unknown interval (the message lists the
             valid ones) or a malformed symbol.
         """
-        name = stream_name('kline', symbol, interval=_check_interval(interval), tz='')
+        name = stream_name('kline', symbol, interval=check_interval(interval), tz='')
         return self._start_stream([name], callback)
 
     def start_depth_socket(self, symbol: str, callback: Callback,
@@ -476,7 +383,7 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
         :returns: e.g. ``'bnbbtc@depth5'`` or ``False`` if already open.
         :raises ValueError: for another depth (the message lists 5, 10, 20).
         """
-        levels = _depth_suffix(depth)
+        levels = depth_suffix(depth)
         name = stream_name('partialDepth' if levels else 'depth', symbol, levels=levels, speed='')
         return self._start_stream([name], callback)
 
@@ -511,12 +418,12 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
         :raises ValueError: for another ``update_time``.
         """
         try:  # a Decimal('sNaN') cannot even be compared
-            valid = not isinstance(update_time, bool) and update_time in _MINITICKER_UPDATE_TIMES
+            valid = not isinstance(update_time, bool) and update_time in MINITICKER_UPDATE_TIMES
         except (ArithmeticError, TypeError):
             valid = False
         if not valid:
             raise ValueError('update_time must be one of {} (milliseconds), got {!r}'.format(
-                ', '.join(str(t) for t in _MINITICKER_UPDATE_TIMES), update_time))
+                ', '.join(str(t) for t in MINITICKER_UPDATE_TIMES), update_time))
         ms = '' if update_time == 1000 else '@{}ms'.format(int(update_time))
         return self._start_stream([stream_name('allMiniTicker', ms=ms)], callback)
 
@@ -534,10 +441,14 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
         """Several streams on one connection (``stream?streams=a/b``).
 
         Each message arrives wrapped as ``{'stream': name, 'data': payload}``.
+        Binance carries at most 1024 streams on one connection; a socket with
+        more is spread over as many connections as it needs (also with
+        ``streams_per_connection``), and then Binance's order across its
+        streams holds among the streams of one connection (each stream's own
+        order always holds).
 
         :param streams: stream names with lower-case symbols, e.g.
-            ``['bnbbtc@aggTrade', 'neobtc@ticker']`` (at most 1024; not the
-            user stream).
+            ``['bnbbtc@aggTrade', 'neobtc@ticker']`` (not the user stream).
             Valid names: ``<symbol>@`` followed by ``trade``, ``aggTrade``,
             ``kline_<interval>``, ``depth`` (``@100ms``/``@1000ms``),
             ``depth5``/``10``/``20`` (likewise), ``ticker``,
@@ -546,15 +457,15 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
             ``!ticker@arr``, ``!ticker_<window>@arr``; or a listen key.
         :returns: the key ``'stream?streams=bnbbtc@aggTrade/neobtc@ticker'``,
             or ``False`` if that exact combination is already open.
-        :raises ValueError, TypeError: for an empty list, more than 1024
-            streams, a name given twice, a malformed name (e.g. an upper-case
-            symbol) or an unknown stream type (the message lists the valid ones).
+        :raises ValueError, TypeError: for an empty list, a name given
+            twice, a malformed name (e.g. an upper-case symbol) or an unknown
+            stream type (the message lists the valid ones).
         """
         if isinstance(streams, (str, bytes)) or not isinstance(streams, Iterable):
             raise TypeError('streams must be a list of stream names such as '
                             '[\'bnbbtc@aggTrade\', \'neobtc@ticker\'], got {!r}'.format(
                                 type(streams).__name__))
-        names = [_check_stream_name(name) for name in streams]
+        names = [check_stream_name(name) for name in streams]
         seen = set()
         for name in names:
             if name in seen:
@@ -562,9 +473,6 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
             seen.add(name)
         if not names:
             raise ValueError('streams must name at least one stream, e.g. [\'bnbbtc@aggTrade\']')
-        if len(names) > MAX_STREAMS_PER_CONNECTION:
-            raise ValueError('Binance allows at most {} streams per connection, got {}'.format(
-                MAX_STREAMS_PER_CONNECTION, len(names)))
         return self._start_stream(names, callback, DELIVER_ENVELOPE)
 
     def start_user_socket(self, callback: Callback) -> Union[str, bool]:
@@ -588,7 +496,7 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
         :raises ValueError: when the manager's client has no API key.
         :raises TypeError: for a callback that is not callable.
         """
-        _check_callback(callback)
+        check_callback(callback)
         client = self.client
         if client is None or not getattr(client, 'API_KEY', None):
             raise ValueError('start_user_socket needs the manager to have a Client created '
@@ -677,11 +585,11 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
         if api is not None:
             api.close()
 
-    # -- orders without blocking the reactor (binance/_ws_api.py) ---------------------
+    # -- orders without blocking the reactor (binance/_streams/api_session.py) ---------------------
 
     @property
     def ws_api(self) -> Any:
-        """This manager's WebSocket API session (:class:`binance._ws_api.WebSocketApi`).
+        """This manager's WebSocket API session (:class:`binance._streams.api_session.WebSocketApi`).
 
         ``bm.ws_api.order_place(symbol=..., ..., callback=on_order)`` returns a
         Deferred at once and never blocks the reactor thread; the connection
@@ -690,9 +598,9 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
         with self._conn_lock:
             api = self.__dict__.get('_ws_api')
             if api is None:
-                from binance._ws_api import WebSocketApi
+                from binance._streams.api_session import WebSocketApi
                 self._tls_options(self._ws_api_url())
-                api = self.__dict__['_ws_api'] = WebSocketApi(self)
+                api = self.__dict__['_ws_api'] = WebSocketApi(self, self._ctx)
         return api
 
     def call_in_thread(self, callback: Optional[Callback], fn: Callable[..., Any],
@@ -710,6 +618,6 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
         :returns: a Deferred with the same outcome (``None`` after an error
             that went to the callback).
         """
-        from binance._ws_api import call_in_thread
-        return call_in_thread(self, callback, fn, *args, **kwargs)
+        from binance._streams.api_session import call_in_thread
+        return call_in_thread(self._ctx, callback, fn, *args, **kwargs)
 

@@ -1,10 +1,10 @@
-"""binance._backoff.Backoff: the one retry policy of reconnects, listen keys and depth re-syncs."""
+"""binance._streams.backoff.Backoff: the one retry policy of reconnects, listen keys and depth re-syncs."""
 import random
 
 import pytest
 from twisted.internet.task import Clock
 
-from binance._backoff import Backoff
+from binance._streams.backoff import Backoff
 
 
 def test_delays_grow_by_the_factor_up_to_the_cap():

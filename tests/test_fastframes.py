@@ -1,4 +1,4 @@
-"""RFC 6455 behaviour of the fast receive path (binance._fastframes).
+"""RFC 6455 behaviour of the fast receive path (binance._streams.frames).
 
 Every scenario runs twice through a real autobahn client protocol driven over
 a twisted StringTransport: once as plain autobahn (the reference) and once
@@ -25,7 +25,7 @@ from twisted.internet.testing import StringTransport
 from twisted.python.failure import Failure
 
 from binance import _reactor
-from binance._fastframes import FastFramesMixin, _usable
+from binance._streams.frames import FastFramesMixin, _usable
 from binance.testing.reactor import use_clock_timers
 from tests.support import wait_until
 

@@ -17,7 +17,7 @@ import orjson
 import pytest
 from twisted.internet.testing import StringTransport
 
-from binance._ws_protocol import SharedStreamProtocol
+from binance._streams.protocol import SharedStreamProtocol
 from binance.testing.reactor import FakeReactor
 from binance.websockets import BinanceSocketManager
 

@@ -1,7 +1,7 @@
 """The one stream-kind table drives the client's checks and the local exchange's routing."""
 import pytest
 
-from binance._stream_kinds import KINDS, _expand, parse
+from binance._streams.kinds import KINDS, _expand, parse
 from binance.testing.reactor import FakeReactor
 from binance.testing.streams_format import parse_stream
 from binance.websockets import BinanceSocketManager

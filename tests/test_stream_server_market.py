@@ -153,13 +153,13 @@ KLINE_FIELDS = {'t', 'T', 's', 'i', 'f', 'L', 'o', 'c', 'h', 'l', 'v', 'n', 'x',
 
 def _one_name_per_option(kind):
     """A stream name for each value of each option of a table row (symbol bnbbtc)."""
-    from binance._stream_kinds import _expand
+    from binance._streams.kinds import _expand
     return _expand(kind, 'bnbbtc' if kind.needs_symbol else None)
 
 
 def test_every_timer_stream_kind_of_the_table_is_served_with_binances_fields():
     """Each timer-driven row of the stream table (every option) sends Binance's payload fields."""
-    from binance._stream_kinds import KINDS, parse
+    from binance._streams.kinds import KINDS, parse
     clock = MemoryReactorClock()
     market = Market(seed=7, clock=lambda: 1700000000.5)
     server = StreamServer(market, reactor=clock, ping_interval=0)

@@ -81,7 +81,7 @@ def test_an_unrouted_connection_gets_only_public_streams(ex, bm):
     """As on Binance: without /market the mark price never arrives, depth does."""
     messages = queue.Queue()
     bm.STREAM_URL = ex.fstream_url    # what 0.7.11 connected to: FSTREAM_URL + 'stream?streams='
-    from binance._ws_core import DELIVER_ENVELOPE
+    from binance._streams.market import DELIVER_ENVELOPE
     key = bm._start_stream(['btcusdt@depth', 'btcusdt@markPrice@1s'], messages.put,
                            DELIVER_ENVELOPE)
     assert bm.wait_connected(key, timeout=10)
@@ -195,8 +195,8 @@ def test_margin_socket_renews_its_token_before_it_expires(ex, bm, monkeypatch):
 
 def test_margin_socket_resubscribes_after_its_token_expired(ex, bm, monkeypatch):
     """eventStreamTerminated (token not renewed in time) brings a new token and subscription."""
-    import binance._ws_futures
-    monkeypatch.setattr(binance._ws_futures, 'TOKEN_RENEW_AT', 50.0)   # too late on purpose
+    import binance._streams.margin
+    monkeypatch.setattr(binance._streams.margin, 'TOKEN_RENEW_AT', 50.0)   # too late on purpose
     events = start_with_short_tokens(ex, bm, monkeypatch, 300)
     ex.client().transfer_spot_to_margin(asset='BTC', amount='0.1')
     assert first(events, lambda e: e.get('e') == 'outboundAccountPosition')

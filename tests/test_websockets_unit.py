@@ -168,8 +168,6 @@ def open_stream(reactor, manager, start, *args):
     (lambda bm, cb: bm.start_multiplex_socket(['BNBBTC@trade'], cb), ValueError, ['lowercase']),
     (lambda bm, cb: bm.start_multiplex_socket(['bnbbtc'], cb), ValueError, ['bnbbtc']),
     (lambda bm, cb: bm.start_multiplex_socket(['a@trade/b@trade'], cb), ValueError, ['malformed']),
-    (lambda bm, cb: bm.start_multiplex_socket(['x%d@trade' % i for i in range(1025)], cb),
-     ValueError, ['1024']),
     (lambda bm, cb: bm.start_user_socket(cb), ValueError, ['API key']),
 ])
 def test_bad_arguments_raise_before_any_connection(reactor, manager, call, exc, words):

@@ -1,11 +1,11 @@
-"""The user stream's WebSocket API subscribe sequence, without I/O (binance/_ws_user_api.py)."""
+"""The user stream's WebSocket API subscribe sequence, without I/O (binance/_streams/user_api.py)."""
 import base64
 
 import pytest
 from cryptography.hazmat.primitives import serialization
 from twisted.internet.task import Clock
 
-from binance._ws_user_api import ApiSubscription, signed_params
+from binance._streams.user_api import ApiSubscription, signed_params
 from binance.client import Client
 from binance.testing import make_key_pair
 from binance.testing.streams_wsapi import sign, signature_payload

@@ -26,7 +26,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from autobahn.websocket.types import ConnectionDeny
 
-from binance import _stream_kinds as _kinds
+from binance._streams import kinds as _kinds
 from binance.testing.streams import StreamServer
 from binance.testing.streams_format import (StreamSpec, as_list, dumps, looks_like_listen_key,
                                             ticker_event)
@@ -39,7 +39,7 @@ ROUTES = ('public', 'market', 'private')
 FUTURES_MAX_STREAMS = _kinds.FUTURES_MAX_STREAMS
 
 def parse_futures_stream(name: str) -> Optional[StreamSpec]:
-    """Parse a USD-M stream name with :data:`binance._stream_kinds.FUTURES_KINDS`
+    """Parse a USD-M stream name with :data:`binance._streams.kinds.FUTURES_KINDS`
     (a listen key is a ``user`` stream); ``None`` for a name fstream does not serve."""
     match = _kinds.parse_futures(name)
     if match is not None:

@@ -34,7 +34,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from twisted.internet.testing import MemoryReactorClock
 
-from binance._transport import use_reactor_timer
+from binance._streams.tls import use_reactor_timer
 
 __all__ = ['FakeReactor', 'ThreadedFakeReactor', 'FakeConnector', 'use_clock_timers']
 

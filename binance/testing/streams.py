@@ -11,7 +11,7 @@
   :mod:`binance.testing.streams_wsapi`).
 
 Streams (symbols lower case, as on Binance): every kind of the shared table
-:mod:`binance._stream_kinds`, with Binance's payload fields:
+:mod:`binance._streams.kinds`, with Binance's payload fields:
 ``<s>@trade``, ``<s>@aggTrade``, ``<s>@depth[@100ms]`` (diff events, sent as
 the market changes), ``<s>@bookTicker`` (on each change of the best prices);
 on timers ``<s>@depth<5|10|20>[@100ms]``, ``<s>@kline_<interval>[@+08:00]``,
@@ -54,7 +54,7 @@ from twisted.internet import defer
 from twisted.internet.task import LoopingCall
 
 from binance import _reactor
-from binance._ws_checks import stream_name
+from binance._streams.checks import stream_name
 from binance.testing.market_base import align_open, next_open
 from binance.testing.streams_format import (
     MAX_STREAMS_PER_CONNECTION, StreamSpec, aggregate_klines, as_list, avg_price_event,

@@ -11,7 +11,7 @@ import re
 from decimal import Decimal
 from typing import Any, Dict, List, NamedTuple, Optional, Sequence
 
-from binance import _stream_kinds as _kinds
+from binance._streams import kinds as _kinds
 from binance.testing.market_base import fmt
 
 __all__ = ['StreamSpec', 'parse_stream', 'looks_like_listen_key', 'dumps', 'loads',
@@ -60,10 +60,10 @@ _LISTEN_KEY = re.compile(r'^[A-Za-z0-9_\-]{1,128}\Z')
 
 
 class StreamSpec(NamedTuple):
-    """What a stream name asks for (a row of :data:`binance._stream_kinds.KINDS` and its options).
+    """What a stream name asks for (a row of :data:`binance._streams.kinds.KINDS` and its options).
 
     :ivar name: the stream name as subscribed, e.g. ``'bnbbtc@depth5@100ms'``.
-    :ivar kind: the :class:`~binance._stream_kinds.StreamKind` name: ``trade``,
+    :ivar kind: the :class:`~binance._streams.kinds.StreamKind` name: ``trade``,
         ``aggTrade``, ``blockTrade``, ``kline``, ``miniTicker``, ``ticker``,
         ``rollingTicker``, ``bookTicker``, ``avgPrice``, ``referencePrice``,
         ``partialDepth``, ``depth`` (diff), ``allMiniTicker``, ``allTicker``,

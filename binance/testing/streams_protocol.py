@@ -18,7 +18,7 @@ from autobahn.twisted.websocket import WebSocketServerFactory, WebSocketServerPr
 from twisted.internet import defer
 from twisted.python.failure import Failure
 
-from binance._transport import use_reactor_timer
+from binance._streams.tls import use_reactor_timer
 from binance.testing import streams_wsapi
 from binance.testing.streams_format import dumps, loads
 

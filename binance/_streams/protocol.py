@@ -10,21 +10,21 @@ the reactor it was given, so tests drive it with
 """
 import logging
 from types import MappingProxyType
-from typing import Any, Callable, Mapping, Optional
+from typing import Any, Callable, Mapping, NamedTuple, Optional
 
 from autobahn.twisted.websocket import (WebSocketClientFactory, WebSocketClientProtocol,
                                         connectWS)
 from twisted.internet import error as twisted_error
-from twisted.internet.protocol import ReconnectingClientFactory
 
-from binance._backoff import Backoff
-from binance._fastframes import FastFramesMixin
+from binance._streams.backoff import Backoff
+from binance._streams.frames import FastFramesMixin
 from binance._json import first_loads as _first_loads
 from binance._json import loads as _loads
 from binance._json import stdlib_loads as _stdlib_loads
-from binance._transport import client_tls_options, use_reactor_timer
+from binance._streams.tls import client_tls_options, use_reactor_timer
 
-__all__ = ['StreamFactory', 'StreamProtocol', 'SharedStreamProtocol', 'client_tls_options',
+__all__ = ['StreamFactory', 'LinkHooks', 'LinkOptions', 'StreamProtocol', 'SharedStreamProtocol',
+           'client_tls_options',
            'loads',
            'MAX_RETRIES_MESSAGE', 'call_callback', 'stop_for_exit']
 
@@ -259,7 +259,7 @@ class SharedStreamProtocol(StreamProtocol):
     The factory's ``fast_routes`` maps a stream name to the subscription
     for each stream with exactly one subscriber, which wants the bare
     payload, while no switch-over is under way (kept up to date by
-    :class:`binance._ws_connection.Connection`). A message of such a stream
+    :class:`binance._streams.connection.Connection`). A message of such a stream
     goes straight from here to the subscription's callback. Every other
     message (replies, ``!serverShutdown``, multiplex sockets, streams wanted
     by several sockets, anything during a switch-over) goes to the
@@ -323,53 +323,89 @@ class SharedStreamProtocol(StreamProtocol):
         stop_for_exit(self.factory.reactor, self.factory.name, exc)
 
 
-class StreamFactory(WebSocketClientFactory, ReconnectingClientFactory):
-    """Connects one stream key and keeps it connected.
+class LinkHooks(NamedTuple):
+    """What the owner of a link plugs into its :class:`StreamFactory`.
 
-    Reconnects with exponential backoff (``initialDelay`` growing by
-    ``factor`` up to ``maxDelay``, with jitter). Two counters:
+    :ivar deliver: called with each decoded message.
+    :ivar on_give_up: called once when the retries are exhausted.
+    :ivar gate: an object whose ``stopped`` attribute, once true, drops every
+        further message (the manager's entry of the socket), told
+        ``connected(factory)``/``disconnected(factory)`` when it has them;
+        ``None``: the factory itself.
+    :ivar on_open: called with the protocol after each successful handshake.
+    :ivar before_reconnect: called (no arguments) before reconnecting after a
+        connection that had been open; may return a Deferred. Its result,
+        when not ``None``, is the URL to connect to (same host and port). A
+        failure counts as a failed attempt and is retried with backoff.
+    :ivar on_shutdown: called as ``on_shutdown(factory, msg)`` for Binance's
+        ``serverShutdown`` event (never delivered); ``None``: log it and let
+        the close that follows reconnect as usual.
+    :ivar on_control: called for each control frame the client sends (our
+        pings, the pongs answering the server's), which Binance counts.
+    :ivar on_aged: called as ``on_aged(factory)`` ``max_age`` seconds after
+        each handshake (the rotation before Binance's 24 h cut).
+    :ivar fast_routes: for a shared combined-stream connection: the routes of
+        :class:`SharedStreamProtocol` (its owner updates the dict in place);
+        ``None``: a plain :class:`StreamProtocol`.
+    """
+
+    deliver: Callable[[Any], Any]
+    on_give_up: Callable[[], Any]
+    gate: Any = None
+    on_open: Optional[Callable[[Any], Any]] = None
+    before_reconnect: Optional[Callable[[], Any]] = None
+    on_shutdown: Optional[Callable[[Any, Any], Any]] = None
+    on_control: Optional[Callable[[], Any]] = None
+    on_aged: Optional[Callable[[Any], Any]] = None
+    fast_routes: Optional[Mapping[str, Any]] = None
+
+
+class LinkOptions(NamedTuple):
+    """How a :class:`StreamFactory` connects (made by
+    :meth:`binance._streams.context.SocketContext.connect` from the manager's settings).
+
+    :ivar reactor: the reactor for connections and every timer.
+    :ivar backoff: the reconnect policy: delays and the retry budget.
+    :ivar tls_options: client TLS options for ``wss://`` URLs.
+    :ivar connect_timeout: seconds for TCP connect and for the handshake.
+    :ivar idle_timeout: seconds without any frame after which the connection
+        is dropped (``0``: never).
+    :ivar max_age: seconds after each handshake at which ``on_aged`` runs (0: never).
+    :ivar admit: called with a function that makes one connection attempt;
+        runs it now or later (the connection-attempt budget); ``None``: now.
+    """
+
+    reactor: Any
+    backoff: Backoff
+    tls_options: Any = None
+    connect_timeout: float = 10.0
+    idle_timeout: float = 90.0
+    max_age: float = 0.0
+    admit: Optional[Callable[[Callable[[], Any]], Any]] = None
+
+
+class StreamFactory(WebSocketClientFactory):
+    """Connects one WebSocket URL and keeps it connected: a reconnect loop.
+
+    Its retry policy is one :class:`~binance._streams.backoff.Backoff`
+    (``options.backoff``) with two counters:
 
     * the **retry budget**: a connection that completed the WebSocket
       handshake resets it, so a drop after it was open (including the
       server's 1001 shutdown notice and the 24 h cut) starts a fresh series
-      of ``maxRetries`` attempts. When they are all used up,
+      of ``max_retries`` attempts. When they are all used up,
       ``on_give_up()`` is called once.
-    * the **backoff delay** goes back to ``initialDelay`` only once a
+    * the **backoff delay** goes back to the initial delay only once a
       connection proved healthy: it delivered a data message, or stayed
-      open at least ``maxDelay`` seconds. A server that accepts the
+      open at least the maximum delay. A server that accepts the
       handshake and closes at once is therefore retried with delays growing
-      to ``maxDelay`` (at most about 30 attempts per 5 minutes with the
+      to the maximum (at most about 30 attempts per 5 minutes with the
       default 10 s), never in a tight loop.
 
     :param url: ``ws://`` or ``wss://`` URL of the stream.
-    :param deliver: called with each decoded message.
-    :param on_give_up: called once when the retries are exhausted.
-    :param reactor: the reactor for connections and every timer.
+    :param hooks: what its owner plugs in (:class:`LinkHooks`).
+    :param options: how it connects (:class:`LinkOptions`).
     :param name: label for log lines (never contains secrets).
-    :param tls_options: client TLS options for ``wss://`` URLs.
-    :param on_open: called with the protocol after each successful handshake.
-    :param gate: an object whose ``stopped`` attribute, once true, drops
-        every further message (the manager's entry of the socket); default:
-        the factory itself.
-    :param before_reconnect: called (no arguments) before reconnecting after
-        a connection that had been open; may return a Deferred. Its result,
-        when not ``None``, is the URL to connect to (same host and port). A
-        failure counts as a failed attempt and is retried with backoff.
-    :param admit: called with a function that makes one connection attempt;
-        runs it now or later (the connection-attempt budget); default: now.
-    :param on_shutdown: called as ``on_shutdown(factory, msg)`` for Binance's
-        ``serverShutdown`` event (never delivered); default: log it and let the
-        close that follows reconnect as usual.
-    :param max_age: seconds after each handshake at which ``on_aged(factory)``
-        is called (the 24 h rotation); 0: never.
-    :param on_control: called for each control frame the client sends (our
-        pings, the pongs answering the server's), which Binance counts.
-    :param fast_routes: for a shared combined-stream connection: the routes of
-        :class:`SharedStreamProtocol` (the connection updates the dict in
-        place); ``None``: a plain :class:`StreamProtocol`.
-    :param backoff: the :class:`~binance._backoff.Backoff` to use; default:
-        one from ``initial_delay``, :attr:`factor`, ``max_delay``,
-        :attr:`jitter` and ``max_retries``.
 
     The clock of every timer and the connector is ``self.reactor``
     (autobahn's own attribute), and connections are made with autobahn's
@@ -378,26 +414,14 @@ class StreamFactory(WebSocketClientFactory, ReconnectingClientFactory):
 
     protocol = StreamProtocol
     noisy = False
-    factor = 2.7182818284590451
-    jitter = 0.1
 
-    def __init__(self, url: str, deliver: Callable[[Any], Any], on_give_up: Callable[[], Any], *,
-                 reactor: Any, name: str, max_retries: int = 5, initial_delay: float = 0.1,
-                 max_delay: float = 10.0, idle_timeout: float = 90.0,
-                 tls_options: Any = None, on_open: Optional[Callable[[Any], Any]] = None,
-                 connect_timeout: float = 10.0, gate: Any = None,
-                 before_reconnect: Optional[Callable[[], Any]] = None,
-                 backoff: Optional[Backoff] = None,
-                 admit: Optional[Callable[[Callable[[], Any]], Any]] = None,
-                 on_shutdown: Optional[Callable[[Any, Any], Any]] = None,
-                 on_control: Optional[Callable[[], Any]] = None, max_age: float = 0.0,
-                 on_aged: Optional[Callable[[Any], Any]] = None,
-                 fast_routes: Optional[Mapping[str, Any]] = None):
+    def __init__(self, url: str, hooks: LinkHooks, options: LinkOptions, *, name: str) -> None:
+        reactor = options.reactor
         WebSocketClientFactory.__init__(self, url, reactor=reactor,
                                         useragent='python-binance-twisted')
         self.setProtocolOptions(
             autoPingInterval=0,            # our idle check pings when the line is quiet
-            openHandshakeTimeout=connect_timeout,
+            openHandshakeTimeout=options.connect_timeout,
             closeHandshakeTimeout=1,
             perMessageCompressionOffers=[],
             # invalid UTF-8 is a bad frame like any other: logged and skipped by
@@ -407,32 +431,32 @@ class StreamFactory(WebSocketClientFactory, ReconnectingClientFactory):
         # Every autobahn timer on the injected reactor (tests use a Clock).
         use_reactor_timer(self, reactor)
         self.reactor = reactor
-        self.deliver = deliver
-        self.on_give_up = on_give_up
-        self.on_open = on_open
-        self.gate = self if gate is None else gate
-        self.before_reconnect = before_reconnect
         self.name = name
-        self.maxRetries = max_retries  # type: ignore[assignment]
-        self.initialDelay = self.delay = initial_delay  # type: ignore[assignment]
-        self.maxDelay = max_delay  # type: ignore[assignment]
+        self.deliver = hooks.deliver
+        self.on_give_up = hooks.on_give_up
+        self.on_open = hooks.on_open
+        self.gate = self if hooks.gate is None else hooks.gate
+        self.before_reconnect = hooks.before_reconnect
+        self.on_shutdown = hooks.on_shutdown
+        self.on_control = hooks.on_control
+        self.on_aged = hooks.on_aged
+        self.fast_routes = hooks.fast_routes
+        if hooks.fast_routes is not None:
+            self.protocol = SharedStreamProtocol
         #: the reconnect policy: delay after consecutive failures, and the retry budget
-        self.backoff = backoff if backoff is not None else Backoff(
-            initial_delay, self.factor, max_delay, jitter=self.jitter, max_retries=max_retries)
-        self.admit = admit
+        self.backoff = options.backoff
+        self.admit = options.admit
+        self.max_age = options.max_age
+        self.idle_timeout = options.idle_timeout
+        self.tls_options = options.tls_options
+        self.connect_timeout = options.connect_timeout
         #: called when a connection is lost and no reconnect follows (``stopTrying``)
         self.on_lost: Optional[Callable[[], Any]] = None
-        self.on_shutdown = on_shutdown
-        self.on_control = on_control
-        self.max_age = max_age
-        self.on_aged = on_aged
-        self.fast_routes = fast_routes
-        if fast_routes is not None:
-            self.protocol = SharedStreamProtocol
+        #: 0 after :meth:`stopTrying`: a lost connection is not reconnected
+        self.continueTrying = 1
+        self.connector: Any = None
+        self._callID: Any = None
         self._age_call: Any = None
-        self.idle_timeout = idle_timeout
-        self.tls_options = tls_options
-        self.connect_timeout = connect_timeout
         self.current: Optional[StreamProtocol] = None
         self.stopped = False
         self.gave_up = False
@@ -442,18 +466,19 @@ class StreamFactory(WebSocketClientFactory, ReconnectingClientFactory):
         self._was_open = False
 
     @property
+    def open_protocol(self) -> Optional[StreamProtocol]:
+        """The protocol of the open connection (handshake done), ``None`` when closed."""
+        return self._open_proto
+
+    @property
     def backoff_step(self) -> int:
         """Consecutive attempts since the last healthy connection (sets the delay)."""
         return self.backoff.attempts
 
     @property
-    def retries(self) -> int:  # type: ignore[override]
-        """Attempts counted against ``maxRetries`` since the last completed handshake."""
+    def retries(self) -> int:
+        """Attempts counted against the retry budget since the last completed handshake."""
         return self.backoff.retries
-
-    @retries.setter
-    def retries(self, value: int) -> None:
-        self.backoff.retries = value
 
     # -- connecting ---------------------------------------------------------
 
@@ -510,7 +535,8 @@ class StreamFactory(WebSocketClientFactory, ReconnectingClientFactory):
         self.url, self.resource, self.path, self.params = url, resource, path, params
 
     def buildProtocol(self, addr: Any) -> StreamProtocol:
-        proto: StreamProtocol = WebSocketClientFactory.buildProtocol(self, addr)  # type: ignore
+        proto: StreamProtocol = self.protocol()     # as twisted's Factory.buildProtocol
+        proto.factory = self
         self.current = proto
         return proto
 
@@ -576,7 +602,7 @@ class StreamFactory(WebSocketClientFactory, ReconnectingClientFactory):
             self._was_open = True
             stats = getattr(proto, 'trafficStats', None)
             got_data = stats is not None and stats.incomingWebSocketMessages > 0
-            if got_data or self.reactor.seconds() - self._opened_at >= self.maxDelay:
+            if got_data or self.reactor.seconds() - self._opened_at >= self.backoff.max_delay:
                 self.backoff.reset_delay()
             code, why = getattr(proto, 'close_info', (None, None))
             log.info('%s: connection closed (code %s: %s); reconnecting', self.name, code, why)
@@ -593,7 +619,7 @@ class StreamFactory(WebSocketClientFactory, ReconnectingClientFactory):
             log.warning('%s: connection attempt failed: %s', self.name, _describe(exc))
 
     def retry(self, connector: Any = None) -> None:
-        """Schedule the next attempt, or give up after ``maxRetries``."""
+        """Schedule the next attempt, or give up when the retry budget is spent."""
         if self.stopped or not self.continueTrying:
             return
         if connector is None:
@@ -603,11 +629,10 @@ class StreamFactory(WebSocketClientFactory, ReconnectingClientFactory):
         if backoff.exhausted:
             self.continueTrying = 0
             self.gave_up = True
-            log.error('%s: giving up after %d retries', self.name, self.maxRetries)
+            log.error('%s: giving up after %s retries', self.name, backoff.max_retries)
             self.on_give_up()
             return
-        self.delay = delay = backoff.delay()
-        self._callID = self.reactor.callLater(delay, self._reconnect, connector)
+        self._callID = self.reactor.callLater(backoff.delay(), self._reconnect, connector)
 
     def _reconnect(self, connector: Any) -> None:
         self._callID = None
@@ -649,6 +674,18 @@ class StreamFactory(WebSocketClientFactory, ReconnectingClientFactory):
         connector.connect()
 
     # -- stopping ------------------------------------------------------------
+
+    def stopTrying(self) -> None:
+        """Reconnect no more (a connection open now stays open)."""
+        call, self._callID = self._callID, None
+        if call is not None and call.active():
+            call.cancel()
+        self.continueTrying = 0
+        if self.connector is not None:
+            try:
+                self.connector.stopConnecting()
+            except twisted_error.NotConnectingError:
+                pass
 
     def stop(self) -> None:
         """Stop trying, then disconnect; never reconnects afterwards (reactor thread)."""

@@ -29,72 +29,22 @@ the stream falls back to its usual reconnect (and logs it). The callback
 never receives the ``serverShutdown`` notice. Everything runs on the reactor
 thread.
 """
-import json
 import logging
-from collections import Counter
+import threading
 from typing import Any, Dict, List, Optional, Set
 
-from binance._ws_user_api import TERMINATED, ApiSubscription, send_json
+from binance._streams.protocol import LinkHooks
+from binance._streams.switch import EventSwitch, SwitchOver
+from binance._streams.user_api import (TERMINATED, ApiSubscription, listen_key_of, send_json,
+                                       short_key)
 
-__all__ = ['UserSwitch', 'SwitchOverMixin']
+__all__ = ['SwitchOverMixin']
 
 log = logging.getLogger('binance.websockets')
 
 
-def _fingerprint(event: Any) -> str:
-    """A hashable form of a decoded payload (equal payloads, equal fingerprints)."""
-    try:
-        return json.dumps(event, sort_keys=True, separators=(',', ':'))
-    except (TypeError, ValueError):
-        return repr(event)
-
-
-class UserSwitch:
-    """One switch-over in progress: the old connection, its replacement, the overlap.
-
-    :ivar old: the factory of the connection being replaced.
-    :ivar new: the replacement's factory (``None`` while its listen key is fetched).
-    :ivar ready: the replacement is open (listen key) or subscribed (WebSocket API).
-    :ivar switched: the replacement delivers; copies of old events are still dropped.
-    """
-
-    def __init__(self, old: Any) -> None:
-        self.old = old
-        self.new: Any = None
-        self.new_key: Optional[str] = None
-        self.api: Optional[ApiSubscription] = None
-        self.subscription_id: Any = None
-        self.request_id: Any = None        # the margin subscribe request on the replacement
-        self.barrier: Any = None           # the id of the request sent on the old connection
-        self.ready = False
-        self.switched = False
-        self.delivered: 'Counter[str]' = Counter()
-        self.held: List[Any] = []
-        self.timer: Any = None
-        #: copies of old-delivered events the replacement brought (not delivered)
-        self.dropped = 0
-
-    def let_through(self, event: Any) -> bool:
-        """Whether to deliver ``event`` (the old connection's before the switch, the
-        replacement's after it): remembers the former, drops copies of them in the latter."""
-        key = _fingerprint(event)
-        if not self.switched:
-            self.delivered[key] += 1
-            return True
-        if self.delivered.get(key):
-            self.delivered[key] -= 1
-            self.dropped += 1
-            return False
-        return True
-
-    def cancel_timer(self) -> None:
-        call, self.timer = self.timer, None
-        if call is not None and call.active():
-            call.cancel()
-
-
 class SwitchOverMixin:
-    """Switch-over of :class:`binance._ws_user.UserStream` (see the module docs).
+    """Switch-over of :class:`binance._streams.user.UserStream` (see the module docs).
 
     The stream's handlers hand each user event to :meth:`_deliver` and ask
     :meth:`_switch_reply` first whether a message answers the barrier request.
@@ -109,20 +59,20 @@ class SwitchOverMixin:
     listen_key: Optional[str]
     subscription_id: Optional[int]
     _api: Optional[ApiSubscription]
-    _switch: Optional[UserSwitch] = None
+    _switch: Optional[EventSwitch] = None
     #: ids of barrier requests not answered yet (an abandoned switch's too: its answer
     #: must not reach the callback)
-    _barriers: Set[Any] = frozenset()  # type: ignore[assignment]
+    _barriers: Set[Any]
     _fetching: bool
+    ready: threading.Event
     GET_KEY: str
 
     # -- what every connection of the stream gets ---------------------------------
 
     def _switch_options(self) -> Dict[str, Any]:
-        """Factory keywords: the shutdown notice and the age at which to rotate."""
-        return {'on_shutdown': self._shutdown_notice,
-                'max_age': self._ctx.tunables.get('rotate_after', 85500.0),
-                'on_aged': self._aged}
+        """:class:`~binance._streams.protocol.LinkHooks` of every connection of the
+        stream: the shutdown notice, and the rotation before 24 h."""
+        return {'on_shutdown': self._shutdown_notice, 'on_aged': self._aged}
 
     def _shutdown_notice(self, factory: Any, msg: Any) -> None:
         if factory is self.factory and not self.stopped:
@@ -152,7 +102,7 @@ class SwitchOverMixin:
         self._barriers.discard(request_id)
         switch = self._switch
         if switch is not None and request_id == switch.barrier:
-            self._promote()
+            switch.promote()
         return True
 
     # -- starting -----------------------------------------------------------------------
@@ -161,11 +111,11 @@ class SwitchOverMixin:
         """Open a replacement connection; switch to it once it is ready (reactor thread)."""
         old = self.factory
         if self.stopped or self._switch is not None or old is None or self._fetching \
-                or getattr(old, '_open_proto', None) is None:
+                or old.open_protocol is None:
             return
-        switch = self._switch = UserSwitch(old)
-        switch.timer = self._ctx.reactor.callLater(
-            self._switch_timeout() * 6, self._switch_too_slow, switch)
+        switch = self._switch = EventSwitch(old, owner=self, reactor=self._ctx.reactor,
+                                            timeout=self._switch_timeout())
+        switch.begin()               # not ready by the deadline: abandoned
         if self.mode == 'listen_key':
             d = self._ctx.in_thread(getattr(self._ctx.client, self.GET_KEY))
             d.addCallbacks(self._replacement_key, self._replacement_key_failed,
@@ -175,36 +125,35 @@ class SwitchOverMixin:
             self._connect_replacement(switch, self._ctx.ws_api_url(), ' (WebSocket API)')
 
     def _switch_timeout(self) -> float:
-        return float(self._ctx.tunables.get('switch_timeout', 10.0))
+        return float(self._ctx.switch_timeout)
 
-    def _replacement_key(self, result: Any, switch: UserSwitch) -> None:
+    def _replacement_key(self, result: Any, switch: EventSwitch) -> None:
         if switch is not self._switch or self.stopped:
             return
-        from binance._ws_user import _listen_key_of
-        switch.new_key = _listen_key_of(result)
+        switch.new_key = listen_key_of(result)
         self._connect_replacement(switch, self._key_url(switch.new_key), '')
 
-    def _replacement_key_failed(self, failure: Any, switch: UserSwitch) -> None:
+    def _replacement_key_failed(self, failure: Any, switch: EventSwitch) -> None:
         if switch is self._switch:
             self._drop_replacement('could not get the listen key for the replacement ({})'
                                    .format(failure.getErrorMessage()))
 
-    def _replacement_error(self, failure: Any, switch: UserSwitch) -> None:
+    def _replacement_error(self, failure: Any, switch: EventSwitch) -> None:
         log.error('%s: switch-over failed: %s', self._key, failure.getTraceback())
         if switch is self._switch:
             self._drop_replacement('internal error')
 
-    def _connect_replacement(self, switch: UserSwitch, url: str, suffix: str) -> None:
+    def _connect_replacement(self, switch: EventSwitch, url: str, suffix: str) -> None:
         # after the switch it is the stream's connection: it reconnects like the old one
         refetch = self._refetch_key if self.mode == 'listen_key' else None
-        switch.new = self._ctx.connect(
-            url, lambda msg: self._on_replacement(switch, msg),
-            lambda: self._replacement_gave_up(switch),
-            name='{} replacement{}'.format(self._key, suffix), gate=self,
+        switch.new = self._ctx.connect(url, LinkHooks(
+            lambda msg: self._on_replacement(switch, msg),
+            lambda: self._replacement_gave_up(switch), gate=self,
             on_open=lambda proto: self._on_open_replacement(switch, proto),
-            before_reconnect=refetch, **self._switch_options())
+            before_reconnect=refetch, **self._switch_options()),
+            name='{} replacement{}'.format(self._key, suffix))
 
-    def _on_open_replacement(self, switch: UserSwitch, proto: Any) -> None:
+    def _on_open_replacement(self, switch: EventSwitch, proto: Any) -> None:
         if switch is self._switch and not switch.switched:
             self._replacement_open(switch, proto)
         elif self.mode != 'listen_key' and switch.new is self.factory:
@@ -221,7 +170,7 @@ class SwitchOverMixin:
 
     # -- the replacement ----------------------------------------------------------------
 
-    def _replacement_open(self, switch: UserSwitch, proto: Any) -> None:
+    def _replacement_open(self, switch: EventSwitch, proto: Any) -> None:
         """The replacement's handshake completed: subscribe on it, or (listen key) done."""
         if switch is not self._switch:
             return
@@ -234,11 +183,11 @@ class SwitchOverMixin:
             lambda text: self._replacement_refused(switch, text))
         switch.api.start(proto)
 
-    def _replacement_refused(self, switch: UserSwitch, text: str) -> None:
+    def _replacement_refused(self, switch: EventSwitch, text: str) -> None:
         if switch is self._switch and not switch.switched:
             self._drop_replacement(text)
 
-    def _on_replacement(self, switch: UserSwitch, msg: Any) -> None:
+    def _on_replacement(self, switch: EventSwitch, msg: Any) -> None:
         """A message on the replacement before the switch: held back, or a reply."""
         if switch is not self._switch:
             return
@@ -246,7 +195,7 @@ class SwitchOverMixin:
         if event is not None:
             switch.held.append(event)
 
-    def _replacement_event(self, switch: UserSwitch, msg: Any) -> Any:
+    def _replacement_event(self, switch: EventSwitch, msg: Any) -> Any:
         """The user event in ``msg`` (to hold back), ``None`` for anything else."""
         if msg.__class__ is not dict:
             return msg
@@ -264,15 +213,15 @@ class SwitchOverMixin:
             return None
         return msg
 
-    def _replacement_ready(self, switch: UserSwitch, subscription_id: Any) -> None:
+    def _replacement_ready(self, switch: EventSwitch, subscription_id: Any) -> None:
         """The replacement carries the events: ask the old connection for its last ones."""
         if switch is not self._switch or switch.ready:
             return
         switch.ready = True
         switch.subscription_id = subscription_id
-        proto = getattr(switch.old, '_open_proto', None)
+        proto = switch.old.open_protocol
         if proto is None:
-            self._promote()
+            switch.promote()
             return
         if self.mode == 'listen_key':
             switch.barrier = self._ctx.next_request_id()
@@ -286,60 +235,62 @@ class SwitchOverMixin:
         if switch.old.on_control is not None:
             switch.old.on_control()
         send_json(proto, request)
-        switch.cancel_timer()       # no answer in time: switch anyway (copies are dropped)
-        switch.timer = self._ctx.reactor.callLater(self._switch_timeout(), self._promote)
+        switch.wait_for_barrier()   # no answer in time: switch anyway (copies are dropped)
 
-    def _replacement_gave_up(self, switch: UserSwitch) -> None:
+    def _replacement_gave_up(self, switch: EventSwitch) -> None:
         if switch is self._switch and not switch.switched:
             self._drop_replacement('the replacement connection could not be opened')
 
-    def _switch_too_slow(self, switch: UserSwitch) -> None:
-        switch.timer = None
-        if switch is self._switch and not switch.switched:
-            self._drop_replacement('the replacement was not ready within {:g} s'.format(
-                self._switch_timeout() * 6))
-
     # -- switching ----------------------------------------------------------------------
 
-    def _promote(self) -> None:
+    # -- what the switch-over engine asks of a user stream --------------------------------
+
+    def take_over(self, switch: SwitchOver) -> None:
         """The replacement becomes the connection: held events go out, the old one closes."""
-        switch = self._switch
-        if switch is None or switch.switched or not switch.ready or self.stopped:
+        if switch is not self._switch or self.stopped:
             return
-        switch.switched = True
-        switch.cancel_timer()
+        assert isinstance(switch, EventSwitch)
         old, self.factory = self.factory, switch.new
         if old is not None:
             self.factory.name = old.name
         if self.mode == 'listen_key':
             if switch.new_key != self.listen_key:
-                from binance._ws_user import _short
                 log.info('%s: the replacement uses the new listen key %s', self._key,
-                         _short(switch.new_key))
+                         short_key(switch.new_key))
             self.listen_key = switch.new_key
         elif switch.api is not None:
             self._api = switch.api
             self.subscription_id = switch.subscription_id
         self.factory.set_deliver(self._handler())
-        self.ready.set()   # type: ignore[attr-defined]
+        self.ready.set()
         held, switch.held = switch.held, []
         log.debug('%s: the replacement held %d events back', self._key, len(held))
         for event in held:
             if self.stopped:
                 break
             if switch.let_through(event):
-                self._emit(event)   # type: ignore[attr-defined]
+                self._emit(event)
         if old is not None:
             old.stop()
-        switch.timer = self._ctx.reactor.callLater(self._switch_timeout(), self._end_switch,
-                                                   switch)
         log.info('%s: switched to the replacement connection', self._key)
 
     def _handler(self) -> Any:
-        return self._on_event if self.mode == 'listen_key' else self._on_api_message  # type: ignore
+        return self._on_event if self.mode == 'listen_key' else self._on_api_message
 
-    def _end_switch(self, switch: UserSwitch) -> None:
-        switch.timer = None
+    # -- what the stream defines ----------------------------------------------------------
+
+    def _emit(self, message: Any) -> None:  # pragma: no cover - UserStream defines it
+        raise NotImplementedError
+
+    def _on_event(self, msg: Any) -> None:  # pragma: no cover - UserStream defines it
+        raise NotImplementedError
+
+    def _on_api_message(self, msg: Any) -> None:  # pragma: no cover - UserStream defines it
+        raise NotImplementedError
+
+    def switch_done(self, switch: SwitchOver) -> None:
+        """Copies of old events are no longer dropped."""
+        assert isinstance(switch, EventSwitch)
         if self._switch is switch:
             self._switch = None
         if switch.barrier in self._barriers:
@@ -347,24 +298,26 @@ class SwitchOverMixin:
         log.debug('%s: switch-over done; %d copies of events the old connection had '
                   'delivered were dropped', self._key, switch.dropped)
 
-    def _drop_replacement(self, why: str) -> None:
-        """Give up this switch-over: the old connection carries on (and reconnects as usual)."""
-        switch, self._switch = self._switch, None
-        if switch is None:
-            return
-        switch.cancel_timer()
-        if switch.switched:
-            return
+    def give_up_switch(self, switch: SwitchOver, why: str) -> None:
+        """The old connection carries on (and reconnects as usual); the replacement closes."""
+        if self._switch is switch:
+            self._switch = None
         log.warning('%s: switch-over abandoned: %s; the current connection carries on and '
                     'reconnects when it closes', self._key, why)
         if switch.new is not None:
             switch.new.stop()
 
+    def _drop_replacement(self, why: str) -> None:
+        """Give up this switch-over: the old connection carries on (and reconnects as usual)."""
+        switch = self._switch
+        if switch is not None:
+            switch.abandon(why)
+
     def _abort_switch(self) -> None:
         """Stop any replacement (the stream stops or renews its connection)."""
         switch, self._switch = self._switch, None
         if switch is not None:
-            switch.cancel_timer()
+            switch.stop()
             if not switch.switched and switch.new is not None:
                 switch.new.stop()
 
@@ -372,10 +325,6 @@ class SwitchOverMixin:
         """The current connection closed: switch now if the replacement is ready
         (``True``), else fall back to the reconnect."""
         switch = self._switch
-        if switch is None or switch.switched or factory is not self.factory:
+        if switch is None or factory is not self.factory:
             return False
-        if switch.ready:
-            self._promote()
-            return True
-        self._drop_replacement('the connection closed before its replacement was ready')
-        return False
+        return switch.old_lost()

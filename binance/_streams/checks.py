@@ -6,20 +6,20 @@ and raises :class:`ValueError`/:class:`TypeError` naming the valid values.
 import re
 from typing import Any
 
-from binance import _stream_kinds as _kinds
+from binance._streams import kinds as _kinds
 from binance.enums import KLINE_INTERVALS, WEBSOCKET_DEPTHS
 
 #: Binance allows at most this many streams on one connection.
 MAX_STREAMS_PER_CONNECTION = _kinds.MAX_STREAMS_PER_CONNECTION
 
-_MINITICKER_UPDATE_TIMES = _kinds.MINITICKER_UPDATE_TIMES
+MINITICKER_UPDATE_TIMES = _kinds.MINITICKER_UPDATE_TIMES
 _STREAM_SYMBOL_RE = re.compile(r'^[a-z0-9]+\Z')
 _STREAM_NAME_RE = re.compile(r'^[A-Za-z0-9_@!.:+-]+\Z')
 _LISTEN_KEY_RE = re.compile(r'^[A-Za-z0-9]{32,}\Z')
 
 #: Windows of the rolling-window ticker streams (``<symbol>@ticker_<window>``).
 TICKER_WINDOWS = _kinds.TICKER_WINDOWS
-#: Stream types after ``<symbol>@`` that Binance serves (from :data:`binance._stream_kinds.KINDS`).
+#: Stream types after ``<symbol>@`` that Binance serves (from :data:`binance._streams.kinds.KINDS`).
 SYMBOL_STREAM_KINDS = frozenset(_kinds.symbol_stream_suffixes())
 #: Streams of every symbol at once.
 ARRAY_STREAMS = tuple(_kinds.array_streams())
@@ -27,23 +27,23 @@ _VALID_KINDS_TEXT = _kinds.valid_kinds_text()
 
 
 def stream_name(kind: str, symbol: Any = None, **options: str) -> str:
-    """The name of a ``kind`` stream (a row of :data:`binance._stream_kinds.KINDS`).
+    """The name of a ``kind`` stream (a row of :data:`binance._streams.kinds.KINDS`).
 
     The symbol is checked and lower-cased; options are the table's (already checked).
     """
     row = _kinds.KINDS_BY_NAME[kind]
-    return row.build(_stream_symbol(symbol) if row.needs_symbol else None, **options)
+    return row.build(stream_symbol(symbol) if row.needs_symbol else None, **options)
 
 
 # -- argument checks ---------------------------------------------------------------
 
-def _check_callback(callback: Any) -> None:
+def check_callback(callback: Any) -> None:
     if not callable(callback):
         raise TypeError('callback must be a callable taking one message, got {!r}'.format(
             type(callback).__name__))
 
 
-def _stream_symbol(symbol: Any) -> str:
+def stream_symbol(symbol: Any) -> str:
     """The lower-case stream form of a symbol such as ``'BNBBTC'``."""
     if not isinstance(symbol, str):
         raise TypeError('symbol must be a str such as \'BNBBTC\', got {!r}'.format(
@@ -56,7 +56,7 @@ def _stream_symbol(symbol: Any) -> str:
     return symbol.lower()
 
 
-def _depth_suffix(depth: Any) -> str:
+def depth_suffix(depth: Any) -> str:
     if depth is None or depth == '':
         return ''
     if isinstance(depth, bool) or not isinstance(depth, (str, int)) \
@@ -67,14 +67,14 @@ def _depth_suffix(depth: Any) -> str:
     return str(depth)
 
 
-def _check_interval(interval: Any) -> str:
+def check_interval(interval: Any) -> str:
     if interval not in KLINE_INTERVALS:
         raise ValueError('unknown kline interval {!r}; valid intervals: {}'.format(
             interval, ', '.join(KLINE_INTERVALS)))
     return interval
 
 
-def _check_stream_name(name: Any) -> str:
+def check_stream_name(name: Any) -> str:
     if not isinstance(name, str):
         raise TypeError('stream names must be str, got {!r}'.format(type(name).__name__))
     if not name or not _STREAM_NAME_RE.match(name):

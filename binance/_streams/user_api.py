@@ -18,7 +18,7 @@ made with the client's key (:mod:`binance._signing`). Handled afterwards:
 * ``-1021`` on a signed request → ``time``, a new offset, one more attempt.
 
 :class:`ApiSubscription` has no I/O of its own: it is given a ``send``
-function and reports through callbacks; :class:`binance._ws_user.UserStream`
+function and reports through callbacks; :class:`binance._streams.user.UserStream`
 wires it to a connection.
 """
 import json
@@ -27,7 +27,7 @@ from typing import Any, Callable, Dict, Optional
 
 from binance._signing import HmacSigner, Signer, sign_ws_api_params
 
-__all__ = ['ApiSubscription', 'TERMINATED']
+__all__ = ['ApiSubscription', 'TERMINATED', 'listen_key_of', 'short_key']
 
 log = logging.getLogger('binance.websockets')
 
@@ -172,3 +172,24 @@ class ApiSubscription:
 def send_json(proto: Any, request: Dict[str, Any]) -> None:
     """Send one request frame on ``proto``."""
     proto.sendMessage(json.dumps(request, separators=(',', ':')).encode('utf-8'), isBinary=False)
+
+
+# -- listen keys (the user stream and its switch-over) ----------------------------------
+
+def listen_key_of(result: Any) -> str:
+    """The listen key in the answer of ``stream_get_listen_key`` (a dict or the key).
+
+    :raises ValueError: when the answer holds none.
+    """
+    key = result.get('listenKey') if isinstance(result, dict) else result
+    if not isinstance(key, str) or not key:
+        raise ValueError('stream_get_listen_key returned no listen key: {!r}'.format(
+            type(result).__name__))
+    return key
+
+
+def short_key(key: Optional[str]) -> str:
+    """A listen key shortened for log lines (it grants read access to the account)."""
+    if not key:
+        return '-'
+    return key[:4] + '...'

@@ -19,12 +19,12 @@ Two ways to get account, order and balance events, tried in this order:
    ``userDataStream.subscribe`` with an Ed25519 key,
    ``userDataStream.subscribe.signature`` with HMAC and RSA keys; after
    ``eventStreamTerminated`` or a server-side logout it subscribes again
-   (see :mod:`binance._ws_user_api`). Events arrive wrapped as
+   (see :mod:`binance._streams.user_api`). Events arrive wrapped as
    ``{"subscriptionId": n, "event": {...}}``; the callback gets the bare event.
 
 At Binance's ``serverShutdown`` notice and before the 24 h cut, either mode
 switches to a replacement connection opened first, losing and repeating no
-event (see :mod:`binance._ws_user_switch`); the notice never reaches the
+event (see :mod:`binance._streams.user_switch`); the notice never reaches the
 callback.
 
 REST calls run in the reactor's thread pool, never on the reactor thread.
@@ -32,16 +32,17 @@ Everything else here runs on the reactor thread.
 """
 import logging
 import threading
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Set
 
 from twisted.internet.task import LoopingCall
 from twisted.python.failure import Failure
 
 from binance import _signing
-from binance._ws_core import SocketContext, StopListener, _StopListeners
-from binance._ws_protocol import MAX_RETRIES_MESSAGE, call_callback
-from binance._ws_user_api import TERMINATED, ApiSubscription, send_json, signer_of
-from binance._ws_user_switch import SwitchOverMixin
+from binance._streams.context import SocketContext, StopListener, StopListeners
+from binance._streams.protocol import MAX_RETRIES_MESSAGE, LinkHooks, call_callback
+from binance._streams.user_api import (TERMINATED, ApiSubscription, listen_key_of, send_json,
+                                       short_key, signer_of)
+from binance._streams.user_switch import SwitchOverMixin
 from binance.exceptions import BinanceAPIException
 
 __all__ = ['UserStream', 'USER_STREAM_KEY', 'LISTEN_KEY_RETIRED_STATUSES']
@@ -74,27 +75,12 @@ def _rejected_message(exc: Any) -> str:
                 exc.status_code, exc.code, exc.message))
 
 
-def _listen_key_of(result: Any) -> str:
-    key = result.get('listenKey') if isinstance(result, dict) else result
-    if not isinstance(key, str) or not key:
-        raise ValueError('stream_get_listen_key returned no listen key: {!r}'.format(
-            type(result).__name__))
-    return key
-
-
-def _short(key: Optional[str]) -> str:
-    """A listen key shortened for log lines (it grants read access to the account)."""
-    if not key:
-        return '-'
-    return key[:4] + '...'
-
-
-class UserStream(SwitchOverMixin, _StopListeners):
+class UserStream(SwitchOverMixin, StopListeners):
     """State of one user socket (created by the manager, used on the reactor thread).
 
     :ivar mode: ``None`` until decided, then ``'listen_key'`` or ``'ws_api'``.
     :ivar listen_key: the listen key in use (listen-key mode).
-    :ivar factory: the :class:`~binance._ws_protocol.StreamFactory` of the
+    :ivar factory: the :class:`~binance._streams.protocol.StreamFactory` of the
         current connection.
     """
 
@@ -117,6 +103,9 @@ class UserStream(SwitchOverMixin, _StopListeners):
         self._retry_call: Any = None
         self._request_id = 0
         self._api: Optional[ApiSubscription] = None
+        #: ids of switch-over barrier requests not answered yet (an abandoned switch's
+        #: too: its answer must not reach the callback)
+        self._barriers: Set[Any] = set()
         self._on_stop: List[StopListener] = []
         #: set while events can flow: the listen-key socket is open, or the
         #: WebSocket API subscription was confirmed (see ``wait_connected``)
@@ -193,17 +182,16 @@ class UserStream(SwitchOverMixin, _StopListeners):
         self._fetching = False
         if self.stopped:
             return
-        key = _listen_key_of(result)
+        key = listen_key_of(result)
         self._key_backoff.reset()
         self.mode = 'listen_key'
         self._stop_factory()
         self.listen_key = key
         url = self._key_url(key)
-        log.info('user stream: connecting with listen key %s', _short(key))
-        self.factory = self._ctx.connect(url, self._on_event, self._gave_up,
-                                         name='user stream', gate=self,
-                                         before_reconnect=self._refetch_key,
-                                         **self._switch_options())
+        log.info('user stream: connecting with listen key %s', short_key(key))
+        self.factory = self._ctx.connect(url, LinkHooks(
+            self._on_event, self._gave_up, gate=self, before_reconnect=self._refetch_key,
+            **self._switch_options()), name='user stream')
         self._start_keepalive()
 
     def _key_url(self, key: str) -> str:
@@ -238,10 +226,10 @@ class UserStream(SwitchOverMixin, _StopListeners):
                 self._start_ws_api()
                 return None
             return result
-        key = _listen_key_of(result)
+        key = listen_key_of(result)
         if key != self.listen_key:
             log.info('user stream: listen key %s is no longer valid; reconnecting with %s',
-                     _short(self.listen_key), _short(key))
+                     short_key(self.listen_key), short_key(key))
             self.listen_key = key
         return self._key_url(key)
 
@@ -275,7 +263,7 @@ class UserStream(SwitchOverMixin, _StopListeners):
         """Get a new listen key and reconnect with it."""
         if self.stopped or self._fetching:
             return
-        log.info('user stream: listen key %s expired; getting a new one', _short(self.listen_key))
+        log.info('user stream: listen key %s expired; getting a new one', short_key(self.listen_key))
         self._stop_factory()
         self.listen_key = None
         self._fetch_key()
@@ -320,7 +308,7 @@ class UserStream(SwitchOverMixin, _StopListeners):
         if getattr(exc, 'code', None) == _UNKNOWN_LISTEN_KEY:
             self._renew()
             return
-        log.warning('user stream: keepalive of listen key %s failed: %s', _short(key), exc)
+        log.warning('user stream: keepalive of listen key %s failed: %s', short_key(key), exc)
         self._emit_error('Listen key keepalive failed: {}'.format(exc))
 
     # -- WebSocket API -------------------------------------------------------
@@ -337,10 +325,9 @@ class UserStream(SwitchOverMixin, _StopListeners):
         self._stop_factory()
         self.listen_key = None
         url = self._ctx.ws_api_url()
-        self.factory = self._ctx.connect(url, self._on_api_message, self._gave_up,
-                                         name='user stream (WebSocket API)',
-                                         gate=self, on_open=self._subscribe,
-                                         **self._switch_options())
+        self.factory = self._ctx.connect(url, LinkHooks(
+            self._on_api_message, self._gave_up, gate=self, on_open=self._subscribe,
+            **self._switch_options()), name='user stream (WebSocket API)')
 
     def _reopened(self, proto: Any) -> None:
         self._subscribe(proto)
@@ -348,7 +335,7 @@ class UserStream(SwitchOverMixin, _StopListeners):
     def _subscribe(self, proto: Any) -> None:
         """Subscribe after every handshake: ``session.logon`` + ``userDataStream.subscribe``
         with an Ed25519 key, ``userDataStream.subscribe.signature`` otherwise
-        (:mod:`binance._ws_user_api`)."""
+        (:mod:`binance._streams.user_api`)."""
         self._api = ApiSubscription(self._ctx.client, self._ctx.reactor, send_json,
                                     self._api_ready, self._api_failed)
         self._api.start(proto)

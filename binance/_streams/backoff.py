@@ -14,10 +14,16 @@ with :class:`twisted.internet.task.Clock`::
 The delay of attempt *n* (1-based) is ``min(initial * factor ** (n - 1),
 max_delay)``, multiplied by a random factor in ``[1 - jitter, 1 + jitter]``.
 """
+import math
 import random
 from typing import Any, Callable, Optional
 
-__all__ = ['Backoff']
+__all__ = ['Backoff', 'RECONNECT_FACTOR', 'RECONNECT_JITTER']
+
+#: growth of the reconnect delay per failed attempt (the socket manager's policy)
+RECONNECT_FACTOR = math.e
+#: relative spread of each reconnect delay (±10 %)
+RECONNECT_JITTER = 0.1
 
 
 class Backoff:

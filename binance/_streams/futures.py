@@ -15,23 +15,19 @@ Like python-binance 0.7.11, the market sockets use the combined endpoint
 ``'<route>/<name>'`` (``'market/btcusdt@aggTrade'``), so a futures socket
 never collides with the spot socket of the same name.
 
-Margin user data: Binance retired margin listen keys on 2026-02-20; the
-margin sockets get a listen token (``client.margin_stream_get_listen_token``,
-``POST /sapi/v1/userListenToken``) and subscribe with it on the WebSocket
-API (``userDataStream.subscribe.listenToken``), renewing the token before it
-expires; callbacks receive the bare events, as from the spot user socket.
+The margin sockets' ``start_*`` methods are here too; their user data
+stream is :class:`binance._streams.margin.MarginUserStream`.
 """
-import json
 import logging
 from typing import Any, Callable, Iterable, Optional, Union
 
-from binance import _stream_kinds
+from binance._streams import kinds as _stream_kinds
 from binance._not_provided import not_provided
-from binance._ws_checks import _check_callback, _check_interval, _stream_symbol
-from binance._ws_core import DELIVER_ENVELOPE, SocketContext, Subscription
-from binance._ws_user import UserStream, _short
-from binance._ws_user_switch import UserSwitch
-from binance.exceptions import BinanceAPIException
+from binance._streams.checks import check_callback, check_interval, stream_symbol
+from binance._streams.context import SocketContext
+from binance._streams.market import DELIVER_ENVELOPE, Subscription
+from binance._streams.margin import MarginUserStream
+from binance._streams.user import UserStream
 
 log = logging.getLogger('binance.websockets')
 
@@ -47,12 +43,10 @@ FUTURES_DEPTH_SPEEDS = (None, 100, 250, 500)
 #: Key of the futures user socket, and of the cross margin socket.
 FUTURES_USER_KEY = 'futures_user'
 MARGIN_USER_KEY = 'margin'
-#: Renew a listen token when this share of its life has passed.
-TOKEN_RENEW_AT = 0.8
 
 
 def check_futures_stream(name: Any) -> str:
-    """``name`` when it is a USD-M market stream of :data:`binance._stream_kinds.FUTURES_KINDS`."""
+    """``name`` when it is a USD-M market stream of :data:`binance._streams.kinds.FUTURES_KINDS`."""
     if not isinstance(name, str):
         raise TypeError('stream names must be str, got {!r}'.format(type(name).__name__))
     if _stream_kinds.parse_futures(name) is None:
@@ -72,27 +66,29 @@ def futures_route(name: str) -> str:
 
 
 class FuturesSubscription(Subscription):
-    """A futures market socket: a :class:`~binance._ws_core.Subscription` on an fstream route."""
+    """A futures market socket: a :class:`~binance._streams.context.Subscription` on an fstream route."""
 
     __slots__ = ('_base',)
 
     poolable = False   # fstream routes: never on the spot manager's shared connections
+    per_connection = FUTURES_MAX_STREAMS
 
     def __init__(self, ctx: SocketContext, key: str, streams: Any, callback: Callback,
                  base: Callable[[], str]) -> None:
         super().__init__(ctx, key, streams, callback, DELIVER_ENVELOPE)
         self._base = base
 
-    @property
-    def url(self) -> str:
+    def url_for(self, streams: Any) -> str:
         """``FSTREAM_URL`` + route + ``/stream?streams=a/b``."""
-        return self._base() + 'stream?streams=' + '/'.join(self.streams)
+        return self._base() + 'stream?streams=' + '/'.join(streams)
 
 
 class FuturesSocketsMixin:
     """The futures and margin ``start_*`` methods (mixed into the socket manager)."""
 
     FSTREAM_URL = _DEFAULT_FSTREAM_URL
+    #: the host manager's context (its URLs, TLS options and registry)
+    _ctx: SocketContext
     #: a 0.7.11 socket method this package lacks (options, all-market book tickers)
     #: raises BinanceNotProvidedError naming the replacement
     __getattr__ = not_provided
@@ -100,9 +96,9 @@ class FuturesSocketsMixin:
     # -- plumbing -----------------------------------------------------------------
 
     def _fstream_url(self) -> str:
-        url = self._for_client(self.FSTREAM_URL, _DEFAULT_FSTREAM_URL,  # type: ignore
-                               _TESTNET_FSTREAM_URL, 'wss://fstream.binance.{}/',
-                               _DEMO_FSTREAM_URL)
+        url = self._ctx.for_client(self.FSTREAM_URL, _DEFAULT_FSTREAM_URL,
+                                   _TESTNET_FSTREAM_URL, 'wss://fstream.binance.{}/',
+                                   _DEMO_FSTREAM_URL)
         return url if url.endswith('/') else url + '/'
 
     def _start_futures_socket(self, name: str, callback: Callback) -> Union[str, bool]:
@@ -110,16 +106,16 @@ class FuturesSocketsMixin:
         return self._start_futures_streams([name], callback)
 
     def _start_futures_streams(self, names: Any, callback: Callback) -> Union[str, bool]:
-        _check_callback(callback)
+        check_callback(callback)
         for name in names:
             check_futures_stream(name)
         route = futures_route(names[0])
         base = lambda: self._fstream_url() + route + '/'  # noqa: E731 (URL may move)
-        self._tls_options(base())  # type: ignore[attr-defined]
+        self._ctx.tls_options(base())
         key = route + '/' + (names[0] if len(names) == 1 else
                              'stream?streams=' + '/'.join(names))
-        return self._start_entry(key, lambda: FuturesSubscription(  # type: ignore[attr-defined]
-            self._ctx, key, names, callback, base))  # type: ignore[attr-defined]
+        return self._ctx.start_entry(key, lambda: FuturesSubscription(
+            self._ctx, key, names, callback, base))
 
     # -- 0.7.11's futures sockets --------------------------------------------------
 
@@ -131,7 +127,7 @@ class FuturesSocketsMixin:
             'f': 100, 'l': 105, 'T': 123456785, 'm': True}}``
         :returns: the key ``'market/btcusdt@aggTrade'``, or ``False`` if open already.
         """
-        return self._start_futures_socket(_stream_symbol(symbol) + '@aggTrade', callback)
+        return self._start_futures_socket(stream_symbol(symbol) + '@aggTrade', callback)
 
     def start_symbol_mark_price_socket(self, symbol: str, callback: Callback,
                                        fast: bool = True) -> Union[str, bool]:
@@ -142,7 +138,7 @@ class FuturesSocketsMixin:
             'E': 1562305380000, 's': 'BTCUSDT', 'p': '11794.15000000', 'i': '11784.62659091',
             'P': '11784.25641265', 'r': '0.00038167', 'T': 1562306400000}}``
         """
-        name = _stream_symbol(symbol) + ('@markPrice@1s' if fast else '@markPrice')
+        name = stream_symbol(symbol) + ('@markPrice@1s' if fast else '@markPrice')
         return self._start_futures_socket(name, callback)
 
     def start_all_mark_price_socket(self, callback: Callback, fast: bool = True) -> Union[str, bool]:
@@ -159,12 +155,12 @@ class FuturesSocketsMixin:
             'E': 1568014460893, 'T': 1568014460891, 's': 'BNBUSDT', 'b': '25.35190000',
             'B': '31.21000000', 'a': '25.36520000', 'A': '40.66000000'}}``
         """
-        return self._start_futures_socket(_stream_symbol(symbol) + '@bookTicker', callback)
+        return self._start_futures_socket(stream_symbol(symbol) + '@bookTicker', callback)
 
     def start_individual_symbol_ticker_futures_socket(self, symbol: str,
                                                       callback: Callback) -> Union[str, bool]:
         """24 hour statistics of a contract (``market/``, ``<symbol>@ticker``)."""
-        return self._start_futures_socket(_stream_symbol(symbol) + '@ticker', callback)
+        return self._start_futures_socket(stream_symbol(symbol) + '@ticker', callback)
 
     def start_all_ticker_futures_socket(self, callback: Callback) -> Union[str, bool]:
         """Best bid and ask of every contract (``public/``, ``!bookTicker``, as 0.7.11)."""
@@ -175,7 +171,7 @@ class FuturesSocketsMixin:
     def start_futures_kline_socket(self, symbol: str, callback: Callback,
                                    interval: str = '1m') -> Union[str, bool]:
         """Klines of a contract (``market/``, ``<symbol>@kline_<interval>``)."""
-        name = '{}@kline_{}'.format(_stream_symbol(symbol), _check_interval(interval))
+        name = '{}@kline_{}'.format(stream_symbol(symbol), check_interval(interval))
         return self._start_futures_socket(name, callback)
 
     def start_futures_depth_socket(self, symbol: str, callback: Callback,
@@ -187,11 +183,11 @@ class FuturesSocketsMixin:
             ``U``, ``u`` and ``pu``), or 5, 10, 20 for the partial book.
         :param interval: update speed in ms, 100, 250 (Binance's default) or 500.
         """
-        from binance._ws_checks import _depth_suffix
+        from binance._streams.checks import depth_suffix
         if interval not in FUTURES_DEPTH_SPEEDS or isinstance(interval, bool):
             raise ValueError('interval must be None or one of 100, 250, 500 (ms), got {!r}'
                              .format(interval))
-        name = _stream_symbol(symbol) + '@depth' + _depth_suffix(depth)
+        name = stream_symbol(symbol) + '@depth' + depth_suffix(depth)
         if interval is not None:
             name += '@{}ms'.format(interval)
         return self._start_futures_socket(name, callback)
@@ -203,7 +199,7 @@ class FuturesSocketsMixin:
         :raises ValueError: for streams of different routes (Binance serves each
             route on its own connection) or more than 200 streams.
         """
-        _check_callback(callback)
+        check_callback(callback)
         if isinstance(streams, str):
             raise TypeError('streams must be a list of stream names, not one str')
         names = list(dict.fromkeys(check_futures_stream(n) for n in streams))
@@ -233,13 +229,11 @@ class FuturesSocketsMixin:
         :returns: the key ``'futures_user'``, or ``False`` if it is open already.
         :raises ValueError: when the manager's client has no API key.
         """
-        _check_callback(callback)
+        check_callback(callback)
         self._check_user_client('start_futures_user_socket')
-        self._tls_options(self._fstream_url())  # type: ignore[attr-defined]
-        return self._start_entry(FUTURES_USER_KEY,  # type: ignore[attr-defined]
-                                 lambda: FuturesUserStream(
-                                     self._ctx, FUTURES_USER_KEY, callback,  # type: ignore
-                                     fstream_url=self._fstream_url))
+        self._ctx.tls_options(self._fstream_url())
+        return self._ctx.start_entry(FUTURES_USER_KEY, lambda: FuturesUserStream(
+            self._ctx, FUTURES_USER_KEY, callback, fstream_url=self._fstream_url))
 
     def start_margin_socket(self, callback: Callback) -> Union[str, bool]:
         """Cross margin account and order events, through today's listen token.
@@ -253,26 +247,25 @@ class FuturesSocketsMixin:
 
         :returns: the key ``'margin'``, or ``False`` if it is open already.
         """
-        _check_callback(callback)
+        check_callback(callback)
         self._check_user_client('start_margin_socket')
-        self._tls_options(self._ws_api_url())  # type: ignore[attr-defined]
-        return self._start_entry(MARGIN_USER_KEY,  # type: ignore[attr-defined]
-                                 lambda: MarginUserStream(
-                                     self._ctx, MARGIN_USER_KEY, callback))  # type: ignore
+        self._ctx.tls_options(self._ctx.ws_api_url())
+        return self._ctx.start_entry(MARGIN_USER_KEY, lambda: MarginUserStream(
+            self._ctx, MARGIN_USER_KEY, callback))
 
     def start_isolated_margin_socket(self, symbol: str, callback: Callback) -> Union[str, bool]:
         """Isolated margin events of ``symbol`` (as :meth:`start_margin_socket`, with an
         isolated token). :returns: the key ``'isolated_margin:<SYMBOL>'``."""
-        _check_callback(callback)
-        symbol = _stream_symbol(symbol).upper()
+        check_callback(callback)
+        symbol = stream_symbol(symbol).upper()
         self._check_user_client('start_isolated_margin_socket')
-        self._tls_options(self._ws_api_url())  # type: ignore[attr-defined]
+        self._ctx.tls_options(self._ctx.ws_api_url())
         key = 'isolated_margin:' + symbol
-        return self._start_entry(key, lambda: MarginUserStream(  # type: ignore[attr-defined]
-            self._ctx, key, callback, isolated_symbol=symbol))  # type: ignore[attr-defined]
+        return self._ctx.start_entry(key, lambda: MarginUserStream(
+            self._ctx, key, callback, isolated_symbol=symbol))
 
     def _check_user_client(self, method: str) -> None:
-        client = getattr(self, 'client', None)
+        client = self._ctx.client
         if client is None or not getattr(client, 'API_KEY', None):
             raise ValueError('{} needs the manager to have a Client created with an API key'
                              .format(method))
@@ -295,152 +288,3 @@ class FuturesUserStream(UserStream):
     def _start_ws_api(self) -> None:
         self._finish({'e': 'error', 'm': 'The futures listen key endpoint is not available '
                                           '(POST /fapi/v1/listenKey answered 404/405/410)'})
-
-
-class MarginUserStream(UserStream):
-    """The margin user socket: a listen token and the WebSocket API (see the module docs)."""
-
-    def __init__(self, ctx: SocketContext, key: str, callback: Callback,
-                 isolated_symbol: Optional[str] = None) -> None:
-        super().__init__(ctx, key, callback)
-        self._isolated = isolated_symbol
-        self.token: Optional[str] = None
-        self._renew_call: Any = None
-
-    def begin(self) -> None:
-        if not self.stopped:
-            self._get_token()
-
-    def stop(self) -> None:
-        self._cancel_renewal()
-        super().stop()
-
-    def _cancel_renewal(self) -> None:
-        call, self._renew_call = self._renew_call, None
-        if call is not None and call.active():
-            call.cancel()
-
-    def _get_token(self) -> None:
-        self._retry_call = None
-        if self.stopped:
-            return
-        client = self._ctx.client
-        if self._isolated:
-            fetch = lambda: client.margin_stream_get_listen_token(  # noqa: E731
-                symbol=self._isolated, isIsolated=True)
-        else:
-            fetch = client.margin_stream_get_listen_token
-        d = self._ctx.in_thread(fetch)
-        d.addCallbacks(self._got_token, self._key_failed)
-        d.addErrback(self._internal_error)
-
-    def _fetch_key(self) -> None:  # the base class retries through this name
-        self._get_token()
-
-    def _got_token(self, result: Any) -> None:
-        if self.stopped:
-            return
-        self._key_failures = 0
-        self.token = result['token']
-        expires_ms = int(result.get('expirationTime') or 0)
-        self.mode = 'ws_api'
-        reactor = self._ctx.reactor
-        life = expires_ms / 1000.0 - reactor.seconds()
-        self._cancel_renewal()
-        if life > 0:
-            self._renew_call = reactor.callLater(life * TOKEN_RENEW_AT, self._renew_token)
-        log.info('%s: subscribing with listen token %s', self._key, _short(self.token))
-        switch = self._switch
-        if switch is not None and not switch.switched and switch.request_id is not None:
-            # a replacement subscribed with the previous token: renew it there too
-            self._send_subscribe(getattr(switch.new, '_open_proto', None))
-        if self.factory is not None:
-            proto = getattr(self.factory, '_open_proto', None)   # past its handshake
-            if proto is not None:                  # connected: (re)subscribe on it now
-                self._send_subscribe(proto)
-            return                                 # else on_open subscribes with this token
-        if self.factory is None:
-            self.factory = self._ctx.connect(
-                self._ctx.ws_api_url(), self._on_api_message, self._gave_up,
-                name=self._key + ' (WebSocket API)', gate=self, on_open=self._send_subscribe,
-                **self._switch_options())
-
-    def _key_failed(self, failure: Any) -> None:
-        exc = failure.value
-        if not self.stopped and isinstance(exc, BinanceAPIException) and exc.status_code == 400:
-            # Binance refused the request itself (e.g. no such isolated account): final
-            text = 'Could not get a listen token: {} (code {})'.format(exc.message, exc.code)
-            log.error('%s: %s', self._key, text)
-            self._finish({'e': 'error', 'm': text})
-            return
-        super()._key_failed(failure)
-
-    def _start_ws_api(self) -> None:
-        self._finish({'e': 'error', 'm': 'The listen token endpoint is not available '
-                                          '(POST /sapi/v1/userListenToken answered 404/405/410)'})
-
-    def _renew_token(self) -> None:
-        self._renew_call = None
-        if not self.stopped:
-            log.info('%s: renewing the listen token before it expires', self._key)
-            self._get_token()
-
-    def _send_subscribe(self, proto: Any) -> None:
-        # On an open connection a new token renews the subscription in place
-        # (Binance: "seamlessly renews your subscription"), so no unsubscribe.
-        if proto is None or self.token is None:
-            return
-        self._request_id += 1
-        request = {'id': self._request_id, 'method': 'userDataStream.subscribe.listenToken',
-                   'params': {'listenToken': self.token}}
-        proto.sendMessage(json.dumps(request).encode('utf-8'), isBinary=False)
-
-    # -- switch-over: the replacement subscribes with the current token --------------
-
-    def _reopened(self, proto: Any) -> None:
-        self._send_subscribe(proto)
-
-    def _replacement_open(self, switch: UserSwitch, proto: Any) -> None:
-        if switch is self._switch:
-            self._send_subscribe(proto)
-            switch.request_id = self._request_id
-
-    def _replacement_event(self, switch: UserSwitch, msg: Any) -> Any:
-        if msg.__class__ is dict and 'id' in msg and 'status' in msg:
-            if msg['id'] == switch.request_id:
-                if msg['status'] == 200:
-                    self._replacement_ready(
-                        switch, (msg.get('result') or {}).get('subscriptionId'))
-                else:
-                    self._drop_replacement('the replacement was refused: {}'.format(
-                        (msg.get('error') or {}).get('msg')))
-            return None
-        return super()._replacement_event(switch, msg)
-
-    def _on_api_message(self, msg: Any) -> None:
-        if self._barriers and self._switch_reply(msg):
-            return
-        if msg.__class__ is dict:
-            event = msg.get('event')
-            if event is not None and 'subscriptionId' in msg:
-                if isinstance(event, dict) and event.get('e') == 'eventStreamTerminated':
-                    log.info('%s: subscription ended (token expired); getting a new token',
-                             self._key)
-                    self.ready.clear()
-                    self._get_token()
-                    return
-                self._deliver(event)
-                return
-            if 'id' in msg and 'status' in msg:
-                if msg['status'] == 200:
-                    self._api_ready((msg.get('result') or {}).get('subscriptionId'))
-                    return
-                error = msg.get('error') or {}
-                if error.get('code') == -1209:
-                    log.info('%s: listen token refused (-1209); getting a new one', self._key)
-                    self._get_token()
-                    return
-                self._api_failed('User data subscription failed: {} (code {}, HTTP {})'.format(
-                    error.get('msg', 'no message'), error.get('code'), msg.get('status')))
-                return
-        self._deliver(msg)

@@ -5,7 +5,7 @@ needs a symbol, which options it takes and what its messages look like. The
 table produces:
 
 * the socket manager's argument checks and their error texts
-  (:mod:`binance._ws_checks`): which names ``start_multiplex_socket``
+  (:mod:`binance._streams.checks`): which names ``start_multiplex_socket``
   accepts, what ``start_*`` build;
 * the local exchange's routing and payload choice
   (:mod:`binance.testing.streams_format`, :mod:`binance.testing.streams`):
@@ -22,15 +22,13 @@ import re
 from typing import Any, Dict, List, NamedTuple, Optional, Tuple
 
 from binance.enums import KLINE_INTERVALS, WEBSOCKET_DEPTHS
+from binance._streams.limits import FUTURES_MAX_STREAMS, MAX_STREAMS_PER_CONNECTION
 
 __all__ = ['StreamKind', 'StreamMatch', 'KINDS', 'KINDS_BY_NAME', 'parse', 'valid_kinds_text',
            'symbol_stream_suffixes', 'array_streams', 'TICKER_WINDOWS', 'DEPTH_SPEEDS',
            'KLINE_TIMEZONES', 'MINITICKER_UPDATE_TIMES', 'MAX_STREAMS_PER_CONNECTION',
            'FUTURES_KINDS', 'FUTURES_MAX_STREAMS', 'FUTURES_DEPTH_SPEEDS', 'parse_futures',
            'futures_valid_kinds_text']
-
-#: Binance allows at most this many streams on one connection.
-MAX_STREAMS_PER_CONNECTION = 1024
 
 #: Windows of the rolling-window ticker streams.
 TICKER_WINDOWS = ('1h', '4h', '1d')
@@ -62,6 +60,12 @@ class StreamKind(NamedTuple):
         :attr:`period` seconds) or ``'push'`` (only what a test pushes).
     :ivar period: seconds between timer messages (``None``: event-driven).
     :ivar retired: a note when Binance no longer sends it.
+    :ivar route: USD-M futures only: the fstream route serving it.
+    :ivar order_key: the payload field holding an id that grows with every
+        message of one stream (``'t'`` of a trade), ``''`` when there is
+        none; switch-overs use it to join two connections without a gap or
+        a repeat (:mod:`binance._streams.switch`). Kinds with the same
+        ``event`` name the same field.
     """
 
     name: str
@@ -76,6 +80,7 @@ class StreamKind(NamedTuple):
     retired: str = ''
     #: USD-M futures only: the fstream route serving it (``'public'`` or ``'market'``)
     route: str = ''
+    order_key: str = ''
 
     def build(self, symbol: Optional[str] = None, **options: str) -> str:
         """The stream name for ``symbol`` (lower case) and ``options`` (no checks)."""
@@ -130,9 +135,9 @@ _TEMPLATES = {
 #: 2026-03, and the legacy ``@1000ms``/``@3000ms`` spellings still accepted).
 KINDS: Tuple[StreamKind, ...] = (
     StreamKind('trade', '<symbol>@trade', _re(_SYMBOL_RE + '@trade'), True, {}, 'trade',
-               False, 'market', None),
+               False, 'market', None, order_key='t'),
     StreamKind('aggTrade', '<symbol>@aggTrade', _re(_SYMBOL_RE + '@aggTrade'), True, {},
-               'aggTrade', False, 'market', None),
+               'aggTrade', False, 'market', None, order_key='a'),
     StreamKind('blockTrade', '<symbol>@blockTrade', _re(_SYMBOL_RE + '@blockTrade'), True, {},
                'blockTrade', False, 'push', None),
     StreamKind('kline', '<symbol>@kline_<interval>[@+08:00]',
@@ -147,7 +152,7 @@ KINDS: Tuple[StreamKind, ...] = (
                _re(_SYMBOL_RE + '@ticker_' + _WINDOW), True, {'window': TICKER_WINDOWS},
                '{window}Ticker', False, 'timer', 1.0),
     StreamKind('bookTicker', '<symbol>@bookTicker', _re(_SYMBOL_RE + '@bookTicker'), True, {},
-               None, False, 'market', None),
+               None, False, 'market', None, order_key='u'),
     StreamKind('avgPrice', '<symbol>@avgPrice', _re(_SYMBOL_RE + '@avgPrice'), True, {},
                'avgPrice', False, 'timer', 1.0),
     StreamKind('referencePrice', '<symbol>@referencePrice',
@@ -158,7 +163,7 @@ KINDS: Tuple[StreamKind, ...] = (
                {'levels': tuple(WEBSOCKET_DEPTHS), 'speed': DEPTH_SPEEDS}, None, False,
                'timer', 1.0),
     StreamKind('depth', '<symbol>@depth[@100ms]', _re(_SYMBOL_RE + '@depth' + _SPEED), True,
-               {'speed': DEPTH_SPEEDS}, 'depthUpdate', False, 'market', None),
+               {'speed': DEPTH_SPEEDS}, 'depthUpdate', False, 'market', None, order_key='u'),
     StreamKind('allMiniTicker', '!miniTicker@arr', _re(r'!miniTicker@arr(?P<ms>@[0-9]+ms)?'),
                False, {'ms': ('', '@3000ms')}, '24hrMiniTicker', True, 'timer', 1.0),
     StreamKind('allTicker', '!ticker@arr', _re(r'!ticker@arr'), False, {}, '24hrTicker', True,
@@ -270,8 +275,6 @@ def event_type(match: StreamMatch) -> Any:
 # notice of the routed paths (retiring unrouted fstream on 2026-04-23): book
 # data on /public, other market data on /market, user data on /private.
 
-#: Streams per connection on USD-M futures.
-FUTURES_MAX_STREAMS = 200
 #: Update speeds of the futures depth streams ('' is the default 250 ms).
 FUTURES_DEPTH_SPEEDS = ('', '@100ms', '@250ms', '@500ms')
 _FSPEED = r'(?P<speed>@100ms|@250ms|@500ms)?'
@@ -279,15 +282,15 @@ _FSPEED = r'(?P<speed>@100ms|@250ms|@500ms)?'
 
 def _f(name: str, spelling: str, pattern: str, needs_symbol: bool, options: Dict[str, Any],
        event: Optional[str], is_array: bool, payload: str, period: Optional[float],
-       route: str) -> StreamKind:
+       route: str, order_key: str = '') -> StreamKind:
     return StreamKind(name, spelling, _re(pattern), needs_symbol, options, event, is_array,
-                      payload, period, route=route)
+                      payload, period, route=route, order_key=order_key)
 
 
 #: Every USD-M stream kind the package knows, with its route.
 FUTURES_KINDS: Tuple[StreamKind, ...] = (
     _f('aggTrade', '<symbol>@aggTrade', _SYMBOL_RE + '@aggTrade', True, {}, 'aggTrade', False,
-       'market', None, 'market'),
+       'market', None, 'market', 'a'),
     _f('markPrice', '<symbol>@markPrice[@1s]', _SYMBOL_RE + '@markPrice(?P<fast>@1s)?', True,
        {'fast': ('', '@1s')}, 'markPriceUpdate', False, 'timer', 3.0, 'market'),
     _f('allMarkPrice', '!markPrice@arr[@1s]', r'!markPrice@arr(?P<fast>@1s)?', False,
@@ -314,9 +317,9 @@ FUTURES_KINDS: Tuple[StreamKind, ...] = (
     _f('partialDepth', '<symbol>@depth<levels>[@100ms|@250ms|@500ms]',
        _SYMBOL_RE + '@depth(?P<levels>[0-9]+)' + _FSPEED, True,
        {'levels': tuple(WEBSOCKET_DEPTHS), 'speed': FUTURES_DEPTH_SPEEDS}, 'depthUpdate', False,
-       'timer', 0.25, 'public'),
+       'timer', 0.25, 'public', 'u'),
     _f('depth', '<symbol>@depth[@100ms|@250ms|@500ms]', _SYMBOL_RE + '@depth' + _FSPEED, True,
-       {'speed': FUTURES_DEPTH_SPEEDS}, 'depthUpdate', False, 'market', None, 'public'),
+       {'speed': FUTURES_DEPTH_SPEEDS}, 'depthUpdate', False, 'market', None, 'public', 'u'),
 )
 
 

@@ -53,8 +53,8 @@ from binance._client_params import check_limit, check_order, encode_ws_params, r
 from binance._order_checks import (
     check_amend, check_order_list, check_sor_order, check_trading_day_ticker, check_ui_klines,
     check_window_ticker)
-from binance._ws_protocol import call_callback
-from binance._ws_user_api import signed_params, signer_of
+from binance._streams.protocol import LinkHooks, call_callback
+from binance._streams.user_api import signed_params, signer_of
 from binance.exceptions import (
     BinanceConnectionException, BinanceTimeoutException,
     BinanceWebSocketAPIException, BinanceWebSocketRateLimitException,
@@ -99,7 +99,7 @@ def _deliver(d: Deferred, callback: Optional[Callable[[Any], Any]], clock: Any,
     return d.addCallbacks(ok, failed)
 
 
-def call_in_thread(manager: Any, callback: Optional[Callable[[Any], Any]],
+def call_in_thread(ctx: Any, callback: Optional[Callable[[Any], Any]],
                    fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Deferred:
     """Run blocking ``fn(*args, **kwargs)`` in the reactor's thread pool.
 
@@ -112,17 +112,17 @@ def call_in_thread(manager: Any, callback: Optional[Callable[[Any], Any]],
     if callback is not None and not callable(callback):
         raise TypeError('callback must be callable or None, got {!r}'.format(
             type(callback).__name__))
-    reactor = manager._get_reactor()
+    reactor = ctx.reactor
     name = getattr(fn, '__name__', 'call')
-    if manager._uses_global_reactor() and not _reactor.in_reactor_thread():
+    if ctx.uses_global_reactor() and not _reactor.in_reactor_thread():
         result: Deferred = Deferred()
         delivered = _deliver(result, callback, reactor, name)
 
         def start() -> None:
-            manager._in_thread(fn, *args, **kwargs).chainDeferred(result)
+            ctx.in_thread(fn, *args, **kwargs).chainDeferred(result)
         reactor.callFromThread(start)
         return delivered
-    return _deliver(manager._in_thread(fn, *args, **kwargs), callback, reactor, name)
+    return _deliver(ctx.in_thread(fn, *args, **kwargs), callback, reactor, name)
 
 
 class _Pending:
@@ -210,8 +210,9 @@ class WebSocketApi:
         'ticker_trading_day': ('ticker.tradingDay', False),
     }
 
-    def __init__(self, manager: Any, request_timeout: float = REQUEST_TIMEOUT) -> None:
-        self._manager = manager
+    def __init__(self, manager: Any, ctx: Any, request_timeout: float = REQUEST_TIMEOUT) -> None:
+        self._manager = manager      # its client, and start() for a blocking call
+        self._ctx = ctx              # the reactor, the URL, connections
         self.request_timeout = request_timeout
         self.stopped = False
         self.rate_limits: List[Dict[str, Any]] = []
@@ -305,9 +306,9 @@ class WebSocketApi:
         encoded = encode_ws_params(dict(params or {}))
         d: Deferred = Deferred()
         pending = _Pending(method, encoded, signed, d, timeout or self.request_timeout)
-        self._manager._check_reactor_alive()
+        self._ctx.check_reactor_alive()
         # the callback is attached before the request can be answered (reactor thread)
-        result = _deliver(d, callback, self._manager._get_reactor(), method)
+        result = _deliver(d, callback, self._ctx.reactor, method)
         self._run(self._submit, pending)
         return result
 
@@ -451,9 +452,9 @@ class WebSocketApi:
     # -- threads --------------------------------------------------------------------
 
     def _run(self, fn: Callable[..., Any], *args: Any) -> None:
-        manager = self._manager
-        if manager._uses_global_reactor() and not _reactor.in_reactor_thread():
-            manager._get_reactor().callFromThread(fn, *args)
+        ctx = self._ctx
+        if ctx.uses_global_reactor() and not _reactor.in_reactor_thread():
+            ctx.call(fn, *args)
         else:
             fn(*args)
 
@@ -462,7 +463,7 @@ class WebSocketApi:
             raise RuntimeError('ws_api.blocking.{} would block the reactor thread that carries '
                                'the reply; call ws_api.{}(..., callback=...) there'.format(
                                    name, name))
-        if self._manager._uses_global_reactor() and not _reactor.is_running():
+        if self._ctx.uses_global_reactor() and not _reactor.is_running():
             self._manager.start()  # nothing would carry the request otherwise
             _reactor.ensure_running()
         done = threading.Event()
@@ -490,7 +491,7 @@ class WebSocketApi:
     def _submit(self, pending: _Pending) -> None:
         if self.stopped:
             self.stopped = False  # a request after close() reconnects
-        clock = self._manager._get_reactor()
+        clock = self._ctx.reactor
         pending.timer = clock.callLater(pending.timeout, self._timed_out, pending)
         self._queue.append(pending)
         if self._factory is None:
@@ -499,11 +500,9 @@ class WebSocketApi:
             self._flush()
 
     def _connect(self) -> None:
-        url = self._manager._ws_api_url()
-        self._factory = self._manager._make_factory(
-            url, self._on_message, self._gave_up, name='WebSocket API', gate=self,
-            on_open=self._opened)
-        self._factory.connect()
+        self._factory = self._ctx.connect(self._ctx.ws_api_url(), LinkHooks(
+            self._on_message, self._gave_up, gate=self, on_open=self._opened),
+            name='WebSocket API')
 
     def _opened(self, proto: Any) -> None:
         self._proto = proto

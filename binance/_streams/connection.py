@@ -1,13 +1,9 @@
-"""Connections of the socket manager: budgets, packing and switch-overs.
+"""Connections of the socket manager: packing and switch-overs.
 
-* :class:`AttemptBudget`: Binance allows 300 connection attempts per 5
-  minutes per IP. Every attempt of every factory on one reactor (so: of the
-  whole process) goes through one budget; attempts past it wait, and a log
-  line says so.
-* :class:`ControlLimiter`: Binance counts the pings, pongs and JSON requests
-  a client sends, at most 5 per second per connection, and disconnects
-  beyond. Requests (``SUBSCRIBE``/``UNSUBSCRIBE``/``LIST_SUBSCRIPTIONS``)
-  are batched and queued so that they leave room for the pongs.
+Binance's limits (connection attempts, control messages, streams per
+connection) are kept by :mod:`binance._streams.limits`; which message to
+deliver during a switch-over is decided by :mod:`binance._streams.switch`.
+
 * :class:`Connection`: one reconnecting WebSocket that carries
   subscriptions. In the default mode it carries exactly one
   (``/ws/<stream>`` or ``/stream?streams=a/b``) and hands each message
@@ -19,23 +15,20 @@
   replacement's messages join the old ones, so that streams with an
   ordering id (trade ``t``, aggTrade ``a``, diff depth ``u``, bookTicker
   ``u``) lose nothing and repeat nothing.
-* :class:`StreamPool`: spreads the streams of every subscription over shared
-  connections, at most ``streams_per_connection`` each; a stream wanted by
-  two sockets is subscribed once.
+The subscriptions a connection carries, and the pool that spreads them over
+shared connections, are in :mod:`binance._streams.market`.
 
 Everything here runs on the reactor thread.
 """
 import json
 import logging
-import weakref
-from collections import deque
-from typing import Any, Callable, Deque, Dict, Iterable, List, Optional, Set, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Tuple
 
-from binance._fallback_log import SHOW
-from binance._ws_protocol import MAX_RETRIES_MESSAGE, StreamFactory, stop_for_exit
+from binance._streams.protocol import MAX_RETRIES_MESSAGE, LinkHooks, StreamFactory, stop_for_exit
+from binance._streams.limits import SUBSCRIBE_BATCH, ControlLimiter
+from binance._streams.switch import OrderedSwitch, SwitchOver
 
-__all__ = ['AttemptBudget', 'ControlLimiter', 'Connection', 'StreamPool', 'order_id',
-           'budget_for', 'DELIVER_RAW', 'DELIVER_ENVELOPE']
+__all__ = ['Connection', 'DELIVER_RAW', 'DELIVER_ENVELOPE']
 
 log = logging.getLogger('binance.websockets')
 
@@ -43,226 +36,6 @@ log = logging.getLogger('binance.websockets')
 DELIVER_RAW = 'raw'
 #: a subscription's callback gets ``{'stream': name, 'data': payload}`` (``/stream?streams=``)
 DELIVER_ENVELOPE = 'envelope'
-
-#: ``SUBSCRIBE`` params per request (Binance's per-connection stream limit)
-_BATCH = 1024
-
-
-# -- the connection-attempt budget ------------------------------------------------------
-
-class AttemptBudget:
-    """At most ``limit`` connection attempts per ``window`` seconds on one reactor.
-
-    :meth:`admit` runs the attempt now when there is room, else queues it
-    (first come, first served) and runs it as soon as the oldest attempt in
-    the window is ``window`` seconds old.
-    """
-
-    def __init__(self, reactor: Any, limit: int = 300, window: float = 300.0) -> None:
-        self.reactor = reactor
-        self.limit = limit
-        self.window = window
-        self._times: Deque[float] = deque()
-        self._waiting: Deque[Callable[[], Any]] = deque()
-        self._call: Any = None
-
-    @property
-    def waiting(self) -> int:
-        """Attempts queued until the budget allows them."""
-        return len(self._waiting)
-
-    def _room(self, now: float) -> bool:
-        times = self._times
-        while times and times[0] <= now - self.window:
-            times.popleft()
-        return len(times) < self.limit
-
-    def admit(self, attempt: Callable[[], Any]) -> None:
-        """Run ``attempt()`` now if the budget allows, otherwise later."""
-        now = self.reactor.seconds()
-        if not self._waiting and self._room(now):
-            self._times.append(now)
-            attempt()
-            return
-        self._waiting.append(attempt)
-        if len(self._waiting) == 1:
-            # shown even with no logging configured: sockets that seem not to
-            # connect for minutes would otherwise look broken
-            log.warning('connection attempts wait: Binance allows %d per %g s per IP; '
-                        'the next one in %.1f s (BinanceSocketManager(client, '
-                        'streams_per_connection=1024) carries up to 1024 streams a connection)',
-                        self.limit, self.window, self._times[0] + self.window - now,
-                        extra={SHOW: True})
-        self._schedule(now)
-
-    def _schedule(self, now: float) -> None:
-        if self._call is not None and self._call.active():
-            return
-        delay = max(0.0, self._times[0] + self.window - now) if self._times else 0.0
-        self._call = self.reactor.callLater(delay, self._drain)
-
-    def _drain(self) -> None:
-        self._call = None
-        now = self.reactor.seconds()
-        while self._waiting and self._room(now):
-            self._times.append(now)
-            attempt = self._waiting.popleft()
-            try:
-                attempt()
-            except Exception:
-                log.exception('a queued connection attempt failed')
-        if self._waiting:
-            log.info('%d connection attempt(s) still waiting for the budget', len(self._waiting))
-            self._schedule(now)
-
-
-_budgets: 'weakref.WeakKeyDictionary[Any, AttemptBudget]' = weakref.WeakKeyDictionary()
-
-
-def budget_for(reactor: Any, limit: int, window: float) -> AttemptBudget:
-    """The process's budget for ``reactor`` (one per reactor, shared by every manager)."""
-    budget = _budgets.get(reactor)
-    if budget is None:
-        budget = _budgets[reactor] = AttemptBudget(reactor, limit, window)
-    budget.limit, budget.window = limit, window
-    return budget
-
-
-# -- control messages -------------------------------------------------------------------
-
-class ControlLimiter:
-    """The client's control messages on one connection, at most ``limit`` per second.
-
-    ``reserve`` of them are kept for the pongs answering the server's pings
-    (sent by autobahn at once), so requests use ``limit - reserve``.
-    """
-
-    def __init__(self, reactor: Any, limit: int = 5, reserve: int = 1) -> None:
-        self.reactor = reactor
-        self.limit = limit
-        self.reserve = reserve
-        self.sent: Deque[float] = deque()
-        #: the most control messages sent within one second so far (for tests, benchmarks)
-        self.peak = 0
-
-    def _prune(self, now: float) -> None:
-        sent = self.sent
-        while sent and sent[0] <= now - 1.0:
-            sent.popleft()
-
-    def note(self) -> None:
-        """Count a control message sent now (a pong, a ping, a request)."""
-        now = self.reactor.seconds()
-        self._prune(now)
-        self.sent.append(now)
-        if len(self.sent) > self.peak:
-            self.peak = len(self.sent)
-
-    def room(self) -> bool:
-        """Whether a request may be sent now."""
-        self._prune(self.reactor.seconds())
-        return len(self.sent) < self.limit - self.reserve
-
-    def wait(self) -> float:
-        """Seconds until a request may be sent."""
-        now = self.reactor.seconds()
-        self._prune(now)
-        if len(self.sent) < self.limit - self.reserve:
-            return 0.0
-        return self.sent[-(self.limit - self.reserve)] + 1.0 - now + 1e-6
-
-
-# -- ordering ids -----------------------------------------------------------------------
-
-_ORDER_KEYS = {'trade': 't', 'aggTrade': 'a', 'depthUpdate': 'u'}
-
-
-def order_id(payload: Any) -> Optional[int]:
-    """The ordering id of a market payload, ``None`` when it has none.
-
-    trade ``t``, aggTrade ``a``, diff depth ``u`` (the last update id of the
-    event), bookTicker ``u`` (its order book update id).
-    """
-    if payload.__class__ is not dict:
-        return None
-    event = payload.get('e')
-    if event is not None:
-        key = _ORDER_KEYS.get(event)
-        value = payload.get(key) if key is not None else None
-    elif 'u' in payload and 'b' in payload and 'a' in payload:
-        value = payload.get('u')        # bookTicker
-    else:
-        return None
-    return value if isinstance(value, int) else None
-
-
-class _Switch:
-    """A switch-over in progress: the old link delivers while the new one catches up.
-
-    Per stream with ordering ids: ``last`` is the highest id delivered. The
-    new link's messages are held until they overlap what the old one
-    delivered (its first held id <= ``last``); from then on a message is
-    delivered once, from whichever link brings it first. Streams without
-    ids are delivered from the old link until the switch, then from the new.
-    """
-
-    def __init__(self, old: '_Link', new: '_Link') -> None:
-        self.old = old
-        self.new = new
-        self.last: Dict[str, int] = {}
-        self.held: Dict[str, Deque[Tuple[int, Any]]] = {}
-        self.joined: Set[str] = set()
-        self.new_seen = False
-        self.done = False
-        self.timer: Any = None
-
-    def accept(self, link: '_Link', stream: str, payload: Any,
-               emit: Callable[[str, Any], None]) -> bool:
-        """Whether to deliver now (``emit`` delivers held messages on a join)."""
-        oid = order_id(payload)
-        if link is self.new:
-            self.new_seen = True
-        if oid is None:
-            return (link is self.old) != self.done
-        last = self.last.get(stream)
-        if link is self.old or stream in self.joined or self.done:
-            if last is not None and oid <= last:
-                return False
-            self.last[stream] = oid
-            if link is self.old:
-                self._try_join(stream, emit)
-            return True
-        # the new link, not joined yet: hold until it overlaps the old one
-        held = self.held.setdefault(stream, deque(maxlen=100000))
-        held.append((oid, payload))
-        self._try_join(stream, emit)
-        return False
-
-    def _try_join(self, stream: str, emit: Callable[[str, Any], None]) -> None:
-        held = self.held.get(stream)
-        last = self.last.get(stream)
-        if not held or last is None or held[0][0] > last:
-            return
-        self.joined.add(stream)
-        self.release(stream, emit)
-
-    def release(self, stream: str, emit: Callable[[str, Any], None]) -> None:
-        held = self.held.pop(stream, None)
-        while held:
-            oid, payload = held.popleft()
-            last = self.last.get(stream)
-            if last is None or oid > last:
-                self.last[stream] = oid
-                emit(stream, payload)
-
-    def ready(self) -> bool:
-        """The new link delivers, holds nothing the old one has yet to bring, and every
-        stream the old link delivered with ids during the switch has joined."""
-        if not self.new_seen:
-            return False
-        if any(self.held.values()):
-            return False      # the new link is ahead somewhere: wait for the old one
-        return all(stream in self.joined for stream in self.last)
 
 
 # -- one link: a factory and its live-subscription state --------------------------------
@@ -307,7 +80,7 @@ class _Link:
 class Connection:
     """One reconnecting WebSocket carrying one or more subscriptions (see the module docs).
 
-    :param ctx: the manager's :class:`~binance._ws_core.SocketContext`.
+    :param ctx: the manager's :class:`~binance._streams.context.SocketContext`.
     :param url: the full URL (``.../ws/<stream>``, ``.../stream?streams=...`` or,
         shared, ``.../stream``).
     :param name: label for log lines.
@@ -316,27 +89,25 @@ class Connection:
     """
 
     def __init__(self, ctx: Any, url: str, name: str, *, shared: bool = False,
-                 capacity: int = 1, pool: Optional['StreamPool'] = None) -> None:
+                 capacity: int = 1, pool: Any = None) -> None:
         self.ctx = ctx
         self.url = url
         self.name = name
         self.shared = shared
         self.capacity = capacity
         self.pool = pool
-        tunables = ctx.tunables
-        self.control_limit = tunables.get('control_limit', 5)
-        self.rotate_after = tunables.get('rotate_after', 85500.0)
-        self.switch_timeout = tunables.get('switch_timeout', 10.0)
+        self.control_limit: int = ctx.control_limit
+        self.switch_timeout: float = ctx.switch_timeout
         #: single mode: the one subscription
         self.subscriptions: List[Any] = []
         #: shared mode: stream name -> the subscriptions that want it (in order)
         self.routes: Dict[str, List[Any]] = {}
-        #: shared mode: the streams :class:`~binance._ws_protocol.SharedStreamProtocol`
+        #: shared mode: the streams :class:`~binance._streams.protocol.SharedStreamProtocol`
         #: routes without the general path (one subscriber, no switch-over under way)
         self.fast_routes: Dict[str, Any] = {}
         self.link: Optional[_Link] = None
         self.replacement: Optional[_Link] = None
-        self.switch: Optional[_Switch] = None
+        self.switch: Optional[OrderedSwitch] = None
         self.stopped = False
         self.switches = 0
 
@@ -366,28 +137,29 @@ class Connection:
 
     def _new_link(self) -> _Link:
         link = _Link(self)
-        extra: Dict[str, Any] = {}
+        fast_routes: Optional[Dict[str, Any]] = None
         if self.shared:
             deliver = self._shared_deliver(link)
             gate: Any = self
-            extra['fast_routes'] = self.fast_routes
+            fast_routes = self.fast_routes
         else:
             sub = self.subscriptions[0]
             deliver = sub.callback if self.switch is None else \
                 (lambda msg: self._on_single(link, msg))
             gate = sub
-        link.factory = self.ctx.connect(
-            self.url, deliver, lambda: self._gave_up(link), name=self.name, gate=gate,
+        link.factory = self.ctx.connect(self.url, LinkHooks(
+            deliver, lambda: self._gave_up(link), gate=gate,
             on_open=lambda proto: self._opened(link, proto),
             on_shutdown=lambda factory, msg: self._shutdown_notice(link, msg),
-            on_control=link.limiter.note, max_age=self.rotate_after,
-            on_aged=lambda factory: self._rotate(link), **extra)
+            on_control=link.limiter.note, on_aged=lambda factory: self._rotate(link),
+            fast_routes=fast_routes), name=self.name)
         return link
 
     def close(self) -> None:
         """Stop reconnecting and close (reactor thread)."""
         self.stopped = True
-        self._end_switch_timer()
+        if self.switch is not None:
+            self.switch.stop()
         for link in (self.link, self.replacement):
             if link is not None:
                 link.close()
@@ -413,15 +185,15 @@ class Connection:
             self._flush(link)
 
     def _gave_up(self, link: _Link) -> None:
+        switch = self.switch
         if link is self.replacement:
-            log.warning('%s: the replacement connection gave up; keeping the current one',
-                        self.name)
-            self._drop_replacement()
+            if switch is not None:
+                switch.abandon('the replacement connection gave up')
             return
         if link is not self.link or self.stopped:
             return
-        if self.replacement is not None and self.replacement.is_open:
-            self._promote()          # the replacement carries on
+        if switch is not None and self.replacement is not None and self.replacement.is_open:
+            switch.promote()         # the replacement carries on
             return
         self.close()
         if self.pool is not None:
@@ -462,7 +234,7 @@ class Connection:
 
         def deliver(msg: Any) -> None:
             if self.switch is None and msg.__class__ is dict:
-                subs = routes.get(msg.get('stream'))  # type: ignore[arg-type]
+                subs = routes.get(msg.get('stream', ''))
                 if subs is not None and len(subs) == 1:
                     sub = subs[0]
                     if not sub.stopped:     # an exception is logged by the protocol
@@ -578,7 +350,7 @@ class Connection:
                 link.want_list = False
                 self._send(link, 'LIST_SUBSCRIPTIONS', None)
                 continue
-            streams = list(pending)[:_BATCH]
+            streams = list(pending)[:SUBSCRIBE_BATCH]
             for stream in streams:
                 del pending[stream]
             self._send(link, method, streams)
@@ -593,7 +365,7 @@ class Connection:
         link.proto.sendMessage(json.dumps(request).encode('utf-8'), isBinary=False)
 
     def _reply(self, link: _Link, msg: Dict[str, Any]) -> None:
-        request = link.requests.pop(msg.get('id'), None)  # type: ignore[arg-type]
+        request = link.requests.pop(msg.get('id', 0), None)   # ids start at 1
         if request is None:
             return
         method, streams = request
@@ -652,64 +424,63 @@ class Connection:
         self.switch = None
         new = self._new_link()
         self.replacement = new
-        self.switch = _Switch(old, new)
+        switch = self.switch = OrderedSwitch(old, new, owner=self, reactor=self.ctx.reactor,
+                                             timeout=self.switch_timeout)
         self.fast_routes.clear()     # every message through the switch from now on
+        old_factory, new_factory = old.factory, new.factory
+        assert old_factory is not None and new_factory is not None   # both just made
         if not self.shared:
-            old.factory.set_deliver(lambda msg: self._on_single(old, msg))  # type: ignore
-            new.factory.set_deliver(lambda msg: self._on_single(new, msg))  # type: ignore
+            old_factory.set_deliver(lambda msg: self._on_single(old, msg))
+            new_factory.set_deliver(lambda msg: self._on_single(new, msg))
         # the old connection must not reconnect when the server closes it
-        old.factory.stopTrying()  # type: ignore[union-attr]
-        old_factory = old.factory
+        old_factory.stopTrying()
 
-        def old_lost(factory: Any = old_factory) -> None:
+        def old_lost() -> None:
             if self.link is old and self.replacement is new:
-                self._promote()
-        old_factory.on_lost = old_lost  # type: ignore[union-attr]
-        self.switch.timer = self.ctx.reactor.callLater(self.switch_timeout * 6, self._promote)
+                switch.promote()
+        old_factory.on_lost = old_lost
+        switch.begin()               # at the deadline the replacement takes over anyway
 
     def _check_switch(self) -> None:
         switch = self.switch
-        if switch is not None and not switch.done and switch.ready():
-            self._promote()
+        if switch is not None and not switch.switched and switch.ready():
+            switch.promote()
 
-    def _promote(self) -> None:
+    # -- what the switch-over engine asks of a market connection -------------------------
+
+    def take_over(self, switch: SwitchOver) -> None:
         """The replacement becomes the connection; the old one is closed."""
-        switch, new = self.switch, self.replacement
-        if switch is None or new is None:
+        new = self.replacement
+        if switch is not self.switch or new is None:
             return
+        assert isinstance(switch, OrderedSwitch)
         old = self.link
-        switch.done = True
+        emit = self._emit_shared if self.shared else self._emit_single
         for stream in list(switch.held):
-            emit = self._emit_shared if self.shared else self._emit_single
             switch.release(stream, emit)
         self.link, self.replacement = new, None
         self.switches += 1
         if old is not None:
             old.close()
-        if switch.timer is not None and switch.timer.active():
-            switch.timer.cancel()
-        # keep dropping the copies the new link still brings, briefly
-        switch.timer = self.ctx.reactor.callLater(self.switch_timeout, self._end_switch)
         if self.shared and self.pool is not None and new.is_open:
             self.pool.confirmed(self, list(new.confirmed))
         log.info('%s: switched to the replacement connection', self.name)
 
-    def _end_switch(self) -> None:
-        switch, self.switch = self.switch, None
-        if switch is not None:
-            switch.timer = None
+    def switch_done(self, switch: SwitchOver) -> None:
+        """Copies are no longer dropped: back to the direct paths."""
+        if switch is not self.switch:
+            return
+        self.switch = None
         self._rebuild_fast_routes()
         if not self.shared and self.link is not None and self.link.factory is not None:
             self.link.factory.set_deliver(self.subscriptions[0].callback)  # the direct path
 
-    def _end_switch_timer(self) -> None:
-        switch = self.switch
-        if switch is not None and switch.timer is not None and switch.timer.active():
-            switch.timer.cancel()
-
-    def _drop_replacement(self) -> None:
+    def give_up_switch(self, switch: SwitchOver, why: str) -> None:
+        """Close the replacement; the current link carries on and reconnects as usual."""
+        if switch is not self.switch:
+            return
+        log.warning('%s: %s; keeping the current one', self.name, why)
         new, self.replacement = self.replacement, None
-        self._end_switch_timer()
         self.switch = None
         self._rebuild_fast_routes()
         if new is not None:
@@ -738,97 +509,6 @@ def _unique(items: Iterable[Any]) -> List[Any]:
         if item not in out:
             out.append(item)
     return out
-
-
-# -- the pool of shared connections ---------------------------------------------------
-
-class StreamPool:
-    """Spreads the streams of the subscriptions over shared connections.
-
-    :param ctx: the manager's context.
-    :param per_connection: at most this many streams per connection.
-    """
-
-    def __init__(self, ctx: Any, per_connection: int) -> None:
-        self.ctx = ctx
-        self.per_connection = per_connection
-        self.connections: List[Connection] = []
-        self.carrier: Dict[str, Connection] = {}
-        self._count = 0
-
-    def attach(self, sub: Any) -> None:
-        """Carry every stream of ``sub`` (reactor thread).
-
-        The streams not carried yet go together onto one connection with room
-        for all of them (a new one if none has), so that a multiplex socket
-        keeps Binance's order across its streams; only a socket with more
-        streams than fit on one connection is spread over several.
-        """
-        new = [stream for stream in _unique(sub.streams) if stream not in self.carrier]
-        home = self._with_room(len(new)) if new and len(new) <= self.per_connection else None
-        for stream in sub.streams:
-            connection = self.carrier.get(stream)
-            if connection is None:
-                connection = home if home is not None else self._with_room(1)
-                self.carrier[stream] = connection
-            connection.add(stream, sub)
-            if stream in (connection.link.confirmed if connection.link else ()):
-                self.confirmed(connection, [stream])
-
-    def detach(self, sub: Any) -> None:
-        """Stop carrying ``sub``'s streams for it; close connections left empty."""
-        for stream in sub.streams:
-            connection = self.carrier.get(stream)
-            if connection is None:
-                continue
-            if connection.remove(stream, sub):
-                del self.carrier[stream]
-            self.close_if_empty(connection)
-
-    def _with_room(self, streams: int) -> Connection:
-        """A connection with room for ``streams`` more streams (opened if need be)."""
-        for connection in self.connections:
-            if connection.room >= streams and not connection.stopped:
-                return connection
-        self._count += 1
-        connection = Connection(self.ctx, self.ctx.stream_url() + 'stream',
-                                'shared connection {}'.format(self._count), shared=True,
-                                capacity=self.per_connection, pool=self)
-        self.connections.append(connection)
-        connection.open()
-        return connection
-
-    def close_if_empty(self, connection: Connection) -> None:
-        if not connection.routes and connection in self.connections:
-            connection.close()
-            self.forget(connection)
-
-    def forget(self, connection: Connection) -> None:
-        if connection in self.connections:
-            self.connections.remove(connection)
-        for stream in [s for s, c in self.carrier.items() if c is connection]:
-            del self.carrier[stream]
-
-    def forget_stream(self, connection: Connection, stream: str) -> None:
-        if self.carrier.get(stream) is connection:
-            del self.carrier[stream]
-
-    def confirmed(self, connection: Connection, streams: Iterable[str]) -> None:
-        """Streams confirmed by Binance: subscriptions whose streams all are become ready."""
-        for stream in streams:
-            for sub in connection.routes.get(stream, ()):
-                if not sub.ready.is_set() and all(self._is_confirmed(s) for s in sub.streams):
-                    sub.ready.set()
-
-    def unconfirmed(self, connection: Connection) -> None:
-        for subs in connection.routes.values():
-            for sub in subs:
-                sub.ready.clear()
-
-    def _is_confirmed(self, stream: str) -> bool:
-        connection = self.carrier.get(stream)
-        link = connection.link if connection is not None else None
-        return link is not None and stream in link.confirmed
 
 
 __all__ += ['MAX_RETRIES_MESSAGE']

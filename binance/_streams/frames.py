@@ -26,7 +26,7 @@ streamed through autobahn instead, so a large message is never re-copied).
 Use it by listing it before autobahn's protocol class::
 
     from autobahn.twisted.websocket import WebSocketClientProtocol
-    from binance._fastframes import FastFramesMixin
+    from binance._streams.frames import FastFramesMixin
 
     class StreamProtocol(FastFramesMixin, WebSocketClientProtocol):
         def onMessage(self, payload, isBinary):
