@@ -184,7 +184,8 @@ def test_every_signer_uses_the_signing_module():
     exchange's verifiers all sign or verify through binance._signing (one home)."""
     import inspect
 
-    from binance import _client_base, _keys, _signing, _ws_user, _ws_user_api
+    from binance import _client_base, _keys, _signing
+    from binance._streams import api_session, user as _ws_user, user_api as _ws_user_api
     from binance.testing import keys as testing_keys
     from binance.testing import rest as testing_rest
     from binance.testing import streams_wsapi
@@ -193,7 +194,7 @@ def test_every_signer_uses_the_signing_module():
     assert _ws_user_api.sign_ws_api_params is _signing.sign_ws_api_params
     assert streams_wsapi.ws_api_payload is _signing.ws_api_payload
     assert testing_rest.rest_payload_of is _signing.rest_payload_of
-    for module in (_client_base, _ws_user, _ws_user_api, testing_keys, testing_rest,
+    for module in (_client_base, _ws_user, _ws_user_api, api_session, testing_keys, testing_rest,
                    streams_wsapi):
         assert 'hmac.new' not in inspect.getsource(module), module.__name__
 
