@@ -87,7 +87,8 @@ def test_leverage_sets_the_margin_an_order_needs(market):
         market.f_place_order(KEY, 'BNBUSDT', 'BUY', 'MARKET', quantity='20')   # ~12000 USDT
     assert info.value.code == -2019
     market.f_change_leverage(KEY, 'BNBUSDT', '20')
-    assert market.f_place_order(KEY, 'BNBUSDT', 'BUY', 'MARKET', quantity='20')['status'] == 'FILLED'
+    assert market.f_place_order(KEY, 'BNBUSDT', 'BUY', 'MARKET', quantity='20',
+                                newOrderRespType='RESULT')['status'] == 'FILLED'
     with pytest.raises(MarketError) as info:
         market.f_change_leverage(KEY, 'BNBUSDT', '0')
     assert info.value.code == -4028
@@ -150,7 +151,8 @@ def test_numbers_use_each_contracts_price_and_quantity_precision(market, fake_cl
 def test_orders_positions_and_user_events_use_the_contract_precision(market):
     """An order's price/origQty, its fills, positionAmt and ACCOUNT_UPDATE's pa follow the
     contract's precisions (BTCUSDT: 0.1 tick, 0.001 step)."""
-    order = market.f_place_order(KEY, 'BTCUSDT', 'BUY', 'MARKET', quantity='0.01')
+    order = market.f_place_order(KEY, 'BTCUSDT', 'BUY', 'MARKET', quantity='0.01',
+                                 newOrderRespType='RESULT')
     assert (order['origQty'], order['executedQty']) == ('0.010', '0.010')
     assert _decimals(order['cumQuote']) == 4
     resting = market.f_place_order(KEY, 'BTCUSDT', 'SELL', 'LIMIT', quantity='0.002',

@@ -91,7 +91,7 @@ def test_a_0711_futures_script_runs_unchanged_on_the_local_exchange(tmp_path):
     assert len(p.split('.')[1]) == price and len(q.split('.')[1]) == qty
     assert lines['MARK'] == 'btcusdt@markPrice@1s markPriceUpdate'
     assert lines['BOOK'] == 'True True'
-    assert lines['ORDER'] == 'FILLED 0.010 0.010'
+    assert lines['ORDER'] == 'NEW 0.010 0'   # Binance's default answer (ACK)
     assert lines['POSITION'] == '0.010'
     assert lines['BALANCE'] == 'True'      # the fee was paid from the futures wallet
     assert lines['USER'] == "['ACCOUNT_UPDATE', 'ORDER_TRADE_UPDATE']"
