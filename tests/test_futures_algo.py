@@ -149,7 +149,8 @@ def test_a_small_close_is_exempt_from_the_minimum_notional(market):
     assert closing['status'] == 'NEW'   # ACK: accepted
     with pytest.raises(MarketError) as info:
         stop(market, quantity='0.001', reduceOnly=None, side='BUY',
-             triggerPrice=str((market.prices.last('BTCUSDT') * 2).quantize(Decimal('0.1'))))
+             triggerPrice=str((market.prices.last('BTCUSDT') * Decimal('1.1')).quantize(
+                 Decimal('0.1'))))
     assert info.value.code == -4164
 
 
