@@ -63,7 +63,7 @@ def to_algo_params(params: Dict[str, Any]) -> Dict[str, Any]:
     algo: Dict[str, Any] = {'algoType': 'CONDITIONAL'}
     for name, value in params.items():
         new = renamed.get(name, name)
-        if new in algo and new != name:
+        if new != name and new in params:
             raise ValueError('send {} or {}, not both'.format(name, new))
         algo[new] = value
     return algo
