@@ -684,6 +684,10 @@ class DepthCacheManager:
 
     # -- public -------------------------------------------------------------
 
+    def get_symbol(self) -> str:
+        """The symbol this manager keeps (upper case), as 0.7.11's ``get_symbol``."""
+        return self._symbol
+
     def get_depth_cache(self) -> DepthCache:
         """The :class:`DepthCache` this manager keeps up to date (always the same object)."""
         return self._depth_cache
