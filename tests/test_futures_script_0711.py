@@ -91,13 +91,14 @@ from binance.testing import LocalExchange
 
 
 def move_the_price(exchange):
-    # the test's hand: once the script's stop-loss waits, the price falls to its trigger
+    # the test's hand: once the script's stop-loss and take-profit wait, the price falls
+    # to the stop's trigger
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        stops = exchange.call(lambda: [a['triggerPrice'] for a in exchange.futures.algo.algos.values()
-                                       if a['orderType'] == 'STOP_MARKET'])
-        if stops:
-            exchange.call(exchange.futures.set_price, 'BTCUSDT', stops[0])
+        algos = exchange.call(lambda: {a['orderType']: a['triggerPrice']
+                                       for a in exchange.futures.algo.algos.values()})
+        if len(algos) == 2:
+            exchange.call(exchange.futures.set_price, 'BTCUSDT', algos['STOP_MARKET'])
             return
         time.sleep(0.05)
 
