@@ -14,7 +14,7 @@ retired paths 0.7.11 used (``/fapi/v1/account``, ``/fapi/v1/balance``,
 from typing import Any, Callable, Dict, Tuple
 
 from binance.testing.futures_market import FuturesMarket
-from binance.testing.rest import KEY, NONE, SIGNED, _Route
+from binance.testing.rest import KEY, NONE, SIGNED, _reading, _Route
 
 __all__ = ['futures_routes']
 
@@ -26,8 +26,7 @@ def _bind(fmarket: FuturesMarket, method: str, names: Tuple[str, ...], private: 
         if private:
             return getattr(fmarket, method)(api_key, **args)
         return getattr(fmarket, method)(**args)
-    handler.reads = names  # type: ignore[attr-defined]
-    return handler
+    return _reading(names, handler)
 
 
 def _weight_by_limit(params: Dict[str, Any]) -> int:
@@ -72,8 +71,7 @@ def _price_klines(fmarket: FuturesMarket, kind: str, first: str) -> Any:
         fmarket.active = True
         args = [params.get(name) for name in names]
         return fmarket.f_price_klines(kind, *args)
-    handler.reads = names  # type: ignore[attr-defined]
-    return handler
+    return _reading(names, handler)
 
 
 def futures_routes(fmarket: FuturesMarket) -> Dict[Tuple[str, str], _Route]:
@@ -187,5 +185,4 @@ def futures_routes(fmarket: FuturesMarket) -> Dict[Tuple[str, str], _Route]:
 def _bind_fixed(fn: Callable[[], Any]) -> Any:
     def handler(market: Any, api_key: str, params: Dict[str, Any]) -> Any:
         return fn()
-    handler.reads = ()  # type: ignore[attr-defined]
-    return handler
+    return _reading((), handler)
