@@ -39,6 +39,7 @@ ZERO = Decimal(0)
 _LIMIT_TYPES = ('STOP', 'TAKE_PROFIT')
 _CLOSE_TYPES = ('STOP_MARKET', 'TAKE_PROFIT_MARKET')
 _ALIVE = ('NEW',)
+_FINAL = ('FINISHED', 'CANCELED', 'REJECTED', 'EXPIRED')
 _SEVEN_DAYS_MS = 7 * 24 * 3600 * 1000
 
 
@@ -53,6 +54,8 @@ class AlgoService:
         self.desk = desk
         self.publish = publish
         self.algos: Dict[int, Dict[str, Any]] = {}
+        #: algoIds not yet final (NEW or waiting for their actual order), in placing order
+        self.live: Dict[int, None] = {}
         self._state: Dict[int, Dict[str, Any]] = {}   # algoId -> owner, extremes, flags
         self._next_id = 3000000000
         self._checking = False
@@ -184,6 +187,7 @@ class AlgoService:
                 'goodTillDate': 0 if missing(goodTillDate) else parse_int('goodTillDate',
                                                                           goodTillDate)}
         self.algos[algo['algoId']] = algo
+        self.live[algo['algoId']] = None
         pos = account.position(name, position_side)
         self._state[algo['algoId']] = {
             'api_key': api_key, 'extreme': None, 'activated': activate is None or (
@@ -214,7 +218,6 @@ class AlgoService:
         return dict(algo)
 
     def _query(self, algo: Dict[str, Any]) -> Dict[str, Any]:
-        state = self._state[algo['algoId']]
         row = {k: v for k, v in algo.items() if k not in ('activatePrice', 'callbackRate')}
         order = self._actual(algo)
         row.update(actualOrderId=str(order['orderId']) if order else '',
@@ -222,7 +225,6 @@ class AlgoService:
                    tpOrderType='', tpTriggerPrice='0.0000', tpPrice='0.0000')
         if algo['orderType'] == 'TRAILING_STOP_MARKET':
             row.update(activatePrice=algo['activatePrice'], callbackRate=algo['callbackRate'])
-        del state  # the owner is not part of the answer
         return row
 
     def _actual(self, algo: Dict[str, Any]) -> Optional[Dict[str, Any]]:
@@ -253,6 +255,8 @@ class AlgoService:
                                                 'o': body})
 
     def _set(self, algo: Dict[str, Any], status: str, reason: str = '') -> None:
+        if status in _FINAL:
+            self.live.pop(algo['algoId'], None)
         algo['algoStatus'] = status
         algo['updateTime'] = self.prices.now_ms()
         self._event(algo, reason)
@@ -353,7 +357,8 @@ class AlgoService:
             self._again = True
             while self._again:
                 self._again = False
-                for algo in list(self.algos.values()):
+                for algo_id in list(self.live):
+                    algo = self.algos[algo_id]
                     status = algo['algoStatus']
                     if status == 'NEW':
                         self._watch(algo)

@@ -139,7 +139,7 @@ class FuturesMarket(Market):
     def deliver(self, events: List[Tuple[str, str, Dict[str, Any]]]) -> None:
         """Deliver a batch of engine events, then let the Algo Service look at the prices."""
         super().deliver(events)
-        if self.algo.algos:
+        if self.algo.live:
             self.algo.check()
 
     def run_timers(self) -> None:
@@ -149,7 +149,7 @@ class FuturesMarket(Market):
         """
         if self.orders.countdowns:
             self.orders.run_timers(self.now_ms())
-        if self.algo.algos:
+        if self.algo.live:
             self.algo.check()
 
     # -- the test hook ------------------------------------------------------------------
