@@ -129,7 +129,7 @@ def test_close_position_closes_all_and_expires_when_the_position_is_gone(market)
     system when the position is closed before that."""
     long_btc(market, '0.020')
     algo = stop(market, closePosition='true', quantity=None, reduceOnly=None)
-    assert algo['closePosition'] is True
+    assert algo['closePosition'] is True and algo['timeInForce'] == 'GTE_GTC'
     market.set_last_price('BTCUSDT', algo['triggerPrice'])
     assert market.f_position_risk(KEY, 'BTCUSDT') == []
     long_btc(market)

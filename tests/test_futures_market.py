@@ -163,3 +163,27 @@ def test_orders_positions_and_user_events_use_the_contract_precision(market):
     assert fills and all(_decimals(o['l']) == 3 and _decimals(o['L']) == 1 for o in fills)
     assert user_events(market, 'ACCOUNT_UPDATE')[-1]['a']['P'][0]['pa'] == '0.010'
     assert _decimals(market.f_user_trades(KEY, 'BTCUSDT')[0]['qty']) == 3
+
+
+def test_a_modified_order_keeps_its_id_and_reports_an_amendment(market):
+    """PUT /fapi/v1/order changes price and quantity in place: one ORDER_TRADE_UPDATE with
+    x=AMENDMENT, no CANCELED or NEW of the engine's replacement, the same orderId."""
+    mark = market.prices.mark('ETHUSDT')
+    low = (mark * Decimal('0.97')).quantize(Decimal('0.01'))
+    order = market.f_place_order(KEY, 'ETHUSDT', 'BUY', 'LIMIT', timeInForce='GTC',
+                                 quantity='0.010', price=str(low))
+    market.events.clear()
+    moved = market.f_modify_order(KEY, symbol='ETHUSDT', orderId=order['orderId'], side='BUY',
+                                  quantity='0.020', price=str(low - 1))
+    assert (moved['orderId'], moved['origQty'], moved['price']) == \
+        (order['orderId'], '0.020', str(low - 1))
+    updates = [p['o'] for p in user_events(market, 'ORDER_TRADE_UPDATE')]
+    assert [(u['i'], u['x'], u['X'], u['q']) for u in updates] == \
+        [(order['orderId'], 'AMENDMENT', 'NEW', '0.020')]
+    assert market.f_open_orders(KEY, 'ETHUSDT')[0]['price'] == str(low - 1)
+    market.f_cancel_order(KEY, 'ETHUSDT', orderId=order['orderId'])
+    assert market.f_get_order(KEY, 'ETHUSDT', orderId=order['orderId'])['status'] == 'CANCELED'
+    with pytest.raises(MarketError) as info:
+        market.f_modify_order(KEY, symbol='ETHUSDT', orderId=order['orderId'], side='BUY',
+                              quantity='0.020', price=str(low))
+    assert info.value.code == -2013

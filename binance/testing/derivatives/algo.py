@@ -117,6 +117,8 @@ class AlgoService:
             raise not_required('timeInForce')
         elif not missing(price):
             raise not_required('price')
+        if close:
+            tif = 'GTE_GTC'   # Binance's time in force of a close-position order
         qty = ZERO
         if not close:
             if missing(quantity):
