@@ -187,3 +187,22 @@ def test_a_modified_order_keeps_its_id_and_reports_an_amendment(market):
         market.f_modify_order(KEY, symbol='ETHUSDT', orderId=order['orderId'], side='BUY',
                               quantity='0.020', price=str(low))
     assert info.value.code == -2013
+
+
+@pytest.mark.parametrize('side, factor, code', [('BUY', '1.06', -4016), ('SELL', '0.94', -4024)])
+def test_limit_prices_stay_within_percent_price_of_the_mark(market, side, factor, code):
+    """PERCENT_PRICE: a BUY more than 5 % above the mark or a SELL more than 5 % below is
+    refused with fapi's code, naming the limit."""
+    mark = market.prices.mark('ETHUSDT')
+    price = (mark * Decimal(factor)).quantize(Decimal('0.01'))
+    with pytest.raises(MarketError) as info:
+        market.f_place_order(KEY, 'ETHUSDT', side, 'LIMIT', timeInForce='GTC',
+                             quantity='0.010', price=str(price))
+    assert info.value.code == code and 'Limit price can' in info.value.msg
+
+
+def test_a_limit_order_needs_time_in_force(market):
+    """LIMIT without timeInForce is -1102 (fapi makes it mandatory; no GTC by default)."""
+    with pytest.raises(MarketError) as info:
+        market.f_place_order(KEY, 'ETHUSDT', 'BUY', 'LIMIT', quantity='0.010', price='2900')
+    assert info.value.code == -1102 and 'timeInForce' in info.value.msg
