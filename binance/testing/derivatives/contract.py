@@ -69,8 +69,10 @@ class ContractKind:
 
     #: ``futuresType`` of ``exchangeInfo``.
     futures_type = ''
-    #: The wallet asset that margins the contracts and receives profits and fees.
-    margin_asset = ''
+
+    def margin_asset(self, spec: SymbolSpec) -> str:
+        """The wallet asset that margins a contract and receives its profit and fees."""
+        raise NotImplementedError
 
     def notional(self, qty: Decimal, price: Decimal) -> Decimal:
         """The margin-asset value of ``qty`` contracts at ``price``."""
@@ -85,7 +87,9 @@ class LinearContract(ContractKind):
     """USD-M: quantities in the base asset, margin and profit in USDT."""
 
     futures_type = 'U_MARGINED'
-    margin_asset = 'USDT'
+
+    def margin_asset(self, spec: SymbolSpec) -> str:
+        return spec.quote
 
     def notional(self, qty: Decimal, price: Decimal) -> Decimal:
         return qty * price
@@ -157,6 +161,14 @@ class Contracts:
         if spec is None:
             raise MarketError(-1121, 'Invalid symbol.')
         return spec
+
+    def margin_asset(self, symbol: str) -> str:
+        """The wallet asset that margins ``symbol`` (USD-M: its quote asset)."""
+        return self.kind.margin_asset(self.spec(symbol))
+
+    def margin_assets(self) -> Tuple[str, ...]:
+        """Every margin asset of the listed contracts, sorted."""
+        return tuple(sorted({self.kind.margin_asset(spec) for spec in self.specs.values()}))
 
     def precisions(self, symbol: str) -> Tuple[int, int]:
         """``(pricePrecision, quantityPrecision)``: the decimals of tick and step size."""

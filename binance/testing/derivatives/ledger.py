@@ -81,7 +81,6 @@ class Ledger:
         self.now_ms = now_ms
         self.accounts: Dict[str, FuturesAccount] = {}
         self._trade_id = 1
-        self.asset = contracts.kind.margin_asset
 
     def open(self, api_key: str, wallet: Dict[str, Decimal]) -> FuturesAccount:
         """Create the account of ``api_key`` (or reset its wallet)."""
@@ -125,24 +124,28 @@ class Ledger:
         notional = kind.notional(pos.amount, mark)
         lev = self.leverage_of(account, symbol)
         orders = [r for r in account.open_records(symbol) if r['positionSide'] == side]
-        bids = sum((kind.notional(Decimal(r['origQty']), Decimal(r['price'] or 0))
-                    for r in orders if r['side'] == 'BUY'), ZERO)
-        asks = sum((kind.notional(Decimal(r['origQty']), Decimal(r['price'] or 0))
-                    for r in orders if r['side'] == 'SELL'), ZERO)
-        return {'mark': mark, 'notional': notional, 'up': kind.pnl(pos.amount, pos.entry, mark),
+        bids = sum((kind.notional(Decimal(r['origQty']), Decimal(r['price']))
+                    for r in orders if r['side'] == 'BUY' and Decimal(r['price'])), ZERO)
+        asks = sum((kind.notional(Decimal(r['origQty']), Decimal(r['price']))
+                    for r in orders if r['side'] == 'SELL' and Decimal(r['price'])), ZERO)
+        up = kind.pnl(pos.amount, pos.entry, mark) if pos.amount else ZERO
+        return {'mark': mark, 'notional': notional, 'up': up,
                 'im': abs(notional) / lev, 'mm': abs(notional) * MAINT_RATE,
                 'oim': sum((self.order_margin(account, r) for r in orders), ZERO),
                 'bids': bids, 'asks': asks}
 
-    def totals(self, account: FuturesAccount) -> Dict[str, Decimal]:
+    def totals(self, account: FuturesAccount, asset: str) -> Dict[str, Decimal]:
+        """Profit and margins of the contracts ``asset`` margins, and what is available."""
         totals = {'up': ZERO, 'im': ZERO, 'mm': ZERO, 'oim': ZERO}
         keys = set(account.positions) | {
             (r['symbol'], r['positionSide']) for r in account.open_records()}
         for symbol, side in keys:
+            if self.contracts.margin_asset(symbol) != asset:
+                continue
             numbers = self.position_numbers(account, symbol, side)
             for name in totals:
                 totals[name] += numbers[name]
-        wallet = account.wallet.get(self.asset, ZERO)
+        wallet = account.wallet.get(asset, ZERO)
         totals['wallet'] = wallet
         totals['available'] = wallet + totals['up'] - totals['im'] - totals['oim']
         return totals
@@ -158,12 +161,13 @@ class Ledger:
         realized = self._apply_fill(pos, signed, price, time_ms)
         fee = round8(self.contracts.kind.notional(qty, price) * (MAKER_RATE if maker
                                                                   else TAKER_RATE))
-        account.wallet[self.asset] = account.wallet.get(self.asset, ZERO) + realized - fee
+        asset = self.contracts.margin_asset(rec['symbol'])
+        account.wallet[asset] = account.wallet.get(asset, ZERO) + realized - fee
         account.update_time = time_ms
         trade_id = trade_id if trade_id > 0 else self.next_trade_id()
         name = rec['symbol']
         account.trades.append({
-            'buyer': rec['side'] == 'BUY', 'commission': fmt(fee), 'commissionAsset': self.asset,
+            'buyer': rec['side'] == 'BUY', 'commission': fmt(fee), 'commissionAsset': asset,
             'id': trade_id, 'maker': maker, 'orderId': rec['orderId'],
             'price': self.contracts.price_str(name, price),
             'qty': self.contracts.qty_str(name, qty),
@@ -174,7 +178,7 @@ class Ledger:
             if amount:
                 account.income.append({
                     'symbol': name, 'incomeType': kind, 'income': fmt(amount),
-                    'asset': self.asset, 'info': kind, 'time': time_ms,
+                    'asset': asset, 'info': kind, 'time': time_ms,
                     'tranId': 9000000 + len(account.income), 'tradeId': str(trade_id)})
         return realized, fee, trade_id
 
@@ -210,10 +214,11 @@ class Ledger:
         """The ``ACCOUNT_UPDATE`` of a fill (reason ``ORDER``)."""
         pos = account.position(symbol, side)
         numbers = self.position_numbers(account, symbol, side)
-        wallet = fmt(account.wallet.get(self.asset, ZERO))
+        asset = self.contracts.margin_asset(symbol)
+        wallet = fmt(account.wallet.get(asset, ZERO))
         return {'e': 'ACCOUNT_UPDATE', 'E': now, 'T': now, 'a': {
             'm': 'ORDER',
-            'B': [{'a': self.asset, 'wb': wallet, 'cw': wallet, 'bc': '0'}],
+            'B': [{'a': asset, 'wb': wallet, 'cw': wallet, 'bc': '0'}],
             'P': [{'s': symbol, 'pa': self.contracts.qty_str(symbol, pos.amount),
                    'ep': fmt(round8(pos.entry)), 'bep': fmt(round8(self.break_even(pos))),
                    'cr': fmt(pos.realized), 'up': fmt(round8(numbers['up'])),
@@ -253,7 +258,8 @@ class Ledger:
                 'markPrice': fmt(n['mark']), 'unRealizedProfit': fmt(round8(n['up'])),
                 'liquidationPrice': fmt(round8(self._liquidation(account, name, pos))),
                 'isolatedMargin': fmt(pos.isolated_wallet + n['up'] if isolated else ZERO),
-                'notional': fmt(round8(n['notional'])), 'marginAsset': self.asset,
+                'notional': fmt(round8(n['notional'])),
+                'marginAsset': self.contracts.margin_asset(name),
                 'isolatedWallet': fmt(pos.isolated_wallet),
                 'initialMargin': fmt(round8(n['im'] + n['oim'])),
                 'maintMargin': fmt(round8(n['mm'])),
@@ -266,10 +272,10 @@ class Ledger:
     def balance(self, api_key: str) -> List[Dict[str, Any]]:
         """``GET /fapi/v3/balance``."""
         account = self.account(api_key)
-        totals = self.totals(account)
         rows = []
         for asset, amount in sorted(account.wallet.items()):
-            margin = asset == self.asset
+            margin = asset in self.contracts.margin_assets()
+            totals = self.totals(account, asset)
             available = max(totals['available'], ZERO) if margin else amount
             rows.append({'accountAlias': 'SgsR', 'asset': asset, 'balance': fmt(amount),
                          'crossWalletBalance': fmt(amount),
@@ -282,23 +288,29 @@ class Ledger:
     def account_info(self, api_key: str) -> Dict[str, Any]:
         """``GET /fapi/v3/account``."""
         account = self.account(api_key)
-        t = self.totals(account)
+        per_asset = {asset: self.totals(account, asset) for asset in
+                     set(account.wallet) | set(self.contracts.margin_assets())}
+        t = {name: sum((v[name] for v in per_asset.values()), ZERO) for name in
+             ('up', 'im', 'mm', 'oim', 'wallet', 'available')}
         available = round8(max(t['available'], ZERO))
         assets = []
         for asset, amount in sorted(account.wallet.items()):
-            margin = asset == self.asset
+            margin = asset in self.contracts.margin_assets()
+            mine = per_asset[asset]
+            free = round8(max(mine['available'], ZERO))
 
             def of(value: Decimal) -> str:
                 return fmt(round8(value)) if margin else fmt(ZERO)
             assets.append({
                 'asset': asset, 'walletBalance': fmt(amount),
-                'unrealizedProfit': of(t['up']),
-                'marginBalance': fmt(round8(amount + (t['up'] if margin else ZERO))),
-                'maintMargin': of(t['mm']), 'initialMargin': of(t['im'] + t['oim']),
-                'positionInitialMargin': of(t['im']), 'openOrderInitialMargin': of(t['oim']),
-                'crossWalletBalance': fmt(amount), 'crossUnPnl': of(t['up']),
-                'availableBalance': fmt(available if margin else amount),
-                'maxWithdrawAmount': fmt(min(available, amount) if margin else amount),
+                'unrealizedProfit': of(mine['up']),
+                'marginBalance': fmt(round8(amount + (mine['up'] if margin else ZERO))),
+                'maintMargin': of(mine['mm']), 'initialMargin': of(mine['im'] + mine['oim']),
+                'positionInitialMargin': of(mine['im']),
+                'openOrderInitialMargin': of(mine['oim']),
+                'crossWalletBalance': fmt(amount), 'crossUnPnl': of(mine['up']),
+                'availableBalance': fmt(free if margin else amount),
+                'maxWithdrawAmount': fmt(min(free, amount) if margin else amount),
                 'updateTime': account.update_time})
         positions = []
         for name, side in self._position_keys(account):
@@ -386,19 +398,20 @@ class Ledger:
         if account.margin_type.get(name) != 'ISOLATED' or not pos.amount:
             # Binance's exact code for this case was not found in its docs
             raise MarketError(-4051, 'Isolated balance insufficient.')
-        wallet = account.wallet.get(self.asset, ZERO)
+        asset = self.contracts.margin_asset(name)
+        wallet = account.wallet.get(asset, ZERO)
         if kind == 1:
-            if value > self.totals(account)['available']:
+            if value > self.totals(account, asset)['available']:
                 raise MarketError(-2019, 'Margin is insufficient.')
             pos.isolated_wallet += value
-            account.wallet[self.asset] = wallet - value
+            account.wallet[asset] = wallet - value
         else:
             if value > pos.isolated_wallet:
                 raise MarketError(-4051, 'Isolated balance insufficient.')
             pos.isolated_wallet -= value
-            account.wallet[self.asset] = wallet + value
+            account.wallet[asset] = wallet + value
         account.margin_history.append({'symbol': name, 'type': kind, 'deltaType': 'TRADE',
-                                       'amount': fmt(value), 'asset': self.asset,
+                                       'amount': fmt(value), 'asset': asset,
                                        'time': self.now_ms(), 'positionSide': side})
         return {'amount': float(value), 'code': 200,
                 'msg': 'Successfully modify position margin.', 'type': kind}

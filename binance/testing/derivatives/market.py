@@ -348,8 +348,9 @@ class FuturesMarket(Market):
                     {'rateLimitType': 'ORDERS', 'interval': 'SECOND', 'intervalNum': 10,
                      'limit': 300}],
                 'exchangeFilters': [],
-                'assets': [{'asset': self.contracts.kind.margin_asset, 'marginAvailable': True,
-                            'autoAssetExchange': '-10000'}],
+                'assets': [{'asset': asset, 'marginAvailable': True,
+                            'autoAssetExchange': '-10000'}
+                           for asset in self.contracts.margin_assets()],
                 'symbols': symbols}
 
     def f_depth(self, symbol: Any = None, limit: Any = 500) -> Dict[str, Any]:

@@ -154,7 +154,8 @@ class OrderDesk:
         if pos.amount and (pos.amount > 0) != (signed > 0):
             closing = min(qty, abs(pos.amount))
         need = kind.notional(qty - closing, reference) / self.ledger.leverage_of(account, name)
-        if not reduce_only and need > self.ledger.totals(account)['available']:
+        available = self.ledger.totals(account, self.contracts.margin_asset(name))['available']
+        if not reduce_only and need > available:
             raise MarketError(-2019, 'Margin is insufficient.')
         if test:
             return {}
@@ -488,7 +489,7 @@ class OrderDesk:
             'si': 0, 'ss': 0, 'V': rec['selfTradePreventionMode'], 'pm': rec['priceMatch'],
             'gtd': rec['goodTillDate']}
         if exec_type == 'TRADE':  # Binance sends the commission only with one
-            order['N'], order['n'] = self.ledger.asset, fmt(fee)
+            order['N'], order['n'] = self.contracts.margin_asset(name), fmt(fee)
         return {'e': 'ORDER_TRADE_UPDATE', 'E': now, 'T': now, 'o': order}
 
 
