@@ -206,3 +206,20 @@ def test_a_limit_order_needs_time_in_force(market):
     with pytest.raises(MarketError) as info:
         market.f_place_order(KEY, 'ETHUSDT', 'BUY', 'LIMIT', quantity='0.010', price='2900')
     assert info.value.code == -1102 and 'timeInForce' in info.value.msg
+
+
+def test_client_order_ids_follow_fapis_rule(market):
+    """newClientOrderId takes fapi's characters (dots, colons, slashes too); a duplicate of
+    an open order is -4116 and a bad character -1100."""
+    mark = market.prices.mark('ETHUSDT')
+    low = str((mark * Decimal('0.97')).quantize(Decimal('0.01')))
+    order = market.f_place_order(KEY, 'ETHUSDT', 'BUY', 'LIMIT', timeInForce='GTC',
+                                 quantity='0.010', price=low, newClientOrderId='x-bot:1/a.b')
+    assert order['clientOrderId'] == 'x-bot:1/a.b'
+    assert market.f_get_order(KEY, 'ETHUSDT', origClientOrderId='x-bot:1/a.b')['orderId'] == \
+        order['orderId']
+    for client_id, code in (('x-bot:1/a.b', -4116), ('a b', -1100)):
+        with pytest.raises(MarketError) as info:
+            market.f_place_order(KEY, 'ETHUSDT', 'BUY', 'LIMIT', timeInForce='GTC',
+                                 quantity='0.010', price=low, newClientOrderId=client_id)
+        assert info.value.code == code

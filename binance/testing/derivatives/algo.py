@@ -28,7 +28,7 @@ from binance.testing.derivatives.contract import (CONDITIONAL_TYPES, MAX_NUM_ALG
                                                   TIME_IN_FORCES, TRIGGER_PROTECT,
                                                   WORKING_TYPES, Contracts)
 from binance.testing.derivatives.ledger import OPEN, Ledger
-from binance.testing.derivatives.orders import OrderDesk, Publish, parse_bool
+from binance.testing.derivatives.orders import OrderDesk, Publish, check_client_id, parse_bool
 from binance.testing.derivatives.prices import Prices
 from binance.testing.market_base import (MarketError, mandatory, missing, not_required,
                                          parse_decimal, parse_int)
@@ -166,8 +166,7 @@ class AlgoService:
             client_id = 'algo{}'.format(self._next_id + 1)
         else:
             client_id = clientAlgoId
-            if any(a['clientAlgoId'] == client_id for a in mine):
-                raise MarketError(-4116, 'ClientOrderId is duplicated.')
+            check_client_id(client_id, 'clientAlgoId', {a['clientAlgoId'] for a in mine})
         self._next_id += 1
         now = self.prices.now_ms()
         algo = {'algoId': self._next_id, 'clientAlgoId': client_id, 'algoType': 'CONDITIONAL',

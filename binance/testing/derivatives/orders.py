@@ -17,6 +17,7 @@ modify (``PUT /fapi/v1/order``), test orders, and the countdown cancel-all
 on the market's clock.
 """
 import json
+import re
 from decimal import Decimal
 from typing import Any, Callable, ContextManager, Dict, List, Optional
 
@@ -36,6 +37,17 @@ ZERO = Decimal(0)
 ALGO_ONLY = (-4120, 'Order type not supported for this endpoint. Please use the Algo Order '
                     'API endpoints instead.')
 _ENGINE_TYPES = {'LIMIT': 'LIMIT', 'MARKET': 'MARKET'}
+#: fapi's rule for newClientOrderId and clientAlgoId (wider than spot's).
+CLIENT_ID_RE = re.compile(r'^[.A-Z:/a-z0-9_-]{1,36}\Z')
+
+
+def check_client_id(value: Any, name: str, taken: Any) -> None:
+    """A client order id: fapi's characters (-1100), not one of ``taken`` (-4116)."""
+    if not isinstance(value, str) or not CLIENT_ID_RE.match(value):
+        raise MarketError(-1100, "Illegal characters found in parameter '{}'; legal range is "
+                                 "'^[\\.A-Z\\:/a-z0-9_-]{{1,36}}$'.".format(name))
+    if value in taken:
+        raise MarketError(-4116, 'ClientOrderId is duplicated.')
 Publish = Callable[[str, str, Dict[str, Any]], None]
 
 
@@ -139,6 +151,9 @@ class OrderDesk:
             self.contracts.check_percent_price(name, side, limit, mark)
         elif not missing(price):
             raise not_required('price')
+        if not missing(newClientOrderId):
+            check_client_id(newClientOrderId, 'newClientOrderId',
+                            {r['clientOrderId'] for r in account.open_records()})
         if len(account.open_records(name)) >= MAX_NUM_ORDERS:
             raise MarketError(-2025, 'Reach max open order limit.')
         pos = account.position(name, position_side)
@@ -170,7 +185,7 @@ class OrderDesk:
                     api_key, name, side, engine_type,
                     timeInForce=None if engine_type == 'LIMIT_MAKER' else engine_tif,
                     quantity=fmt(qty), price=None if limit is None else fmt(limit),
-                    newClientOrderId=newClientOrderId, newOrderRespType='ACK')
+                    newOrderRespType='ACK')
             except MarketError as error:
                 if error.code == -2010 and 'match and take' in error.msg:
                     # a GTX order that would take: Binance accepts and expires it
@@ -179,7 +194,8 @@ class OrderDesk:
                 raise
             now = self.engine.now_ms()
             rec = {'orderId': placed['orderId'], 'symbol': name, 'status': 'NEW',
-                   'clientOrderId': placed['clientOrderId'],
+                   'clientOrderId': placed['clientOrderId'] if missing(newClientOrderId)
+                   else newClientOrderId,
                    'price': self.contracts.price_str(name, limit) if limit is not None else '0',
                    'avgPrice': '0.00000', 'origQty': self.contracts.qty_str(name, qty),
                    'executedQty': '0', 'cumQty': '0', 'cumQuote': '0',
