@@ -223,3 +223,19 @@ def test_client_order_ids_follow_fapis_rule(market):
             market.f_place_order(KEY, 'ETHUSDT', 'BUY', 'LIMIT', timeInForce='GTC',
                                  quantity='0.010', price=low, newClientOrderId=client_id)
         assert info.value.code == code
+
+
+def test_a_gtd_order_expires_at_its_good_till_date(market, fake_clock):
+    """timeInForce=GTD: the order is EXPIRED once goodTillDate passes on the market's clock."""
+    mark = market.prices.mark('ETHUSDT')
+    until = market.now_ms() + 700000
+    order = market.f_place_order(KEY, 'ETHUSDT', 'BUY', 'LIMIT', timeInForce='GTD',
+                                 goodTillDate=str(until), quantity='0.010',
+                                 price=str((mark * Decimal('0.97')).quantize(Decimal('0.01'))))
+    fake_clock.advance(699)
+    market.run_timers()
+    assert market.f_get_order(KEY, 'ETHUSDT', orderId=order['orderId'])['status'] == 'NEW'
+    fake_clock.advance(1)
+    market.run_timers()
+    assert market.f_get_order(KEY, 'ETHUSDT', orderId=order['orderId'])['status'] == 'EXPIRED'
+    assert user_events(market, 'ORDER_TRADE_UPDATE')[-1]['o']['x'] == 'EXPIRED'

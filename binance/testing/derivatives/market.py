@@ -147,7 +147,7 @@ class FuturesMarket(Market):
 
         The local exchange calls it every 50 ms; a test with a fake clock calls it itself.
         """
-        if self.orders.countdowns:
+        if self.orders.countdowns or self.orders.good_till:
             self.orders.run_timers(self.now_ms())
         if self.algo.live:
             self.algo.check()

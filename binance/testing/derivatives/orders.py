@@ -14,7 +14,7 @@ as Binance does: a MARKET order answers ``NEW`` with nothing executed.
 Also here: batch place, cancel and modify (``/fapi/v1/batchOrders``),
 modify (``PUT /fapi/v1/order``), test orders, and the countdown cancel-all
 (``POST /fapi/v1/countdownCancelAll``), fired by :meth:`OrderDesk.run_timers`
-on the market's clock.
+on the market's clock, which also expires ``GTD`` orders at their ``goodTillDate``.
 """
 import json
 import re
@@ -85,6 +85,9 @@ class OrderDesk:
         self._amending: Dict[int, None] = {}
         #: (api key, symbol) -> the time its countdown cancels its open orders
         self.countdowns: Dict[Any, int] = {}
+        #: (api key, futures order id) -> goodTillDate of an open GTD order
+        self.good_till: Dict[Any, int] = {}
+        self._expiring: Dict[int, None] = {}
 
     # -- placing --------------------------------------------------------------------
 
@@ -211,6 +214,8 @@ class OrderDesk:
                    'time': now, 'updateTime': now}
             account.orders[rec['orderId']] = rec
             self._by_engine_id[rec['orderId']] = (api_key, rec['orderId'])
+            if tif == 'GTD':
+                self.good_till[(api_key, rec['orderId'])] = rec['goodTillDate']
             acknowledged = self._answer(rec)
         return acknowledged if resp_type == 'ACK' else self._answer(rec)
 
@@ -437,7 +442,16 @@ class OrderDesk:
         return {'symbol': name, 'countdownTime': str(value)}
 
     def run_timers(self, now: int) -> None:
-        """Cancel the open orders of every countdown that has run out by ``now``."""
+        """Cancel the open orders of every countdown that has run out by ``now``, and expire
+        the GTD orders whose ``goodTillDate`` has passed."""
+        for (api_key, order_id), until in list(self.good_till.items()):
+            if until <= now:
+                del self.good_till[(api_key, order_id)]
+                rec = self.ledger.accounts[api_key].orders[order_id]
+                if rec['status'] in OPEN:
+                    engine_id = self._engine_id(api_key, order_id)
+                    self._expiring[engine_id] = None
+                    self.engine.cancel_order(api_key, rec['symbol'], orderId=engine_id)
         for key, deadline in list(self.countdowns.items()):
             if deadline <= now:
                 del self.countdowns[key]
@@ -458,6 +472,11 @@ class OrderDesk:
         api_key, order_id = owner
         account = self.ledger.accounts[api_key]
         rec = account.orders[order_id]
+        if payload['x'] == 'CANCELED' and payload['i'] in self._expiring:
+            del self._expiring[payload['i']]
+            payload = dict(payload, x='EXPIRED', X='EXPIRED')   # goodTillDate passed
+        if payload['X'] not in OPEN:
+            self.good_till.pop((api_key, order_id), None)
         name = rec['symbol']
         carried_qty, carried_quote = self._carried.get(order_id, (ZERO, ZERO))
         executed = carried_qty + Decimal(payload['z'])
