@@ -328,6 +328,8 @@ class LocalExchange:
         return routes
 
     def _run_futures_timers(self) -> None:
+        if not self.futures._has_timers():   # nothing due: leave the markets' lock alone
+            return
         try:
             self.futures.run_timers()
         except Exception:

@@ -142,6 +142,10 @@ class FuturesMarket(Market):
         if self.algo.live:
             self.algo.check()
 
+    def _has_timers(self) -> bool:
+        """Whether :meth:`run_timers` has anything to look at (read without the lock)."""
+        return bool(self.orders.countdowns or self.orders.good_till or self.algo.live)
+
     def run_timers(self) -> None:
         """Fire what is due on the market's clock: countdown cancel-alls, algo triggers.
 
