@@ -223,7 +223,8 @@ class AlgoService:
         order = self._actual(algo)
         row.update(actualOrderId=str(order['orderId']) if order else '',
                    actualPrice=order['avgPrice'] if order else '0.00000',
-                   tpOrderType='', tpTriggerPrice='0.0000', tpPrice='0.0000')
+                   actualType=order['type'] if order else '',
+                   actualQty=order['executedQty'] if order else '0', tpOrderType='')
         if algo['orderType'] == 'TRAILING_STOP_MARKET':
             row.update(activatePrice=algo['activatePrice'], callbackRate=algo['callbackRate'])
         return row
