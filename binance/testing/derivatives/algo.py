@@ -60,6 +60,7 @@ class AlgoService:
         self._next_id = 3000000000
         self._checking = False
         self._again = False
+        self._seen: Dict[Any, Decimal] = {}   # prices read in this round of check()
 
     # -- placing ----------------------------------------------------------------------
 
@@ -359,6 +360,7 @@ class AlgoService:
             self._again = True
             while self._again:
                 self._again = False
+                self._seen = {}
                 for algo_id in list(self.live):
                     algo = self.algos[algo_id]
                     status = algo['algoStatus']
@@ -382,7 +384,10 @@ class AlgoService:
             elif state['had_position']:
                 self._set(algo, 'EXPIRED')
                 return
-        price = self.prices.working(name, algo['workingType'])
+        key = (name, algo['workingType'])
+        price = self._seen.get(key)
+        if price is None:
+            price = self._seen[key] = self.prices.working(name, algo['workingType'])
         if algo['orderType'] == 'TRAILING_STOP_MARKET':
             if not self._trailing(algo, state, price):
                 return
