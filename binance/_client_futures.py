@@ -28,6 +28,10 @@ FUTURES_DEPTH_LIMITS = (5, 10, 20, 50, 100, 500, 1000)
 #: Order types of ``POST /fapi/v1/order``.
 FUTURES_ORDER_TYPES = ('LIMIT', 'MARKET', 'STOP', 'STOP_MARKET', 'TAKE_PROFIT',
                        'TAKE_PROFIT_MARKET', 'TRAILING_STOP_MARKET')
+#: The conditional types Binance serves on the Algo Service since 2025-12-09
+#: (``POST /fapi/v1/algoOrder``, ``algoType=CONDITIONAL``).
+FUTURES_CONDITIONAL_TYPES = ('STOP', 'STOP_MARKET', 'TAKE_PROFIT', 'TAKE_PROFIT_MARKET',
+                             'TRAILING_STOP_MARKET')
 #: Time in force values of USD-M orders (``GTX``: post only; ``GTD``: good till date).
 FUTURES_TIME_IN_FORCES = ('GTC', 'IOC', 'FOK', 'GTX', 'GTD')
 #: ``marginType`` of ``POST /fapi/v1/marginType``.
@@ -49,6 +53,36 @@ RETIRED_FUTURES = {
 def _retired(method: str) -> BinanceEndpointRetiredError:
     retired, replacement = RETIRED_FUTURES[method]
     return BinanceEndpointRetiredError(method, retired, replacement)
+
+
+def to_algo_params(params: Dict[str, Any]) -> Dict[str, Any]:
+    """A ``/fapi/v1/order`` conditional order as ``POST /fapi/v1/algoOrder`` takes it:
+    ``algoType=CONDITIONAL``, ``stopPrice`` -> ``triggerPrice``, ``activationPrice``
+    -> ``activatePrice``, ``newClientOrderId`` -> ``clientAlgoId``."""
+    renamed = {'stopPrice': 'triggerPrice', 'activationPrice': 'activatePrice',
+               'newClientOrderId': 'clientAlgoId'}
+    algo: Dict[str, Any] = {'algoType': 'CONDITIONAL'}
+    for name, value in params.items():
+        new = renamed.get(name, name)
+        if new != name and new in params:
+            raise ValueError('send {} or {}, not both'.format(name, new))
+        algo[new] = value
+    return algo
+
+
+def _algo_query(params: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+    """The algo-endpoint parameters of a ``futures_get_order``/``futures_cancel_order`` call
+    given ``algoId``/``clientAlgoId`` (or ``conditional=True``), else ``None``."""
+    conditional = params.get('conditional')
+    if conditional is not None and not isinstance(conditional, bool):
+        raise TypeError('conditional must be True or False, got {!r}'.format(conditional))
+    if not conditional and 'algoId' not in params and 'clientAlgoId' not in params:
+        return None
+    query = {k: v for k, v in params.items() if k not in ('conditional', 'symbol')}
+    if query.get('algoId') is None and query.get('clientAlgoId') is None:
+        raise ValueError('a conditional order is found by algoId or clientAlgoId (the answer '
+                         'of futures_create_order / futures_create_algo_order)')
+    return query
 
 
 def _json_id_list(params: Dict[str, Any], name: str) -> None:
@@ -316,7 +350,15 @@ class FuturesMixin(ClientBase):
         return self._request('GET', 'v1/futures/transfer', params, signed=True, api='sapi')
 
     def futures_create_order(self, **params: Any) -> Dict[str, Any]:
-        """Send an order (``POST /fapi/v1/order``).
+        """Send an order (``POST /fapi/v1/order``; conditional types ``POST /fapi/v1/algoOrder``).
+
+        Since 2025-12-09 Binance refuses ``STOP``, ``STOP_MARKET``,
+        ``TAKE_PROFIT``, ``TAKE_PROFIT_MARKET`` and ``TRAILING_STOP_MARKET`` on
+        ``/fapi/v1/order`` (``-4120``); this method sends them to the Algo
+        Service itself (:func:`to_algo_params`: ``stopPrice`` becomes
+        ``triggerPrice``, ``activationPrice`` ``activatePrice``,
+        ``newClientOrderId`` ``clientAlgoId``) and returns its answer
+        (``algoId``, ``algoStatus`` ... see :meth:`futures_create_algo_order`).
 
         :param symbol: required. :param side: required, ``BUY`` or ``SELL``.
         :param type: required, one of ``LIMIT MARKET STOP STOP_MARKET TAKE_PROFIT
@@ -347,10 +389,20 @@ class FuturesMixin(ClientBase):
         if params.get('timeInForce') is not None:
             params = dict(params, timeInForce=check_choice(
                 'timeInForce', params['timeInForce'], FUTURES_TIME_IN_FORCES))
+        if order_type in FUTURES_CONDITIONAL_TYPES:
+            return self._fapi('POST', 'v1/algoOrder',
+                              _without_spot_checks(to_algo_params(params)), signed=True)
         return self._fapi('POST', 'v1/order', _without_spot_checks(params), signed=True)
 
     def futures_get_order(self, **params: Any) -> Dict[str, Any]:
-        """One order (``GET /fapi/v1/order``): symbol and orderId or origClientOrderId."""
+        """One order (``GET /fapi/v1/order``): symbol and orderId or origClientOrderId.
+
+        Given ``algoId`` or ``clientAlgoId`` (a conditional order), it asks
+        ``GET /fapi/v1/algoOrder`` instead (``symbol`` is not sent there).
+        """
+        algo = _algo_query(params)
+        if algo is not None:
+            return self._fapi('GET', 'v1/algoOrder', algo, signed=True)
         require('futures_get_order', params, 'symbol', ('orderId', 'origClientOrderId'))
         return self._fapi('GET', 'v1/order', params, signed=True)
 
@@ -366,7 +418,14 @@ class FuturesMixin(ClientBase):
         return self._fapi('GET', 'v1/allOrders', params, signed=True)
 
     def futures_cancel_order(self, **params: Any) -> Dict[str, Any]:
-        """Cancel an order (``DELETE /fapi/v1/order``): symbol and orderId or origClientOrderId."""
+        """Cancel an order (``DELETE /fapi/v1/order``): symbol and orderId or origClientOrderId.
+
+        Given ``algoId`` or ``clientAlgoId`` (a conditional order), it cancels
+        with ``DELETE /fapi/v1/algoOrder`` instead.
+        """
+        algo = _algo_query(params)
+        if algo is not None:
+            return self._fapi('DELETE', 'v1/algoOrder', algo, signed=True)
         require('futures_cancel_order', params, 'symbol', ('orderId', 'origClientOrderId'))
         return self._fapi('DELETE', 'v1/order', params, signed=True)
 
@@ -539,11 +598,11 @@ def _without_spot_checks(params: Dict[str, Any]) -> Dict[str, Any]:
     return dict(params, timeInForce=Checked(params['timeInForce']))
 
 
-def futures_method_table() -> List[Tuple[str, str]]:
-    """``(method, endpoint)`` of every futures method here (used by the docs and tests)."""
+def futures_method_table(cls: type = FuturesMixin) -> List[Tuple[str, str]]:
+    """``(method, endpoint)`` of every futures method of ``cls`` (used by the docs and tests)."""
     rows = []
-    for name in sorted(vars(FuturesMixin)):
+    for name in sorted(dir(cls)):
         if name.startswith('futures_') or name == 'transfer_history':
-            doc = getattr(FuturesMixin, name).__doc__ or ''
+            doc = getattr(cls, name).__doc__ or ''
             rows.append((name, doc.split('(``', 1)[-1].split('``', 1)[0] if '(``' in doc else ''))
     return rows

@@ -51,7 +51,7 @@ POSITIVE_NUMBERS = frozenset((
     'stopLimitPrice', 'limitIcebergQty', 'stopIcebergQty',
     'abovePrice', 'aboveStopPrice', 'aboveIcebergQty',
     'belowPrice', 'belowStopPrice', 'belowIcebergQty', 'amount',
-    'activationPrice', 'callbackRate',
+    'activationPrice', 'callbackRate', 'triggerPrice', 'activatePrice',
 ))
 # Checked wherever the parameter appears. ``type`` is not here: it is an order
 # type for orders (:func:`check_order`) but ``FULL``/``MINI`` for tickers.
@@ -344,6 +344,16 @@ _OCO_LEG = ('Type', 'ClientOrderId', 'IcebergQty', 'Price', 'StopPrice', 'Traili
             'TimeInForce', 'StrategyId', 'StrategyType', 'PegPriceType', 'PegOffsetType',
             'PegOffsetValue')
 _HISTORY = ('coin', 'status', 'offset', 'limit', 'startTime', 'endTime')
+# USD-M order API beyond 0.7.11 (Derivatives Trading USDS-M Futures docs, 2026)
+_FAPI_ORDER = ('symbol', 'side', 'positionSide', 'type', 'timeInForce', 'quantity',
+               'reduceOnly', 'price', 'newClientOrderId', 'stopPrice', 'closePosition',
+               'activationPrice', 'callbackRate', 'workingType', 'priceProtect',
+               'newOrderRespType', 'priceMatch', 'selfTradePreventionMode', 'goodTillDate')
+_FAPI_ALGO = ('algoType', 'symbol', 'side', 'positionSide', 'type', 'timeInForce', 'quantity',
+              'price', 'triggerPrice', 'workingType', 'priceMatch', 'closePosition',
+              'priceProtect', 'reduceOnly', 'activatePrice', 'callbackRate', 'clientAlgoId',
+              'newOrderRespType', 'selfTradePreventionMode', 'goodTillDate')
+_FAPI_KLINES = ('interval', 'startTime', 'endTime', 'limit')
 #: Parameters Binance documents for each endpoint the client calls, by
 #: ``(method, path)``, besides ``timestamp``, ``signature`` and ``recvWindow``
 #: (REST API and wallet docs, 2026).
@@ -389,6 +399,23 @@ KNOWN_PARAMS: Dict[Tuple[str, str], FrozenSet[str]] = {key: frozenset(names) for
     ('GET', '/sapi/v1/capital/deposit/hisrec'): _HISTORY + ('includeSource', 'txId'),
     ('GET', '/sapi/v1/capital/withdraw/history'): _HISTORY + ('withdrawOrderId', 'idList'),
     ('GET', '/sapi/v1/capital/deposit/address'): ('coin', 'network', 'amount'),
+    # -- USD-M: Algo Service, batches, modify, test, countdown, commission, price klines --
+    ('POST', '/fapi/v1/algoOrder'): _FAPI_ALGO,
+    ('GET', '/fapi/v1/algoOrder'): ('algoId', 'clientAlgoId'),
+    ('DELETE', '/fapi/v1/algoOrder'): ('algoId', 'clientAlgoId'),
+    ('GET', '/fapi/v1/openAlgoOrders'): ('algoType', 'symbol', 'algoId'),
+    ('GET', '/fapi/v1/allAlgoOrders'): ('symbol', 'algoId', 'startTime', 'endTime', 'limit'),
+    ('DELETE', '/fapi/v1/algoOpenOrders'): ('symbol',),
+    ('POST', '/fapi/v1/batchOrders'): ('batchOrders',),
+    ('PUT', '/fapi/v1/batchOrders'): ('batchOrders',),
+    ('PUT', '/fapi/v1/order'): ('symbol', 'side', 'quantity', 'price', 'orderId',
+                                'origClientOrderId', 'priceMatch'),
+    ('POST', '/fapi/v1/order/test'): _FAPI_ORDER,
+    ('POST', '/fapi/v1/countdownCancelAll'): ('symbol', 'countdownTime'),
+    ('GET', '/fapi/v1/commissionRate'): ('symbol',),
+    ('GET', '/fapi/v1/markPriceKlines'): ('symbol',) + _FAPI_KLINES,
+    ('GET', '/fapi/v1/indexPriceKlines'): ('pair',) + _FAPI_KLINES,
+    ('GET', '/fapi/v1/premiumIndexKlines'): ('symbol',) + _FAPI_KLINES,
 }.items()}
 # Today's spot order API (binance/_client_orders.py): order lists, cancel-all,
 # cancel-replace, amend, SOR, commission, filters, window tickers.

@@ -22,7 +22,8 @@ Usage::
 
 Point it at another server (e.g. :class:`binance.testing.LocalExchange`) with
 ``client.API_URL = 'http://127.0.0.1:PORT/api'``; wallet (``/sapi``) requests
-follow it. USD-M futures methods (:mod:`binance._client_futures`) use
+follow it. USD-M futures methods (:mod:`binance._client_futures`,
+:mod:`binance._client_futures_trading`) use
 ``Client.FUTURES_URL`` (``https://fapi.binance.com/fapi``); margin methods
 are in :mod:`binance._client_margin`.
 """
@@ -31,7 +32,7 @@ from typing import Any, Dict, Optional, Union
 from binance._client_account import AccountMixin
 from binance._client_base import DEFAULT_TIMEOUT
 from binance._client_constants import ClientConstants
-from binance._client_futures import FuturesMixin
+from binance._client_futures_trading import FuturesTradingMixin
 from binance._client_margin import MarginMixin
 from binance._client_market import MarketMixin
 from binance._client_orders import SpotOrdersMixin
@@ -44,7 +45,7 @@ from binance._not_provided import not_provided
 __all__ = ['Client', 'sign_payload', 'DEFAULT_TIMEOUT']
 
 
-class Client(FuturesMixin, MarginMixin, SpotOrdersMixin, SubAccountMixin, WalletExtMixin,
+class Client(FuturesTradingMixin, MarginMixin, SpotOrdersMixin, SubAccountMixin, WalletExtMixin,
              AccountMixin, MarketMixin, RequestMixin, ClientConstants):
     """Blocking REST client for Binance.
 

@@ -624,6 +624,8 @@ class DepthCacheManager:
 
     #: seconds to wait for the first diff event before asking for the snapshot anyway
     SNAPSHOT_WAIT = 1.0
+    #: 0.7.11's name for the default ``refresh_interval``: 30 minutes.
+    DEFAULT_REFRESH = 60 * 30
     # What differs for another market (see binance.futures_depthcache): the
     # state machine, the snapshot method of the client, the socket method of
     # the socket manager and the snapshot depths.
@@ -633,7 +635,8 @@ class DepthCacheManager:
     _LIMITS: Sequence[int] = VALID_LIMITS
 
     def __init__(self, client: Any, symbol: str, callback: Optional[Callable[[Any], Any]] = None,
-                 refresh_interval: Optional[float] = 1800, bm: Any = None, limit: int = 500,
+                 refresh_interval: Optional[float] = DEFAULT_REFRESH, bm: Any = None,
+                 limit: int = 500,
                  *, reactor: Any = None, conv_type: Callable[[Decimal], Any] = float) -> None:
         _validate_manager_args(client, symbol, callback, refresh_interval, bm, limit,
                                self._LIMITS, self._SNAPSHOT_METHOD, self._SOCKET_METHOD)
@@ -680,6 +683,10 @@ class DepthCacheManager:
             self._symbol, self._limit, 'closed' if self._closed else 'open')
 
     # -- public -------------------------------------------------------------
+
+    def get_symbol(self) -> str:
+        """The symbol this manager keeps (upper case), as 0.7.11's ``get_symbol``."""
+        return self._symbol
 
     def get_depth_cache(self) -> DepthCache:
         """The :class:`DepthCache` this manager keeps up to date (always the same object)."""

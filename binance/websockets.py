@@ -154,6 +154,7 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
     EXIT_WAITS_FOR_SOCKETS = True
 
     MAX_RETRIES = 5
+    DEFAULT_USER_TIMEOUT = 30 * 60  #: 0.7.11's name for the default ``user_timeout`` (s)
     INITIAL_DELAY = 0.1
     MAX_DELAY = 10.0
     IDLE_TIMEOUT = 90.0

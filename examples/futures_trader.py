@@ -75,8 +75,10 @@ def main(argv=None):
                 print('the user socket did not connect', file=sys.stderr)
                 failed = True
             else:
+                # RESULT: the answer carries the fill (Binance's default, ACK, does not)
                 order = client.futures_create_order(symbol=args.symbol, side='BUY',
-                                                    type='MARKET', quantity=args.quantity)
+                                                    type='MARKET', quantity=args.quantity,
+                                                    newOrderRespType='RESULT')
                 print('order {} {} avg price {}'.format(order['orderId'], order['status'],
                                                         order['avgPrice']))
                 show_position(client, args.symbol)

@@ -111,7 +111,9 @@ def test_order_position_cancel_round_trip(exchange):
     client = exchange.client()
     order = client.futures_create_order(symbol='BTCUSDT', side='BUY', type='MARKET',
                                         quantity='0.01')
-    assert order['status'] == 'FILLED' and order['positionSide'] == 'BOTH'
+    # Binance's default newOrderRespType is ACK: nothing executed yet in the answer
+    assert (order['status'], order['executedQty'], order['avgPrice']) == ('NEW', '0', '0.00000')
+    assert order['positionSide'] == 'BOTH'
     position = client.futures_position_information(symbol='BTCUSDT')[0]
     assert position['positionAmt'] == '0.010'   # quantityPrecision 3, as Binance writes it
     mark = float(client.futures_mark_price(symbol='BTCUSDT')['markPrice'])
@@ -161,13 +163,18 @@ def test_settings_margin_type_position_mode_and_margin(exchange):
 @pytest.mark.parametrize('kwargs, code', [
     ({'quantity': '10000'}, -2019),
     ({'quantity': '0.01', 'reduceOnly': True}, -2022),
-    ({'quantity': '0.0001'}, -4164),
-], ids=['margin', 'reduce-only', 'notional'])
+    ({'symbol': 'BTCUSDT', 'quantity': '0.001'}, -4164),
+    ({'quantity': '0.001'}, -4004),
+    ({'quantity': '0.015'}, -4023),
+    ({'type': 'LIMIT', 'timeInForce': 'GTC', 'quantity': '1', 'price': '600.005'}, -4014),
+], ids=['margin', 'reduce-only', 'notional', 'lot-size-min', 'lot-size-step', 'tick-size'])
 def test_refused_orders_keep_binances_codes(exchange, kwargs, code):
-    """Orders Binance refuses raise BinanceAPIException with Binance's USD-M code."""
+    """Orders Binance refuses raise BinanceAPIException with Binance's USD-M code
+    (futures' own filters, not the spot engine's -1013)."""
     client = exchange.client()
+    args = dict({'symbol': 'BNBUSDT', 'side': 'BUY', 'type': 'MARKET'}, **kwargs)
     with pytest.raises(BinanceAPIException) as info:
-        client.futures_create_order(symbol='BNBUSDT', side='BUY', type='MARKET', **kwargs)
+        client.futures_create_order(**args)
     assert info.value.code == code
 
 

@@ -87,7 +87,8 @@ def test_leverage_sets_the_margin_an_order_needs(market):
         market.f_place_order(KEY, 'BNBUSDT', 'BUY', 'MARKET', quantity='20')   # ~12000 USDT
     assert info.value.code == -2019
     market.f_change_leverage(KEY, 'BNBUSDT', '20')
-    assert market.f_place_order(KEY, 'BNBUSDT', 'BUY', 'MARKET', quantity='20')['status'] == 'FILLED'
+    assert market.f_place_order(KEY, 'BNBUSDT', 'BUY', 'MARKET', quantity='20',
+                                newOrderRespType='RESULT')['status'] == 'FILLED'
     with pytest.raises(MarketError) as info:
         market.f_change_leverage(KEY, 'BNBUSDT', '0')
     assert info.value.code == -4028
@@ -150,7 +151,8 @@ def test_numbers_use_each_contracts_price_and_quantity_precision(market, fake_cl
 def test_orders_positions_and_user_events_use_the_contract_precision(market):
     """An order's price/origQty, its fills, positionAmt and ACCOUNT_UPDATE's pa follow the
     contract's precisions (BTCUSDT: 0.1 tick, 0.001 step)."""
-    order = market.f_place_order(KEY, 'BTCUSDT', 'BUY', 'MARKET', quantity='0.01')
+    order = market.f_place_order(KEY, 'BTCUSDT', 'BUY', 'MARKET', quantity='0.01',
+                                 newOrderRespType='RESULT')
     assert (order['origQty'], order['executedQty']) == ('0.010', '0.010')
     assert _decimals(order['cumQuote']) == 4
     resting = market.f_place_order(KEY, 'BTCUSDT', 'SELL', 'LIMIT', quantity='0.002',
@@ -161,3 +163,79 @@ def test_orders_positions_and_user_events_use_the_contract_precision(market):
     assert fills and all(_decimals(o['l']) == 3 and _decimals(o['L']) == 1 for o in fills)
     assert user_events(market, 'ACCOUNT_UPDATE')[-1]['a']['P'][0]['pa'] == '0.010'
     assert _decimals(market.f_user_trades(KEY, 'BTCUSDT')[0]['qty']) == 3
+
+
+def test_a_modified_order_keeps_its_id_and_reports_an_amendment(market):
+    """PUT /fapi/v1/order changes price and quantity in place: one ORDER_TRADE_UPDATE with
+    x=AMENDMENT, no CANCELED or NEW of the engine's replacement, the same orderId."""
+    mark = market.prices.mark('ETHUSDT')
+    low = (mark * Decimal('0.97')).quantize(Decimal('0.01'))
+    order = market.f_place_order(KEY, 'ETHUSDT', 'BUY', 'LIMIT', timeInForce='GTC',
+                                 quantity='0.010', price=str(low))
+    market.events.clear()
+    moved = market.f_modify_order(KEY, symbol='ETHUSDT', orderId=order['orderId'], side='BUY',
+                                  quantity='0.020', price=str(low - 1))
+    assert (moved['orderId'], moved['origQty'], moved['price']) == \
+        (order['orderId'], '0.020', str(low - 1))
+    updates = [p['o'] for p in user_events(market, 'ORDER_TRADE_UPDATE')]
+    assert [(u['i'], u['x'], u['X'], u['q']) for u in updates] == \
+        [(order['orderId'], 'AMENDMENT', 'NEW', '0.020')]
+    assert market.f_open_orders(KEY, 'ETHUSDT')[0]['price'] == str(low - 1)
+    market.f_cancel_order(KEY, 'ETHUSDT', orderId=order['orderId'])
+    assert market.f_get_order(KEY, 'ETHUSDT', orderId=order['orderId'])['status'] == 'CANCELED'
+    with pytest.raises(MarketError) as info:
+        market.f_modify_order(KEY, symbol='ETHUSDT', orderId=order['orderId'], side='BUY',
+                              quantity='0.020', price=str(low))
+    assert info.value.code == -2013
+
+
+@pytest.mark.parametrize('side, factor, code', [('BUY', '1.06', -4016), ('SELL', '0.94', -4024)])
+def test_limit_prices_stay_within_percent_price_of_the_mark(market, side, factor, code):
+    """PERCENT_PRICE: a BUY more than 5 % above the mark or a SELL more than 5 % below is
+    refused with fapi's code, naming the limit."""
+    mark = market.prices.mark('ETHUSDT')
+    price = (mark * Decimal(factor)).quantize(Decimal('0.01'))
+    with pytest.raises(MarketError) as info:
+        market.f_place_order(KEY, 'ETHUSDT', side, 'LIMIT', timeInForce='GTC',
+                             quantity='0.010', price=str(price))
+    assert info.value.code == code and 'Limit price can' in info.value.msg
+
+
+def test_a_limit_order_needs_time_in_force(market):
+    """LIMIT without timeInForce is -1102 (fapi makes it mandatory; no GTC by default)."""
+    with pytest.raises(MarketError) as info:
+        market.f_place_order(KEY, 'ETHUSDT', 'BUY', 'LIMIT', quantity='0.010', price='2900')
+    assert info.value.code == -1102 and 'timeInForce' in info.value.msg
+
+
+def test_client_order_ids_follow_fapis_rule(market):
+    """newClientOrderId takes fapi's characters (dots, colons, slashes too); a duplicate of
+    an open order is -4116 and a bad character -1100."""
+    mark = market.prices.mark('ETHUSDT')
+    low = str((mark * Decimal('0.97')).quantize(Decimal('0.01')))
+    order = market.f_place_order(KEY, 'ETHUSDT', 'BUY', 'LIMIT', timeInForce='GTC',
+                                 quantity='0.010', price=low, newClientOrderId='x-bot:1/a.b')
+    assert order['clientOrderId'] == 'x-bot:1/a.b'
+    assert market.f_get_order(KEY, 'ETHUSDT', origClientOrderId='x-bot:1/a.b')['orderId'] == \
+        order['orderId']
+    for client_id, code in (('x-bot:1/a.b', -4116), ('a b', -1100)):
+        with pytest.raises(MarketError) as info:
+            market.f_place_order(KEY, 'ETHUSDT', 'BUY', 'LIMIT', timeInForce='GTC',
+                                 quantity='0.010', price=low, newClientOrderId=client_id)
+        assert info.value.code == code
+
+
+def test_a_gtd_order_expires_at_its_good_till_date(market, fake_clock):
+    """timeInForce=GTD: the order is EXPIRED once goodTillDate passes on the market's clock."""
+    mark = market.prices.mark('ETHUSDT')
+    until = market.now_ms() + 700000
+    order = market.f_place_order(KEY, 'ETHUSDT', 'BUY', 'LIMIT', timeInForce='GTD',
+                                 goodTillDate=str(until), quantity='0.010',
+                                 price=str((mark * Decimal('0.97')).quantize(Decimal('0.01'))))
+    fake_clock.advance(699)
+    market.run_timers()
+    assert market.f_get_order(KEY, 'ETHUSDT', orderId=order['orderId'])['status'] == 'NEW'
+    fake_clock.advance(1)
+    market.run_timers()
+    assert market.f_get_order(KEY, 'ETHUSDT', orderId=order['orderId'])['status'] == 'EXPIRED'
+    assert user_events(market, 'ORDER_TRADE_UPDATE')[-1]['o']['x'] == 'EXPIRED'

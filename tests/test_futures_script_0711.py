@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 SCRIPT = '''
 import queue
+import time
 from binance.client import Client
 from binance.websockets import BinanceSocketManager
 from binance.futures_depthcache import FuturesDepthCacheManager
@@ -58,6 +59,25 @@ while not {'ORDER_TRADE_UPDATE', 'ACCOUNT_UPDATE'} <= kinds:
     kinds.add(user.get(timeout=20)['e'])
 print('USER', sorted(kinds))
 
+entry = float(position['entryPrice'])
+stop = client.futures_create_order(symbol='BTCUSDT', side='SELL',
+                                   type=Client.FUTURE_ORDER_TYPE_STOP_MARKET,
+                                   stopPrice=round(entry * 0.9, 1), closePosition=True)
+take = client.futures_create_order(symbol='BTCUSDT', side='SELL',
+                                   type=Client.FUTURE_ORDER_TYPE_TAKE_PROFIT_MARKET,
+                                   stopPrice=round(entry * 1.1, 1), closePosition=True)
+print('STOPS', stop['algoStatus'], take['algoStatus'])
+deadline = time.time() + 20
+while client.futures_position_information(symbol='BTCUSDT') and time.time() < deadline:
+    time.sleep(0.1)
+print('CLOSED', client.futures_position_information(symbol='BTCUSDT') == [])
+while time.time() < deadline:   # not 0.7.11: what became of the take-profit
+    status = client.futures_get_order(symbol='BTCUSDT', algoId=take['algoId'])['algoStatus']
+    if status != 'NEW':
+        break
+    time.sleep(0.1)
+print('TAKE', status)
+
 dcm.close()
 bm.close()
 from twisted.internet import reactor
@@ -66,16 +86,33 @@ print('DONE')
 '''
 
 WRAPPER = '''
-import runpy, sys
+import runpy, sys, threading, time
 from binance.testing import LocalExchange
+
+
+def move_the_price(exchange):
+    # the test's hand: once the script's stop-loss and take-profit wait, the price falls
+    # to the stop's trigger
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        algos = exchange.call(lambda: {a['orderType']: a['triggerPrice']
+                                       for a in exchange.futures.algo.algos.values()})
+        if len(algos) == 2:
+            exchange.call(exchange.futures.set_price, 'BTCUSDT', algos['STOP_MARKET'])
+            return
+        time.sleep(0.05)
+
+
 with LocalExchange() as exchange, exchange.install():
+    threading.Thread(target=move_the_price, args=(exchange,), daemon=True).start()
     runpy.run_path(sys.argv[1], run_name='__main__')
 '''
 
 
 def test_a_0711_futures_script_runs_unchanged_on_the_local_exchange(tmp_path):
-    """klines, an order, position, balance, aggTrade/markPrice/user sockets and a futures depth
-    cache all work from an unmodified 0.7.11-style script, with nothing on stderr."""
+    """klines, an order, position, balance, aggTrade/markPrice/user sockets, a futures depth
+    cache, and a stop-loss and take-profit (sent to the Algo Service; the stop fires when the
+    test moves the price) all work from an unmodified 0.7.11-style script, nothing on stderr."""
     script = tmp_path / 'futures_bot.py'
     script.write_text(textwrap.dedent(SCRIPT))
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get('PYTHONPATH', ''))
@@ -91,10 +128,13 @@ def test_a_0711_futures_script_runs_unchanged_on_the_local_exchange(tmp_path):
     assert len(p.split('.')[1]) == price and len(q.split('.')[1]) == qty
     assert lines['MARK'] == 'btcusdt@markPrice@1s markPriceUpdate'
     assert lines['BOOK'] == 'True True'
-    assert lines['ORDER'] == 'FILLED 0.010 0.010'
+    assert lines['ORDER'] == 'NEW 0.010 0'   # Binance's default answer (ACK)
     assert lines['POSITION'] == '0.010'
     assert lines['BALANCE'] == 'True'      # the fee was paid from the futures wallet
     assert lines['USER'] == "['ACCOUNT_UPDATE', 'ORDER_TRADE_UPDATE']"
+    assert lines['STOPS'] == 'NEW NEW'
+    assert lines['CLOSED'] == 'True'
+    assert lines['TAKE'] == 'EXPIRED'      # a close-position order outlives no position
     assert out.rstrip().endswith('DONE') and err == ''
 
 

@@ -54,6 +54,9 @@ DEFAULT_BALANCES: Dict[str, str] = {
 
 #: Symbols the ticker moves per tick; a bigger market moves them in turn.
 TICK_SYMBOLS = 200
+#: Seconds between two looks at the futures timers (countdown cancel-all, algo triggers);
+#: Binance checks its countdowns about every 10 ms.
+FUTURES_TIMER_INTERVAL = 0.05
 
 
 class _ReactorDispatch:
@@ -203,6 +206,7 @@ class LocalExchange:
         self._rest: Optional[RestResource] = None
         self._rest_server: Any = None
         self._ticker: Any = None
+        self._timers: Any = None
         self._material: Any = None
         self._host = '127.0.0.1'
         if self.tls and '127.0.0.1' not in self.tls_hostnames and 'localhost' in self.tls_hostnames:
@@ -312,6 +316,10 @@ class LocalExchange:
             raise
         self._ports = {'rest': self._rest_server.port, 'streams': streams_port,
                        'fstreams': fstreams_port}
+        # countdown cancel-alls and conditional orders run on the exchange's clock
+        self._timers = LoopingCall(self._run_futures_timers)
+        self._timers.clock = reactor
+        self._timers.start(FUTURES_TIMER_INTERVAL, now=False)
         if self.tick is not None:
             self._ticker = LoopingCall(self._tick)
             self._ticker.clock = reactor
@@ -330,6 +338,14 @@ class LocalExchange:
         routes.update(subaccount_routes(self.subaccounts))
         routes.update(wallet_extra_routes(self.wallet_extras))
         return routes
+
+    def _run_futures_timers(self) -> None:
+        if not self.futures._has_timers():   # nothing due: leave the markets' lock alone
+            return
+        try:
+            self.futures.run_timers()
+        except Exception:
+            log.exception('the futures timers failed')
 
     def _tick(self) -> None:
         try:
@@ -373,6 +389,9 @@ class LocalExchange:
         if self._ticker is not None and self._ticker.running:
             self._ticker.stop()
         self._ticker = None
+        if self._timers is not None and self._timers.running:
+            self._timers.stop()
+        self._timers = None
         waits = []
         if self._rest_server is not None:
             self._rest_server.stop()  # closes keep-alive connections too

@@ -14,7 +14,7 @@ retired paths 0.7.11 used (``/fapi/v1/account``, ``/fapi/v1/balance``,
 from typing import Any, Callable, Dict, Tuple
 
 from binance.testing.futures_market import FuturesMarket
-from binance.testing.rest import KEY, NONE, SIGNED, _Route
+from binance.testing.rest import KEY, NONE, SIGNED, _reading, _Route
 
 __all__ = ['futures_routes']
 
@@ -26,8 +26,7 @@ def _bind(fmarket: FuturesMarket, method: str, names: Tuple[str, ...], private: 
         if private:
             return getattr(fmarket, method)(api_key, **args)
         return getattr(fmarket, method)(**args)
-    handler.reads = names  # type: ignore[attr-defined]
-    return handler
+    return _reading(names, handler)
 
 
 def _weight_by_limit(params: Dict[str, Any]) -> int:
@@ -38,17 +37,41 @@ def _weight_by_limit(params: Dict[str, Any]) -> int:
     return 2 if limit <= 50 else 5 if limit <= 100 else 10 if limit <= 500 else 20
 
 
+def _kline_weight(params: Dict[str, Any]) -> int:
+    try:
+        limit = int(params.get('limit', 500))
+    except (TypeError, ValueError):
+        return 5
+    return 1 if limit < 100 else 2 if limit < 500 else 5 if limit <= 1000 else 10
+
+
 def _symbol_or(single: int, everything: int) -> Callable[[Dict[str, Any]], int]:
     return lambda params: single if 'symbol' in params else everything
 
 
 _ORDER = ('symbol', 'side', 'type', 'positionSide', 'timeInForce', 'quantity', 'reduceOnly',
-          'price', 'newClientOrderId', 'stopPrice', 'closePosition', 'newOrderRespType',
-          'goodTillDate')
+          'price', 'newClientOrderId', 'stopPrice', 'closePosition', 'workingType',
+          'priceProtect', 'newOrderRespType', 'goodTillDate')
 # Read by Binance, no effect in the simulation.
-_ORDER_IGNORED = ('workingType', 'priceProtect', 'priceMatch', 'selfTradePreventionMode',
-                  'activationPrice', 'callbackRate')
+_ORDER_IGNORED = ('priceMatch', 'selfTradePreventionMode', 'activationPrice', 'callbackRate')
 _ID = ('symbol', 'orderId', 'origClientOrderId')
+_MODIFY = ('symbol', 'side', 'quantity', 'price', 'orderId', 'origClientOrderId', 'priceMatch')
+_ALGO = ('algoType', 'symbol', 'side', 'type', 'positionSide', 'timeInForce', 'quantity',
+         'price', 'triggerPrice', 'workingType', 'priceMatch', 'closePosition', 'priceProtect',
+         'reduceOnly', 'activatePrice', 'callbackRate', 'clientAlgoId', 'newOrderRespType',
+         'selfTradePreventionMode', 'goodTillDate')
+_ALGO_ID = ('algoId', 'clientAlgoId')
+_KLINE = ('symbol', 'interval', 'startTime', 'endTime', 'limit')
+
+
+def _price_klines(fmarket: FuturesMarket, kind: str, first: str) -> Any:
+    names = (first,) + _KLINE[1:]
+
+    def handler(market: Any, api_key: str, params: Dict[str, Any]) -> Any:
+        fmarket.active = True
+        args = [params.get(name) for name in names]
+        return fmarket.f_price_klines(kind, *args)
+    return _reading(names, handler)
 
 
 def futures_routes(fmarket: FuturesMarket) -> Dict[Tuple[str, str], _Route]:
@@ -78,6 +101,12 @@ def futures_routes(fmarket: FuturesMarket) -> Dict[Tuple[str, str], _Route]:
         ('GET', '/fapi/v1/continuousKlines'): _Route(
             pub('f_continuous_klines', 'pair', 'contractType', 'interval', 'startTime',
                 'endTime', 'limit'), NONE, 5),
+        ('GET', '/fapi/v1/markPriceKlines'): _Route(_price_klines(fmarket, 'mark', 'symbol'),
+                                                    NONE, _kline_weight),
+        ('GET', '/fapi/v1/indexPriceKlines'): _Route(_price_klines(fmarket, 'index', 'pair'),
+                                                     NONE, _kline_weight),
+        ('GET', '/fapi/v1/premiumIndexKlines'): _Route(
+            _price_klines(fmarket, 'premium', 'symbol'), NONE, _kline_weight),
         ('GET', '/fapi/v1/premiumIndex'): _Route(pub('premium_index', 'symbol'), NONE, 1),
         ('GET', '/fapi/v1/fundingRate'): _Route(
             pub('funding_rate', 'symbol', 'startTime', 'endTime', 'limit'), NONE, 1),
@@ -94,6 +123,26 @@ def futures_routes(fmarket: FuturesMarket) -> Dict[Tuple[str, str], _Route]:
                                                     SIGNED, 1),
         ('POST', '/fapi/v1/order'): _Route(own('f_place_order', *_ORDER), SIGNED, 0,
                                            ignored=_ORDER_IGNORED),
+        ('POST', '/fapi/v1/order/test'): _Route(own('f_test_order', *_ORDER), SIGNED, 0,
+                                                ignored=_ORDER_IGNORED),
+        ('PUT', '/fapi/v1/order'): _Route(own('f_modify_order', *_MODIFY), SIGNED, 1),
+        ('POST', '/fapi/v1/batchOrders'): _Route(own('f_place_batch', 'batchOrders'), SIGNED, 5),
+        ('PUT', '/fapi/v1/batchOrders'): _Route(own('f_modify_batch', 'batchOrders'), SIGNED, 5),
+        ('POST', '/fapi/v1/countdownCancelAll'): _Route(
+            own('f_countdown_cancel_all', 'symbol', 'countdownTime'), SIGNED, 10),
+        ('POST', '/fapi/v1/algoOrder'): _Route(own('f_algo_order', *_ALGO), SIGNED, 0),
+        ('GET', '/fapi/v1/algoOrder'): _Route(own('f_get_algo_order', *_ALGO_ID), SIGNED, 1),
+        ('DELETE', '/fapi/v1/algoOrder'): _Route(own('f_cancel_algo_order', *_ALGO_ID),
+                                                 SIGNED, 1),
+        ('DELETE', '/fapi/v1/algoOpenOrders'): _Route(own('f_cancel_all_algo', 'symbol'),
+                                                      SIGNED, 1),
+        ('GET', '/fapi/v1/openAlgoOrders'): _Route(
+            own('f_open_algo_orders', 'algoType', 'symbol', 'algoId'), SIGNED, _symbol_or(1, 40)),
+        ('GET', '/fapi/v1/allAlgoOrders'): _Route(
+            own('f_all_algo_orders', 'symbol', 'algoId', 'startTime', 'endTime', 'limit'),
+            SIGNED, 5),
+        ('GET', '/fapi/v1/commissionRate'): _Route(own('f_commission_rate', 'symbol'),
+                                                   SIGNED, 20),
         ('GET', '/fapi/v1/order'): _Route(own('f_get_order', *_ID), SIGNED, 1),
         ('DELETE', '/fapi/v1/order'): _Route(own('f_cancel_order', *_ID), SIGNED, 1),
         ('DELETE', '/fapi/v1/allOpenOrders'): _Route(own('f_cancel_all', 'symbol'), SIGNED, 1),
@@ -136,5 +185,4 @@ def futures_routes(fmarket: FuturesMarket) -> Dict[Tuple[str, str], _Route]:
 def _bind_fixed(fn: Callable[[], Any]) -> Any:
     def handler(market: Any, api_key: str, params: Dict[str, Any]) -> Any:
         return fn()
-    handler.reads = ()  # type: ignore[attr-defined]
-    return handler
+    return _reading((), handler)
