@@ -100,7 +100,8 @@ def test_a_misspelt_futures_or_margin_argument_is_refused_with_a_suggestion():
 
 
 def test_documented_futures_and_margin_arguments_are_sent():
-    """Every conditional-order argument of futures_create_order, and the margin ones, go out."""
+    """Every conditional-order argument of futures_create_order (routed to the Algo Service,
+    stopPrice sent as triggerPrice), and the margin ones, go out."""
     client, adapter = offline_client('k', 's')
     client.futures_create_order(symbol='BTCUSDT', side='SELL', type='STOP_MARKET',
                                 stopPrice='90', closePosition=True, workingType='MARK_PRICE',
@@ -109,7 +110,11 @@ def test_documented_futures_and_margin_arguments_are_sent():
                                isIsolated='TRUE', sideEffectType='MARGIN_BUY',
                                autoRepayAtCancel=False, selfTradePreventionMode='NONE')
     assert [r.url.split('?')[0].split('.com')[-1] for r in adapter.requests] == [
-        '/fapi/v1/order', '/sapi/v1/margin/order']
+        '/fapi/v1/algoOrder', '/sapi/v1/margin/order']
+    futures_query = adapter.requests[0].url.split('?', 1)[1]
+    for sent in ('triggerPrice=90', 'closePosition=true', 'workingType=MARK_PRICE',
+                 'priceProtect=true', 'positionSide=BOTH', 'algoType=CONDITIONAL'):
+        assert sent in futures_query
 
 
 def test_local_exchange_reads_what_the_client_knows(exchange):
