@@ -208,6 +208,7 @@ def wait_for_open_sockets() -> None:
             # the event's lock held, and the ending below would wait on it forever
             time.sleep(0.1)
         let_reactor_finish_current_call()
+        _exit_as_requested()    # a callback's sys.exit(n) stopped the reactor
     except KeyboardInterrupt:  # Ctrl-C while waiting: end now, as interrupted
         _ignore_further_ctrl_c()
         _stop_and_poll(2.0)
@@ -235,9 +236,15 @@ def _ignore_further_ctrl_c() -> None:
 
 def _exit_interrupted() -> None:
     """End the process with status 130 after the remaining exit hooks have run."""
+    _end_process(130)
+
+
+def _end_process(status: int) -> None:
+    """Run the remaining exit hooks, flush, and end the process with ``status`` now."""
     import os
     import sys
-    atexit.unregister(wait_for_open_sockets)
+    for hook in (wait_for_open_sockets, _exit_as_requested):
+        atexit.unregister(hook)
     try:
         atexit._run_exitfuncs()
     finally:
@@ -246,7 +253,7 @@ def _exit_interrupted() -> None:
                 stream.flush()
             except Exception:  # a closed or broken stream: nothing more to do
                 pass
-        os._exit(130)
+        os._exit(status)
 
 
 def let_reactor_finish_current_call(timeout: float = 2.0) -> None:
@@ -259,7 +266,12 @@ def let_reactor_finish_current_call(timeout: float = 2.0) -> None:
     if is_running() and not in_reactor_thread():
         done = threading.Event()
         get_reactor().callFromThread(done.set)
-        done.wait(timeout)
+        # a reactor already shutting down never runs the call: stop waiting once
+        # it has stopped, not after ``timeout`` (the exit then took 2 s longer
+        # about half the time)
+        deadline = time.monotonic() + timeout
+        while not (done.is_set() or _stopped.is_set()) and time.monotonic() < deadline:
+            time.sleep(0.005)
 
 
 def main_ended_by_exception() -> bool:
@@ -276,6 +288,72 @@ def stop_and_wait(timeout: float = 2.0) -> None:
         reactor = get_reactor()
         reactor.callFromThread(reactor.stop)
         wait_stopped(timeout)
+
+
+# -- the exit status a callback asked for ---------------------------------------------
+#
+# ``sys.exit(3)`` inside a callback raises SystemExit on the reactor thread,
+# where it can only stop the reactor (see ``_ws_protocol.stop_for_exit``). The
+# code is kept here and becomes the process's exit status when the program
+# ends (or :func:`binance.testing.run_offline`'s return value), as it would be
+# had the callback run in the main thread.
+
+_exit_request: dict = {}        # 'code': of the first SystemExit raised in a callback; 'taken'
+
+
+def request_exit(code: Any, reactor: Any = None) -> None:
+    """Keep ``code`` (a ``SystemExit``'s ``code``) as the process's exit status.
+
+    Only for the process's real reactor: a callback raising ``SystemExit``
+    under a fake reactor in a test changes nothing. The first request wins.
+    """
+    if reactor is not None and reactor is not installed_reactor_or_none():
+        return
+    with _lock:
+        if 'code' in _exit_request:
+            return
+        _exit_request['code'] = code
+    # for a program still running; one already exiting is ended by the exit
+    # hook that waits for its sockets (hooks registered now would not run)
+    atexit.register(_exit_as_requested)
+
+
+def take_exit_request() -> Optional[int]:
+    """The exit status a callback's ``sys.exit`` asked for, once (else ``None``).
+
+    A message code (``sys.exit('failed')``) is printed to stderr and gives 1.
+    """
+    with _lock:
+        if 'code' not in _exit_request or 'taken' in _exit_request:
+            return None
+        _exit_request['taken'] = True
+        code = _exit_request['code']
+    atexit.unregister(_exit_as_requested)
+    return exit_status(code)
+
+
+def exit_status(code: Any) -> int:
+    """The status Python gives ``sys.exit(code)``; a message is printed to stderr and means 1."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return int(code)
+    import sys
+    print(code, file=sys.stderr)
+    return 1
+
+
+def _exit_as_requested() -> None:
+    """At interpreter exit: end with the status a callback's ``sys.exit`` asked for.
+
+    Not when the main thread ended with an uncaught exception: its traceback
+    and status 1 stand.
+    """
+    if main_ended_by_exception():
+        return
+    status = take_exit_request()
+    if status:
+        _end_process(status)
 
 
 #: Seconds between wake-ups of the reactor loop. ``reactor.stop()`` called from

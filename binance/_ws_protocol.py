@@ -17,6 +17,7 @@ from autobahn.twisted.websocket import (WebSocketClientFactory, WebSocketClientP
 from twisted.internet import error as twisted_error
 from twisted.internet.protocol import ReconnectingClientFactory
 
+from binance import _reactor
 from binance._backoff import Backoff
 from binance._fastframes import FastFramesMixin
 from binance._json import first_loads as _first_loads
@@ -98,6 +99,8 @@ def stop_for_exit(reactor: Any, name: str, exc: BaseException) -> None:
     """
     log.info('%s: the callback raised %s (%s): it asked to exit; stopping the reactor',
              name, type(exc).__name__, exc)
+    if isinstance(exc, SystemExit):  # its code becomes the process's exit status
+        _reactor.request_exit(exc.code, reactor)
     stop = getattr(reactor, 'stop', None)
     if stop is None:
         return
