@@ -4,7 +4,7 @@ Everything here runs in the caller's thread, before any connection is made,
 and raises :class:`ValueError`/:class:`TypeError` naming the valid values.
 """
 import re
-from typing import Any
+from typing import Any, Iterable, List
 
 from binance import _stream_kinds as _kinds
 from binance.enums import KLINE_INTERVALS, WEBSOCKET_DEPTHS
@@ -98,3 +98,23 @@ def _check_stream_name(name: Any) -> str:
         raise ValueError('unknown stream type {!r} in {!r}; valid streams: {}'.format(
             kind, name, _VALID_KINDS_TEXT))
     return name
+
+
+def check_stream_names(streams: Any) -> List[str]:
+    """The stream names of a combined stream, checked (``start_multiplex_socket``, the CLI)."""
+    if isinstance(streams, (str, bytes)) or not isinstance(streams, Iterable):
+        raise TypeError('streams must be a list of stream names such as '
+                        '[\'bnbbtc@aggTrade\', \'neobtc@ticker\'], got {!r}'.format(
+                            type(streams).__name__))
+    names = [_check_stream_name(name) for name in streams]
+    seen = set()
+    for name in names:
+        if name in seen:
+            raise ValueError('stream {!r} is named twice; give each stream once'.format(name))
+        seen.add(name)
+    if not names:
+        raise ValueError('streams must name at least one stream, e.g. [\'bnbbtc@aggTrade\']')
+    if len(names) > MAX_STREAMS_PER_CONNECTION:
+        raise ValueError('Binance allows at most {} streams per connection, got {}'.format(
+            MAX_STREAMS_PER_CONNECTION, len(names)))
+    return names

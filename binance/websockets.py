@@ -49,8 +49,8 @@ from binance._ws_user import USER_STREAM_KEY, UserStream, ws_api_signature
 from binance._ws_futures import FuturesSocketsMixin
 from binance._ws_checks import (ARRAY_STREAMS, MAX_STREAMS_PER_CONNECTION,
                                  SYMBOL_STREAM_KINDS, _check_callback, _check_interval,
-                                 _check_stream_name, _depth_suffix, _MINITICKER_UPDATE_TIMES,
-                                 stream_name)
+                                 _depth_suffix, _MINITICKER_UPDATE_TIMES,
+                                 check_stream_names, stream_name)
 
 __all__ = ['BinanceSocketManager', 'MAX_RETRIES_MESSAGE', 'USER_STREAM_KEY',
            'ReactorStoppedError', 'StreamFactory', 'StreamProtocol', 'ws_api_signature',
@@ -543,21 +543,7 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
             streams, a name given twice, a malformed name (e.g. an upper-case
             symbol) or an unknown stream type (the message lists the valid ones).
         """
-        if isinstance(streams, (str, bytes)) or not isinstance(streams, Iterable):
-            raise TypeError('streams must be a list of stream names such as '
-                            '[\'bnbbtc@aggTrade\', \'neobtc@ticker\'], got {!r}'.format(
-                                type(streams).__name__))
-        names = [_check_stream_name(name) for name in streams]
-        seen = set()
-        for name in names:
-            if name in seen:
-                raise ValueError('stream {!r} is named twice; give each stream once'.format(name))
-            seen.add(name)
-        if not names:
-            raise ValueError('streams must name at least one stream, e.g. [\'bnbbtc@aggTrade\']')
-        if len(names) > MAX_STREAMS_PER_CONNECTION:
-            raise ValueError('Binance allows at most {} streams per connection, got {}'.format(
-                MAX_STREAMS_PER_CONNECTION, len(names)))
+        names = check_stream_names(streams)
         return self._start_stream(names, callback, DELIVER_ENVELOPE)
 
     def start_user_socket(self, callback: Callback) -> Union[str, bool]:
