@@ -290,6 +290,46 @@ def stop_and_wait(timeout: float = 2.0) -> None:
         wait_stopped(timeout)
 
 
+# -- a forgotten ``bm.start()`` ---------------------------------------------------------
+#
+# ``start_trade_socket`` only asks for a socket; nothing connects until the
+# reactor runs, which ``bm.start()`` does. A script that forgets it would end
+# silently with status 0: say so at exit, on stderr (no logging needed).
+
+_unstarted_owners: 'weakref.WeakSet[Any]' = weakref.WeakSet()
+_unstarted_hook_registered = False
+
+
+def warn_at_exit_unless_started(owner: Any) -> None:
+    """At exit, warn if ``owner`` asked for sockets but was never started.
+
+    ``owner`` provides ``unstarted_socket_keys() -> list``. Nothing is said
+    when the reactor ran (someone else started it, so the sockets connected).
+    """
+    global _unstarted_hook_registered
+    _unstarted_owners.add(owner)
+    with _lock:
+        if _unstarted_hook_registered:
+            return
+        _unstarted_hook_registered = True
+    atexit.register(warn_unstarted)
+
+
+def warn_unstarted() -> None:
+    """The exit hook of :func:`warn_at_exit_unless_started`."""
+    if is_running() or has_stopped() or main_ended_by_exception():
+        return
+    import sys
+    for owner in list(_unstarted_owners):
+        keys = owner.unstarted_socket_keys()
+        if keys:
+            print('warning: {} socket(s) of a {} were started ({}) but its start() was never '
+                  'called, so nothing connected and no message arrived; call bm.start() after '
+                  'the start_*_socket calls'.format(len(keys), type(owner).__name__,
+                                                     ', '.join(keys)),
+                  file=sys.stderr, flush=True)
+
+
 # -- the exit status a callback asked for ---------------------------------------------
 #
 # ``sys.exit(3)`` inside a callback raises SystemExit on the reactor thread,

@@ -41,6 +41,29 @@ def _check_callback(callback: Any) -> None:
     if not callable(callback):
         raise TypeError('callback must be a callable taking one message, got {!r}'.format(
             type(callback).__name__))
+    check_callback_arity(callback)
+
+
+def check_callback_arity(callback: Any) -> None:
+    """Refuse a callback that cannot be called as ``callback(message)``.
+
+    Otherwise it would be accepted and then fail on every message, each
+    failure logged with a traceback. Bound methods, ``functools.partial``,
+    ``*args``, defaults and builtins pass; a callable whose signature Python
+    cannot tell (some builtins) is accepted.
+    """
+    import inspect
+    try:
+        signature = inspect.signature(callback)
+    except (TypeError, ValueError):  # no signature to check (e.g. some builtins)
+        return
+    try:
+        signature.bind(None)
+    except TypeError as exc:
+        name = getattr(callback, '__qualname__', None) or type(callback).__name__
+        raise TypeError('callback {}{} cannot be called as callback(message) ({}); '
+                        'a stream callback takes one argument, the message, e.g. '
+                        'def process_message(msg): ...'.format(name, signature, exc)) from None
 
 
 def _stream_symbol(symbol: Any) -> str:

@@ -353,8 +353,15 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
                 return False
             entry = make_entry()
             self._conns[key] = entry
+        if self._uses_global_reactor():  # a forgotten bm.start() is told at exit
+            _reactor.warn_at_exit_unless_started(self)
         self._call(entry.begin)
         return key
+
+    def unstarted_socket_keys(self) -> List[str]:
+        """Keys of the sockets asked for, when :meth:`start` was never called (else ``[]``)."""
+        with self._conn_lock:
+            return [] if self._manager_started else list(self._conns)
 
     def _start_stream(self, streams: List[str], callback: Callback,
                       delivery: str = DELIVER_RAW) -> Union[str, bool]:

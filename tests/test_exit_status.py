@@ -93,3 +93,32 @@ def test_waiting_for_the_reactor_to_finish_ends_when_it_stops(monkeypatch):
                               kwargs={'timeout': 3600}, daemon=True)
     waiter.start()
     wait_until(lambda: not waiter.is_alive(), timeout=30, message='the exit wait to end')
+
+
+FORGETS_START = '''
+from binance.client import Client
+from binance.websockets import BinanceSocketManager
+bm = BinanceSocketManager(Client())
+bm.start_trade_socket('BNBBTC', print)
+bm.start_kline_socket('BNBBTC', print)
+'''
+
+
+def test_a_forgotten_bm_start_is_told_at_exit():
+    """Sockets asked for without bm.start() (nothing connects): a warning on stderr at exit."""
+    proc = _python('-c', FORGETS_START)
+    assert proc.returncode == 0
+    assert 'bnbbtc@trade, bnbbtc@kline_1m' in proc.stderr
+    assert 'start() was never called' in proc.stderr and 'bm.start()' in proc.stderr
+
+
+def test_no_warning_when_the_reactor_ran():
+    """Started managers, or sockets the running reactor connected anyway, are not warned about."""
+    program = PLAIN.format(code=0).replace('bm.start()\n', '') + '''
+bm2 = BinanceSocketManager(Client(''))
+bm2.start_trade_socket('ETHBTC', print)
+bm2.start()
+'''
+    proc = _python('-c', program)
+    assert proc.returncode == 0, proc.stderr
+    assert 'never called' not in proc.stderr
