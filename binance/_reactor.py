@@ -303,7 +303,7 @@ _unstarted_hook_registered = False
 def warn_at_exit_unless_started(owner: Any) -> None:
     """At exit, warn if ``owner`` asked for sockets but was never started.
 
-    ``owner`` provides ``unstarted_socket_keys() -> list``. Nothing is said
+    ``owner`` provides ``_unstarted_socket_keys() -> list``. Nothing is said
     when the reactor ran (someone else started it, so the sockets connected).
     """
     global _unstarted_hook_registered
@@ -321,7 +321,7 @@ def warn_unstarted() -> None:
         return
     import sys
     for owner in list(_unstarted_owners):
-        keys = owner.unstarted_socket_keys()
+        keys = owner._unstarted_socket_keys()
         if keys:
             print('warning: {} socket(s) of a {} were started ({}) but its start() was never '
                   'called, so nothing connected and no message arrived; call bm.start() after '

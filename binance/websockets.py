@@ -358,7 +358,7 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
         self._call(entry.begin)
         return key
 
-    def unstarted_socket_keys(self) -> List[str]:
+    def _unstarted_socket_keys(self) -> List[str]:
         """Keys of the sockets asked for, when :meth:`start` was never called (else ``[]``)."""
         with self._conn_lock:
             return [] if self._manager_started else list(self._conns)

@@ -27,7 +27,7 @@ RUNS = {
     'depth_cache_viewer': ['depth_cache_viewer.py', 'BNBBTC', '--local', '--count', '2',
                            '--interval', '0.2', '--levels', '3'],
     'user_stream': ['user_stream.py', '--local', '--count', '4', '--seconds', '40'],
-    'user_stream_ws_api': ['user_stream.py', '--local', '--no-listen-keys', '--count', '4',
+    'user_stream_listen_keys': ['user_stream.py', '--local', '--listen-keys', '--count', '4',
                            '--seconds', '40'],
     'save_historical_klines': ['save_historical_klines.py', 'BNBBTC', '1 Jan, 2018',
                                '1 Mar, 2018', '--local', '--output', 'bnbbtc.csv'],
@@ -191,7 +191,7 @@ def test_depth_cache_viewer_draws_a_consistent_book(runs):
         assert min(asks) > max(bids)
 
 
-@pytest.mark.parametrize('name', ['user_stream', 'user_stream_ws_api'])
+@pytest.mark.parametrize('name', ['user_stream', 'user_stream_listen_keys'])
 def test_user_stream_shows_the_order_it_placed(runs, name):
     """user_stream.py shows the new and cancelled order and the balances, listen key or not."""
     run = runs[name]
