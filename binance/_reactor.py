@@ -104,8 +104,8 @@ def ensure_running(timeout: float = 10.0) -> None:
 
 
 def is_running() -> bool:
-    """True while the shared reactor runs."""
-    return _running.is_set()
+    """True while the shared reactor runs (on an asyncio loop: while that loop runs)."""
+    return _running.is_set() and (_guest_loop is None or _guest_loop.is_running())
 
 
 def has_stopped() -> bool:
@@ -288,6 +288,79 @@ def stop_and_wait(timeout: float = 2.0) -> None:
         reactor = get_reactor()
         reactor.callFromThread(reactor.stop)
         wait_stopped(timeout)
+
+
+# -- asyncio programs ------------------------------------------------------------------
+#
+# An asyncio program runs Twisted on its own loop (Twisted's asyncio reactor,
+# started without running the loop itself: the program's ``asyncio.run``
+# does), so sockets, timers and callbacks live on the loop's thread and no
+# reactor thread is started. Stopping it must leave the program's loop
+# running: Twisted's asyncio reactor stops the loop when it shuts down.
+
+_guest_loop: Any = None
+
+
+def _guest_reactor(loop: Any) -> Any:
+    from twisted.internet.asyncioreactor import AsyncioSelectorReactor
+
+    class GuestAsyncioReactor(AsyncioSelectorReactor):
+        """Twisted on a loop it does not own: its shutdown leaves the loop running."""
+
+        def crash(self) -> None:
+            super(AsyncioSelectorReactor, self).crash()
+
+    return GuestAsyncioReactor(loop)
+
+
+def start_on_asyncio_loop() -> Any:
+    """Install Twisted's reactor on the running asyncio loop and start it there.
+
+    Call it from a coroutine, before anything imported
+    ``twisted.internet.reactor``. Idempotent on the same loop.
+
+    :returns: the reactor.
+    :raises RuntimeError: with no running asyncio loop, or when another
+        reactor is already installed (or ran) in this process.
+    """
+    import asyncio
+    global _runner, _guest_loop
+    loop = asyncio.get_running_loop()
+    with _lock:
+        installed = installed_reactor_or_none()
+        if installed is not None and _guest_loop is loop:
+            return installed
+        if installed is not None or _runner is not None or _stopped.is_set():
+            raise RuntimeError(
+                'a Twisted reactor is already installed in this process ({}); start the '
+                'asyncio mode first thing in your main coroutine, before anything imports '
+                'twisted.internet.reactor or starts a socket manager or a local '
+                'exchange'.format(type(installed).__name__ if installed is not None
+                                  else 'another one ran'))
+        reactor = _guest_reactor(loop)
+        from twisted.internet.main import installReactor
+        installReactor(reactor)
+        _runner = threading.current_thread()
+        _guest_loop = loop
+    reactor.addSystemEventTrigger('after', 'shutdown', _mark_stopped)
+    reactor.startRunning(installSignalHandlers=False)
+    _running.set()
+    return reactor
+
+
+async def stop_on_asyncio_loop() -> None:
+    """Stop the reactor of :func:`start_on_asyncio_loop`, leaving the loop running.
+
+    Runs Twisted's shutdown (open connections closed, its thread pool joined).
+    """
+    if _guest_loop is None or _stopped.is_set():
+        return
+    reactor = get_reactor()
+    done = _guest_loop.create_future()
+    reactor.addSystemEventTrigger('after', 'shutdown',
+                                  lambda: done.done() or done.set_result(None))
+    reactor.stop()
+    await done
 
 
 # -- a forgotten ``bm.start()`` ---------------------------------------------------------
