@@ -29,8 +29,9 @@ _HOMES = {
     'LocalExchange': 'binance.testing',
 }
 _NOT_HERE = {
-    'AsyncClient': 'the REST Client is blocking (requests); from an asyncio program call it '
-                   'in a thread, e.g. await asyncio.to_thread(client.get_account)',
+    'AsyncClient': 'the REST Client is blocking (requests); an asyncio program runs the sockets '
+                   'on its loop with binance.aio.on_this_loop() and calls REST in a thread, '
+                   'e.g. await asyncio.to_thread(client.get_account)',
     'ThreadedWebsocketManager': 'BinanceSocketManager already runs in a thread of its own: '
                                 'from binance.websockets import BinanceSocketManager',
     'ThreadedDepthCacheManager': 'DepthCacheManager already runs without blocking your thread '
