@@ -348,6 +348,25 @@ def start_on_asyncio_loop() -> Any:
     return reactor
 
 
+def raise_on_asyncio_loop(exc: BaseException, reactor: Any = None) -> bool:
+    """In an asyncio program, raise a callback's ``SystemExit``/``KeyboardInterrupt`` in its loop.
+
+    The loop lets them through (``asyncio.run`` then cancels the program's
+    tasks and re-raises), so the program ends as if its coroutine had raised.
+
+    :returns: ``False`` outside the asyncio mode (nothing done).
+    """
+    if _guest_loop is None or not _guest_loop.is_running() or (
+            reactor is not None and reactor is not installed_reactor_or_none()):
+        return False
+
+    def reraise() -> None:
+        raise exc
+
+    _guest_loop.call_soon(reraise)
+    return True
+
+
 async def stop_on_asyncio_loop() -> None:
     """Stop the reactor of :func:`start_on_asyncio_loop`, leaving the loop running.
 

@@ -95,8 +95,11 @@ def stop_for_exit(reactor: Any, name: str, exc: BaseException) -> None:
     A callback cannot end the program by raising on the reactor thread (the
     exception would only break the connection it arrived on), so the
     request is honoured by stopping the reactor, which ends
-    :meth:`BinanceSocketManager.run` and lets the program exit.
+    :meth:`BinanceSocketManager.run` and lets the program exit. In an asyncio
+    program (:mod:`binance.aio`) it is raised in the program's loop instead.
     """
+    if _reactor.raise_on_asyncio_loop(exc, reactor):  # an asyncio program: asyncio.run raises it
+        return
     log.info('%s: the callback raised %s (%s): it asked to exit; stopping the reactor',
              name, type(exc).__name__, exc)
     if isinstance(exc, SystemExit):  # its code becomes the process's exit status

@@ -73,6 +73,29 @@ asyncio.run(main())
 '''
 
 
+CALLBACK_EXITS = '''
+import asyncio, sys
+from binance import aio
+
+async def main():
+    async with aio.on_this_loop():
+        from binance.testing import LocalExchange
+        from binance.websockets import BinanceSocketManager
+        with LocalExchange(tick=0.02) as exchange, exchange.install():
+            bm = BinanceSocketManager(exchange.client())
+            def on_trade(msg):
+                sys.exit(4)
+            bm.start_trade_socket('BNBBTC', on_trade)
+            try:
+                await asyncio.sleep(60)
+            finally:
+                print('CLEANUP', flush=True)
+
+asyncio.run(main())
+print('NOT REACHED', flush=True)
+'''
+
+
 def _child(code):
     return subprocess.run([sys.executable, '-c', code], cwd=str(ROOT), capture_output=True,
                           text=True, timeout=120)
@@ -100,3 +123,10 @@ def test_a_reactor_installed_before_is_refused_with_a_clear_error():
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert proc.stdout.startswith('REFUSED a Twisted reactor is already installed')
     assert 'before anything imports twisted.internet.reactor' in proc.stdout
+
+
+def test_sys_exit_in_a_callback_ends_the_asyncio_program_with_its_status():
+    """sys.exit(4) in a callback is raised in the loop: the program's cleanup runs, status 4."""
+    proc = _child(CALLBACK_EXITS)
+    assert proc.returncode == 4, proc.stderr[-3000:]
+    assert proc.stdout.splitlines() == ['CLEANUP']
