@@ -116,6 +116,11 @@ def _parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.count is not None and args.count < 1:
         parser.error('--count must be at least 1, got {}'.format(args.count))
+    from binance._streams.checks import check_stream_names
+    try:  # before anything starts (the local exchange, a connection)
+        check_stream_names(args.streams)
+    except ValueError as exc:
+        parser.error(str(exc))
     return args
 
 

@@ -104,8 +104,8 @@ def ensure_running(timeout: float = 10.0) -> None:
 
 
 def is_running() -> bool:
-    """True while the shared reactor runs."""
-    return _running.is_set()
+    """True while the shared reactor runs (on an asyncio loop: while that loop runs)."""
+    return _running.is_set() and (_guest_loop is None or _guest_loop.is_running())
 
 
 def has_stopped() -> bool:
@@ -208,6 +208,7 @@ def wait_for_open_sockets() -> None:
             # the event's lock held, and the ending below would wait on it forever
             time.sleep(0.1)
         let_reactor_finish_current_call()
+        _exit_as_requested()    # a callback's sys.exit(n) stopped the reactor
     except KeyboardInterrupt:  # Ctrl-C while waiting: end now, as interrupted
         _ignore_further_ctrl_c()
         _stop_and_poll(2.0)
@@ -235,9 +236,15 @@ def _ignore_further_ctrl_c() -> None:
 
 def _exit_interrupted() -> None:
     """End the process with status 130 after the remaining exit hooks have run."""
+    _end_process(130)
+
+
+def _end_process(status: int) -> None:
+    """Run the remaining exit hooks, flush, and end the process with ``status`` now."""
     import os
     import sys
-    atexit.unregister(wait_for_open_sockets)
+    for hook in (wait_for_open_sockets, _exit_as_requested):
+        atexit.unregister(hook)
     try:
         atexit._run_exitfuncs()
     finally:
@@ -246,7 +253,7 @@ def _exit_interrupted() -> None:
                 stream.flush()
             except Exception:  # a closed or broken stream: nothing more to do
                 pass
-        os._exit(130)
+        os._exit(status)
 
 
 def let_reactor_finish_current_call(timeout: float = 2.0) -> None:
@@ -259,7 +266,12 @@ def let_reactor_finish_current_call(timeout: float = 2.0) -> None:
     if is_running() and not in_reactor_thread():
         done = threading.Event()
         get_reactor().callFromThread(done.set)
-        done.wait(timeout)
+        # a reactor already shutting down never runs the call: stop waiting once
+        # it has stopped, not after ``timeout`` (the exit then took 2 s longer
+        # about half the time)
+        deadline = time.monotonic() + timeout
+        while not (done.is_set() or _stopped.is_set()) and time.monotonic() < deadline:
+            time.sleep(0.005)
 
 
 def main_ended_by_exception() -> bool:
@@ -276,6 +288,204 @@ def stop_and_wait(timeout: float = 2.0) -> None:
         reactor = get_reactor()
         reactor.callFromThread(reactor.stop)
         wait_stopped(timeout)
+
+
+# -- asyncio programs ------------------------------------------------------------------
+#
+# An asyncio program runs Twisted on its own loop (Twisted's asyncio reactor,
+# started without running the loop itself: the program's ``asyncio.run``
+# does), so sockets, timers and callbacks live on the loop's thread and no
+# reactor thread is started. Stopping it must leave the program's loop
+# running: Twisted's asyncio reactor stops the loop when it shuts down.
+
+_guest_loop: Any = None
+
+
+def _guest_reactor(loop: Any) -> Any:
+    from twisted.internet.asyncioreactor import AsyncioSelectorReactor
+
+    class GuestAsyncioReactor(AsyncioSelectorReactor):
+        """Twisted on a loop it does not own: its shutdown leaves the loop running."""
+
+        def crash(self) -> None:
+            super(AsyncioSelectorReactor, self).crash()
+
+    return GuestAsyncioReactor(loop)
+
+
+def start_on_asyncio_loop() -> Any:
+    """Install Twisted's reactor on the running asyncio loop and start it there.
+
+    Call it from a coroutine, before anything imported
+    ``twisted.internet.reactor``. Idempotent on the same loop.
+
+    :returns: the reactor.
+    :raises RuntimeError: with no running asyncio loop, or when another
+        reactor is already installed (or ran) in this process.
+    """
+    import asyncio
+    global _runner, _guest_loop
+    loop = asyncio.get_running_loop()
+    with _lock:
+        installed = installed_reactor_or_none()
+        if installed is not None and _guest_loop is loop:
+            return installed
+        if installed is not None or _runner is not None or _stopped.is_set():
+            raise RuntimeError(
+                'a Twisted reactor is already installed in this process ({}); start the '
+                'asyncio mode first thing in your main coroutine, before anything imports '
+                'twisted.internet.reactor or starts a socket manager or a local '
+                'exchange'.format(type(installed).__name__ if installed is not None
+                                  else 'another one ran'))
+        reactor = _guest_reactor(loop)
+        from twisted.internet.main import installReactor
+        installReactor(reactor)
+        _runner = threading.current_thread()
+        _guest_loop = loop
+    reactor.addSystemEventTrigger('after', 'shutdown', _mark_stopped)
+    reactor.startRunning(installSignalHandlers=False)
+    _running.set()
+    return reactor
+
+
+def raise_on_asyncio_loop(exc: BaseException, reactor: Any = None) -> bool:
+    """In an asyncio program, raise a callback's ``SystemExit``/``KeyboardInterrupt`` in its loop.
+
+    The loop lets them through (``asyncio.run`` then cancels the program's
+    tasks and re-raises), so the program ends as if its coroutine had raised.
+
+    :returns: ``False`` outside the asyncio mode (nothing done).
+    """
+    if _guest_loop is None or not _guest_loop.is_running() or (
+            reactor is not None and reactor is not installed_reactor_or_none()):
+        return False
+
+    def reraise() -> None:
+        raise exc
+
+    _guest_loop.call_soon(reraise)
+    return True
+
+
+async def stop_on_asyncio_loop() -> None:
+    """Stop the reactor of :func:`start_on_asyncio_loop`, leaving the loop running.
+
+    Runs Twisted's shutdown (open connections closed, its thread pool joined).
+    """
+    if _guest_loop is None or _stopped.is_set():
+        return
+    reactor = get_reactor()
+    done = _guest_loop.create_future()
+    reactor.addSystemEventTrigger('after', 'shutdown',
+                                  lambda: done.done() or done.set_result(None))
+    reactor.stop()
+    await done
+
+
+# -- a forgotten ``bm.start()`` ---------------------------------------------------------
+#
+# ``start_trade_socket`` only asks for a socket; nothing connects until the
+# reactor runs, which ``bm.start()`` does. A script that forgets it would end
+# silently with status 0: say so at exit, on stderr (no logging needed).
+
+_unstarted_owners: 'weakref.WeakSet[Any]' = weakref.WeakSet()
+_unstarted_hook_registered = False
+
+
+def warn_at_exit_unless_started(owner: Any) -> None:
+    """At exit, warn if ``owner`` asked for sockets but was never started.
+
+    ``owner`` provides ``_unstarted_socket_keys() -> list``. Nothing is said
+    when the reactor ran (someone else started it, so the sockets connected).
+    """
+    global _unstarted_hook_registered
+    _unstarted_owners.add(owner)
+    with _lock:
+        if _unstarted_hook_registered:
+            return
+        _unstarted_hook_registered = True
+    atexit.register(warn_unstarted)
+
+
+def warn_unstarted() -> None:
+    """The exit hook of :func:`warn_at_exit_unless_started`."""
+    if is_running() or has_stopped() or main_ended_by_exception():
+        return
+    import sys
+    for owner in list(_unstarted_owners):
+        keys = owner._unstarted_socket_keys()
+        if keys:
+            print('warning: {} socket(s) of a {} were started ({}) but its start() was never '
+                  'called, so nothing connected and no message arrived; call bm.start() after '
+                  'the start_*_socket calls'.format(len(keys), type(owner).__name__,
+                                                     ', '.join(keys)),
+                  file=sys.stderr, flush=True)
+
+
+# -- the exit status a callback asked for ---------------------------------------------
+#
+# ``sys.exit(3)`` inside a callback raises SystemExit on the reactor thread,
+# where it can only stop the reactor (see ``_streams.protocol.stop_for_exit``). The
+# code is kept here and becomes the process's exit status when the program
+# ends (or :func:`binance.testing.run_offline`'s return value), as it would be
+# had the callback run in the main thread.
+
+_exit_request: dict = {}        # 'code': of the first SystemExit raised in a callback; 'taken'
+
+
+def request_exit(code: Any, reactor: Any = None) -> None:
+    """Keep ``code`` (a ``SystemExit``'s ``code``) as the process's exit status.
+
+    Only for the process's real reactor: a callback raising ``SystemExit``
+    under a fake reactor in a test changes nothing. The first request wins.
+    """
+    if reactor is not None and reactor is not installed_reactor_or_none():
+        return
+    with _lock:
+        if 'code' in _exit_request:
+            return
+        _exit_request['code'] = code
+    # for a program still running; one already exiting is ended by the exit
+    # hook that waits for its sockets (hooks registered now would not run)
+    atexit.register(_exit_as_requested)
+
+
+def take_exit_request() -> Optional[int]:
+    """The exit status a callback's ``sys.exit`` asked for, once (else ``None``).
+
+    A message code (``sys.exit('failed')``) is printed to stderr and gives 1.
+    """
+    with _lock:
+        if 'code' not in _exit_request or 'taken' in _exit_request:
+            return None
+        _exit_request['taken'] = True
+        code = _exit_request['code']
+    atexit.unregister(_exit_as_requested)
+    return exit_status(code)
+
+
+def exit_status(code: Any) -> int:
+    """The status Python gives ``sys.exit(code)``; a message is printed to stderr and means 1."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return int(code)
+    import sys
+    print(code, file=sys.stderr)
+    return 1
+
+
+def _exit_as_requested() -> None:
+    """At interpreter exit: end with the status a callback's ``sys.exit`` asked for.
+
+    Not when the main thread ended with an uncaught exception: its traceback
+    and status 1 stand.
+    """
+    if main_ended_by_exception():
+        return
+    status = take_exit_request()
+    if status:
+        _end_process(status)
 
 
 #: Seconds between wake-ups of the reactor loop. ``reactor.stop()`` called from

@@ -41,6 +41,7 @@ from binance._client_request import RequestMixin
 from binance._client_subaccounts import SubAccountMixin
 from binance._client_wallet_ext import WalletExtMixin
 from binance._not_provided import not_provided
+from binance.filters import SymbolFilters, SymbolFiltersCache
 
 __all__ = ['Client', 'sign_payload', 'DEFAULT_TIMEOUT']
 
@@ -117,4 +118,26 @@ class Client(FuturesTradingMixin, MarginMixin, SpotOrdersMixin, SubAccountMixin,
         super().__init__(api_key, api_secret, requests_params, tld, testnet,
                          private_key=private_key, private_key_pass=private_key_pass,
                          sync_clock=sync_clock, demo=demo)
+        self._symbol_filters = SymbolFiltersCache(self.get_exchange_info, 'spot')
+        self._futures_symbol_filters = SymbolFiltersCache(self.futures_exchange_info, 'futures')
+
+    def get_symbol_filters(self, symbol: str, refresh: bool = False) -> SymbolFilters:
+        """The trading rules of a Spot (and margin) symbol, to round and check orders.
+
+        From ``GET /api/v3/exchangeInfo``, fetched on first use and kept for
+        :attr:`SymbolFiltersCache.MAX_AGE <binance.filters.SymbolFiltersCache.MAX_AGE>`
+        (10 minutes; weight 20 per fetch). See :mod:`binance.filters`.
+
+        :param symbol: e.g. ``'BNBBTC'``.
+        :param refresh: fetch exchangeInfo now.
+        :returns: a :class:`~binance.filters.SymbolFilters`:
+            ``filters.order_params(quantity, price)`` gives the rounded, checked
+            and formatted ``quantity`` and ``price`` of an order.
+        :raises ValueError: when Binance does not list the symbol.
+        """
+        return self._symbol_filters.get(symbol, refresh)
+
+    def futures_get_symbol_filters(self, symbol: str, refresh: bool = False) -> SymbolFilters:
+        """:meth:`get_symbol_filters` for a USD-M futures symbol (``GET /fapi/v1/exchangeInfo``)."""
+        return self._futures_symbol_filters.get(symbol, refresh)
 

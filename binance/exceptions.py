@@ -17,8 +17,9 @@ __all__ = [
     'BinanceConnectionException', 'BinanceOrderException',
     'BinanceOrderMinAmountException', 'BinanceOrderMinPriceException',
     'BinanceOrderMinTotalException', 'BinanceOrderUnknownSymbolException',
-    'BinanceOrderInactiveSymbolException', 'BinanceWithdrawException',
-    'BinanceEndpointRetiredError', 'BinanceNotProvidedError', 'BinanceParameterError',
+    'BinanceOrderInactiveSymbolException', 'BinanceOrderFilterException',
+    'BinanceWithdrawException', 'BinanceEndpointRetiredError', 'BinanceNotProvidedError',
+    'BinanceParameterError',
 ]
 
 
@@ -265,6 +266,22 @@ class BinanceOrderUnknownSymbolException(BinanceOrderException):
 class BinanceOrderInactiveSymbolException(BinanceOrderException):
     def __init__(self, value: Any):
         super().__init__(-1013, 'symbol {} is not trading at the moment'.format(value))
+
+
+class BinanceOrderFilterException(BinanceOrderException, ValueError):
+    """An order does not fit its symbol's filters, found before it was sent.
+
+    Raised by :meth:`binance.filters.SymbolFilters.check` (and
+    ``order_params``): what Binance would refuse with ``-1013 Filter
+    failure: <filter>``. Also a :class:`ValueError`.
+
+    :ivar filter: the filter's name, e.g. ``'LOT_SIZE'``, ``'PRICE_FILTER'``,
+        ``'NOTIONAL'``, ``'MIN_NOTIONAL'`` or ``'MARKET_LOT_SIZE'``.
+    """
+
+    def __init__(self, filter: str, message: str):
+        self.filter = filter
+        super().__init__(-1013, message)
 
 
 class BinanceWithdrawException(BinanceException):

@@ -1,10 +1,11 @@
-"""Date and interval helpers used by the historical data methods."""
+"""Date and interval helpers used by the historical data methods, and lot-step rounding."""
 from datetime import datetime, timezone
+from decimal import Decimal
 from typing import Union
 
 from binance.enums import KLINE_INTERVALS
 
-__all__ = ['date_to_milliseconds', 'interval_to_milliseconds']
+__all__ = ['date_to_milliseconds', 'interval_to_milliseconds', 'round_step_size']
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _UNIT_SECONDS = {'s': 1, 'm': 60, 'h': 3600, 'd': 86400, 'w': 604800}
@@ -60,3 +61,21 @@ def interval_to_milliseconds(interval: str) -> int:
     if unit == 'M':
         return amount * 30 * 86400 * 1000
     return amount * _UNIT_SECONDS[unit] * 1000
+
+
+def round_step_size(quantity: Union[float, Decimal], step_size: Union[float, Decimal]) -> float:
+    """``quantity`` rounded down to a whole number of ``step_size`` (python-binance 1.0's helper).
+
+    :param quantity: e.g. ``1.23456789``; a ``str`` such as ``'1.23456789'`` works too.
+    :param step_size: the symbol's ``LOT_SIZE`` ``stepSize`` (or a ``tickSize``),
+        e.g. ``0.001`` or ``'0.00100000'``; ``0`` leaves ``quantity`` as it is.
+    :returns: a float. Send it as ``format_decimal(...)`` (or use
+        :meth:`binance.filters.SymbolFilters.format_quantity`): a float such as
+        ``1e-05`` would be written with an exponent, which Binance refuses.
+    :raises ValueError, TypeError: for a negative or non-numeric argument.
+
+    >>> round_step_size(1.23456789, 0.001)
+    1.234
+    """
+    from binance.filters import round_to_step
+    return float(round_to_step(quantity, step_size, 'down'))

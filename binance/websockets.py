@@ -48,7 +48,7 @@ from binance._streams.user import USER_STREAM_KEY, UserStream, ws_api_signature
 from binance._streams.futures import FuturesSocketsMixin
 from binance._streams.checks import (ARRAY_STREAMS, MAX_STREAMS_PER_CONNECTION,
                                  SYMBOL_STREAM_KINDS, check_callback, check_interval,
-                                 check_stream_name, depth_suffix, MINITICKER_UPDATE_TIMES,
+                                 check_stream_name, check_stream_names, depth_suffix, MINITICKER_UPDATE_TIMES,
                                  stream_name)
 
 __all__ = ['BinanceSocketManager', 'MAX_RETRIES_MESSAGE', 'USER_STREAM_KEY',
@@ -275,7 +275,15 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
     # -- registry -----------------------------------------------------------------
 
     def _start_entry(self, key: str, make_entry: Callable[[], SocketEntry]) -> Union[str, bool]:
-        return self._ctx.start_entry(key, make_entry)
+        key_or_false = self._ctx.start_entry(key, make_entry)
+        if key_or_false and self._uses_global_reactor():
+            _reactor.warn_at_exit_unless_started(self)  # a forgotten bm.start() is told at exit
+        return key_or_false
+
+    def _unstarted_socket_keys(self) -> List[str]:
+        """Keys of the sockets asked for, when :meth:`start` was never called (else ``[]``)."""
+        with self._conn_lock:
+            return [] if self._manager_started else list(self._conns)
 
     def _start_stream(self, streams: List[str], callback: Callback,
                       delivery: str = DELIVER_RAW) -> Union[str, bool]:
@@ -462,18 +470,7 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
             twice, a malformed name (e.g. an upper-case symbol) or an unknown
             stream type (the message lists the valid ones).
         """
-        if isinstance(streams, (str, bytes)) or not isinstance(streams, Iterable):
-            raise TypeError('streams must be a list of stream names such as '
-                            '[\'bnbbtc@aggTrade\', \'neobtc@ticker\'], got {!r}'.format(
-                                type(streams).__name__))
-        names = [check_stream_name(name) for name in streams]
-        seen = set()
-        for name in names:
-            if name in seen:
-                raise ValueError('stream {!r} is named twice; give each stream once'.format(name))
-            seen.add(name)
-        if not names:
-            raise ValueError('streams must name at least one stream, e.g. [\'bnbbtc@aggTrade\']')
+        names = check_stream_names(streams)
         return self._start_stream(names, callback, DELIVER_ENVELOPE)
 
     def start_user_socket(self, callback: Callback) -> Union[str, bool]:

@@ -12,6 +12,7 @@ the same. With --local the script runs against the package's local exchange
 that there is something to see. Stops after --count events, after --seconds,
 or with Ctrl-C.
 """
+import argparse
 import queue
 import sys
 import time
@@ -47,9 +48,13 @@ def demo_order(client, symbol):
 
 def parse_args(argv=None):
     parser = _common.parser(__doc__, stop_after='events')
-    parser.add_argument('--no-listen-keys', action='store_true',
-                        help='with --local: refuse listen keys, as binance.com Spot does, '
-                             'so the WebSocket API is used')
+    keys = parser.add_mutually_exclusive_group()
+    keys.add_argument('--listen-keys', dest='listen_keys', action='store_true', default=False,
+                      help='with --local: serve the Spot listen keys that binance.com retired, '
+                           'so the original listen-key flow is used (default: refuse them, as '
+                           'binance.com does, so the WebSocket API is used)')
+    keys.add_argument('--no-listen-keys', dest='listen_keys', action='store_false',
+                      help=argparse.SUPPRESS)  # the default now; still accepted
     return parser.parse_args(argv)
 
 
@@ -61,7 +66,7 @@ def main(argv=None):
     failed = False
     interrupted = False
     with _common.open_client(args.local, keys_required=True,
-                             listen_keys=not args.no_listen_keys) as client:
+                             listen_keys=args.listen_keys) as client:
         bm = BinanceSocketManager(client)
         bm.start_user_socket(events.put)
         bm.start()

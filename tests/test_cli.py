@@ -32,6 +32,14 @@ def test_bad_stream_name_is_reported_without_traceback():
     assert 'Traceback' not in proc.stderr
 
 
+def test_unknown_stream_type_is_reported_before_the_local_exchange_starts():
+    """An unknown stream type is refused (status 2) before the local exchange starts."""
+    proc = _run('stream', 'bnbbtc@trades', '--local', '--count', '1')
+    assert proc.returncode == 2
+    assert "unknown stream type 'trades'" in proc.stderr
+    assert 'local exchange' not in proc.stdout + proc.stderr and 'Traceback' not in proc.stderr
+
+
 def test_count_must_be_positive():
     """--count 0 is refused by the argument parser before anything starts."""
     proc = _run('stream', 'bnbbtc@trade', '--count', '0')

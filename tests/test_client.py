@@ -569,6 +569,7 @@ def test_dust_transfer_and_log(exchange):
     assert log['userAssetDribblets'][0]['totalTransferedAmount'] == result['totalTransfered']
 
 
+@pytest.mark.binance_exchange(listen_keys=True)
 def test_listen_key_lifecycle(exchange):
     """stream_get_listen_key returns a key; keepalive and close accept it; a closed key is unknown."""
     client = exchange.client()

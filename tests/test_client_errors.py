@@ -312,8 +312,10 @@ def _one_of_each_exception():
                                                'data': {'serverTime': 1000, 'retryAfter': 60000}},
              'rateLimits': [{'rateLimitType': 'REQUEST_WEIGHT', 'count': 6001}]}, 'time'),
     }
+    samples['BinanceOrderFilterException'] = exceptions.BinanceOrderFilterException(
+        'LOT_SIZE', 'Filter failure: LOT_SIZE (spot BNBBTC): quantity 1.0005 ...')
     for name in exceptions.__all__:
-        if name.startswith('BinanceOrder') and name != 'BinanceOrderException':
+        if name.startswith('BinanceOrder') and name not in samples:
             samples[name] = getattr(exceptions, name)('0.001')
     return samples
 

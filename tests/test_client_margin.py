@@ -82,6 +82,21 @@ def test_transfers_loans_and_account(exchange):
     assert [r for r in exchange.requests if r.path != CLOCK][-1].params['type'] == 'MARGIN_MAIN'
 
 
+def test_repaying_more_than_the_loan_is_refused_as_binance_does(exchange):
+    """A repay with no loan, or above the debt, is -3015 (not -3041) while the balance is ample."""
+    client = exchange.client()
+    client.transfer_spot_to_margin(asset='BTC', amount='1')
+    for amount in ('0.001', '0.003'):
+        with pytest.raises(BinanceAPIException) as info:
+            client.repay_margin_loan(asset='BTC', amount=amount)
+        assert (info.value.code, info.value.message) == (
+            -3015, 'Repay amount exceeds borrow amount.')
+        client.create_margin_loan(asset='BTC', amount='0.002')   # then a loan below the repay
+    client.repay_margin_loan(asset='BTC', amount='0.004')          # the whole debt: accepted
+    assets = {a['asset']: a for a in client.get_margin_account()['userAssets']}
+    assert assets['BTC']['borrowed'] == '0.00000000'
+
+
 def test_margin_orders_match_on_the_spot_book(exchange):
     """Margin orders fill against the spot book and are listed on the margin endpoints."""
     client = exchange.client()

@@ -27,18 +27,19 @@ RUNS = {
     'depth_cache_viewer': ['depth_cache_viewer.py', 'BNBBTC', '--local', '--count', '2',
                            '--interval', '0.2', '--levels', '3'],
     'user_stream': ['user_stream.py', '--local', '--count', '4', '--seconds', '40'],
-    'user_stream_ws_api': ['user_stream.py', '--local', '--no-listen-keys', '--count', '4',
+    'user_stream_listen_keys': ['user_stream.py', '--local', '--listen-keys', '--count', '4',
                            '--seconds', '40'],
     'save_historical_klines': ['save_historical_klines.py', 'BNBBTC', '1 Jan, 2018',
                                '1 Mar, 2018', '--local', '--output', 'bnbbtc.csv'],
     'place_and_cancel_order': ['place_and_cancel_order.py', '--local'],
     'depth_cache_viewer_unknown': ['depth_cache_viewer.py', 'FOOBAR', '--local', '--seconds', '5'],
+    'asyncio_bot': ['asyncio_bot.py', '--local', '--count', '3', '--seconds', '40'],
     'stream_trades_unknown': ['stream_trades.py', 'FOOBAR', '--local', '--seconds', '3'],
     'futures_trader': ['futures_trader.py', 'BTCUSDT', '--local', '--count', '8',
                        '--seconds', '40'],
 }
 #: the ones that must refuse to run against Binance without API keys
-NEEDS_KEYS = ['user_stream.py', 'place_and_cancel_order.py', 'futures_trader.py']
+NEEDS_KEYS = ['user_stream.py', 'place_and_cancel_order.py', 'futures_trader.py', 'asyncio_bot.py']
 #: the scripts; examples/_common.py only holds what they share
 SCRIPTS = sorted(p.name for p in EXAMPLES.glob('*.py') if not p.name.startswith('_'))
 
@@ -191,7 +192,7 @@ def test_depth_cache_viewer_draws_a_consistent_book(runs):
         assert min(asks) > max(bids)
 
 
-@pytest.mark.parametrize('name', ['user_stream', 'user_stream_ws_api'])
+@pytest.mark.parametrize('name', ['user_stream', 'user_stream_listen_keys'])
 def test_user_stream_shows_the_order_it_placed(runs, name):
     """user_stream.py shows the new and cancelled order and the balances, listen key or not."""
     run = runs[name]
@@ -202,6 +203,17 @@ def test_user_stream_shows_the_order_it_placed(runs, name):
     assert any(re.match(r'^order \d+ BNBBTC BUY LIMIT .*: CANCELED ', l) for l in lines), lines
     assert any(l.startswith('balances: BTC free ') for l in lines), lines
     assert 'cancelled order' in run.stderr
+
+
+def test_asyncio_bot_streams_orders_and_calls_rest_on_one_loop(runs):
+    """asyncio_bot.py prints trades, then REST and WebSocket API answers; callbacks ran on the loop."""
+    run = runs['asyncio_bot']
+    assert run.returncode == 0, run
+    lines = run.stdout.splitlines()
+    assert len(lines) == 4, run
+    for line in lines[:3]:
+        assert re.match(r'^BNBBTC +\d+\.\d+ @ \d+\.\d+$', line), line
+    assert re.match(r'^best bid \d+\.\d+, \d+ balances, callbacks on MainThread$', lines[3]), lines
 
 
 def test_save_historical_klines_writes_the_range_with_a_progress_bar(runs):

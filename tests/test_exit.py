@@ -138,9 +138,10 @@ def test_manager_owning_the_reactor_ends_with_it():
 
 
 def test_sys_exit_in_a_callback_ends_the_program():
-    """sys.exit() in a callback stops the reactor: the manager thread ends, the program exits."""
+    """sys.exit('msg') in a callback stops the reactor: the program exits with 1, as Python's would."""
     code, lines, ended, stderr = run_child(CALLBACK_EXIT)
-    assert code == 0, stderr[-3000:]
+    assert code == 1, stderr[-3000:]
+    assert stderr.rstrip().endswith('the bot is done')
     assert lines['JOINED'] == 'True'
     assert ended - float(lines['STOP']) < PROMPT
     assert 'Unhandled Error' not in stderr

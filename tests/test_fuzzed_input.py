@@ -79,6 +79,7 @@ def test_not_a_number_arguments_are_value_errors(value):
     assert adapter.requests == [] and bm.conn_keys == []
 
 
+@pytest.mark.binance_exchange(listen_keys=True)
 def test_listen_keys_are_redacted_in_urllib3_debug_lines(exchange, caplog):
     """urllib3's DEBUG request lines show listenKey=<redacted>, never the key."""
     caplog.set_level(logging.DEBUG, 'urllib3.connectionpool')

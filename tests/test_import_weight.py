@@ -61,3 +61,34 @@ def test_dateparser_loads_only_when_a_date_string_is_parsed() -> None:
 def test_json_decoder_module_is_light() -> None:
     """``binance._json`` (used by the stream protocol) imports no Twisted or autobahn."""
     assert loaded_after('from binance._json import loads\nloads(b"{}")') == []
+
+
+def test_from_binance_import_client_names_its_module() -> None:
+    """The 1.x habit ``from binance import Client`` says where Client lives, staying light."""
+    probe = ('try:\n    from binance import Client\nexcept ImportError as exc:\n    print(exc)\n'
+             'import binance, json, sys\nprint(hasattr(binance, "nothing"))\n'
+             'print(json.dumps(sorted({m.split(".")[0] for m in sys.modules} & set(%r))))' % (HEAVY,))
+    out = subprocess.run([sys.executable, '-c', probe], cwd=ROOT, capture_output=True, text=True,
+                         timeout=60)
+    assert out.returncode == 0, out.stderr[-2000:]
+    message, has_nothing, loaded = out.stdout.strip().splitlines()
+    assert 'from binance.client import Client' in message
+    assert has_nothing == 'False' and json.loads(loaded) == []
+
+
+def test_other_1x_package_names_get_a_hint() -> None:
+    """Exceptions, enums and 1.x-only names imported from the package name their home or substitute."""
+    import importlib
+    import binance
+    for name, hint in (('BinanceAPIException', 'from binance.exceptions import BinanceAPIException'),
+                       ('SIDE_BUY', 'from binance.enums import SIDE_BUY'),
+                       ('BinanceSocketManager', 'from binance.websockets import BinanceSocketManager'),
+                       ('AsyncClient', 'asyncio.to_thread'),
+                       ('ThreadedWebsocketManager', 'binance.websockets')):
+        try:
+            getattr(binance, name)
+        except ImportError as exc:
+            assert hint in str(exc), name
+        else:
+            raise AssertionError(name + ' did not raise')
+    assert importlib.import_module('binance.client').Client  # the real homes still import

@@ -210,11 +210,18 @@ def test_signed_endpoint_checks(exchange, kwargs, expected):
 
 
 def test_message_texts_of_signature_errors(exchange):
-    """-1021 and -1022 carry Binance's messages."""
+    """-1021 and -1022 carry Binance's messages; -1022/-2015 then name the local account."""
     stale = send(exchange, 'GET', '/api/v3/account', timestamp=int(time.time() * 1000) - 60000)
     assert stale.json()['msg'] == 'Timestamp for this request is outside of the recvWindow.'
-    forged = send(exchange, 'GET', '/api/v3/account', secret='nope')
-    assert forged.json()['msg'] == 'Signature for this request is not valid.'
+    forged = send(exchange, 'GET', '/api/v3/account', secret='nope').json()['msg']
+    assert forged.startswith('Signature for this request is not valid. (local exchange: ')
+    unknown = send(exchange, 'GET', '/api/v3/account', key='a-real-looking-key',
+                   secret='a-real-looking-secret').json()['msg']
+    assert unknown.startswith('Invalid API-key, IP, or permissions for action. (local exchange: ')
+    for text in (forged, unknown):
+        assert "the default account is 'local-api-key'" in text
+        assert '--api-key KEY --api-secret SECRET' in text
+        assert 'local-api-secret' not in text and 'a-real-looking' not in text
 
 
 def test_recv_window_widens_the_accepted_delay(exchange):
@@ -235,6 +242,7 @@ def test_recv_window_takes_up_to_three_decimals(exchange):
     assert error(window('60000.001')) == (400, -1131)
 
 
+@pytest.mark.binance_exchange(listen_keys=True)
 def test_historical_trades_need_no_key_and_listen_keys_need_the_key_only(exchange):
     """historicalTrades is market data (no key, like Binance today); userDataStream wants the key only."""
     params = {'symbol': 'BNBBTC', 'limit': 2}
@@ -311,6 +319,7 @@ def signed_query(query):
 # -- listen keys -----------------------------------------------------------------------------
 
 
+@pytest.mark.binance_exchange(listen_keys=True)
 def test_listen_key_endpoints(exchange):
     """POST creates a key, PUT keeps it alive, DELETE removes it; unknown keys give -1125."""
     created = send(exchange, 'POST', '/api/v3/userDataStream', sign=False)
@@ -326,13 +335,15 @@ def test_listen_key_endpoints(exchange):
                       sign=False)) == (401, -2014)
 
 
-def test_retired_listen_keys_answer_410():
-    """With listen_keys=False the listen-key endpoints answer 410 with a -1000 error body."""
-    with LocalExchange(tick=None, listen_keys=False) as exchange:
-        for method in ('POST', 'PUT', 'DELETE'):
-            response = send(exchange, method, '/api/v3/userDataStream', {'listenKey': 'x'},
-                            sign=False)
-            assert error(response) == (410, -1000)
+def test_retired_listen_keys_answer_410(exchange):
+    """By default the Spot listen-key endpoints answer 410 Gone (an HTML page), as binance.com does."""
+    for method in ('POST', 'PUT', 'DELETE'):
+        response = send(exchange, method, '/api/v3/userDataStream', {'listenKey': 'x'},
+                        sign=False)
+        assert response.status_code == 410
+        assert response.headers['Content-Type'].startswith('text/html')
+        assert '<title>410 Gone</title>' in response.text
+    assert exchange.listen_keys is False
 
 
 # -- scripting --------------------------------------------------------------------------------

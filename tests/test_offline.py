@@ -106,3 +106,71 @@ def test_launcher_trades_as_many_symbols_as_asked(tmp_path):
     refused = _python('-m', 'binance.testing', 'run', '--symbols', '0', str(script))
     assert refused.returncode == 2 and '--symbols must be between 1 and 5000' in refused.stderr
     assert refused.stdout == ''
+
+
+OWN_KEYS_SCRIPT = '''
+from binance.client import Client
+from binance.exceptions import BinanceAPIException
+client = Client('my-real-looking-key', 'my-real-looking-secret')
+try:
+    print('BALANCES', len(client.get_account()['balances']), flush=True)
+except BinanceAPIException as exc:
+    print('ERROR', exc.code, exc.message, flush=True)
+'''
+
+
+def test_launcher_takes_the_scripts_own_keys(tmp_path):
+    """`run --api-key K --api-secret S` makes the script's keys the local account: signed calls work."""
+    script = tmp_path / 'own_keys.py'
+    script.write_text(OWN_KEYS_SCRIPT)
+    proc = _python('-m', 'binance.testing', 'run', '--api-key', 'my-real-looking-key',
+                   '--api-secret', 'my-real-looking-secret', str(script))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith('BALANCES ') and int(proc.stdout.split()[1]) > 0
+
+
+def test_unknown_keys_under_the_launcher_name_the_local_account(tmp_path):
+    """Without --api-key, real-looking keys get -2015 naming 'local-api-key' and the option."""
+    script = tmp_path / 'own_keys.py'
+    script.write_text(OWN_KEYS_SCRIPT)
+    proc = _python('-m', 'binance.testing', 'run', str(script))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith('ERROR -2015 Invalid API-key, IP, or permissions for action.')
+    assert "'local-api-key'" in proc.stdout and '--api-key KEY --api-secret SECRET' in proc.stdout
+    assert 'my-real-looking' not in proc.stdout
+
+
+def test_api_key_needs_its_secret():
+    """--api-key without --api-secret is refused before anything starts (status 2)."""
+    proc = _python('-m', 'binance.testing', 'run', '--api-key', 'k', 'script.py')
+    assert proc.returncode == 2 and '--api-key and --api-secret go together' in proc.stderr
+
+
+USER_SOCKET_SCRIPT = '''
+import sys
+from binance.client import Client
+from binance.websockets import BinanceSocketManager
+client = Client('local-api-key', 'local-api-secret')
+try:
+    client.stream_get_listen_key()
+    print('LISTEN KEY served', flush=True)
+except Exception as exc:
+    print('LISTEN KEY refused', exc.status_code, flush=True)
+bm = BinanceSocketManager(client)
+key = bm.start_user_socket(print)
+bm.start()
+print('CONNECTED', bm.wait_connected(key, timeout=30), flush=True)
+bm.close()
+'''
+
+
+def test_launcher_refuses_spot_listen_keys_unless_asked(tmp_path):
+    """Like binance.com, `run` answers listen keys 410 (user socket via the WebSocket API); --listen-keys serves them."""
+    script = tmp_path / 'user.py'
+    script.write_text(USER_SOCKET_SCRIPT)
+    default = _python('-m', 'binance.testing', 'run', str(script))
+    assert default.returncode == 0, default.stderr
+    assert default.stdout.splitlines() == ['LISTEN KEY refused 410', 'CONNECTED True']
+    served = _python('-m', 'binance.testing', 'run', '--listen-keys', str(script))
+    assert served.returncode == 0, served.stderr
+    assert served.stdout.splitlines() == ['LISTEN KEY served', 'CONNECTED True']

@@ -90,6 +90,7 @@ def test_rest_answers_have_the_documented_fields(exchange):
 def _manager(exchange):
     bm = BinanceSocketManager(exchange.client())
     bm.STREAM_URL = exchange.stream_url
+    bm.WS_API_URL = exchange.ws_api_url   # the user stream (no Spot listen keys by default)
     bm.start()
     return bm
 

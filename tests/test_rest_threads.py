@@ -38,6 +38,7 @@ def test_events_made_by_rest_threads_reach_the_streams_in_order(exchange):
     events = []
     bm = BinanceSocketManager(client)
     bm.STREAM_URL = exchange.stream_url
+    bm.WS_API_URL = exchange.ws_api_url   # no listen keys by default: the WebSocket API
     bm.start()
     try:
         key = bm.start_user_socket(events.append)

@@ -344,7 +344,8 @@ def _child(doc_path, report_path):  # pragma: no cover - runs in the child proce
 
     name = Path(doc_path).name
     blocks = ordered_blocks(Path(doc_path).read_text(encoding='utf-8'))
-    exchange = LocalExchange(tick=None).start()
+    # the seed docs' user socket is the original listen-key flow (retired on binance.com)
+    exchange = LocalExchange(tick=None, listen_keys=True).start()
     install = exchange.install()
     install.__enter__()
     client = exchange.client()

@@ -10,6 +10,9 @@ from binance.testing import LocalExchange
 from binance.websockets import BinanceSocketManager
 from tests.support import wait_until
 
+#: the module's exchange serves Spot listen keys (retired on binance.com, off by default)
+MODULE_EXCHANGE = {'tick': None, 'listen_keys': True}
+
 
 class Recorder(list):
     def __call__(self, msg):

@@ -18,7 +18,7 @@ from binance.websockets import BinanceSocketManager
 from tests.support import local_manager, wait_until
 from tests.test_stream_server import RawClient
 from tests.test_user_stream import (  # noqa: F401  (fixtures used by name)
-    Recorder, exchange, ws_api_exchange)
+    MODULE_EXCHANGE, Recorder, exchange, ws_api_exchange)
 from tests.test_websockets_unit import Conn, FakeClient
 
 

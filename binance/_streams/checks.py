@@ -4,7 +4,7 @@ Everything here runs in the caller's thread, before any connection is made,
 and raises :class:`ValueError`/:class:`TypeError` naming the valid values.
 """
 import re
-from typing import Any
+from typing import Any, Iterable, List
 
 from binance._streams import kinds as _kinds
 from binance.enums import KLINE_INTERVALS, WEBSOCKET_DEPTHS
@@ -41,6 +41,29 @@ def check_callback(callback: Any) -> None:
     if not callable(callback):
         raise TypeError('callback must be a callable taking one message, got {!r}'.format(
             type(callback).__name__))
+    check_callback_arity(callback)
+
+
+def check_callback_arity(callback: Any) -> None:
+    """Refuse a callback that cannot be called as ``callback(message)``.
+
+    Otherwise it would be accepted and then fail on every message, each
+    failure logged with a traceback. Bound methods, ``functools.partial``,
+    ``*args``, defaults and builtins pass; a callable whose signature Python
+    cannot tell (some builtins) is accepted.
+    """
+    import inspect
+    try:
+        signature = inspect.signature(callback)
+    except (TypeError, ValueError):  # no signature to check (e.g. some builtins)
+        return
+    try:
+        signature.bind(None)
+    except TypeError as exc:
+        name = getattr(callback, '__qualname__', None) or type(callback).__name__
+        raise TypeError('callback {}{} cannot be called as callback(message) ({}); '
+                        'a stream callback takes one argument, the message, e.g. '
+                        'def process_message(msg): ...'.format(name, signature, exc)) from None
 
 
 def stream_symbol(symbol: Any) -> str:
@@ -98,3 +121,20 @@ def check_stream_name(name: Any) -> str:
         raise ValueError('unknown stream type {!r} in {!r}; valid streams: {}'.format(
             kind, name, _VALID_KINDS_TEXT))
     return name
+
+
+def check_stream_names(streams: Any) -> List[str]:
+    """The stream names of a combined stream, checked (``start_multiplex_socket``, the CLI)."""
+    if isinstance(streams, (str, bytes)) or not isinstance(streams, Iterable):
+        raise TypeError('streams must be a list of stream names such as '
+                        '[\'bnbbtc@aggTrade\', \'neobtc@ticker\'], got {!r}'.format(
+                            type(streams).__name__))
+    names = [_check_stream_name(name) for name in streams]
+    seen = set()
+    for name in names:
+        if name in seen:
+            raise ValueError('stream {!r} is named twice; give each stream once'.format(name))
+        seen.add(name)
+    if not names:
+        raise ValueError('streams must name at least one stream, e.g. [\'bnbbtc@aggTrade\']')
+    return names

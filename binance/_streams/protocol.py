@@ -16,6 +16,7 @@ from autobahn.twisted.websocket import (WebSocketClientFactory, WebSocketClientP
                                         connectWS)
 from twisted.internet import error as twisted_error
 
+from binance import _reactor
 from binance._streams.backoff import Backoff
 from binance._streams.frames import FastFramesMixin
 from binance._json import first_loads as _first_loads
@@ -94,10 +95,15 @@ def stop_for_exit(reactor: Any, name: str, exc: BaseException) -> None:
     A callback cannot end the program by raising on the reactor thread (the
     exception would only break the connection it arrived on), so the
     request is honoured by stopping the reactor, which ends
-    :meth:`BinanceSocketManager.run` and lets the program exit.
+    :meth:`BinanceSocketManager.run` and lets the program exit. In an asyncio
+    program (:mod:`binance.aio`) it is raised in the program's loop instead.
     """
+    if _reactor.raise_on_asyncio_loop(exc, reactor):  # an asyncio program: asyncio.run raises it
+        return
     log.info('%s: the callback raised %s (%s): it asked to exit; stopping the reactor',
              name, type(exc).__name__, exc)
+    if isinstance(exc, SystemExit):  # its code becomes the process's exit status
+        _reactor.request_exit(exc.code, reactor)
     stop = getattr(reactor, 'stop', None)
     if stop is None:
         return

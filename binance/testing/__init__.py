@@ -125,8 +125,9 @@ class LocalExchange:
     :param tls_hostnames: names in the server certificate.
     :param tick: seconds between automatic market steps; ``None`` disables them
         (tests then drive the market with :meth:`step`).
-    :param listen_keys: ``False`` answers ``/api/v3/userDataStream`` with HTTP 410,
-        like today's Spot API (user data only through the WebSocket API).
+    :param listen_keys: ``False`` (default) answers ``/api/v3/userDataStream`` with
+        HTTP 410 Gone, as binance.com has since 2026-02-20 (user data only through
+        the WebSocket API); ``True`` serves Spot listen keys (the original flow).
     :param api_key: API key of the default account; :param api_secret: its secret.
     :param balances: ``{asset: amount}`` of the default account (default
         :data:`DEFAULT_BALANCES`).
@@ -159,7 +160,7 @@ class LocalExchange:
 
     def __init__(self, seed: Any = 0, *, symbols: Any = None, tls: bool = False,
                  tls_hostnames: Sequence[str] = ('localhost', '127.0.0.1'),
-                 tick: Optional[float] = 0.1, listen_keys: bool = True,
+                 tick: Optional[float] = 0.1, listen_keys: bool = False,
                  api_key: str = 'local-api-key', api_secret: str = 'local-api-secret',
                  balances: Optional[Mapping[str, Any]] = None, ping_interval: float = 20.0,
                  pong_timeout: float = 60.0, max_connection_age: float = 86400.0,

@@ -3,9 +3,9 @@
 ::
 
     python -m binance.testing [--port-rest N] [--port-streams N] [--tls] [--seed N]
-                              [--tick SECONDS] [--no-listen-keys] [--symbols N]
-    python -m binance.testing run [--tls] [--seed N] [--tick SECONDS] [--no-listen-keys]
-                                  [--symbols N] SCRIPT [ARGS...]
+                              [--tick SECONDS] [--listen-keys] [--symbols N]
+    python -m binance.testing run [--tls] [--seed N] [--tick SECONDS] [--listen-keys]
+                                  [--symbols N] [--api-key KEY --api-secret SECRET] SCRIPT [ARGS...]
 
 The first form runs the reactor in the main thread, prints the URLs and a
 one-line example of pointing a script at the exchange; Ctrl-C stops it.
@@ -32,6 +32,16 @@ def _symbols_option(parser: argparse.ArgumentParser) -> None:
                              .format(MAX_GENERATED_SYMBOLS))
 
 
+def _listen_keys_option(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument('--listen-keys', dest='listen_keys', action='store_true', default=False,
+                       help='serve the Spot listen-key endpoints (/api/v3/userDataStream), which '
+                            'binance.com retired on 2026-02-20 (default: answer them with HTTP '
+                            '410 Gone, as binance.com does)')
+    group.add_argument('--no-listen-keys', dest='listen_keys', action='store_false',
+                       help=argparse.SUPPRESS)  # the default since 0.8; still accepted
+
+
 def _check_symbols(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     if args.symbols is not None:
         try:
@@ -56,9 +66,7 @@ def _parser() -> argparse.ArgumentParser:
                         help='seed of the simulated market (default 0)')
     parser.add_argument('--tick', type=float, default=0.1, metavar='SECONDS',
                         help='seconds between market steps (default 0.1; 0 freezes the market)')
-    parser.add_argument('--no-listen-keys', action='store_true',
-                        help='answer the retired listen-key endpoints with HTTP 410, like '
-                             "today's Spot API")
+    _listen_keys_option(parser)
     _symbols_option(parser)
     return parser
 
@@ -99,9 +107,13 @@ def _run_parser() -> argparse.ArgumentParser:
                         help='seed of the simulated market (default 0)')
     parser.add_argument('--tick', type=float, default=0.1, metavar='SECONDS',
                         help='seconds between market steps (default 0.1; 0 freezes the market)')
-    parser.add_argument('--no-listen-keys', action='store_true',
-                        help="refuse listen keys, like today's Spot API")
+    _listen_keys_option(parser)
     _symbols_option(parser)
+    parser.add_argument('--api-key', metavar='KEY', default=None,
+                        help="make the script's own API key the local exchange's default "
+                             "account (with --api-secret; default: 'local-api-key')")
+    parser.add_argument('--api-secret', metavar='SECRET', default=None,
+                        help='the HMAC secret of --api-key (default: \'local-api-secret\')')
     parser.add_argument('script', help='the Python script to run')
     parser.add_argument('args', nargs=argparse.REMAINDER, help="the script's arguments")
     return parser
@@ -114,11 +126,15 @@ def run_script(argv: List[str]) -> int:
     if args.tick < 0:
         parser.error('--tick must be >= 0')
     _check_symbols(parser, args)
+    if (args.api_key is None) != (args.api_secret is None):
+        parser.error('--api-key and --api-secret go together (the secret signs the requests)')
+    account = {} if args.api_key is None else {'api_key': args.api_key,
+                                               'api_secret': args.api_secret}
     from binance.testing.offline import run_offline
     try:
         return run_offline(args.script, args.args, seed=args.seed, tls=args.tls,
-                           tick=args.tick or None, listen_keys=not args.no_listen_keys,
-                           symbols=args.symbols)
+                           tick=args.tick or None, listen_keys=args.listen_keys,
+                           symbols=args.symbols, **account)
     except ValueError as exc:
         print('error: {}'.format(exc), file=sys.stderr)
         return 2
@@ -146,7 +162,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     from binance.testing import LocalExchange
 
     exchange = LocalExchange(args.seed, tls=args.tls, tick=args.tick or None,
-                             listen_keys=not args.no_listen_keys, symbols=args.symbols)
+                             listen_keys=args.listen_keys, symbols=args.symbols)
     if not _reactor.claim(threading.current_thread()):
         print('the Twisted reactor is already running in this process', file=sys.stderr)
         return 1

@@ -269,9 +269,8 @@ class MarginDesk:
             self._move_in(inner, asset, value)
         else:
             debt = borrowed.get(asset, ZERO)
-            value = min(value, debt)
-            if not value:
-                raise MarketError(-3041, 'Balance is not enough')
+            if value > debt:  # no loan at all included (Binance's REPAY_EXCEED_LIABILITY)
+                raise MarketError(-3015, 'Repay amount exceeds borrow amount.')
             free = self.market.balances(inner).get(asset, {'free': ZERO})['free']
             if value > free:
                 raise MarketError(-3041, 'Balance is not enough')

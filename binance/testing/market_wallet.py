@@ -128,6 +128,10 @@ class WalletMixin:
         account = self._accounts.get(api_key)
         return account.api_secret if account is not None else None
 
+    def default_api_key(self) -> Optional[str]:
+        """The API key of the first account added (the local exchange's default account)."""
+        return next(iter(self._accounts), None)
+
     def key_type(self, api_key: Any) -> Optional[str]:
         """``'HMAC'``, ``'RSA'`` or ``'Ed25519'`` for a known API key, ``None`` otherwise."""
         account = self._accounts.get(api_key) if isinstance(api_key, str) else None

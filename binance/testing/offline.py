@@ -35,7 +35,8 @@ def run_offline(target: Target, args: Optional[Sequence[str]] = None, **exchange
     :param exchange_options: for :class:`~binance.testing.LocalExchange`
         (``seed=``, ``tls=``, ``tick=`` ...).
     :returns: the exit status: ``0`` when the script ended normally, the code of
-        a ``SystemExit`` it raised (``sys.exit(2)`` gives 2).
+        a ``SystemExit`` it raised (``sys.exit(2)`` gives 2), in the main
+        thread or in a callback.
     :raises KeyboardInterrupt: on Ctrl-C (after stopping the reactor).
 
     After ``target`` returns, the exchange stays up while socket managers
@@ -63,9 +64,12 @@ def run_offline(target: Target, args: Optional[Sequence[str]] = None, **exchange
                 else:
                     runpy.run_path(os.fspath(target), run_name='__main__')
             except SystemExit as exc:
-                status = _exit_status(exc.code)
+                status = _reactor.exit_status(exc.code)
             if status == 0:
                 _wait_while_sockets_are_open()
+            requested = _reactor.take_exit_request()   # sys.exit(n) in a callback
+            if status == 0 and requested is not None:
+                status = requested
     except KeyboardInterrupt:
         _reactor.stop_and_wait()
         raise
@@ -92,15 +96,6 @@ def _as_main(target: Target, args: list) -> Iterator[None]:
             sys.path.remove(os.path.dirname(os.path.abspath(path)))
         except ValueError:
             pass
-
-
-def _exit_status(code: Any) -> int:
-    if code is None:
-        return 0
-    if isinstance(code, int):
-        return code
-    print(code, file=sys.stderr)  # sys.exit('message') prints it and means 1, as Python does
-    return 1
 
 
 def _wait_while_sockets_are_open() -> None:

@@ -45,6 +45,7 @@ from urllib.parse import parse_qsl, urlsplit
 from twisted.web import resource, server
 
 from binance._signing import rest_payload_of
+from binance.testing import hints
 from binance.testing.market import Market, MarketError
 from binance.testing.market_base import parse_int
 from binance.testing.order_changes import ORDER_PARAMS as _ORDER_PARAMS
@@ -311,6 +312,9 @@ _DEFAULT_BODIES = {
 _DEFAULT_RETRY_AFTER = {429: '1', 418: '120'}
 _NOT_FOUND = b'<html><head><title>404 Not Found</title></head><body><h1>404 Not Found</h1>' \
              b'</body></html>'
+#: binance.com's answer to the Spot listen-key endpoints since their retirement
+#: (2026-02-20, spot CHANGELOG 2026-01-21): HTTP 410 with an HTML page.
+_GONE = b'<html><head><title>410 Gone</title></head><body><h1>410 Gone</h1></body></html>'
 
 
 def _encode(body: Any) -> Tuple[bytes, str]:
@@ -340,8 +344,9 @@ class RestResource(resource.Resource):
     """Binance's REST API over a :class:`~binance.testing.market.Market`.
 
     :param market: the market answering the requests.
-    :param listen_keys: ``False`` answers the retired listen-key endpoints
-        (``/api/v3/userDataStream``) with HTTP 410, like today's Spot API.
+    :param listen_keys: ``False`` (default) answers the retired listen-key endpoints
+        (``/api/v3/userDataStream``) with HTTP 410 Gone, as binance.com has since
+        2026-02-20; ``True`` serves them (the original flow).
     :param reactor: the reactor for scripted delays (default: the global one).
     :param routes: the ``(method, path) -> route`` table (default :data:`ROUTES`;
         the local exchange adds the futures and margin ones).
@@ -349,7 +354,7 @@ class RestResource(resource.Resource):
 
     isLeaf = True
 
-    def __init__(self, market: Market, *, listen_keys: bool = True, reactor: Any = None,
+    def __init__(self, market: Market, *, listen_keys: bool = False, reactor: Any = None,
                  routes: Optional[Dict[Tuple[str, str], _Route]] = None) -> None:
         super().__init__()
         self.market = market
@@ -531,6 +536,8 @@ class RestResource(resource.Resource):
                 params: Dict[str, Any],
                 duplicate: bool) -> Tuple[int, Any, Optional[Dict[str, str]]]:
         """``(status, body, extra headers)`` for one request."""
+        if path == _LISTEN_KEY_PATH and not self.listen_keys:
+            return 410, _GONE, {'Content-Type': 'text/html'}  # retired on 2026-02-20
         route = self.routes.get((method, path))
         if route is None:
             if path in self._paths:
@@ -541,10 +548,6 @@ class RestResource(resource.Resource):
         if not self._count_weight(weight):
             return 429, _DEFAULT_BODIES[429], {'Retry-After': str(60 - int(
                 self.market.clock()) % 60)}
-        if path == _LISTEN_KEY_PATH and not self.listen_keys:
-            return 410, {'code': -1000, 'msg': 'The listen key endpoints were retired for Spot; '
-                                               'use userDataStream.subscribe.signature on the '
-                                               'WebSocket API.'}, None
         try:
             if duplicate and any(isinstance(v, list) for k, v in params.items()
                                  if k not in route.multi):
@@ -574,7 +577,7 @@ class RestResource(resource.Resource):
         if not api_key:
             raise MarketError(-2014, 'API-key format invalid.', 401)
         if self.market.key_type(api_key) is None:
-            raise MarketError(-2015, 'Invalid API-key, IP, or permissions for action.', 401)
+            raise MarketError(-2015, hints.invalid_key(self.market), 401)
         return api_key
 
     def _check_signature(self, api_key: str, query: str, body: bytes,
@@ -595,7 +598,7 @@ class RestResource(resource.Resource):
             raise MarketError(-1021, 'Timestamp for this request is outside of the recvWindow.')
         total = rest_payload_of(query, body.decode('utf-8', 'replace'))
         if not self.market.verify_signature(api_key, total.encode('utf-8'), params['signature']):
-            raise MarketError(-1022, 'Signature for this request is not valid.')
+            raise MarketError(-1022, hints.invalid_signature(self.market))
 
 
 def _parse_recv_window(value: Any) -> Decimal:

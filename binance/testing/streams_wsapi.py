@@ -48,6 +48,7 @@ import threading
 from typing import Any, Callable, Dict, List, Optional
 
 from binance._signing import sign_payload, wire_text, ws_api_payload
+from binance.testing import hints
 from binance.testing.market_base import RATE_LIMITS, MarketError
 from binance.testing.streams_format import dumps, loads
 
@@ -224,10 +225,10 @@ def check_signed(server: Any, conn: Any, params: Dict[str, Any]) -> str:
     signature = mandatory(params, 'signature')
     _check_timestamp(server, params)
     if not isinstance(api_key, str) or server.market.key_type(api_key) is None:
-        raise ApiError(401, -2015, 'Invalid API-key, IP, or permissions for action.')
+        raise ApiError(401, -2015, hints.invalid_key(server.market))
     payload = signature_payload(params).encode('utf-8')
     if not server.market.verify_signature(api_key, payload, _param_text(signature)):
-        raise ApiError(400, -1022, 'Signature for this request is not valid.')
+        raise ApiError(400, -1022, hints.invalid_signature(server.market))
     return api_key
 
 
