@@ -129,7 +129,7 @@ def check_stream_names(streams: Any) -> List[str]:
         raise TypeError('streams must be a list of stream names such as '
                         '[\'bnbbtc@aggTrade\', \'neobtc@ticker\'], got {!r}'.format(
                             type(streams).__name__))
-    names = [_check_stream_name(name) for name in streams]
+    names = [check_stream_name(name) for name in streams]
     seen = set()
     for name in names:
         if name in seen:
