@@ -228,10 +228,16 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
         reactor to stop. Calling ``start()`` again, or after :meth:`close`,
         does nothing. With an injected ``reactor=`` no thread is started.
 
+        When a callback's ``sys.exit(...)`` has already stopped the reactor
+        (a message can arrive before the main thread reaches ``start()``),
+        ``start()`` does nothing: the program is ending with that status.
+
         :raises ReactorStoppedError: when the process's
             reactor has stopped: Twisted cannot restart it, so no socket could
             ever connect (start a new process instead).
         """
+        if _reactor.exit_requested() and _reactor.has_stopped():
+            return
         self._check_reactor_alive()
         with self._conn_lock:
             if self._manager_started:
