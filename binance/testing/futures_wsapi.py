@@ -310,8 +310,8 @@ def handle_request(server: Any, conn: Any, payload: bytes) -> Dict[str, Any]:
             raise scripted
         if not _add_weight(server, _weight_of(method, params)):
             now = now_ms(server)
-            raise ApiError(429, -1003, 'Too many requests; current limit of IP is {} requests '
-                                       'per minute. Please use the websocket for live updates to '
+            raise ApiError(429, -1003, 'Too many requests; current limit is {} requests per '
+                                       'minute. Please use the websocket for live updates to '
                                        'avoid polling the API.'.format(_WEIGHT_LIMIT),
                            {'serverTime': now, 'retryAfter': now - now % 60000 + 60000})
         reply: Dict[str, Any] = {'id': request_id, 'status': 200,
