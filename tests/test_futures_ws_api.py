@@ -291,3 +291,20 @@ def test_minus_1021_is_measured_with_the_rest_clock_and_sent_again(exchange):
         assert abs(client.timestamp_offset - 30000) < 1000
     finally:
         bm.close()
+
+
+def test_listen_keys_over_the_futures_websocket_api(ex, managers):
+    """userDataStream.start answers the account's listen key (the one REST gives), .ping
+    keeps it, .stop closes it; a key the exchange does not know is -2015."""
+    ex.add_account('fws-listen', 'fws-listen-secret')
+    client = ex.client(api_key='fws-listen', api_secret='fws-listen-secret')
+    api = managers(client).futures_ws_api.blocking
+    key = api.user_data_stream_start(timeout=10)['listenKey']
+    assert key == client.futures_stream_get_listen_key()
+    assert api.user_data_stream_ping(timeout=10) == {'listenKey': key}
+    assert api.user_data_stream_stop(timeout=10) == {}
+    assert client.futures_stream_get_listen_key() != key
+    stranger = managers(Client('no-such-key', 'x')).futures_ws_api.blocking
+    with pytest.raises(BinanceWebSocketAPIException) as info:
+        stranger.user_data_stream_start(timeout=10)
+    assert info.value.code == -2015

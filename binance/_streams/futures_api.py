@@ -23,6 +23,9 @@ method                        WebSocket API method         REST counterpart
 ``account_balance_v2``        ``v2/account.balance``       ``futures_account_balance``
 ``account_position``          ``account.position``         ``futures_position_information``
 ``account_position_v2``       ``v2/account.position``      ``futures_position_information``
+``user_data_stream_start``    ``userDataStream.start``     ``futures_stream_get_listen_key``
+``user_data_stream_ping``     ``userDataStream.ping``      ``futures_stream_keepalive``
+``user_data_stream_stop``     ``userDataStream.stop``      ``futures_stream_close``
 ``depth``                     ``depth``                    ``futures_order_book``
 ``ticker_price``              ``ticker.price``             ``futures_symbol_ticker``
 ``ticker_book``               ``ticker.book``              ``futures_orderbook_ticker``
@@ -107,6 +110,9 @@ class FuturesWebSocketApi(WebSocketApi):
         'account_balance_v2': ('v2/account.balance', True),
         'account_position': ('account.position', True),
         'account_position_v2': ('v2/account.position', True),
+        'user_data_stream_start': ('userDataStream.start', False),
+        'user_data_stream_ping': ('userDataStream.ping', False),
+        'user_data_stream_stop': ('userDataStream.stop', False),
         'depth': ('depth', False),
         'ticker_price': ('ticker.price', False),
         'ticker_book': ('ticker.book', False),
@@ -224,6 +230,28 @@ class FuturesWebSocketApi(WebSocketApi):
     def account_position_v2(self, callback: Callback = None, **params: Any) -> Deferred:
         """``v2/account.position``: positions of the symbols in use, ``symbol`` optional."""
         return self._call('account_position_v2', params, callback)
+
+    # -- listen keys (USER_STREAM: the API key, no signature) -----------------------------
+
+    def _keyed(self, name: str, callback: Callback) -> Deferred:
+        client = self._manager.client
+        if client is None or not getattr(client, 'API_KEY', None):
+            raise ValueError('{} needs the manager\'s Client to have an API key'.format(name))
+        method = self.METHODS[name][0]
+        return self.request(method, {'apiKey': client.API_KEY}, signed=False, callback=callback)
+
+    def user_data_stream_start(self, callback: Callback = None) -> Deferred:
+        """``userDataStream.start``: the account's listen key (``{'listenKey': ...}``), as
+        ``Client.futures_stream_get_listen_key`` (the key of an active stream, extended)."""
+        return self._keyed('user_data_stream_start', callback)
+
+    def user_data_stream_ping(self, callback: Callback = None) -> Deferred:
+        """``userDataStream.ping``: keep the listen key 60 more minutes."""
+        return self._keyed('user_data_stream_ping', callback)
+
+    def user_data_stream_stop(self, callback: Callback = None) -> Deferred:
+        """``userDataStream.stop``: close the listen key (answers ``{}``)."""
+        return self._keyed('user_data_stream_stop', callback)
 
     # -- market data ------------------------------------------------------------------
 

@@ -15,6 +15,8 @@ Binance's "Derivatives Trading USDⓈ-M Futures" WebSocket API documents them:
   ``v2/`` forms (``v2/account.status`` is ``GET /fapi/v3/account``,
   ``v2/account.position`` ``GET /fapi/v3/positionRisk``, the v1 forms list
   every symbol with leverage and margin type);
+* ``userDataStream.start``, ``userDataStream.ping``, ``userDataStream.stop``
+  (``USER_STREAM``: the ``apiKey`` only): the listen key of ``/fapi/v1/listenKey``;
 * ``depth``, ``ticker.price``, ``ticker.book`` (public).
 
 Signatures, ``recvWindow``, timestamps, sessions and replies are those of
@@ -54,6 +56,7 @@ FUTURES_WEIGHTS: Dict[str, int] = {
     'algoOrder.cancel': 1, 'order.status': 1,
     'account.status': 5, 'v2/account.status': 5, 'account.balance': 5,
     'v2/account.balance': 5, 'account.position': 5, 'v2/account.position': 5,
+    'userDataStream.start': 1, 'userDataStream.ping': 1, 'userDataStream.stop': 1,
 }
 _ORDER_METHODS = frozenset(('order.place', 'order.modify', 'algoOrder.place'))
 _SIGNING = frozenset(('apiKey', 'signature', 'timestamp', 'recvWindow'))
@@ -197,6 +200,22 @@ def _position_v1(fmarket: Any, api_key: str, name: str, side: str,
                 unRealizedProfit=fmt(n['up']))
 
 
+def _listen_key(method: str) -> Handler:
+    """A ``USER_STREAM`` handler: ``apiKey`` only (or the logged-on session's key)."""
+    def handler(server: Any, conn: Any, params: Dict[str, Any]) -> Any:
+        session = session_of(server, conn)
+        _read(params, ('apiKey',))
+        api_key = params.get('apiKey') or session.api_key
+        if api_key is None:
+            raise ApiError(400, -1102, "Mandatory parameter 'apiKey' was not sent, was "
+                                       "empty/null, or malformed.")
+        if not isinstance(api_key, str) or server.market.key_type(api_key) is None:
+            raise ApiError(401, -2015, 'Invalid API-key, IP, or permissions for action.')
+        conn._last_api_key = api_key
+        return getattr(server.market, method)(api_key)
+    return handler
+
+
 def _balance(server: Any, conn: Any, params: Dict[str, Any]) -> Any:
     api_key = _signed(server, conn, params)
     _read(params, ())
@@ -224,6 +243,9 @@ HANDLERS: Dict[str, Handler] = {
     'v2/account.balance': _balance,
     'account.position': _positions_v1,
     'v2/account.position': _trading('f_position_risk', ('symbol',)),
+    'userDataStream.start': _listen_key('f_listen_key'),
+    'userDataStream.ping': _listen_key('f_listen_key_keepalive'),
+    'userDataStream.stop': _listen_key('f_listen_key_close'),
     'depth': _public('f_depth', ('symbol', 'limit')),
     'ticker.price': _public('f_ticker_price', ('symbol',)),
     'ticker.book': _public('f_book_ticker', ('symbol',)),
