@@ -241,6 +241,7 @@ def test_account_status_v1_lists_every_symbol_and_v2_only_those_in_use(ex, manag
     v2 = api.blocking.account_status_v2(timeout=10)
     assert {p['symbol'] for p in v1['positions']} == set(ex.call(lambda: ex.futures.symbols))
     assert all('leverage' in p for p in v1['positions']) and v2['positions'] == []
+    assert v1['canTrade'] is True and all(a['marginAvailable'] for a in v1['assets'])
     positions = api.blocking.account_position(symbol='ETHUSDT', timeout=10)
     assert [(p['symbol'], p['positionAmt'], p['marginType']) for p in positions] == [
         ('ETHUSDT', '0.000', 'cross')]

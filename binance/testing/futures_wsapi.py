@@ -152,6 +152,8 @@ def _account_v1(server: Any, conn: Any, params: Dict[str, Any]) -> Any:
                              for name, side in _every_position(fmarket, api_key, None)]
         info.update(feeTier=0, canTrade=True, canDeposit=True, canWithdraw=True,
                     updateTime=0, multiAssetsMargin=False, tradeGroupId=-1)
+        for asset in info['assets']:
+            asset['marginAvailable'] = True
     return info
 
 
