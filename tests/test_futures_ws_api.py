@@ -309,3 +309,24 @@ def test_listen_keys_over_the_futures_websocket_api(ex, managers):
     with pytest.raises(BinanceWebSocketAPIException) as info:
         stranger.user_data_stream_start(timeout=10)
     assert info.value.code == -2015
+
+
+def test_new_orders_beyond_300_per_10_seconds_get_1015(ex, managers):
+    """The futures ORDERS limit: at most 300 new orders of an account per 10 s window; the
+    next ones are refused with 429, -1015 and the window's end as retryAfter."""
+    ex.add_account('fws-orders', 'fws-orders-secret')
+    api = managers(ex.client(api_key='fws-orders', api_secret='fws-orders-secret')).futures_ws_api
+    replies = []
+    price = _below_book(ex, factor='0.9')
+    # 650 orders within well under 10 s: whichever two windows they fall in, one of them
+    # gets more than 300 (IOC far below the book: each expires at once, none rests)
+    for _ in range(650):
+        api.order_place(symbol='BTCUSDT', side='BUY', type='LIMIT', timeInForce='IOC',
+                        quantity='0.002', price=price, callback=replies.append)
+    wait_until(lambda: len(replies) == 650, timeout=60, message='650 replies')
+    refused = [r for r in replies if r.get('e') == 'error']
+    assert refused and all((r['status'], r['code']) == (429, -1015) for r in refused)
+    assert 'current limit is 300 orders per 10 SECOND' in refused[0]['m']
+    assert refused[0]['retry_after'] is not None
+    accepted = [r for r in replies if r.get('e') != 'error']
+    assert 300 <= len(accepted) <= 600 and all(r['status'] == 'NEW' for r in accepted)
