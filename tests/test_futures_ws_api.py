@@ -281,7 +281,7 @@ def test_the_url_follows_testnet_and_tld():
 
 def test_minus_1021_is_measured_with_the_rest_clock_and_sent_again(exchange):
     """ws-fapi has no time method: a request refused for its timestamp makes the client
-    measure the clock over REST and send it once more."""
+    measure its futures clock over REST (/fapi/v1/time) and send it once more."""
     client = exchange.client()
     bm = BinanceSocketManager(client)
     bm.FUTURES_WS_API_URL = exchange.futures_ws_api_url
@@ -289,7 +289,7 @@ def test_minus_1021_is_measured_with_the_rest_clock_and_sent_again(exchange):
         assert bm.futures_ws_api.blocking.account_balance(timeout=10)
         exchange.clock_offset = 30.0
         assert bm.futures_ws_api.blocking.account_balance(timeout=10)
-        assert abs(client.timestamp_offset - 30000) < 1000
+        assert abs(client.futures_server_clock.offset_ms - 30000) < 1000
     finally:
         bm.close()
 

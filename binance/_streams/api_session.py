@@ -505,6 +505,10 @@ class WebSocketApi:
         elif self._ready:
             self._flush()
 
+    def _clock(self) -> Any:
+        """The client's clock that stamps this session's requests (its ``server_clock``)."""
+        return getattr(self._manager.client, 'server_clock', None)
+
     def _url(self) -> str:
         """The URL to connect to (read at each connection)."""
         return str(self._ctx.ws_api_url())
@@ -517,8 +521,7 @@ class WebSocketApi:
     def _opened(self, proto: Any) -> None:
         self._proto = proto
         self.logged_on = False
-        client = self._manager.client
-        clock = getattr(client, 'server_clock', None)
+        clock = self._clock()
         if clock is not None and clock.stale():
             self._measure(self._after_time)
         else:
@@ -532,7 +535,7 @@ class WebSocketApi:
         self._send_internal('time', {}, False, measured)
 
     def _measured(self, reply: Dict[str, Any], sent_ms: int) -> None:
-        clock = self._manager.client.server_clock
+        clock = self._clock()
         result = reply.get('result') or {}
         if reply.get('status') == 200 and isinstance(result.get('serverTime'), int):
             clock.record(result['serverTime'], sent_ms, clock.local_ms())
@@ -565,8 +568,8 @@ class WebSocketApi:
             self._send(pending)
 
     def _timestamp(self) -> int:
-        return self._manager.client.server_clock.local_ms() + \
-            self._manager.client.server_clock.offset_ms
+        clock = self._clock()
+        return clock.local_ms() + clock.offset_ms
 
     def _frame(self, pending: _Pending) -> bytes:
         params = dict(pending.params)
@@ -586,7 +589,7 @@ class WebSocketApi:
         frame = self._frame(pending)
         assert pending.request_id is not None
         self._pending[pending.request_id] = pending
-        pending.sent_ms = self._manager.client.server_clock.local_ms()  # local: for record()
+        pending.sent_ms = self._clock().local_ms()  # local: for record()
         self._proto.sendMessage(frame, isBinary=False)
 
     def _send_internal(self, method: str, params: Dict[str, Any], signed: bool,
@@ -620,7 +623,7 @@ class WebSocketApi:
             return
         code = (msg.get('error') or {}).get('code')
         if code == _INVALID_TIMESTAMP and pending.signed and not pending.resent \
-                and self._manager.client.server_clock.enabled:
+                and self._clock().enabled:
             pending.resent = True
             log.info('WebSocket API: %s refused for its timestamp; measuring the server time '
                      'and sending it once more', pending.method)

@@ -45,9 +45,11 @@ sends the conditional types (``STOP``, ``STOP_MARKET``, ``TAKE_PROFIT``,
 :meth:`order_cancel` given ``algoId``/``clientAlgoId`` cancels with
 ``algoOrder.cancel``.
 
-The futures WebSocket API has no ``time`` method: a session whose clock was
-never measured (or a request refused with ``-1021``) measures it with the
-client's REST clock (:meth:`binance._clock.ServerClock.sync`) in a worker thread.
+Timestamps come from the client's futures clock (``client.futures_server_clock``,
+the one signed ``/fapi`` requests use). The futures WebSocket API has no
+``time`` method: a session whose clock was never measured (or a request
+refused with ``-1021``) measures it over REST (``GET /fapi/v1/time``, in a
+worker thread).
 The spot-only methods of ``bm.ws_api`` (order lists, SOR, ``ping``...) do not
 exist here: asking for one raises :class:`AttributeError` naming the methods.
 """
@@ -129,9 +131,16 @@ class FuturesWebSocketApi(WebSocketApi):
     def _url(self) -> str:
         return self._futures_url()
 
+    def _clock(self) -> Any:
+        """The client's futures clock (``futures_server_clock``, measured on ``/fapi/v1/time``)."""
+        client = self._manager.client
+        return getattr(client, 'futures_server_clock', None) or getattr(client, 'server_clock',
+                                                                        None)
+
     def _measure(self, then: Callable[[], Any]) -> None:
-        """No ``time`` method on ws-fapi: the client's REST clock measures it (a worker thread)."""
-        clock = self._manager.client.server_clock
+        """No ``time`` method on ws-fapi: the client's futures clock is measured over REST
+        (``GET /fapi/v1/time``, in a worker thread)."""
+        clock = self._clock()
 
         def failed(failure: Any) -> None:
             log.warning('futures WebSocket API: could not measure the server time (%s)',
