@@ -1,5 +1,5 @@
 """The local USD-M engine refuses what Binance refuses, with the code and text of Binance's
-"Error Codes" page (USDⓈ-M futures) or, where live answers differ from that page, the live text."""
+"Error Codes" page (USDⓈ-M futures) or, where live answers differ from it, the live text."""
 from decimal import Decimal
 
 import pytest
