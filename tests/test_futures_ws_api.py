@@ -149,8 +149,12 @@ def test_a_stop_market_goes_to_the_algo_service_and_fires_on_the_user_socket(ex,
 
 def test_algo_orders_are_placed_and_cancelled(ex, managers):
     """algo_order_place answers the algo order; algo_order_cancel and order_cancel(algoId=...)
-    cancel it with Binance's {'code': '200', 'msg': 'success'}."""
-    api = managers().futures_ws_api.blocking
+    cancel it with Binance's {'code': '200', 'msg': 'success'}, and the user socket gets the
+    ALGO_UPDATE of each step (NEW, CANCELED)."""
+    bm = managers()
+    events = queue.Queue()
+    assert bm.wait_connected(bm.start_futures_user_socket(events.put), timeout=10)
+    api = bm.futures_ws_api.blocking
     trigger = str(Decimal(_below_book(ex)) * 2)
     first = api.algo_order_place(symbol='BTCUSDT', side='BUY', type='STOP', quantity='0.005',
                                  price=trigger, triggerPrice=trigger, timeInForce='GTC',
@@ -167,6 +171,13 @@ def test_algo_orders_are_placed_and_cancelled(ex, managers):
                             timeout=10)['algoId'] == second['algoId']
     assert ex.call(ex.futures.f_get_algo_order, ex.api_key,
                    algoId=second['algoId'])['algoStatus'] == 'CANCELED'
+    steps = []
+    while len(steps) < 4:
+        event = events.get(timeout=10)
+        if event['e'] == 'ALGO_UPDATE':
+            steps.append((event['o']['aid'], event['o']['X']))
+    assert steps == [(first['algoId'], 'NEW'), (first['algoId'], 'CANCELED'),
+                     (second['algoId'], 'NEW'), (second['algoId'], 'CANCELED')]
 
 
 def test_order_place_method_refuses_conditional_types_with_4120(ex, managers):
