@@ -588,6 +588,7 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
         api = self.__dict__.get('_ws_api')
         if api is not None:
             api.close()
+        self._close_futures_ws_api()
 
     # -- orders without blocking the reactor (binance/_streams/api_session.py) ---------------------
 

@@ -449,6 +449,12 @@ class LocalExchange:
         return self.stream_url + 'ws-api/v3'
 
     @property
+    def futures_ws_api_url(self) -> str:
+        """USD-M futures WebSocket API URL, e.g. ``ws://127.0.0.1:PORT/ws-fapi/v1``
+        (what ``BinanceSocketManager.FUTURES_WS_API_URL`` takes)."""
+        return self.fstream_url + 'ws-fapi/v1'
+
+    @property
     def ca_file(self) -> Optional[str]:
         """PEM file of the generated CA under ``tls=True`` (after :meth:`start`), else ``None``."""
         return self._material.ca_file if self._material is not None else None
@@ -477,7 +483,8 @@ class LocalExchange:
     @contextlib.contextmanager
     def install(self) -> Iterator['LocalExchange']:
         """Point ``Client.API_URL`` and ``BinanceSocketManager.STREAM_URL`` /
-        ``WS_API_URL`` / ``TLS_CA`` at this exchange; restore them on exit.
+        ``WS_API_URL`` / ``FSTREAM_URL`` / ``FUTURES_WS_API_URL`` / ``TLS_CA`` at this
+        exchange; restore them on exit.
 
         ``Client.API_TESTNET_URL``, ``Client.API_DEMO_URL`` and
         ``Client.API_URL_TEMPLATE`` are pointed here too, so ``Client(testnet=True)``,
@@ -505,6 +512,7 @@ class LocalExchange:
             from binance.websockets import BinanceSocketManager
             for name, value in (('STREAM_URL', self.stream_url),
                                 ('FSTREAM_URL', self.fstream_url),
+                                ('FUTURES_WS_API_URL', self.futures_ws_api_url),
                                 ('WS_API_URL', self.ws_api_url), ('TLS_CA', self.ca_file)):
                 if hasattr(BinanceSocketManager, name) and (name != 'TLS_CA' or self.tls):
                     patches.append((BinanceSocketManager, name, value))

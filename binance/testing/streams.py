@@ -55,6 +55,7 @@ from twisted.internet.task import LoopingCall
 
 from binance import _reactor
 from binance._streams.checks import stream_name
+from binance.testing import streams_wsapi
 from binance.testing.market_base import align_open, next_open
 from binance.testing.streams_format import (
     MAX_STREAMS_PER_CONNECTION, StreamSpec, aggregate_klines, as_list, avg_price_event,
@@ -138,6 +139,8 @@ class StreamServer:
     #: ``token -> (account key, expiration ms)`` or ``None`` for
     #: ``userDataStream.subscribe.listenToken`` (set by the local exchange).
     listen_token_owner: Optional[Callable[[str], Any]] = None
+    #: ``handler(server, conn, frame) -> reply`` of the WebSocket API route
+    api_handler = staticmethod(streams_wsapi.handle_request)
 
     def __init__(self, market: Any, *, reactor: Any = None, tls_options: Any = None,
                  ping_interval: float = 20.0, pong_timeout: float = 60.0,

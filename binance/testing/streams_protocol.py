@@ -264,7 +264,7 @@ class StreamProtocol(WebSocketServerProtocol):
 
     def onMessage(self, payload: bytes, isBinary: bool) -> None:
         if self.route == ROUTE_API:
-            self.send_json(streams_wsapi.handle_request(self.stream_server, self, payload))
+            self.send_json(self.stream_server.api_handler(self.stream_server, self, payload))
         elif self._count_incoming():
             self._live_subscription(payload)
 
