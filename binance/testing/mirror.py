@@ -124,6 +124,9 @@ def upstream_symbols(client: Any, names: Sequence[str]) -> Dict[str, Dict[str, A
             'tick_size': _filter(row, 'PRICE_FILTER').get('tickSize', '0.00000001'),
             'step_size': _filter(row, 'LOT_SIZE').get('stepSize', '0.00000001'),
             'min_notional': notional.get('minNotional', '0')}
+        down = _filter(row, 'PERCENT_PRICE_BY_SIDE').get('bidMultiplierDown')
+        if down is not None:
+            config[name]['multiplier_down'] = down
     absent = [name for name in names if name not in config]
     if absent:
         raise ValueError('the upstream does not list {}'.format(', '.join(absent)))
