@@ -177,17 +177,18 @@ def max_drawdown(curve: Sequence[Tuple[int, Decimal]]) -> Dict[str, Any]:
     :returns: ``{'amount', 'fraction', 'peak_ms', 'trough_ms'}``; all zero /
         ``None`` for a curve that never falls.
     """
-    best = {'amount': ZERO, 'fraction': ZERO, 'peak_ms': None, 'trough_ms': None}
+    amount = fraction = ZERO
     peak: Optional[Tuple[int, Decimal]] = None
+    where: Tuple[Optional[int], Optional[int]] = (None, None)
     for time_ms, value in curve:
         if peak is None or value > peak[1]:
             peak = (time_ms, value)
             continue
         fall = peak[1] - value
-        if fall > best['amount']:
-            best = {'amount': fall, 'fraction': fall / peak[1] if peak[1] > 0 else ZERO,
-                    'peak_ms': peak[0], 'trough_ms': time_ms}
-    return best
+        if fall > amount:
+            amount, where = fall, (peak[0], time_ms)
+            fraction = fall / peak[1] if peak[1] > 0 else ZERO
+    return {'amount': amount, 'fraction': fraction, 'peak_ms': where[0], 'trough_ms': where[1]}
 
 
 def build_report(events: Sequence[Mapping[str, Any]], pairs: Pairs,
@@ -246,8 +247,10 @@ def _jsonable(value: Any) -> Any:
 
 def _text(value: Decimal) -> str:
     """A decimal without exponent or trailing zeros beyond 8 places."""
-    text = '{:f}'.format(value.quantize(Decimal('0.00000001')) if value.as_tuple().exponent < -8
-                         else value)
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -8:
+        value = value.quantize(Decimal('0.00000001'))
+    text = '{:f}'.format(value)
     if '.' in text:
         text = text.rstrip('0').rstrip('.')
     return '0' if text in ('-0', '') else text
