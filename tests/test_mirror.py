@@ -171,3 +171,14 @@ def test_upstream_drop_resyncs_the_book_and_reconnects_the_script(pair):
         wait_until(lambda: len(opened) > count, 15, message='messages after the reconnect')
     finally:
         bm.close()
+
+
+def test_books_are_in_place_when_start_returns(pair):
+    """start() returns once each mirrored book has its first snapshot: a script sees a book at once."""
+    upstream, _ = pair
+    with LocalExchange(mirror=True, upstream=(upstream.api_url, upstream.stream_url),
+                       symbols=['ETHBTC'], tick=None) as mirror:
+        theirs = upstream.call(upstream.market.depth, 'ETHBTC', 10)
+        ours = mirror.client().get_order_book(symbol='ETHBTC', limit=10)
+        assert ours['bids'] == theirs['bids'] and ours['asks'] == theirs['asks']
+        assert ours['lastUpdateId'] == theirs['lastUpdateId']

@@ -36,6 +36,7 @@ script's orders.
 """
 import json
 import logging
+import time
 from decimal import Decimal
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
@@ -51,8 +52,8 @@ BINANCE_UPSTREAM = ('https://api.binance.com/api', 'wss://stream.binance.com:944
 #: Depth of the REST snapshots the mirror takes (Binance's largest cheap one).
 SNAPSHOT_LIMIT = 1000
 
-#: Seconds to wait for the first depth event before asking for the snapshot anyway.
-SNAPSHOT_WAIT = 1.0
+#: Seconds :meth:`Mirror.start` waits for the upstream connection and the first books.
+SYNC_TIMEOUT = 15.0
 
 _BUY, _SELL = 'BUY', 'SELL'
 
@@ -221,11 +222,22 @@ class Mirror:
         bm.EXIT_WAITS_FOR_SOCKETS = False   # the exchange's link, not the script's socket
         names = [name.lower() + suffix for name in self.followers
                  for suffix in ('@trade', '@aggTrade', '@depth@100ms')]
-        bm.start_multiplex_socket(names, self._on_upstream)
+        key = bm.start_multiplex_socket(names, self._on_upstream)
         bm.start()
         self._bm = bm
-        for follower in self.followers.values():   # a quiet symbol gets its book too
-            reactor.callFromThread(self._request_snapshot, follower, SNAPSHOT_WAIT)
+        # the script starts with the books in place: connected, then a snapshot each
+        if not bm.wait_connected(key, SYNC_TIMEOUT):
+            log.warning('the mirror could not connect to %s within %s s; retrying',
+                        self.stream_url, SYNC_TIMEOUT)
+        for follower in self.followers.values():
+            reactor.callFromThread(self._request_snapshot, follower, 0.0)
+        deadline = time.monotonic() + SYNC_TIMEOUT
+        while any(f.sync.waiting_for_snapshot for f in self.followers.values()):
+            if time.monotonic() > deadline:
+                log.warning('the mirror has no book yet for %s', ', '.join(
+                    f.symbol for f in self.followers.values() if f.sync.waiting_for_snapshot))
+                break
+            time.sleep(0.01)
 
     def tick(self) -> None:
         """What the exchange's ticker does instead of simulating: expire listen keys."""
