@@ -226,7 +226,7 @@ class Mirror:
         bm.start()
         self._bm = bm
         # the script starts with the books in place: connected, then a snapshot each
-        if not bm.wait_connected(key, SYNC_TIMEOUT):
+        if not isinstance(key, str) or not bm.wait_connected(key, SYNC_TIMEOUT):
             log.warning('the mirror could not connect to %s within %s s; retrying',
                         self.stream_url, SYNC_TIMEOUT)
         for follower in self.followers.values():
