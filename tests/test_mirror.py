@@ -182,3 +182,20 @@ def test_books_are_in_place_when_start_returns(pair):
         ours = mirror.client().get_order_book(symbol='ETHBTC', limit=10)
         assert ours['bids'] == theirs['bids'] and ours['asks'] == theirs['asks']
         assert ours['lastUpdateId'] == theirs['lastUpdateId']
+
+
+def test_rest_market_data_is_the_upstreams(pair):
+    """Klines and recent trades of a mirrored symbol are the upstream's; its errors pass through."""
+    upstream, mirror = pair
+    ours, theirs = mirror.client(), upstream.client()
+    upstream.step(3)
+    assert ours.get_klines(symbol='BNBBTC', interval='1h', limit=5) == \
+        theirs.get_klines(symbol='BNBBTC', interval='1h', limit=5)
+    assert ours.get_recent_trades(symbol='BNBBTC', limit=20) == \
+        theirs.get_recent_trades(symbol='BNBBTC', limit=20)
+    import requests
+    answers = [requests.get(ex.api_url + '/v3/klines', params={'symbol': 'BNBBTC',
+                                                              'interval': '7m'}, timeout=10)
+               for ex in (mirror, upstream)]
+    assert answers[0].status_code == answers[1].status_code == 400
+    assert answers[0].json() == answers[1].json()

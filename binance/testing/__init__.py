@@ -356,6 +356,8 @@ class LocalExchange:
         from binance.testing.wallet_extras import wallet_extra_routes
         routes.update(subaccount_routes(self.subaccounts))
         routes.update(wallet_extra_routes(self.wallet_extras))
+        if self.mirror is not None:   # market data of the mirrored symbols: the upstream's
+            routes.update(self.mirror.rest_routes(routes))
         return routes
 
     def _run_futures_timers(self) -> None:

@@ -21,9 +21,10 @@ engine, but takes the market from an upstream exchange, Binance by default:
   prints at or through it (a buy when a trade prints at or below its price,
   a sell at or above), up to that trade's quantity; fees, balance checks,
   filters and user-stream events are the local exchange's, as on Binance;
-* upstream trades also go into the local trade log, so recent trades,
-  klines, tickers and stop triggers follow the upstream's prices (with local
-  trade ids).
+* REST market data of these symbols (trades, aggTrades, klines, tickers,
+  average price: :data:`PROXIED`) is the upstream's answer, errors
+  included; upstream trades also go into the local trade log, so the last
+  price (``ticker/price``) and stop triggers follow the upstream's prices.
 
 When the upstream connection drops, the follower reconnects; the first depth
 event that does not link to the book makes it resynchronise from a fresh
@@ -51,6 +52,15 @@ BINANCE_UPSTREAM = ('https://api.binance.com/api', 'wss://stream.binance.com:944
 
 #: Depth of the REST snapshots the mirror takes (Binance's largest cheap one).
 SNAPSHOT_LIMIT = 1000
+
+#: REST market data answered from the upstream for the mirrored symbols (the
+#: history before the run and the upstream's own trade ids); the book
+#: (``depth``), ``ticker/price`` and ``ticker/bookTicker`` are the local book's.
+PROXIED = ('/api/v3/trades', '/api/v3/historicalTrades', '/api/v3/aggTrades',
+           '/api/v3/klines', '/api/v3/uiKlines', '/api/v3/avgPrice', '/api/v3/ticker/24hr',
+           '/api/v3/ticker', '/api/v3/ticker/tradingDay')
+#: Seconds a proxied request waits for the upstream.
+UPSTREAM_TIMEOUT = 10.0
 
 #: Seconds :meth:`Mirror.start` waits for the upstream connection and the first books.
 SYNC_TIMEOUT = 15.0
@@ -195,6 +205,8 @@ class Mirror:
         self._bm: Any = None
         self._reactor: Any = None
         self._filtered: Optional[Callable[[str, str, Any], None]] = None
+        import requests
+        self._session = requests.Session()
 
     @property
     def symbols(self) -> List[str]:
@@ -401,6 +413,51 @@ class Mirror:
                     fill = min(maker.remaining, taker.remaining)
                     if fill > 0:
                         market._execute(sym, taker, maker, maker.price, fill)
+
+    # -- REST market data (REST threads) -------------------------------------------
+
+    def rest_routes(self, routes: Mapping[Any, Any]) -> Dict[Any, Any]:
+        """The routes of :data:`PROXIED` answering from the upstream for mirrored symbols."""
+        proxied = {}
+        for path in PROXIED:
+            route = routes.get(('GET', path))
+            if route is not None:
+                proxied[('GET', path)] = route._replace(
+                    handler=self._proxy(path, route.handler))
+        return proxied
+
+    def _proxy(self, path: str, local: Callable[..., Any]) -> Callable[..., Any]:
+        def handler(market: Any, api_key: str, params: Dict[str, Any]) -> Any:
+            symbol = params.get('symbol')
+            if isinstance(symbol, str) and symbol.upper() in self.followers:
+                return self._upstream_get(path, params)   # without the market's lock
+            with market.lock:
+                return local(market, api_key, params)
+        setattr(handler, 'reads', getattr(local, 'reads', ()))
+        setattr(handler, 'unlocked', True)
+        return handler
+
+    def _upstream_get(self, path: str, params: Mapping[str, Any]) -> Any:
+        """The upstream's answer; its errors become the same errors here."""
+        import requests
+        from binance.testing.market_base import MarketError
+        url = self.api_url[:-len('/api')] + path
+        try:
+            response = self._session.get(url, params=dict(params), timeout=UPSTREAM_TIMEOUT)
+        except requests.RequestException as exc:
+            log.warning('the mirror could not reach %s: %s', url, exc)
+            raise MarketError(-1001, 'Internal error; unable to process your request. '
+                                     'Please try again.', 503) from None
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if response.status_code == 200 and body is not None:
+            return body
+        if isinstance(body, dict) and 'code' in body:
+            raise MarketError(int(body['code']), str(body.get('msg', '')), response.status_code)
+        raise MarketError(-1001, 'Internal error; unable to process your request. '
+                                 'Please try again.', 503)
 
     def _drop_script_streams(self, symbol: str) -> None:
         """Drop the script's connections that carry ``symbol``'s market streams."""

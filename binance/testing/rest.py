@@ -564,6 +564,8 @@ class RestResource(resource.Resource):
                 raise MarketError(-1104, "Not all sent parameters were read; read '{}' "
                                          "parameter(s) but was sent '{}'.".format(
                                              len(params) - len(unread), len(params)))
+            if getattr(route.handler, 'unlocked', False):   # takes the lock itself if it needs it
+                return 200, route.handler(self.market, api_key, args), None
             with self.lock:
                 return 200, route.handler(self.market, api_key, args), None
         except MarketError as error:
