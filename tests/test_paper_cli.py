@@ -59,6 +59,9 @@ def test_report_is_printed_and_written_and_the_exit_status_is_the_scripts(tmp_pa
     assert len(report['fills']) == fills and float(bnb['fees']) > 0
     assert report['valuation_asset'] == 'BTC'
     assert report['equity_curve'] and 'max_drawdown' in report
+    start = float(report['start_equity'])      # one unit (BTC) all along the curve
+    assert all(abs(float(v) - start) < 0.01 * start for _, v in report['equity_curve'])
+    assert float(report['max_drawdown']['amount']) < 0.01 * start
 
 
 def test_report_after_the_script_stops_the_reactor(tmp_path):

@@ -57,7 +57,8 @@ class RunReport:
         self.always = always
         self.sample_interval = sample_interval
         self.events: List[Dict[str, Any]] = []
-        self.equity_curve: List[Tuple[int, Decimal]] = []
+        self._equity_samples: List[Tuple[int, Dict[str, Decimal]]] = []
+        self._units: List[str] = []
         self.price_curves: Dict[str, List[Tuple[int, Decimal]]] = {}
         self.result: Optional[Dict[str, Any]] = None
         self._market: Any = None
@@ -81,6 +82,7 @@ class RunReport:
             self._pairs = {row['symbol']: (row['baseAsset'], row['quoteAsset'])
                            for row in market.exchange_info()['symbols']}
             self._start_balances = self._balances()
+        self._units = sorted({quote for _, quote in self._pairs.values()})
         market.add_listener(self._on_event)
         self.sample()
         self._loop = LoopingCall(self.sample)
@@ -113,13 +115,20 @@ class RunReport:
                 now = market.now_ms()
                 prices = self._prices()
                 balances = self._balances()
-            unit = valuation_asset(list(self.price_curves), self._pairs)
-            self.equity_curve.append((now, equity(balances, unit, self._pairs, prices)))
+            # in every quote asset: the report's unit depends on what gets traded
+            self._equity_samples.append((now, {unit: equity(balances, unit, self._pairs, prices)
+                                               for unit in self._units}))
             for symbol, curve in self.price_curves.items():
                 if symbol in prices:
                     curve.append((now, prices[symbol]))
         except Exception:
             log.exception('the run report could not take a sample')
+
+    @property
+    def equity_curve(self) -> List[Tuple[int, Decimal]]:
+        """``[(time_ms, equity), ...]`` in the report's unit (the traded symbols' quote)."""
+        unit = valuation_asset(list(self.price_curves), self._pairs)
+        return [(t, values.get(unit, Decimal(0))) for t, values in self._equity_samples]
 
     # -- at the end ----------------------------------------------------------------
 
