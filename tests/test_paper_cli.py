@@ -146,3 +146,27 @@ def test_mirror_run_paper_trades_on_the_upstreams_book(tmp_path):
         report = json.loads(out.read_text())
         assert report['symbols']['BNBBTC']['fills'] == 1
         assert not [r for r in upstream.requests if r.path == '/api/v3/order']
+
+
+def test_report_after_ctrl_c(tmp_path):
+    """Ctrl-C ends the run with status 130 and the report is still written."""
+    import signal
+    script = tmp_path / 'forever.py'
+    script.write_text(
+        "import threading\nfrom binance.client import Client\n"
+        "Client('local-api-key', 'local-api-secret').order_market_buy(symbol='BNBBTC', quantity='1')\n"
+        "print('ORDERED', flush=True)\nthreading.Event().wait()\n")
+    out = tmp_path / 'report.json'
+    proc = subprocess.Popen([sys.executable, '-m', 'binance.testing', 'run', '--report', str(out),
+                             str(script)], cwd=str(ROOT), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == 'ORDERED'
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 130, stderr
+    assert json.loads(out.read_text())['symbols']['BNBBTC']['fills'] >= 1
