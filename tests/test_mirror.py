@@ -10,7 +10,8 @@ from tests.support import local_manager, wait_until
 
 @pytest.fixture(scope='module')
 def pair():
-    upstream = LocalExchange(seed=3, tick=None, symbols=['BNBBTC', 'ETHBTC']).start()
+    upstream = LocalExchange(seed=3, tick=None,
+                              symbols=['BNBBTC', 'ETHBTC', 'LTCBTC', 'NEOBTC']).start()
     mirror = LocalExchange(mirror=True, upstream=(upstream.api_url, upstream.stream_url),
                            symbols=['BNBBTC'], tick=None).start()
     yield upstream, mirror
@@ -199,3 +200,49 @@ def test_rest_market_data_is_the_upstreams(pair):
                for ex in (mirror, upstream)]
     assert answers[0].status_code == answers[1].status_code == 400
     assert answers[0].json() == answers[1].json()
+
+
+def test_a_symbol_named_in_a_request_is_followed_on_demand(pair):
+    """A request naming a symbol the mirror does not follow yet makes it follow it, if listed."""
+    upstream, mirror = pair
+    client = mirror.client()
+    theirs = upstream.call(upstream.market.depth, 'NEOBTC', 10)
+    ours = client.get_order_book(symbol='NEOBTC', limit=10)
+    assert (ours['bids'], ours['asks'], ours['lastUpdateId']) == (
+        theirs['bids'], theirs['asks'], theirs['lastUpdateId'])
+    order = client.order_market_buy(symbol='NEOBTC', quantity='10')
+    assert order['fills'][0]['price'] == theirs['asks'][0][0]
+    from binance.exceptions import BinanceAPIException
+    with pytest.raises(BinanceAPIException) as refused:
+        client.get_order_book(symbol='XRPBTC')      # the upstream does not list it
+    assert refused.value.code == -1121
+
+
+def test_a_symbol_a_script_subscribes_to_is_followed_and_its_klines_relayed(pair):
+    """Subscribing to a new symbol's streams follows it; its kline stream is the upstream's."""
+    upstream, mirror = pair
+    theirs, ours = [], []
+    bm_up, bm_ours = local_manager(upstream), local_manager(mirror)
+    try:
+        key_ours = bm_ours.start_multiplex_socket(['ltcbtc@trade', 'ltcbtc@kline_1m'],
+                                                  lambda m: ours.append(m))
+        assert bm_ours.wait_connected(key_ours, 10)
+        wait_until(lambda: 'LTCBTC' in mirror.mirror.followers
+                   and not mirror.mirror.followers['LTCBTC'].sync.waiting_for_snapshot, 20,
+                   message='LTCBTC followed')
+        key_up = bm_up.start_kline_socket('LTCBTC', lambda m: theirs.append(m))
+        assert bm_up.wait_connected(key_up, 10)
+        upstream.step(20)
+        wait_until(lambda: any(m['stream'] == 'ltcbtc@trade' for m in ours)
+                   and any(m['stream'] == 'ltcbtc@kline_1m' for m in ours), 20,
+                   message='trades and klines on the new symbol')
+        wait_until(lambda: theirs, 20, message='the upstream kline')
+
+        def relayed_equals_upstream():
+            sent = {repr(sorted(m.items())) for m in list(theirs)}
+            return any(repr(sorted(m['data'].items())) in sent for m in list(ours)
+                       if m['stream'] == 'ltcbtc@kline_1m')
+        wait_until(relayed_equals_upstream, 20, message='a relayed kline equal to the upstream one')
+    finally:
+        bm_up.close()
+        bm_ours.close()

@@ -285,7 +285,7 @@ class LocalExchange:
         _reactor.ensure_running()
         _reactor.blocking_call(self._start_on_reactor, rest_port, stream_port)
         if self.mirror is not None:
-            self.mirror.start(self.streams, _reactor.get_reactor())
+            self.mirror.start(self.streams, _reactor.get_reactor(), self._rest)
         return self
 
     def _start_on_reactor(self, rest_port: int, stream_port: int) -> None:

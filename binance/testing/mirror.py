@@ -37,6 +37,7 @@ script's orders.
 """
 import json
 import logging
+import threading
 import time
 from decimal import Decimal
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
@@ -61,6 +62,15 @@ PROXIED = ('/api/v3/trades', '/api/v3/historicalTrades', '/api/v3/aggTrades',
            '/api/v3/ticker', '/api/v3/ticker/tradingDay')
 #: Seconds a proxied request waits for the upstream.
 UPSTREAM_TIMEOUT = 10.0
+
+#: Stream kinds relayed from the upstream as they are (the local server would
+#: make them from its own book and tape); trade, aggTrade and the diff depth
+#: are followed for every mirrored symbol anyway, bookTicker follows the local book.
+FORWARDED_KINDS = frozenset({'kline', 'ticker', 'miniTicker', 'rollingTicker', 'avgPrice',
+                             'partialDepth'})
+#: Milliseconds of synthetic history of a symbol listed during the run (its REST
+#: history is the upstream's anyway).
+ADDED_HISTORY_MS = 0
 
 #: Seconds :meth:`Mirror.start` waits for the upstream connection and the first books.
 SYNC_TIMEOUT = 15.0
@@ -169,7 +179,21 @@ def mirror_settings(mirror: Any, upstream: Any,
     from binance.client import Client
     client = Client()
     client.API_URL = api_url
-    return (api_url, stream_url, names), upstream_symbols(client, names)
+    if symbols is not None:
+        return (api_url, stream_url, names), upstream_symbols(client, names)
+    try:
+        return (api_url, stream_url, names), upstream_symbols(client, names)
+    except ValueError:   # default symbols: those the upstream lists (others come on demand)
+        config: Dict[str, Any] = {}
+        for name in names:
+            try:
+                config.update(upstream_symbols(client, [name]))
+            except ValueError:
+                continue
+        if not config:
+            raise ValueError('the upstream lists none of {}; name the symbols to mirror'
+                             .format(', '.join(names))) from None
+        return (api_url, stream_url, list(config)), config
 
 
 class _Follower:
@@ -207,6 +231,9 @@ class Mirror:
         self._filtered: Optional[Callable[[str, str, Any], None]] = None
         import requests
         self._session = requests.Session()
+        self._lock = threading.Lock()          # one upstream look-up at a time
+        self._unlisted: set = set()            # names the upstream does not list
+        self._forwarded: set = set()           # stream names relayed from the upstream
 
     @property
     def symbols(self) -> List[str]:
@@ -219,8 +246,14 @@ class Mirror:
 
     # -- lifecycle (any thread but the reactor's) -------------------------------
 
-    def start(self, streams: Any, reactor: Any) -> None:
-        """Take over the symbols' market events of ``streams`` and connect upstream."""
+    def start(self, streams: Any, reactor: Any, rest: Any = None) -> None:
+        """Take over the symbols' market events of ``streams``, connect upstream and
+        wait for the first books (any thread but the reactor's).
+
+        :param rest: the exchange's :class:`~binance.testing.rest.RestResource`: a
+            request naming a symbol the market does not list yet makes the
+            mirror follow it when the upstream lists it.
+        """
         from binance import _reactor
         from binance.client import Client
         from binance.websockets import BinanceSocketManager
@@ -232,24 +265,119 @@ class Mirror:
         bm = BinanceSocketManager(self._client)
         bm.STREAM_URL = self.stream_url
         bm.EXIT_WAITS_FOR_SOCKETS = False   # the exchange's link, not the script's socket
-        names = [name.lower() + suffix for name in self.followers
+        self._bm = bm
+        bm.start()
+        streams.external_feed = self._feed
+        if rest is not None:
+            rest.before_route = self._before_route
+        self._follow(list(self.followers))
+
+    def _follow(self, symbols: List[str]) -> None:
+        """Subscribe upstream to ``symbols``' tape and book; wait for their first books."""
+        bm = self._bm
+        if bm is None or not symbols:
+            return
+        names = [name.lower() + suffix for name in symbols
                  for suffix in ('@trade', '@aggTrade', '@depth@100ms')]
         key = bm.start_multiplex_socket(names, self._on_upstream)
-        bm.start()
-        self._bm = bm
         # the script starts with the books in place: connected, then a snapshot each
         if not isinstance(key, str) or not bm.wait_connected(key, SYNC_TIMEOUT):
             log.warning('the mirror could not connect to %s within %s s; retrying',
                         self.stream_url, SYNC_TIMEOUT)
-        for follower in self.followers.values():
-            reactor.callFromThread(self._request_snapshot, follower, 0.0)
+        followers = [self.followers[name] for name in symbols]
+        for follower in followers:
+            self._reactor.callFromThread(self._request_snapshot, follower, 0.0)
         deadline = time.monotonic() + SYNC_TIMEOUT
-        while any(f.sync.waiting_for_snapshot for f in self.followers.values()):
+        while any(f.sync.waiting_for_snapshot for f in followers):
             if time.monotonic() > deadline:
                 log.warning('the mirror has no book yet for %s', ', '.join(
-                    f.symbol for f in self.followers.values() if f.sync.waiting_for_snapshot))
+                    f.symbol for f in followers if f.sync.waiting_for_snapshot))
                 break
             time.sleep(0.01)
+
+    # -- symbols the script names later (REST threads, worker threads) -------------
+
+    def _before_route(self, path: str, params: Mapping[str, Any]) -> None:
+        names: List[Any] = [params.get('symbol')]
+        listed = params.get('symbols')
+        if isinstance(listed, str) and listed.startswith('['):
+            try:
+                names.extend(json.loads(listed))
+            except ValueError:
+                pass
+        for name in names:
+            if isinstance(name, str):
+                self.ensure(name)
+
+    def ensure(self, symbol: str) -> bool:
+        """Follow ``symbol`` if the upstream lists it (blocking; not on the reactor thread).
+
+        :returns: whether the symbol is mirrored now. A symbol the upstream
+            does not list stays unknown here too (answered ``-1121``).
+        """
+        name = symbol.upper()
+        if name in self.followers:
+            return True
+        if not name.isalnum() or len(name) > 20 or self._bm is None:
+            return False
+        with self._lock:
+            if name in self.followers:
+                return True
+            if name in self._unlisted:
+                return False
+            try:
+                config = upstream_symbols(self._client, [name])[name]
+            except ValueError:
+                self._unlisted.add(name)
+                return False
+            except Exception as exc:   # the upstream is away: try again next time
+                log.warning('the mirror could not look %s up upstream: %s', name, exc)
+                return False
+            from binance import _reactor
+            _reactor.blocking_call(self._add_symbol, name, config)
+            self.followers[name] = _Follower(name)
+        self._follow([name])
+        return True
+
+    def _add_symbol(self, name: str, config: Dict[str, Any]) -> None:
+        """List ``name`` on the local market, with an empty book (reactor thread)."""
+        import functools
+        from binance.testing.market import _Symbol
+        from binance.testing.market_base import SymbolSpec
+        market = self.market
+        with market.lock:
+            if name in market._symbols:
+                return
+            sym = _Symbol(SymbolSpec.from_config(name, config), market._seed, market.now_ms(),
+                          ADDED_HISTORY_MS)
+            market._symbols[name] = sym
+            market._publish_order[name] = len(market._publish_order)
+            sym.book.on_first_change = functools.partial(market._changed_books.__setitem__,
+                                                         name, None)
+
+    def _feed(self, spec: Any) -> bool:
+        """A new stream channel on the local server (reactor thread): follow its symbol;
+        streams made from the upstream's (klines, tickers...) come from the upstream."""
+        symbol = spec.symbol
+        if symbol is None or self._bm is None:
+            return False
+        if symbol not in self.followers:
+            from twisted.internet import threads
+            threads.deferToThreadPool(self._reactor, self._reactor.getThreadPool(),
+                                      self.ensure, symbol).addErrback(
+                lambda failure: log.warning('the mirror could not follow %s: %s', symbol,
+                                            failure.getErrorMessage()))
+        if spec.kind not in FORWARDED_KINDS:
+            return False
+        if spec.name not in self._forwarded:
+            self._forwarded.add(spec.name)
+            self._bm.start_multiplex_socket([spec.name], self._on_forwarded)
+        return True
+
+    def _on_forwarded(self, msg: Any) -> None:
+        if isinstance(msg, dict) and 'stream' in msg and 'data' in msg \
+                and self.streams is not None:
+            self.streams.push(msg['stream'], msg['data'])
 
     def tick(self) -> None:
         """What the exchange's ticker does instead of simulating: expire listen keys."""
