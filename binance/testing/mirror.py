@@ -5,11 +5,16 @@
 engine, but takes the market from an upstream exchange, Binance by default:
 
 * the symbols' settings (assets, tick and step sizes, minimum notional) come
-  from the upstream's ``exchangeInfo`` when the exchange is built;
+  from the upstream's ``exchangeInfo``: those given as ``symbols`` (default:
+  the five default symbols the upstream lists) when the exchange is built,
+  and any other the script names later, in a REST request or a stream
+  subscription, if the upstream lists it (else it is unknown, ``-1121``);
 * the upstream's ``<symbol>@trade``, ``<symbol>@aggTrade`` and
-  ``<symbol>@depth@100ms`` streams are followed on one connection, and their
-  payloads are republished unchanged to the script's streams of the same
-  names; the simulated traders are off for these symbols;
+  ``<symbol>@depth@100ms`` streams are followed for each mirrored symbol,
+  and their payloads are republished unchanged to the script's streams of
+  the same names; the script's kline, ticker, rolling ticker, average price
+  and partial book streams are relayed from the upstream's streams of the
+  same names (:data:`FORWARDED_KINDS`); the simulated traders are off;
 * each symbol's book is kept from the upstream's depth stream and REST
   snapshots by Binance's documented procedure
   (:class:`binance.depthcache.DepthCacheSync`): the local book holds the
