@@ -246,3 +246,10 @@ def test_a_symbol_a_script_subscribes_to_is_followed_and_its_klines_relayed(pair
     finally:
         bm_up.close()
         bm_ours.close()
+
+
+def test_step_is_refused_on_a_mirror(pair):
+    """step() would add simulated quotes to the mirrored books: it is refused, naming the upstream."""
+    _, mirror = pair
+    with pytest.raises(RuntimeError, match='upstream'):
+        mirror.step(1)

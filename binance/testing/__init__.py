@@ -565,6 +565,9 @@ class LocalExchange:
         """Advance the market ``n`` steps (on the reactor thread); events go out at once."""
         if isinstance(n, bool) or not isinstance(n, int) or n < 0:
             raise ValueError('n must be a non-negative int, got {!r}'.format(n))
+        if self.mirror is not None:
+            raise RuntimeError('this exchange mirrors its upstream, whose market moves it; '
+                               'step() the upstream instead')
         self.call(self._step_both, n)
 
     def _step_both(self, n: int) -> None:

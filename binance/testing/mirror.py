@@ -535,8 +535,12 @@ class Mirror:
                 # the seller took the bids (buyer is the maker): resting buys at or above
                 # the price would have been hit first; likewise sells at or below
                 side = _BUY if buyer_maker else _SELL
-                makers = [order for order in sym.book.orders(side) if order.owner is not None
-                          and (order.price >= price if side == _BUY else order.price <= price)]
+                makers: List[Any] = []
+                for level in sym.book.prices(side):   # best first, while they cross
+                    if level < price if side == _BUY else level > price:
+                        break
+                    makers.extend(order for order in sym.book.level(side, level)
+                                  if order.owner is not None)
                 if not makers:
                     return
                 taker = market._sim_order(sym, _SELL if side == _BUY else _BUY, 'MARKET', qty)
