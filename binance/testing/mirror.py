@@ -303,6 +303,8 @@ class Mirror:
     # -- symbols the script names later (REST threads, worker threads) -------------
 
     def _before_route(self, path: str, params: Mapping[str, Any]) -> None:
+        if not path.startswith('/api/'):   # spot symbols only (not /fapi, /sapi)
+            return
         names: List[Any] = [params.get('symbol')]
         listed = params.get('symbols')
         if isinstance(listed, str) and listed.startswith('['):
@@ -416,6 +418,7 @@ class Mirror:
         bm, self._bm = self._bm, None
         if bm is not None:
             bm.close()
+            self._session.close()
 
     # -- upstream events (reactor thread) -----------------------------------------
 
