@@ -33,6 +33,7 @@ setup(
     ],
     extras_require={
         'fast': ['orjson>=3.6'],
+        'plot': ['matplotlib>=3.3'],   # python -m binance.testing run --plot FILE.png
         'test': [
             'pytest>=7',
             'pytest-timeout>=2.1',

@@ -157,6 +157,9 @@ class StreamServer:
                 raise ValueError('{} must be a number of seconds >= 0, got {!r}'
                                  .format(name, value))
         self.market = market
+        #: Called with the :class:`StreamSpec` of each new channel; a true answer
+        #: means someone else feeds it (the mirror: its upstream), so no timer starts.
+        self.external_feed: Optional[Callable[[Any], bool]] = None
         self._given_reactor = reactor
         self.tls_options = tls_options
         self.ping_interval = float(ping_interval)
@@ -383,6 +386,8 @@ class StreamServer:
 
     def _channel_created(self, channel: _Channel) -> None:
         spec = channel.spec
+        if self.external_feed is not None and self.external_feed(spec):
+            return
         if spec.kind == 'user':
             owner = self._lookup_listen_key(spec.name)
             if owner is not None:
