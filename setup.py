@@ -44,6 +44,7 @@ setup(
             'orjson>=3.6',
             'docutils>=0.18',  # tests/test_docs.py renders the Japanese pages' line joining
             'mypy>=1.0',       # .ci/run type-checks the package (config in setup.cfg)
+            'matplotlib>=3.3',  # the [plot] extra's --plot is tested (tests/test_paper_cli.py)
         ],
         'docs': ['sphinx>=6'],
     },

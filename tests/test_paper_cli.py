@@ -102,7 +102,6 @@ def test_plot_without_matplotlib_says_how_to_install_it(tmp_path):
 
 def test_plot_draws_a_png(tmp_path):
     """--plot FILE.png writes a PNG of the equity curve and the fills."""
-    pytest.importorskip('matplotlib', reason="the optional [plot] extra")
     script = tmp_path / 'trade.py'
     script.write_text(TRADING_SCRIPT)
     png = tmp_path / 'run.png'
