@@ -21,7 +21,10 @@
   market data, ``historicalTrades`` included, needs no key (Binance's
   security type NONE);
 * every answer carries ``X-MBX-USED-WEIGHT-1M``; more than 6000 weight in a
-  minute is answered with 429 and ``Retry-After``.
+  minute (USD-M: 2400) is answered with 429 and ``Retry-After``, too many
+  new orders with 429 -1015, and a client that keeps sending during a
+  429's ``Retry-After`` is banned with 418 (see
+  :mod:`binance.testing.rate_limits`, :attr:`RestResource.limits`).
 
 Each request is recorded as a :class:`RecordedRequest` before it is
 answered, and :meth:`RestResource.fail_next` scripts failures (status, body,
@@ -46,6 +49,7 @@ from twisted.web import resource, server
 
 from binance.testing.market import Market, MarketError
 from binance.testing.market_base import parse_int
+from binance.testing.rate_limits import ExchangeLimits
 
 __all__ = ['RestResource', 'RecordedRequest', 'ROUTES', 'MAX_RECV_WINDOW', 'WEIGHT_LIMIT']
 
@@ -57,6 +61,7 @@ DEFAULT_RECV_WINDOW = 5000
 _RECV_WINDOW_RE = re.compile(r'^[0-9]{1,10}(\.[0-9]{1,3})?\Z')
 #: Parameters every endpoint accepts (the signing ones).
 _ALWAYS_READ = frozenset(('timestamp', 'signature', 'recvWindow'))
+#: Spot's request weight per minute (:data:`binance._rate_limits.SPOT_RATE_LIMITS`).
 WEIGHT_LIMIT = 6000
 
 NONE, KEY, SIGNED = 'NONE', 'USER_STREAM', 'SIGNED'
@@ -342,12 +347,14 @@ class RestResource(resource.Resource):
     :param reactor: the reactor for scripted delays (default: the global one).
     :param routes: the ``(method, path) -> route`` table (default :data:`ROUTES`;
         the local exchange adds the futures and margin ones).
+    :param limits: the rate limits to enforce (default: Binance's, on the market's clock).
     """
 
     isLeaf = True
 
     def __init__(self, market: Market, *, listen_keys: bool = True, reactor: Any = None,
-                 routes: Optional[Dict[Tuple[str, str], _Route]] = None) -> None:
+                 routes: Optional[Dict[Tuple[str, str], _Route]] = None,
+                 limits: Optional[ExchangeLimits] = None) -> None:
         super().__init__()
         self.market = market
         self.routes = ROUTES if routes is None else routes
@@ -357,8 +364,9 @@ class RestResource(resource.Resource):
         self._lock = threading.Lock()
         self._requests: List[RecordedRequest] = []
         self._failures: List[Tuple[str, _Failure]] = []
-        self._weight_minute = -1
-        self._weight = 0
+        #: The request weight, order count and ban state per API family
+        #: (:class:`~binance.testing.rate_limits.ExchangeLimits`).
+        self.limits = limits if limits is not None else ExchangeLimits(market.now_ms)
         self._delayed: List[Any] = []
         #: Held while a route's handler runs (the local exchange sets its
         #: markets' lock: handlers of futures and margin routes touch several).
@@ -465,9 +473,9 @@ class RestResource(resource.Resource):
         args = (method, path, query, body, headers, params, duplicate)
         failure = self._take_failure(path)
         if failure is None:
-            return None, lambda: self._reply(*self._answer(*args))
+            return None, lambda: self._reply(*self._answer(*args), path=path)
         if failure.status is None:
-            return failure.delay or None, lambda: self._reply(*self._answer(*args))
+            return failure.delay or None, lambda: self._reply(*self._answer(*args), path=path)
         reply_body = failure.body if failure.body is not None else _DEFAULT_BODIES.get(
             failure.status, _DEFAULT_BODIES[500] if failure.status >= 400 else {})
         extra = dict(failure.headers)
@@ -475,14 +483,13 @@ class RestResource(resource.Resource):
                 k.lower() == 'retry-after' for k in extra):
             extra['Retry-After'] = _DEFAULT_RETRY_AFTER[failure.status]
         status = failure.status
-        return failure.delay or None, lambda: self._reply(status, reply_body, extra)
+        return failure.delay or None, lambda: self._reply(status, reply_body, extra, path=path)
 
-    def _reply(self, status: int, payload: Any,
-               headers: Optional[Dict[str, str]] = None) -> Tuple[int, bytes, Dict[str, str]]:
+    def _reply(self, status: int, payload: Any, headers: Optional[Dict[str, str]] = None, *,
+               path: str = '/api') -> Tuple[int, bytes, Dict[str, str]]:
         data, content_type = _encode(payload)
-        with self._lock:
-            weight = self._weight
-        out = {'Content-Type': content_type, 'X-MBX-USED-WEIGHT-1M': str(weight)}
+        out = {'Content-Type': content_type}
+        out.update(self.limits.family(path).used_weight())
         out.update({name: str(value) for name, value in (headers or {}).items()})
         return status, data, out
 
@@ -516,14 +523,6 @@ class RestResource(resource.Resource):
             request.setHeader(name.encode('latin-1'), value.encode('latin-1'))
         return data
 
-    def _count_weight(self, weight: int) -> bool:
-        minute = self.market.now_ms() // 60000
-        with self._lock:
-            if minute != self._weight_minute:
-                self._weight_minute, self._weight = minute, 0
-            self._weight += weight
-            return self._weight <= WEIGHT_LIMIT
-
     def _answer(self, method: str, path: str, query: str, body: bytes, headers: Headers,
                 params: Dict[str, Any],
                 duplicate: bool) -> Tuple[int, Any, Optional[Dict[str, str]]]:
@@ -535,9 +534,10 @@ class RestResource(resource.Resource):
                     method, path)}, None
             return 404, _NOT_FOUND, {'Content-Type': 'text/html'}
         weight = route.weight(params) if callable(route.weight) else route.weight
-        if not self._count_weight(weight):
-            return 429, _DEFAULT_BODIES[429], {'Retry-After': str(60 - int(
-                self.market.clock()) % 60)}
+        family = self.limits.family(path)
+        refusal = family.admit(weight)
+        if refusal is not None:
+            return refusal
         if path == _LISTEN_KEY_PATH and not self.listen_keys:
             return 410, {'code': -1000, 'msg': 'The listen key endpoints were retired for Spot; '
                                                'use userDataStream.subscribe.signature on the '
@@ -558,8 +558,13 @@ class RestResource(resource.Resource):
                 raise MarketError(-1104, "Not all sent parameters were read; read '{}' "
                                          "parameter(s) but was sent '{}'.".format(
                                              len(params) - len(unread), len(params)))
+            order_headers = None
+            if self.limits.is_order(method, path):
+                refusal, order_headers = family.count_order(api_key)
+                if refusal is not None:
+                    return refusal
             with self.lock:
-                return 200, route.handler(self.market, api_key, args), None
+                return 200, route.handler(self.market, api_key, args), order_headers
         except MarketError as error:
             return error.http_status, error.as_json(), None
         except Exception:
