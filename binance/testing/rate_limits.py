@@ -60,6 +60,11 @@ class FamilyLimits:
         with self._lock:
             self.limits = [dict(limit) for limit in limits]
 
+    def rate_limits(self) -> List[Dict[str, Any]]:
+        """The limits as ``exchangeInfo`` lists them (``rateLimits``)."""
+        with self._lock:
+            return [dict(limit) for limit in self.limits]
+
     def _of(self, kind: str) -> List[Dict[str, Any]]:
         return [limit for limit in self.limits if limit['rateLimitType'] == kind]
 

@@ -564,7 +564,10 @@ class RestResource(resource.Resource):
                 if refusal is not None:
                     return refusal
             with self.lock:
-                return 200, route.handler(self.market, api_key, args), order_headers
+                result = route.handler(self.market, api_key, args)
+            if path.endswith('/exchangeInfo') and isinstance(result, dict):
+                result['rateLimits'] = family.rate_limits()   # the limits enforced here
+            return 200, result, order_headers
         except MarketError as error:
             return error.http_status, error.as_json(), None
         except Exception:
