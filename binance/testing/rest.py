@@ -50,6 +50,8 @@ from twisted.web import resource, server
 from binance.testing.market import Market, MarketError
 from binance.testing.market_base import parse_int
 from binance.testing.rate_limits import ExchangeLimits
+from binance.testing.time_unit import (
+    TIME_PARAMS, TIME_UNIT_HEADER, timestamp_ms, to_microseconds, wants_microseconds)
 
 __all__ = ['RestResource', 'RecordedRequest', 'ROUTES', 'MAX_RECV_WINDOW', 'WEIGHT_LIMIT']
 
@@ -546,12 +548,15 @@ class RestResource(resource.Resource):
             if duplicate and any(isinstance(v, list) for k, v in params.items()
                                  if k not in route.multi):
                 raise MarketError(-1101, 'Duplicate values for a parameter detected.')
+            micro = path.startswith('/api/') and wants_microseconds(
+                headers.get(TIME_UNIT_HEADER))
             api_key = ''
             if route.security != NONE:
                 api_key = self._check_key(headers)
             if route.security == SIGNED:
                 self._check_signature(api_key, query, body, params)
-            args = {k: v for k, v in params.items() if k not in _ALWAYS_READ}
+            args = {k: timestamp_ms(v) if k in TIME_PARAMS else v
+                    for k, v in params.items() if k not in _ALWAYS_READ}
             unread = [name for name in args if name not in route.reads]
             if unread:
                 log.debug('REST %s %s: parameters not read: %s', method, path, unread)
@@ -567,6 +572,8 @@ class RestResource(resource.Resource):
                 result = route.handler(self.market, api_key, args)
             if path.endswith('/exchangeInfo') and isinstance(result, dict):
                 result['rateLimits'] = family.rate_limits()   # the limits enforced here
+            if micro:
+                result = to_microseconds(result, path)
             return 200, result, order_headers
         except MarketError as error:
             return error.http_status, error.as_json(), None
@@ -591,7 +598,7 @@ class RestResource(resource.Resource):
         recv_window: Any = DEFAULT_RECV_WINDOW
         if params.get('recvWindow') not in (None, ''):
             recv_window = _parse_recv_window(params['recvWindow'])
-        timestamp = parse_int('timestamp', params['timestamp'])
+        timestamp = parse_int('timestamp', timestamp_ms(params['timestamp']))
         now = self.market.now_ms()
         if timestamp > now + 1000:
             raise MarketError(-1021, "Timestamp for this request was 1000ms ahead of the "
