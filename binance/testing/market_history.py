@@ -4,16 +4,18 @@
   a symbol's listing, computed from a hash of ``(seed, symbol, time)`` — so
   paging klines from "1 Dec, 2017" gives the same answer every run without
   storing years of data.
-* :class:`TradeLog` holds every trade of a symbol since a few hours before
+* :class:`TradeLog` holds the trades of a symbol since a few hours before
   the market was created: a generated history (made on first use) followed
-  by the trades of the live simulation. It answers trades, aggTrades and
-  range statistics.
+  by the trades of the live simulation, the last :data:`TRADE_RETENTION`
+  of them (older ones are dropped, so a long run's memory stays bounded).
+  It answers trades, aggTrades and range statistics.
 * :func:`klines` merges both: klines before the log starts come from the
   path, later ones are aggregated from the trades.
 """
 import bisect
 import math
 import random
+from array import array
 from decimal import Decimal
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -29,6 +31,14 @@ _DAY_MS = 86400000.0
 _MASK = (1 << 64) - 1
 _UNIT = 1.0 / (1 << 53)
 _TRADES_PER_MINUTE = 6.0
+#: Trades kept per symbol (``TradeLog.retention``): what ``historicalTrades``
+#: and ``aggTrades`` can reach; klines and tickers of older times come from the
+#: synthetic path. Dropping starts 10% above it, in one slice.
+TRADE_RETENTION = 20000
+#: The fewest trades a log keeps (a tick's trades must stay reachable).
+MIN_RETENTION = 1000
+#: Distinct prices and quantities shared per log before the table starts over.
+_INTERN_LIMIT = 4096
 
 #: (open, high, low, close, volume, quote volume, trades, taker buy base,
 #: taker buy quote, first trade id, last trade id) over a time range.
@@ -110,7 +120,14 @@ class TradeLog:
     :param history_count: number of generated trades before ``end_ms`` (the
         creation of the market); they are generated on first use only, but
         their number is fixed so that live trade ids are known at once.
+
+    Times and aggregate ids are kept in ``array('q')`` and equal prices and
+    quantities share one :class:`~decimal.Decimal`, so a trade costs about
+    60 bytes; at most :attr:`retention` trades are kept.
     """
+
+    #: Trades kept (see :data:`TRADE_RETENTION`); set it on the class or a log.
+    retention = TRADE_RETENTION
 
     def __init__(self, spec: SymbolSpec, path: SyntheticPath, rng_seed: str, start_ms: int,
                  end_ms: int, first_trade_id: int, first_agg_id: int,
@@ -126,15 +143,16 @@ class TradeLog:
         self._history_aggs = history_aggs if history_count else 0
         self._loaded = history_count == 0
         # trades (index = id - first_trade_id)
-        self.times: List[int] = []
+        self.times = array('q')
         self.prices: List[Decimal] = []
         self.qtys: List[Decimal] = []
         self.buyer_maker: List[bool] = []
         # aggregate trades (index = id - first_agg_id): first/last trade id
-        self.agg_first: List[int] = []
-        self.agg_last: List[int] = []
+        self.agg_first = array('q')
+        self.agg_last = array('q')
         self.agg_qty: List[Decimal] = []
-        self._agg_times: List[int] = []
+        self._agg_times = array('q')
+        self._values: Dict[Decimal, Decimal] = {}
         self._last_agg_key: Any = None
         self.last_price = path.price(end_ms)
         sizes_rng = random.Random(rng_seed + ':sizes')
@@ -194,14 +212,14 @@ class TradeLog:
                 trade_id += 1
             a_last.append(trade_id - 1)
             a_qty.append(total)
-        self.times[:0] = h_times
+        self.times[:0] = array('q', h_times)
         self.prices[:0] = h_prices
         self.qtys[:0] = h_qtys
         self.buyer_maker[:0] = h_maker
-        self.agg_first[:0] = a_first
-        self.agg_last[:0] = a_last
+        self.agg_first[:0] = array('q', a_first)
+        self.agg_last[:0] = array('q', a_last)
         self.agg_qty[:0] = a_qty
-        self._agg_times[:0] = [times[n] for n in range(groups)]
+        self._agg_times[:0] = array('q', [times[n] for n in range(groups)])
 
     # -- live trades --------------------------------------------------------
 
@@ -213,6 +231,11 @@ class TradeLog:
         """
         trade_id = self.next_trade_id
         self.next_trade_id += 1
+        values = self._values
+        if len(values) > _INTERN_LIMIT:
+            values.clear()
+        price = values.setdefault(price, price)
+        qty = values.setdefault(qty, qty)
         self.times.append(time_ms)
         self.prices.append(price)
         self.qtys.append(qty)
@@ -221,7 +244,8 @@ class TradeLog:
         if agg_key is not None and agg_key == self._last_agg_key \
                 and self.agg_last and self.agg_last[-1] == trade_id - 1:
             self.agg_last[-1] = trade_id
-            self.agg_qty[-1] += qty
+            total = self.agg_qty[-1] + qty
+            self.agg_qty[-1] = values.setdefault(total, total)
         else:
             self.agg_first.append(trade_id)
             self.agg_last.append(trade_id)
@@ -229,7 +253,33 @@ class TradeLog:
             self._agg_times.append(time_ms)
             self.next_agg_id += 1
         self._last_agg_key = agg_key
+        if len(self.times) > self.retention + self.retention // 10:
+            self.prune()
         return trade_id, self.next_agg_id - 1
+
+    def prune(self) -> None:
+        """Drop the oldest trades beyond :attr:`retention` (whole aggTrades only).
+
+        The log then starts at its first kept trade (:attr:`start_ms`):
+        klines and statistics of earlier times come from the synthetic path.
+        """
+        self.ensure_history()
+        keep = max(MIN_RETENTION, int(self.retention))
+        extra = len(self.times) - keep
+        if extra <= 0:
+            return
+        # cut where an aggTrade starts, so that every kept aggTrade is whole
+        aggs = bisect.bisect_right(self.agg_first, self.first_trade_id + extra) - 1
+        if aggs <= 0:
+            return
+        extra = self.agg_first[aggs] - self.first_trade_id
+        for column in (self.times, self.prices, self.qtys, self.buyer_maker):
+            del column[:extra]
+        for agg_column in (self.agg_first, self.agg_last, self.agg_qty, self._agg_times):
+            del agg_column[:aggs]
+        self.first_trade_id += extra
+        self.first_agg_id += aggs
+        self.start_ms = self.times[0]
 
     def end_aggregation(self) -> None:
         """Close the current aggTrade: the next trade starts a new one."""
