@@ -6,17 +6,18 @@ a small retention so that it prunes within a second.
 import pytest
 
 from binance.testing.market import Market
-from binance.testing.market_history import MIN_RETENTION, TRADE_RETENTION, TradeLog
+from binance.testing.market_history import (
+    MARKET_TRADE_BUDGET, MIN_RETENTION, TRADE_RETENTION, retention_for)
 
 
 @pytest.fixture
-def small_retention(monkeypatch):
-    monkeypatch.setattr(TradeLog, 'retention', MIN_RETENTION)
+def small_retention():
     return MIN_RETENTION
 
 
 def _run(market, fake_clock, symbol, trades):
     log = market._symbol(symbol).log
+    log.retention = MIN_RETENTION
     log.ensure_history()
     target = log.next_trade_id + trades
     while log.next_trade_id < target:
@@ -25,9 +26,13 @@ def _run(market, fake_clock, symbol, trades):
     return log
 
 
-def test_default_retention_is_documented_value():
-    """Each symbol keeps its last 20,000 trades by default."""
-    assert TradeLog.retention == TRADE_RETENTION == 20000
+@pytest.mark.parametrize('symbols, each', [(5, 100000), (300, 3333), (1000, 1000), (5000, 1000)])
+def test_a_market_shares_its_trade_budget_between_its_symbols(fake_clock, symbols, each):
+    """A market keeps 1,000,000 trades in all, 1,000 to 100,000 per symbol, as documented."""
+    assert (MARKET_TRADE_BUDGET, TRADE_RETENTION, MIN_RETENTION) == (1000000, 100000, 1000)
+    assert retention_for(symbols) == each
+    market = Market(seed=3, symbols=symbols, clock=fake_clock)
+    assert {market._symbol(name).log.retention for name in market.symbols} == {each}
 
 
 def test_trade_log_stays_within_its_retention(fake_clock, small_retention):

@@ -31,13 +31,22 @@ _DAY_MS = 86400000.0
 _MASK = (1 << 64) - 1
 _UNIT = 1.0 / (1 << 53)
 _TRADES_PER_MINUTE = 6.0
-#: Trades kept per symbol (``TradeLog.retention``): what ``historicalTrades``
+#: The most trades a symbol keeps (``TradeLog.retention``): what ``historicalTrades``
 #: and ``aggTrades`` can reach; klines and tickers of older times come from the
 #: synthetic path. Dropping starts 10% above it, in one slice.
-TRADE_RETENTION = 20000
-#: The fewest trades a log keeps (a tick's trades must stay reachable).
+TRADE_RETENTION = 100000
+#: Trades a whole market keeps, shared by its symbols (about 170 bytes each).
+MARKET_TRADE_BUDGET = 1000000
+#: The fewest trades a symbol keeps (a tick's trades must stay reachable).
 MIN_RETENTION = 1000
-#: Distinct prices and quantities shared per log before the table starts over.
+
+
+def retention_for(symbols: int) -> int:
+    """Trades each of ``symbols`` symbols keeps: the market's budget shared out,
+    between :data:`MIN_RETENTION` and :data:`TRADE_RETENTION` (5 symbols:
+    100,000 each; 300: 3,333; 1,000 or more: 1,000)."""
+    return max(MIN_RETENTION, min(TRADE_RETENTION, MARKET_TRADE_BUDGET // max(1, symbols)))
+#: Distinct prices shared per log before the table starts over.
 _INTERN_LIMIT = 4096
 
 #: (open, high, low, close, volume, quote volume, trades, taker buy base,
@@ -121,12 +130,13 @@ class TradeLog:
         creation of the market); they are generated on first use only, but
         their number is fixed so that live trade ids are known at once.
 
-    Times and aggregate ids are kept in ``array('q')`` and equal prices and
-    quantities share one :class:`~decimal.Decimal`, so a trade costs about
-    60 bytes; at most :attr:`retention` trades are kept.
+    Times and aggregate ids are kept in ``array('q')`` and equal prices
+    share one :class:`~decimal.Decimal`, so a trade costs about 170 bytes;
+    at most :attr:`retention` trades are kept (the market sets it with
+    :func:`retention_for`).
     """
 
-    #: Trades kept (see :data:`TRADE_RETENTION`); set it on the class or a log.
+    #: Trades kept (see :func:`retention_for`); set it on a log.
     retention = TRADE_RETENTION
 
     def __init__(self, spec: SymbolSpec, path: SyntheticPath, rng_seed: str, start_ms: int,
@@ -152,7 +162,7 @@ class TradeLog:
         self.agg_last = array('q')
         self.agg_qty: List[Decimal] = []
         self._agg_times = array('q')
-        self._values: Dict[Decimal, Decimal] = {}
+        self._prices: Dict[Decimal, Decimal] = {}
         self._last_agg_key: Any = None
         self.last_price = path.price(end_ms)
         sizes_rng = random.Random(rng_seed + ':sizes')
@@ -231,11 +241,10 @@ class TradeLog:
         """
         trade_id = self.next_trade_id
         self.next_trade_id += 1
-        values = self._values
-        if len(values) > _INTERN_LIMIT:
-            values.clear()
-        price = values.setdefault(price, price)
-        qty = values.setdefault(qty, qty)
+        prices = self._prices
+        if len(prices) > _INTERN_LIMIT:
+            prices.clear()
+        price = prices.setdefault(price, price)
         self.times.append(time_ms)
         self.prices.append(price)
         self.qtys.append(qty)
@@ -244,8 +253,7 @@ class TradeLog:
         if agg_key is not None and agg_key == self._last_agg_key \
                 and self.agg_last and self.agg_last[-1] == trade_id - 1:
             self.agg_last[-1] = trade_id
-            total = self.agg_qty[-1] + qty
-            self.agg_qty[-1] = values.setdefault(total, total)
+            self.agg_qty[-1] += qty
         else:
             self.agg_first.append(trade_id)
             self.agg_last.append(trade_id)
