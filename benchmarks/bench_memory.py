@@ -14,8 +14,8 @@ klines and books are used as a user would. Printed: RSS and the trades held
 by the exchange's trade logs at the start, the middle and the end, and the
 RSS growth per minute over the second half. With ``--retention`` the trade
 logs keep that many trades per symbol instead of the default, which reaches
-the plateau sooner (the default shares 1,000,000 trades between the
-symbols: 3,333 each for 300).
+the plateau sooner (the default shares 500,000 trades between the
+symbols: 1,666 each for 300).
 """
 import argparse
 import os

@@ -35,8 +35,8 @@ _TRADES_PER_MINUTE = 6.0
 #: and ``aggTrades`` can reach; klines and tickers of older times come from the
 #: synthetic path. Dropping starts 10% above it, in one slice.
 TRADE_RETENTION = 100000
-#: Trades a whole market keeps, shared by its symbols (about 170 bytes each).
-MARKET_TRADE_BUDGET = 1000000
+#: Trades a whole market keeps, shared by its symbols (about 100 bytes each).
+MARKET_TRADE_BUDGET = 500000
 #: The fewest trades a symbol keeps (a tick's trades must stay reachable).
 MIN_RETENTION = 1000
 
@@ -44,9 +44,9 @@ MIN_RETENTION = 1000
 def retention_for(symbols: int) -> int:
     """Trades each of ``symbols`` symbols keeps: the market's budget shared out,
     between :data:`MIN_RETENTION` and :data:`TRADE_RETENTION` (5 symbols:
-    100,000 each; 300: 3,333; 1,000 or more: 1,000)."""
+    100,000 each; 300: 1,666; 500 or more: 1,000)."""
     return max(MIN_RETENTION, min(TRADE_RETENTION, MARKET_TRADE_BUDGET // max(1, symbols)))
-#: Distinct prices shared per log before the table starts over.
+#: Distinct prices (and quantities) shared per log before the table starts over.
 _INTERN_LIMIT = 4096
 
 #: (open, high, low, close, volume, quote volume, trades, taker buy base,
@@ -130,8 +130,9 @@ class TradeLog:
         creation of the market); they are generated on first use only, but
         their number is fixed so that live trade ids are known at once.
 
-    Times and aggregate ids are kept in ``array('q')`` and equal prices
-    share one :class:`~decimal.Decimal`, so a trade costs about 170 bytes;
+    Times and aggregate ids are kept in ``array('q')`` and equal prices and
+    quantities share one :class:`~decimal.Decimal` each, so a trade costs
+    about 100 bytes;
     at most :attr:`retention` trades are kept (the market sets it with
     :func:`retention_for`).
     """
@@ -163,6 +164,7 @@ class TradeLog:
         self.agg_qty: List[Decimal] = []
         self._agg_times = array('q')
         self._prices: Dict[Decimal, Decimal] = {}
+        self._qtys: Dict[Decimal, Decimal] = {}
         self._last_agg_key: Any = None
         self.last_price = path.price(end_ms)
         sizes_rng = random.Random(rng_seed + ':sizes')
@@ -241,10 +243,13 @@ class TradeLog:
         """
         trade_id = self.next_trade_id
         self.next_trade_id += 1
-        prices = self._prices
+        prices, qtys = self._prices, self._qtys
         if len(prices) > _INTERN_LIMIT:
             prices.clear()
+        if len(qtys) > _INTERN_LIMIT:
+            qtys.clear()
         price = prices.setdefault(price, price)
+        qty = qtys.setdefault(qty, qty)
         self.times.append(time_ms)
         self.prices.append(price)
         self.qtys.append(qty)
