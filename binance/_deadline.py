@@ -24,6 +24,8 @@ from requests.adapters import HTTPAdapter
 __all__ = ['DeadlineAdapter', 'Watch', 'watch', 'deadline_of']
 
 _local = threading.local()
+#: Seconds between two looks at a call that was still connecting at its deadline.
+_AGAIN = 0.05
 
 
 def deadline_of(timeout: Any) -> Optional[float]:
@@ -65,25 +67,30 @@ class Watch:
             self._done = True
             del self._connections[:]
 
-    def fire(self) -> None:
-        """Cut the call off (watchdog thread): shut its sockets down."""
+    def fire(self) -> bool:
+        """Cut the call off (watchdog thread): shut its sockets down.
+
+        :returns: ``True`` when a connection had no socket yet (still
+            connecting): the watchdog fires again shortly.
+        """
         with self._lock:
             if self._done:
-                return
+                return False
             self.expired = True
             connections = list(self._connections)
-        for connection in connections:
-            _shutdown(connection)
+        return not all([_shutdown(connection) for connection in connections])
 
 
-def _shutdown(connection: Any) -> None:
+def _shutdown(connection: Any) -> bool:
+    """Shut ``connection``'s socket down; ``False`` if it has none yet."""
     sock = getattr(connection, 'sock', None)
     if sock is None:
-        return
+        return False
     try:
         sock.shutdown(socket.SHUT_RDWR)
     except (OSError, ValueError):
         pass
+    return True
 
 
 class Watchdog:
@@ -120,7 +127,9 @@ class Watchdog:
                     self._cond.wait(wait)
                     continue
                 heapq.heappop(self._heap)
-            item.fire()
+            if item.fire():   # still connecting: look again soon
+                with self._cond:
+                    heapq.heappush(self._heap, (self._clock() + _AGAIN, next(self._order), item))
 
 
 _WATCHDOG = Watchdog()
