@@ -168,7 +168,11 @@ class ClientBase:
         return self.server_clock.sync()
 
     def _fetch_server_time(self) -> Any:
-        return self._request('GET', 'v3/time')
+        answer = self._request('GET', 'v3/time')
+        if self.time_unit == 'MICROSECOND' and isinstance(answer, dict) \
+                and isinstance(answer.get('serverTime'), int):
+            return answer['serverTime'] // 1000   # the clock keeps milliseconds
+        return answer
 
     def _clock_for(self, api: str) -> ServerClock:
         """The clock that stamps signed requests to ``api`` (the spot one here)."""

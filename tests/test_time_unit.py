@@ -81,3 +81,14 @@ def test_exchange_takes_time_parameters_in_microseconds(exchange):
                              endTime=end_us) == rows[1:4]
     stamp_us = int(time.time() * 1_000_000)
     assert 'balances' in client._get('v3/account', {'timestamp': stamp_us}, signed=True)
+
+
+def test_the_server_clock_keeps_milliseconds_with_microsecond_answers(exchange):
+    """A microsecond client still measures its offset to the server in ms and signs in ms."""
+    exchange.clock_offset = -2.5
+    client = exchange.client(time_unit='MICROSECOND')
+    offset = client.sync_time()
+    assert -3000 < offset < -2000 and client.timestamp_offset == offset
+    client.get_account()
+    sent = [r for r in exchange.requests if r.path == '/api/v3/account'][-1]
+    assert len(sent.params['timestamp']) == 13
