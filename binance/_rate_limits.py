@@ -208,8 +208,8 @@ class RateLimiter:
                     return (family, method, path, weight, order,
                             self._count(fam, 'weight', _weight_limit(fam), server), server)
             if self.mode == 'raise':
-                raise _refused(429, '{} {} would exceed {}; not sent (rate_limit=\'raise\'): '
-                               'retry in {:.1f} s'.format(method, path, reason, wait), wait)
+                raise _refused(429, '{} {} not sent (rate_limit=\'raise\'): {}; retry in '
+                               '{:.1f} s'.format(method, path, reason, wait), wait)
             log.warning('%s %s waits %.1f s: %s', method, path, wait, reason)
             self.sleep(wait)
 

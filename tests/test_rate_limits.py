@@ -85,8 +85,9 @@ def test_rate_limit_raise_refuses_before_sending(exchange, fake):
     client.rate_limiter.set_limits('spot', [_weight(3)])
     for _ in range(3):
         client.ping()
-    with pytest.raises(BinanceRateLimitException, match="would exceed the REQUEST_WEIGHT limit "
-                                                        "of 3 per 1 MINUTE .*rate_limit='raise'") \
+    with pytest.raises(BinanceRateLimitException, match=r"GET /api/v3/ping not sent "
+                                                        r"\(rate_limit='raise'\): the "
+                                                        r"REQUEST_WEIGHT limit of 3 per 1 MINUTE") \
             as info:
         client.ping()
     assert fake.now % 60 == 20 and info.value.retry_after == 41   # 40 s to the next minute
@@ -139,6 +140,20 @@ def test_a_418_stops_every_request_until_the_ban_ends(exchange, fake):
     assert info.value.banned_until == 1700000000.0 + 300 and info.value.retry_after == 300
     assert len(exchange.requests) == sent and fake.slept == []
     fake.now += 300
+    assert client.ping() == {}
+
+
+def test_raise_mode_refuses_during_a_429_back_off(exchange, fake):
+    """rate_limit='raise': after a 429 the next request raises unsent until Retry-After has passed."""
+    client = _client(exchange, fake, rate_limit='raise')
+    exchange.fail_next('/api/v3/depth', status=429, headers={'Retry-After': '5'})
+    with pytest.raises(BinanceRateLimitException):
+        client.get_order_book(symbol='BNBBTC')
+    sent = len(exchange.requests)
+    with pytest.raises(BinanceRateLimitException, match="Retry-After after an HTTP 429") as info:
+        client.ping()
+    assert info.value.retry_after == 5 and len(exchange.requests) == sent
+    fake.now += 5
     assert client.ping() == {}
 
 
