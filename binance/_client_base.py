@@ -376,27 +376,29 @@ class ClientBase:
         try:
             return loads(response.content)
         except ValueError:
+            truncated = _truncation(response)
             raise BinanceRequestException(
-                'Invalid Response: {} {} answered HTTP {} with a body that is not JSON{}: '
-                '{!r}'.format(method, path, status, _truncation(response),
-                              response.text.strip()[:200]),
+                'Invalid Response: {} {} answered HTTP {} with {}: {!r}'.format(
+                    method, path, status,
+                    'a truncated body ({})'.format(truncated) if truncated
+                    else 'a body that is not JSON', response.text.strip()[:200]),
                 request=response.request, response=response) from None
 
 
 def _truncation(response: requests.Response) -> str:
-    """`` (truncated: ...)`` when the body is shorter than its Content-Length or its
-    JSON stops early, else ``''``."""
+    """How the body was cut short (shorter than its Content-Length, or JSON that
+    stops early), ``''`` when it was not."""
     expected = _int_or_none(response.headers.get('Content-Length'))
     got = len(response.content)
     if expected is not None and got < expected:
-        return ' (truncated: {} of {} bytes)'.format(got, expected)
+        return '{} of {} bytes'.format(got, expected)
     try:
         import json
         json.loads(response.content)
     except ValueError as exc:
-        if isinstance(exc, json.JSONDecodeError) and exc.pos >= len(exc.doc.rstrip()) \
-                and exc.doc.lstrip()[:1] in ('{', '['):
-            return ' (truncated: it ends in the middle of a JSON value)'
+        if isinstance(exc, json.JSONDecodeError) and exc.doc.lstrip()[:1] in ('{', '[') and (
+                exc.pos >= len(exc.doc.rstrip()) or exc.msg.startswith('Unterminated string')):
+            return 'it ends in the middle of a JSON value'
     return ''
 
 

@@ -25,7 +25,8 @@ class HostileServer:
 
     ``'trickle'``: the headers at once, then one body byte per ``pause`` s;
     ``'trickle_headers'``: the status line and headers one byte per ``pause`` s;
-    ``'truncated'``: a Content-Length of 100 and 10 bytes, then it closes.
+    ``'truncated'``: a Content-Length of 100 and 10 bytes, then it closes;
+    ``'cut_json'``: no Content-Length, half a JSON object, then it closes.
     """
 
     def __init__(self, mode: str, pause: float = 1.0) -> None:
@@ -67,6 +68,10 @@ class HostileServer:
                 data += chunk
             head = ('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n'
                     'Content-Length: {}\r\n\r\n')
+            if self.mode == 'cut_json':
+                conn.sendall(b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n'
+                             b'Connection: close\r\n\r\n' + _BODY[:20])
+                return
             if self.mode == 'truncated':
                 conn.sendall(head.format(100).encode() + _BODY[:10])
                 return
@@ -113,41 +118,41 @@ def _client(server: HostileServer, **kwargs) -> Client:
 
 
 def test_trickling_body_ends_at_the_requests_params_timeout(hostile):
-    """A body sent one byte a second stops at the client's timeout (1.5 s), naming the deadline."""
-    client = _client(hostile('trickle'), requests_params={'timeout': 1.5})
+    """A body sent one byte a second stops at the client's timeout (2.5 s), naming the deadline."""
+    client = _client(hostile('trickle'), requests_params={'timeout': 2.5})
     started = time.monotonic()
     with pytest.raises(BinanceTimeoutException, match=r'GET /api/v3/depth did not complete '
-                                                      r'within its deadline of 1\.5 s'):
+                                                      r'within its deadline of 2\.5 s'):
         client.get_order_book(symbol='BNBBTC')
-    assert 1.4 < time.monotonic() - started < 4
+    assert 2.4 < time.monotonic() - started < 8   # the body alone would take 1,000 s
 
 
 def test_the_default_timeout_is_an_overall_deadline(hostile, monkeypatch):
     """Without requests_params the default timeout (DEFAULT_TIMEOUT) bounds the whole call."""
     monkeypatch.setattr(_client_base, 'DEFAULT_TIMEOUT', 1)
-    client = _client(hostile('trickle'))
+    client = _client(hostile('trickle', pause=0.4))   # each byte within the 1 s read timeout
     started = time.monotonic()
     with pytest.raises(BinanceTimeoutException, match='deadline of 1.0 s'):
         client.get_order_book(symbol='BNBBTC')
-    assert time.monotonic() - started < 4
+    assert time.monotonic() - started < 8
 
 
 def test_a_calls_own_timeout_overrides_the_clients(hostile):
     """requests_params={'timeout': 1} on one call bounds that call though the client allows 60 s."""
-    client = _client(hostile('trickle'), requests_params={'timeout': 60})
+    client = _client(hostile('trickle', pause=0.4), requests_params={'timeout': 60})
     started = time.monotonic()
     with pytest.raises(BinanceTimeoutException, match='deadline of 1.0 s'):
         client.get_order_book(symbol='BNBBTC', requests_params={'timeout': 1})
-    assert time.monotonic() - started < 4
+    assert time.monotonic() - started < 8
 
 
 def test_a_connect_read_pair_allows_their_sum(hostile):
     """A (connect, read) timeout pair gives the call connect + read seconds in all."""
-    client = _client(hostile('trickle'), requests_params={'timeout': (0.5, 1.0)})
+    client = _client(hostile('trickle', pause=0.4), requests_params={'timeout': (2.0, 1.0)})
     started = time.monotonic()
-    with pytest.raises(BinanceTimeoutException, match='deadline of 1.5 s'):
+    with pytest.raises(BinanceTimeoutException, match='deadline of 3.0 s'):
         client.ping()
-    assert time.monotonic() - started < 4
+    assert time.monotonic() - started < 8
 
 
 def test_trickling_headers_are_cut_off_too(hostile):
@@ -156,7 +161,7 @@ def test_trickling_headers_are_cut_off_too(hostile):
     started = time.monotonic()
     with pytest.raises(BinanceTimeoutException, match='deadline'):
         client.ping()
-    assert time.monotonic() - started < 4
+    assert time.monotonic() - started < 8
 
 
 def test_the_connection_is_not_reused_after_a_cut_off(hostile):
@@ -180,6 +185,15 @@ def test_a_truncated_body_says_it_was_truncated(hostile):
     assert not isinstance(info.value, BinanceTimeoutException)
 
 
+def test_json_cut_short_without_a_length_says_truncated(hostile):
+    """An answer without Content-Length that stops mid-JSON is reported as truncated, not as not-JSON."""
+    client = _client(hostile('cut_json'))
+    with pytest.raises(BinanceRequestException,
+                       match='truncated body .it ends in the middle of a JSON value') as info:
+        client.get_order_book(symbol='BNBBTC')
+    assert 'not JSON' not in str(info.value) and str(info.value).startswith('Invalid Response')
+
+
 def test_a_fast_answer_is_not_cut_off(exchange):
     """Many quick calls under a short deadline all succeed: the watchdog never fires after a call ended."""
     client = exchange.client(requests_params={'timeout': 0.3})
@@ -196,7 +210,7 @@ def test_depth_cache_snapshot_in_the_thread_pool_is_cut_off(exchange, hostile, c
     """A depth cache's snapshot (a reactor thread-pool call) stops at the deadline and is retried."""
     from binance.depthcache import DepthCacheManager
     caplog.set_level(logging.WARNING)
-    server = hostile('trickle')
+    server = hostile('trickle', pause=0.4)
     client = _client(server, requests_params={'timeout': 1})
     bm = local_manager(exchange)
     manager = DepthCacheManager(client, 'ETHBTC', callback=lambda cache: None, bm=bm,
@@ -214,7 +228,7 @@ def test_depth_cache_snapshot_in_the_thread_pool_is_cut_off(exchange, hostile, c
 def test_listen_key_request_in_the_thread_pool_is_cut_off(exchange, hostile, caplog):
     """The user socket's listen-key POST (a thread-pool call) stops at the deadline, logged as such."""
     caplog.set_level(logging.WARNING)
-    server = hostile('trickle')
+    server = hostile('trickle', pause=0.4)
     from binance.websockets import BinanceSocketManager
     bm = BinanceSocketManager(_client(server, api_key='k', api_secret='s',
                                       requests_params={'timeout': 1}))
