@@ -451,7 +451,7 @@ class LocalExchange:
     @property
     def coin_futures_api_url(self) -> str:
         """COIN-M REST base, e.g. ``http://127.0.0.1:PORT/dapi`` (what
-        ``Client.COIN_FUTURES_URL`` takes)."""
+        ``Client.FUTURES_COIN_URL`` takes)."""
         return self.api_url[:-len('/api')] + '/dapi'
 
     @property
@@ -502,7 +502,7 @@ class LocalExchange:
         client = Client(api_key, api_secret, requests_params=requests_params or None, **kwargs)
         client.API_URL = self.api_url
         client.FUTURES_URL = self.futures_api_url
-        client.COIN_FUTURES_URL = self.coin_futures_api_url
+        client.FUTURES_COIN_URL = self.coin_futures_api_url
         return client
 
     @contextlib.contextmanager
@@ -530,8 +530,8 @@ class LocalExchange:
             for name in ('FUTURES_URL', 'FUTURES_TESTNET_URL', 'FUTURES_URL_TEMPLATE',
                          'FUTURES_DEMO_URL'):
                 patches.append((Client, name, self.futures_api_url))
-            for name in ('COIN_FUTURES_URL', 'COIN_FUTURES_TESTNET_URL',
-                         'COIN_FUTURES_URL_TEMPLATE', 'COIN_FUTURES_DEMO_URL'):
+            for name in ('FUTURES_COIN_URL', 'FUTURES_COIN_TESTNET_URL',
+                         'FUTURES_COIN_URL_TEMPLATE', 'FUTURES_COIN_DEMO_URL'):
                 patches.append((Client, name, self.coin_futures_api_url))
         except ImportError:  # pragma: no cover - the package always has a client
             pass
