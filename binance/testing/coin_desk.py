@@ -45,8 +45,10 @@ class CoinDesk:
                 chosen = hist if 'pair' in params else usd
                 return chosen.handler(market, api_key, params)
             reads = tuple(sorted(set(usd.reads) | set(hist.reads)))
-            mine[_HIST] = _Route(_reading(reads, handler), usd.security,
-                                 lambda params: hist.weight if 'pair' in params else 0)
+            def weight(params: Dict[str, Any]) -> int:
+                chosen = hist if 'pair' in params else usd
+                return chosen.weight(params) if callable(chosen.weight) else chosen.weight
+            mine[_HIST] = _Route(_reading(reads, handler), usd.security, weight)
         routes.update(mine)
         return routes
 

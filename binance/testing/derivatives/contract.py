@@ -17,7 +17,7 @@ fapi writes (``pricePrecision`` / ``quantityPrecision`` decimals).
 The constants below are the simulation's one home for USD-M's numbers.
 """
 from decimal import Decimal
-from typing import Any, Dict, Tuple
+from typing import Any, Dict, List, Tuple
 
 from binance.testing.market_base import MarketError, SymbolSpec, check_symbol_text
 
@@ -40,7 +40,7 @@ DEFAULT_FUTURES_BALANCES = {'USDT': '100000'}
 #: ``contract_size`` USD (Binance's ``contractSize``: 100 for BTCUSD, 10 for
 #: the others), margined in the base coin. :func:`coin_futures_symbols` adds
 #: the current quarter's BTCUSD delivery contract.
-COIN_FUTURES_SYMBOLS = {
+COIN_FUTURES_SYMBOLS: Dict[str, Dict[str, Any]] = {
     'BTCUSD_PERP': {'base': 'BTC', 'quote': 'USD', 'price': '60000', 'tick_size': '0.1',
                     'step_size': '1', 'contract_size': '100', 'listed': '2020-08-11 00:00'},
     'ETHUSD_PERP': {'base': 'ETH', 'quote': 'USD', 'price': '3000', 'tick_size': '0.01',
@@ -338,7 +338,7 @@ class Contracts:
     def filters(self, symbol: str) -> list:
         """The ``filters`` of the contract's ``exchangeInfo`` entry."""
         spec = self.spec(symbol)
-        filters = [
+        filters: List[Dict[str, Any]] = [
             {'filterType': 'PRICE_FILTER', 'minPrice': plain(spec.min_price),
              'maxPrice': plain(spec.max_price), 'tickSize': plain(spec.tick_size)},
             {'filterType': 'LOT_SIZE', 'minQty': plain(spec.min_qty),
