@@ -15,7 +15,7 @@ USD-M futures ``start_*`` methods take ``futures_type='COIN_M'`` (or
 ``start_coin_futures_socket``) is the COIN-M account and order stream.
 Connection keys are ``'coin/<name>'`` and ``'coin_futures_user'``.
 """
-from typing import Any, Callable, List, Union
+from typing import Any, Callable, List, Optional, Union
 
 from binance._streams import kinds as _stream_kinds
 from binance._streams.checks import check_callback
@@ -104,6 +104,26 @@ class CoinFuturesSocketsMixin:
         key = 'coin/' + (names[0] if len(names) == 1 else 'stream?streams=' + '/'.join(names))
         return self._ctx.start_entry(key, lambda: _DstreamSubscription(
             self._ctx, key, names, callback, base))
+
+    def start_coin_futures_depth_socket(self, symbol: str, callback: Callback,
+                                        depth: Optional[Union[str, int]] = None,
+                                        interval: Optional[int] = None) -> Union[str, bool]:
+        """Order book of a COIN-M contract on dstream (what
+        :class:`~binance.futures_depthcache.CoinFuturesDepthCacheManager` uses); the same as
+        ``start_futures_depth_socket(..., futures_type='COIN_M')``.
+
+        :param depth: ``None`` for the diff stream (``<symbol>@depth``, events with
+            ``U``, ``u`` and ``pu``), or 5, 10, 20 for the partial book.
+        :param interval: update speed in ms, 100, 250 (Binance's default) or 500.
+        """
+        from binance._streams.checks import depth_suffix, stream_symbol
+        if interval not in (None, 100, 250, 500) or isinstance(interval, bool):
+            raise ValueError('interval must be None or one of 100, 250, 500 (ms), got {!r}'
+                             .format(interval))
+        name = stream_symbol(symbol) + '@depth' + depth_suffix(depth)
+        if interval is not None:
+            name += '@{}ms'.format(interval)
+        return self._start_coin_futures_streams([name], callback)
 
     def start_coin_futures_user_socket(self, callback: Callback) -> Union[str, bool]:
         """COIN-M account and order events (``ORDER_TRADE_UPDATE``, ``ACCOUNT_UPDATE``...).

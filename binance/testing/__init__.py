@@ -208,6 +208,7 @@ class LocalExchange:
         self.coin_futures.add_account(api_key, api_secret, None)
         from binance.testing.margin import MarginDesk
         self.margin = MarginDesk(self.market, self.futures)
+        self.margin.coin_futures = self.coin_futures
         from binance.testing.subaccounts import SubAccountDesk
         from binance.testing.wallet_extras import WalletExtras
         self.subaccounts = SubAccountDesk(self.market, self.futures, self.margin)
