@@ -296,3 +296,18 @@ def test_weights_are_binances(exchange):
         before = client.used_weight or 0
         call()
         assert client.used_weight - before == weight
+
+
+@pytest.mark.parametrize('page', ['docs/coin_futures.rst', 'docs/ja/coin_futures.rst'])
+def test_the_docs_table_names_every_method_and_its_endpoint(page):
+    """The COIN-M page (EN, JA) lists each of the 38 0.7.11 methods with the path it calls."""
+    from pathlib import Path
+    from binance._client_coin_futures import coin_futures_method_table
+    text = (Path(__file__).resolve().parent.parent / page).read_text(encoding='utf-8')
+    rows = {line.split('``')[1]: line for line in text.splitlines()
+            if line.startswith('``futures_coin_') and line.count('``') >= 4}
+    for method in COIN_0711:
+        assert method in rows, method
+    for method, endpoint in coin_futures_method_table():
+        if method in COIN_0711 and endpoint:
+            assert endpoint.split(' (')[0] in rows[method], method
