@@ -29,7 +29,7 @@ from binance._client_futures import (FUTURES_CONTRACT_TYPES, FUTURES_DATA_PERIOD
                                      FUTURES_DEPTH_LIMITS, FUTURES_MARGIN_TYPES,
                                      FUTURES_MAX_KLINES, _algo_query, _json_id_list,
                                      _without_spot_checks, to_algo_params)
-from binance._client_hosts import is_binance_host
+from binance._client_hosts import DAPI_HOSTS, is_binance_host
 from binance._client_params import check_choice, check_limit, check_symbol, register_params, \
     require
 from binance._clock import ServerClock
@@ -135,10 +135,10 @@ def _symbol_or_pair(method: str, params: Dict[str, Any]) -> None:
 class CoinFuturesMixin(ClientBase):
     """COIN-M futures: ``/dapi/...`` endpoints on ``FUTURES_COIN_URL``."""
 
-    FUTURES_COIN_URL = 'https://dapi.binance.com/dapi'
-    FUTURES_COIN_URL_TEMPLATE = 'https://dapi.binance.{}/dapi'
-    FUTURES_COIN_TESTNET_URL = 'https://testnet.binancefuture.com/dapi'
-    FUTURES_COIN_DEMO_URL = 'https://demo-dapi.binance.com/dapi'
+    FUTURES_COIN_URL_TEMPLATE: str = DAPI_HOSTS[0]
+    FUTURES_COIN_URL = FUTURES_COIN_URL_TEMPLATE.format('com')
+    FUTURES_COIN_TESTNET_URL: str = DAPI_HOSTS[1] or ''
+    FUTURES_COIN_DEMO_URL: str = DAPI_HOSTS[2] or ''
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)   # the Client's arguments (see ClientBase)

@@ -311,3 +311,18 @@ def test_the_docs_table_names_every_method_and_its_endpoint(page):
     for method, endpoint in coin_futures_method_table():
         if method in COIN_0711 and endpoint:
             assert endpoint.split(' (')[0] in rows[method], method
+
+
+def test_coin_m_refuses_what_binance_refuses(exchange):
+    """COIN-M has no GTD orders and no goodTillDate (-1115, -1104), as Binance answers."""
+    from binance._client_params import Checked   # past the client's own check, to the server
+    client = exchange.client()
+    with pytest.raises(BinanceAPIException) as info:
+        client.request('POST', '/dapi/v1/order', signed=True, symbol=PERP, side='BUY',
+                       type='LIMIT', timeInForce=Checked('GTD'), quantity=1, price='10000')
+    assert info.value.code == -1115
+    with pytest.raises(BinanceAPIException) as info:
+        client.request('POST', '/dapi/v1/order', signed=True, symbol=PERP, side='BUY',
+                       type='LIMIT', timeInForce='GTC', quantity=1, price='10000',
+                       goodTillDate=1)
+    assert info.value.code == -1104

@@ -42,6 +42,10 @@ def _with(key: str, single: int, other: int) -> Callable[[Dict[str, Any]], int]:
     return lambda params: single if key in params else other
 
 
+#: ``POST /dapi/v1/order``'s parameters: USD-M's without ``goodTillDate`` (no GTD on COIN-M).
+_DORDER = tuple(name for name in _ORDER if name != 'goodTillDate')
+
+
 def coin_futures_routes(market: CoinFuturesMarket) -> Dict[Tuple[str, str], _Route]:
     """The ``/dapi`` routes over ``market`` (``/futures/data`` stays USD-M's host)."""
     def pub(method: str, *names: str) -> Any:
@@ -87,7 +91,7 @@ def coin_futures_routes(market: CoinFuturesMarket) -> Dict[Tuple[str, str], _Rou
                 'startTime', 'endTime'), NONE, 1),
         ('GET', '/dapi/v2/leverageBracket'): _Route(own('d_leverage_bracket', 'symbol'),
                                                     SIGNED, 1),
-        ('POST', '/dapi/v1/order'): _Route(own('d_place_order', *_ORDER), SIGNED, 1,
+        ('POST', '/dapi/v1/order'): _Route(own('d_place_order', *_DORDER), SIGNED, 1,
                                            ignored=_ORDER_IGNORED),
         ('GET', '/dapi/v1/order'): _Route(own('d_get_order', *_ID), SIGNED, 1),
         ('DELETE', '/dapi/v1/order'): _Route(own('d_cancel_order', *_ID), SIGNED, 1),

@@ -271,7 +271,11 @@ class CoinFuturesMarket(FuturesMarket):
     # -- orders: the engine's, in dapi's shape ----------------------------------------------
 
     def d_place_order(self, api_key: str, **params: Any) -> Dict[str, Any]:
-        """``POST /dapi/v1/order`` (conditional types: ``-4120``, the Algo Service's)."""
+        """``POST /dapi/v1/order`` (conditional types: ``-4120``, the Algo Service's;
+        COIN-M has no ``GTD``)."""
+        if params.get('timeInForce') == 'GTD':
+            from binance.testing.market_base import MarketError
+            raise MarketError(-1115, 'Invalid timeInForce.')
         return self._order(self.f_place_order(api_key, **params))
 
     def d_get_order(self, api_key: str, **params: Any) -> Dict[str, Any]:
