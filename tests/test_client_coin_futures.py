@@ -326,3 +326,16 @@ def test_coin_m_refuses_what_binance_refuses(exchange):
                        type='LIMIT', timeInForce='GTC', quantity=1, price='10000',
                        goodTillDate=1)
     assert info.value.code == -1104
+
+
+def test_kline_volumes_are_in_contracts_and_coins(exchange):
+    """A COIN-M kline's volume is in contracts and its field 7 (base asset volume) in BTC:
+    between volume x 100 / high and volume x 100 / low."""
+    rows = exchange.client().futures_coin_klines(symbol=PERP, interval='1h', limit=5)
+    traded = [r for r in rows if Decimal(r[5])]
+    assert traded
+    for r in traded:
+        contracts, coins = Decimal(r[5]), Decimal(r[7])
+        assert contracts * 100 / Decimal(r[2]) - Decimal('1e-8') <= coins <= \
+            contracts * 100 / Decimal(r[3]) + Decimal('1e-8')
+        assert Decimal(r[10]) <= coins

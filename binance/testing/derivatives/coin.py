@@ -23,7 +23,8 @@ USD-M integration; ``/dapi/v1/order`` answers ``-4120`` for them).
 Simplifications (the engine's): one leverage bracket, maintenance margin
 0.4 %, the isolated liquidation price at that rate (see
 :meth:`~.contract.InverseContract.liquidation`), no delivery settlement, the
-index price equal to the mark price, kline volumes as the engine counts them.
+index price equal to the mark price, a kline's coin volume taken at its
+volume-weighted price.
 """
 import time
 from decimal import Decimal
@@ -143,6 +144,19 @@ class CoinFuturesMarket(FuturesMarket):
                     {'rateLimitType': 'ORDERS', 'interval': 'MINUTE', 'intervalNum': 1,
                      'limit': 1200}],
                 'exchangeFilters': [], 'symbols': symbols}
+
+    def klines(self, symbol: Any = None, *args: Any, **kwargs: Any) -> List[List[Any]]:
+        """Klines with COIN-M's volumes: fields 7 and 10 are the base asset (coin) volume
+        and its taker-buy part, taken at each kline's volume-weighted price."""
+        rows = super().klines(symbol, *args, **kwargs)
+        name = self._symbol(symbol).spec.symbol
+        size = self.contracts.contract_size[name]
+
+        def coins(contracts: Any, usd_volume: Any) -> str:
+            qty, value = Decimal(contracts), Decimal(usd_volume)
+            return fmt(round8(qty * qty * size / value) if value else ZERO)
+        return [r[:7] + [coins(r[5], r[7])] + r[8:10] + [coins(r[9], r[10])] + r[11:]
+                for r in rows]
 
     def _as_list(self, result: Any) -> List[Dict[str, Any]]:
         return result if isinstance(result, list) else [result]
