@@ -339,3 +339,18 @@ def test_kline_volumes_are_in_contracts_and_coins(exchange):
         assert contracts * 100 / Decimal(r[2]) - Decimal('1e-8') <= coins <= \
             contracts * 100 / Decimal(r[3]) + Decimal('1e-8')
         assert Decimal(r[10]) <= coins
+
+
+def test_the_position_mode_is_one_setting_of_usd_m_and_coin_m(exchange):
+    """Since 2026-06-30 flipping dualSidePosition on /dapi flips USD-M too (and back), and a
+    USD-M position refuses the change on /dapi with -4068."""
+    client = exchange.client()
+    client.futures_coin_change_position_mode(dualSidePosition=True)
+    assert client.futures_get_position_mode() == {'dualSidePosition': True}
+    client.futures_change_position_mode(dualSidePosition=False)
+    assert client.futures_coin_get_position_mode() == {'dualSidePosition': False}
+    client.futures_create_order(symbol='BTCUSDT', side='BUY', type='MARKET', quantity=0.01)
+    with pytest.raises(BinanceAPIException) as info:
+        client.futures_coin_change_position_mode(dualSidePosition=True)
+    assert info.value.code == -4068
+    assert client.futures_coin_get_position_mode() == {'dualSidePosition': False}

@@ -201,7 +201,7 @@ class LocalExchange:
         self.futures.clock_offset_ms = self.market.clock_offset_ms
         self.futures.add_account(api_key, api_secret, futures_balances)
         from binance.testing.coin_desk import CoinDesk
-        self.coin = CoinDesk(seed, self.market.clock)
+        self.coin = CoinDesk(seed, self.market.clock, usd=self.futures)
         #: the COIN-M :class:`~binance.testing.derivatives.coin.CoinFuturesMarket`
         self.coin_futures = self.coin.market
         self.coin_futures.clock_offset_ms = self.market.clock_offset_ms

@@ -11,10 +11,16 @@ their own (what ``BinanceSocketManager.DSTREAM_URL`` takes).
 ``GET /futures/data/openInterestHist`` exists on both futures hosts; on the
 one local port it answers COIN-M's form (``pair`` and ``contractType``) when
 ``pair`` is sent, USD-M's (``symbol``) otherwise.
+
+Since Binance's COIN-M / USD-M integration (2026-06-30) the position mode
+(``dualSidePosition``) is one setting of both: ``POST /fapi/v1/positionSide/dual``
+and ``POST /dapi/v1/positionSide/dual`` flip it for both, and either side's
+open orders (``-4067``) or positions (``-4068``) refuse the change.
 """
 from typing import Any, Callable, Dict, Optional
 
 from binance.testing.derivatives.coin import CoinFuturesMarket
+from binance.testing.market_base import MarketError
 
 __all__ = ['CoinDesk']
 
@@ -25,11 +31,13 @@ class CoinDesk:
     """The COIN-M market, routes and stream server of one local exchange.
 
     :param seed: the exchange's seed. :param clock: its clock (seconds).
+    :param usd: the exchange's USD-M market, which shares the position mode.
     """
 
-    def __init__(self, seed: Any, clock: Callable[[], float]) -> None:
+    def __init__(self, seed: Any, clock: Callable[[], float], usd: Any = None) -> None:
         #: the :class:`~binance.testing.derivatives.coin.CoinFuturesMarket`
         self.market = CoinFuturesMarket(seed, clock=clock)
+        self.usd = usd
         #: the :class:`~binance.testing.coin_futures_streams.CoinFuturesStreamServer` (once started)
         self.streams: Any = None
 
@@ -50,6 +58,12 @@ class CoinDesk:
                 return chosen.weight(params) if callable(chosen.weight) else chosen.weight
             mine[_HIST] = _Route(_reading(reads, handler), usd.security, weight)
         routes.update(mine)
+        if self.usd is not None:
+            for path, primary, other in (('/fapi/v1/positionSide/dual', self.usd, self.market),
+                                         ('/dapi/v1/positionSide/dual', self.market, self.usd)):
+                route = routes[('POST', path)]
+                routes[('POST', path)] = route._replace(
+                    handler=_reading(('dualSidePosition',), _joint_mode(primary, other)))
         return routes
 
     def start(self, reactor: Any, lock: Any, dispatch: Callable[[Any], Any],
@@ -80,3 +94,26 @@ class CoinDesk:
         """One step of the simulation, once someone has used COIN-M."""
         if self.market.active:
             self.market.step()
+
+
+def _joint_mode(primary: Any, other: Any) -> Callable[[Any, str, Dict[str, Any]], Any]:
+    """``POST .../positionSide/dual`` on ``primary`` that also checks and flips ``other``
+    (the REST server calls it holding the markets' lock)."""
+    def handler(_: Any, api_key: str, params: Dict[str, Any]) -> Any:
+        primary.active = True
+        value = str(params.get('dualSidePosition')).lower()
+        mine = primary.ledger.accounts.get(api_key)
+        theirs = other.ledger.accounts.get(api_key)
+        if theirs is not None and mine is not None and value in ('true', 'false') \
+                and (value == 'true') != mine.dual:
+            if theirs.open_records() or other.algo.has_open(api_key):
+                raise MarketError(-4067, 'Position side cannot be changed if there exists open '
+                                         'orders.')
+            if any(p.amount for p in theirs.positions.values()):
+                raise MarketError(-4068, 'Position side cannot be changed if there exists '
+                                         'position.')
+        result = primary.f_change_position_mode(api_key, params.get('dualSidePosition'))
+        if theirs is not None and mine is not None:
+            theirs.dual = mine.dual
+        return result
+    return handler
