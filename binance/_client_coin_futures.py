@@ -527,10 +527,22 @@ class CoinFuturesMixin(ClientBase):
             'leverage': '20', 'maxQty': '250', 'marginType': 'cross', 'isolatedMargin': ...,
             'isAutoAddMargin': 'false', 'positionSide': 'BOTH', 'notionalValue': ... (coins),
             'isolatedWallet': '0', 'updateTime': ...}]``
+
+        ``symbol=`` (which ``/dapi/v1/positionRisk`` does not take) is accepted for
+        scripts that pass it: the positions of that symbol's ``pair`` are asked
+        for and the others left out.
         """
+        symbol = params.pop('symbol', None) if 'symbol' in params else None
+        if symbol is not None:
+            check_symbol(symbol)
+            if params.get('pair') is None and '_' in symbol:
+                params['pair'] = symbol.split('_', 1)[0]
         if params.get('pair') is not None:
             check_symbol(params['pair'], 'pair')
-        return self._dapi('GET', 'v1/positionRisk', params, signed=True)
+        rows = self._dapi('GET', 'v1/positionRisk', params, signed=True)
+        if symbol is None or not isinstance(rows, list):
+            return rows
+        return [row for row in rows if isinstance(row, dict) and row.get('symbol') == symbol]
 
     def futures_coin_account_trades(self, **params: Any) -> List[Dict[str, Any]]:
         """Your trades (``GET /dapi/v1/userTrades``): symbol or pair; limit up to 1000.

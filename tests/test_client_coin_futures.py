@@ -354,3 +354,16 @@ def test_the_position_mode_is_one_setting_of_usd_m_and_coin_m(exchange):
         client.futures_coin_change_position_mode(dualSidePosition=True)
     assert info.value.code == -4068
     assert client.futures_coin_get_position_mode() == {'dualSidePosition': False}
+
+
+def test_position_information_takes_a_symbol_as_scripts_pass_it(exchange):
+    """futures_coin_position_information(symbol=...) asks for the pair (the endpoint takes no
+    symbol) and keeps that symbol's rows only."""
+    client = exchange.client()
+    client.futures_coin_create_order(symbol=PERP, side='BUY', type='MARKET', quantity=1)
+    client.futures_coin_create_order(symbol='ETHUSD_PERP', side='BUY', type='MARKET', quantity=1)
+    exchange.clear_requests()
+    rows = client.futures_coin_position_information(symbol=PERP)
+    assert [r['symbol'] for r in rows] == [PERP]
+    sent = [r for r in exchange.requests if r.path == '/dapi/v1/positionRisk'][0]
+    assert sent.params['pair'] == 'BTCUSD' and 'symbol' not in sent.params
