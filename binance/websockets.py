@@ -100,6 +100,7 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
 
     Class attributes (also settable on an instance): ``STREAM_URL``,
     ``FSTREAM_URL`` (USD-M futures, see :mod:`binance._streams.futures`),
+    ``DSTREAM_URL`` (COIN-M futures, see :mod:`binance._streams.coin_futures`),
     ``WS_API_URL``, ``TLS_CA`` and the tunables ``MAX_RETRIES``,
     ``INITIAL_DELAY``, ``MAX_DELAY`` (reconnect backoff in seconds) and
     ``IDLE_TIMEOUT`` (seconds without any frame — data, ping or pong — after
