@@ -10,7 +10,7 @@ the reactor it was given, so tests drive it with
 """
 import logging
 from types import MappingProxyType
-from typing import Any, Callable, Mapping, NamedTuple, Optional
+from typing import Any, Callable, Mapping, NamedTuple, Optional, Tuple
 
 from autobahn.twisted.websocket import (WebSocketClientFactory, WebSocketClientProtocol,
                                         connectWS)
@@ -27,7 +27,7 @@ from binance._streams.tls import client_tls_options, use_reactor_timer
 __all__ = ['StreamFactory', 'LinkHooks', 'LinkOptions', 'StreamProtocol', 'SharedStreamProtocol',
            'client_tls_options',
            'loads',
-           'MAX_RETRIES_MESSAGE', 'call_callback', 'stop_for_exit']
+           'MAX_RETRIES_MESSAGE', 'call_callback', 'stop_for_exit', 'handshake_failure']
 
 log = logging.getLogger('binance.websockets')
 
@@ -136,11 +136,15 @@ class StreamProtocol(FastFramesMixin, WebSocketClientProtocol):  # type: ignore[
     _alive = False
     _quiet = 0
     _idle_call: Any = None
+    opened_ok = False
+    #: a ping or a pong arrived (data messages are counted in ``trafficStats``)
+    control_seen = False
 
     # -- autobahn callbacks ---------------------------------------------
 
     def onOpen(self) -> None:
         factory = self.factory
+        self.opened_ok = True
         if not factory.opened(self):
             return
         self._deliver = factory.deliver
@@ -189,6 +193,7 @@ class StreamProtocol(FastFramesMixin, WebSocketClientProtocol):  # type: ignore[
 
     def onPing(self, payload: bytes) -> None:
         self._alive = True
+        self.control_seen = True
         self.factory.note_control()     # the pong we send counts against Binance's 5/s
         WebSocketClientProtocol.onPing(self, payload)
 
@@ -199,6 +204,7 @@ class StreamProtocol(FastFramesMixin, WebSocketClientProtocol):  # type: ignore[
 
     def onPong(self, payload: bytes) -> None:
         self._alive = True
+        self.control_seen = True
 
     def connectionLost(self, reason: Any = None) -> None:
         # The connector reports a TLS refusal as a plain abort; keep the real reason.
@@ -377,8 +383,11 @@ class LinkOptions(NamedTuple):
     :ivar idle_timeout: seconds without any frame after which the connection
         is dropped (``0``: never).
     :ivar max_age: seconds after each handshake at which ``on_aged`` runs (0: never).
-    :ivar admit: called with a function that makes one connection attempt;
-        runs it now or later (the connection-attempt budget); ``None``: now.
+    :ivar budget: the connection-attempt budget
+        (:class:`~binance._streams.budget.AttemptBudget`) that runs each
+        attempt now or later and hears how it went; ``None``: attempts run now.
+    :ivar healthy_after: seconds a connection must stay open, receiving
+        frames, to count as healthy (see :class:`StreamFactory`).
     """
 
     reactor: Any
@@ -387,26 +396,27 @@ class LinkOptions(NamedTuple):
     connect_timeout: float = 10.0
     idle_timeout: float = 90.0
     max_age: float = 0.0
-    admit: Optional[Callable[[Callable[[], Any]], Any]] = None
+    budget: Any = None
+    healthy_after: float = 10.0
 
 
 class StreamFactory(WebSocketClientFactory):
     """Connects one WebSocket URL and keeps it connected: a reconnect loop.
 
     Its retry policy is one :class:`~binance._streams.backoff.Backoff`
-    (``options.backoff``) with two counters:
+    (``options.backoff``): each failed attempt, and each loss of a
+    connection that had not proved healthy, counts one failure (the delay
+    grows, one retry of ``max_retries`` is spent); when the retries are
+    used up, ``on_give_up()`` is called once.
 
-    * the **retry budget**: a connection that completed the WebSocket
-      handshake resets it, so a drop after it was open (including the
-      server's 1001 shutdown notice and the 24 h cut) starts a fresh series
-      of ``max_retries`` attempts. When they are all used up,
-      ``on_give_up()`` is called once.
-    * the **backoff delay** goes back to the initial delay only once a
-      connection proved healthy: it delivered a data message, or stayed
-      open at least the maximum delay. A server that accepts the
-      handshake and closes at once is therefore retried with delays growing
-      to the maximum (at most about 30 attempts per 5 minutes with the
-      default 10 s), never in a tight loop.
+    A connection proves itself **healthy** only by staying open
+    ``options.healthy_after`` seconds (10 by default) and receiving at least
+    one frame: its loss then forgets every failure (a fresh set of retries,
+    the next delay is the initial one). A handshake alone proves nothing, nor
+    does a first message: a server that accepts and closes at once, a stream
+    whose first frame is poison (a protocol violation the client must close
+    on) or a connection that dies after one message backs off to the
+    maximum delay and gives up like a refused one, never in a tight loop.
 
     :param url: ``ws://`` or ``wss://`` URL of the stream.
     :param hooks: what its owner plugs in (:class:`LinkHooks`).
@@ -451,7 +461,8 @@ class StreamFactory(WebSocketClientFactory):
             self.protocol = SharedStreamProtocol
         #: the reconnect policy: delay after consecutive failures, and the retry budget
         self.backoff = options.backoff
-        self.admit = options.admit
+        self.budget = options.budget
+        self.healthy_after = options.healthy_after
         self.max_age = options.max_age
         self.idle_timeout = options.idle_timeout
         self.tls_options = options.tls_options
@@ -470,6 +481,8 @@ class StreamFactory(WebSocketClientFactory):
         self._open_proto: Optional[StreamProtocol] = None
         self._opened_at = 0.0
         self._was_open = False
+        #: reactor time since which the stream has had no open connection (``None``: open)
+        self.down_since: Optional[float] = reactor.seconds()
 
     @property
     def open_protocol(self) -> Optional[StreamProtocol]:
@@ -494,10 +507,10 @@ class StreamFactory(WebSocketClientFactory):
             return
         if self.isSecure and self.tls_options is None:
             raise ValueError('wss:// needs TLS options')  # never silently unverified
-        if self.admit is None:
+        if self.budget is None:
             self._first_attempt()
         else:
-            self.admit(self._first_attempt)
+            self.budget.admit(self._first_attempt, self)
 
     def _first_attempt(self) -> None:
         if self.stopped:
@@ -551,9 +564,12 @@ class StreamFactory(WebSocketClientFactory):
         if self.stopped:
             proto.stop()
             return False
-        self.backoff.reset_budget()   # a fresh retry budget; the delay waits for proof of health
+        # the retries and the delay wait for proof of health (clientConnectionLost)
         self._open_proto = proto
         self._opened_at = self.reactor.seconds()
+        self.down_since = None
+        if self.budget is not None:
+            self.budget.opened(self)
         if self.max_age and self.on_aged is not None:
             self._age_call = self.reactor.callLater(self.max_age, self._aged)
         log.debug('%s: connected', self.name)
@@ -573,6 +589,8 @@ class StreamFactory(WebSocketClientFactory):
             return
         self._log_failure(reason)
         self.connector = connector
+        if self.budget is not None:
+            self.budget.failed(self)
         self.retry(connector)
 
     def _aged(self) -> None:
@@ -603,24 +621,59 @@ class StreamFactory(WebSocketClientFactory):
         reason = getattr(proto, 'lost_reason', None) or reason
         self.connector = connector
         if had_opened:
-            # A connection that was open: not a failure (the retry budget was
-            # reset by the handshake); back to quick retries only if it was healthy.
             self._was_open = True
-            stats = getattr(proto, 'trafficStats', None)
-            got_data = stats is not None and stats.incomingWebSocketMessages > 0
-            if got_data or self.reactor.seconds() - self._opened_at >= self.backoff.max_delay:
-                self.backoff.reset_delay()
+            self.down_since = self.reactor.seconds()
+            if self.budget is not None:
+                self.budget.lost(self)
+            if self._proved_healthy(proto):
+                self.backoff.reset()   # a fresh series: quick retries, all of them
             code, why = getattr(proto, 'close_info', (None, None))
             log.info('%s: connection closed (code %s: %s); reconnecting', self.name, code, why)
         else:
-            self._log_failure(reason)
+            self._log_failure(reason, proto)
+            if self.budget is not None:
+                self.budget.failed(self)
         self.retry(connector)
 
-    def _log_failure(self, reason: Any) -> None:
+    def _proved_healthy(self, proto: Any) -> bool:
+        """Whether the connection just lost stayed open ``healthy_after`` seconds and
+        received at least one frame (a message, a ping or a pong)."""
+        if self.reactor.seconds() - self._opened_at < self.healthy_after:
+            return False
+        if getattr(proto, 'control_seen', False):
+            return True
+        stats = getattr(proto, 'trafficStats', None)
+        return stats is None or stats.incomingWebSocketMessages > 0
+
+    def link_state(self) -> Tuple[str, Optional[float]]:
+        """``(state, until)``: ``'connected'``, ``'connecting'`` (an attempt under
+        way), ``'retrying'`` (waiting for the backoff delay, until the reactor time
+        ``until``), ``'waiting'`` (for the connection-attempt budget or its host's
+        probe, expected at ``until``), ``'gave_up'`` or ``'stopped'``."""
+        if self.gave_up:
+            return 'gave_up', None
+        if self.stopped:
+            return 'stopped', None
+        if self._open_proto is not None:
+            return 'connected', None
+        call = self._callID
+        if call is not None and call.active():
+            return 'retrying', call.getTime()
+        if self.budget is not None:
+            eta = self.budget.eta(self)
+            if eta is not None:
+                return 'waiting', eta
+        return 'connecting', None
+
+    def _log_failure(self, reason: Any, proto: Any = None) -> None:
         exc = getattr(reason, 'value', reason)
         if _is_tls_error(exc):
             log.error('%s: TLS verification of %s failed, connection refused: %s',
                       self.name, self.host, _describe(exc))
+            return
+        why = handshake_failure(proto)
+        if why is not None:
+            log.warning('%s: connection attempt failed: %s', self.name, why)
         else:
             log.warning('%s: connection attempt failed: %s', self.name, _describe(exc))
 
@@ -635,6 +688,8 @@ class StreamFactory(WebSocketClientFactory):
         if backoff.exhausted:
             self.continueTrying = 0
             self.gave_up = True
+            if self.budget is not None:
+                self.budget.forget(self)
             log.error('%s: giving up after %s retries', self.name, backoff.max_retries)
             self.on_give_up()
             return
@@ -668,10 +723,10 @@ class StreamFactory(WebSocketClientFactory):
         self.retry(connector)
 
     def _connect_again(self, connector: Any) -> None:
-        if self.admit is None:
+        if self.budget is None:
             self._attempt_again(connector)
         else:
-            self.admit(lambda: self._attempt_again(connector))
+            self.budget.admit(lambda: self._attempt_again(connector), self)
 
     def _attempt_again(self, connector: Any) -> None:
         if self.stopped:
@@ -698,6 +753,8 @@ class StreamFactory(WebSocketClientFactory):
         self.stopped = True
         self._cancel_age()
         self.stopTrying()
+        if self.budget is not None:
+            self.budget.forget(self)
         proto = self.current
         if proto is not None:
             proto.stop()
@@ -719,6 +776,27 @@ def _is_shutdown(msg: Any) -> bool:
     if event.__class__ is dict and 'subscriptionId' not in msg:
         return event.get('e') == 'serverShutdown'
     return msg.get('stream') == '!serverShutdown'
+
+
+def handshake_failure(proto: Any) -> Optional[str]:
+    """Why the opening handshake of ``proto`` failed, in words (``None``: it did not,
+    or the connection failed before it began).
+
+    autobahn aborts the TCP connection when the handshake fails, so the
+    reason Twisted reports is always "Connection was aborted locally using
+    ITCPTransport.abortConnection"; the real one (the server's HTTP status,
+    a bad ``Sec-WebSocket-Accept``, the handshake timeout) is kept by autobahn
+    in ``wasNotCleanReason``.
+    """
+    why = getattr(proto, 'wasNotCleanReason', None)
+    if proto is None or not why or getattr(proto, 'opened_ok', False):
+        return None
+    text = 'the WebSocket handshake failed: {}'.format(str(why)[:300])
+    status = getattr(proto, 'http_status_line', None) or ''
+    if ' 429' in status or ' 418' in status:
+        text += (' (Binance answers 429 when an IP makes too many connection attempts, '
+                 'then 418 while it bans it)')
+    return text
 
 
 def _is_tls_error(exc: Any) -> bool:
