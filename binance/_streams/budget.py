@@ -221,12 +221,19 @@ class AttemptBudget:
     def _admit(self, attempt: Attempt, owner: Any) -> None:
         now = self.reactor.seconds()
         self._prune(now)
-        if not self._waiting and self._may(owner, now):
+        if self._may(owner, now) and not any(self._may(w[0], now) for w in self._waiting):
+            # (those waiting now wait for their own share, not for the budget)
             self._record(owner, now)
             attempt()
             return
         self._seq += 1
         self._waiting.append((owner, attempt, self._seq))
+        if owner is not None:
+            # a probe that waits for the budget must not hold back its host's others
+            host = self._hosts.get(_host_key(owner))
+            if host is not None and host.probe is owner:
+                host.probe = None
+                self._schedule_probe(host, now)
         self._warn(now)
         self._schedule(now)
 
