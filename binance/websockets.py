@@ -161,6 +161,8 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
     MAX_DELAY = 10.0
     #: Seconds a connection must stay open, receiving frames, to count as healthy.
     HEALTHY_AFTER = 10.0
+    #: Bytes: a larger message is logged and skipped (see the docs' "Hostile frames").
+    MAX_MESSAGE_SIZE = 4 * 1024 * 1024
     IDLE_TIMEOUT = 90.0
     #: Seconds allowed for TCP connect and for the WebSocket handshake.
     CONNECT_TIMEOUT = 10.0

@@ -84,6 +84,7 @@ class StreamSettings(Protocol):
     INITIAL_DELAY: float
     MAX_DELAY: float
     HEALTHY_AFTER: float
+    MAX_MESSAGE_SIZE: int
     IDLE_TIMEOUT: float
     CONNECT_TIMEOUT: float
     MAX_CONNECTION_ATTEMPTS: int
@@ -251,7 +252,8 @@ class SocketContext:
             reactor=self.reactor, backoff=self.backoff(), tls_options=self.tls_options(url),
             connect_timeout=settings.CONNECT_TIMEOUT, idle_timeout=settings.IDLE_TIMEOUT,
             max_age=self.rotate_after if hooks.on_aged is not None else 0.0,
-            budget=self.attempt_budget(), healthy_after=settings.HEALTHY_AFTER)
+            budget=self.attempt_budget(), healthy_after=settings.HEALTHY_AFTER,
+            max_message_size=settings.MAX_MESSAGE_SIZE, control_limit=settings.MAX_CONTROL_PER_SECOND)
         factory = StreamFactory(url, hooks, options, name=name)
         factory.connect()
         return factory

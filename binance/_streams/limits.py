@@ -86,3 +86,17 @@ class ControlLimiter:
         if len(self.sent) < self.limit - self.reserve:
             return 0.0
         return self.sent[-(self.limit - self.reserve)] + 1.0 - now + 1e-6
+
+    def pong_room(self) -> bool:
+        """Whether a pong (or a ping) may be sent now: fewer than ``limit`` control
+        messages in the last second (requests leave ``reserve`` of them for these)."""
+        self._prune(self.reactor.seconds())
+        return len(self.sent) < self.limit
+
+    def pong_wait(self) -> float:
+        """Seconds until a pong may be sent."""
+        now = self.reactor.seconds()
+        self._prune(now)
+        if len(self.sent) < self.limit:
+            return 0.0
+        return self.sent[-self.limit] + 1.0 - now + 1e-6

@@ -19,6 +19,7 @@ from twisted.internet import error as twisted_error
 from binance import _reactor
 from binance._streams.backoff import Backoff
 from binance._streams.frames import FastFramesMixin
+from binance._streams.limits import ControlLimiter
 from binance._json import first_loads as _first_loads
 from binance._json import loads as _loads
 from binance._json import stdlib_loads as _stdlib_loads
@@ -139,6 +140,10 @@ class StreamProtocol(FastFramesMixin, WebSocketClientProtocol):  # type: ignore[
     opened_ok = False
     #: a ping or a pong arrived (data messages are counted in ``trafficStats``)
     control_seen = False
+    #: pings answered by a later pong (coalesced) instead of one pong each
+    pongs_coalesced = 0
+    _pong_call: Any = None
+    _pong_payload = b''
 
     # -- autobahn callbacks ---------------------------------------------
 
@@ -183,19 +188,45 @@ class StreamProtocol(FastFramesMixin, WebSocketClientProtocol):  # type: ignore[
 
     def _decode_edge(self, payload: bytes) -> Any:
         """A frame the fast decoder refused: the standard library's answer (``NaN``,
-        big numbers), or :data:`_NOT_JSON` after logging that it was skipped."""
+        big numbers), or :data:`_NOT_JSON` after logging that it was skipped (not
+        JSON, not UTF-8, encoded surrogates, nested beyond the decoder's depth)."""
         try:
             return _stdlib_loads(payload)
-        except ValueError:
-            log.warning('%s: skipped a frame that is not JSON (or not UTF-8): %r', self.factory.name,
-                        payload[:200])
+        except ValueError as exc:
+            log.warning('%s: skipped a frame that is not JSON (or not UTF-8): %s: %r',
+                        self.factory.name, str(exc)[:100], payload[:200])
             return _NOT_JSON
+
+    def message_skipped(self, size: int, binary: bool) -> None:
+        log.warning('%s: skipped a %s message of %d bytes, above the maximum message size '
+                    '(%d bytes, BinanceSocketManager.MAX_MESSAGE_SIZE)', self.factory.name,
+                    'binary' if binary else 'text', size, self.max_message_size)
 
     def onPing(self, payload: bytes) -> None:
         self._alive = True
         self.control_seen = True
-        self.factory.note_control()     # the pong we send counts against Binance's 5/s
-        WebSocketClientProtocol.onPing(self, payload)
+        # Binance counts our pongs among the 5 control messages a second: answer at
+        # once while there is room, else once for the latest ping when room comes
+        # (RFC 6455 5.5.3 lets a pong answer only the most recent ping)
+        factory = self.factory
+        if self._pong_call is None and factory.control.pong_room():
+            factory.note_control()
+            WebSocketClientProtocol.onPing(self, payload)
+            return
+        self._pong_payload = payload
+        if self._pong_call is None:
+            self.pongs_coalesced += 1
+            self._pong_call = factory.reactor.callLater(factory.control.pong_wait(),
+                                                        self._late_pong)
+        else:
+            self.pongs_coalesced += 1
+
+    def _late_pong(self) -> None:
+        self._pong_call = None
+        payload, self._pong_payload = self._pong_payload, b''
+        if self.state == self.STATE_OPEN:
+            self.factory.note_control()
+            self.sendPong(payload)
 
     def set_deliver(self, deliver: Callable[[Any], Any]) -> None:
         """Hand the following messages to ``deliver`` (while open)."""
@@ -213,6 +244,9 @@ class StreamProtocol(FastFramesMixin, WebSocketClientProtocol):  # type: ignore[
 
     def onClose(self, wasClean: bool, code: Optional[int], reason: Optional[str]) -> None:
         self._cancel_idle()
+        pong, self._pong_call = self._pong_call, None
+        if pong is not None and pong.active():
+            pong.cancel()
         self._deliver = _noop
         self._routes = _NO_ROUTES
         # autobahn leaves these armed after the TCP connection is gone
@@ -359,6 +393,9 @@ class LinkHooks(NamedTuple):
     :ivar fast_routes: for a shared combined-stream connection: the routes of
         :class:`SharedStreamProtocol` (its owner updates the dict in place);
         ``None``: a plain :class:`StreamProtocol`.
+    :ivar control: the :class:`~binance._streams.limits.ControlLimiter` its owner
+        sends requests through (pongs then share its 5 a second); ``None``: the
+        factory keeps one for its pings and pongs.
     """
 
     deliver: Callable[[Any], Any]
@@ -370,6 +407,7 @@ class LinkHooks(NamedTuple):
     on_control: Optional[Callable[[], Any]] = None
     on_aged: Optional[Callable[[Any], Any]] = None
     fast_routes: Optional[Mapping[str, Any]] = None
+    control: Any = None
 
 
 class LinkOptions(NamedTuple):
@@ -388,6 +426,10 @@ class LinkOptions(NamedTuple):
         attempt now or later and hears how it went; ``None``: attempts run now.
     :ivar healthy_after: seconds a connection must stay open, receiving
         frames, to count as healthy (see :class:`StreamFactory`).
+    :ivar max_message_size: bytes; a larger message is skipped (an unfragmented
+        one) or closes the connection with 1009 (a fragmented one); 0: no limit.
+    :ivar control_limit: control messages a second (Binance: 5) when the
+        owner brings no limiter of its own (``LinkHooks.control``).
     """
 
     reactor: Any
@@ -398,6 +440,8 @@ class LinkOptions(NamedTuple):
     max_age: float = 0.0
     budget: Any = None
     healthy_after: float = 10.0
+    max_message_size: int = 0
+    control_limit: int = 5
 
 
 class StreamFactory(WebSocketClientFactory):
@@ -443,6 +487,9 @@ class StreamFactory(WebSocketClientFactory):
             # invalid UTF-8 is a bad frame like any other: logged and skipped by
             # onMessage (the JSON decoder refuses it), not a failed connection
             utf8validateIncoming=False,
+            # the backstop for fragmented messages (the fast path skips whole frames)
+            maxFramePayloadSize=options.max_message_size,
+            maxMessagePayloadSize=options.max_message_size,
         )
         # Every autobahn timer on the injected reactor (tests use a Clock).
         use_reactor_timer(self, reactor)
@@ -457,6 +504,11 @@ class StreamFactory(WebSocketClientFactory):
         self.on_control = hooks.on_control
         self.on_aged = hooks.on_aged
         self.fast_routes = hooks.fast_routes
+        self.max_message_size = options.max_message_size
+        self._own_control = hooks.control is None
+        #: the control messages (pings, pongs, requests) of this link, at most 5 a second
+        self.control = (ControlLimiter(reactor, options.control_limit, reserve=0)
+                        if hooks.control is None else hooks.control)
         if hooks.fast_routes is not None:
             self.protocol = SharedStreamProtocol
         #: the reconnect policy: delay after consecutive failures, and the retry budget
@@ -532,6 +584,8 @@ class StreamFactory(WebSocketClientFactory):
                  self.name)
 
     def note_control(self) -> None:
+        if self._own_control:
+            self.control.note()
         if self.on_control is not None:
             self.on_control()
 
@@ -556,6 +610,7 @@ class StreamFactory(WebSocketClientFactory):
     def buildProtocol(self, addr: Any) -> StreamProtocol:
         proto: StreamProtocol = self.protocol()     # as twisted's Factory.buildProtocol
         proto.factory = self
+        proto.max_message_size = self.max_message_size
         self.current = proto
         return proto
 
