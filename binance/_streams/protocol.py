@@ -18,6 +18,7 @@ from twisted.internet import error as twisted_error
 
 from binance import _reactor
 from binance._streams.backoff import Backoff
+from binance._streams.diagnostics import RedactedLog, describe, handshake_failure, is_tls_error
 from binance._streams.frames import FastFramesMixin
 from binance._streams.limits import ControlLimiter
 from binance._json import first_loads as _first_loads
@@ -28,7 +29,7 @@ from binance._streams.tls import client_tls_options, use_reactor_timer
 __all__ = ['StreamFactory', 'LinkHooks', 'LinkOptions', 'StreamProtocol', 'SharedStreamProtocol',
            'client_tls_options',
            'loads',
-           'MAX_RETRIES_MESSAGE', 'call_callback', 'stop_for_exit', 'handshake_failure']
+           'MAX_RETRIES_MESSAGE', 'call_callback', 'stop_for_exit']
 
 log = logging.getLogger('binance.websockets')
 
@@ -130,6 +131,8 @@ class StreamProtocol(FastFramesMixin, WebSocketClientProtocol):  # type: ignore[
     makes the factory reconnect).
     """
 
+    #: autobahn's logger with listen keys taken out (its debug lines print the URL)
+    log = RedactedLog(WebSocketClientProtocol.log)
     _deliver: Callable[[Any], Any] = _noop
     _routes: Mapping[str, Any] = _NO_ROUTES
     _gate: Any = _CLOSED
@@ -722,15 +725,15 @@ class StreamFactory(WebSocketClientFactory):
 
     def _log_failure(self, reason: Any, proto: Any = None) -> None:
         exc = getattr(reason, 'value', reason)
-        if _is_tls_error(exc):
+        if is_tls_error(exc):
             log.error('%s: TLS verification of %s failed, connection refused: %s',
-                      self.name, self.host, _describe(exc))
+                      self.name, self.host, describe(exc))
             return
         why = handshake_failure(proto)
         if why is not None:
             log.warning('%s: connection attempt failed: %s', self.name, why)
         else:
-            log.warning('%s: connection attempt failed: %s', self.name, _describe(exc))
+            log.warning('%s: connection attempt failed: %s', self.name, describe(exc))
 
     def retry(self, connector: Any = None) -> None:
         """Schedule the next attempt, or give up when the retry budget is spent."""
@@ -774,7 +777,7 @@ class StreamFactory(WebSocketClientFactory):
         if self.stopped:
             return
         log.warning('%s: could not prepare the reconnect: %s', self.name,
-                    _describe(failure.value))
+                    describe(failure.value))
         self.retry(connector)
 
     def _connect_again(self, connector: Any) -> None:
@@ -831,45 +834,3 @@ def _is_shutdown(msg: Any) -> bool:
     if event.__class__ is dict and 'subscriptionId' not in msg:
         return event.get('e') == 'serverShutdown'
     return msg.get('stream') == '!serverShutdown'
-
-
-def handshake_failure(proto: Any) -> Optional[str]:
-    """Why the opening handshake of ``proto`` failed, in words (``None``: it did not,
-    or the connection failed before it began).
-
-    autobahn aborts the TCP connection when the handshake fails, so the
-    reason Twisted reports is always "Connection was aborted locally using
-    ITCPTransport.abortConnection"; the real one (the server's HTTP status,
-    a bad ``Sec-WebSocket-Accept``, the handshake timeout) is kept by autobahn
-    in ``wasNotCleanReason``.
-    """
-    why = getattr(proto, 'wasNotCleanReason', None)
-    if proto is None or not why or getattr(proto, 'opened_ok', False):
-        return None
-    text = 'the WebSocket handshake failed: {}'.format(str(why)[:300])
-    status = getattr(proto, 'http_status_line', None) or ''
-    if ' 429' in status or ' 418' in status:
-        text += (' (Binance answers 429 when an IP makes too many connection attempts, '
-                 'then 418 while it bans it)')
-    return text
-
-
-def _is_tls_error(exc: Any) -> bool:
-    try:
-        from OpenSSL import SSL
-    except ImportError:  # pragma: no cover
-        return False
-    if isinstance(exc, SSL.Error):
-        return True
-    try:
-        from service_identity import VerificationError
-    except ImportError:  # pragma: no cover
-        VerificationError = ()  # type: ignore
-    return bool(VerificationError) and isinstance(exc, VerificationError)
-
-
-def _describe(exc: Any) -> str:
-    if isinstance(exc, twisted_error.ConnectionRefusedError):
-        return 'connection refused'
-    text = str(exc) or type(exc).__name__
-    return text[:300]
