@@ -53,7 +53,7 @@ from binance._streams.checks import (ARRAY_STREAMS, MAX_STREAMS_PER_CONNECTION,
                                  stream_name)
 
 __all__ = ['BinanceSocketManager', 'MAX_RETRIES_MESSAGE', 'USER_STREAM_KEY',
-           'ReactorStoppedError', 'StreamFactory', 'StreamProtocol', 'ws_api_signature',
+           'ReactorStoppedError', 'SocketState', 'StreamFactory', 'StreamProtocol', 'ws_api_signature',
            'SYMBOL_STREAM_KINDS', 'ARRAY_STREAMS']
 
 log = logging.getLogger('binance.websockets')

@@ -4,7 +4,10 @@ Real loopback sockets against the local exchange (``send_raw``) and, for the
 handshake, a tiny hostile TCP server on 127.0.0.1; the pong flood runs on a
 fake clock with the in-memory connections of ``test_websockets_unit.py``.
 """
+import base64
+import hashlib
 import logging
+import re
 import socket
 import threading
 
@@ -144,9 +147,10 @@ class HostileServer:
                 return
             self.conns.append(conn)
             try:
-                conn.recv(65536)
-                if self.answer is not None:
-                    conn.sendall(self.answer)
+                request = conn.recv(65536)
+                answer = self.answer(request) if callable(self.answer) else self.answer
+                if answer is not None:
+                    conn.sendall(answer)
             except OSError:
                 pass
 
@@ -154,6 +158,32 @@ class HostileServer:
         self.sock.close()
         for conn in self.conns:
             conn.close()
+
+
+def accept_then_reserved_bit(request):
+    """A correct handshake answer followed by a text frame with RSV1 set."""
+    key = re.search(rb'Sec-WebSocket-Key: (\S+)', request).group(1)
+    accept = base64.b64encode(hashlib.sha1(key + b'258EAFA5-E914-47DA-95CA-C5AB0DC85B11').digest())
+    return (b'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n'
+            b'Sec-WebSocket-Accept: ' + accept + b'\r\n\r\n' + bytes([0xC1, 2]) + b'{}')
+
+
+def test_a_reserved_bit_on_every_connection_ends_in_give_up_not_a_storm(caplog):
+    """Real sockets: a server whose first frame breaks the protocol gets MAX_RETRIES + 1 connections."""
+    server = HostileServer(accept_then_reserved_bit)
+    bm = BinanceSocketManager(None)
+    bm.STREAM_URL = 'ws://127.0.0.1:{}/'.format(server.port)
+    bm.MAX_RETRIES, bm.INITIAL_DELAY, bm.MAX_DELAY = 2, 0.05, 0.2
+    rec = Recorder()
+    try:
+        bm.start()
+        key = bm.start_trade_socket('BNBBTC', rec)
+        wait_until(lambda: rec, timeout=20, message='the give-up message')
+        assert rec == [{'e': 'error', 'm': 'Max reconnect retries reached'}]
+        assert len(server.conns) == 3 and bm.socket_state(key).state == 'gave_up'
+    finally:
+        bm.close()
+        server.close()
 
 
 @pytest.mark.parametrize('answer, words', [
