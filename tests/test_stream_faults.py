@@ -14,7 +14,7 @@ import logging
 import pytest
 
 from binance._fallback_log import SHOW
-from binance._streams.budget import AttemptBudget
+from binance._streams.budget import AttemptBudget, budget_for
 from binance.websockets import BinanceSocketManager
 from tests.test_websockets_unit import (  # noqa: F401  (fixtures used by name)
     ERROR, Conn, Recorder, manager, reactor, refuse)
@@ -70,7 +70,7 @@ def test_one_bad_connection_cannot_starve_the_others(reactor):
             Conn(reactor.attempts[handled]).handshake().server_close(1000)
             handled += 1
         reactor.advance(0.05)
-    budget = bm._ctx.attempt_budget()
+    budget = budget_for(reactor, bm.MAX_CONNECTION_ATTEMPTS, bm.CONNECTION_WINDOW)
     assert handled <= 300 // 2 + 30          # half the window, then its 10 % share
     bm.start_trade_socket('BNBBTC', Recorder())
     reactor.flush()
@@ -127,7 +127,7 @@ def test_fifty_sockets_ride_out_three_faults_and_a_refusal(reactor):
     schedule = {20.0: ('drop', None), 40.0: ('drop', 1001), 60.0: ('drop', None),
                 80.0: ('refuse', 4.0)}
     worst_outage, back_at = 0.0, None
-    budget = bm._ctx.attempt_budget()
+    budget = budget_for(reactor, bm.MAX_CONNECTION_ATTEMPTS, bm.CONNECTION_WINDOW)
     while reactor.seconds() < 200:
         now = round(reactor.seconds(), 2)
         fault = schedule.get(now)
