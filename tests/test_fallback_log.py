@@ -100,6 +100,7 @@ def test_sockets_waiting_for_the_connection_budget_are_reported_on_stderr():
     ''')
     assert proc.returncode == 0, proc.stderr
     assert 'CONNECTED 3' in proc.stdout
-    assert proc.stderr.count('binance: WARNING: connection attempts wait: Binance allows 3 per '
-                             '300 s per IP') == 1, proc.stderr
+    assert proc.stderr.count('binance: WARNING: 1 stream connection(s) wait for the '
+                             'connection-attempt budget (Binance allows 3 attempts per 300 s '
+                             'per IP), the last for up to 300 s') == 1, proc.stderr
     assert 'streams_per_connection=1024' in proc.stderr

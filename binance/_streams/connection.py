@@ -151,7 +151,8 @@ class Connection:
             deliver, lambda: self._gave_up(link), gate=gate,
             on_open=lambda proto: self._opened(link, proto),
             on_shutdown=lambda factory, msg: self._shutdown_notice(link, msg),
-            on_control=link.limiter.note, on_aged=lambda factory: self._rotate(link),
+            on_control=link.limiter.note, control=link.limiter,
+            on_aged=lambda factory: self._rotate(link),
             fast_routes=fast_routes), name=self.name)
         return link
 
