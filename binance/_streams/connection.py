@@ -15,6 +15,13 @@ deliver during a switch-over is decided by :mod:`binance._streams.switch`.
   replacement's messages join the old ones, so that streams with an
   ordering id (trade ``t``, aggTrade ``a``, diff depth ``u``, bookTicker
   ``u``) lose nothing and repeat nothing.
+* Handled (:meth:`Connection.handled`): the connection of a user data
+  stream (:class:`binance._streams.user.UserStream`) or of the WebSocket API
+  session (:class:`binance._streams.api_session.WebSocketApi`). Its messages
+  go to the handler's :class:`~binance._streams.protocol.LinkHooks` instead
+  of market routing; the handler is told of the shutdown notice and of the
+  connection's age with the connection itself, and drives its own
+  switch-over policy (:class:`~binance._streams.switch.EventSwitch`).
 The subscriptions a connection carries, and the pool that spreads them over
 shared connections, are in :mod:`binance._streams.market`.
 
@@ -110,6 +117,18 @@ class Connection:
         self.switch: Optional[OrderedSwitch] = None
         self.stopped = False
         self.switches = 0
+        #: handled mode: what the handler plugs in (``None``: market routing)
+        self.hooks: Optional[LinkHooks] = None
+
+    @classmethod
+    def handled(cls, ctx: Any, url: str, hooks: LinkHooks, *, name: str) -> 'Connection':
+        """A connection whose messages go to ``hooks`` (a user data stream, the WebSocket
+        API session), opened at once. ``hooks.on_shutdown`` and ``hooks.on_aged`` are
+        called with this connection instead of its factory."""
+        connection = cls(ctx, url, name)
+        connection.hooks = hooks
+        connection.link = connection._new_link()
+        return connection
 
     def __repr__(self) -> str:
         return '<Connection {} streams={}>'.format(self.name, len(self.routes))
@@ -137,6 +156,10 @@ class Connection:
 
     def _new_link(self) -> _Link:
         link = _Link(self)
+        if self.hooks is not None:
+            link.factory = self.ctx.connect(self.url, self._handled_hooks(self.hooks),
+                                            name=self.name)
+            return link
         fast_routes: Optional[Dict[str, Any]] = None
         if self.shared:
             deliver = self._shared_deliver(link)
@@ -154,6 +177,45 @@ class Connection:
             on_control=link.limiter.note, on_aged=lambda factory: self._rotate(link),
             fast_routes=fast_routes), name=self.name)
         return link
+
+    def _handled_hooks(self, hooks: LinkHooks) -> LinkHooks:
+        on_shutdown, on_aged = hooks.on_shutdown, hooks.on_aged
+        return hooks._replace(
+            on_shutdown=None if on_shutdown is None else (
+                lambda factory, msg: on_shutdown(self, msg)),
+            on_aged=None if on_aged is None else (lambda factory: on_aged(self)))
+
+    # -- what a handler uses ---------------------------------------------------------------
+
+    def carries(self, factory: Any) -> bool:
+        """Whether ``factory`` is this connection's current reconnect loop."""
+        link = self.link
+        return link is not None and link.factory is factory
+
+    @property
+    def open_protocol(self) -> Any:
+        """The protocol of the open connection (handshake done), ``None`` when closed."""
+        factory = self.factory
+        return None if factory is None else factory.open_protocol
+
+    def note_control(self) -> None:
+        """Count a control message the handler sends (Binance limits them per connection)."""
+        factory = self.factory
+        if factory is not None:
+            factory.note_control()
+
+    def set_deliver(self, deliver: Callable[[Any], Any]) -> None:
+        """Hand the following messages to ``deliver`` (handled mode)."""
+        factory = self.factory
+        if factory is not None:
+            factory.set_deliver(deliver)
+
+    def rename(self, name: str) -> None:
+        """Use ``name`` in log lines from now on."""
+        self.name = name
+        factory = self.factory
+        if factory is not None:
+            factory.name = name
 
     def close(self) -> None:
         """Stop reconnecting and close (reactor thread)."""

@@ -33,6 +33,7 @@ import logging
 import threading
 from typing import Any, Dict, List, Optional, Set
 
+from binance._streams.connection import Connection
 from binance._streams.protocol import LinkHooks
 from binance._streams.switch import EventSwitch, SwitchOver
 from binance._streams.user_api import (TERMINATED, ApiSubscription, listen_key_of, send_json,
@@ -55,7 +56,7 @@ class SwitchOverMixin:
     _callback: Any
     stopped: bool
     mode: Optional[str]
-    factory: Any
+    connection: Any
     listen_key: Optional[str]
     subscription_id: Optional[int]
     _api: Optional[ApiSubscription]
@@ -74,14 +75,14 @@ class SwitchOverMixin:
         stream: the shutdown notice, and the rotation before 24 h."""
         return {'on_shutdown': self._shutdown_notice, 'on_aged': self._aged}
 
-    def _shutdown_notice(self, factory: Any, msg: Any) -> None:
-        if factory is self.factory and not self.stopped:
+    def _shutdown_notice(self, connection: Any, msg: Any) -> None:
+        if connection is self.connection and not self.stopped:
             log.info('%s: Binance announced a server shutdown; opening the replacement '
                      'connection', self._key)
             self.start_switch()
 
-    def _aged(self, factory: Any) -> None:
-        if factory is self.factory and not self.stopped:
+    def _aged(self, connection: Any) -> None:
+        if connection is self.connection and not self.stopped:
             log.info('%s: rotating the connection before Binance cuts it at 24 h', self._key)
             self.start_switch()
 
@@ -109,7 +110,7 @@ class SwitchOverMixin:
 
     def start_switch(self) -> None:
         """Open a replacement connection; switch to it once it is ready (reactor thread)."""
-        old = self.factory
+        old = self.connection
         if self.stopped or self._switch is not None or old is None or self._fetching \
                 or old.open_protocol is None:
             return
@@ -146,7 +147,7 @@ class SwitchOverMixin:
     def _connect_replacement(self, switch: EventSwitch, url: str, suffix: str) -> None:
         # after the switch it is the stream's connection: it reconnects like the old one
         refetch = self._refetch_key if self.mode == 'listen_key' else None
-        switch.new = self._ctx.connect(url, LinkHooks(
+        switch.new = Connection.handled(self._ctx, url, LinkHooks(
             lambda msg: self._on_replacement(switch, msg),
             lambda: self._replacement_gave_up(switch), gate=self,
             on_open=lambda proto: self._on_open_replacement(switch, proto),
@@ -156,7 +157,7 @@ class SwitchOverMixin:
     def _on_open_replacement(self, switch: EventSwitch, proto: Any) -> None:
         if switch is self._switch and not switch.switched:
             self._replacement_open(switch, proto)
-        elif self.mode != 'listen_key' and switch.new is self.factory:
+        elif self.mode != 'listen_key' and switch.new is self.connection:
             self._reopened(proto)      # switched, then reconnected: subscribe as usual
 
     def _reopened(self, proto: Any) -> None:  # pragma: no cover - UserStream defines it
@@ -232,8 +233,7 @@ class SwitchOverMixin:
         if not self._barriers:
             self._barriers = set()
         self._barriers.add(switch.barrier)
-        if switch.old.on_control is not None:
-            switch.old.on_control()
+        switch.old.note_control()
         send_json(proto, request)
         switch.wait_for_barrier()   # no answer in time: switch anyway (copies are dropped)
 
@@ -250,9 +250,9 @@ class SwitchOverMixin:
         if switch is not self._switch or self.stopped:
             return
         assert isinstance(switch, EventSwitch)
-        old, self.factory = self.factory, switch.new
+        old, self.connection = self.connection, switch.new
         if old is not None:
-            self.factory.name = old.name
+            self.connection.rename(old.name)
         if self.mode == 'listen_key':
             if switch.new_key != self.listen_key:
                 log.info('%s: the replacement uses the new listen key %s', self._key,
@@ -261,7 +261,7 @@ class SwitchOverMixin:
         elif switch.api is not None:
             self._api = switch.api
             self.subscription_id = switch.subscription_id
-        self.factory.set_deliver(self._handler())
+        self.connection.set_deliver(self._handler())
         self.ready.set()
         held, switch.held = switch.held, []
         log.debug('%s: the replacement held %d events back', self._key, len(held))
@@ -271,7 +271,7 @@ class SwitchOverMixin:
             if switch.let_through(event):
                 self._emit(event)
         if old is not None:
-            old.stop()
+            old.close()
         log.info('%s: switched to the replacement connection', self._key)
 
     def _handler(self) -> Any:
@@ -305,7 +305,7 @@ class SwitchOverMixin:
         log.warning('%s: switch-over abandoned: %s; the current connection carries on and '
                     'reconnects when it closes', self._key, why)
         if switch.new is not None:
-            switch.new.stop()
+            switch.new.close()
 
     def _drop_replacement(self, why: str) -> None:
         """Give up this switch-over: the old connection carries on (and reconnects as usual)."""
@@ -319,12 +319,12 @@ class SwitchOverMixin:
         if switch is not None:
             switch.stop()
             if not switch.switched and switch.new is not None:
-                switch.new.stop()
+                switch.new.close()
 
     def _old_lost(self, factory: Any) -> bool:
         """The current connection closed: switch now if the replacement is ready
         (``True``), else fall back to the reconnect."""
         switch = self._switch
-        if switch is None or factory is not self.factory:
+        if switch is None or self.connection is None or not self.connection.carries(factory):
             return False
         return switch.old_lost()
