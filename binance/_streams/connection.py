@@ -20,8 +20,12 @@ deliver during a switch-over is decided by :mod:`binance._streams.switch`.
   session (:class:`binance._streams.api_session.WebSocketApi`). Its messages
   go to the handler's :class:`~binance._streams.protocol.LinkHooks` instead
   of market routing; the handler is told of the shutdown notice and of the
-  connection's age with the connection itself, and drives its own
-  switch-over policy (:class:`~binance._streams.switch.EventSwitch`).
+  connection's age with the connection itself. Its switch-over policy
+  (:class:`~binance._streams.switch.EventSwitch`, driven by
+  :mod:`binance._streams.user_switch`) opens the replacement link on the same
+  connection (:meth:`Connection.open_replacement`) and promotes it
+  (:meth:`Connection.promote_replacement`) or drops it
+  (:meth:`Connection.drop_replacement`).
 The subscriptions a connection carries, and the pool that spreads them over
 shared connections, are in :mod:`binance._streams.market`.
 
@@ -66,6 +70,18 @@ class _Link:
     @property
     def is_open(self) -> bool:
         return self.proto is not None
+
+    @property
+    def open_protocol(self) -> Any:
+        """The protocol of its open connection (handshake done), ``None`` when closed."""
+        factory = self.factory
+        return None if factory is None else factory.open_protocol
+
+    def note_control(self) -> None:
+        """Count a control message sent on it (Binance limits them per connection)."""
+        factory = self.factory
+        if factory is not None:
+            factory.note_control()
 
     def cancel_timers(self) -> None:
         for name in ('flush_call',):
@@ -192,30 +208,51 @@ class Connection:
         link = self.link
         return link is not None and link.factory is factory
 
+    def replaces(self, factory: Any) -> bool:
+        """Whether ``factory`` is the reconnect loop of the replacement being prepared."""
+        link = self.replacement
+        return link is not None and link.factory is factory
+
     @property
     def open_protocol(self) -> Any:
         """The protocol of the open connection (handshake done), ``None`` when closed."""
-        factory = self.factory
-        return None if factory is None else factory.open_protocol
+        link = self.link
+        return None if link is None else link.open_protocol
 
     def note_control(self) -> None:
         """Count a control message the handler sends (Binance limits them per connection)."""
-        factory = self.factory
-        if factory is not None:
-            factory.note_control()
+        link = self.link
+        if link is not None:
+            link.note_control()
 
-    def set_deliver(self, deliver: Callable[[Any], Any]) -> None:
-        """Hand the following messages to ``deliver`` (handled mode)."""
-        factory = self.factory
-        if factory is not None:
-            factory.set_deliver(deliver)
+    def open_replacement(self, url: str, hooks: LinkHooks, *, name: str) -> _Link:
+        """Handled mode: open the link that is to replace the current one (its own
+        ``hooks`` until it is promoted); a previous replacement is closed."""
+        self.drop_replacement()
+        link = _Link(self)
+        link.factory = self.ctx.connect(url, self._handled_hooks(hooks), name=name)
+        self.replacement = link
+        return link
 
-    def rename(self, name: str) -> None:
-        """Use ``name`` in log lines from now on."""
-        self.name = name
-        factory = self.factory
-        if factory is not None:
-            factory.name = name
+    def promote_replacement(self, deliver: Callable[[Any], Any]) -> None:
+        """Handled mode: the replacement becomes the current link and hands its messages
+        to ``deliver``; the old link is closed."""
+        new = self.replacement
+        if new is None:
+            return
+        old, self.link, self.replacement = self.link, new, None
+        self.switches += 1
+        if new.factory is not None:
+            new.factory.name = self.name
+            new.factory.set_deliver(deliver)
+        if old is not None:
+            old.close()
+
+    def drop_replacement(self) -> None:
+        """Close the replacement link, if any; the current one carries on."""
+        link, self.replacement = self.replacement, None
+        if link is not None:
+            link.close()
 
     def close(self) -> None:
         """Stop reconnecting and close (reactor thread)."""

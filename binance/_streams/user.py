@@ -127,7 +127,7 @@ class UserStream(SwitchOverMixin, StopListeners):
 
     def disconnected(self, factory: Any) -> None:
         switch = self._switch
-        if switch is not None and switch.new is not None and switch.new.carries(factory) \
+        if switch is not None and switch.new is not None and switch.new.factory is factory \
                 and not switch.switched:
             self._drop_replacement('the replacement connection closed')
             return

@@ -33,7 +33,6 @@ import logging
 import threading
 from typing import Any, Dict, List, Optional, Set
 
-from binance._streams.connection import Connection
 from binance._streams.protocol import LinkHooks
 from binance._streams.switch import EventSwitch, SwitchOver
 from binance._streams.user_api import (TERMINATED, ApiSubscription, listen_key_of, send_json,
@@ -110,11 +109,12 @@ class SwitchOverMixin:
 
     def start_switch(self) -> None:
         """Open a replacement connection; switch to it once it is ready (reactor thread)."""
-        old = self.connection
-        if self.stopped or self._switch is not None or old is None or self._fetching \
-                or old.open_protocol is None:
+        connection = self.connection
+        if self.stopped or self._switch is not None or connection is None or self._fetching \
+                or connection.open_protocol is None:
             return
-        switch = self._switch = EventSwitch(old, owner=self, reactor=self._ctx.reactor,
+        switch = self._switch = EventSwitch(connection.link, owner=self,
+                                            reactor=self._ctx.reactor,
                                             timeout=self._switch_timeout())
         switch.begin()               # not ready by the deadline: abandoned
         if self.mode == 'listen_key':
@@ -145,9 +145,13 @@ class SwitchOverMixin:
             self._drop_replacement('internal error')
 
     def _connect_replacement(self, switch: EventSwitch, url: str, suffix: str) -> None:
-        # after the switch it is the stream's connection: it reconnects like the old one
+        # after the switch it is the stream's link: it reconnects like the old one
+        connection = self.connection
+        if connection is None:
+            self._drop_replacement('the connection was closed')
+            return
         refetch = self._refetch_key if self.mode == 'listen_key' else None
-        switch.new = Connection.handled(self._ctx, url, LinkHooks(
+        switch.new = connection.open_replacement(url, LinkHooks(
             lambda msg: self._on_replacement(switch, msg),
             lambda: self._replacement_gave_up(switch), gate=self,
             on_open=lambda proto: self._on_open_replacement(switch, proto),
@@ -157,7 +161,8 @@ class SwitchOverMixin:
     def _on_open_replacement(self, switch: EventSwitch, proto: Any) -> None:
         if switch is self._switch and not switch.switched:
             self._replacement_open(switch, proto)
-        elif self.mode != 'listen_key' and switch.new is self.connection:
+        elif self.mode != 'listen_key' and self.connection is not None \
+                and switch.new is self.connection.link:
             self._reopened(proto)      # switched, then reconnected: subscribe as usual
 
     def _reopened(self, proto: Any) -> None:  # pragma: no cover - UserStream defines it
@@ -250,9 +255,10 @@ class SwitchOverMixin:
         if switch is not self._switch or self.stopped:
             return
         assert isinstance(switch, EventSwitch)
-        old, self.connection = self.connection, switch.new
-        if old is not None:
-            self.connection.rename(old.name)
+        connection = self.connection
+        if connection is None or connection.replacement is not switch.new:
+            return
+        connection.promote_replacement(self._handler())    # the old link closes
         if self.mode == 'listen_key':
             if switch.new_key != self.listen_key:
                 log.info('%s: the replacement uses the new listen key %s', self._key,
@@ -261,7 +267,6 @@ class SwitchOverMixin:
         elif switch.api is not None:
             self._api = switch.api
             self.subscription_id = switch.subscription_id
-        self.connection.set_deliver(self._handler())
         self.ready.set()
         held, switch.held = switch.held, []
         log.debug('%s: the replacement held %d events back', self._key, len(held))
@@ -270,8 +275,6 @@ class SwitchOverMixin:
                 break
             if switch.let_through(event):
                 self._emit(event)
-        if old is not None:
-            old.close()
         log.info('%s: switched to the replacement connection', self._key)
 
     def _handler(self) -> Any:
@@ -300,12 +303,19 @@ class SwitchOverMixin:
 
     def give_up_switch(self, switch: SwitchOver, why: str) -> None:
         """The old connection carries on (and reconnects as usual); the replacement closes."""
+        assert isinstance(switch, EventSwitch)
         if self._switch is switch:
             self._switch = None
         log.warning('%s: switch-over abandoned: %s; the current connection carries on and '
                     'reconnects when it closes', self._key, why)
-        if switch.new is not None:
-            switch.new.close()
+        self._close_replacement(switch)
+
+    def _close_replacement(self, switch: EventSwitch) -> None:
+        new, connection = switch.new, self.connection
+        if connection is not None and connection.replacement is new:
+            connection.drop_replacement()
+        elif new is not None:
+            new.close()
 
     def _drop_replacement(self, why: str) -> None:
         """Give up this switch-over: the old connection carries on (and reconnects as usual)."""
@@ -318,8 +328,8 @@ class SwitchOverMixin:
         switch, self._switch = self._switch, None
         if switch is not None:
             switch.stop()
-            if not switch.switched and switch.new is not None:
-                switch.new.close()
+            if not switch.switched:
+                self._close_replacement(switch)
 
     def _old_lost(self, factory: Any) -> bool:
         """The current connection closed: switch now if the replacement is ready
