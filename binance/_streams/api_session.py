@@ -150,8 +150,8 @@ class _Pending:
 class _Blocking:
     """``ws_api.blocking.<method>(..., timeout=10)``: wait for the result in this thread."""
 
-    def __init__(self, api: 'WebSocketApi') -> None:
-        self._api = api
+    def __init__(self, wait: Callable[[str, Any, Dict[str, Any], float], Any]) -> None:
+        self._wait = wait
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
         if name not in WebSocketApi.METHODS and name != 'request':
@@ -159,7 +159,7 @@ class _Blocking:
                 name, ', '.join(sorted(WebSocketApi.METHODS) + ['request'])))
 
         def call(*args: Any, timeout: float = REQUEST_TIMEOUT, **params: Any) -> Any:
-            return self._api._wait(name, args, params, timeout)
+            return self._wait(name, args, params, timeout)
         call.__name__ = name
         return call
 
@@ -218,7 +218,7 @@ class WebSocketApi:
         self.stopped = False
         self.rate_limits: List[Dict[str, Any]] = []
         self.used_weight: Optional[int] = None
-        self.blocking = _Blocking(self)
+        self.blocking = _Blocking(self._wait)
         #: ``True`` while the session is logged on with an Ed25519 key.
         self.logged_on = False
         self._connection: Optional[Connection] = None

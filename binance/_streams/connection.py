@@ -19,8 +19,8 @@ deliver during a switch-over is decided by :mod:`binance._streams.switch`.
   stream (:class:`binance._streams.user.UserStream`) or of the WebSocket API
   session (:class:`binance._streams.api_session.WebSocketApi`). Its messages
   go to the handler's :class:`~binance._streams.protocol.LinkHooks` instead
-  of market routing; the handler is told of the shutdown notice and of the
-  connection's age with the connection itself. Its switch-over policy
+  of market routing (the handler tells its links apart with
+  :meth:`Connection.carries`). Its switch-over policy
   (:class:`~binance._streams.switch.EventSwitch`, driven by
   :mod:`binance._streams.user_switch`) opens the replacement link on the same
   connection (:meth:`Connection.open_replacement`) and promotes it
@@ -112,7 +112,7 @@ class Connection:
     """
 
     def __init__(self, ctx: Any, url: str, name: str, *, shared: bool = False,
-                 capacity: int = 1, pool: Any = None) -> None:
+                 capacity: int = 1, pool: Any = None, hooks: Optional[LinkHooks] = None) -> None:
         self.ctx = ctx
         self.url = url
         self.name = name
@@ -134,16 +134,14 @@ class Connection:
         self.stopped = False
         self.switches = 0
         #: handled mode: what the handler plugs in (``None``: market routing)
-        self.hooks: Optional[LinkHooks] = None
+        self.hooks = hooks
 
     @classmethod
     def handled(cls, ctx: Any, url: str, hooks: LinkHooks, *, name: str) -> 'Connection':
         """A connection whose messages go to ``hooks`` (a user data stream, the WebSocket
-        API session), opened at once. ``hooks.on_shutdown`` and ``hooks.on_aged`` are
-        called with this connection instead of its factory."""
-        connection = cls(ctx, url, name)
-        connection.hooks = hooks
-        connection.link = connection._new_link()
+        API session), opened at once."""
+        connection = cls(ctx, url, name, hooks=hooks)
+        connection.open()
         return connection
 
     def __repr__(self) -> str:
@@ -173,8 +171,7 @@ class Connection:
     def _new_link(self) -> _Link:
         link = _Link(self)
         if self.hooks is not None:
-            link.factory = self.ctx.connect(self.url, self._handled_hooks(self.hooks),
-                                            name=self.name)
+            link.factory = self.ctx.connect(self.url, self.hooks, name=self.name)
             return link
         fast_routes: Optional[Dict[str, Any]] = None
         if self.shared:
@@ -193,13 +190,6 @@ class Connection:
             on_control=link.limiter.note, on_aged=lambda factory: self._rotate(link),
             fast_routes=fast_routes), name=self.name)
         return link
-
-    def _handled_hooks(self, hooks: LinkHooks) -> LinkHooks:
-        on_shutdown, on_aged = hooks.on_shutdown, hooks.on_aged
-        return hooks._replace(
-            on_shutdown=None if on_shutdown is None else (
-                lambda factory, msg: on_shutdown(self, msg)),
-            on_aged=None if on_aged is None else (lambda factory: on_aged(self)))
 
     # -- what a handler uses ---------------------------------------------------------------
 
@@ -230,7 +220,7 @@ class Connection:
         ``hooks`` until it is promoted); a previous replacement is closed."""
         self.drop_replacement()
         link = _Link(self)
-        link.factory = self.ctx.connect(url, self._handled_hooks(hooks), name=name)
+        link.factory = self.ctx.connect(url, hooks, name=name)
         self.replacement = link
         return link
 

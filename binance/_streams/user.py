@@ -120,9 +120,7 @@ class UserStream(SwitchOverMixin, StopListeners):
             self._fetch_key()
 
     def connected(self, factory: Any) -> None:
-        connection = self.connection
-        if self.mode == 'listen_key' and connection is not None \
-                and connection.carries(factory):
+        if self.mode == 'listen_key' and self._carries(factory):
             self.ready.set()
 
     def disconnected(self, factory: Any) -> None:
@@ -131,8 +129,7 @@ class UserStream(SwitchOverMixin, StopListeners):
                 and not switch.switched:
             self._drop_replacement('the replacement connection closed')
             return
-        connection = self.connection
-        if connection is None or not connection.carries(factory) or self._old_lost(factory):
+        if not self._carries(factory) or self._old_lost(factory):
             return
         self.ready.clear()
 

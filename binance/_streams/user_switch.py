@@ -74,16 +74,21 @@ class SwitchOverMixin:
         stream: the shutdown notice, and the rotation before 24 h."""
         return {'on_shutdown': self._shutdown_notice, 'on_aged': self._aged}
 
-    def _shutdown_notice(self, connection: Any, msg: Any) -> None:
-        if connection is self.connection and not self.stopped:
+    def _shutdown_notice(self, factory: Any, msg: Any) -> None:
+        if self._carries(factory) and not self.stopped:
             log.info('%s: Binance announced a server shutdown; opening the replacement '
                      'connection', self._key)
             self.start_switch()
 
-    def _aged(self, connection: Any) -> None:
-        if connection is self.connection and not self.stopped:
+    def _aged(self, factory: Any) -> None:
+        if self._carries(factory) and not self.stopped:
             log.info('%s: rotating the connection before Binance cuts it at 24 h', self._key)
             self.start_switch()
+
+    def _carries(self, factory: Any) -> bool:
+        """Whether ``factory`` is the reconnect loop of the stream's current link."""
+        connection = self.connection
+        return connection is not None and connection.carries(factory)
 
     def _deliver(self, event: Any) -> None:
         """Hand one user event to the callback (the protocol logs what it raises)."""
@@ -335,6 +340,6 @@ class SwitchOverMixin:
         """The current connection closed: switch now if the replacement is ready
         (``True``), else fall back to the reconnect."""
         switch = self._switch
-        if switch is None or self.connection is None or not self.connection.carries(factory):
+        if switch is None or not self._carries(factory):
             return False
         return switch.old_lost()
