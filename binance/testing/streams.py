@@ -104,6 +104,12 @@ class _Channel:
         return sent
 
 
+
+def _fire(_: Any, done: defer.Deferred) -> None:
+    """Fire ``done`` once a connection is gone, however it went."""
+    done.callback(None)
+
+
 class StreamServer:
     """Binance-compatible WebSocket stream server over a :class:`~binance.testing.market.Market`.
 
@@ -259,7 +265,7 @@ class StreamServer:
             self._port = None
         for conn in list(self._all):
             done: defer.Deferred = defer.Deferred()
-            conn.lost.addBoth(lambda _, d=done: d.callback(None))  # type: ignore[call-overload]
+            conn.lost.addBoth(_fire, done)
             waits.append(done)
             conn.abort()
         for channel in list(self._channels.values()):

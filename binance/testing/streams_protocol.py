@@ -16,6 +16,7 @@ from typing import Any, Deque, Dict, List, Optional
 
 from autobahn.twisted.websocket import WebSocketServerFactory, WebSocketServerProtocol
 from twisted.internet import defer
+from twisted.internet.protocol import connectionDone
 from twisted.python.failure import Failure
 
 from binance._streams.tls import use_reactor_timer
@@ -169,9 +170,9 @@ class ServerStreamProtocol(WebSocketServerProtocol):
         super().connectionMade()
         self.stream_server.connection_made(self)
 
-    def connectionLost(self, reason: Optional[Failure] = None) -> None:  # type: ignore[override]
+    def connectionLost(self, reason: Failure = connectionDone) -> None:
         try:
-            super().connectionLost(reason)  # type: ignore[arg-type]
+            super().connectionLost(reason)
         finally:
             self._cleanup()
             self.stream_server.connection_lost(self)
