@@ -230,11 +230,15 @@ class Connection:
         new = self.replacement
         if new is None:
             return
-        old, self.link, self.replacement = self.link, new, None
-        self.switches += 1
         if new.factory is not None:
             new.factory.name = self.name
             new.factory.set_deliver(deliver)
+        self._swap_in(new)
+
+    def _swap_in(self, new: _Link) -> None:
+        """``new`` (the replacement) becomes the current link; the old one closes."""
+        old, self.link, self.replacement = self.link, new, None
+        self.switches += 1
         if old is not None:
             old.close()
 
@@ -543,14 +547,10 @@ class Connection:
         if switch is not self.switch or new is None:
             return
         assert isinstance(switch, OrderedSwitch)
-        old = self.link
         emit = self._emit_shared if self.shared else self._emit_single
         for stream in list(switch.held):
             switch.release(stream, emit)
-        self.link, self.replacement = new, None
-        self.switches += 1
-        if old is not None:
-            old.close()
+        self._swap_in(new)
         if self.shared and self.pool is not None and new.is_open:
             self.pool.confirmed(self, list(new.confirmed))
         log.info('%s: switched to the replacement connection', self.name)
