@@ -138,12 +138,27 @@ def test_demo_mode_hosts_for_rest_and_sockets():
     assert client.API_URL == 'https://demo-api.binance.com/api'
     assert client.FUTURES_URL == 'https://demo-fapi.binance.com/fapi'
     assert client._base_url('sapi') == 'https://demo-api.binance.com/sapi'
-    bm = BinanceSocketManager(client)
-    assert bm._stream_url() == 'wss://demo-stream.binance.com:9443/'
-    assert bm._ws_api_url() == 'wss://demo-ws-api.binance.com/ws-api/v3'
-    assert bm._fstream_url() == 'wss://demo-fstream.binance.com/'
-    live = BinanceSocketManager(Client())
-    assert live._stream_url() == 'wss://stream.binance.com:9443/'
+    assert socket_urls(client) == {
+        'spot': 'wss://demo-stream.binance.com:9443/ws/bnbbtc@trade',
+        'ws_api': 'wss://demo-ws-api.binance.com/ws-api/v3',
+        'futures': 'wss://demo-fstream.binance.com/market/stream?streams=btcusdt@aggTrade'}
+    assert socket_urls(Client())['spot'] == 'wss://stream.binance.com:9443/ws/bnbbtc@trade'
+
+
+def socket_urls(client):
+    """The URLs a manager of ``client`` connects a spot, a WebSocket API and a futures
+    socket to (on a FakeReactor: nothing leaves the process)."""
+    from binance.testing.reactor import FakeReactor
+    reactor = FakeReactor()
+    bm = BinanceSocketManager(client, reactor=reactor)
+    urls = {}
+    for name, start in (('spot', lambda: bm.start_trade_socket('BNBBTC', print)),
+                        ('ws_api', bm.ws_api.ping),
+                        ('futures', lambda: bm.start_aggtrade_futures_socket('BTCUSDT', print))):
+        start()
+        reactor.flush()
+        urls[name] = reactor.attempts[-1].factory.url
+    return urls
 
 
 @pytest.mark.parametrize('kwargs, error, match', [

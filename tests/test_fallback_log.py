@@ -75,7 +75,7 @@ def test_a_stream_that_gives_up_is_reported_on_stderr():
             bm.start_trade_socket('BNBBTC', lambda msg: print('GOT', msg['m'], flush=True))
             bm.start()
             from tests.support import wait_until
-            wait_until(lambda: not bm._conns, timeout=20, message='giving up')
+            wait_until(lambda: bm.open_socket_count() == 0, timeout=20, message='giving up')
     ''')
     assert 'GOT Max reconnect retries reached' in proc.stdout
     assert 'binance: ERROR: bnbbtc@trade: giving up after 5 retries' in proc.stderr
