@@ -43,7 +43,7 @@ import itertools
 import json
 import logging
 import threading
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Mapping, Optional
 
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
@@ -150,11 +150,13 @@ class _Pending:
 class _Blocking:
     """``ws_api.blocking.<method>(..., timeout=10)``: wait for the result in this thread."""
 
-    def __init__(self, wait: Callable[[str, Any, Dict[str, Any], float], Any]) -> None:
+    def __init__(self, wait: Callable[[str, Any, Dict[str, Any], float], Any],
+                 methods: Mapping[str, Any]) -> None:
         self._wait = wait
+        self._methods = methods
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
-        methods = type(self._api).METHODS
+        methods = self._methods
         if name not in methods and name != 'request':
             raise AttributeError('no WebSocket API method {!r}; methods: {}'.format(
                 name, ', '.join(sorted(methods) + ['request'])))
@@ -224,7 +226,7 @@ class WebSocketApi:
         self.stopped = False
         self.rate_limits: List[Dict[str, Any]] = []
         self.used_weight: Optional[int] = None
-        self.blocking = _Blocking(self._wait)
+        self.blocking = _Blocking(self._wait, type(self).METHODS)
         #: ``True`` while the session is logged on with an Ed25519 key.
         self.logged_on = False
         self._connection: Optional[Connection] = None
