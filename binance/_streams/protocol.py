@@ -17,6 +17,7 @@ from autobahn.twisted.websocket import (WebSocketClientFactory, WebSocketClientP
 from twisted.internet import error as twisted_error
 
 from binance import _reactor
+from binance._streams import lockstep
 from binance._streams.backoff import Backoff
 from binance._streams.frames import FastFramesMixin
 from binance._json import first_loads as _first_loads
@@ -138,6 +139,10 @@ class StreamProtocol(FastFramesMixin, WebSocketClientProtocol):  # type: ignore[
     _idle_call: Any = None
 
     # -- autobahn callbacks ---------------------------------------------
+
+    def onConnect(self, response: Any) -> None:
+        if lockstep.agreed(response):   # a local replay at speed 0 (never Binance)
+            lockstep.acknowledge_messages(self)
 
     def onOpen(self) -> None:
         factory = self.factory
@@ -424,7 +429,8 @@ class StreamFactory(WebSocketClientFactory):
     def __init__(self, url: str, hooks: LinkHooks, options: LinkOptions, *, name: str) -> None:
         reactor = options.reactor
         WebSocketClientFactory.__init__(self, url, reactor=reactor,
-                                        useragent='python-binance-twisted')
+                                        useragent='python-binance-twisted',
+                                        headers=lockstep.request_headers(url))
         self.setProtocolOptions(
             autoPingInterval=0,            # our idle check pings when the line is quiet
             openHandshakeTimeout=options.connect_timeout,
