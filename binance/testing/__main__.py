@@ -5,7 +5,8 @@
     python -m binance.testing [--port-rest N] [--port-streams N] [--tls] [--seed N]
                               [--tick SECONDS] [--listen-keys] [--symbols N]
     python -m binance.testing run [--tls] [--seed N] [--tick SECONDS] [--listen-keys]
-                                  [--symbols N] [--api-key KEY --api-secret SECRET] SCRIPT [ARGS...]
+                                  [--symbols N] [--api-key KEY --api-secret SECRET]
+                                  [--replay PATH ...] [--speed X] SCRIPT [ARGS...]
 
 The first form runs the reactor in the main thread, prints the URLs and a
 one-line example of pointing a script at the exchange; Ctrl-C stops it.
@@ -114,9 +115,32 @@ def _run_parser() -> argparse.ArgumentParser:
                              "account (with --api-secret; default: 'local-api-key')")
     parser.add_argument('--api-secret', metavar='SECRET', default=None,
                         help='the HMAC secret of --api-key (default: \'local-api-secret\')')
+    _replay_options(parser)
     parser.add_argument('script', help='the Python script to run')
     parser.add_argument('args', nargs=argparse.REMAINDER, help="the script's arguments")
     return parser
+
+
+def _replay_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument('--replay', action='append', default=None, metavar='PATH',
+                        help='replay a data.binance.vision file (zip or csv of trades, aggTrades, '
+                             'klines or bookTicker), a directory of them or a recording instead of '
+                             'simulating; repeat for more (symbols and kinds merge in time order)')
+    parser.add_argument('--speed', type=float, default=None, metavar='X',
+                        help='replay seconds per second: 1 real time, 60 a minute per second, '
+                             '0 (default) lockstep: the next event only once the script\'s '
+                             'callbacks returned')
+
+
+def _replay_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> dict:
+    if args.replay is None:
+        if args.speed is not None:
+            parser.error('--speed is the pace of a replay; give --replay PATH with it')
+        return {}
+    speed = 0.0 if args.speed is None else args.speed
+    if not speed >= 0 or speed == float('inf'):
+        parser.error('--speed must be a number >= 0 (0 = lockstep), got {}'.format(args.speed))
+    return {'replay': args.replay, 'speed': speed}
 
 
 def run_script(argv: List[str]) -> int:
@@ -130,6 +154,7 @@ def run_script(argv: List[str]) -> int:
         parser.error('--api-key and --api-secret go together (the secret signs the requests)')
     account = {} if args.api_key is None else {'api_key': args.api_key,
                                                'api_secret': args.api_secret}
+    account.update(_replay_arguments(parser, args))
     from binance.testing.offline import run_offline
     try:
         return run_offline(args.script, args.args, seed=args.seed, tls=args.tls,

@@ -33,7 +33,9 @@ def run_offline(target: Target, args: Optional[Sequence[str]] = None, **exchange
         to the path and ``args``) or a callable taking no arguments.
     :param args: the script's command line arguments (scripts only).
     :param exchange_options: for :class:`~binance.testing.LocalExchange`
-        (``seed=``, ``tls=``, ``tick=`` ...).
+        (``seed=``, ``tls=``, ``tick=``, ``replay=``, ``speed=`` ...). With
+        ``replay=`` the run also ends when the data is exhausted (the reactor
+        stops there, as after a callback's ``reactor.stop()``).
     :returns: the exit status: ``0`` when the script ended normally, the code of
         a ``SystemExit`` it raised (``sys.exit(2)`` gives 2), in the main
         thread or in a callback.
@@ -54,6 +56,8 @@ def run_offline(target: Target, args: Optional[Sequence[str]] = None, **exchange
         raise ValueError('no such script: {!r}'.format(os.fspath(target)))
     exchange = LocalExchange(**exchange_options)
     exchange.start()
+    if exchange.replay is not None:   # the run ends when the data is exhausted
+        exchange.replay.on_end(_stop_at_end_of_data)
     status = 0
     try:
         # the script's argv and path stay for the program's life: its callbacks run later
@@ -76,6 +80,13 @@ def run_offline(target: Target, args: Optional[Sequence[str]] = None, **exchange
     finally:
         exchange.stop()
     return status
+
+
+def _stop_at_end_of_data(tape: Any) -> None:
+    """A replay's data is exhausted: stop the reactor, as a script's ``reactor.stop()`` would."""
+    reactor = _reactor.get_reactor()
+    if reactor.running:
+        reactor.stop()
 
 
 @contextlib.contextmanager

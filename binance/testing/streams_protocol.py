@@ -151,7 +151,7 @@ class StreamProtocol(WebSocketServerProtocol):
 
     # ------------------------------------------------------------ handshake
 
-    def onConnect(self, request: Any) -> None:
+    def onConnect(self, request: Any) -> Any:
         self.path = self.http_request_uri
         # raises ConnectionDeny (HTTP 429) past the connection-attempt limit
         self.stream_server.count_attempt()

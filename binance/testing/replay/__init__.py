@@ -117,7 +117,7 @@ class Replay:
                 parts, price=seen['price'], listed=self.first_ms,
                 tick_size=_step(seen['price_places']), step_size=_step(seen['qty_places']),
                 min_notional='5' if parts['quote'] in _USD else '0.0001')
-        self.gate: Optional[LockstepGate] = LockstepGate() if self.speed == 0 else None
+        self.gate: Optional[LockstepGate] = LockstepGate()
         self.tape: Optional[Tape] = None
 
     def clock(self) -> float:

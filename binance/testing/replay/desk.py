@@ -183,6 +183,7 @@ class Desk:
         """``order`` (resting, an account's) executes ``qty`` at its price as the maker."""
         market = self.market
         price = order.price
+        assert price is not None     # a resting order has its price
         if order.list_id >= 0:
             market._resolve_list(sym, order)
         order.executed += qty

@@ -234,8 +234,8 @@ def _recording_events(data: DataFile) -> Iterator[Tuple[int, str, str, tuple]]:
                 payload = record['data']
                 received = int(record['t'])
             except (ValueError, KeyError, TypeError) as exc:
-                raise ReplayDataError('{}: line {} is not a recorded message ({"t": ms, '
-                                      '"stream": name, "data": payload}): {}'.format(
+                raise ReplayDataError('{}: line {} is not a recorded message ({{"t": ms, '
+                                      '"stream": name, "data": payload}}): {}'.format(
                                           data.path, number, exc)) from None
             event = _from_payload(payload, received)
             if event is not None:

@@ -11,7 +11,8 @@
 * **Pace.** ``speed`` replay seconds per wall second; ``0`` is lockstep: an
   event is released only once every lockstep connection acknowledged what
   the previous ones sent (:class:`~binance.testing.replay.lockstep.LockstepGate`),
-  so what a script sees never depends on the machine's speed.
+  so what a script sees never depends on the machine's speed. At any speed
+  the end comes only once the script acknowledged every message.
 * **End.** When the data is exhausted, :attr:`Tape.exhausted` is set and every
   :meth:`Tape.on_end` callback runs once with the tape (the end-of-run report
   reads :meth:`Tape.last_prices` there).
@@ -125,13 +126,19 @@ class Tape:
         gate = self.gate
         try:
             for _ in range(BATCH):
-                if gate is not None and gate.busy():
+                if gate is not None and not self.speed and gate.busy():
                     self._waiting = True
                     return
                 event = self._pending
                 if event is None:
                     event = next(self._events, None)
                     if event is None:
+                        if gate is not None and gate.busy():
+                            # the end comes once the script handled every message
+                            self._pending = None
+                            self._events = iter(())
+                            self._waiting = True
+                            return
                         self._end()
                         return
                 if self.speed:
