@@ -249,6 +249,12 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
         with self._conn_lock:
             return len(self._conns)
 
+    def connecting_socket_count(self) -> int:
+        """How many sockets are started but not yet connected (a replay's lockstep waits)."""
+        with self._conn_lock:
+            entries = list(self._conns.values())
+        return sum(1 for entry in entries if not entry.stopped and not entry.ready.is_set())
+
     def run(self) -> None:
         """Thread body: run the reactor, or wait until whoever runs it stops it."""
         if self._owns_reactor:

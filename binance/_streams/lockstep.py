@@ -12,7 +12,8 @@ import ipaddress
 from typing import Any, Dict
 from urllib.parse import urlsplit
 
-__all__ = ['HEADER', 'ACK', 'request_headers', 'agreed', 'acknowledge_messages']
+__all__ = ['HEADER', 'ACK', 'request_headers', 'agreed', 'acknowledge_messages',
+           'sockets_connecting']
 
 #: The handshake header (request and answer), value ``ack``.
 HEADER = 'X-Local-Replay-Lockstep'
@@ -49,3 +50,11 @@ def acknowledge_messages(protocol: Any) -> None:
             if protocol.state == protocol.STATE_OPEN:
                 protocol.sendMessage(ACK, isBinary=True)
     protocol.onMessage = on_message
+
+
+def sockets_connecting() -> bool:
+    """True while a socket manager of this process has a socket still connecting
+    (a lockstep replay in the same process waits for the script's sockets)."""
+    from binance import _reactor
+    return any(getattr(owner, 'connecting_socket_count', lambda: 0)()
+               for owner in _reactor.socket_owners())

@@ -368,9 +368,20 @@ class LocalExchange:
             if rest is not None:
                 rest.on_request = None
             reactor.callFromThread(begin)
+
+        def rest_only() -> None:
+            if not tape.started:
+                log.warning('replay at speed 0 (lockstep) starts with the first stream the '
+                            'script opens; for a script polling REST only, give a speed '
+                            '(--speed 60: a replay minute per second)')
         self.streams.on_connection = begin
         if rest is not None:
-            rest.on_request = begin_from_rest
+            if tape.speed:
+                rest.on_request = begin_from_rest
+            else:   # lockstep: the script's first stream starts it (Client() itself pings)
+                rest.on_request = lambda: (setattr(rest, 'on_request', None),
+                                           reactor.callFromThread(reactor.callLater, 5.0,
+                                                                  rest_only))
 
     def _routes(self) -> Dict[Any, Any]:
         from binance.testing.futures_rest import futures_routes

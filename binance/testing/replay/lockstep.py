@@ -7,11 +7,13 @@ message it sends on that connection; the client sends one :data:`ACK` (a
 one-byte binary frame) once its callbacks for a message returned. The tape
 releases the next event only when no lockstep connection has messages
 outstanding, so socket buffers cannot let the tape run ahead of the script.
-Connections without the header (other clients) are never waited for.
+Connections without the header (other clients) are never waited for. In
+lockstep the tape also waits while a socket the script started in this
+process is still connecting, so a script's sockets all see the first event.
 """
 from typing import Any, Callable, Optional
 
-from binance._streams.lockstep import ACK, HEADER
+from binance._streams.lockstep import ACK, HEADER, sockets_connecting
 
 __all__ = ['HEADER', 'ACK', 'LockstepGate']
 
@@ -27,6 +29,11 @@ class LockstepGate:
     def busy(self) -> bool:
         """True while a lockstep connection has messages it did not acknowledge."""
         return self._outstanding > 0
+
+    @staticmethod
+    def connecting() -> bool:
+        """True while a socket the script (in this process) started is still connecting."""
+        return sockets_connecting()
 
     def sent(self, conn: Any) -> None:
         conn.lockstep_unacked += 1

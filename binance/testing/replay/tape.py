@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 
 #: Events released per reactor turn at most (other work runs in between).
 BATCH = 2000
+#: Seconds between two looks at the script's sockets still connecting (lockstep).
+CONNECTING_POLL = 0.005
 
 
 class Tape:
@@ -126,9 +128,13 @@ class Tape:
         gate = self.gate
         try:
             for _ in range(BATCH):
-                if gate is not None and not self.speed and gate.busy():
-                    self._waiting = True
-                    return
+                if gate is not None and not self.speed:
+                    if gate.busy():
+                        self._waiting = True
+                        return
+                    if gate.connecting():     # no ack will come: look again soon
+                        self._schedule(CONNECTING_POLL)
+                        return
                 event = self._pending
                 if event is None:
                     event = next(self._events, None)
