@@ -104,3 +104,30 @@ def test_replay_settings_come_from_the_data_and_bad_ones_are_refused(tmp_path):
         Replay([um])
     with pytest.raises(ValueError, match='speed must be a number >= 0'):
         Replay([path], speed=-1)
+
+
+def _replayed_market(path, **options):
+    from binance.testing.market import Market
+    replay = Replay([path], **options)
+    market = Market(0, replay.symbols, clock=replay.clock, history=0)
+    tape = replay.attach(market)
+    return market, tape
+
+
+def test_a_long_replay_keeps_recent_prints_and_minute_statistics_only(tmp_path, monkeypatch):
+    """Past KEEP_PRINTS the oldest prints go; klines and the 24 h ticker stay as if all were kept."""
+    from binance.testing.replay import desk
+    path = rf.write(tmp_path, 'BTCUSDT-trades-2025-03-01', rf.trade_rows(3000, step_ms=1700))
+    full, tape = _replayed_market(path)
+    tape.release()
+    monkeypatch.setattr(desk, 'KEEP_PRINTS', 400)
+    trimmed, tape = _replayed_market(path)
+    assert tape.release() == 3000
+    symbol = 'BTCUSDT'
+    assert len(trimmed.recent_trades(symbol, limit=1000)) <= 600
+    assert trimmed.recent_trades(symbol, limit=5) == full.recent_trades(symbol, limit=5)
+    for interval in ('1m', '5m', '1h'):
+        assert trimmed.klines(symbol, interval, limit=1000) == full.klines(symbol, interval,
+                                                                          limit=1000)
+    assert trimmed.ticker_24h(symbol) == full.ticker_24h(symbol)
+    assert trimmed.agg_trades(symbol, limit=3) == full.agg_trades(symbol, limit=3)

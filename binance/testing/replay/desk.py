@@ -27,17 +27,23 @@ order's price fills it, as if it stood first in line), and how the market
 would have answered the order (market impact: the tape is the same with or
 without it).
 """
+import bisect
 import math
 from decimal import Decimal
 from typing import Any, Dict, List, Optional, Tuple
 
 from binance.testing.market_base import fmt, round8
+from binance.testing.market_history import merge
 from binance.testing.market_book import BUY, SELL, Order
 
 __all__ = ['Desk', 'BOOK_LEVELS']
 
 #: Synthesised price levels on each side of a replayed book.
 BOOK_LEVELS = 5
+#: Prints kept per symbol for trade queries; older ones leave per-minute statistics
+#: (klines, tickers) behind, so a day of a busy symbol replays in flat memory.
+KEEP_PRINTS = 100000
+MINUTE_MS = 60000
 
 
 class _Tape:
@@ -54,21 +60,36 @@ class _Tape:
         self.prints = 0
 
 
-class _NoPast:
-    """Stands in for the simulation's synthetic price path: no trading before the data."""
+class _Archive:
+    """Stands in for the simulation's synthetic price path: per-minute statistics of
+    the prints the trade log no longer keeps, and no trading before the data."""
 
     def __init__(self, spec: Any) -> None:
         self.spec = spec
-        self._price = spec.price
+        self._first_price = spec.price
+        self._minutes: List[int] = []
+        self._rows: List[Any] = []
+
+    def keep(self, minute_ms: int, row: Any) -> None:
+        """Archive the statistics ``row`` of the minute starting at ``minute_ms``."""
+        self._minutes.append(minute_ms)
+        self._rows.append(row)
 
     def price(self, t_ms: int) -> Decimal:
-        return self._price
+        index = bisect.bisect_right(self._minutes, t_ms)
+        return self._rows[index - 1][3] if index else self._first_price
 
     def log_price(self, t_ms: int) -> float:
-        return math.log(float(self._price))
+        return math.log(float(self.price(t_ms)))
 
-    def stats(self, start_ms: int, end_ms: int) -> None:
-        return None
+    def stats(self, start_ms: int, end_ms: int) -> Any:
+        """Statistics of the archived minutes in ``[start_ms, end_ms)`` (``None``: none)."""
+        lo = bisect.bisect_left(self._minutes, start_ms - MINUTE_MS + 1)
+        hi = bisect.bisect_left(self._minutes, end_ms)
+        result = None
+        for row in self._rows[lo:hi]:
+            result = merge(result, row)
+        return result
 
 
 class Desk:
@@ -97,7 +118,7 @@ class Desk:
         at the first price with no volume, never the simulation's history."""
         with self.market.lock:
             sym = self.market._symbol(symbol)
-            sym.path = sym.log.path = _NoPast(sym.spec)
+            sym.path = sym.log.path = _Archive(sym.spec)
             sym.log.last_price = sym.spec.price
 
     def last_prices(self) -> Dict[str, str]:
@@ -153,12 +174,38 @@ class Desk:
             'q': fmt(qty), 'T': now, 'm': buyer_maker, 'M': True})
         tape.last_price = price
         tape.prints += 1
+        if len(log.times) > KEEP_PRINTS + KEEP_PRINTS // 2:
+            self._trim(sym)
         if not tape.has_book:
             tick = sym.spec.tick_size
             if buyer_maker:
                 self._quote(symbol, (price, qty, price + tick, qty))
             else:
                 self._quote(symbol, (price - tick, qty, price, qty))
+
+    @staticmethod
+    def _trim(sym: Any) -> None:
+        """Drop the oldest prints down to about :data:`KEEP_PRINTS`, whole minutes,
+        archiving each dropped minute's statistics."""
+        log, archive = sym.log, sym.path
+        cut_ms = log.times[len(log.times) - KEEP_PRINTS] // MINUTE_MS * MINUTE_MS
+        count = bisect.bisect_left(log.times, cut_ms)
+        if count <= 0 or not isinstance(archive, _Archive):
+            return
+        minute = log.times[0] // MINUTE_MS * MINUTE_MS
+        while minute < cut_ms:
+            row = log.stats(minute, minute + MINUTE_MS - 1)
+            if row is not None:
+                archive.keep(minute, row)
+            minute += MINUTE_MS
+        aggs = bisect.bisect_left(log.agg_first, log.first_trade_id + count)
+        for name in ('times', 'prices', 'qtys', 'buyer_maker'):
+            del getattr(log, name)[:count]
+        for name in ('agg_first', 'agg_last', 'agg_qty', '_agg_times'):
+            del getattr(log, name)[:aggs]
+        log.first_trade_id += count
+        log.first_agg_id += aggs
+        log.start_ms = cut_ms
 
     def _fill_resting(self, sym: Any, price: Decimal, qty: Decimal, trade_id: int,
                       now: int) -> None:

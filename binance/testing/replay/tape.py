@@ -104,6 +104,21 @@ class Tape:
         self._anchor = (self._wall(), self.now_ms)
         self._call = reactor.callLater(0, self._run)
 
+    def release(self, count: Optional[int] = None) -> int:
+        """Release up to ``count`` events now (all when ``None``), without pace or
+        lockstep, on the calling thread; for tests and tools driving a market with no
+        servers running. Returns how many were released."""
+        released = 0
+        while count is None or released < count:
+            event = self._pending or next(self._events, None)
+            self._pending = None
+            if event is None:
+                self._end()
+                break
+            self._release(event)
+            released += 1
+        return released
+
     def stop(self) -> None:
         """Release nothing more (the exchange stops)."""
         self._stopped = True
