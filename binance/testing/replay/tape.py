@@ -127,10 +127,13 @@ class Tape:
         self._call = None
 
     def _clear(self) -> None:
-        """The lockstep gate is clear again: go on."""
+        """The lockstep gate is clear again: go on at once (the acknowledgement's
+        reactor turn; a callLater would cost one more turn per event)."""
         if self._waiting and not self._stopped:
             self._waiting = False
-            self._schedule(0)
+            if self._call is not None and self._call.active():
+                self._call.cancel()
+            self._run()
 
     def _schedule(self, delay: float) -> None:
         if self._call is None or not self._call.active():
