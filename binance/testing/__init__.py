@@ -378,10 +378,11 @@ class LocalExchange:
         if rest is not None:
             if tape.speed:
                 rest.on_request = begin_from_rest
-            else:   # lockstep: the script's first stream starts it (Client() itself pings)
-                rest.on_request = lambda: (setattr(rest, 'on_request', None),
-                                           reactor.callFromThread(reactor.callLater, 5.0,
-                                                                  rest_only))
+            else:   # lockstep: the script's first stream starts it, not a request
+                def first_request() -> None:
+                    rest.on_request = None
+                    reactor.callFromThread(reactor.callLater, 5.0, rest_only)
+                rest.on_request = first_request
 
     def _routes(self) -> Dict[Any, Any]:
         from binance.testing.futures_rest import futures_routes

@@ -17,9 +17,12 @@ import contextlib
 import os
 import runpy
 import sys
+import threading
+import time
 from typing import Any, Callable, Iterator, Optional, Sequence, Union
 
 from binance import _reactor
+from binance._streams.lockstep import sockets_connecting
 
 __all__ = ['run_offline']
 
@@ -56,8 +59,10 @@ def run_offline(target: Target, args: Optional[Sequence[str]] = None, **exchange
         raise ValueError('no such script: {!r}'.format(os.fspath(target)))
     exchange = LocalExchange(**exchange_options)
     exchange.start()
+    settled = None
     if exchange.replay is not None:   # the run ends when the data is exhausted
         exchange.replay.on_end(_stop_at_end_of_data)
+        settled = _hold_replay_while_setting_up(exchange.replay.gate)
     status = 0
     try:
         # the script's argv and path stay for the program's life: its callbacks run later
@@ -69,6 +74,9 @@ def run_offline(target: Target, args: Optional[Sequence[str]] = None, **exchange
                     runpy.run_path(os.fspath(target), run_name='__main__')
             except SystemExit as exc:
                 status = _reactor.exit_status(exc.code)
+            finally:
+                if settled is not None:
+                    settled.set()       # the script's own code is done: the tape may start
             if status == 0:
                 _wait_while_sockets_are_open()
             requested = _reactor.take_exit_request()   # sys.exit(n) in a callback
@@ -80,6 +88,31 @@ def run_offline(target: Target, args: Optional[Sequence[str]] = None, **exchange
     finally:
         exchange.stop()
     return status
+
+
+#: Seconds a replay's script must have started no new socket, all connected, before
+#: the tape starts while the script's main code still runs (a main loop of its own).
+SETTLE_SECONDS = 1.0
+
+
+def _hold_replay_while_setting_up(gate: Any) -> threading.Event:
+    """Hold a replay's tape until the script is set up: its main code returned (the
+    returned event is set), or it started no new socket for :data:`SETTLE_SECONDS`
+    with every socket connected. So a script's sockets all see the first event."""
+    gate.held = True
+    settled = threading.Event()
+
+    def watch() -> None:
+        last, quiet_since = None, time.monotonic()
+        while not settled.wait(0.05):
+            count = _reactor.open_socket_count()
+            if count != last or sockets_connecting():
+                last, quiet_since = count, time.monotonic()
+            elif count and time.monotonic() - quiet_since >= SETTLE_SECONDS:
+                break
+        gate.held = False
+    threading.Thread(target=watch, name='binance-replay-settle', daemon=True).start()
+    return settled
 
 
 def _stop_at_end_of_data(tape: Any) -> None:

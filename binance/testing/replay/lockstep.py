@@ -23,6 +23,9 @@ class LockstepGate:
 
     def __init__(self) -> None:
         self._outstanding = 0
+        #: while true the tape waits as for a socket still connecting (``run``
+        #: holds it while the script sets itself up)
+        self.held = False
         #: called when the count drops back to zero
         self.on_clear: Optional[Callable[[], Any]] = None
 
@@ -30,10 +33,10 @@ class LockstepGate:
         """True while a lockstep connection has messages it did not acknowledge."""
         return self._outstanding > 0
 
-    @staticmethod
-    def connecting() -> bool:
-        """True while a socket the script (in this process) started is still connecting."""
-        return sockets_connecting()
+    def connecting(self) -> bool:
+        """True while held, or while a socket the script (in this process) started is
+        still connecting."""
+        return self.held or sockets_connecting()
 
     def sent(self, conn: Any) -> None:
         conn.lockstep_unacked += 1
