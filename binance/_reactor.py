@@ -24,7 +24,7 @@ import atexit
 import threading
 import time
 import weakref
-from typing import Any, Callable, List, Optional
+from typing import Any, Callable, Optional
 
 __all__ = ['get_reactor', 'claim', 'ensure_running', 'blocking_call',
            'in_reactor_thread', 'ReactorStoppedError', 'keep_process_alive_for',
@@ -164,11 +164,6 @@ def installed_reactor_or_none() -> Any:
 
 _socket_owners: 'weakref.WeakSet[Any]' = weakref.WeakSet()
 _exit_wait_registered = False
-
-
-def socket_owners() -> List[Any]:
-    """The started socket owners of this process (``BinanceSocketManager`` s)."""
-    return list(_socket_owners)
 
 
 def keep_process_alive_for(owner: Any) -> None:

@@ -38,7 +38,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Union
 
 from binance import _reactor
 from binance._reactor import ReactorStoppedError
-from binance._streams import limits
+from binance._streams import limits, lockstep
 from binance._streams.context import (DEFAULT_STREAM_URL, DEFAULT_WS_API_URL, SocketContext,
                                       SocketEntry, StopListener)
 from binance._streams.market import DELIVER_ENVELOPE, DELIVER_RAW, StreamPool, Subscription
@@ -200,6 +200,7 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
         self._symbols = SymbolCheck(client, self._ctx.in_thread, self._ctx.call)
         if streams_per_connection > 1:
             self._ctx.pool = StreamPool(self._ctx, streams_per_connection)
+        lockstep.watch(self)     # a local replay in this process waits for its sockets
 
     def __repr__(self) -> str:
         return '<BinanceSocketManager sockets={} started={}>'.format(

@@ -9,16 +9,19 @@ nothing changes: no header is sent to a remote host, and the per-message
 path is untouched unless the server agreed.
 """
 import ipaddress
+import weakref
 from typing import Any, Dict
 from urllib.parse import urlsplit
 
 __all__ = ['HEADER', 'ACK', 'request_headers', 'agreed', 'acknowledge_messages',
-           'sockets_connecting']
+           'watch', 'sockets_connecting']
 
 #: The handshake header (request and answer), value ``ack``.
 HEADER = 'X-Local-Replay-Lockstep'
 #: The acknowledgement frame (binary, one byte).
 ACK = b'\x06'
+
+_managers: 'weakref.WeakSet[Any]' = weakref.WeakSet()
 
 
 def request_headers(url: str) -> Dict[str, str]:
@@ -52,9 +55,12 @@ def acknowledge_messages(protocol: Any) -> None:
     protocol.onMessage = on_message
 
 
+def watch(manager: Any) -> None:
+    """Count ``manager``'s sockets in :func:`sockets_connecting` (held weakly)."""
+    _managers.add(manager)
+
+
 def sockets_connecting() -> bool:
     """True while a socket manager of this process has a socket still connecting
     (a lockstep replay in the same process waits for the script's sockets)."""
-    from binance import _reactor
-    return any(getattr(owner, 'connecting_socket_count', lambda: 0)()
-               for owner in _reactor.socket_owners())
+    return any(manager.connecting_socket_count() for manager in list(_managers))

@@ -32,7 +32,7 @@ import math
 from decimal import Decimal
 from typing import Any, Dict, List, Optional, Tuple
 
-from binance.testing.market_base import fmt, round8
+from binance.testing.market_base import fmt
 from binance.testing.market_history import merge
 from binance.testing.market_book import BUY, SELL, Order
 
@@ -105,7 +105,7 @@ class Desk:
         self._tapes: Dict[str, _Tape] = {}
         with market.lock:
             for name in market.symbols:
-                sym = market._symbol(name)
+                sym = market.symbol_state(name)
                 for side in (BUY, SELL):      # the simulated starting book is not data
                     for order in sym.book.orders(side):
                         if order.owner is None:
@@ -117,7 +117,7 @@ class Desk:
         """No invented past for ``symbol``: klines before its first print are flat
         at the first price with no volume, never the simulation's history."""
         with self.market.lock:
-            sym = self.market._symbol(symbol)
+            sym = self.market.symbol_state(symbol)
             sym.path = sym.log.path = _Archive(sym.spec)
             sym.log.last_price = sym.spec.price
 
@@ -135,7 +135,7 @@ class Desk:
     def apply(self, kind: str, symbol: str, fields: tuple) -> None:
         """One replayed event (the market's clock already at its time)."""
         market = self.market
-        with market.lock, market._transaction():
+        with market.lock, market.transaction():
             if kind == 'trade':
                 trade_id, price, qty, maker = fields
                 self._print(symbol, Decimal(price), Decimal(qty), maker, trade_id, None, None)
@@ -150,7 +150,7 @@ class Desk:
     def _print(self, symbol: str, price: Decimal, qty: Decimal, buyer_maker: bool,
                trade_id: int, agg_id: Optional[int], agg_key: Any) -> None:
         market = self.market
-        sym = market._symbol(symbol)
+        sym = market.symbol_state(symbol)
         tape = self._tapes[symbol]
         now = market.now_ms()
         trade_id = trade_id if trade_id >= 0 else max(tape.next_id, sym.log.next_trade_id)
@@ -166,12 +166,7 @@ class Desk:
                 log.first_agg_id = log.next_agg_id = agg_id
         else:
             agg_key = (now, price, buyer_maker)
-        trade_id, agg_id = log.add(price, qty, now, buyer_maker, agg_key)
-        market._traded[symbol] = sym
-        market._dirty_aggs.setdefault(symbol, {})[agg_id] = None
-        market._queue('trade', symbol, {
-            'e': 'trade', 'E': now, 's': symbol, 't': trade_id, 'p': fmt(price),
-            'q': fmt(qty), 'T': now, 'm': buyer_maker, 'M': True})
+        market.print_trade(symbol, price, qty, buyer_maker, agg_key)
         tape.last_price = price
         tape.prints += 1
         if len(log.times) > KEEP_PRINTS + KEEP_PRINTS // 2:
@@ -223,28 +218,8 @@ class Desk:
                     continue
                 take = min(left, order.remaining)
                 if take > 0:
-                    self._fill(sym, order, take, trade_id, now)
+                    self.market.fill_resting(order, take, trade_id)
                     left -= take
-
-    def _fill(self, sym: Any, order: Order, qty: Decimal, trade_id: int, now: int) -> None:
-        """``order`` (resting, an account's) executes ``qty`` at its price as the maker."""
-        market = self.market
-        price = order.price
-        assert price is not None     # a resting order has its price
-        if order.list_id >= 0:
-            market._resolve_list(sym, order)
-        order.executed += qty
-        order.cum_quote += round8(price * qty)
-        order.update_time = now
-        order.status = 'FILLED' if order.remaining <= 0 else 'PARTIALLY_FILLED'
-        sym.book.reduce(order, qty)
-        fill = market._settle(sym, order, price, qty, True, trade_id, now)
-        if order.list_id >= 0:
-            market.order_lists.traded(order, fill)
-        if not order.is_open:
-            market._release(order)
-        market._report(order, 'TRADE', last=(qty, price, fill, trade_id, True))
-        market._list_done(order)
 
     def _quote(self, symbol: str, top: Tuple[Decimal, Decimal, Decimal, Decimal]) -> None:
         """Synthesise the book around the best bid and ask ``top`` (see the module docs)."""
@@ -253,7 +228,7 @@ class Desk:
             return
         tape.top = top
         market = self.market
-        sym = market._symbol(symbol)
+        sym = market.symbol_state(symbol)
         book = sym.book
         for order in tape.quotes:
             if order.in_book:
@@ -272,6 +247,4 @@ class Desk:
                     continue
                 if side == BUY and own_ask is not None and price >= own_ask:
                     continue
-                order = market._sim_order(sym, side, 'LIMIT', size, price, 'GTC')
-                book.add(order)
-                tape.quotes.append(order)
+                tape.quotes.append(market.quote(symbol, side, price, size))
