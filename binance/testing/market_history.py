@@ -231,6 +231,19 @@ class TradeLog:
         self._last_agg_key = agg_key
         return trade_id, self.next_agg_id - 1
 
+    def drop_oldest(self, count: int) -> None:
+        """Forget the oldest ``count`` trades (a whole number of aggTrades) and the
+        aggTrades they made; the log then starts at the first trade kept."""
+        aggs = bisect.bisect_left(self.agg_first, self.first_trade_id + count)
+        for trades in (self.times, self.prices, self.qtys, self.buyer_maker):
+            del trades[:count]
+        for aggregates in (self.agg_first, self.agg_last, self.agg_qty, self._agg_times):
+            del aggregates[:aggs]
+        self.first_trade_id += count
+        self.first_agg_id += aggs
+        if self.times:
+            self.start_ms = self.times[0]
+
     def end_aggregation(self) -> None:
         """Close the current aggTrade: the next trade starts a new one."""
         self._last_agg_key = None

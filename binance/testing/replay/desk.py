@@ -155,7 +155,7 @@ class Desk:
         now = market.now_ms()
         trade_id = trade_id if trade_id >= 0 else max(tape.next_id, sym.log.next_trade_id)
         tape.next_id = trade_id + 1
-        self._fill_resting(sym, price, qty, trade_id, now)
+        self._fill_resting(sym, price, qty, trade_id)
         log = sym.log
         # the file's ids while they run on without gaps (the log numbers its trades itself)
         if not log.times and trade_id >= 0:
@@ -193,17 +193,10 @@ class Desk:
             if row is not None:
                 archive.keep(minute, row)
             minute += MINUTE_MS
-        aggs = bisect.bisect_left(log.agg_first, log.first_trade_id + count)
-        for name in ('times', 'prices', 'qtys', 'buyer_maker'):
-            del getattr(log, name)[:count]
-        for name in ('agg_first', 'agg_last', 'agg_qty', '_agg_times'):
-            del getattr(log, name)[:aggs]
-        log.first_trade_id += count
-        log.first_agg_id += aggs
+        log.drop_oldest(count)
         log.start_ms = cut_ms
 
-    def _fill_resting(self, sym: Any, price: Decimal, qty: Decimal, trade_id: int,
-                      now: int) -> None:
+    def _fill_resting(self, sym: Any, price: Decimal, qty: Decimal, trade_id: int) -> None:
         """The account orders a print at ``price`` reaches fill, up to ``qty`` in all."""
         book = sym.book
         left = qty
