@@ -177,3 +177,63 @@ def test_resting_orders_fill_against_later_prints_at_their_price_as_maker(tmp_pa
             ('TRADE', '0.40000000', '99.95000000', 4000004, True, '0.00040000', t0 + 1000)]
         assert client.get_order(symbol='ETHUSDT', orderId=order['orderId'])['executedQty'] \
             == '0.80000000'
+
+
+def test_a_book_ticker_file_is_the_book_and_market_orders_take_it(tmp_path):
+    """With a bookTicker file the book's top is the file's; a market buy takes the ask as taker."""
+    rf.write(tmp_path, 'ETHUSDT-bookTicker-2024-03-01', rf.book_rows(50), header=rf.BOOK_HEADER)
+    rf.write(tmp_path, 'ETHUSDT-1m-2024-03-01', [
+        row.replace('60000', '3000', 1) for row in rf.kline_rows(1)], zipped=False)
+    with LocalExchange(replay=[str(tmp_path)], speed=0) as ex:
+        bm = local_manager(ex)
+        client = ex.client()
+        result, done = {}, threading.Event()
+
+        seen = []
+
+        def on_book(msg):
+            seen.append(msg)
+            if len(seen) == 10:
+                result['msg'] = msg
+                result['book'] = client.get_order_book(symbol='ETHUSDT', limit=5)
+                result['order'] = client.order_market_buy(symbol='ETHUSDT', quantity='1.0')
+                done.set()
+        try:
+            bm.start_symbol_book_ticker_socket('ETHUSDT', on_book)
+            assert done.wait(60)
+        finally:
+            bm.close()
+    book, msg = result['book'], result['msg']
+    rows = {(r.split(',')[1], r.split(',')[3]) for r in rf.book_rows(50)}
+    assert (msg['b'], msg['a']) in rows and (msg['B'], msg['A']) == ('1.50000000', '2.25000000')
+    # the file's best bid and ask, then four more levels a tick apart with the same quantity
+    tick = Decimal('0.01')
+    assert book['bids'] == [[rf.d8(Decimal(msg['b']) - tick * k), '1.50000000'] for k in range(5)]
+    assert book['asks'] == [[rf.d8(Decimal(msg['a']) + tick * k), '2.25000000'] for k in range(5)]
+    fills = result['order']['fills']
+    assert [(f['price'], f['qty'], f['commission'], f['commissionAsset']) for f in fills] == [
+        (msg['a'], '1.00000000', '0.00100000', 'ETH')]
+
+
+def test_a_recording_replays_through_the_streams(tmp_path):
+    """A recording's trades come out of the trade stream with their ids, prices and times."""
+    t0 = rf.MARCH_2025_MS
+    messages = [(t0 + 100 * i, 'bnbusdt@trade',
+                 {'e': 'trade', 'E': t0 + 100 * i, 's': 'BNBUSDT', 't': 80 + i,
+                  'p': '600.{:02d}000000'.format(i), 'q': '1.00000000', 'T': t0 + 100 * i,
+                  'm': bool(i % 2), 'M': True}) for i in range(20)]
+    path = rf.write_recording(tmp_path, '2025-03-01T00', messages)
+    with LocalExchange(replay=[path], speed=0) as ex:
+        bm = local_manager(ex)
+        got, done = [], threading.Event()
+
+        def on_trade(msg):
+            got.append((msg['t'], msg['p'], msg['T'], msg['m']))
+            if len(got) == 20:
+                done.set()
+        try:
+            bm.start_trade_socket('BNBUSDT', on_trade)
+            assert done.wait(60)
+        finally:
+            bm.close()
+    assert got == [(m['t'], m['p'], m['T'], m['m']) for _, _, m in messages]
