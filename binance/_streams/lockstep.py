@@ -60,7 +60,13 @@ def watch(manager: Any) -> None:
     _managers.add(manager)
 
 
-def sockets_connecting() -> bool:
-    """True while a socket manager of this process has a socket still connecting
-    (a lockstep replay in the same process waits for the script's sockets)."""
-    return any(manager.connecting_socket_count() for manager in list(_managers))
+def sockets_connecting(url_prefix: str = '') -> bool:
+    """True while a socket manager of this process whose stream or WebSocket API
+    URL starts with ``url_prefix`` (a local exchange's stream URL) has a socket
+    still connecting: a lockstep replay waits for the script's sockets, and
+    for no other."""
+    for manager in list(_managers):
+        urls = (str(getattr(manager, 'STREAM_URL', '')), str(getattr(manager, 'WS_API_URL', '')))
+        if any(url.startswith(url_prefix) for url in urls) and manager.connecting_socket_count():
+            return True
+    return False

@@ -357,6 +357,7 @@ class LocalExchange:
         """The replay's tape starts at the script's first connection or request."""
         tape = self.replay.tape
         self.streams.lockstep = self.replay.gate
+        self.replay.gate.stream_url = self.stream_url
         self.streams.timer_clock = tape.timers
         rest = self._rest
 

@@ -106,7 +106,7 @@ def _hold_replay_while_setting_up(gate: Any) -> threading.Event:
         last, quiet_since = None, time.monotonic()
         while not settled.wait(0.05):
             count = _reactor.open_socket_count()
-            if count != last or sockets_connecting():
+            if count != last or sockets_connecting(gate.stream_url):
                 last, quiet_since = count, time.monotonic()
             elif count and time.monotonic() - quiet_since >= SETTLE_SECONDS:
                 break

@@ -26,6 +26,8 @@ class LockstepGate:
         #: while true the tape waits as for a socket still connecting (``run``
         #: holds it while the script sets itself up)
         self.held = False
+        #: the local exchange's stream URL: only managers pointed there are waited for
+        self.stream_url = ''
         #: called when the count drops back to zero
         self.on_clear: Optional[Callable[[], Any]] = None
 
@@ -36,7 +38,7 @@ class LockstepGate:
     def connecting(self) -> bool:
         """True while held, or while a socket the script (in this process) started is
         still connecting."""
-        return self.held or sockets_connecting()
+        return self.held or (bool(self.stream_url) and sockets_connecting(self.stream_url))
 
     def sent(self, conn: Any) -> None:
         conn.lockstep_unacked += 1
