@@ -1,12 +1,13 @@
 """Lockstep between the replay and our own client, invisible to the script.
 
 Our stream client, connecting to a loopback address, asks for lockstep in
-its opening handshake (request header :data:`HEADER`). A local exchange
-replaying at ``speed=0`` answers with the same header and counts every
-message it sends on that connection; the client sends one :data:`ACK` (a
-one-byte binary frame) once its callbacks for a message returned. The tape
-releases the next event only when no lockstep connection has messages
-outstanding, so socket buffers cannot let the tape run ahead of the script.
+its opening handshake (request header :data:`HEADER`). A replaying local
+exchange answers with the same header and counts every message it sends on
+that connection; the client sends one :data:`ACK` (a one-byte binary frame)
+once its callbacks for a message returned. At ``speed=0`` the tape releases
+the next event only when no lockstep connection has messages outstanding, so
+socket buffers cannot let the tape run ahead of the script; at any speed the
+end of the data waits for the last acknowledgement.
 Connections without the header (other clients) are never waited for. In
 lockstep the tape also waits while a socket the script started in this
 process is still connecting, so a script's sockets all see the first event.
