@@ -38,7 +38,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Union
 
 from binance import _reactor
 from binance._reactor import ReactorStoppedError
-from binance._streams import limits
+from binance._streams import limits, lockstep
 from binance._streams.context import (DEFAULT_STREAM_URL, DEFAULT_WS_API_URL, SocketContext,
                                       SocketEntry, StopListener)
 from binance._streams.market import DELIVER_ENVELOPE, DELIVER_RAW, StreamPool, Subscription
@@ -207,6 +207,7 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
         self._symbols = SymbolCheck(client, self._ctx.in_thread, self._ctx.call)
         if streams_per_connection > 1:
             self._ctx.pool = StreamPool(self._ctx, streams_per_connection)
+        lockstep.watch(self)     # a local replay in this process waits for its sockets
 
     def __repr__(self) -> str:
         return '<BinanceSocketManager sockets={} started={}>'.format(
@@ -275,6 +276,12 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
             stopped with :meth:`stop_socket`/:meth:`close`).
         """
         return self._ctx.socket_state(conn_key)
+
+    def connecting_socket_count(self) -> int:
+        """How many sockets are started but not yet connected (a replay's lockstep waits)."""
+        with self._conn_lock:
+            entries = list(self._conns.values())
+        return sum(1 for entry in entries if not entry.stopped and not entry.ready.is_set())
 
     def run(self) -> None:
         """Thread body: run the reactor, or wait until whoever runs it stops it."""

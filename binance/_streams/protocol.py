@@ -18,6 +18,7 @@ from twisted.internet import error as twisted_error
 
 from binance import _reactor
 from binance._streams.diagnostics import RedactedLog, describe, handshake_failure, is_tls_error
+from binance._streams import lockstep
 from binance._streams.frames import FastFramesMixin
 from binance._streams.limits import ControlLimiter
 from binance._streams.link import LinkHooks, LinkOptions
@@ -149,6 +150,10 @@ class StreamProtocol(FastFramesMixin, WebSocketClientProtocol):  # type: ignore[
     _pong_payload = b''
 
     # -- autobahn callbacks ---------------------------------------------
+
+    def onConnect(self, response: Any) -> None:
+        if lockstep.agreed(response):   # a local replay at speed 0 (never Binance)
+            lockstep.acknowledge_messages(self)
 
     def onOpen(self) -> None:
         factory = self.factory
@@ -406,7 +411,8 @@ class StreamFactory(WebSocketClientFactory):
     def __init__(self, url: str, hooks: LinkHooks, options: LinkOptions, *, name: str) -> None:
         reactor = options.reactor
         WebSocketClientFactory.__init__(self, url, reactor=reactor,
-                                        useragent='python-binance-twisted')
+                                        useragent='python-binance-twisted',
+                                        headers=lockstep.request_headers(url))
         self.setProtocolOptions(
             autoPingInterval=0,            # our idle check pings when the line is quiet
             openHandshakeTimeout=options.connect_timeout,

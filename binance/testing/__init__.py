@@ -144,6 +144,14 @@ class LocalExchange:
     :param upstream: the upstream of ``mirror``: ``None`` for Binance, or
         ``'API_URL,STREAM_URL'`` / ``(api_url, stream_url)``, e.g. another
         local exchange's :attr:`api_url` and :attr:`stream_url`.
+    :param replay: data.binance.vision files (zip or csv of trades, aggTrades,
+        klines or bookTicker), directories of them or recordings: the
+        exchange replays them instead of simulating (its symbols, clock,
+        streams, market data and fills come from the files; see
+        :mod:`binance.testing.replay` and the "Backtest" docs). ``tick`` is
+        then ignored.
+    :param speed: a replay's pace, replay seconds per second; ``0`` (default)
+        is lockstep: the next event only once the script's callbacks returned.
 
     :ivar market: the :class:`~binance.testing.market.Market`; touch it on the
         reactor thread only, e.g. ``ex.call(ex.market.depth, 'BNBBTC', 100)``.
@@ -176,7 +184,8 @@ class LocalExchange:
                  pong_timeout: float = 60.0, max_connection_age: float = 86400.0,
                  clock_offset: float = 0.0,
                  futures_balances: Optional[Mapping[str, Any]] = None,
-                 mirror: bool = False, upstream: Any = None) -> None:
+                 mirror: bool = False, upstream: Any = None, replay: Any = None,
+                 speed: float = 0.0) -> None:
         if tick is not None and (isinstance(tick, bool) or not isinstance(tick, (int, float))
                                  or tick <= 0):
             raise ValueError('tick must be a positive number of seconds or None, got {!r}'
@@ -203,16 +212,34 @@ class LocalExchange:
         self._stream_options: Dict[str, Any] = dict(
             ping_interval=ping_interval, pong_timeout=pong_timeout,
             max_connection_age=max_connection_age)
-        self.market = Market(seed, symbols)
-        if mirror_source is not None:
-            from binance.testing.mirror import Mirror
-            self.mirror = Mirror(self.market, *mirror_source)
+        #: the :class:`~binance.testing.replay.Replay` of ``replay=`` (else ``None``)
+        self.replay: Any = None
+        if replay is not None:
+            from binance.testing.replay import Replay
+            if mirror_source is not None:
+                raise ValueError('mirror= and replay= do not go together: a replay trades '
+                                 'the prices of its files, a mirror those of its upstream')
+            if symbols is not None:
+                raise ValueError('symbols= and replay= do not go together: a replay trades '
+                                 'the symbols of its files')
+            self.replay = Replay(replay, speed)
+            self.tick = tick = None          # the data moves the market, not the simulation
+            self.market = Market(seed, self.replay.symbols, clock=self.replay.clock, history=0)
+        else:
+            if speed != 0.0:
+                raise ValueError('speed= is the pace of a replay; give replay=[files] with it')
+            self.market = Market(seed, symbols)
+            if mirror_source is not None:
+                from binance.testing.mirror import Mirror
+                self.mirror = Mirror(self.market, *mirror_source)
         self._set_offset(clock_offset)
         if balances is None:
             assets = {a for name in self.market.symbols
                       for a in (name[:len(name) - len(self._quote(name))], self._quote(name))}
             balances = {asset: DEFAULT_BALANCES.get(asset, '1000') for asset in sorted(assets)}
         self.market.add_account(api_key, api_secret, balances)
+        if self.replay is not None:
+            self.replay.attach(self.market)
         self.futures = FuturesMarket(seed, clock=self.market.clock)
         self.futures.clock_offset_ms = self.market.clock_offset_ms
         self.futures.add_account(api_key, api_secret, futures_balances)
@@ -354,6 +381,8 @@ class LocalExchange:
             raise
         self._ports = {'rest': self._rest_server.port, 'streams': streams_port,
                        'fstreams': fstreams_port, 'dstreams': dstreams_port}
+        if self.replay is not None:
+            self._wire_replay(reactor)
         # countdown cancel-alls and conditional orders run on the exchange's clock
         self._timers = LoopingCall(self._run_futures_timers)
         self._timers.clock = reactor
@@ -363,6 +392,38 @@ class LocalExchange:
             self._ticker.clock = reactor
             self._ticker.start(self.tick, now=False)
         log.debug('local exchange listening: REST %s, streams %s', self.api_url, self.stream_url)
+
+    def _wire_replay(self, reactor: Any) -> None:
+        """The replay's tape starts at the script's first connection or request."""
+        tape = self.replay.tape
+        self.streams.lockstep = self.replay.gate
+        self.replay.gate.stream_url = self.stream_url
+        self.streams.timer_clock = tape.timers
+        rest = self._rest
+
+        def begin() -> None:
+            tape.begin(reactor)
+            self.streams.on_connection = None
+
+        def begin_from_rest() -> None:
+            if rest is not None:
+                rest.on_request = None
+            reactor.callFromThread(begin)
+
+        def rest_only() -> None:
+            if not tape.started:
+                log.warning('replay at speed 0 (lockstep) starts with the first stream the '
+                            'script opens; for a script polling REST only, give a speed '
+                            '(--speed 60: a replay minute per second)')
+        self.streams.on_connection = begin
+        if rest is not None:
+            if tape.speed:
+                rest.on_request = begin_from_rest
+            else:   # lockstep: the script's first stream starts it, not a request
+                def first_request() -> None:
+                    rest.on_request = None
+                    reactor.callFromThread(reactor.callLater, 5.0, rest_only)
+                rest.on_request = first_request
 
     def _routes(self) -> Dict[Any, Any]:
         from binance.testing.futures_rest import futures_routes
@@ -435,6 +496,8 @@ class LocalExchange:
 
     def _stop_on_reactor(self) -> Any:
         from twisted.internet import defer
+        if self.replay is not None and self.replay.tape is not None:
+            self.replay.tape.stop()
         if self._ticker is not None and self._ticker.running:
             self._ticker.stop()
         self._ticker = None

@@ -7,7 +7,8 @@
     python -m binance.testing run [--tls] [--seed N] [--tick SECONDS] [--listen-keys]
                                   [--symbols N] [--api-key KEY --api-secret SECRET]
                                   [--mirror [--upstream URL]] [--report FILE.json]
-                                  [--plot FILE.png] SCRIPT [ARGS...]
+                                  [--plot FILE.png] [--replay PATH ...] [--speed X]
+                                  SCRIPT [ARGS...]
 
 The first form runs the reactor in the main thread, prints the URLs and a
 one-line example of pointing a script at the exchange; Ctrl-C stops it.
@@ -135,6 +136,7 @@ def _run_parser() -> argparse.ArgumentParser:
     paper.add_argument('--plot', metavar='FILE.png', default=None,
                        help="draw the equity curve and the fills over the price (needs "
                             "pip install 'binance[plot]')")
+    _replay_options(parser)
     parser.add_argument('script', help='the Python script to run')
     parser.add_argument('args', nargs=argparse.REMAINDER, help="the script's arguments")
     return parser
@@ -160,6 +162,28 @@ def _paper_options(parser: argparse.ArgumentParser, args: argparse.Namespace) ->
     return {'mirror': True, 'upstream': args.upstream}
 
 
+def _replay_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument('--replay', action='append', default=None, metavar='PATH',
+                        help='replay a data.binance.vision file (zip or csv of trades, aggTrades, '
+                             'klines or bookTicker), a directory of them or a recording instead of '
+                             'simulating; repeat for more (symbols and kinds merge in time order)')
+    parser.add_argument('--speed', type=float, default=None, metavar='X',
+                        help='replay seconds per second: 1 real time, 60 a minute per second, '
+                             '0 (default) lockstep: the next event only once the script\'s '
+                             'callbacks returned')
+
+
+def _replay_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> dict:
+    if args.replay is None:
+        if args.speed is not None:
+            parser.error('--speed is the pace of a replay; give --replay PATH with it')
+        return {}
+    speed = 0.0 if args.speed is None else args.speed
+    if not speed >= 0 or speed == float('inf'):
+        parser.error('--speed must be a number >= 0 (0 = lockstep), got {}'.format(args.speed))
+    return {'replay': args.replay, 'speed': speed}
+
+
 def run_script(argv: List[str]) -> int:
     """``python -m binance.testing run ...``; returns the exit status."""
     parser = _run_parser()
@@ -172,6 +196,7 @@ def run_script(argv: List[str]) -> int:
     account = {} if args.api_key is None else {'api_key': args.api_key,
                                                'api_secret': args.api_secret}
     account.update(_paper_options(parser, args))
+    account.update(_replay_arguments(parser, args))
     from binance.testing.offline import run_offline
     from binance.testing.report_run import RunReport
     report = RunReport(args.report, args.plot, always=bool(args.mirror or args.report

@@ -41,7 +41,7 @@ from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tupl
 
 from binance.testing.market_base import (
     RATE_LIMITS, ZERO, MarketError, SymbolSpec, build_specs, check_symbol_text, fmt,
-    interval_ms, missing, parse_int, seed_key)
+    interval_ms, missing, parse_int, round8, seed_key)
 from binance.testing.market_book import BUY, SELL, Book, Order
 from binance.testing.market_history import (
     SyntheticPath, TradeLog, klines, range_stats, retention_for)
@@ -402,6 +402,60 @@ class Market(TradingMixin, WalletMixin):
         start = self._next_to_step
         self._next_to_step = (start + count) % n
         self._step_symbols(symbols[(start + k) % n] for k in range(count))
+
+    # -- driven from outside: a replay's tape (binance/testing/replay/desk.py) ---------
+
+    def symbol_state(self, symbol: str) -> _Symbol:
+        """The state of ``symbol`` (spec, trade ``log``, ``book``, ``path``), for an
+        engine that drives the market itself; take :attr:`lock` while using it."""
+        return self._symbol(symbol)
+
+    def transaction(self) -> Any:
+        """A context grouping changes: their events go out once, when it ends."""
+        return self._transaction()
+
+    def print_trade(self, symbol: str, price: Decimal, qty: Decimal, buyer_maker: bool,
+                    agg_key: Any) -> int:
+        """Print a trade made elsewhere on ``symbol``'s tape (log, ``trade`` and
+        ``aggTrade`` events, stop triggers at the flush); returns its trade id."""
+        sym = self._symbol(symbol)
+        now = self.now_ms()
+        trade_id, agg_id = sym.log.add(price, qty, now, buyer_maker, agg_key)
+        self._traded[symbol] = sym
+        self._dirty_aggs.setdefault(symbol, {})[agg_id] = None
+        self._queue('trade', symbol, {
+            'e': 'trade', 'E': now, 's': symbol, 't': trade_id, 'p': fmt(price),
+            'q': fmt(qty), 'T': now, 'm': buyer_maker, 'M': True})
+        return trade_id
+
+    def fill_resting(self, order: Order, qty: Decimal, trade_id: int) -> None:
+        """An account's resting ``order`` executes ``qty`` at its own price as the
+        maker of trade ``trade_id`` printed elsewhere: balances, commission,
+        ``executionReport``, order lists; no trade of its own on the tape."""
+        sym = self._symbol(order.symbol)
+        now = self.now_ms()
+        price = order.price
+        if order.list_id >= 0:
+            self._resolve_list(sym, order)
+        order.executed += qty
+        order.cum_quote += round8(price * qty)
+        order.update_time = now
+        order.status = 'FILLED' if order.remaining <= 0 else 'PARTIALLY_FILLED'
+        sym.book.reduce(order, qty)
+        fill = self._settle(sym, order, price, qty, True, trade_id, now)
+        if order.list_id >= 0:
+            self.order_lists.traded(order, fill)
+        if not order.is_open:
+            self._release(order)
+        self._report(order, 'TRADE', last=(qty, price, fill, trade_id, True))
+        self._list_done(order)
+
+    def quote(self, symbol: str, side: str, price: Decimal, qty: Decimal) -> Order:
+        """Rest a simulated trader's limit order (no account) in ``symbol``'s book."""
+        sym = self._symbol(symbol)
+        order = self._sim_order(sym, side, 'LIMIT', qty, price, 'GTC')
+        sym.book.add(order)
+        return order
 
     # -- market data --------------------------------------------------------------
 

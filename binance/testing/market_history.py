@@ -286,13 +286,20 @@ class TradeLog:
         if aggs <= 0:
             return
         extra = self.agg_first[aggs] - self.first_trade_id
-        for column in (self.times, self.prices, self.qtys, self.buyer_maker):
-            del column[:extra]
-        for agg_column in (self.agg_first, self.agg_last, self.agg_qty, self._agg_times):
-            del agg_column[:aggs]
-        self.first_trade_id += extra
+        self.drop_oldest(extra)
+
+    def drop_oldest(self, count: int) -> None:
+        """Forget the oldest ``count`` trades (a whole number of aggTrades) and the
+        aggTrades they made; the log then starts at the first trade kept."""
+        aggs = bisect.bisect_left(self.agg_first, self.first_trade_id + count)
+        for trades in (self.times, self.prices, self.qtys, self.buyer_maker):
+            del trades[:count]
+        for aggregates in (self.agg_first, self.agg_last, self.agg_qty, self._agg_times):
+            del aggregates[:aggs]
+        self.first_trade_id += count
         self.first_agg_id += aggs
-        self.start_ms = self.times[0]
+        if self.times:
+            self.start_ms = self.times[0]
 
     def end_aggregation(self) -> None:
         """Close the current aggTrade: the next trade starts a new one."""

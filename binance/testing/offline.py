@@ -17,9 +17,12 @@ import contextlib
 import os
 import runpy
 import sys
+import threading
+import time
 from typing import Any, Callable, Iterator, Optional, Sequence, Union
 
 from binance import _reactor
+from binance._streams.lockstep import sockets_connecting
 
 __all__ = ['run_offline']
 
@@ -36,7 +39,9 @@ def run_offline(target: Target, args: Optional[Sequence[str]] = None, *, report:
     :param report: a :class:`~binance.testing.report_run.RunReport`: it watches
         the default account and reports when the run ends, Ctrl-C included.
     :param exchange_options: for :class:`~binance.testing.LocalExchange`
-        (``seed=``, ``tls=``, ``tick=``, ``mirror=``, ``upstream=`` ...).
+        (``seed=``, ``tls=``, ``tick=``, ``mirror=``, ``upstream=``, ``replay=``, ``speed=``
+        ...). With ``replay=`` the run also ends when the data is exhausted (the reactor
+        stops there, as after a callback's ``reactor.stop()``).
     :returns: the exit status: ``0`` when the script ended normally, the code of
         a ``SystemExit`` it raised (``sys.exit(2)`` gives 2), in the main
         thread or in a callback.
@@ -57,6 +62,10 @@ def run_offline(target: Target, args: Optional[Sequence[str]] = None, *, report:
         raise ValueError('no such script: {!r}'.format(os.fspath(target)))
     exchange = LocalExchange(**exchange_options)
     exchange.start()
+    settled = None
+    if exchange.replay is not None:   # the run ends when the data is exhausted
+        exchange.replay.on_end(_stop_at_end_of_data)
+        settled = _hold_replay_while_setting_up(exchange.replay.gate)
     status = 0
     if report is not None:
         report.start(exchange)
@@ -70,6 +79,9 @@ def run_offline(target: Target, args: Optional[Sequence[str]] = None, *, report:
                     runpy.run_path(os.fspath(target), run_name='__main__')
             except SystemExit as exc:
                 status = _reactor.exit_status(exc.code)
+            finally:
+                if settled is not None:
+                    settled.set()       # the script's own code is done: the tape may start
             if status == 0:
                 _wait_while_sockets_are_open()
             requested = _reactor.take_exit_request()   # sys.exit(n) in a callback
@@ -83,6 +95,38 @@ def run_offline(target: Target, args: Optional[Sequence[str]] = None, *, report:
             report.finish(exchange)
         exchange.stop()
     return status
+
+
+#: Seconds a replay's script must have started no new socket, all connected, before
+#: the tape starts while the script's main code still runs (a main loop of its own).
+SETTLE_SECONDS = 1.0
+
+
+def _hold_replay_while_setting_up(gate: Any) -> threading.Event:
+    """Hold a replay's tape until the script is set up: its main code returned (the
+    returned event is set), or it started no new socket for :data:`SETTLE_SECONDS`
+    with every socket connected. So a script's sockets all see the first event."""
+    gate.held = True
+    settled = threading.Event()
+
+    def watch() -> None:
+        last, quiet_since = None, time.monotonic()
+        while not settled.wait(0.05):
+            count = _reactor.open_socket_count()
+            if count != last or sockets_connecting(gate.stream_url):
+                last, quiet_since = count, time.monotonic()
+            elif count and time.monotonic() - quiet_since >= SETTLE_SECONDS:
+                break
+        gate.held = False
+    threading.Thread(target=watch, name='binance-replay-settle', daemon=True).start()
+    return settled
+
+
+def _stop_at_end_of_data(tape: Any) -> None:
+    """A replay's data is exhausted: stop the reactor, as a script's ``reactor.stop()`` would."""
+    reactor = _reactor.get_reactor()
+    if reactor.running:
+        reactor.stop()
 
 
 @contextlib.contextmanager

@@ -384,6 +384,8 @@ class RestResource(resource.Resource):
         #: Held while a route's handler runs (the local exchange sets its
         #: markets' lock: handlers of futures and margin routes touch several).
         self.lock: Any = contextlib.nullcontext()
+        #: called (REST thread) at each request; a replay starts its tape
+        self.on_request: Optional[Callable[[], Any]] = None
 
     def cancel_pending(self) -> None:
         """Drop the answers still waiting for a scripted delay (when the server stops)."""
@@ -482,6 +484,8 @@ class RestResource(resource.Resource):
                 params[name] = value
         with self._lock:
             self._requests.append(RecordedRequest(method, path, dict(params), headers, body))
+        if self.on_request is not None:   # a replay starts its tape
+            self.on_request()
         log.debug('REST %s %s', method, path)
         args = (method, path, query, body, headers, params, duplicate)
         failure = self._take_failure(path)

@@ -147,6 +147,12 @@ class StreamServer:
     listen_token_owner: Optional[Callable[[str], Any]] = None
     #: ``handler(server, conn, frame) -> reply`` of the WebSocket API route
     api_handler = staticmethod(streams_wsapi.handle_request)
+    #: a replay's lockstep gate (:mod:`binance.testing.replay.lockstep`), else None
+    lockstep: Any = None
+    #: the clock of timer-driven streams and event times when not the reactor's (a replay's)
+    timer_clock: Any = None
+    #: called (reactor thread) when a connection has opened (a replay starts its tape)
+    on_connection: Optional[Callable[[], Any]] = None
 
     def __init__(self, market: Any, *, reactor: Any = None, tls_options: Any = None,
                  ping_interval: float = 20.0, pong_timeout: float = 60.0,
@@ -217,8 +223,9 @@ class StreamServer:
         return fn(*args, **kwargs)
 
     def now_ms(self) -> int:
-        """The server's time in milliseconds (the injected reactor's clock)."""
-        return int(self.reactor.seconds() * 1000)
+        """The server's time in milliseconds (the injected reactor's clock, or a replay's)."""
+        clock = self.timer_clock if self.timer_clock is not None else self.reactor
+        return int(clock.seconds() * 1000)
 
     @property
     def port(self) -> Any:
@@ -354,6 +361,8 @@ class StreamServer:
             self._connections.append(conn.path)
         streams, conn.streams = conn.streams, []
         self.subscribe(conn, streams)
+        if self.on_connection is not None:
+            self.on_connection()
 
     def connection_closed(self, conn: ServerStreamProtocol) -> None:
         self._open.discard(conn)
@@ -403,7 +412,8 @@ class StreamServer:
             if spec.symbol is not None and not self._known_symbol(spec.symbol):
                 return
             channel.timer = LoopingCall(self._tick, channel)
-            channel.timer.clock = self.reactor
+            channel.timer.clock = self.timer_clock if self.timer_clock is not None \
+                else self.reactor
             channel.timer.start(spec.period, now=False)
 
     def _channel_removed(self, channel: _Channel) -> None:

@@ -19,6 +19,7 @@ from twisted.internet import defer
 from twisted.internet.protocol import connectionDone
 from twisted.python.failure import Failure
 
+from binance._streams.lockstep import ACK as LOCKSTEP_ACK, HEADER as LOCKSTEP_HEADER
 from binance._streams.tls import use_reactor_timer
 from binance.testing import streams_wsapi
 from binance.testing.streams_format import dumps, loads
@@ -60,6 +61,9 @@ class ServerStreamProtocol(WebSocketServerProtocol):
         self._incoming: Deque[float] = deque()       # times of recent pings/pongs/JSON messages
         self._shutdown_call: Any = None
         self.lost: defer.Deferred = defer.Deferred()   # fires when the TCP connection is gone
+        #: a replay's lockstep connection (:mod:`binance.testing.replay.lockstep`)
+        self.lockstep: Any = None
+        self.lockstep_unacked = 0
 
     # ------------------------------------------------------------ helpers
 
@@ -82,6 +86,8 @@ class ServerStreamProtocol(WebSocketServerProtocol):
         if self.stalled or not self.is_live():
             return False
         self.sendPreparedMessage(prepared)
+        if self.lockstep is not None:
+            self.lockstep.sent(self)
         return True
 
     def send_bytes(self, data: bytes, binary: bool = False) -> bool:
@@ -89,6 +95,8 @@ class ServerStreamProtocol(WebSocketServerProtocol):
         if self.stalled or not self.is_live():
             return False
         self.sendMessage(data, isBinary=binary)
+        if self.lockstep is not None:
+            self.lockstep.sent(self)
         return True
 
     def send_json(self, obj: Any) -> bool:
@@ -144,12 +152,16 @@ class ServerStreamProtocol(WebSocketServerProtocol):
 
     # ------------------------------------------------------------ handshake
 
-    def onConnect(self, request: Any) -> None:
+    def onConnect(self, request: Any) -> Any:
         self.path = self.http_request_uri
         # raises ConnectionDeny (HTTP 429) past the connection-attempt limit
         self.stream_server.count_attempt()
         # raises ConnectionDeny (HTTP 400/404) for paths Binance does not serve
         self.route, self.streams = self.stream_server.route(self.path)
+        gate = self.stream_server.lockstep
+        if gate is not None and request.headers.get(LOCKSTEP_HEADER.lower()) == 'ack':
+            self.lockstep = gate
+            return None, {LOCKSTEP_HEADER: 'ack'}
         return None
 
     def onOpen(self) -> None:
@@ -183,6 +195,8 @@ class ServerStreamProtocol(WebSocketServerProtocol):
         if self._cleaned:
             return
         self._cleaned = True
+        if self.lockstep is not None:
+            self.lockstep.closed(self)
         timers = self.__dict__.get('token_timers', [])   # listen token expiries (WebSocket API)
         for call in [self._ping_call, self._age_call, self._shutdown_call] + list(
                 self._pending_pings.values()) + timers:
@@ -264,6 +278,9 @@ class ServerStreamProtocol(WebSocketServerProtocol):
     # ------------------------------------------------------------ messages
 
     def onMessage(self, payload: bytes, isBinary: bool) -> None:
+        if isBinary and self.lockstep is not None and payload == LOCKSTEP_ACK:
+            self.lockstep.acked(self)
+            return
         if self.route == ROUTE_API:
             self.send_json(self.stream_server.api_handler(self.stream_server, self, payload))
         elif self._count_incoming():
