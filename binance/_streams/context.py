@@ -27,6 +27,7 @@ from binance._reactor import ReactorStoppedError
 from binance._streams.backoff import RECONNECT_FACTOR, RECONNECT_JITTER, Backoff
 from binance._streams.limits import AttemptBudget, budget_for
 from binance._streams.protocol import LinkHooks, LinkOptions, StreamFactory
+from binance._streams.proxy import ProxySpec, check_proxy_argument, open_tunneled, proxy_for
 from binance._streams.tls import client_tls_options
 
 __all__ = ['SocketEntry', 'SocketContext', 'StreamSettings', 'StopListener', 'StopListeners',
@@ -104,6 +105,10 @@ class SocketContext:
     :param user_timeout: seconds between listen-key keepalives.
     :param reactor: the injected reactor, ``None`` for the process's (resolved when needed).
     :param tls_ca: an extra CA file to trust for ``wss://`` (else ``settings.TLS_CA``).
+    :param proxy: the manager's ``proxy=``: a proxy URL, ``None`` (the client's
+        ``requests_params['proxies']``, then the environment, as for REST) or
+        ``False`` (never a proxy); see :mod:`binance._streams.proxy`.
+    :raises TypeError, ValueError: for a ``proxy`` that is not a valid proxy URL.
 
     It also holds the manager's registry: :attr:`entries` (key -> entry,
     guarded by :attr:`lock`), filled by :meth:`start_entry` and emptied by
@@ -111,10 +116,11 @@ class SocketContext:
     """
 
     __slots__ = ('settings', 'client', 'user_timeout', '_reactor_arg', '_tls_ca', 'entries',
-                 'lock', 'pool', '_request_id')
+                 'lock', 'pool', '_request_id', '_proxy')
 
     def __init__(self, settings: StreamSettings, *, client: Any, user_timeout: float,
-                 reactor: Any = None, tls_ca: Optional[str] = None) -> None:
+                 reactor: Any = None, tls_ca: Optional[str] = None, proxy: Any = None) -> None:
+        self._proxy = check_proxy_argument(proxy)
         self.settings = settings
         self.client = client
         self.user_timeout = user_timeout
@@ -191,16 +197,30 @@ class SocketContext:
     def tls_options(self, url: str) -> Any:
         """Verified client TLS options for a ``wss://`` URL, ``None`` for ``ws://``.
 
-        :raises ValueError: for another scheme, or a CA file that cannot be read.
+        Also looks up the URL's proxy, so that a malformed proxy setting fails
+        here (the ``start_*`` methods call this in the caller's thread).
+
+        :raises ValueError: for another scheme, a CA file that cannot be read,
+            or a malformed proxy URL in the client's ``proxies`` or the environment.
         """
         if not url.startswith('wss://'):
             if not url.startswith('ws://'):
                 raise ValueError('stream URLs must start with ws:// or wss://, got {!r}'.format(
                     url))
+            self.proxy_for(url)
             return None
         from urllib.parse import urlsplit
         host = urlsplit(url).hostname or ''
-        return client_tls_options(host, self._tls_ca or self.settings.TLS_CA)
+        options = client_tls_options(host, self._tls_ca or self.settings.TLS_CA)
+        self.proxy_for(url)
+        return options
+
+    def proxy_for(self, url: str) -> Optional[ProxySpec]:
+        """The proxy the link to ``url`` goes through, ``None`` for a direct connection.
+
+        :raises ValueError: for a malformed proxy URL (credentials hidden).
+        """
+        return proxy_for(url, self._proxy, self.client)
 
     # -- tunables ----------------------------------------------------------------------
 
@@ -238,14 +258,19 @@ class SocketContext:
         Every WebSocket link of the manager is made here: market connections,
         user data streams and the WebSocket API session differ only in the
         ``hooks`` they plug in. A link with ``on_aged`` is rotated after
-        :attr:`rotate_after` seconds.
+        :attr:`rotate_after` seconds. A link whose URL has a proxy
+        (:meth:`proxy_for`) runs through its tunnel, TLS inside it.
         """
         settings = self.settings
+        proxy = self.proxy_for(url)
+        if proxy is not None:
+            log.debug('%s: connecting through the proxy %s', name, proxy.redacted)
         options = LinkOptions(
             reactor=self.reactor, backoff=self.backoff(), tls_options=self.tls_options(url),
             connect_timeout=settings.CONNECT_TIMEOUT, idle_timeout=settings.IDLE_TIMEOUT,
             max_age=self.rotate_after if hooks.on_aged is not None else 0.0,
-            admit=self.attempt_budget().admit)
+            admit=self.attempt_budget().admit,
+            open_link=None if proxy is None else open_tunneled(proxy))
         factory = StreamFactory(url, hooks, options, name=name)
         factory.connect()
         return factory

@@ -379,6 +379,9 @@ class LinkOptions(NamedTuple):
     :ivar max_age: seconds after each handshake at which ``on_aged`` runs (0: never).
     :ivar admit: called with a function that makes one connection attempt;
         runs it now or later (the connection-attempt budget); ``None``: now.
+    :ivar open_link: makes the first connection and returns its connector,
+        called as autobahn's ``connectWS(factory, tls_options, timeout=...)``
+        (the default); a proxy's tunnel (:mod:`binance._streams.proxy`).
     """
 
     reactor: Any
@@ -388,6 +391,7 @@ class LinkOptions(NamedTuple):
     idle_timeout: float = 90.0
     max_age: float = 0.0
     admit: Optional[Callable[[Callable[[], Any]], Any]] = None
+    open_link: Optional[Callable[..., Any]] = None
 
 
 class StreamFactory(WebSocketClientFactory):
@@ -456,6 +460,7 @@ class StreamFactory(WebSocketClientFactory):
         self.idle_timeout = options.idle_timeout
         self.tls_options = options.tls_options
         self.connect_timeout = options.connect_timeout
+        self.open_link = connectWS if options.open_link is None else options.open_link
         #: called when a connection is lost and no reconnect follows (``stopTrying``)
         self.on_lost: Optional[Callable[[], Any]] = None
         #: 0 after :meth:`stopTrying`: a lost connection is not reconnected
@@ -503,7 +508,7 @@ class StreamFactory(WebSocketClientFactory):
         if self.stopped:
             return
         self.attempts += 1
-        self.connector = connectWS(self, self.tls_options, timeout=self.connect_timeout)
+        self.connector = self.open_link(self, self.tls_options, timeout=self.connect_timeout)
 
     # -- what the protocol reports ------------------------------------------------
 
