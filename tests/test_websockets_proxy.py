@@ -77,10 +77,11 @@ def _deliver_one(exchange, bm, name):
     """Start a trade socket on ``bm``, push one message, return what the callback got."""
     rec = Recorder()
     key = bm.start_trade_socket('BNBBTC', rec)
-    exchange.streams.wait_for_connections(1, stream=key, timeout=20)
-    exchange.streams.push(key, {'e': 'trade', 'via': name})
-    wait_until(lambda: rec, timeout=20, message='a message through the proxy')
-    return rec
+    assert bm.wait_connected(key, timeout=20)
+    # other tests' connections to the stream may still be closing: push until ours has one
+    wait_until(lambda: exchange.streams.push(key, {'e': 'trade', 'via': name}) and rec,
+               timeout=20, interval=0.05, message='a message through the proxy')
+    return rec[:1]
 
 
 def _requests_since(proxy, start):
