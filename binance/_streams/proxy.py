@@ -179,7 +179,8 @@ def proxy_for(url: str, explicit: Union[None, bool, ProxySpec] = None,
         for key, value in get_environ_proxies(target, no_proxy=proxies.get('no_proxy')).items():
             if key not in proxies:
                 proxies[key] = value
-                origin[key] = 'the environment\'s {}_proxy'.format(key)
+                origin[key] = '{}_PROXY (or {}_proxy) in the environment'.format(key.upper(),
+                                                                                 key)
     chosen = select_proxy(target, proxies)
     if not chosen:
         return None
