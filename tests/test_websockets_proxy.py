@@ -18,6 +18,7 @@ from tests.support import wait_until
 
 STREAM_HOST = 'stream.binance.invalid'
 API_HOST = 'ws-api.binance.invalid'
+FUTURES_HOST = 'fstream.binance.invalid'
 STREAM_URL = 'wss://{}:9443/'.format(STREAM_HOST)
 WS_API_URL = 'wss://{}:443/ws-api/v3'.format(API_HOST)
 ERROR = {'e': 'error', 'm': 'Max reconnect retries reached'}
@@ -27,14 +28,17 @@ USER, PASSWORD = 'trader', 'pr0xy-s3cret'
 @pytest.fixture(scope='module')
 def tls_exchange():
     with LocalExchange(tls=True, tick=None,
-                       tls_hostnames=('127.0.0.1', 'localhost', STREAM_HOST, API_HOST)) as ex:
+                       tls_hostnames=('127.0.0.1', 'localhost', STREAM_HOST, API_HOST,
+                                      FUTURES_HOST)) as ex:
         yield ex
 
 
 def _routes(exchange):
     port = urlsplit(exchange.stream_url).port
     return {'{}:9443'.format(STREAM_HOST): '127.0.0.1:{}'.format(port),
-            '{}:443'.format(API_HOST): '127.0.0.1:{}'.format(port)}
+            '{}:443'.format(API_HOST): '127.0.0.1:{}'.format(port),
+            '{}:443'.format(FUTURES_HOST): '127.0.0.1:{}'.format(
+                urlsplit(exchange.fstream_url).port)}
 
 
 @pytest.fixture(scope='module')
@@ -128,6 +132,17 @@ def test_ws_api_and_user_stream_go_through_the_proxy(tls_exchange, proxy, manage
                message='the order event through the proxy')
     hosts = {(r.host, r.port) for r in _requests_since(proxy, start)}
     assert hosts == {(API_HOST, 443)}
+
+
+def test_futures_streams_go_through_the_proxy(tls_exchange, proxy, managers, no_env_proxy):
+    """A USD-M futures socket (FSTREAM_URL) is tunnelled too, TLS verified for its host."""
+    start = len(proxy.requests)
+    bm = managers(ca=tls_exchange.ca_file, proxy=proxy.url('socks5h'))
+    bm.FSTREAM_URL = 'wss://{}/'.format(FUTURES_HOST)
+    key = bm.start_aggtrade_futures_socket('BTCUSDT', lambda msg: None)
+    assert bm.wait_connected(key, timeout=20)
+    assert [(r.host, r.port, r.remote_dns) for r in _requests_since(proxy, start)] == [
+        (FUTURES_HOST, 443, True)]
 
 
 def test_wrong_ca_is_refused_inside_the_tunnel(tls_exchange, proxy, managers, no_env_proxy,
