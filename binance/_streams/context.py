@@ -215,6 +215,14 @@ class SocketContext:
         self.proxy_for(url)
         return options
 
+    def wants_microseconds(self, url: str) -> bool:
+        """Whether the link to ``url`` asks for microsecond times: the client was made
+        with ``time_unit='MICROSECOND'`` and ``url`` is a Spot stream or WebSocket API
+        URL (Binance documents ``timeUnit`` for those only)."""
+        if getattr(self.client, 'time_unit', None) != 'MICROSECOND':
+            return False
+        return url.startswith(self.stream_url()) or url.startswith(self.ws_api_url())
+
     def proxy_for(self, url: str) -> Optional[ProxySpec]:
         """The proxy the link to ``url`` goes through, ``None`` for a direct connection.
 
@@ -262,6 +270,10 @@ class SocketContext:
         (:meth:`proxy_for`) runs through its tunnel, TLS inside it.
         """
         settings = self.settings
+        if self.wants_microseconds(url):
+            url = with_time_unit(url)
+            if hooks.before_reconnect is not None:
+                hooks = hooks._replace(before_reconnect=_micro_urls(hooks.before_reconnect))
         proxy = self.proxy_for(url)
         if proxy is not None:
             log.debug('%s: connecting through the proxy %s', name, proxy.redacted)
@@ -299,6 +311,22 @@ class SocketContext:
         with self.lock:
             if self.entries.get(key) is entry:
                 del self.entries[key]
+
+
+def with_time_unit(url: str) -> str:
+    """``url`` asking for microseconds (``...?timeUnit=MICROSECOND``), once."""
+    if 'timeUnit=' in url:
+        return url
+    return url + ('&' if '?' in url else '?') + 'timeUnit=MICROSECOND'
+
+
+def _micro_urls(before_reconnect: Callable[[], Any]) -> Callable[[], Any]:
+    """``before_reconnect`` whose new URL (a new listen key...) asks for microseconds too."""
+    def prepare() -> Any:
+        from twisted.internet.defer import maybeDeferred
+        return maybeDeferred(before_reconnect).addCallback(
+            lambda url: None if url is None else with_time_unit(url))
+    return prepare
 
 
 class StopListeners:

@@ -15,12 +15,14 @@ from collections import OrderedDict, deque
 from typing import Any, Deque, Dict, List, Optional
 
 from autobahn.twisted.websocket import WebSocketServerFactory, WebSocketServerProtocol
+from autobahn.websocket.types import ConnectionDeny
 from twisted.internet import defer
 from twisted.python.failure import Failure
 
 from binance._streams.tls import use_reactor_timer
 from binance.testing import streams_wsapi
 from binance.testing.streams_format import dumps, loads
+from binance.testing.streams_time_unit import BAD_TIME_UNIT, wants_microseconds_in
 
 __all__ = ['StreamProtocol', 'StreamFactory']
 
@@ -47,6 +49,8 @@ class StreamProtocol(WebSocketServerProtocol):
         self.route: Optional[str] = None
         self.streams: List[str] = []
         self.stalled = False
+        #: ``timeUnit=MICROSECOND`` in the URL: time fields in microseconds
+        self.micro = False
         self.opened = False
         self.api_subscriptions: Dict[int, str] = {}
         self.request_count = 0
@@ -125,7 +129,7 @@ class StreamProtocol(WebSocketServerProtocol):
         """
         if not self.is_live():
             return False
-        event = {'e': 'serverShutdown', 'E': now_ms}
+        event = {'e': 'serverShutdown', 'E': now_ms * 1000 if self.micro else now_ms}
         if self.route == ROUTE_COMBINED:
             self.send_json({'stream': '!serverShutdown', 'data': event})
         elif self.route == ROUTE_API:
@@ -149,6 +153,10 @@ class StreamProtocol(WebSocketServerProtocol):
         self.stream_server.count_attempt()
         # raises ConnectionDeny (HTTP 400/404) for paths Binance does not serve
         self.route, self.streams = self.stream_server.route(self.path)
+        micro = wants_microseconds_in(self.path)
+        if micro is None:
+            raise ConnectionDeny(400, 'Bad Request: ' + BAD_TIME_UNIT)
+        self.micro = micro
         return None
 
     def onOpen(self) -> None:
