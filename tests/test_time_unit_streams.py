@@ -1,0 +1,134 @@
+"""Microsecond time on streams: ``timeUnit=MICROSECOND`` in the URL (Binance's
+web-socket-streams.md / web-socket-api.md), asked for by a client made with
+``time_unit='MICROSECOND'`` and honoured by the local exchange."""
+from types import SimpleNamespace
+
+import pytest
+
+from binance._streams.context import SocketContext, with_time_unit
+from binance.testing.streams_time_unit import event_to_microseconds, wants_microseconds_in
+from binance.websockets import BinanceSocketManager
+from tests.support import wait_until
+from tests.test_stream_server import RawClient
+
+TRADE = {'e': 'trade', 'E': 1700000000123, 's': 'BNBBTC', 't': 12345, 'p': '0.1', 'q': '1',
+         'T': 1700000000120, 'm': True, 'M': True}
+
+
+# -- the events ----------------------------------------------------------------------------
+
+def test_each_event_type_converts_its_time_fields_only():
+    """E and the documented time fields become microseconds; ids (t, u, U, I...) stay."""
+    assert event_to_microseconds(TRADE) == dict(TRADE, E=1700000000123000, T=1700000000120000)
+    report = {'e': 'executionReport', 'E': 1, 'T': 2, 'O': 3, 'W': 4, 'I': 5, 't': 6, 'i': 7}
+    assert event_to_microseconds(report) == dict(report, E=1000, T=2000, O=3000, W=4000)
+    account = {'e': 'outboundAccountPosition', 'E': 1, 'u': 2, 'B': []}
+    assert event_to_microseconds(account) == dict(account, E=1000, u=2000)
+    depth = {'e': 'depthUpdate', 'E': 1, 'U': 10, 'u': 11, 'b': [], 'a': []}
+    assert event_to_microseconds(depth) == dict(depth, E=1000)
+    kline = {'e': 'kline', 'E': 1, 'k': {'t': 60000, 'T': 119999, 'f': 100, 'L': 200, 'n': 3}}
+    assert event_to_microseconds(kline) == {'e': 'kline', 'E': 1000, 'k': {
+        't': 60000000, 'T': 119999000, 'f': 100, 'L': 200, 'n': 3}}
+    ticker = {'e': '24hrMiniTicker', 'E': 1, 'O': 2, 'C': 3, 'c': '1'}
+    assert [event_to_microseconds([ticker])] == [[dict(ticker, E=1000, O=2000, C=3000)]]
+    book = {'u': 400900217, 's': 'BNBUSDT', 'b': '25.3', 'B': '31', 'a': '25.4', 'A': '40'}
+    assert event_to_microseconds(book) == book
+    assert event_to_microseconds({'e': 'referencePrice', 's': 'X', 'r': '1', 't': 5}) == {
+        'e': 'referencePrice', 's': 'X', 'r': '1', 't': 5000}
+    envelope = {'stream': 'bnbbtc@trade', 'data': TRADE}
+    assert event_to_microseconds(envelope)['data']['T'] == 1700000000120000
+
+
+@pytest.mark.parametrize('uri, expected', [
+    ('/ws/bnbbtc@trade', False), ('/ws/bnbbtc@trade?timeUnit=MICROSECOND', True),
+    ('/stream?streams=a@trade&timeUnit=microsecond', True),
+    ('/ws-api/v3?timeUnit=MILLISECOND', False), ('/ws-api/v3?timeUnit=millisecond', False),
+    ('/ws/x?timeUnit=NANOSECOND', None), ('/ws/x?timeUnit=', None),
+])
+def test_time_unit_values_as_binance_takes_them(uri, expected):
+    """MICROSECOND/microsecond and MILLISECOND/millisecond are accepted; anything else is not."""
+    assert wants_microseconds_in(uri) is expected
+
+
+# -- the local exchange over real sockets ---------------------------------------------------
+
+def _port(exchange):
+    return int(exchange.stream_url.rstrip('/').rsplit(':', 1)[1])
+
+
+def test_stream_connections_get_the_unit_they_asked_for(exchange):
+    """One trade reaches a microsecond and a millisecond connection, each in its unit."""
+    port = _port(exchange)
+    micro = RawClient(port, '/ws/bnbbtc@trade?timeUnit=MICROSECOND')
+    milli = RawClient(port, '/stream?streams=bnbbtc@trade')
+    combined = RawClient(port, '/stream?streams=bnbbtc@trade&timeUnit=microsecond')
+    try:
+        assert (micro.status, milli.status, combined.status) == (101, 101, 101)
+        exchange.streams.wait_for_connections(3, stream='bnbbtc@trade')
+        exchange.client().order_market_buy(symbol='BNBBTC', quantity=1)
+        in_us, in_ms, wrapped = micro.recv_json(), milli.recv_json()['data'], \
+            combined.recv_json()
+        assert in_us['t'] == in_ms['t'] and in_us['p'] == in_ms['p']
+        assert (in_us['E'], in_us['T']) == (in_ms['E'] * 1000, in_ms['T'] * 1000)
+        assert wrapped == {'stream': 'bnbbtc@trade', 'data': in_us}
+    finally:
+        for client in (micro, milli, combined):
+            client.close()
+
+
+def test_unknown_time_unit_refuses_the_handshake(exchange):
+    """timeUnit=SECOND is refused with HTTP 400 and the message Binance gives for a bad unit."""
+    client = RawClient(_port(exchange), '/ws/bnbbtc@trade?timeUnit=SECOND')
+    try:
+        assert client.status == 400
+        assert 'expected either MICROSECOND or MILLISECOND' in client.head + client.buf.decode()
+    finally:
+        client.close()
+
+
+# -- the socket manager asks for it -----------------------------------------------------------
+
+def _context(time_unit, **urls):
+    settings = SimpleNamespace(STREAM_URL=urls.get('stream', 'wss://stream.binance.com:9443/'),
+                               WS_API_URL=urls.get('api', 'wss://ws-api.binance.com:443/ws-api/v3'),
+                               TLS_CA=None)
+    client = SimpleNamespace(time_unit=time_unit, testnet=False, demo=False, tld='com')
+    return SocketContext(settings, client=client, user_timeout=1800)
+
+
+def test_spot_urls_ask_for_microseconds_and_futures_urls_do_not():
+    """A client with time_unit='MICROSECOND': Spot stream and WS API URLs get timeUnit."""
+    ctx = _context('MICROSECOND')
+    assert ctx.wants_microseconds('wss://stream.binance.com:9443/ws/bnbbtc@trade')
+    assert ctx.wants_microseconds('wss://ws-api.binance.com:443/ws-api/v3')
+    assert not ctx.wants_microseconds('wss://fstream.binance.com/market/ws/btcusdt@aggTrade')
+    assert not _context(None).wants_microseconds('wss://stream.binance.com:9443/ws/x')
+    assert with_time_unit('wss://h/ws/a@trade') == 'wss://h/ws/a@trade?timeUnit=MICROSECOND'
+    assert with_time_unit('wss://h/stream?streams=a@trade/b@trade') == \
+        'wss://h/stream?streams=a@trade/b@trade&timeUnit=MICROSECOND'
+    assert with_time_unit('wss://h/ws-api/v3?timeUnit=MICROSECOND').count('timeUnit') == 1
+
+
+def test_manager_of_a_microsecond_client_gets_microsecond_events(exchange):
+    """The socket manager of a time_unit='MICROSECOND' client connects with timeUnit and
+    its callback gets microsecond times (the user stream too, over the WebSocket API)."""
+    client = exchange.client()
+    client.time_unit = 'MICROSECOND'
+    bm = BinanceSocketManager(client)
+    bm.STREAM_URL, bm.WS_API_URL = exchange.stream_url, exchange.ws_api_url
+    bm.start()
+    trades, events = [], []
+    try:
+        key = bm.start_trade_socket('BNBBTC', trades.append)
+        bm.start_user_socket(events.append)
+        assert bm.wait_connected(key, timeout=10) and bm.wait_connected('user', timeout=10)
+        order = exchange.client().order_market_buy(symbol='BNBBTC', quantity=1)
+        wait_until(lambda: trades and any(e.get('e') == 'executionReport' for e in events),
+                   timeout=10, message='a trade and an order event')
+        assert trades[0]['T'] == order['transactTime'] * 1000
+        report = next(e for e in events if e.get('e') == 'executionReport')
+        assert report['T'] == order['transactTime'] * 1000
+        assert '/ws/bnbbtc@trade?timeUnit=MICROSECOND' in exchange.streams.connections
+        assert '/ws-api/v3?timeUnit=MICROSECOND' in exchange.streams.connections
+    finally:
+        bm.close()
