@@ -349,3 +349,40 @@ def test_local_proxy_routes_only_to_loopback():
     assert proxy.target_for('stream.binance.com', 9443) == ('localhost', 1)
     assert proxy.target_for('example.com', 443) is None
     assert proxy.target_for('127.0.0.2', 80) == ('127.0.0.2', 80)
+
+
+def test_none_entries_and_session_proxies_follow_requests(env):
+    """As requests: the environment beats session.proxies; a None entry removes a key."""
+    env.setenv('HTTPS_PROXY', 'http://env:1')
+    env.setenv('ALL_PROXY', 'http://all:2')
+    client = Client('k', 's')
+    client.session.proxies = {'https': 'http://session:3'}
+    assert proxy_for(STREAM, None, client).host == 'env'
+    client = Client('k', 's', requests_params={'proxies': {'https': None}})
+    assert proxy_for(STREAM, None, client).host == 'all'
+    client = Client('k', 's', requests_params={'proxies': {'https': None, 'all': None}})
+    assert proxy_for(STREAM, None, client) is None
+    client = Client('k', 's', requests_params={'proxies': {'no_proxy': 'binance.com'}})
+    assert proxy_for(STREAM, None, client) is None
+
+
+@pytest.mark.parametrize('environ', [{}, {'HTTPS_PROXY': 'http://env:1'},
+                                     {'ALL_PROXY': 'socks5h://all:2', 'NO_PROXY': '.binance.com'},
+                                     {'https_proxy': 'http://env:1', 'no_proxy': 'example.org'}])
+@pytest.mark.parametrize('session_proxies', [{}, {'https': 'http://session:3'}])
+@pytest.mark.parametrize('request_proxies', [{}, {'https': None}, {'all': 'http://req-all:4'},
+                                             {'no_proxy': 'stream.binance.com'},
+                                             {'https://stream.binance.com': 'http://exact:5'}])
+def test_same_proxy_as_the_rest_client_would_use(env, environ, session_proxies, request_proxies):
+    """For every mix of settings the stream's proxy is the one requests picks for REST."""
+    from requests.utils import select_proxy
+    for name, value in environ.items():
+        env.setenv(name, value)
+    client = Client('k', 's', requests_params={'proxies': dict(request_proxies)})
+    client.session.proxies = dict(session_proxies)
+    url = 'https://stream.binance.com:9443/ws/x'
+    merged = client.session.merge_environment_settings(url, dict(request_proxies), None, None,
+                                                       None)['proxies']
+    expected = select_proxy(url, merged)
+    got = proxy_for('wss://stream.binance.com:9443/ws/x', None, client)
+    assert (got and '{}://{}:{}'.format(got.scheme, got.host, got.port)) == (expected or None)

@@ -167,20 +167,26 @@ def proxy_for(url: str, explicit: Union[None, bool, ProxySpec] = None,
     if isinstance(explicit, ProxySpec):
         return explicit
     from requests.utils import get_environ_proxies, select_proxy
-    proxies: Dict[str, str] = {}
+    # as requests' Session.request: the request's proxies, the environment's for
+    # the keys they lack (NO_PROXY applies to those only), then the session's
+    # underneath; a key set to None removes the entry
     session = getattr(client, 'session', None)
-    trust_env = getattr(session, 'trust_env', True)
-    proxies.update(getattr(session, 'proxies', None) or {})
     params = getattr(client, '_requests_params', None) or {}
-    proxies.update(params.get('proxies') or {})
+    request: Dict[str, Optional[str]] = dict(params.get('proxies') or {})
+    origin = {key: 'the client\'s requests_params proxies[{!r}]'.format(key) for key in request}
     target = _lookup_url(url)
-    origin = {key: 'the client\'s proxies[{!r}]'.format(key) for key in proxies}
-    if trust_env:
-        for key, value in get_environ_proxies(target, no_proxy=proxies.get('no_proxy')).items():
-            if key not in proxies:
-                proxies[key] = value
+    if getattr(session, 'trust_env', True):
+        for key, value in get_environ_proxies(target, no_proxy=request.get('no_proxy')).items():
+            if key not in request:
+                request[key] = value
                 origin[key] = '{}_PROXY (or {}_proxy) in the environment'.format(key.upper(),
                                                                                  key)
+    merged: Dict[str, Optional[str]] = {}
+    for key, value in (getattr(session, 'proxies', None) or {}).items():
+        merged[key] = value
+        origin.setdefault(key, 'client.session.proxies[{!r}]'.format(key))
+    merged.update(request)
+    proxies = {key: value for key, value in merged.items() if value is not None}
     chosen = select_proxy(target, proxies)
     if not chosen:
         return None
