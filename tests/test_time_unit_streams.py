@@ -125,10 +125,37 @@ def test_manager_of_a_microsecond_client_gets_microsecond_events(exchange):
         order = exchange.client().order_market_buy(symbol='BNBBTC', quantity=1)
         wait_until(lambda: trades and any(e.get('e') == 'executionReport' for e in events),
                    timeout=10, message='a trade and an order event')
-        assert trades[0]['T'] == order['transactTime'] * 1000
+        trade = next(t for t in exchange.client().get_recent_trades(symbol='BNBBTC')
+                     if t['id'] == trades[0]['t'])
+        assert (trades[0]['T'], trades[0]['E'] % 1000) == (trade['time'] * 1000, 0)
         report = next(e for e in events if e.get('e') == 'executionReport')
-        assert report['T'] == order['transactTime'] * 1000
+        placed = exchange.client().get_order(symbol='BNBBTC', orderId=order['orderId'])
+        assert report['O'] == placed['time'] * 1000   # the order's creation time
         assert '/ws/bnbbtc@trade?timeUnit=MICROSECOND' in exchange.streams.connections
         assert '/ws-api/v3?timeUnit=MICROSECOND' in exchange.streams.connections
     finally:
         bm.close()
+
+
+def test_ws_api_answers_in_the_unit_of_the_connection(exchange):
+    """/ws-api/v3?timeUnit=MICROSECOND: serverTime and kline open/close times in microseconds."""
+    port = _port(exchange)
+    micro = RawClient(port, '/ws-api/v3?timeUnit=MICROSECOND')
+    milli = RawClient(port, '/ws-api/v3')
+    try:
+        kline_request = {'id': 2, 'method': 'uiKlines',
+                         'params': {'symbol': 'BNBBTC', 'interval': '1m', 'limit': 2}}
+        answers = []
+        for client in (micro, milli):
+            client.send_json({'id': 1, 'method': 'time'})
+            client.send_json(kline_request)
+            answers.append([client.recv_json()['result'] for _ in range(2)])
+        (us_time, us_klines), (ms_time, ms_klines) = answers
+        assert len(str(us_time['serverTime'])) == 16 and len(str(ms_time['serverTime'])) == 13
+        assert [[row[0], row[6]] for row in us_klines] == [
+            [row[0] * 1000, row[6] * 1000] for row in ms_klines]
+        assert [row[1:6] + row[7:] for row in us_klines] == [
+            row[1:6] + row[7:] for row in ms_klines]
+    finally:
+        micro.close()
+        milli.close()

@@ -22,7 +22,8 @@ from twisted.python.failure import Failure
 from binance._streams.tls import use_reactor_timer
 from binance.testing import streams_wsapi
 from binance.testing.streams_format import dumps, loads
-from binance.testing.streams_time_unit import BAD_TIME_UNIT, wants_microseconds_in
+from binance.testing.streams_time_unit import (
+    BAD_TIME_UNIT, reply_to_microseconds, wants_microseconds_in)
 
 __all__ = ['StreamProtocol', 'StreamFactory']
 
@@ -272,7 +273,8 @@ class StreamProtocol(WebSocketServerProtocol):
 
     def onMessage(self, payload: bytes, isBinary: bool) -> None:
         if self.route == ROUTE_API:
-            self.send_json(streams_wsapi.handle_request(self.stream_server, self, payload))
+            reply = streams_wsapi.handle_request(self.stream_server, self, payload)
+            self.send_json(reply_to_microseconds(reply) if self.micro else reply)
         elif self._count_incoming():
             self._live_subscription(payload)
 

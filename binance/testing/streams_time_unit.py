@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 from binance.testing.streams_format import dumps, loads
 
 __all__ = ['wants_microseconds_in', 'event_to_microseconds', 'raw_to_microseconds',
-           'EVENT_TIME_FIELDS', 'BAD_TIME_UNIT']
+           'reply_to_microseconds', 'EVENT_TIME_FIELDS', 'REPLY_TIME_FIELDS', 'BAD_TIME_UNIT']
 
 _VALUES = {'MILLISECOND': False, 'millisecond': False, 'MICROSECOND': True, 'microsecond': True}
 #: what Binance answers a time unit it does not know (its REST message, -1194)
@@ -37,6 +37,9 @@ EVENT_TIME_FIELDS: Dict[str, FrozenSet[str]] = {
     'eventStreamTerminated': frozenset('E'), 'serverShutdown': frozenset('E'),
 }
 _KLINE_FIELDS = frozenset('tT')
+#: time fields of WebSocket API answers (as REST's), and of an error's ``data``
+REPLY_TIME_FIELDS = frozenset(['serverTime', 'time', 'updateTime', 'transactTime', 'workingTime',
+                               'transactionTime', 'openTime', 'closeTime', 'T', 'retryAfter'])
 
 
 def wants_microseconds_in(uri: str) -> Optional[bool]:
@@ -76,3 +79,30 @@ def event_to_microseconds(event: Any) -> Any:
 def raw_to_microseconds(raw: bytes) -> bytes:
     """The JSON event ``raw`` re-encoded with its time fields in microseconds."""
     return dumps(event_to_microseconds(loads(raw)))
+
+
+def reply_to_microseconds(reply: Dict[str, Any]) -> Dict[str, Any]:
+    """A WebSocket API answer with the time fields of its ``result`` (and of an
+    error's ``data``) in microseconds; kline rows' open and close times too."""
+    out = dict(reply)
+    if 'result' in out:
+        out['result'] = _reply_value(out['result'])
+    error = out.get('error')
+    if isinstance(error, dict) and isinstance(error.get('data'), dict):
+        out['error'] = dict(error, data=_reply_value(error['data']))
+    return out
+
+
+def _reply_value(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: item * 1000 if key in REPLY_TIME_FIELDS and _is_int(item)
+                else _reply_value(item) for key, item in value.items()}
+    if isinstance(value, list):
+        if value and all(_is_kline_row(row) for row in value):
+            return [[row[0] * 1000] + row[1:6] + [row[6] * 1000] + row[7:] for row in value]
+        return [_reply_value(item) for item in value]
+    return value
+
+
+def _is_kline_row(row: Any) -> bool:
+    return isinstance(row, list) and len(row) == 12 and _is_int(row[0]) and _is_int(row[6])
