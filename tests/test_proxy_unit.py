@@ -31,6 +31,7 @@ def test_parse_reads_scheme_host_port_and_decoded_credentials():
     assert spec == ProxySpec('http', 'proxy.example', 3128, 'us@er', 'p:ss')
     assert parse_proxy('proxy.example:3128') == ProxySpec('http', 'proxy.example', 3128)
     assert parse_proxy('socks5h://[::1]').port == 1080
+    assert parse_proxy('http://proxy.example').port == 80   # as requests
     assert parse_proxy('SOCKS5://10.0.0.1:9050').scheme == 'socks5'
 
 

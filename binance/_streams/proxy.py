@@ -25,7 +25,7 @@ the SOCKS5 client handshake is this module's own.
 import base64
 import ipaddress
 import struct
-from typing import Any, Dict, Mapping, NamedTuple, Optional, Tuple, Union
+from typing import Any, Dict, NamedTuple, Optional, Tuple, Union
 from urllib.parse import unquote, urlsplit
 
 from twisted.internet.protocol import ClientFactory, Protocol
@@ -35,11 +35,10 @@ __all__ = ['ProxySpec', 'ProxyError', 'parse_proxy', 'proxy_for', 'check_proxy_a
 
 #: the proxy URL schemes accepted (``socks5h``: the proxy resolves the host name)
 PROXY_SCHEMES = ('http', 'socks5', 'socks5h')
-_DEFAULT_PORTS = {'http': 8080, 'socks5': 1080, 'socks5h': 1080}
+#: as requests (urllib3): port 80 for an http:// proxy without one, 1080 for SOCKS
+_DEFAULT_PORTS = {'http': 80, 'socks5': 1080, 'socks5h': 1080}
 #: the longest proxy answer header we read before calling it a failure
 _MAX_HEADER = 16384
-
-ProxyArgument = Union[None, bool, str, 'ProxySpec']
 
 
 class ProxyError(ConnectionError):
