@@ -240,6 +240,7 @@ def test_connect_request_has_host_port_and_basic_auth():
      'refused the CONNECT: 407 Proxy Authentication Required'),
     (b'HTTP/1.0 403 Forbidden\r\n\r\n', 'refused the CONNECT: 403 Forbidden'),
     (b'SSH-2.0-OpenSSH\r\n\r\n', 'not HTTP'),
+    (b'HTTP/1.1 200 OK\r\nX: ' + b'y' * 17000, 'more than 16384 bytes of header'),
 ])
 def test_refused_connect_is_a_proxy_error_naming_the_proxy(answer, words):
     """A non-2xx answer fails the attempt with the status, the proxy named, credentials hidden."""
