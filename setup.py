@@ -33,6 +33,7 @@ setup(
     ],
     extras_require={
         'fast': ['orjson>=3.6'],
+        'plot': ['matplotlib>=3.3'],   # python -m binance.testing run --plot FILE.png
         'test': [
             'pytest>=7',
             'pytest-timeout>=2.1',
@@ -43,6 +44,7 @@ setup(
             'orjson>=3.6',
             'docutils>=0.18',  # tests/test_docs.py renders the Japanese pages' line joining
             'mypy>=1.0',       # .ci/run type-checks the package (config in setup.cfg)
+            'matplotlib>=3.3',  # the [plot] extra's --plot is tested (tests/test_paper_cli.py)
         ],
         'docs': ['sphinx>=6'],
     },

@@ -25,7 +25,14 @@ leaves the book as it was). Modes, in one run:
 ``ws-api``
     ``bm.ws_api.order_place(..., callback=...)`` (HMAC key, signed per request);
 ``ws-api-ed25519``
-    the same with an Ed25519 key (``session.logon``, no per-request signature).
+    the same with an Ed25519 key (``session.logon``, no per-request signature);
+``futures-rest``
+    ``client.futures_create_order(...)`` inside the callback (USD-M, ``BTCUSDT``
+    ``LIMIT`` ``IOC`` at the best bid), blocking like ``rest``;
+``futures-ws-api``
+    ``bm.futures_ws_api.order_place(..., callback=...)`` (HMAC key);
+``futures-ws-api-ed25519``
+    the same with the Ed25519 key (logged-on session).
 
 For each mode it prints p50/p99 of the order round trip (trigger callback
 start to result in hand), of the time the callback held the reactor thread,
@@ -45,7 +52,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
-MODES = ('idle', 'rest', 'rest-thread', 'ws-api', 'ws-api-ed25519')
+MODES = ('idle', 'rest', 'rest-thread', 'ws-api', 'ws-api-ed25519', 'futures-rest',
+         'futures-ws-api', 'futures-ws-api-ed25519')
 OTHER_PERIOD = 0.002
 
 
@@ -73,9 +81,12 @@ def serve(period: float) -> None:
         LoopingCall(other).start(OTHER_PERIOD)
         LoopingCall(trigger).start(period)
     bid = ex.call(ex.market.depth, 'BNBBTC', 5)['bids'][0][0]
+    futures_bid = ex.call(ex.futures.f_depth, 'BTCUSDT', 5)['bids'][0][0]
     reactor.callFromThread(start)
     print(json.dumps({'api_url': ex.api_url, 'stream_url': ex.stream_url,
                       'ws_api_url': ex.ws_api_url, 'api_key': ex.api_key,
+                      'futures_api_url': ex.futures_api_url,
+                      'futures_ws_api_url': ex.futures_ws_api_url, 'futures_bid': futures_bid,
                       'api_secret': ex.api_secret, 'ed_key': 'bench-ed25519',
                       'ed_private': private, 'bid': bid}), flush=True)
     sys.stdin.read()  # until the parent closes our stdin
@@ -121,18 +132,23 @@ def _measure(info: Dict[str, Any], args: argparse.Namespace) -> Dict[str, Any]:
 
     def make(api_key: str, **keys: Any) -> Any:
         client = Client(api_key, **keys)
-        client.API_URL = info['api_url']
+        client.API_URL, client.FUTURES_URL = info['api_url'], info['futures_api_url']
         bm = BinanceSocketManager(client)
         bm.STREAM_URL, bm.WS_API_URL = info['stream_url'], info['ws_api_url']
+        bm.FUTURES_WS_API_URL = info['futures_ws_api_url']
         return client, bm
 
     client, bm = make(info['api_key'], api_secret=info['api_secret'])
     ed_client, ed_bm = make(info['ed_key'], private_key=info['ed_private'])
     order = dict(symbol='BNBBTC', side='BUY', type='LIMIT', timeInForce='IOC', quantity='1',
                  price=info['bid'], newOrderRespType='ACK')
+    futures_order = dict(symbol='BTCUSDT', side='BUY', type='LIMIT', timeInForce='IOC',
+                         quantity='0.002', price=info['futures_bid'], newOrderRespType='ACK')
     client.get_server_time()
     ed_bm.ws_api.blocking.time()   # connect and log on before measuring
     bm.ws_api.blocking.time()
+    ed_bm.futures_ws_api.blocking.account_balance()
+    bm.futures_ws_api.blocking.account_balance()
     state: Dict[str, Any] = {'phase': None}
 
     def on_other(msg: Dict[str, Any]) -> None:
@@ -166,8 +182,17 @@ def _measure(info: Dict[str, Any], args: argparse.Namespace) -> Dict[str, Any]:
             bm.call_in_thread(finished, client.create_order, **order)
         elif phase.mode == 'ws-api':
             bm.ws_api.order_place(callback=finished, **order)
-        else:
+        elif phase.mode == 'ws-api-ed25519':
             ed_bm.ws_api.order_place(callback=finished, **order)
+        elif phase.mode == 'futures-rest':
+            try:
+                finished(client.futures_create_order(**futures_order))
+            except Exception as exc:
+                finished({'e': 'error', 'm': str(exc)})
+        elif phase.mode == 'futures-ws-api':
+            bm.futures_ws_api.order_place(callback=finished, **futures_order)
+        else:
+            ed_bm.futures_ws_api.order_place(callback=finished, **futures_order)
         phase.holds.append((time.perf_counter() - start) * 1e6)
 
     bm.start_symbol_book_ticker_socket('ETHBTC', on_other)
@@ -208,10 +233,10 @@ def _report(results: Dict[str, Phase], args: argparse.Namespace) -> Dict[str, An
     print('\nOrders from a stream callback: {} per mode, one every {:.0f} ms; other stream every '
           '{:.0f} ms (times in microseconds)'.format(args.orders, args.period * 1000,
                                                        OTHER_PERIOD * 1000))
-    head = '{:<16}{:>10}{:>10}{:>9}{:>10}{:>10}{:>9}{:>10}{:>10}{:>10}{:>9}{:>7}'
+    head = '{:<24}{:>10}{:>10}{:>9}{:>10}{:>10}{:>9}{:>10}{:>10}{:>10}{:>9}{:>7}'
     print(head.format('mode', 'rtt p50', 'rtt p99', 'x rest', 'hold p50', 'hold p99', 'x rest',
                       'other p50', 'other p99', 'other max', 'x idle', 'errors'))
-    line = '{:<16}{:>10.0f}{:>10.0f}{:>9.2f}{:>10.0f}{:>10.0f}{:>9.3f}{:>10.0f}{:>10.0f}' \
+    line = '{:<24}{:>10.0f}{:>10.0f}{:>9.2f}{:>10.0f}{:>10.0f}{:>9.3f}{:>10.0f}{:>10.0f}' \
            '{:>10.0f}{:>9.2f}{:>7}'
     for mode, row in rows.items():
         print(line.format(mode, row['round_trip_p50_us'], row['round_trip_p99_us'],

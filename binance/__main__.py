@@ -3,10 +3,13 @@
 ::
 
     python -m binance stream bnbbtc@trade ethbtc@kline_1m --local --count 20
+    python -m binance record btcusdt@trade btcusdt@depth@100ms --out rec/ --duration 3600
 
 ``--local`` (the default) starts the package's own local exchange
 (:mod:`binance.testing`) first, so the command works with no internet;
 ``--live`` connects to Binance instead. Each message is printed on one line.
+``record`` writes them to hourly gzip JSON-lines files instead
+(:mod:`binance._record`).
 """
 import argparse
 import json
@@ -95,6 +98,26 @@ def format_message(msg: Any) -> str:
     return prefix + (text if len(text) <= 200 else text[:197] + '...')
 
 
+def _record_parser(sub: Any) -> None:
+    record = sub.add_parser(
+        'record', help='write stream messages to gzip JSON lines, one file per hour',
+        description='Write every message of the streams, with its receive time, to '
+                    'DIR/binance-stream-YYYY-MM-DD-HH.jsonl.gz (one JSON line each: '
+                    '{"t": receive_ms, "stream": name, "data": payload}).')
+    record.add_argument('streams', nargs='+', metavar='STREAM',
+                        help='stream names such as btcusdt@trade, btcusdt@depth@100ms')
+    record.add_argument('--out', required=True, metavar='DIR',
+                        help='directory of the recording (created when missing)')
+    where = record.add_mutually_exclusive_group()
+    where.add_argument('--local', dest='local', action='store_true', default=True,
+                       help='record the embedded local exchange (default; no internet needed)')
+    where.add_argument('--live', dest='local', action='store_false',
+                       help="record Binance's stream servers")
+    record.add_argument('--duration', type=float, default=None, metavar='SECONDS',
+                        help='stop after SECONDS (default: run until Ctrl-C)')
+    record.add_argument('--seed', type=int, default=0, help='seed of the local market (with --local)')
+
+
 def _parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog='python -m binance', description=__doc__.split('\n\n')[0])
     sub = parser.add_subparsers(dest='command', required=True)
@@ -113,8 +136,12 @@ def _parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
                         help='exit with status 1 if --count messages have not arrived by then')
     stream.add_argument('--seed', type=int, default=0, help='seed of the local market (with --local)')
     stream.add_argument('--raw', action='store_true', help='print the JSON as received')
+    _record_parser(sub)
     args = parser.parse_args(argv)
-    if args.count is not None and args.count < 1:
+    if args.command == 'record' and args.duration is not None and not args.duration > 0:
+        parser.error('--duration must be a positive number of seconds, got {}'.format(
+            args.duration))
+    if args.command == 'stream' and args.count is not None and args.count < 1:
         parser.error('--count must be at least 1, got {}'.format(args.count))
     from binance._streams.checks import check_stream_names
     try:  # before anything starts (the local exchange, a connection)
@@ -197,6 +224,10 @@ def run_stream(streams: List[str], local: bool = True, count: Optional[int] = No
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = _parse_args(argv)
     signal.signal(signal.SIGINT, signal.default_int_handler)
+    if args.command == 'record':
+        from binance._record import run_record
+        return run_record(args.streams, args.out, local=args.local, duration=args.duration,
+                          seed=args.seed)
     return run_stream(args.streams, local=args.local, count=args.count, timeout=args.timeout,
                       seed=args.seed, raw=args.raw)
 

@@ -70,6 +70,32 @@ def to_algo_params(params: Dict[str, Any]) -> Dict[str, Any]:
     return algo
 
 
+def check_futures_order(func: str, params: Dict[str, Any]) -> Dict[str, Any]:
+    """Check a USD-M order of ``func`` before it is sent (REST or WebSocket API):
+    symbol, side, type and what the type needs; ``timeInForce`` against futures' values.
+
+    :returns: ``params`` (``timeInForce`` checked); :raises TypeError/ValueError:
+        naming the missing or invalid parameter.
+    """
+    require(func, params, 'symbol', 'side', 'type')
+    check_choice('side', params['side'], SIDES)
+    order_type = check_choice('type', params['type'], FUTURES_ORDER_TYPES)
+    if order_type == 'LIMIT':
+        require(func, params, 'timeInForce', 'quantity', 'price')
+    elif order_type in ('STOP', 'TAKE_PROFIT'):
+        require(func, params, 'quantity', 'price', 'stopPrice')
+    elif order_type in ('STOP_MARKET', 'TAKE_PROFIT_MARKET'):
+        require(func, params, 'stopPrice')
+    elif order_type == 'TRAILING_STOP_MARKET':
+        require(func, params, 'callbackRate')
+    elif not params.get('closePosition'):
+        require(func, params, 'quantity')
+    if params.get('timeInForce') is not None:
+        params = dict(params, timeInForce=check_choice(
+            'timeInForce', params['timeInForce'], FUTURES_TIME_IN_FORCES))
+    return params
+
+
 def _algo_query(params: Dict[str, Any]) -> Optional[Dict[str, Any]]:
     """The algo-endpoint parameters of a ``futures_get_order``/``futures_cancel_order`` call
     given ``algoId``/``clientAlgoId`` (or ``conditional=True``), else ``None``."""
@@ -372,24 +398,8 @@ class FuturesMixin(ClientBase):
             'executedQty': '0', 'cumQuote': '0', 'timeInForce': 'GTC', 'type': 'MARKET',
             'reduceOnly': False, 'side': 'SELL', 'positionSide': 'SHORT', 'updateTime': ...}``
         """
-        require('futures_create_order', params, 'symbol', 'side', 'type')
-        check_choice('side', params['side'], SIDES)
-        check_choice('type', params['type'], FUTURES_ORDER_TYPES)
-        order_type = params['type']
-        if order_type == 'LIMIT':
-            require('futures_create_order', params, 'timeInForce', 'quantity', 'price')
-        elif order_type in ('STOP', 'TAKE_PROFIT'):
-            require('futures_create_order', params, 'quantity', 'price', 'stopPrice')
-        elif order_type in ('STOP_MARKET', 'TAKE_PROFIT_MARKET'):
-            require('futures_create_order', params, 'stopPrice')
-        elif order_type == 'TRAILING_STOP_MARKET':
-            require('futures_create_order', params, 'callbackRate')
-        elif not params.get('closePosition'):
-            require('futures_create_order', params, 'quantity')
-        if params.get('timeInForce') is not None:
-            params = dict(params, timeInForce=check_choice(
-                'timeInForce', params['timeInForce'], FUTURES_TIME_IN_FORCES))
-        if order_type in FUTURES_CONDITIONAL_TYPES:
+        params = check_futures_order('futures_create_order', params)
+        if params['type'] in FUTURES_CONDITIONAL_TYPES:
             return self._fapi('POST', 'v1/algoOrder',
                               _without_spot_checks(to_algo_params(params)), signed=True)
         return self._fapi('POST', 'v1/order', _without_spot_checks(params), signed=True)

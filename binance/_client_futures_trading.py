@@ -18,7 +18,7 @@ from binance._client_futures import (FUTURES_CONDITIONAL_TYPES, FUTURES_MAX_KLIN
 from binance._client_params import check_choice, check_limit, check_symbol, require
 from binance.enums import SIDES
 
-__all__ = ['FuturesTradingMixin', 'FUTURES_WORKING_TYPES', 'FUTURES_BATCH_MOST']
+__all__ = ['FuturesTradingMixin', 'check_algo_order', 'FUTURES_WORKING_TYPES', 'FUTURES_BATCH_MOST']
 
 #: ``workingType``: the price a conditional order watches.
 FUTURES_WORKING_TYPES = ('MARK_PRICE', 'CONTRACT_PRICE')
@@ -55,6 +55,33 @@ def _wire(value: Any) -> str:
         type(value).__name__))
 
 
+def check_algo_order(func: str, params: Mapping[str, Any]) -> Dict[str, Any]:
+    """Check a conditional order of ``func`` (REST or WebSocket API) before it is sent.
+
+    :returns: the parameters with ``algoType=CONDITIONAL`` (the default);
+    :raises TypeError/ValueError: naming the missing or invalid parameter.
+    """
+    params = dict({'algoType': 'CONDITIONAL'}, **params)
+    require(func, params, 'symbol', 'side', 'type')
+    check_choice('side', params['side'], SIDES)
+    check_choice('algoType', params['algoType'], ('CONDITIONAL',))
+    check_choice('type', params['type'], FUTURES_CONDITIONAL_TYPES)
+    if params['type'] == 'TRAILING_STOP_MARKET':
+        require(func, params, 'callbackRate')
+    else:
+        require(func, params, 'triggerPrice')
+    if params['type'] in ('STOP', 'TAKE_PROFIT'):
+        require(func, params, 'quantity', 'price')
+    elif not params.get('closePosition'):
+        require(func, params, 'quantity')
+    if params.get('workingType') is not None:
+        check_choice('workingType', params['workingType'], FUTURES_WORKING_TYPES)
+    if params.get('timeInForce') is not None:
+        params['timeInForce'] = check_choice('timeInForce', params['timeInForce'],
+                                             FUTURES_TIME_IN_FORCES)
+    return params
+
+
 class FuturesTradingMixin(FuturesMixin):
     """The USD-M order API beyond 0.7.11 (see the module docs)."""
 
@@ -80,24 +107,7 @@ class FuturesTradingMixin(FuturesMixin):
             'workingType': 'CONTRACT_PRICE', 'closePosition': False, 'priceProtect': False,
             'reduceOnly': False, 'createTime': ..., 'updateTime': ..., 'triggerTime': 0, ...}``
         """
-        params = dict({'algoType': 'CONDITIONAL'}, **params)
-        require('futures_create_algo_order', params, 'symbol', 'side', 'type')
-        check_choice('side', params['side'], SIDES)
-        check_choice('algoType', params['algoType'], ('CONDITIONAL',))
-        check_choice('type', params['type'], FUTURES_CONDITIONAL_TYPES)
-        if params['type'] == 'TRAILING_STOP_MARKET':
-            require('futures_create_algo_order', params, 'callbackRate')
-        else:
-            require('futures_create_algo_order', params, 'triggerPrice')
-        if params['type'] in ('STOP', 'TAKE_PROFIT'):
-            require('futures_create_algo_order', params, 'quantity', 'price')
-        elif not params.get('closePosition'):
-            require('futures_create_algo_order', params, 'quantity')
-        if params.get('workingType') is not None:
-            check_choice('workingType', params['workingType'], FUTURES_WORKING_TYPES)
-        if params.get('timeInForce') is not None:
-            params['timeInForce'] = check_choice('timeInForce', params['timeInForce'],
-                                                 FUTURES_TIME_IN_FORCES)
+        params = check_algo_order('futures_create_algo_order', params)
         return self._fapi('POST', 'v1/algoOrder', _without_spot_checks(params), signed=True)
 
     def futures_get_algo_order(self, **params: Any) -> Dict[str, Any]:

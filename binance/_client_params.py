@@ -330,10 +330,10 @@ def encode_params(params: Mapping[str, Any], repeated: Iterable[str] = (),
     return pairs
 
 
-def encode_ws_params(params: Mapping[str, Any]) -> Dict[str, str]:
+def encode_ws_params(params: Mapping[str, Any], product: str = 'spot') -> Dict[str, str]:
     """The WebSocket API ``params`` of a request: checked and formatted like
     :func:`encode_params` (one value per name), as the text sent and signed."""
-    return dict(encode_params(params))
+    return dict(encode_params(params, product=product))
 
 
 _ORDER = ('symbol', 'side', 'type', 'timeInForce', 'quantity', 'quoteOrderQty', 'price',

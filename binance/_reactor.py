@@ -450,6 +450,12 @@ def request_exit(code: Any, reactor: Any = None) -> None:
     atexit.register(_exit_as_requested)
 
 
+def exit_requested() -> bool:
+    """Whether a callback's ``sys.exit`` has asked the process to end."""
+    with _lock:
+        return 'code' in _exit_request
+
+
 def take_exit_request() -> Optional[int]:
     """The exit status a callback's ``sys.exit`` asked for, once (else ``None``).
 

@@ -239,10 +239,16 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
         reactor to stop. Calling ``start()`` again, or after :meth:`close`,
         does nothing. With an injected ``reactor=`` no thread is started.
 
+        When a callback's ``sys.exit(...)`` has already stopped the reactor
+        (a message can arrive before the main thread reaches ``start()``),
+        ``start()`` does nothing: the program is ending with that status.
+
         :raises ReactorStoppedError: when the process's
             reactor has stopped: Twisted cannot restart it, so no socket could
             ever connect (start a new process instead).
         """
+        if _reactor.exit_requested() and _reactor.has_stopped():
+            return
         self._check_reactor_alive()
         with self._conn_lock:
             if self._manager_started:
@@ -593,6 +599,7 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
         api = self.__dict__.get('_ws_api')
         if api is not None:
             api.close()
+        self._close_futures_ws_api()
 
     # -- orders without blocking the reactor (binance/_streams/api_session.py) ---------------------
 

@@ -122,3 +122,32 @@ bm2.start()
     proc = _python('-c', program)
     assert proc.returncode == 0, proc.stderr
     assert 'never called' not in proc.stderr
+
+
+# the callback exits before the main thread reaches bm.start(): the message came first
+EXIT_BEFORE_START = '''
+import time
+from binance import _reactor
+from binance.testing import LocalExchange
+from binance.websockets import BinanceSocketManager
+import sys
+exchange = LocalExchange(tick=0.02)
+exchange.start()
+BinanceSocketManager.STREAM_URL = exchange.stream_url
+def process_message(msg):
+    sys.exit(3)
+bm = BinanceSocketManager(exchange.client())
+bm.start_trade_socket('BNBBTC', process_message)
+deadline = time.monotonic() + 30
+while not (_reactor.exit_requested() and _reactor.has_stopped()) and time.monotonic() < deadline:
+    time.sleep(0.01)
+bm.start()
+'''
+
+
+def test_a_callback_exit_before_start_is_still_the_exit_status():
+    """A callback's sys.exit(3) that runs before the main thread calls bm.start() still ends
+    the program with 3 (start() does nothing then, instead of raising ReactorStoppedError)."""
+    proc = _python('-c', EXIT_BEFORE_START)
+    assert proc.returncode == 3, proc.stderr
+    assert 'ReactorStoppedError' not in proc.stderr

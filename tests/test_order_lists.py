@@ -17,6 +17,9 @@ from tests.support import wait_until
 SYMBOL = 'BNBBTC'
 TICK = Decimal('0.000001')
 _accounts = itertools.count(1)
+# The user sockets here are told apart by their listen keys (the original flow, an
+# option of the local exchange since binance.com retired Spot listen keys).
+MODULE_EXCHANGE = {'tick': None, 'listen_keys': True}
 
 
 @pytest.fixture(scope='module')

@@ -153,9 +153,10 @@ class _Blocking:
         self._api = api
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
-        if name not in WebSocketApi.METHODS and name != 'request':
+        methods = type(self._api).METHODS
+        if name not in methods and name != 'request':
             raise AttributeError('no WebSocket API method {!r}; methods: {}'.format(
-                name, ', '.join(sorted(WebSocketApi.METHODS) + ['request'])))
+                name, ', '.join(sorted(methods) + ['request'])))
 
         def call(*args: Any, timeout: float = REQUEST_TIMEOUT, **params: Any) -> Any:
             return self._api._wait(name, args, params, timeout)
@@ -209,6 +210,11 @@ class WebSocketApi:
         'ticker': ('ticker', False),
         'ticker_trading_day': ('ticker.tradingDay', False),
     }
+
+    #: how the connection is named in logs
+    NAME = 'WebSocket API'
+    #: whose parameter rules apply (:func:`binance._client_params.encode_params`)
+    PRODUCT = 'spot'
 
     def __init__(self, manager: Any, ctx: Any, request_timeout: float = REQUEST_TIMEOUT) -> None:
         self._manager = manager      # its client, and start() for a blocking call
@@ -303,7 +309,7 @@ class WebSocketApi:
                        or signer_of(client) is None):
             raise ValueError('{} needs the manager\'s Client to have an API key and an '
                              'api_secret or private_key'.format(method))
-        encoded = encode_ws_params(dict(params or {}))
+        encoded = encode_ws_params(dict(params or {}), self.PRODUCT)
         d: Deferred = Deferred()
         pending = _Pending(method, encoded, signed, d, timeout or self.request_timeout)
         self._ctx.check_reactor_alive()
@@ -499,23 +505,37 @@ class WebSocketApi:
         elif self._ready:
             self._flush()
 
+    def _clock(self) -> Any:
+        """The client's clock that stamps this session's requests (its ``server_clock``)."""
+        return getattr(self._manager.client, 'server_clock', None)
+
+    def _url(self) -> str:
+        """The URL to connect to (read at each connection)."""
+        return str(self._ctx.ws_api_url())
+
     def _connect(self) -> None:
-        self._factory = self._ctx.connect(self._ctx.ws_api_url(), LinkHooks(
+        self._factory = self._ctx.connect(self._url(), LinkHooks(
             self._on_message, self._gave_up, gate=self, on_open=self._opened),
-            name='WebSocket API')
+            name=self.NAME)
 
     def _opened(self, proto: Any) -> None:
         self._proto = proto
         self.logged_on = False
-        client = self._manager.client
-        clock = getattr(client, 'server_clock', None)
+        clock = self._clock()
         if clock is not None and clock.stale():
-            self._send_internal('time', {}, False, self._measured)
+            self._measure(self._after_time)
         else:
             self._after_time()
 
+    def _measure(self, then: Callable[[], Any]) -> None:
+        """Measure the server's time (its ``time`` method), then call ``then()``."""
+        def measured(reply: Dict[str, Any], sent_ms: int) -> None:
+            self._measured(reply, sent_ms)
+            then()
+        self._send_internal('time', {}, False, measured)
+
     def _measured(self, reply: Dict[str, Any], sent_ms: int) -> None:
-        clock = self._manager.client.server_clock
+        clock = self._clock()
         result = reply.get('result') or {}
         if reply.get('status') == 200 and isinstance(result.get('serverTime'), int):
             clock.record(result['serverTime'], sent_ms, clock.local_ms())
@@ -548,8 +568,8 @@ class WebSocketApi:
             self._send(pending)
 
     def _timestamp(self) -> int:
-        return self._manager.client.server_clock.local_ms() + \
-            self._manager.client.server_clock.offset_ms
+        clock = self._clock()
+        return clock.local_ms() + clock.offset_ms
 
     def _frame(self, pending: _Pending) -> bytes:
         params = dict(pending.params)
@@ -569,7 +589,7 @@ class WebSocketApi:
         frame = self._frame(pending)
         assert pending.request_id is not None
         self._pending[pending.request_id] = pending
-        pending.sent_ms = self._manager.client.server_clock.local_ms()  # local: for record()
+        pending.sent_ms = self._clock().local_ms()  # local: for record()
         self._proto.sendMessage(frame, isBinary=False)
 
     def _send_internal(self, method: str, params: Dict[str, Any], signed: bool,
@@ -595,10 +615,7 @@ class WebSocketApi:
                 self.logged_on = False
             return
         if pending.internal is not None:
-            handler = pending.internal
-            handler(msg, pending.sent_ms)
-            if handler == self._measured:
-                self._after_time()
+            pending.internal(msg, pending.sent_ms)
             return
         status = msg.get('status')
         if status == 200:
@@ -606,16 +623,15 @@ class WebSocketApi:
             return
         code = (msg.get('error') or {}).get('code')
         if code == _INVALID_TIMESTAMP and pending.signed and not pending.resent \
-                and self._manager.client.server_clock.enabled:
+                and self._clock().enabled:
             pending.resent = True
             log.info('WebSocket API: %s refused for its timestamp; measuring the server time '
                      'and sending it once more', pending.method)
 
-            def measured(reply: Dict[str, Any], sent_ms: int) -> None:
-                self._measured(reply, sent_ms)
+            def resend() -> None:
                 if self._ready and self._proto is not None:
                     self._send(pending)
-            self._send_internal('time', {}, False, measured)
+            self._measure(resend)
             return
         if status == 401 and pending.via_logon and not pending.resent:
             # the server ended the session: log on again, then send this request once more

@@ -25,6 +25,8 @@ from binance._streams import kinds as _stream_kinds
 from binance._not_provided import not_provided
 from binance._streams.checks import check_callback, check_interval, stream_symbol
 from binance._streams.context import SocketContext
+from binance._streams.futures_api import (DEFAULT_FUTURES_WS_API_URL, TESTNET_FUTURES_WS_API_URL,
+                                          FuturesWebSocketApi)
 from binance._streams.market import DELIVER_ENVELOPE, Subscription
 from binance._streams.margin import MarginUserStream
 from binance._streams.user import UserStream
@@ -36,6 +38,7 @@ Callback = Callable[[Any], Any]
 _DEFAULT_FSTREAM_URL = 'wss://fstream.binance.com/'
 _TESTNET_FSTREAM_URL = 'wss://fstream.binancefuture.com/'
 _DEMO_FSTREAM_URL = 'wss://demo-fstream.binance.com/'
+_NO_DEMO = 'no-demo:'   # Binance documents no demo host for the futures WebSocket API
 #: Streams per connection on USD-M futures.
 FUTURES_MAX_STREAMS = _stream_kinds.FUTURES_MAX_STREAMS
 #: Update speeds of the futures diff depth stream (``None``: Binance's 250 ms).
@@ -87,8 +90,11 @@ class FuturesSocketsMixin:
     """The futures and margin ``start_*`` methods (mixed into the socket manager)."""
 
     FSTREAM_URL = _DEFAULT_FSTREAM_URL
+    #: the USD-M futures WebSocket API (:attr:`futures_ws_api`)
+    FUTURES_WS_API_URL = DEFAULT_FUTURES_WS_API_URL
     #: the host manager's context (its URLs, TLS options and registry)
     _ctx: SocketContext
+    _conn_lock: Any
     #: a 0.7.11 socket method this package lacks (options, all-market book tickers)
     #: raises BinanceNotProvidedError naming the replacement
     __getattr__ = not_provided
@@ -116,6 +122,38 @@ class FuturesSocketsMixin:
                              'stream?streams=' + '/'.join(names))
         return self._ctx.start_entry(key, lambda: FuturesSubscription(
             self._ctx, key, names, callback, base))
+
+    def _futures_ws_api_url(self) -> str:
+        url = self._ctx.for_client(self.FUTURES_WS_API_URL, DEFAULT_FUTURES_WS_API_URL,
+                                   TESTNET_FUTURES_WS_API_URL,
+                                   'wss://ws-fapi.binance.{}/ws-fapi/v1', _NO_DEMO)
+        if url == _NO_DEMO:
+            raise ValueError('Binance documents no Demo Mode host for the futures WebSocket '
+                             'API; use a client without demo=True, or set '
+                             'bm.FUTURES_WS_API_URL to the host you mean')
+        return url
+
+    @property
+    def futures_ws_api(self) -> Any:
+        """This manager's USD-M futures WebSocket API session
+        (:class:`binance._streams.futures_api.FuturesWebSocketApi`, ``FUTURES_WS_API_URL``).
+
+        ``bm.futures_ws_api.order_place(symbol='BTCUSDT', side='BUY', type='LIMIT', ...,
+        callback=on_order)`` returns a Deferred at once, like :attr:`ws_api`;
+        ``bm.futures_ws_api.blocking.order_place(..., timeout=10)`` waits in the caller's thread.
+        """
+        with self._conn_lock:
+            api = self.__dict__.get('_futures_ws_api')
+            if api is None:
+                self._ctx.tls_options(self._futures_ws_api_url())
+                api = self.__dict__['_futures_ws_api'] = FuturesWebSocketApi(
+                    self, self._ctx, self._futures_ws_api_url)
+        return api
+
+    def _close_futures_ws_api(self) -> None:
+        api = self.__dict__.get('_futures_ws_api')
+        if api is not None:
+            api.close()
 
     # -- 0.7.11's futures sockets --------------------------------------------------
 

@@ -138,6 +138,12 @@ class LocalExchange:
         :param max_connection_age: seconds after which it closes a connection.
     :param clock_offset: seconds the exchange's clock runs ahead of this
         machine's (negative: behind); see :attr:`clock_offset`.
+    :param mirror: paper trading on live prices: follow an upstream exchange's
+        market for ``symbols`` (names; default the five default symbols) and
+        match the accounts' orders locally against it (:mod:`binance.testing.mirror`).
+    :param upstream: the upstream of ``mirror``: ``None`` for Binance, or
+        ``'API_URL,STREAM_URL'`` / ``(api_url, stream_url)``, e.g. another
+        local exchange's :attr:`api_url` and :attr:`stream_url`.
 
     :ivar market: the :class:`~binance.testing.market.Market`; touch it on the
         reactor thread only, e.g. ``ex.call(ex.market.depth, 'BNBBTC', 100)``.
@@ -165,7 +171,8 @@ class LocalExchange:
                  balances: Optional[Mapping[str, Any]] = None, ping_interval: float = 20.0,
                  pong_timeout: float = 60.0, max_connection_age: float = 86400.0,
                  clock_offset: float = 0.0,
-                 futures_balances: Optional[Mapping[str, Any]] = None) -> None:
+                 futures_balances: Optional[Mapping[str, Any]] = None,
+                 mirror: bool = False, upstream: Any = None) -> None:
         if tick is not None and (isinstance(tick, bool) or not isinstance(tick, (int, float))
                                  or tick <= 0):
             raise ValueError('tick must be a positive number of seconds or None, got {!r}'
@@ -176,6 +183,12 @@ class LocalExchange:
         for name, value in (('api_key', api_key), ('api_secret', api_secret)):
             if not isinstance(value, str) or not value:
                 raise ValueError('{} must be a non-empty string'.format(name))
+        # paper trading: the market's symbols and prices come from the upstream
+        self.mirror: Any = None
+        mirror_source = None
+        if mirror or upstream is not None:
+            from binance.testing.mirror import mirror_settings
+            mirror_source, symbols = mirror_settings(mirror, upstream, symbols)
         self.seed = seed
         self.tls = bool(tls)
         self.tls_hostnames = tuple(tls_hostnames)
@@ -187,6 +200,9 @@ class LocalExchange:
             ping_interval=ping_interval, pong_timeout=pong_timeout,
             max_connection_age=max_connection_age)
         self.market = Market(seed, symbols)
+        if mirror_source is not None:
+            from binance.testing.mirror import Mirror
+            self.mirror = Mirror(self.market, *mirror_source)
         self._set_offset(clock_offset)
         if balances is None:
             assets = {a for name in self.market.symbols
@@ -268,6 +284,8 @@ class LocalExchange:
             return self
         _reactor.ensure_running()
         _reactor.blocking_call(self._start_on_reactor, rest_port, stream_port)
+        if self.mirror is not None:
+            self.mirror.start(self.streams, _reactor.get_reactor(), self._rest)
         return self
 
     def _start_on_reactor(self, rest_port: int, stream_port: int) -> None:
@@ -338,6 +356,8 @@ class LocalExchange:
         from binance.testing.wallet_extras import wallet_extra_routes
         routes.update(subaccount_routes(self.subaccounts))
         routes.update(wallet_extra_routes(self.wallet_extras))
+        if self.mirror is not None:   # market data of the mirrored symbols: the upstream's
+            routes.update(self.mirror.rest_routes(routes))
         return routes
 
     def _run_futures_timers(self) -> None:
@@ -350,7 +370,10 @@ class LocalExchange:
 
     def _tick(self) -> None:
         try:
-            self.market.step_some(TICK_SYMBOLS)
+            if self.mirror is not None:   # the upstream moves the market
+                self.mirror.tick()
+            else:
+                self.market.step_some(TICK_SYMBOLS)
             if self.futures.active:   # simulated only once someone uses futures
                 self.futures.step()
         except Exception:
@@ -366,6 +389,8 @@ class LocalExchange:
         """
         if self._ports is None:
             return
+        if self.mirror is not None:
+            self.mirror.stop()
         if self._rest_server is not None:
             self._rest_server.stop()  # its own threads: no reactor needed
         if _reactor.in_reactor_thread():
@@ -449,6 +474,12 @@ class LocalExchange:
         return self.stream_url + 'ws-api/v3'
 
     @property
+    def futures_ws_api_url(self) -> str:
+        """USD-M futures WebSocket API URL, e.g. ``ws://127.0.0.1:PORT/ws-fapi/v1``
+        (what ``BinanceSocketManager.FUTURES_WS_API_URL`` takes)."""
+        return self.fstream_url + 'ws-fapi/v1'
+
+    @property
     def ca_file(self) -> Optional[str]:
         """PEM file of the generated CA under ``tls=True`` (after :meth:`start`), else ``None``."""
         return self._material.ca_file if self._material is not None else None
@@ -477,7 +508,8 @@ class LocalExchange:
     @contextlib.contextmanager
     def install(self) -> Iterator['LocalExchange']:
         """Point ``Client.API_URL`` and ``BinanceSocketManager.STREAM_URL`` /
-        ``WS_API_URL`` / ``TLS_CA`` at this exchange; restore them on exit.
+        ``WS_API_URL`` / ``FSTREAM_URL`` / ``FUTURES_WS_API_URL`` / ``TLS_CA`` at this
+        exchange; restore them on exit.
 
         ``Client.API_TESTNET_URL``, ``Client.API_DEMO_URL`` and
         ``Client.API_URL_TEMPLATE`` are pointed here too, so ``Client(testnet=True)``,
@@ -505,6 +537,7 @@ class LocalExchange:
             from binance.websockets import BinanceSocketManager
             for name, value in (('STREAM_URL', self.stream_url),
                                 ('FSTREAM_URL', self.fstream_url),
+                                ('FUTURES_WS_API_URL', self.futures_ws_api_url),
                                 ('WS_API_URL', self.ws_api_url), ('TLS_CA', self.ca_file)):
                 if hasattr(BinanceSocketManager, name) and (name != 'TLS_CA' or self.tls):
                     patches.append((BinanceSocketManager, name, value))
@@ -540,6 +573,9 @@ class LocalExchange:
         """Advance the market ``n`` steps (on the reactor thread); events go out at once."""
         if isinstance(n, bool) or not isinstance(n, int) or n < 0:
             raise ValueError('n must be a non-negative int, got {!r}'.format(n))
+        if self.mirror is not None:
+            raise RuntimeError('this exchange mirrors its upstream, whose market moves it; '
+                               'step() the upstream instead')
         self.call(self._step_both, n)
 
     def _step_both(self, n: int) -> None:

@@ -5,7 +5,9 @@
     python -m binance.testing [--port-rest N] [--port-streams N] [--tls] [--seed N]
                               [--tick SECONDS] [--listen-keys] [--symbols N]
     python -m binance.testing run [--tls] [--seed N] [--tick SECONDS] [--listen-keys]
-                                  [--symbols N] [--api-key KEY --api-secret SECRET] SCRIPT [ARGS...]
+                                  [--symbols N] [--api-key KEY --api-secret SECRET]
+                                  [--mirror [--upstream URL]] [--report FILE.json]
+                                  [--plot FILE.png] SCRIPT [ARGS...]
 
 The first form runs the reactor in the main thread, prints the URLs and a
 one-line example of pointing a script at the exchange; Ctrl-C stops it.
@@ -13,12 +15,15 @@ one-line example of pointing a script at the exchange; Ctrl-C stops it.
 ``run`` runs an unmodified script against a fresh local exchange
 (:func:`binance.testing.offline.run_offline`) until the script's natural
 end, e.g. its callback's ``reactor.stop()``; the exit status is the
-script's (130 after Ctrl-C).
+script's (130 after Ctrl-C). ``--mirror`` follows an upstream exchange's
+market (paper trading, :mod:`binance.testing.mirror`). When the run ends
+the report (:mod:`binance.testing.report`) is printed to stderr if the
+script placed orders (always with ``--mirror``, ``--report`` or ``--plot``).
 """
 import argparse
 import sys
 import threading
-from typing import Any, List, Optional
+from typing import Any, Dict, List, Optional
 
 from binance.testing.market_base import MAX_GENERATED_SYMBOLS, check_symbol_count
 
@@ -114,9 +119,43 @@ def _run_parser() -> argparse.ArgumentParser:
                              "account (with --api-secret; default: 'local-api-key')")
     parser.add_argument('--api-secret', metavar='SECRET', default=None,
                         help='the HMAC secret of --api-key (default: \'local-api-secret\')')
+    paper = parser.add_argument_group('paper trading and the report')
+    paper.add_argument('--mirror', action='store_true',
+                       help="paper trading on live prices: follow the upstream's market "
+                            '(Binance by default) and match the orders locally')
+    paper.add_argument('--upstream', metavar='URL', default=None,
+                       help="with --mirror: the upstream as 'API_URL,STREAM_URL', e.g. another "
+                            "local exchange's 'http://127.0.0.1:P/api,ws://127.0.0.1:Q/' "
+                            '(default: Binance)')
+    paper.add_argument('--report', metavar='FILE.json', default=None,
+                       help='write the end-of-run report (orders, fills, fees, PnL, balances, '
+                            'drawdown) as JSON')
+    paper.add_argument('--plot', metavar='FILE.png', default=None,
+                       help="draw the equity curve and the fills over the price (needs "
+                            "pip install 'binance[plot]')")
     parser.add_argument('script', help='the Python script to run')
     parser.add_argument('args', nargs=argparse.REMAINDER, help="the script's arguments")
     return parser
+
+
+def _paper_options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Dict[str, Any]:
+    """``--mirror``/``--upstream``/``--plot`` checked before anything starts."""
+    if args.upstream is not None and not args.mirror:
+        parser.error('--upstream is for --mirror (paper trading on the upstream\'s prices)')
+    if args.plot is not None:
+        from binance.testing.report_run import check_plot_available
+        try:
+            check_plot_available()
+        except RuntimeError as exc:
+            parser.error(str(exc))
+    if not args.mirror:
+        return {}
+    from binance.testing.mirror import parse_upstream
+    try:
+        parse_upstream(args.upstream)
+    except ValueError as exc:
+        parser.error('--upstream: {}'.format(exc))
+    return {'mirror': True, 'upstream': args.upstream}
 
 
 def run_script(argv: List[str]) -> int:
@@ -130,11 +169,15 @@ def run_script(argv: List[str]) -> int:
         parser.error('--api-key and --api-secret go together (the secret signs the requests)')
     account = {} if args.api_key is None else {'api_key': args.api_key,
                                                'api_secret': args.api_secret}
+    account.update(_paper_options(parser, args))
     from binance.testing.offline import run_offline
+    from binance.testing.report_run import RunReport
+    report = RunReport(args.report, args.plot, always=bool(args.mirror or args.report
+                                                            or args.plot))
     try:
         return run_offline(args.script, args.args, seed=args.seed, tls=args.tls,
                            tick=args.tick or None, listen_keys=args.listen_keys,
-                           symbols=args.symbols, **account)
+                           symbols=args.symbols, report=report, **account)
     except ValueError as exc:
         print('error: {}'.format(exc), file=sys.stderr)
         return 2

@@ -17,8 +17,10 @@ A connection without a route (``/ws/...``, ``/stream?...``) gets only the
 Binance (which is how an unmodified 0.7.11 script goes quiet). Payloads are
 the futures ones: ``depthUpdate`` with ``T`` and ``pu``, partial depth as a
 ``depthUpdate`` with ``U``/``u``/``pu``, ``bookTicker`` with ``e``/``E``/``T``,
-``markPriceUpdate`` every 3 s (1 s for ``@1s``). The WebSocket API is not
-served here (``/ws-api/v3`` is 404). Everything else (scripting, pings,
+``markPriceUpdate`` every 3 s (1 s for ``@1s``). ``/ws-fapi/v1`` is the
+futures WebSocket API (:mod:`binance.testing.futures_wsapi`; Binance serves
+it on its own host, ``ws-fapi.binance.com``); the spot one (``/ws-api/v3``)
+is 404. Everything else (scripting, pings,
 limits) is :class:`~binance.testing.streams.StreamServer`'s; futures allow
 200 streams per connection.
 """
@@ -27,7 +29,9 @@ from typing import Any, Dict, List, Optional, Tuple
 from autobahn.websocket.types import ConnectionDeny
 
 from binance._streams import kinds as _kinds
+from binance.testing import futures_wsapi
 from binance.testing.streams import StreamServer
+from binance.testing.streams_protocol import ROUTE_API
 from binance.testing.streams_format import (StreamSpec, as_list, dumps, looks_like_listen_key,
                                             ticker_event)
 
@@ -37,6 +41,8 @@ __all__ = ['FuturesStreamServer', 'ROUTES', 'stream_route', 'FUTURES_MAX_STREAMS
 ROUTES = ('public', 'market', 'private')
 #: Streams per connection on USD-M futures.
 FUTURES_MAX_STREAMS = _kinds.FUTURES_MAX_STREAMS
+#: Path of the futures WebSocket API (Binance serves it on ws-fapi.binance.com).
+FUTURES_WS_API_PATH = '/ws-fapi/v1'
 
 def parse_futures_stream(name: str) -> Optional[StreamSpec]:
     """Parse a USD-M stream name with :data:`binance._streams.kinds.FUTURES_KINDS`
@@ -72,6 +78,7 @@ class FuturesStreamServer(StreamServer):
     """fstream over a :class:`~binance.testing.futures_market.FuturesMarket` (see the module docs)."""
 
     _parse_stream = staticmethod(parse_futures_stream)
+    api_handler = staticmethod(futures_wsapi.handle_request)
 
     def route(self, uri: str) -> Tuple[str, List[str]]:
         """``(route, stream names)`` of a request, routed paths included.
@@ -79,8 +86,11 @@ class FuturesStreamServer(StreamServer):
         :raises ConnectionDeny: 404 for a path fstream does not serve.
         """
         prefix, rest = _split_route(uri)
-        if rest.split('?', 1)[0] == '/ws-api/v3':
+        path = rest.split('?', 1)[0]
+        if path == '/ws-api/v3':
             raise ConnectionDeny(404, 'Not Found: fstream has no WebSocket API on this host')
+        if path == FUTURES_WS_API_PATH and not prefix:
+            return ROUTE_API, []
         kind, names = super().route(rest)
         if len(names) > FUTURES_MAX_STREAMS:
             raise ConnectionDeny(400, 'Bad Request: more than {} streams'.format(

@@ -26,14 +26,17 @@ __all__ = ['run_offline']
 Target = Union[str, 'os.PathLike[str]', Callable[[], Any]]
 
 
-def run_offline(target: Target, args: Optional[Sequence[str]] = None, **exchange_options: Any) -> int:
+def run_offline(target: Target, args: Optional[Sequence[str]] = None, *, report: Any = None,
+                **exchange_options: Any) -> int:
     """Run ``target`` with every client and socket manager pointed at a local exchange.
 
     :param target: a script's path (run as ``__main__``, with ``sys.argv`` set
         to the path and ``args``) or a callable taking no arguments.
     :param args: the script's command line arguments (scripts only).
+    :param report: a :class:`~binance.testing.report_run.RunReport`: it watches
+        the default account and reports when the run ends, Ctrl-C included.
     :param exchange_options: for :class:`~binance.testing.LocalExchange`
-        (``seed=``, ``tls=``, ``tick=`` ...).
+        (``seed=``, ``tls=``, ``tick=``, ``mirror=``, ``upstream=`` ...).
     :returns: the exit status: ``0`` when the script ended normally, the code of
         a ``SystemExit`` it raised (``sys.exit(2)`` gives 2), in the main
         thread or in a callback.
@@ -55,6 +58,8 @@ def run_offline(target: Target, args: Optional[Sequence[str]] = None, **exchange
     exchange = LocalExchange(**exchange_options)
     exchange.start()
     status = 0
+    if report is not None:
+        report.start(exchange)
     try:
         # the script's argv and path stay for the program's life: its callbacks run later
         with exchange.install(), _as_main(target, list(args or [])):
@@ -74,6 +79,8 @@ def run_offline(target: Target, args: Optional[Sequence[str]] = None, **exchange
         _reactor.stop_and_wait()
         raise
     finally:
+        if report is not None:
+            report.finish(exchange)
         exchange.stop()
     return status
 

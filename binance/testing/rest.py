@@ -359,6 +359,9 @@ class RestResource(resource.Resource):
         super().__init__()
         self.market = market
         self.routes = ROUTES if routes is None else routes
+        #: Called as ``before_route(path, params)`` before each routed request (REST
+        #: thread), e.g. the mirror following a symbol the request names.
+        self.before_route: Optional[Callable[[str, Dict[str, Any]], None]] = None
         self._paths = {path for _, path in self.routes}
         self.listen_keys = listen_keys
         self._reactor = reactor
@@ -544,6 +547,8 @@ class RestResource(resource.Resource):
                 return 405, {'code': -1000, 'msg': 'Method {} is not allowed for {}.'.format(
                     method, path)}, None
             return 404, _NOT_FOUND, {'Content-Type': 'text/html'}
+        if self.before_route is not None:
+            self.before_route(path, params)
         weight = route.weight(params) if callable(route.weight) else route.weight
         if not self._count_weight(weight):
             return 429, _DEFAULT_BODIES[429], {'Retry-After': str(60 - int(
@@ -564,6 +569,8 @@ class RestResource(resource.Resource):
                 raise MarketError(-1104, "Not all sent parameters were read; read '{}' "
                                          "parameter(s) but was sent '{}'.".format(
                                              len(params) - len(unread), len(params)))
+            if getattr(route.handler, 'unlocked', False):   # takes the lock itself if it needs it
+                return 200, route.handler(self.market, api_key, args), None
             with self.lock:
                 return 200, route.handler(self.market, api_key, args), None
         except MarketError as error:

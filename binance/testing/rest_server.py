@@ -33,6 +33,11 @@ HANDSHAKE_TIMEOUT = 10.0
 
 class _Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = 'HTTP/1.1'
+    # TCP_NODELAY, and the head and body go out in one write (a buffered
+    # wfile, flushed once): with Nagle's algorithm on, the body waited for the
+    # client's delayed ACK of the head, about 40 ms per request on Linux.
+    disable_nagle_algorithm = True
+    wbufsize = 1 << 16
     server: '_HTTPServer'
 
     def _serve(self) -> None:

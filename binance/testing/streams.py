@@ -55,6 +55,7 @@ from twisted.internet.task import LoopingCall
 
 from binance import _reactor
 from binance._streams.checks import stream_name
+from binance.testing import streams_wsapi
 from binance.testing.market_base import align_open, next_open
 from binance.testing.streams_format import (
     MAX_STREAMS_PER_CONNECTION, StreamSpec, aggregate_klines, as_list, avg_price_event,
@@ -151,6 +152,8 @@ class StreamServer:
     #: ``token -> (account key, expiration ms)`` or ``None`` for
     #: ``userDataStream.subscribe.listenToken`` (set by the local exchange).
     listen_token_owner: Optional[Callable[[str], Any]] = None
+    #: ``handler(server, conn, frame) -> reply`` of the WebSocket API route
+    api_handler = staticmethod(streams_wsapi.handle_request)
 
     def __init__(self, market: Any, *, reactor: Any = None, tls_options: Any = None,
                  ping_interval: float = 20.0, pong_timeout: float = 60.0,
@@ -167,6 +170,9 @@ class StreamServer:
                 raise ValueError('{} must be a number of seconds >= 0, got {!r}'
                                  .format(name, value))
         self.market = market
+        #: Called with the :class:`StreamSpec` of each new channel; a true answer
+        #: means someone else feeds it (the mirror: its upstream), so no timer starts.
+        self.external_feed: Optional[Callable[[Any], bool]] = None
         self._given_reactor = reactor
         self.tls_options = tls_options
         self.ping_interval = float(ping_interval)
@@ -393,6 +399,8 @@ class StreamServer:
 
     def _channel_created(self, channel: _Channel) -> None:
         spec = channel.spec
+        if self.external_feed is not None and self.external_feed(spec):
+            return
         if spec.kind == 'user':
             owner = self._lookup_listen_key(spec.name)
             if owner is not None:

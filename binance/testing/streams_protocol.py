@@ -273,7 +273,7 @@ class StreamProtocol(WebSocketServerProtocol):
 
     def onMessage(self, payload: bytes, isBinary: bool) -> None:
         if self.route == ROUTE_API:
-            reply = streams_wsapi.handle_request(self.stream_server, self, payload)
+            reply = self.stream_server.api_handler(self.stream_server, self, payload)
             self.send_json(reply_to_microseconds(reply) if self.micro else reply)
         elif self._count_incoming():
             self._live_subscription(payload)

@@ -222,7 +222,7 @@ class Contracts:
         """``LOT_SIZE`` / ``MARKET_LOT_SIZE`` (the same numbers here), with fapi's codes."""
         spec = self.spec(symbol)
         if qty <= 0:
-            raise MarketError(-4003, 'Quantity less than or equal to zero.')
+            raise MarketError(-4003, 'Quantity less than zero.')  # Binance's text, also for 0
         if qty < spec.min_qty:
             raise MarketError(-4004, 'Quantity less than min quantity.')
         if qty > spec.max_qty:
@@ -238,7 +238,12 @@ class Contracts:
                                      "choose reduce only).".format(plain(minimum)))
 
     def check_percent_price(self, symbol: str, side: str, price: Decimal, mark: Decimal) -> None:
-        """``PERCENT_PRICE``: a BUY at most 5 % above the mark, a SELL at most 5 % below."""
+        """``PERCENT_PRICE``: a BUY at most 5 % above the mark, a SELL at most 5 % below.
+
+        The texts are what Binance answers live ("Limit price can't be higher than
+        X."); its Error Codes page lists the generic "Price is higher than mark price
+        multiplier cap." for the same codes.
+        """
         if side == 'BUY' and price > mark * MULTIPLIER_UP:
             raise MarketError(-4016, 'Limit price can\'t be higher than {}.'.format(
                 self.price_str(symbol, mark * MULTIPLIER_UP)))

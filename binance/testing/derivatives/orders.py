@@ -47,6 +47,7 @@ def check_client_id(value: Any, name: str, taken: Any) -> None:
         raise MarketError(-1100, "Illegal characters found in parameter '{}'; legal range is "
                                  "'^[\\.A-Z\\:/a-z0-9_-]{{1,36}}$'.".format(name))
     if value in taken:
+        # live text; Binance's Error Codes page writes "clientOrderId is duplicated"
         raise MarketError(-4116, 'ClientOrderId is duplicated.')
 Publish = Callable[[str, str, Dict[str, Any]], None]
 
