@@ -6,7 +6,8 @@ live in :mod:`binance._client_market` and :mod:`binance._client_account`.
 """
 import logging
 import re
-from typing import Any, Dict, Mapping, Optional, Union
+from typing import Any, Dict, Mapping, NoReturn, Optional, Union
+from urllib.parse import urlencode
 
 import requests
 from urllib3.exceptions import ReadTimeoutError
@@ -19,6 +20,9 @@ from binance._clock import ServerClock
 from binance._keys import load_signer
 from binance._signing import Signer, rest_query, signed_rest_query
 from binance._wire import product_of
+from binance._deadline import DeadlineAdapter, deadline_of, watch
+from binance._rate_limits import (
+    MAX_RETRIES, ORDER_PATHS, RETRY_METHODS, RateLimiter, family_of)
 from binance.exceptions import (
     BinanceAPIException, BinanceException, BinanceConnectionException, BinanceRateLimitException,
     BinanceRequestException, BinanceTimeoutException, _int_or_none,
@@ -34,6 +38,8 @@ _TLD_RE = re.compile(r'^[a-z]{2,}(\.[a-z]{2,})*\Z')
 _SECRET_PARAM_RE = re.compile(r'\b(signature|listenKey)=[0-9A-Za-z%+/=_-]+')
 #: Binance's code for "Timestamp for this request is outside of the recvWindow."
 INVALID_TIMESTAMP = -1021
+#: ``time_unit=`` values (Binance's ``X-MBX-TIME-UNIT``; ``None`` is milliseconds).
+TIME_UNITS = ('MILLISECOND', 'MICROSECOND')
 
 
 class _SignatureRedactor(logging.Filter):
@@ -73,7 +79,8 @@ class ClientBase:
                  requests_params: Optional[Dict[str, Any]] = None, tld: str = 'com',
                  testnet: bool = False, *, private_key: Any = None,
                  private_key_pass: Optional[Union[str, bytes]] = None,
-                 sync_clock: bool = True, demo: bool = False) -> None:
+                 sync_clock: bool = True, demo: bool = False, rate_limit: str = 'wait',
+                 time_unit: Optional[str] = None) -> None:
         check_demo(demo, testnet, tld)
         for name, value in (('api_key', api_key), ('api_secret', api_secret)):
             if value is not None and not isinstance(value, str):
@@ -86,6 +93,14 @@ class ClientBase:
                              'got {!r}'.format(tld))
         if not isinstance(sync_clock, bool):
             raise TypeError('sync_clock must be True or False, not {!r}'.format(sync_clock))
+        if time_unit is not None and (not isinstance(time_unit, str)
+                                      or time_unit.upper() not in TIME_UNITS):
+            raise ValueError("time_unit must be 'MICROSECOND', 'MILLISECOND' or None "
+                             "(milliseconds), got {!r}".format(time_unit))
+        #: Binance's time unit for REST answers: ``'MICROSECOND'`` or ``None``
+        #: (milliseconds; ``'MILLISECOND'`` is stored as ``None``).
+        self.time_unit: Optional[str] = None if time_unit is None or \
+            time_unit.upper() == 'MILLISECOND' else 'MICROSECOND'
         self._signer: Optional[Signer] = load_signer(api_secret, private_key, private_key_pass)
         #: The API key, sent in the ``X-MBX-APIKEY`` header (never logged).
         self.API_KEY = api_key or None
@@ -109,12 +124,18 @@ class ClientBase:
         #: on the first signed request, renewed every ``refresh_interval`` s
         #: and after a ``-1021`` (``sync_clock=False``: never measured).
         self.server_clock = ServerClock(self._fetch_server_time, enabled=sync_clock)
+        #: Binance's request weight and order limits, tracked from the answers
+        #: (:class:`binance._rate_limits.RateLimiter`; ``rate_limit='raise'``
+        #: raises instead of waiting).
+        self.rate_limiter = RateLimiter(rate_limit, offset_ms=lambda: self.server_clock.offset_ms)
         #: The :class:`requests.Response` of the last request that got an answer.
         self.response: Optional[requests.Response] = None
         #: The request weight used this minute according to the last answer
         #: (``X-MBX-USED-WEIGHT-1M``), or ``None``.
         self.used_weight: Optional[int] = None
         self.session = requests.Session()
+        for prefix in ('https://', 'http://'):   # the overall deadline of each call
+            self.session.mount(prefix, DeadlineAdapter())
         self.session.headers.update({
             'Accept': 'application/json',
             'User-Agent': 'binance/{} (python-binance compatible)'.format(__version__),
@@ -157,7 +178,11 @@ class ClientBase:
         return self.server_clock.sync()
 
     def _fetch_server_time(self) -> Any:
-        return self._request('GET', 'v3/time')
+        answer = self._request('GET', 'v3/time')
+        if self.time_unit == 'MICROSECOND' and isinstance(answer, dict) \
+                and isinstance(answer.get('serverTime'), int):
+            return answer['serverTime'] // 1000   # the clock keeps milliseconds
+        return answer
 
     def _clock_for(self, api: str) -> ServerClock:
         """The clock that stamps signed requests to ``api`` (the spot one here)."""
@@ -237,14 +262,16 @@ class ClientBase:
                                      'an API key and a secret or private key' if signed
                                      else 'an API key'))
             headers['X-MBX-APIKEY'] = self.API_KEY
+        if self.time_unit is not None and api == 'api':
+            headers['X-MBX-TIME-UNIT'] = self.time_unit
         own_timestamp = signed and not any(name == 'timestamp' for name, _ in pairs)
         kwargs: Dict[str, Any] = {'timeout': DEFAULT_TIMEOUT}
         kwargs.update(self._requests_params)
         kwargs.update(extra)
         headers = dict(kwargs.pop('headers', None) or {}, **headers)
         try:
-            return self._send(method, api, path, full_path, pairs, signed, own_timestamp,
-                              headers, kwargs)
+            return self._send_retrying(method, api, path, full_path, pairs, signed,
+                                       own_timestamp, headers, kwargs)
         except BinanceAPIException as exc:
             clock = self._clock_for(api)
             if not (own_timestamp and exc.code == INVALID_TIMESTAMP and clock.enabled):
@@ -255,8 +282,44 @@ class ClientBase:
                 clock.sync()
             except BinanceException:
                 raise exc from None
-            return self._send(method, api, path, full_path, pairs, signed, own_timestamp,
-                              headers, kwargs)
+            return self._send_retrying(method, api, path, full_path, pairs, signed,
+                                       own_timestamp, headers, kwargs)
+
+    def _send_retrying(self, method: str, api: str, path: str, full_path: str, pairs: list,
+                       signed: bool, own_timestamp: bool, headers: Dict[str, str],
+                       kwargs: Dict[str, Any]) -> Any:
+        """:meth:`_send`, within the rate limits; a safe request is sent again after a 429."""
+        limiter = self.rate_limiter
+        family = family_of(api)
+        order = (method, full_path) in ORDER_PATHS
+        for attempt in range(MAX_RETRIES + 1):
+            token = limiter.acquire(family, method, full_path, order)
+            status: Optional[int] = None
+            reply: Mapping[str, str] = {}
+            try:
+                result = self._send(method, api, path, full_path, pairs, signed, own_timestamp,
+                                    headers, kwargs)
+                if self.response is not None:
+                    status, reply = self.response.status_code, self.response.headers
+            except BinanceAPIException as exc:
+                response = exc.response
+                status = exc.status_code
+                reply = response.headers if response is not None else {}
+                limiter.release(token, status, reply)
+                if status != 429 or method not in RETRY_METHODS or limiter.mode == 'raise' \
+                        or attempt == MAX_RETRIES:
+                    raise
+                log.warning('%s %s got HTTP 429: sending it again after %.1f s (Retry-After)',
+                            method, full_path, limiter.retry_delay(family))
+                continue
+            except BaseException:
+                limiter.release(token, None, {})
+                raise
+            limiter.release(token, status, reply)
+            if path.endswith('exchangeInfo') and isinstance(result, dict):
+                limiter.set_limits(family, result.get('rateLimits'))
+            return result
+        raise AssertionError('unreachable')  # pragma: no cover
 
     def _send(self, method: str, api: str, path: str, full_path: str, pairs: list,
               signed: bool, own_timestamp: bool, headers: Dict[str, str],
@@ -268,28 +331,47 @@ class ClientBase:
         else:
             query = rest_query(pairs)
         url = self._base_url(api) + '/' + path + ('?' + query if query else '')
-        try:
-            response = self.session.request(method, url, headers=headers, **kwargs)
-        except requests.Timeout as exc:
+        deadline = deadline_of(kwargs.get('timeout'))
+        with watch(deadline) as cutoff:
+            try:
+                response = self.session.request(method, url, headers=headers, **kwargs)
+            except requests.RequestException as exc:
+                if cutoff is not None and cutoff.expired:
+                    raise BinanceTimeoutException(
+                        '{} {} did not complete within its deadline of {} s (connect and the '
+                        'whole answer; requests_params timeout)'.format(method, full_path,
+                                                                        deadline),
+                        request=exc.request) from None
+                self._raise_request_error(method, full_path, kwargs, exc)
+        return self._handle_response(method, full_path, response)
+
+    def _raise_request_error(self, method: str, full_path: str, kwargs: Mapping[str, Any],
+                             exc: requests.RequestException) -> NoReturn:
+        if isinstance(exc, requests.Timeout) or (
+                isinstance(exc, requests.ConnectionError) and exc.args
+                and isinstance(exc.args[0], ReadTimeoutError)):  # stalled while reading the body
             raise self._timeout_error(method, full_path, kwargs, exc) from None
-        except requests.ConnectionError as exc:
-            if exc.args and isinstance(exc.args[0], ReadTimeoutError):  # stalled while reading the body
-                raise self._timeout_error(method, full_path, kwargs, exc) from None
+        if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+            raise BinanceRequestException(
+                '{} {}: the answer was truncated (the connection ended before the whole '
+                'body arrived): {}'.format(method, full_path, _redact(exc)),
+                request=exc.request) from None
+        if isinstance(exc, requests.ConnectionError):
             raise BinanceConnectionException(
                 'connection failed for {} {}: {}'.format(method, full_path, _redact(exc)),
                 request=exc.request) from None
-        except requests.RequestException as exc:
-            raise BinanceRequestException(
-                'request {} {} failed: {}'.format(method, full_path, _redact(exc)),
-                request=exc.request) from None
-        return self._handle_response(method, full_path, response)
+        raise BinanceRequestException(
+            'request {} {} failed: {}'.format(method, full_path, _redact(exc)),
+            request=exc.request) from None
 
     @staticmethod
     def _timeout_error(method: str, path: str, kwargs: Mapping[str, Any],
                        exc: requests.RequestException) -> BinanceTimeoutException:
+        which = 'could not connect' if isinstance(exc, requests.ConnectTimeout) else \
+            'got no data'
         return BinanceTimeoutException(
-            '{} {} got no answer within {} s: {}'.format(
-                method, path, kwargs.get('timeout'), _redact(exc)),
+            '{} {} {} within {} s (requests_params timeout, per socket operation): {}'.format(
+                method, path, which, kwargs.get('timeout'), _redact(exc)),
             request=exc.request)
 
     def _handle_response(self, method: str, path: str, response: requests.Response) -> Any:
@@ -307,10 +389,30 @@ class ClientBase:
         try:
             return loads(response.content)
         except ValueError:
+            truncated = _truncation(response)
             raise BinanceRequestException(
-                'Invalid Response: {} {} answered HTTP {} with a body that is not JSON: '
-                '{!r}'.format(method, path, status, response.text.strip()[:200]),
+                'Invalid Response: {} {} answered HTTP {} with {}: {!r}'.format(
+                    method, path, status,
+                    'a truncated body ({})'.format(truncated) if truncated
+                    else 'a body that is not JSON', response.text.strip()[:200]),
                 request=response.request, response=response) from None
+
+
+def _truncation(response: requests.Response) -> str:
+    """How the body was cut short (shorter than its Content-Length, or JSON that
+    stops early), ``''`` when it was not."""
+    expected = _int_or_none(response.headers.get('Content-Length'))
+    got = len(response.content)
+    if expected is not None and got < expected:
+        return '{} of {} bytes'.format(got, expected)
+    try:
+        import json
+        json.loads(response.content)
+    except ValueError as exc:
+        if isinstance(exc, json.JSONDecodeError) and exc.doc.lstrip()[:1] in ('{', '[') and (
+                exc.pos >= len(exc.doc.rstrip()) or exc.msg.startswith('Unterminated string')):
+            return 'it ends in the middle of a JSON value'
+    return ''
 
 
 def _redact_text(text: str) -> str:

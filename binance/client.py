@@ -69,8 +69,22 @@ class Client(FuturesTradingMixin, MarginMixin, SpotOrdersMixin, SubAccountMixin,
         logged or shown in a repr or an exception message.
     :param requests_params: keyword arguments for every :mod:`requests` call,
         e.g. ``{'timeout': 5, 'verify': '/path/ca.pem', 'proxies': {...}}``;
-        ``timeout`` defaults to 10 s. A method's ``requests_params=`` keyword
-        adds to them for that one call.
+        ``timeout`` defaults to 10 s and is also each call's overall
+        deadline (connect and the whole answer; a ``(connect, read)`` pair
+        allows their sum). A method's ``requests_params=`` keyword adds to
+        them for that one call.
+    :param rate_limit: ``'wait'`` (default): before a request that would
+        exceed Binance's request weight or order limits (tracked from the
+        ``X-MBX-USED-WEIGHT-*``/``X-MBX-ORDER-COUNT-*`` headers and
+        ``exchangeInfo``'s ``rateLimits``), sleep until it fits, logging a
+        warning; ``'raise'``: raise
+        :class:`~binance.exceptions.BinanceRateLimitException` without
+        sending. A GET that gets HTTP 429 is sent again after ``Retry-After``
+        (never an order); after a 418 every request raises until the ban ends.
+        See :attr:`rate_limiter`.
+    :param time_unit: ``'MICROSECOND'`` asks Binance for microsecond
+        timestamps in Spot REST answers (``X-MBX-TIME-UNIT``); ``None`` or
+        ``'MILLISECOND'``: milliseconds, Binance's default.
     :param tld: top-level domain: ``'us'`` uses ``https://api.binance.us/api``.
     :param testnet: use ``https://testnet.binance.vision/api`` (and
         ``https://testnet.binancefuture.com/fapi`` for the ``futures_*`` methods).
@@ -114,10 +128,12 @@ class Client(FuturesTradingMixin, MarginMixin, SpotOrdersMixin, SubAccountMixin,
                  requests_params: Optional[Dict[str, Any]] = None, tld: str = 'com',
                  testnet: bool = False, *, private_key: Any = None,
                  private_key_pass: Optional[Union[str, bytes]] = None,
-                 sync_clock: bool = True, demo: bool = False) -> None:
+                 sync_clock: bool = True, demo: bool = False, rate_limit: str = 'wait',
+                 time_unit: Optional[str] = None) -> None:
         super().__init__(api_key, api_secret, requests_params, tld, testnet,
                          private_key=private_key, private_key_pass=private_key_pass,
-                         sync_clock=sync_clock, demo=demo)
+                         sync_clock=sync_clock, demo=demo, rate_limit=rate_limit,
+                         time_unit=time_unit)
         self._symbol_filters = SymbolFiltersCache(self.get_exchange_info, 'spot')
         self._futures_symbol_filters = SymbolFiltersCache(self.futures_exchange_info, 'futures')
 

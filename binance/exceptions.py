@@ -8,6 +8,7 @@ reactor raises :class:`RuntimeError` subclasses, such as
 :class:`binance.websockets.ReactorStoppedError` when sockets are started
 after ``reactor.stop()``.
 """
+import time
 from typing import Any, Dict, Optional
 
 __all__ = [
@@ -138,6 +139,10 @@ class BinanceRateLimitException(BinanceAPIException):
         ``Retry-After`` header (``None`` when absent).
     :ivar used_weight: the request weight used in the current minute, from
         ``X-MBX-USED-WEIGHT-1M`` (``None`` when absent).
+    :ivar banned_until: for a 418, when the IP ban ends (epoch seconds).
+
+    The client raises it itself, without sending, during a ban and with
+    ``Client(rate_limit='raise')`` (see :ref:`rate-limits`).
     """
 
     def __init__(self, response: Any, status_code: Optional[int] = None,
@@ -146,10 +151,18 @@ class BinanceRateLimitException(BinanceAPIException):
         headers = getattr(response, 'headers', None) or {}
         self.retry_after = _int_or_none(headers.get('Retry-After'))
         self.used_weight = _int_or_none(headers.get('X-MBX-USED-WEIGHT-1M'))
+        #: When a 418 ban ends (epoch seconds), ``None`` for a 429.
+        self.banned_until: Optional[float] = None
+        if self.status_code == 418 and self.retry_after is not None:
+            self.banned_until = time.time() + self.retry_after
 
     def __str__(self) -> str:
         base = super().__str__()
-        return '{} retry_after={} used_weight={}'.format(base, self.retry_after, self.used_weight)
+        text = '{} retry_after={} used_weight={}'.format(base, self.retry_after, self.used_weight)
+        if self.banned_until is not None:
+            text += ' banned_until={}'.format(
+                time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime(self.banned_until)))
+        return text
 
 
 class BinanceWebSocketAPIException(BinanceAPIException):

@@ -30,3 +30,25 @@ def local_manager(exchange: Any, **options: Any) -> Any:
     bm.WS_API_URL = exchange.ws_api_url
     bm.start()
     return bm
+
+
+class FakeTime:
+    """A clock that moves only when slept on: ``clock()`` and ``sleep(seconds)`` for
+    :class:`binance._rate_limits.RateLimiter` (and a market's ``clock``)."""
+
+    def __init__(self, start: float = 1700000000.0) -> None:
+        self.now = start
+        self.slept: list = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+    def attach(self, client: Any) -> 'FakeTime':
+        """Drive ``client``'s rate limiter with this clock; returns ``self``."""
+        client.rate_limiter.clock = self.clock
+        client.rate_limiter.sleep = self.sleep
+        return self

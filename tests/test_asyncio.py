@@ -46,8 +46,7 @@ async def main():
     print('DURING', ','.join(sorted(n for n in during if n.startswith(
         ('binance-reactor', 'binance-socket-manager')))) or '-',
           flush=True)
-    print('AFTER', ','.join(sorted(n for n in after
-                                   if n != 'MainThread' and not n.startswith('asyncio'))) or '-',
+    print('AFTER', ','.join(sorted(n for n in after if n.startswith('PoolThread'))) or '-',
           flush=True)
     print('REACTOR', type(reactor).__name__, reactor.running, flush=True)
     await asyncio.sleep(0)            # the loop still runs after the block

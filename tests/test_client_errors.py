@@ -18,6 +18,7 @@ from binance.exceptions import (
     BinanceAPIException, BinanceConnectionException, BinanceException, BinanceRateLimitException,
     BinanceRequestException, BinanceTimeoutException, BinanceWithdrawException,
 )
+from tests.support import FakeTime
 from tests.test_client import offline_client
 
 SECRET = 'sEcReT-do-not-leak-0123456789'
@@ -165,8 +166,9 @@ def test_refused_orders_keep_binance_code(client):
     assert info.value.code == -2013
 
 
-def test_429_is_a_rate_limit_error_with_retry_after(client, exchange):
-    """HTTP 429 raises BinanceRateLimitException with retry_after and used_weight from the headers."""
+def test_429_is_a_rate_limit_error_with_retry_after(exchange):
+    """With rate_limit='raise', HTTP 429 raises BinanceRateLimitException with retry_after and used_weight."""
+    client = exchange.client(rate_limit='raise')
     exchange.fail_next('/api/v3/depth', status=429, headers={'Retry-After': '7',
                                                             'X-MBX-USED-WEIGHT-1M': '6100'})
     with pytest.raises(BinanceRateLimitException) as info:
@@ -176,15 +178,19 @@ def test_429_is_a_rate_limit_error_with_retry_after(client, exchange):
     assert (error.status_code, error.code, error.retry_after, error.used_weight) == (429, -1003, 7, 6100)
     assert client.used_weight == 6100
     assert 'retry_after=7' in str(error)
-    assert client.get_order_book(symbol='BNBBTC', limit=5)['bids']  # only the next one failed
+    assert len(exchange.requests) == 1
 
 
-def test_418_ban_is_a_rate_limit_error(client, exchange):
-    """HTTP 418 (IP banned) also raises BinanceRateLimitException carrying Retry-After."""
+def test_418_ban_is_a_rate_limit_error(exchange):
+    """HTTP 418 (IP banned) raises BinanceRateLimitException carrying Retry-After and the ban's end."""
+    client = exchange.client()
     exchange.fail_next('/api/v3/account', status=418, headers={'Retry-After': '120'})
+    before = time.time()
     with pytest.raises(BinanceRateLimitException) as info:
         client.get_account()
     assert (info.value.status_code, info.value.retry_after) == (418, 120)
+    assert before + 119 <= info.value.banned_until <= time.time() + 121
+    assert 'banned_until=' in str(info.value)
 
 
 def test_non_json_error_body_is_still_an_api_error(client, exchange):
@@ -256,7 +262,8 @@ def test_secrets_never_appear_in_errors_reprs_or_logs(client, exchange, caplog):
     """After many failing calls, neither key nor secret is in str/repr of errors, the client or logs."""
     caplog.set_level(logging.DEBUG)
     texts = [repr(client)]
-    exchange.fail_next('/api/v3/account', status=429)
+    exchange.fail_next('/api/v3/account', status=429, count=4)   # every retry too
+    FakeTime(time.time()).attach(client)   # the retries wait for Retry-After on a fake clock
     exchange.fail_next('/api/v3/openOrders', status=502)
     exchange.fail_next('/api/v3/myTrades', status=200, body='not json')
     calls = [lambda: client.get_account(), lambda: client.get_open_orders(),

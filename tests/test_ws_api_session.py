@@ -193,7 +193,7 @@ def test_bad_input_is_refused_before_sending(exchange, managers):
 def test_call_in_thread_runs_rest_calls_off_the_reactor(exchange, managers):
     """call_in_thread runs a blocking REST call in a worker; the callback gets the result on the
     reactor thread, or an error dict keeping a 429's retry_after."""
-    client = exchange.client()
+    client = exchange.client(rate_limit='raise')   # the 429 is raised, not waited out
     bm = managers(client)
     got = []
     worker = []

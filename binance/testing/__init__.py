@@ -221,6 +221,10 @@ class LocalExchange:
         self.streams: Any = None
         self.fstreams: Any = None
         self._rest: Optional[RestResource] = None
+        from binance.testing.rate_limits import ExchangeLimits
+        #: REST rate limits, per family (``rate_limits.spot``, ``rate_limits.futures``):
+        #: :class:`~binance.testing.rate_limits.ExchangeLimits` (thread-safe).
+        self.rate_limits = ExchangeLimits(self.market.now_ms)
         self._rest_server: Any = None
         self._ticker: Any = None
         self._timers: Any = None
@@ -301,7 +305,7 @@ class LocalExchange:
             tls_options = server_tls_options(self._material)
         from binance.testing.rest_server import RestServer
         self._rest = RestResource(self.market, listen_keys=self.listen_keys, reactor=reactor,
-                                  routes=self._routes())
+                                  routes=self._routes(), limits=self.rate_limits)
         # one lock for the whole exchange: REST threads (spot, futures, margin
         # routes) and the reactor thread take turns on the markets
         self._rest.lock = self.market.lock

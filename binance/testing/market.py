@@ -43,7 +43,8 @@ from binance.testing.market_base import (
     RATE_LIMITS, ZERO, MarketError, SymbolSpec, build_specs, check_symbol_text, fmt,
     interval_ms, missing, parse_int, seed_key)
 from binance.testing.market_book import BUY, SELL, Book, Order
-from binance.testing.market_history import SyntheticPath, TradeLog, klines, range_stats
+from binance.testing.market_history import (
+    SyntheticPath, TradeLog, klines, range_stats, retention_for)
 from binance.testing.market_trading import TradingMixin
 from binance.testing.market_wallet import LISTEN_KEY_VALIDITY, Account, WalletMixin
 from binance.testing.order_changes import OrderChanges
@@ -188,6 +189,9 @@ class Market(TradingMixin, WalletMixin):
             history = _HISTORY_SECONDS * min(1.0, _FULL_HISTORY_SYMBOLS / len(specs))
         self._symbols: Dict[str, _Symbol] = {
             name: _Symbol(spec, seed, now, int(history * 1000)) for name, spec in specs.items()}
+        retention = retention_for(len(specs))   # the memory bound of a long run
+        for sym in self._symbols.values():
+            sym.log.retention = retention
         #: Symbols whose book changed since the last flush, and the order to publish them in.
         self._changed_books: Dict[str, None] = {}
         self._publish_order = {name: i for i, name in enumerate(self._symbols)}

@@ -16,6 +16,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Dict, List, Mapping, Optional, Union
 
 from binance.enums import KLINE_INTERVALS
+from binance._rate_limits import SPOT_RATE_LIMITS
 
 __all__ = ['MarketError', 'SymbolSpec', 'DEFAULT_SYMBOLS', 'MAX_GENERATED_SYMBOLS',
            'check_symbol_count', 'generated_symbols', 'fmt', 'parse_decimal',
@@ -380,12 +381,8 @@ class SymbolSpec:
         ]
 
 
-RATE_LIMITS = [
-    {'rateLimitType': 'REQUEST_WEIGHT', 'interval': 'MINUTE', 'intervalNum': 1, 'limit': 6000},
-    {'rateLimitType': 'ORDERS', 'interval': 'SECOND', 'intervalNum': 10, 'limit': 100},
-    {'rateLimitType': 'ORDERS', 'interval': 'DAY', 'intervalNum': 1, 'limit': 200000},
-    {'rateLimitType': 'RAW_REQUESTS', 'interval': 'MINUTE', 'intervalNum': 5, 'limit': 61000},
-]
+#: Spot's ``rateLimits`` (one home: :mod:`binance._rate_limits`).
+RATE_LIMITS = SPOT_RATE_LIMITS
 
 #: Percent-price and order-count limits, as in :meth:`SymbolSpec.filters`.
 MAX_NUM_ORDERS = 200

@@ -4,16 +4,18 @@
   a symbol's listing, computed from a hash of ``(seed, symbol, time)`` — so
   paging klines from "1 Dec, 2017" gives the same answer every run without
   storing years of data.
-* :class:`TradeLog` holds every trade of a symbol since a few hours before
+* :class:`TradeLog` holds the trades of a symbol since a few hours before
   the market was created: a generated history (made on first use) followed
-  by the trades of the live simulation. It answers trades, aggTrades and
-  range statistics.
+  by the trades of the live simulation, the last :data:`TRADE_RETENTION`
+  of them (older ones are dropped, so a long run's memory stays bounded).
+  It answers trades, aggTrades and range statistics.
 * :func:`klines` merges both: klines before the log starts come from the
   path, later ones are aggregated from the trades.
 """
 import bisect
 import math
 import random
+from array import array
 from decimal import Decimal
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -29,6 +31,23 @@ _DAY_MS = 86400000.0
 _MASK = (1 << 64) - 1
 _UNIT = 1.0 / (1 << 53)
 _TRADES_PER_MINUTE = 6.0
+#: The most trades a symbol keeps (``TradeLog.retention``): what ``historicalTrades``
+#: and ``aggTrades`` can reach; klines and tickers of older times come from the
+#: synthetic path. Dropping starts 10% above it, in one slice.
+TRADE_RETENTION = 100000
+#: Trades a whole market keeps, shared by its symbols (about 100 bytes each).
+MARKET_TRADE_BUDGET = 500000
+#: The fewest trades a symbol keeps (a tick's trades must stay reachable).
+MIN_RETENTION = 1000
+
+
+def retention_for(symbols: int) -> int:
+    """Trades each of ``symbols`` symbols keeps: the market's budget shared out,
+    between :data:`MIN_RETENTION` and :data:`TRADE_RETENTION` (5 symbols:
+    100,000 each; 300: 1,666; 500 or more: 1,000)."""
+    return max(MIN_RETENTION, min(TRADE_RETENTION, MARKET_TRADE_BUDGET // max(1, symbols)))
+#: Distinct prices (and quantities) shared per log before the table starts over.
+_INTERN_LIMIT = 4096
 
 #: (open, high, low, close, volume, quote volume, trades, taker buy base,
 #: taker buy quote, first trade id, last trade id) over a time range.
@@ -110,7 +129,16 @@ class TradeLog:
     :param history_count: number of generated trades before ``end_ms`` (the
         creation of the market); they are generated on first use only, but
         their number is fixed so that live trade ids are known at once.
+
+    Times and aggregate ids are kept in ``array('q')`` and equal prices and
+    quantities share one :class:`~decimal.Decimal` each, so a trade costs
+    about 100 bytes;
+    at most :attr:`retention` trades are kept (the market sets it with
+    :func:`retention_for`).
     """
+
+    #: Trades kept (see :func:`retention_for`); set it on a log.
+    retention = TRADE_RETENTION
 
     def __init__(self, spec: SymbolSpec, path: SyntheticPath, rng_seed: str, start_ms: int,
                  end_ms: int, first_trade_id: int, first_agg_id: int,
@@ -126,15 +154,17 @@ class TradeLog:
         self._history_aggs = history_aggs if history_count else 0
         self._loaded = history_count == 0
         # trades (index = id - first_trade_id)
-        self.times: List[int] = []
+        self.times = array('q')
         self.prices: List[Decimal] = []
         self.qtys: List[Decimal] = []
         self.buyer_maker: List[bool] = []
         # aggregate trades (index = id - first_agg_id): first/last trade id
-        self.agg_first: List[int] = []
-        self.agg_last: List[int] = []
+        self.agg_first = array('q')
+        self.agg_last = array('q')
         self.agg_qty: List[Decimal] = []
-        self._agg_times: List[int] = []
+        self._agg_times = array('q')
+        self._prices: Dict[Decimal, Decimal] = {}
+        self._qtys: Dict[Decimal, Decimal] = {}
         self._last_agg_key: Any = None
         self.last_price = path.price(end_ms)
         sizes_rng = random.Random(rng_seed + ':sizes')
@@ -194,14 +224,14 @@ class TradeLog:
                 trade_id += 1
             a_last.append(trade_id - 1)
             a_qty.append(total)
-        self.times[:0] = h_times
+        self.times[:0] = array('q', h_times)
         self.prices[:0] = h_prices
         self.qtys[:0] = h_qtys
         self.buyer_maker[:0] = h_maker
-        self.agg_first[:0] = a_first
-        self.agg_last[:0] = a_last
+        self.agg_first[:0] = array('q', a_first)
+        self.agg_last[:0] = array('q', a_last)
         self.agg_qty[:0] = a_qty
-        self._agg_times[:0] = [times[n] for n in range(groups)]
+        self._agg_times[:0] = array('q', [times[n] for n in range(groups)])
 
     # -- live trades --------------------------------------------------------
 
@@ -213,6 +243,13 @@ class TradeLog:
         """
         trade_id = self.next_trade_id
         self.next_trade_id += 1
+        prices, qtys = self._prices, self._qtys
+        if len(prices) > _INTERN_LIMIT:
+            prices.clear()
+        if len(qtys) > _INTERN_LIMIT:
+            qtys.clear()
+        price = prices.setdefault(price, price)
+        qty = qtys.setdefault(qty, qty)
         self.times.append(time_ms)
         self.prices.append(price)
         self.qtys.append(qty)
@@ -229,7 +266,33 @@ class TradeLog:
             self._agg_times.append(time_ms)
             self.next_agg_id += 1
         self._last_agg_key = agg_key
+        if len(self.times) > self.retention + self.retention // 10:
+            self.prune()
         return trade_id, self.next_agg_id - 1
+
+    def prune(self) -> None:
+        """Drop the oldest trades beyond :attr:`retention` (whole aggTrades only).
+
+        The log then starts at its first kept trade (:attr:`start_ms`):
+        klines and statistics of earlier times come from the synthetic path.
+        """
+        self.ensure_history()
+        keep = max(MIN_RETENTION, int(self.retention))
+        extra = len(self.times) - keep
+        if extra <= 0:
+            return
+        # cut where an aggTrade starts, so that every kept aggTrade is whole
+        aggs = bisect.bisect_right(self.agg_first, self.first_trade_id + extra) - 1
+        if aggs <= 0:
+            return
+        extra = self.agg_first[aggs] - self.first_trade_id
+        for column in (self.times, self.prices, self.qtys, self.buyer_maker):
+            del column[:extra]
+        for agg_column in (self.agg_first, self.agg_last, self.agg_qty, self._agg_times):
+            del agg_column[:aggs]
+        self.first_trade_id += extra
+        self.first_agg_id += aggs
+        self.start_ms = self.times[0]
 
     def end_aggregation(self) -> None:
         """Close the current aggTrade: the next trade starts a new one."""

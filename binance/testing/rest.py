@@ -21,7 +21,10 @@
   market data, ``historicalTrades`` included, needs no key (Binance's
   security type NONE);
 * every answer carries ``X-MBX-USED-WEIGHT-1M``; more than 6000 weight in a
-  minute is answered with 429 and ``Retry-After``.
+  minute (USD-M: 2400) is answered with 429 and ``Retry-After``, too many
+  new orders with 429 -1015, and a client that keeps sending during a
+  429's ``Retry-After`` is banned with 418 (see
+  :mod:`binance.testing.rate_limits`, :attr:`RestResource.limits`).
 
 Each request is recorded as a :class:`RecordedRequest` before it is
 answered, and :meth:`RestResource.fail_next` scripts failures (status, body,
@@ -50,6 +53,9 @@ from binance.testing.market import Market, MarketError
 from binance.testing.market_base import parse_int
 from binance.testing.order_changes import ORDER_PARAMS as _ORDER_PARAMS
 from binance.testing.rest_spot_orders import spot_order_routes
+from binance.testing.rate_limits import ExchangeLimits
+from binance.testing.time_unit import (
+    TIME_PARAMS, TIME_UNIT_HEADER, timestamp_ms, to_microseconds, wants_microseconds)
 
 __all__ = ['RestResource', 'RecordedRequest', 'ROUTES', 'MAX_RECV_WINDOW', 'WEIGHT_LIMIT']
 
@@ -61,6 +67,7 @@ DEFAULT_RECV_WINDOW = 5000
 _RECV_WINDOW_RE = re.compile(r'^[0-9]{1,10}(\.[0-9]{1,3})?\Z')
 #: Parameters every endpoint accepts (the signing ones).
 _ALWAYS_READ = frozenset(('timestamp', 'signature', 'recvWindow'))
+#: Spot's request weight per minute (:data:`binance._rate_limits.SPOT_RATE_LIMITS`).
 WEIGHT_LIMIT = 6000
 
 NONE, KEY, SIGNED = 'NONE', 'USER_STREAM', 'SIGNED'
@@ -350,12 +357,14 @@ class RestResource(resource.Resource):
     :param reactor: the reactor for scripted delays (default: the global one).
     :param routes: the ``(method, path) -> route`` table (default :data:`ROUTES`;
         the local exchange adds the futures and margin ones).
+    :param limits: the rate limits to enforce (default: Binance's, on the market's clock).
     """
 
     isLeaf = True
 
     def __init__(self, market: Market, *, listen_keys: bool = False, reactor: Any = None,
-                 routes: Optional[Dict[Tuple[str, str], _Route]] = None) -> None:
+                 routes: Optional[Dict[Tuple[str, str], _Route]] = None,
+                 limits: Optional[ExchangeLimits] = None) -> None:
         super().__init__()
         self.market = market
         self.routes = ROUTES if routes is None else routes
@@ -368,8 +377,9 @@ class RestResource(resource.Resource):
         self._lock = threading.Lock()
         self._requests: List[RecordedRequest] = []
         self._failures: List[Tuple[str, _Failure]] = []
-        self._weight_minute = -1
-        self._weight = 0
+        #: The request weight, order count and ban state per API family
+        #: (:class:`~binance.testing.rate_limits.ExchangeLimits`).
+        self.limits = limits if limits is not None else ExchangeLimits(market.now_ms)
         self._delayed: List[Any] = []
         #: Held while a route's handler runs (the local exchange sets its
         #: markets' lock: handlers of futures and margin routes touch several).
@@ -476,9 +486,9 @@ class RestResource(resource.Resource):
         args = (method, path, query, body, headers, params, duplicate)
         failure = self._take_failure(path)
         if failure is None:
-            return None, lambda: self._reply(*self._answer(*args))
+            return None, lambda: self._reply(*self._answer(*args), path=path)
         if failure.status is None:
-            return failure.delay or None, lambda: self._reply(*self._answer(*args))
+            return failure.delay or None, lambda: self._reply(*self._answer(*args), path=path)
         reply_body = failure.body if failure.body is not None else _DEFAULT_BODIES.get(
             failure.status, _DEFAULT_BODIES[500] if failure.status >= 400 else {})
         extra = dict(failure.headers)
@@ -486,14 +496,13 @@ class RestResource(resource.Resource):
                 k.lower() == 'retry-after' for k in extra):
             extra['Retry-After'] = _DEFAULT_RETRY_AFTER[failure.status]
         status = failure.status
-        return failure.delay or None, lambda: self._reply(status, reply_body, extra)
+        return failure.delay or None, lambda: self._reply(status, reply_body, extra, path=path)
 
-    def _reply(self, status: int, payload: Any,
-               headers: Optional[Dict[str, str]] = None) -> Tuple[int, bytes, Dict[str, str]]:
+    def _reply(self, status: int, payload: Any, headers: Optional[Dict[str, str]] = None, *,
+               path: str = '/api') -> Tuple[int, bytes, Dict[str, str]]:
         data, content_type = _encode(payload)
-        with self._lock:
-            weight = self._weight
-        out = {'Content-Type': content_type, 'X-MBX-USED-WEIGHT-1M': str(weight)}
+        out = {'Content-Type': content_type}
+        out.update(self.limits.family(path).used_weight())
         out.update({name: str(value) for name, value in (headers or {}).items()})
         return status, data, out
 
@@ -527,14 +536,6 @@ class RestResource(resource.Resource):
             request.setHeader(name.encode('latin-1'), value.encode('latin-1'))
         return data
 
-    def _count_weight(self, weight: int) -> bool:
-        minute = self.market.now_ms() // 60000
-        with self._lock:
-            if minute != self._weight_minute:
-                self._weight_minute, self._weight = minute, 0
-            self._weight += weight
-            return self._weight <= WEIGHT_LIMIT
-
     def _answer(self, method: str, path: str, query: str, body: bytes, headers: Headers,
                 params: Dict[str, Any],
                 duplicate: bool) -> Tuple[int, Any, Optional[Dict[str, str]]]:
@@ -550,29 +551,44 @@ class RestResource(resource.Resource):
         if self.before_route is not None:
             self.before_route(path, params)
         weight = route.weight(params) if callable(route.weight) else route.weight
-        if not self._count_weight(weight):
-            return 429, _DEFAULT_BODIES[429], {'Retry-After': str(60 - int(
-                self.market.clock()) % 60)}
+        family = self.limits.family(path)
+        refusal = family.admit(weight)
+        if refusal is not None:
+            return refusal
         try:
             if duplicate and any(isinstance(v, list) for k, v in params.items()
                                  if k not in route.multi):
                 raise MarketError(-1101, 'Duplicate values for a parameter detected.')
+            micro = path.startswith('/api/') and wants_microseconds(
+                headers.get(TIME_UNIT_HEADER))
             api_key = ''
             if route.security != NONE:
                 api_key = self._check_key(headers)
             if route.security == SIGNED:
                 self._check_signature(api_key, query, body, params)
-            args = {k: v for k, v in params.items() if k not in _ALWAYS_READ}
+            args = {k: timestamp_ms(v) if k in TIME_PARAMS else v
+                    for k, v in params.items() if k not in _ALWAYS_READ}
             unread = [name for name in args if name not in route.reads]
             if unread:
                 log.debug('REST %s %s: parameters not read: %s', method, path, unread)
                 raise MarketError(-1104, "Not all sent parameters were read; read '{}' "
                                          "parameter(s) but was sent '{}'.".format(
                                              len(params) - len(unread), len(params)))
+            order_headers = None
+            if self.limits.is_order(method, path):
+                refusal, order_headers = family.count_order(api_key)
+                if refusal is not None:
+                    return refusal
             if getattr(route.handler, 'unlocked', False):   # takes the lock itself if it needs it
-                return 200, route.handler(self.market, api_key, args), None
-            with self.lock:
-                return 200, route.handler(self.market, api_key, args), None
+                result = route.handler(self.market, api_key, args)
+            else:
+                with self.lock:
+                    result = route.handler(self.market, api_key, args)
+            if path.endswith('/exchangeInfo') and isinstance(result, dict):
+                result['rateLimits'] = family.rate_limits()   # the limits enforced here
+            if micro:
+                result = to_microseconds(result, path)
+            return 200, result, order_headers
         except MarketError as error:
             return error.http_status, error.as_json(), None
         except Exception:
@@ -596,7 +612,7 @@ class RestResource(resource.Resource):
         recv_window: Any = DEFAULT_RECV_WINDOW
         if params.get('recvWindow') not in (None, ''):
             recv_window = _parse_recv_window(params['recvWindow'])
-        timestamp = parse_int('timestamp', params['timestamp'])
+        timestamp = parse_int('timestamp', timestamp_ms(params['timestamp']))
         now = self.market.now_ms()
         if timestamp > now + 1000:
             raise MarketError(-1021, "Timestamp for this request was 1000ms ahead of the "
