@@ -112,9 +112,7 @@ def test_spot_urls_ask_for_microseconds_and_futures_urls_do_not():
 def test_manager_of_a_microsecond_client_gets_microsecond_events(exchange):
     """The socket manager of a time_unit='MICROSECOND' client connects with timeUnit and
     its callback gets microsecond times (the user stream too, over the WebSocket API)."""
-    client = exchange.client()
-    client.time_unit = 'MICROSECOND'
-    bm = BinanceSocketManager(client)
+    bm = BinanceSocketManager(exchange.client(time_unit='MICROSECOND'))
     bm.STREAM_URL, bm.WS_API_URL = exchange.stream_url, exchange.ws_api_url
     bm.start()
     trades, events = [], []

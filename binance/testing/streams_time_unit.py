@@ -16,6 +16,7 @@ from typing import Any, Dict, FrozenSet, Optional
 from urllib.parse import parse_qs, urlsplit
 
 from binance.testing.streams_format import dumps, loads
+from binance.testing.time_unit import TIME_FIELDS
 
 __all__ = ['wants_microseconds_in', 'event_to_microseconds', 'raw_to_microseconds',
            'reply_to_microseconds', 'EVENT_TIME_FIELDS', 'REPLY_TIME_FIELDS', 'BAD_TIME_UNIT']
@@ -37,9 +38,8 @@ EVENT_TIME_FIELDS: Dict[str, FrozenSet[str]] = {
     'eventStreamTerminated': frozenset('E'), 'serverShutdown': frozenset('E'),
 }
 _KLINE_FIELDS = frozenset('tT')
-#: time fields of WebSocket API answers (as REST's), and of an error's ``data``
-REPLY_TIME_FIELDS = frozenset(['serverTime', 'time', 'updateTime', 'transactTime', 'workingTime',
-                               'transactionTime', 'openTime', 'closeTime', 'T', 'retryAfter'])
+#: time fields of WebSocket API answers: REST's, and ``retryAfter`` of an error's ``data``
+REPLY_TIME_FIELDS = TIME_FIELDS | frozenset(['retryAfter'])
 
 
 def wants_microseconds_in(uri: str) -> Optional[bool]:
