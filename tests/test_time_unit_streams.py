@@ -157,3 +157,30 @@ def test_ws_api_answers_in_the_unit_of_the_connection(exchange):
     finally:
         micro.close()
         milli.close()
+
+
+def test_ws_api_session_of_a_microsecond_client_keeps_its_clock_in_milliseconds(exchange):
+    """The session's `time` answer (in microseconds) sets the clock offset in ms: orders sign."""
+    client = exchange.client(time_unit='MICROSECOND')
+    bm = BinanceSocketManager(client)
+    bm.STREAM_URL, bm.WS_API_URL = exchange.stream_url, exchange.ws_api_url
+    bm.start()
+    try:
+        api = bm.ws_api.blocking
+        assert len(str(api.time(timeout=10)['serverTime'])) == 16
+        assert abs(client.server_clock.offset_ms) < 60000
+        order = api.order_place(symbol='BNBBTC', side='BUY', type='MARKET', quantity=1,
+                                timeout=10)
+        assert order['status'] == 'FILLED' and len(str(order['transactTime'])) == 16
+    finally:
+        bm.close()
+
+
+def test_rate_limit_error_in_microseconds_still_gives_seconds():
+    """A 429 from a microsecond WebSocket API connection: retry_after in seconds, time in ms."""
+    from binance.exceptions import BinanceWebSocketRateLimitException
+    reply = {'id': 1, 'status': 429, 'error': {
+        'code': -1003, 'msg': 'Too much request weight used',
+        'data': {'serverTime': 1700000000500000, 'retryAfter': 1700000060000000}}}
+    exc = BinanceWebSocketRateLimitException(reply, 'order.place')
+    assert (exc.retry_after, exc.retry_after_time) == (60, 1700000060000)
