@@ -13,7 +13,7 @@ USD-M: ``https://demo-fapi.binance.com/fapi`` and ``wss://demo-fstream.binance.c
 from typing import Any, Dict, Optional, Tuple
 from urllib.parse import urlsplit
 
-__all__ = ['API_ROOTS', 'check_demo', 'official_base']
+__all__ = ['API_ROOTS', 'check_demo', 'official_base', 'DAPI_HOSTS']
 
 #: The API roots :meth:`~binance.client.Client.request` accepts, first path segment(s).
 API_ROOTS = ('api', 'sapi', 'fapi', 'dapi', 'eapi', 'papi', 'futures/data')
@@ -26,6 +26,8 @@ _OTHER_HOSTS: Dict[str, Tuple[str, Optional[str], Optional[str]]] = {
     'eapi': ('https://eapi.binance.{}/eapi', None, None),
     'papi': ('https://papi.binance.{}/papi', None, None),
 }
+#: COIN-M's ``(production template, testnet, demo)`` REST bases (``Client.FUTURES_COIN_URL``).
+DAPI_HOSTS = _OTHER_HOSTS['dapi']
 
 
 def check_demo(demo: Any, testnet: Any, tld: Any) -> None:

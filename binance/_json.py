@@ -35,13 +35,18 @@ def _loads_stdlib(data: JSONInput) -> Any:
     :param data: the document as UTF-8 ``bytes`` (as a WebSocket text frame
         carries it), ``bytearray``, ``memoryview`` or ``str``.
     :returns: the decoded value (``dict``, ``list``, ``str``, number, ...).
-    :raises ValueError: when ``data`` is not JSON or not valid UTF-8
-        (``json.JSONDecodeError`` and ``UnicodeDecodeError`` are both
-        subclasses of ``ValueError``).
+    :raises ValueError: when ``data`` is not JSON, not valid UTF-8 (encoded
+        surrogates such as ``b'\\xed\\xa0\\x80'`` included) or nested deeper
+        than the decoder's recursion limit (``json.JSONDecodeError`` and
+        ``UnicodeDecodeError`` are both subclasses of ``ValueError``).
     """
-    if isinstance(data, memoryview):
-        data = data.tobytes()
-    return _stdlib_loads(data)
+    if not isinstance(data, str):
+        # strict UTF-8 (json.loads on bytes would let encoded surrogates through)
+        data = bytes(data).decode('utf-8')
+    try:
+        return _stdlib_loads(data)
+    except RecursionError:
+        raise ValueError('JSON nested deeper than the decoder allows') from None
 
 
 def _make_orjson_loads() -> 'Callable[[JSONInput], Any] | None':

@@ -13,12 +13,6 @@ from binance.exceptions import BinanceNotProvidedError
 
 __all__ = ['not_provided', 'explain']
 
-_COIN_M = ('is the COIN-M futures API (/dapi on https://dapi.binance.com), which this package '
-           'does not wrap',
-           'USD-M futures are the futures_* methods without "coin"; a COIN-M endpoint is one '
-           'call of Client.request, e.g. client.request(\'GET\', \'/dapi/v1/klines\', '
-           'symbol=\'BTCUSD_PERP\', interval=\'1h\') or client.request(\'GET\', '
-           '\'/dapi/v1/account\', signed=True)')
 _OPTIONS = ('used the vanilla options API (vapi.binance.com), which Binance retired',
             'its successor, the European Options API on https://eapi.binance.com, is not '
             'wrapped by this package; call it with Client.request, e.g. '
@@ -49,8 +43,6 @@ _LENDING_NAMES = {
 
 def explain(name: str) -> Optional[Tuple[str, str]]:
     """``(reason, replacement)`` for a 0.7.11 method this package lacks, else ``None``."""
-    if name.startswith('futures_coin_'):
-        return _COIN_M
     if name.startswith('start_options_'):
         return _OPTIONS_SOCKET
     if name.startswith('options_'):

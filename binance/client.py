@@ -31,6 +31,7 @@ from typing import Any, Dict, Optional, Union
 
 from binance._client_account import AccountMixin
 from binance._client_base import DEFAULT_TIMEOUT
+from binance._client_coin_futures import CoinFuturesMixin
 from binance._client_constants import ClientConstants
 from binance._client_futures_trading import FuturesTradingMixin
 from binance._client_margin import MarginMixin
@@ -46,8 +47,9 @@ from binance.filters import SymbolFilters, SymbolFiltersCache
 __all__ = ['Client', 'sign_payload', 'DEFAULT_TIMEOUT']
 
 
-class Client(FuturesTradingMixin, MarginMixin, SpotOrdersMixin, SubAccountMixin, WalletExtMixin,
-             AccountMixin, MarketMixin, RequestMixin, ClientConstants):
+class Client(FuturesTradingMixin, CoinFuturesMixin, MarginMixin, SpotOrdersMixin,
+             SubAccountMixin, WalletExtMixin, AccountMixin, MarketMixin, RequestMixin,
+             ClientConstants):
     """Blocking REST client for Binance.
 
     :param api_key: the API key; needed for signed (account and trading) calls.

@@ -34,7 +34,8 @@ from typing import Any, Mapping, Tuple
 
 from binance.depthcache import DepthCacheManager, DepthCacheSync
 
-__all__ = ['FuturesDepthCacheManager', 'FuturesDepthCacheSync', 'FUTURES_VALID_LIMITS']
+__all__ = ['FuturesDepthCacheManager', 'CoinFuturesDepthCacheManager', 'FuturesDepthCacheSync',
+           'FUTURES_VALID_LIMITS']
 
 #: The ``limit`` values ``GET /fapi/v1/depth`` accepts.
 FUTURES_VALID_LIMITS = (5, 10, 20, 50, 100, 500, 1000)
@@ -97,4 +98,21 @@ class FuturesDepthCacheManager(DepthCacheManager):
 
     def __repr__(self) -> str:
         return '<FuturesDepthCacheManager {} limit={} {}>'.format(
+            self._symbol, self._limit, 'closed' if self._closed else 'open')
+
+
+class CoinFuturesDepthCacheManager(FuturesDepthCacheManager):
+    """Keep a :class:`~binance.depthcache.DepthCache` of a COIN-M contract in sync.
+
+    The USD-M manager's ``pu`` chain on COIN-M's endpoints: the snapshot from
+    ``client.futures_coin_order_book`` (``GET /dapi/v1/depth``) and the events
+    from ``bm.start_coin_futures_depth_socket`` (dstream), e.g. for
+    ``'BTCUSD_PERP'``. Quantities are numbers of contracts.
+    """
+
+    _SNAPSHOT_METHOD = 'futures_coin_order_book'
+    _SOCKET_METHOD = 'start_coin_futures_depth_socket'
+
+    def __repr__(self) -> str:
+        return '<CoinFuturesDepthCacheManager {} limit={} {}>'.format(
             self._symbol, self._limit, 'closed' if self._closed else 'open')

@@ -43,6 +43,7 @@ from binance._streams.context import (DEFAULT_STREAM_URL, DEFAULT_WS_API_URL, So
                                       SocketEntry, StopListener)
 from binance._streams.market import DELIVER_ENVELOPE, DELIVER_RAW, StreamPool, Subscription
 from binance._streams.protocol import MAX_RETRIES_MESSAGE, StreamFactory, StreamProtocol
+from binance._streams.state import SocketState
 from binance._streams.symbols import SymbolCheck
 from binance._streams.user import USER_STREAM_KEY, UserStream, ws_api_signature
 from binance._streams.futures import FuturesSocketsMixin
@@ -52,7 +53,7 @@ from binance._streams.checks import (ARRAY_STREAMS, MAX_STREAMS_PER_CONNECTION,
                                  stream_name)
 
 __all__ = ['BinanceSocketManager', 'MAX_RETRIES_MESSAGE', 'USER_STREAM_KEY',
-           'ReactorStoppedError', 'StreamFactory', 'StreamProtocol', 'ws_api_signature',
+           'ReactorStoppedError', 'SocketState', 'StreamFactory', 'StreamProtocol', 'ws_api_signature',
            'SYMBOL_STREAM_KINDS', 'ARRAY_STREAMS']
 
 log = logging.getLogger('binance.websockets')
@@ -110,6 +111,7 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
 
     Class attributes (also settable on an instance): ``STREAM_URL``,
     ``FSTREAM_URL`` (USD-M futures, see :mod:`binance._streams.futures`),
+    ``DSTREAM_URL`` (COIN-M futures, see :mod:`binance._streams.coin_futures`),
     ``WS_API_URL``, ``TLS_CA`` and the tunables ``MAX_RETRIES``,
     ``INITIAL_DELAY``, ``MAX_DELAY`` (reconnect backoff in seconds) and
     ``IDLE_TIMEOUT`` (seconds without any frame — data, ping or pong — after
@@ -120,15 +122,16 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
     ``INITIAL_DELAY`` seconds, each further delay ``e`` times longer, up to
     ``MAX_DELAY``, with ±10 % jitter. After ``MAX_RETRIES`` failed attempts
     in a row the callback receives ``{'e': 'error', 'm': 'Max reconnect
-    retries reached'}`` once and the socket is closed. Every successful
-    handshake resets that retry counter, but the delay returns to
-    ``INITIAL_DELAY`` only after a connection proved healthy: it delivered a
-    data message, or stayed open at least ``MAX_DELAY`` seconds. So a server
-    that accepts the handshake and closes at once (a misbehaving proxy, a
-    rejected stream) is retried every ``MAX_DELAY`` seconds — about 30
-    connection attempts per 5 minutes with the defaults, well under
-    Binance's limit of 300 per 5 minutes per IP address — never in a tight
-    loop.
+    retries reached'}`` once and the socket is closed. A connection proves
+    itself healthy only by staying open ``HEALTHY_AFTER`` seconds (10) and
+    receiving at least one frame; only then are the retry counter and the
+    delay reset. The loss of a connection that did not prove itself counts
+    as a failed attempt: a server that accepts the handshake and closes at
+    once, a stream that dies after its first message or whose frames break
+    the protocol backs off to ``MAX_DELAY`` and gives up like a refused
+    one, never in a tight loop. :meth:`socket_state` tells what a socket is
+    doing (connected, connecting, retrying, waiting for the
+    connection-attempt budget and until when, gave up).
 
     Stopping: once :meth:`stop_socket` or :meth:`close` returned, the
     socket's callback is not called again — also for messages the reactor
@@ -167,6 +170,10 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
     DEFAULT_USER_TIMEOUT = 30 * 60  #: 0.7.11's name for the default ``user_timeout`` (s)
     INITIAL_DELAY = 0.1
     MAX_DELAY = 10.0
+    #: Seconds a connection must stay open, receiving frames, to count as healthy.
+    HEALTHY_AFTER = 10.0
+    #: Bytes: a larger message is logged and skipped (see the docs' "Hostile frames").
+    MAX_MESSAGE_SIZE = 4 * 1024 * 1024
     IDLE_TIMEOUT = 90.0
     #: Seconds allowed for TCP connect and for the WebSocket handshake.
     CONNECT_TIMEOUT = 10.0
@@ -265,6 +272,20 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
         """How many sockets are open or connecting (the exit policy waits while any are)."""
         with self._conn_lock:
             return len(self._conns)
+
+    def socket_state(self, conn_key: str) -> Optional[SocketState]:
+        """What the socket ``conn_key`` is doing now (any thread), as a
+        :class:`~binance._streams.state.SocketState`: ``state`` is ``'connected'``,
+        ``'connecting'``, ``'retrying'`` (waiting for its backoff delay),
+        ``'waiting'`` (for the connection-attempt budget), ``'gave_up'`` or
+        ``'stopped'``; ``until`` the ``time.time()`` at which a retrying or
+        waiting socket is expected to try; ``down_since`` since when it has
+        had no open connection (``None`` while connected).
+
+        :returns: ``None`` for a key this manager never started (or that was
+            stopped with :meth:`stop_socket`/:meth:`close`).
+        """
+        return self._ctx.socket_state(conn_key)
 
     def run(self) -> None:
         """Thread body: run the reactor, or wait until whoever runs it stops it."""

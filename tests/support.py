@@ -27,6 +27,7 @@ def local_manager(exchange: Any, **options: Any) -> Any:
     bm = BinanceSocketManager(exchange.client(), **options)
     bm.STREAM_URL = exchange.stream_url
     bm.FSTREAM_URL = exchange.fstream_url
+    bm.DSTREAM_URL = exchange.dstream_url
     bm.WS_API_URL = exchange.ws_api_url
     bm.start()
     return bm

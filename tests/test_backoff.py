@@ -82,8 +82,12 @@ def test_the_three_users_share_the_policy():
     from binance.depthcache import DepthCache, DepthCacheSync
     from binance.websockets import BinanceSocketManager
     from binance.testing.reactor import FakeReactor
-    bm = BinanceSocketManager(None, reactor=FakeReactor())
-    assert isinstance(bm._ctx.backoff(), Backoff)
+    reactor = FakeReactor()
+    bm = BinanceSocketManager(None, reactor=reactor)
+    bm.STREAM_URL = 'ws://127.0.0.1:9000/'
+    bm.start_trade_socket('BNBBTC', print)
+    reactor.flush()
+    assert isinstance(reactor.attempts[0].factory.backoff, Backoff)
     sync = DepthCacheSync(DepthCache('BNBBTC'))
     assert isinstance(sync.backoff, Backoff)
     sync.note_failure()

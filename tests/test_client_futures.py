@@ -289,10 +289,8 @@ def test_futures_clock_works_where_the_spot_api_is_unreachable(exchange):
     assert all(r.path.startswith('/fapi/') for r in exchange.requests)
 
 
-#: 0.7.11 methods this package lacks, one of each kind (COIN-M, options, savings)
+#: 0.7.11 methods this package lacks, one of each kind (options, savings)
 NOT_PROVIDED = [
-    ('futures_coin_klines', 'COIN-M', "client.request('GET', '/dapi/v1/klines'"),
-    ('futures_coin_create_order', 'COIN-M', 'futures_'),
     ('options_klines', 'vanilla options', "client.request('GET', '/eapi/v1/exchangeInfo')"),
     ('get_lending_position', 'Savings', "client.request('GET', '/sapi/v1/simple-earn/"),
 ]

@@ -62,10 +62,12 @@ def test_request_resyncs_the_clock_on_minus_1021(exchange):
 
 
 def test_paths_without_a_local_server_follow_the_local_exchange(exchange):
-    """/dapi, /eapi and /papi go to the host API_URL was pointed at (here: 404 from the local
-    exchange, which has no COIN-M), raised as BinanceAPIException."""
+    """/eapi and /papi go to the host API_URL was pointed at (here: 404 from the local
+    exchange, which has neither), raised as BinanceAPIException; /dapi reaches its COIN-M desk."""
     client = exchange.client()
-    for path in ('/dapi/v1/ping', '/eapi/v1/time', '/papi/v1/ping'):
+    assert client.request('GET', '/dapi/v1/ping') == {}
+    assert exchange.requests[-1].path == '/dapi/v1/ping'
+    for path in ('/eapi/v1/time', '/papi/v1/ping'):
         with pytest.raises(BinanceAPIException) as info:
             client.request('GET', path)
         assert info.value.status_code == 404
@@ -119,9 +121,9 @@ def test_official_hosts_for_each_api_root():
 
 def test_not_provided_messages_give_a_line_that_works(exchange):
     """The ready client.request(...) line of a "not provided" message, run as given, sends
-    that request (404 here: the local exchange has no Simple Earn nor COIN-M)."""
+    that request (404 here: the local exchange has no Simple Earn nor options)."""
     client = exchange.client()
-    for name in ('get_lending_position', 'futures_coin_klines', 'options_klines'):
+    for name in ('get_lending_position', 'options_klines'):
         line = re.search(r"client\.request\([^)]*\)", explain(name)[1]).group(0)
         path = re.search(r"'(/[a-z]+/[^']+)'", line).group(1)
         with pytest.raises(BinanceAPIException):
@@ -136,12 +138,27 @@ def test_demo_mode_hosts_for_rest_and_sockets():
     assert client.API_URL == 'https://demo-api.binance.com/api'
     assert client.FUTURES_URL == 'https://demo-fapi.binance.com/fapi'
     assert client._base_url('sapi') == 'https://demo-api.binance.com/sapi'
-    bm = BinanceSocketManager(client)
-    assert bm._stream_url() == 'wss://demo-stream.binance.com:9443/'
-    assert bm._ws_api_url() == 'wss://demo-ws-api.binance.com/ws-api/v3'
-    assert bm._fstream_url() == 'wss://demo-fstream.binance.com/'
-    live = BinanceSocketManager(Client())
-    assert live._stream_url() == 'wss://stream.binance.com:9443/'
+    assert socket_urls(client) == {
+        'spot': 'wss://demo-stream.binance.com:9443/ws/bnbbtc@trade',
+        'ws_api': 'wss://demo-ws-api.binance.com/ws-api/v3',
+        'futures': 'wss://demo-fstream.binance.com/market/stream?streams=btcusdt@aggTrade'}
+    assert socket_urls(Client())['spot'] == 'wss://stream.binance.com:9443/ws/bnbbtc@trade'
+
+
+def socket_urls(client):
+    """The URLs a manager of ``client`` connects a spot, a WebSocket API and a futures
+    socket to (on a FakeReactor: nothing leaves the process)."""
+    from binance.testing.reactor import FakeReactor
+    reactor = FakeReactor()
+    bm = BinanceSocketManager(client, reactor=reactor)
+    urls = {}
+    for name, start in (('spot', lambda: bm.start_trade_socket('BNBBTC', print)),
+                        ('ws_api', bm.ws_api.ping),
+                        ('futures', lambda: bm.start_aggtrade_futures_socket('BTCUSDT', print))):
+        start()
+        reactor.flush()
+        urls[name] = reactor.attempts[-1].factory.url
+    return urls
 
 
 @pytest.mark.parametrize('kwargs, error, match', [

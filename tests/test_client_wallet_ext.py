@@ -73,13 +73,42 @@ def test_universal_transfer_moves_spot_futures_and_margin_balances(exchange):
     assert client.query_universal_transfer_history(type='UMFUTURE_MAIN') == {'total': 0}
 
 
-def test_a_transfer_to_coin_m_is_refused_and_moves_nothing(exchange):
-    """COIN-M is not simulated: SPOT_TO_COIN_FUTURE is refused like an unsupported type."""
+def coin_wallet(client, asset):
+    rows = client.futures_coin_account_balance()
+    return next(Decimal(r['balance']) for r in rows if r['asset'] == asset)
+
+
+def test_a_transfer_to_and_from_coin_m_moves_real_balances(exchange):
+    """SPOT_TO_COIN_FUTURE / COIN_FUTURE_TO_SPOT move the coin between the spot and COIN-M
+    wallets; an overdraft is refused and moves nothing."""
     client = exchange.client()
-    spot = spot_free(client, 'USDT')
-    with pytest.raises(BinanceAPIException) as info:
-        client.universal_transfer(type=Client.SPOT_TO_COIN_FUTURE, asset='USDT', amount='1')
-    assert info.value.code == -1130 and spot_free(client, 'USDT') == spot
+    spot, coin = spot_free(client, 'BTC'), coin_wallet(client, 'BTC')
+    assert client.universal_transfer(type=Client.SPOT_TO_COIN_FUTURE, asset='BTC',
+                                     amount='0.5')['tranId']
+    assert spot_free(client, 'BTC') == spot - Decimal('0.5')
+    assert coin_wallet(client, 'BTC') == coin + Decimal('0.5')
+    client.universal_transfer(type=Client.COIN_FUTURE_TO_SPOT, asset='BTC', amount='0.2')
+    assert coin_wallet(client, 'BTC') == coin + Decimal('0.3')
+    with pytest.raises(BinanceAPIException):
+        client.universal_transfer(type=Client.COIN_FUTURE_TO_SPOT, asset='BTC', amount='1000')
+    assert coin_wallet(client, 'BTC') == coin + Decimal('0.3')
+    rows = client.query_universal_transfer_history(type='MAIN_CMFUTURE')['rows']
+    assert [(r['asset'], r['amount']) for r in rows] == [('BTC', '0.5')]
+
+
+def test_the_older_futures_transfer_types_3_and_4_reach_coin_m(exchange):
+    """POST /sapi/v1/futures/transfer type 3 is spot to COIN-M, 4 COIN-M to spot; both are
+    in the transfer history with their legacy type."""
+    client = exchange.client()
+    coin = coin_wallet(client, 'ETH')
+    start = client.get_server_time()['serverTime'] - 1000
+    client.request('POST', '/sapi/v1/futures/transfer', signed=True, asset='ETH', amount='2',
+                   type=3)
+    client.request('POST', '/sapi/v1/futures/transfer', signed=True, asset='ETH', amount='1',
+                   type=4)
+    assert coin_wallet(client, 'ETH') == coin + 1
+    rows = client.transfer_history(asset='ETH', startTime=start)['rows']
+    assert [(r['type'], Decimal(r['amount'])) for r in rows] == [('3', 2), ('4', 1)]
 
 
 def test_make_universal_transfer_needs_a_type_or_account_types(exchange):

@@ -75,7 +75,7 @@ def test_a_stream_that_gives_up_is_reported_on_stderr():
             bm.start_trade_socket('BNBBTC', lambda msg: print('GOT', msg['m'], flush=True))
             bm.start()
             from tests.support import wait_until
-            wait_until(lambda: not bm._conns, timeout=20, message='giving up')
+            wait_until(lambda: bm.open_socket_count() == 0, timeout=20, message='giving up')
     ''')
     assert 'GOT Max reconnect retries reached' in proc.stdout
     assert 'binance: ERROR: bnbbtc@trade: giving up after 5 retries' in proc.stderr
@@ -100,6 +100,7 @@ def test_sockets_waiting_for_the_connection_budget_are_reported_on_stderr():
     ''')
     assert proc.returncode == 0, proc.stderr
     assert 'CONNECTED 3' in proc.stdout
-    assert proc.stderr.count('binance: WARNING: connection attempts wait: Binance allows 3 per '
-                             '300 s per IP') == 1, proc.stderr
+    assert proc.stderr.count('binance: WARNING: 1 stream connection(s) wait for the '
+                             'connection-attempt budget (Binance allows 3 attempts per 300 s '
+                             'per IP), the last for up to 300 s') == 1, proc.stderr
     assert 'streams_per_connection=1024' in proc.stderr

@@ -8,6 +8,7 @@ connection's age timer (armed ``ROTATE_AFTER`` after the handshake) at once.
 """
 import itertools
 import threading
+import time
 
 import json
 
@@ -171,18 +172,15 @@ def assert_once_in_order(orders, rec, overlap=None):
     assert not any(isinstance(m, dict) and m.get('e') == 'error' for m in rec)
 
 
-def user_entry(bm, key):
-    return bm._conns[key]
-
-
-def fire_age_timer(exchange, bm, key):
-    """Check that the rotation is armed ROTATE_AFTER after the handshake, then fire it now."""
+def fire_age_timer(exchange, bm, opened_between):
+    """Check that one rotation is armed ROTATE_AFTER after the handshake, then fire it now."""
     def run():
-        factory = user_entry(bm, key).factory
-        call = factory._age_call
-        assert call is not None and call.active()
-        assert abs(call.getTime() - factory._opened_at - bm.ROTATE_AFTER) < 0.01
-        call.reset(0)
+        from twisted.internet import reactor
+        earliest, latest = (t + bm.ROTATE_AFTER for t in opened_between)
+        calls = [call for call in reactor.getDelayedCalls()
+                 if call.active() and earliest - 0.01 <= call.getTime() <= latest + 0.01]
+        assert len(calls) == 1
+        calls[0].reset(0)
     exchange.call(run)
 
 
@@ -307,14 +305,16 @@ def test_user_stream_rotates_at_23h45_without_loss_or_repeat(exchange, ws_api_ex
     ex = exchange if mode == 'listen_key' else ws_api_exchange
     bm = manager(ex)
     try:
+        before = time.time()
         key, rec, orders, stream = open_user_socket(
             ex, bm, bm.start_user_socket, ex.streams,
             '/ws/' if mode == 'listen_key' else '/ws-api/')
+        opened_between = (before, time.time())
         assert bm.ROTATE_AFTER == 23 * 3600 + 45 * 60
         overlap = Overlap(monkeypatch, ex.streams, ex.api_key,
                           *(('/ws/',) if mode == 'listen_key'
                             else ('/ws-api/', 'register_api_subscription')))
-        switch_over(ex.streams, stream, orders, rec, lambda: fire_age_timer(ex, bm, key), overlap)
+        switch_over(ex.streams, stream, orders, rec, lambda: fire_age_timer(ex, bm, opened_between), overlap)
         assert_once_in_order(orders, rec, overlap)
         assert bm.wait_connected(key, timeout=0)
     finally:

@@ -242,9 +242,10 @@ def test_futures_sockets_verify_tls():
 def test_fstream_url_follows_testnet():
     """The futures streams of a testnet client go to the futures testnet host."""
     from binance.client import Client
-    assert BinanceSocketManager(Client(testnet=True))._fstream_url() == \
-        'wss://fstream.binancefuture.com/'
-    assert BinanceSocketManager(Client())._fstream_url() == 'wss://fstream.binance.com/'
+    from tests.test_client_request import socket_urls
+    assert socket_urls(Client(testnet=True))['futures'].startswith(
+        'wss://fstream.binancefuture.com/market/')
+    assert socket_urls(Client())['futures'].startswith('wss://fstream.binance.com/market/')
 
 
 def test_a_dropped_futures_socket_reconnects_to_its_route(ex, bm):

@@ -17,7 +17,7 @@ from binance import _reactor
 from binance.exceptions import BinanceAPIException
 from binance.websockets import BinanceSocketManager, ReactorStoppedError
 from tests.test_websockets_unit import (  # noqa: F401  (fixtures used by name)
-    Conn, Recorder, client, frame, manager, open_stream, reactor, refuse, user_manager)
+    ERROR, Conn, Recorder, client, frame, manager, open_stream, reactor, refuse, user_manager)
 
 MAX_DELAY = BinanceSocketManager.MAX_DELAY
 INITIAL_DELAY = BinanceSocketManager.INITIAL_DELAY
@@ -28,11 +28,16 @@ def burst(conn, messages):
     conn.proto.dataReceived(b''.join(frame(json.dumps(m)) for m in messages))
 
 
-def next_delay(manager, key):
-    """Seconds until the pending reconnect of ``key``."""
-    call = manager._conns[key].factory._callID
-    assert call is not None and call.active()
-    return call.getTime() - manager._get_reactor().seconds()
+def next_delay(reactor):
+    """Seconds until the next connection attempt (the clock is advanced to it)."""
+    start, made = reactor.seconds(), len(reactor.attempts)
+    for _ in range(1000):
+        if len(reactor.attempts) > made:
+            return reactor.seconds() - start
+        due = [call.getTime() for call in reactor.getDelayedCalls() if call.active()]
+        assert due, 'no reconnect is scheduled'
+        reactor.advance(max(0.0, min(due) - reactor.seconds()))
+    raise AssertionError('no connection attempt followed')
 
 
 # -- nothing is delivered once stop_socket/close returned ------------------------------
@@ -147,41 +152,43 @@ def flap(reactor, manager, key, times):
     for _ in range(times):
         conn = Conn(reactor.attempts[-1]).handshake()
         conn.server_close(1000)
-        delays.append(next_delay(manager, key))
-        reactor.advance(delays[-1])
+        delays.append(next_delay(reactor))
     return delays
 
 
-def test_flapping_server_is_retried_at_most_every_max_delay(reactor, manager):
-    """Handshake then close, for 15 min: delays grow to MAX_DELAY, <= ~30 attempts per 5 min."""
+def test_flapping_server_backs_off_and_gives_up_like_a_refusing_one(reactor, manager):
+    """Handshake then close at once: delays grow to MAX_DELAY and the socket gives up after MAX_RETRIES."""
     rec = Recorder()
     key = manager.start_trade_socket('BNBBTC', rec)
     reactor.flush()
-    times = []
-    while reactor.seconds() < 900:
-        times.append(reactor.seconds())
-        flap(reactor, manager, key, 1)
-    busiest = max(sum(1 for t in times if start <= t < start + 300) for start in times)
-    assert busiest <= 36
-    delays = [b - a for a, b in zip(times, times[1:])]
+    delays = flap(reactor, manager, key, manager.MAX_RETRIES)
     assert delays[0] <= INITIAL_DELAY * 1.1
-    assert min(delays[6:]) >= MAX_DELAY * 0.9 and max(delays) <= MAX_DELAY * 1.1
-    assert rec == []                       # the retry counter resets on each handshake
-    assert manager.conn_keys == [key]
+    assert all(b > a for a, b in zip(delays, delays[1:]))
+    assert delays[-1] >= MAX_DELAY * 0.9 * 0.9 or delays[-1] >= delays[0] * 20
+    conn = Conn(reactor.attempts[-1]).handshake()
+    conn.server_close(1000)                     # the sixth short-lived connection
+    assert rec == [ERROR] and manager.conn_keys == []
+    reactor.advance(100)
+    assert len(reactor.attempts) == manager.MAX_RETRIES + 1
 
 
-@pytest.mark.parametrize('life, healthy', [('data', True), ('long', True), ('short', False)])
+@pytest.mark.parametrize('life, healthy', [('data-long', True), ('ping-long', True),
+                                           ('data-short', False), ('silent-long', False)])
 def test_only_a_healthy_connection_resets_the_delay(reactor, manager, life, healthy):
-    """Only data or MAX_DELAY s open makes the next reconnect quick; a short silent one does not."""
+    """Only HEALTHY_AFTER s open with frames received makes the next reconnect quick."""
+    manager.MAX_RETRIES = 20
     key = manager.start_trade_socket('BNBBTC', Recorder())
     reactor.flush()
     assert flap(reactor, manager, key, 7)[-1] >= MAX_DELAY * 0.9
     conn = Conn(reactor.attempts[-1]).handshake()
-    if life == 'data':
+    if life.startswith('data'):
         conn.send_json({'e': 'trade'})
-    reactor.advance(MAX_DELAY + 0.001 if life == 'long' else MAX_DELAY / 2)
+    elif life.startswith('ping'):
+        conn.send(b'', opcode=9)
+    reactor.advance(manager.HEALTHY_AFTER + 0.001 if life.endswith('long')
+                    else manager.HEALTHY_AFTER / 2)
     conn.lose()
-    delay = next_delay(manager, key)
+    delay = next_delay(reactor)
     if healthy:
         assert delay <= INITIAL_DELAY * 1.1
     else:

@@ -442,8 +442,8 @@ def test_backoff_is_capped_at_max_delay(reactor):
     assert max(delays) <= 3.0 * 1.1 and min(delays[-5:]) >= 3.0 * 0.9
 
 
-def test_successful_handshake_resets_the_retry_budget(reactor, manager):
-    """After a handshake succeeds, a later drop gets a fresh set of 5 retries."""
+def test_healthy_connection_resets_the_retry_budget(reactor, manager):
+    """After a connection stayed up HEALTHY_AFTER s receiving data, a later drop gets 5 fresh retries."""
     rec = Recorder()
     manager.start_trade_socket('BNBBTC', rec)
     reactor.flush()
@@ -451,12 +451,32 @@ def test_successful_handshake_resets_the_retry_budget(reactor, manager):
         refuse(reactor.attempts[-1])
         reactor.advance(20)
     conn = Conn(reactor.attempts[-1]).handshake()
+    conn.send_json({'e': 'trade'})
+    reactor.advance(manager.HEALTHY_AFTER)
     conn.lose()
     for _ in range(5):                     # 5 more failures are still retried
         reactor.advance(20)
         refuse(reactor.attempts[-1])
-    assert rec == [ERROR]
+    assert rec == [{'e': 'trade'}, ERROR]
     assert len(reactor.attempts) == 5 + 5     # 5 before the open one, 5 after the drop
+
+
+def test_a_handshake_alone_does_not_reset_the_retry_budget(reactor, manager):
+    """A connection lost before HEALTHY_AFTER s counts as one more failed attempt."""
+    rec = Recorder()
+    manager.start_trade_socket('BNBBTC', rec)
+    reactor.flush()
+    for _ in range(4):
+        refuse(reactor.attempts[-1])
+        reactor.advance(20)
+    conn = Conn(reactor.attempts[-1]).handshake()
+    conn.send_json({'e': 'trade'})
+    reactor.advance(manager.HEALTHY_AFTER / 2)
+    conn.lose()                            # the fifth failure: one retry left
+    reactor.advance(20)
+    refuse(reactor.attempts[-1])
+    assert rec == [{'e': 'trade'}, ERROR]
+    assert len(reactor.attempts) == 6
 
 
 def test_drop_of_an_open_connection_reconnects_quickly_without_error(reactor, manager):

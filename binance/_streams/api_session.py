@@ -43,7 +43,7 @@ import itertools
 import json
 import logging
 import threading
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Mapping, Optional
 
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
@@ -53,6 +53,7 @@ from binance._client_params import check_limit, check_order, encode_ws_params, r
 from binance._order_checks import (
     check_amend, check_order_list, check_sor_order, check_trading_day_ticker, check_ui_klines,
     check_window_ticker)
+from binance._streams.connection import Connection
 from binance._streams.protocol import LinkHooks, call_callback
 from binance._streams.user_api import signed_params, signer_of
 from binance.exceptions import (
@@ -149,17 +150,19 @@ class _Pending:
 class _Blocking:
     """``ws_api.blocking.<method>(..., timeout=10)``: wait for the result in this thread."""
 
-    def __init__(self, api: 'WebSocketApi') -> None:
-        self._api = api
+    def __init__(self, wait: Callable[[str, Any, Dict[str, Any], float], Any],
+                 methods: Mapping[str, Any]) -> None:
+        self._wait = wait
+        self._methods = methods
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
-        methods = type(self._api).METHODS
+        methods = self._methods
         if name not in methods and name != 'request':
             raise AttributeError('no WebSocket API method {!r}; methods: {}'.format(
                 name, ', '.join(sorted(methods) + ['request'])))
 
         def call(*args: Any, timeout: float = REQUEST_TIMEOUT, **params: Any) -> Any:
-            return self._api._wait(name, args, params, timeout)
+            return self._wait(name, args, params, timeout)
         call.__name__ = name
         return call
 
@@ -223,10 +226,10 @@ class WebSocketApi:
         self.stopped = False
         self.rate_limits: List[Dict[str, Any]] = []
         self.used_weight: Optional[int] = None
-        self.blocking = _Blocking(self)
+        self.blocking = _Blocking(self._wait, type(self).METHODS)
         #: ``True`` while the session is logged on with an Ed25519 key.
         self.logged_on = False
-        self._factory: Any = None
+        self._connection: Optional[Connection] = None
         self._proto: Any = None
         self._ready = False
         self._queue: List[_Pending] = []
@@ -500,7 +503,7 @@ class WebSocketApi:
         clock = self._ctx.reactor
         pending.timer = clock.callLater(pending.timeout, self._timed_out, pending)
         self._queue.append(pending)
-        if self._factory is None:
+        if self._connection is None:
             self._connect()
         elif self._ready:
             self._flush()
@@ -514,7 +517,7 @@ class WebSocketApi:
         return str(self._ctx.ws_api_url())
 
     def _connect(self) -> None:
-        self._factory = self._ctx.connect(self._url(), LinkHooks(
+        self._connection = Connection.handled(self._ctx, self._url(), LinkHooks(
             self._on_message, self._gave_up, gate=self, on_open=self._opened),
             name=self.NAME)
 
@@ -690,7 +693,7 @@ class WebSocketApi:
                 'is unknown (query the order to find out)'.format(pending.method))))
 
     def _gave_up(self) -> None:
-        self._factory = None
+        self._connection = None
         self._fail_all('the WebSocket API connection could not be made (reconnect retries '
                        'exhausted)')
 
@@ -702,8 +705,8 @@ class WebSocketApi:
 
     def _close(self) -> None:
         self.stopped = True
-        factory, self._factory = self._factory, None
-        if factory is not None:
-            factory.stop()
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            connection.close()
         self._fail_all('the WebSocket API session was closed')
 

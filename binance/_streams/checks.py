@@ -73,9 +73,12 @@ def stream_symbol(symbol: Any) -> str:
             type(symbol).__name__))
     if not symbol:
         raise ValueError('symbol must not be empty; give a symbol such as \'BNBBTC\'')
-    if not (symbol.isascii() and symbol.isalnum()):
+    # letters and digits; COIN-M contracts have one underscore (BTCUSD_PERP, BTCUSD_261225)
+    if not (symbol.isascii() and symbol.replace('_', '', 1).isalnum()) or \
+            symbol.startswith('_') or symbol.endswith('_'):
         raise ValueError('malformed symbol {!r}: a symbol has only ASCII letters and digits, '
-                         'such as \'BNBBTC\''.format(symbol))
+                         'such as \'BNBBTC\' (COIN-M: one underscore, \'BTCUSD_PERP\')'
+                         .format(symbol))
     return symbol.lower()
 
 

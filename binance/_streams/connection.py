@@ -15,6 +15,17 @@ deliver during a switch-over is decided by :mod:`binance._streams.switch`.
   replacement's messages join the old ones, so that streams with an
   ordering id (trade ``t``, aggTrade ``a``, diff depth ``u``, bookTicker
   ``u``) lose nothing and repeat nothing.
+* Handled (:meth:`Connection.handled`): the connection of a user data
+  stream (:class:`binance._streams.user.UserStream`) or of the WebSocket API
+  session (:class:`binance._streams.api_session.WebSocketApi`). Its messages
+  go to the handler's :class:`~binance._streams.protocol.LinkHooks` instead
+  of market routing (the handler tells its links apart with
+  :meth:`Connection.carries`). Its switch-over policy
+  (:class:`~binance._streams.switch.EventSwitch`, driven by
+  :mod:`binance._streams.user_switch`) opens the replacement link on the same
+  connection (:meth:`Connection.open_replacement`) and promotes it
+  (:meth:`Connection.promote_replacement`) or drops it
+  (:meth:`Connection.drop_replacement`).
 The subscriptions a connection carries, and the pool that spreads them over
 shared connections, are in :mod:`binance._streams.market`.
 
@@ -60,6 +71,18 @@ class _Link:
     def is_open(self) -> bool:
         return self.proto is not None
 
+    @property
+    def open_protocol(self) -> Any:
+        """The protocol of its open connection (handshake done), ``None`` when closed."""
+        factory = self.factory
+        return None if factory is None else factory.open_protocol
+
+    def note_control(self) -> None:
+        """Count a control message sent on it (Binance limits them per connection)."""
+        factory = self.factory
+        if factory is not None:
+            factory.note_control()
+
     def cancel_timers(self) -> None:
         for name in ('flush_call',):
             call = getattr(self, name)
@@ -89,7 +112,7 @@ class Connection:
     """
 
     def __init__(self, ctx: Any, url: str, name: str, *, shared: bool = False,
-                 capacity: int = 1, pool: Any = None) -> None:
+                 capacity: int = 1, pool: Any = None, hooks: Optional[LinkHooks] = None) -> None:
         self.ctx = ctx
         self.url = url
         self.name = name
@@ -110,6 +133,16 @@ class Connection:
         self.switch: Optional[OrderedSwitch] = None
         self.stopped = False
         self.switches = 0
+        #: handled mode: what the handler plugs in (``None``: market routing)
+        self.hooks = hooks
+
+    @classmethod
+    def handled(cls, ctx: Any, url: str, hooks: LinkHooks, *, name: str) -> 'Connection':
+        """A connection whose messages go to ``hooks`` (a user data stream, the WebSocket
+        API session), opened at once."""
+        connection = cls(ctx, url, name, hooks=hooks)
+        connection.open()
+        return connection
 
     def __repr__(self) -> str:
         return '<Connection {} streams={}>'.format(self.name, len(self.routes))
@@ -137,6 +170,9 @@ class Connection:
 
     def _new_link(self) -> _Link:
         link = _Link(self)
+        if self.hooks is not None:
+            link.factory = self.ctx.connect(self.url, self.hooks, name=self.name)
+            return link
         fast_routes: Optional[Dict[str, Any]] = None
         if self.shared:
             deliver = self._shared_deliver(link)
@@ -151,9 +187,67 @@ class Connection:
             deliver, lambda: self._gave_up(link), gate=gate,
             on_open=lambda proto: self._opened(link, proto),
             on_shutdown=lambda factory, msg: self._shutdown_notice(link, msg),
-            on_control=link.limiter.note, on_aged=lambda factory: self._rotate(link),
+            on_control=link.limiter.note, control=link.limiter,
+            on_aged=lambda factory: self._rotate(link),
             fast_routes=fast_routes), name=self.name)
         return link
+
+    # -- what a handler uses ---------------------------------------------------------------
+
+    def carries(self, factory: Any) -> bool:
+        """Whether ``factory`` is this connection's current reconnect loop."""
+        link = self.link
+        return link is not None and link.factory is factory
+
+    def replaces(self, factory: Any) -> bool:
+        """Whether ``factory`` is the reconnect loop of the replacement being prepared."""
+        link = self.replacement
+        return link is not None and link.factory is factory
+
+    @property
+    def open_protocol(self) -> Any:
+        """The protocol of the open connection (handshake done), ``None`` when closed."""
+        link = self.link
+        return None if link is None else link.open_protocol
+
+    def note_control(self) -> None:
+        """Count a control message the handler sends (Binance limits them per connection)."""
+        link = self.link
+        if link is not None:
+            link.note_control()
+
+    def open_replacement(self, url: str, hooks: LinkHooks, *, name: str) -> _Link:
+        """Handled mode: open the link that is to replace the current one (its own
+        ``hooks`` until it is promoted); a previous replacement is closed."""
+        self.drop_replacement()
+        link = _Link(self)
+        link.factory = self.ctx.connect(url, hooks, name=name)
+        self.replacement = link
+        return link
+
+    def promote_replacement(self, deliver: Callable[[Any], Any]) -> None:
+        """Handled mode: the replacement becomes the current link and hands its messages
+        to ``deliver``; the old link is closed."""
+        new = self.replacement
+        if new is None:
+            return
+        if new.factory is not None:
+            new.factory.name = self.name
+            new.factory.set_deliver(deliver)
+        self._swap_in(new)
+
+    def _swap_in(self, new: _Link) -> None:
+        """``new`` (the replacement) becomes the current link; the old one closes."""
+        old, self.link, self.replacement = self.link, new, None
+        self.switches += 1
+        if old is not None:
+            old.close()
+
+    def drop_replacement(self) -> None:
+        """Close the replacement link, if any; the current one carries on."""
+        link, self.replacement = self.replacement, None
+        if link is not None:
+            link.close()
 
     def close(self) -> None:
         """Stop reconnecting and close (reactor thread)."""
@@ -454,14 +548,10 @@ class Connection:
         if switch is not self.switch or new is None:
             return
         assert isinstance(switch, OrderedSwitch)
-        old = self.link
         emit = self._emit_shared if self.shared else self._emit_single
         for stream in list(switch.held):
             switch.release(stream, emit)
-        self.link, self.replacement = new, None
-        self.switches += 1
-        if old is not None:
-            old.close()
+        self._swap_in(new)
         if self.shared and self.pool is not None and new.is_open:
             self.pool.confirmed(self, list(new.confirmed))
         log.info('%s: switched to the replacement connection', self.name)

@@ -25,9 +25,10 @@ from typing import Any, Callable, Dict, List, Optional, Protocol, Union
 from binance import _reactor
 from binance._reactor import ReactorStoppedError
 from binance._streams.backoff import RECONNECT_FACTOR, RECONNECT_JITTER, Backoff
-from binance._streams.limits import AttemptBudget, budget_for
+from binance._streams.budget import AttemptBudget, budget_for
 from binance._streams.protocol import LinkHooks, LinkOptions, StreamFactory
 from binance._streams.proxy import ProxySpec, check_proxy_argument, open_tunneled, proxy_for
+from binance._streams.state import SocketState, entry_state, gave_up_state
 from binance._streams.tls import client_tls_options
 
 __all__ = ['SocketEntry', 'SocketContext', 'StreamSettings', 'StopListener', 'StopListeners',
@@ -83,6 +84,8 @@ class StreamSettings(Protocol):
     MAX_RETRIES: int
     INITIAL_DELAY: float
     MAX_DELAY: float
+    HEALTHY_AFTER: float
+    MAX_MESSAGE_SIZE: int
     IDLE_TIMEOUT: float
     CONNECT_TIMEOUT: float
     MAX_CONNECTION_ATTEMPTS: int
@@ -116,7 +119,7 @@ class SocketContext:
     """
 
     __slots__ = ('settings', 'client', 'user_timeout', '_reactor_arg', '_tls_ca', 'entries',
-                 'lock', 'pool', '_request_id', '_proxy')
+                 'lock', 'pool', '_request_id', 'gave_up', '_proxy')
 
     def __init__(self, settings: StreamSettings, *, client: Any, user_timeout: float,
                  reactor: Any = None, tls_ca: Optional[str] = None, proxy: Any = None) -> None:
@@ -132,6 +135,8 @@ class SocketContext:
         #: the shared-connection pool (``streams_per_connection > 1``), else ``None``
         self.pool: Any = None
         self._request_id = 0
+        #: keys of sockets that gave up, and when (until started again)
+        self.gave_up: Dict[str, float] = {}
 
     # -- the reactor and threads ---------------------------------------------------
 
@@ -255,8 +260,10 @@ class SocketContext:
 
     def attempt_budget(self) -> AttemptBudget:
         """The connection-attempt budget of this reactor (shared process-wide)."""
-        return budget_for(self.reactor, self.settings.MAX_CONNECTION_ATTEMPTS,
-                          self.settings.CONNECTION_WINDOW)
+        settings = self.settings
+        return budget_for(self.reactor, settings.MAX_CONNECTION_ATTEMPTS,
+                          settings.CONNECTION_WINDOW, initial=settings.INITIAL_DELAY,
+                          max_delay=settings.MAX_DELAY)
 
     # -- connections -------------------------------------------------------------------
 
@@ -281,7 +288,8 @@ class SocketContext:
             reactor=self.reactor, backoff=self.backoff(), tls_options=self.tls_options(url),
             connect_timeout=settings.CONNECT_TIMEOUT, idle_timeout=settings.IDLE_TIMEOUT,
             max_age=self.rotate_after if hooks.on_aged is not None else 0.0,
-            admit=self.attempt_budget().admit,
+            budget=self.attempt_budget(), healthy_after=settings.HEALTHY_AFTER,
+            max_message_size=settings.MAX_MESSAGE_SIZE, control_limit=settings.MAX_CONTROL_PER_SECOND,
             open_link=None if proxy is None else open_tunneled(proxy))
         factory = StreamFactory(url, hooks, options, name=name)
         factory.connect()
@@ -303,6 +311,7 @@ class SocketContext:
                 return False
             entry = make_entry()
             self.entries[key] = entry
+            self.gave_up.pop(key, None)
         self.call(entry.begin)
         return key
 
@@ -311,6 +320,16 @@ class SocketContext:
         with self.lock:
             if self.entries.get(key) is entry:
                 del self.entries[key]
+                self.gave_up[key] = self.reactor.seconds()
+
+    def socket_state(self, key: str) -> Optional[SocketState]:
+        """The :class:`SocketState` of the socket ``key``; ``None`` when unknown."""
+        with self.lock:
+            entry = self.entries.get(key)
+            gave_up = self.gave_up.get(key)
+        if entry is None:
+            return None if gave_up is None else gave_up_state(gave_up)
+        return entry_state(entry, self.pool)
 
 
 def with_time_unit(url: str) -> str:

@@ -107,6 +107,12 @@ class FastFramesMixin:
 
     fast_frames = True
     fast_frames_delivered = 0
+    #: an unfragmented data frame longer than this is skipped as it arrives
+    #: (never buffered whole, never delivered; :meth:`message_skipped` is told);
+    #: 0: no limit of its own (autobahn's ``maxMessagePayloadSize`` applies)
+    max_message_size = 0
+    #: payload bytes of a skipped frame still to come
+    _skip_left = 0
 
     # These attributes belong to autobahn's protocol; declared for type checkers.
     state: int
@@ -144,8 +150,23 @@ class FastFramesMixin:
 
     # -- internals -----------------------------------------------------------------
 
+    def message_skipped(self, size: int, binary: bool) -> None:
+        """A frame of ``size`` payload bytes above :attr:`max_message_size` is being
+        skipped (override to log it)."""
+
+    def _skip(self) -> bool:
+        """Drop the buffered part of a skipped frame; ``True`` once it is all gone."""
+        data = self.data
+        n = min(len(data), self._skip_left)
+        self._skip_left -= n
+        self.data = data[n:]
+        self.trafficStats.incomingOctetsWebSocketLevel += n
+        return self._skip_left == 0
+
     def _fast_consume(self) -> None:
         """Alternate between the fast path and autobahn until the buffer is used up."""
+        if self._skip_left and not self._skip():
+            return
         while self.state == _OPEN:
             if self.current_frame is None and not self.inside_message:
                 if not self._fast_frames():
@@ -201,6 +222,7 @@ class FastFramesMixin:
             limit = msg_limit
         if limit <= 0:
             limit = 1 << 63
+        skip_above = self.max_message_size or (1 << 63)
         if type(self)._onMessage is _ADAPTER_ON_MESSAGE:
             on_message = self.onMessage  # skip the adapter's one-line forwarder
         else:
@@ -234,6 +256,14 @@ class FastFramesMixin:
                         handoff = True  # non-minimal length or MSB set
                         break
                 stop = start + n
+                if n > skip_above:  # too large: skipped as it arrives, never buffered
+                    self.message_skipped(n, b0 == _BINARY_FIN)
+                    if stop > end:
+                        self._skip_left = stop - end
+                        pos = end
+                        break
+                    pos = stop
+                    continue
                 if n > limit:
                     handoff = True  # autobahn enforces the size limits
                     break

@@ -24,6 +24,7 @@ from typing import Any, Callable, Iterable, Optional, Union
 from binance._streams import kinds as _stream_kinds
 from binance._not_provided import not_provided
 from binance._streams.checks import check_callback, check_interval, stream_symbol
+from binance._streams.coin_futures import CoinFuturesSocketsMixin, is_coin_m
 from binance._streams.context import SocketContext
 from binance._streams.futures_api import (DEFAULT_FUTURES_WS_API_URL, TESTNET_FUTURES_WS_API_URL,
                                           FuturesWebSocketApi)
@@ -86,8 +87,13 @@ class FuturesSubscription(Subscription):
         return self._base() + 'stream?streams=' + '/'.join(streams)
 
 
-class FuturesSocketsMixin:
-    """The futures and margin ``start_*`` methods (mixed into the socket manager)."""
+class FuturesSocketsMixin(CoinFuturesSocketsMixin):
+    """The futures and margin ``start_*`` methods (mixed into the socket manager).
+
+    The market sockets take ``futures_type='COIN_M'`` (python-binance 1.0's
+    ``FuturesType.COIN_M``) for the same stream of a COIN-M contract on
+    dstream (:mod:`binance._streams.coin_futures`).
+    """
 
     FSTREAM_URL = _DEFAULT_FSTREAM_URL
     #: the USD-M futures WebSocket API (:attr:`futures_ws_api`)
@@ -107,8 +113,12 @@ class FuturesSocketsMixin:
                                    _DEMO_FSTREAM_URL)
         return url if url.endswith('/') else url + '/'
 
-    def _start_futures_socket(self, name: str, callback: Callback) -> Union[str, bool]:
-        """One futures stream on its route, as 0.7.11 did it (the combined envelope)."""
+    def _start_futures_socket(self, name: str, callback: Callback,
+                              futures_type: Any = 'USD_M') -> Union[str, bool]:
+        """One futures stream on its route, as 0.7.11 did it (the combined envelope);
+        a COIN-M one on dstream."""
+        if is_coin_m(futures_type):
+            return self._start_coin_futures_streams([name], callback)
         return self._start_futures_streams([name], callback)
 
     def _start_futures_streams(self, names: Any, callback: Callback) -> Union[str, bool]:
@@ -157,7 +167,8 @@ class FuturesSocketsMixin:
 
     # -- 0.7.11's futures sockets --------------------------------------------------
 
-    def start_aggtrade_futures_socket(self, symbol: str, callback: Callback) -> Union[str, bool]:
+    def start_aggtrade_futures_socket(self, symbol: str, callback: Callback,
+                                      futures_type: Any = 'USD_M') -> Union[str, bool]:
         """Aggregate trades of a USD-M contract (``market/``, ``<symbol>@aggTrade``).
 
         :param callback: receives ``{'stream': 'btcusdt@aggTrade', 'data': {'e': 'aggTrade',
@@ -165,10 +176,12 @@ class FuturesSocketsMixin:
             'f': 100, 'l': 105, 'T': 123456785, 'm': True}}``
         :returns: the key ``'market/btcusdt@aggTrade'``, or ``False`` if open already.
         """
-        return self._start_futures_socket(stream_symbol(symbol) + '@aggTrade', callback)
+        return self._start_futures_socket(stream_symbol(symbol) + '@aggTrade', callback,
+                                          futures_type)
 
     def start_symbol_mark_price_socket(self, symbol: str, callback: Callback,
-                                       fast: bool = True) -> Union[str, bool]:
+                                       fast: bool = True,
+                                       futures_type: Any = 'USD_M') -> Union[str, bool]:
         """Mark price and funding rate of a contract (``<symbol>@markPrice@1s``, or
         every 3 s with ``fast=False``).
 
@@ -177,44 +190,51 @@ class FuturesSocketsMixin:
             'P': '11784.25641265', 'r': '0.00038167', 'T': 1562306400000}}``
         """
         name = stream_symbol(symbol) + ('@markPrice@1s' if fast else '@markPrice')
-        return self._start_futures_socket(name, callback)
+        return self._start_futures_socket(name, callback, futures_type)
 
-    def start_all_mark_price_socket(self, callback: Callback, fast: bool = True) -> Union[str, bool]:
+    def start_all_mark_price_socket(self, callback: Callback, fast: bool = True,
+                                    futures_type: Any = 'USD_M') -> Union[str, bool]:
         """Mark prices of every contract (``!markPrice@arr@1s``; ``fast=False``: every 3 s);
         ``data`` is a list of ``markPriceUpdate`` events."""
         return self._start_futures_socket('!markPrice@arr@1s' if fast else '!markPrice@arr',
-                                          callback)
+                                          callback, futures_type)
 
-    def start_symbol_ticker_futures_socket(self, symbol: str,
-                                           callback: Callback) -> Union[str, bool]:
+    def start_symbol_ticker_futures_socket(self, symbol: str, callback: Callback,
+                                           futures_type: Any = 'USD_M') -> Union[str, bool]:
         """Best bid and ask of a contract (``public/``, ``<symbol>@bookTicker``, as 0.7.11).
 
         :param callback: receives ``{'stream': ..., 'data': {'e': 'bookTicker', 'u': 400900217,
             'E': 1568014460893, 'T': 1568014460891, 's': 'BNBUSDT', 'b': '25.35190000',
             'B': '31.21000000', 'a': '25.36520000', 'A': '40.66000000'}}``
         """
-        return self._start_futures_socket(stream_symbol(symbol) + '@bookTicker', callback)
+        return self._start_futures_socket(stream_symbol(symbol) + '@bookTicker', callback,
+                                          futures_type)
 
-    def start_individual_symbol_ticker_futures_socket(self, symbol: str,
-                                                      callback: Callback) -> Union[str, bool]:
+    def start_individual_symbol_ticker_futures_socket(
+            self, symbol: str, callback: Callback,
+            futures_type: Any = 'USD_M') -> Union[str, bool]:
         """24 hour statistics of a contract (``market/``, ``<symbol>@ticker``)."""
-        return self._start_futures_socket(stream_symbol(symbol) + '@ticker', callback)
+        return self._start_futures_socket(stream_symbol(symbol) + '@ticker', callback,
+                                          futures_type)
 
-    def start_all_ticker_futures_socket(self, callback: Callback) -> Union[str, bool]:
+    def start_all_ticker_futures_socket(self, callback: Callback,
+                                        futures_type: Any = 'USD_M') -> Union[str, bool]:
         """Best bid and ask of every contract (``public/``, ``!bookTicker``, as 0.7.11)."""
-        return self._start_futures_socket('!bookTicker', callback)
+        return self._start_futures_socket('!bookTicker', callback, futures_type)
 
     # -- futures sockets 0.7.11 lacked ------------------------------------------------
 
     def start_futures_kline_socket(self, symbol: str, callback: Callback,
-                                   interval: str = '1m') -> Union[str, bool]:
+                                   interval: str = '1m',
+                                   futures_type: Any = 'USD_M') -> Union[str, bool]:
         """Klines of a contract (``market/``, ``<symbol>@kline_<interval>``)."""
         name = '{}@kline_{}'.format(stream_symbol(symbol), check_interval(interval))
-        return self._start_futures_socket(name, callback)
+        return self._start_futures_socket(name, callback, futures_type)
 
     def start_futures_depth_socket(self, symbol: str, callback: Callback,
                                    depth: Optional[Union[str, int]] = None,
-                                   interval: Optional[int] = None) -> Union[str, bool]:
+                                   interval: Optional[int] = None,
+                                   futures_type: Any = 'USD_M') -> Union[str, bool]:
         """Order book of a contract on the ``public/`` route.
 
         :param depth: ``None`` for the diff stream (``<symbol>@depth``, events with
@@ -228,10 +248,10 @@ class FuturesSocketsMixin:
         name = stream_symbol(symbol) + '@depth' + depth_suffix(depth)
         if interval is not None:
             name += '@{}ms'.format(interval)
-        return self._start_futures_socket(name, callback)
+        return self._start_futures_socket(name, callback, futures_type)
 
-    def start_futures_multiplex_socket(self, streams: Iterable[str],
-                                       callback: Callback) -> Union[str, bool]:
+    def start_futures_multiplex_socket(self, streams: Iterable[str], callback: Callback,
+                                       futures_type: Any = 'USD_M') -> Union[str, bool]:
         """Several futures streams on one connection (all of one route, at most 200).
 
         :raises ValueError: for streams of different routes (Binance serves each
@@ -240,6 +260,8 @@ class FuturesSocketsMixin:
         check_callback(callback)
         if isinstance(streams, str):
             raise TypeError('streams must be a list of stream names, not one str')
+        if is_coin_m(futures_type):   # dstream: one path for every stream
+            return self._start_coin_futures_streams(list(dict.fromkeys(streams)), callback)
         names = list(dict.fromkeys(check_futures_stream(n) for n in streams))
         if not names:
             raise ValueError('streams must name at least one stream, e.g. [\'btcusdt@aggTrade\']')

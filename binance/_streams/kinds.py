@@ -28,7 +28,8 @@ __all__ = ['StreamKind', 'StreamMatch', 'KINDS', 'KINDS_BY_NAME', 'parse', 'vali
            'symbol_stream_suffixes', 'array_streams', 'TICKER_WINDOWS', 'DEPTH_SPEEDS',
            'KLINE_TIMEZONES', 'MINITICKER_UPDATE_TIMES', 'MAX_STREAMS_PER_CONNECTION',
            'FUTURES_KINDS', 'FUTURES_MAX_STREAMS', 'FUTURES_DEPTH_SPEEDS', 'parse_futures',
-           'futures_valid_kinds_text']
+           'futures_valid_kinds_text', 'COIN_FUTURES_KINDS', 'parse_coin_futures',
+           'coin_futures_valid_kinds_text']
 
 #: Windows of the rolling-window ticker streams.
 TICKER_WINDOWS = ('1h', '4h', '1d')
@@ -335,7 +336,11 @@ def _futures_period(kind: StreamKind, options: Dict[str, str]) -> Optional[float
 
 def parse_futures(name: str) -> Optional[StreamMatch]:
     """Parse a USD-M stream name against :data:`FUTURES_KINDS`; ``None`` when unknown."""
-    for kind in FUTURES_KINDS:
+    return _parse_table(name, FUTURES_KINDS)
+
+
+def _parse_table(name: str, table: Tuple[StreamKind, ...]) -> Optional[StreamMatch]:
+    for kind in table:
         match = kind.pattern.match(name)
         if match is None:
             continue
@@ -352,3 +357,29 @@ def futures_valid_kinds_text() -> str:
     """The list of valid USD-M stream names used in error messages."""
     return ', '.join(kind.spelling for kind in FUTURES_KINDS)
 
+
+
+# -- COIN-M futures (dstream) -------------------------------------------------------------
+#
+# Source: the COIN-M "WebSocket Market Streams" docs: wss://dstream.binance.com, raw
+# streams at /ws/<name>, combined at /stream?streams=..., no routed paths; the user
+# data stream at /ws/<listenKey>. The stream kinds are USD-M's, on symbols such as
+# btcusd_perp and btcusd_261225 (an underscore).
+
+_COIN_SYMBOL_RE = r'(?P<symbol>[a-z0-9]+_[a-z0-9]+)'
+
+#: Every COIN-M stream kind the package knows (USD-M's kinds on COIN-M symbols, no route).
+COIN_FUTURES_KINDS: Tuple[StreamKind, ...] = tuple(
+    kind._replace(pattern=re.compile(kind.pattern.pattern.replace(_SYMBOL_RE, _COIN_SYMBOL_RE)),
+                  route='')
+    for kind in FUTURES_KINDS)
+
+
+def parse_coin_futures(name: str) -> Optional[StreamMatch]:
+    """Parse a COIN-M stream name against :data:`COIN_FUTURES_KINDS`; ``None`` when unknown."""
+    return _parse_table(name, COIN_FUTURES_KINDS)
+
+
+def coin_futures_valid_kinds_text() -> str:
+    """The list of valid COIN-M stream names used in error messages."""
+    return ', '.join(kind.spelling for kind in COIN_FUTURES_KINDS)

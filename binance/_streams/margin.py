@@ -12,6 +12,7 @@ import json
 import logging
 from typing import Any, Optional
 
+from binance._streams.connection import Connection
 from binance._streams.context import Callback, SocketContext
 from binance._streams.protocol import LinkHooks
 from binance._streams.switch import EventSwitch
@@ -84,13 +85,13 @@ class MarginUserStream(UserStream):
         if switch is not None and not switch.switched and switch.request_id is not None:
             # a replacement subscribed with the previous token: renew it there too
             self._send_subscribe(switch.new.open_protocol if switch.new is not None else None)
-        if self.factory is not None:
-            proto = self.factory.open_protocol     # past its handshake
+        if self.connection is not None:
+            proto = self.connection.open_protocol  # past its handshake
             if proto is not None:                  # connected: (re)subscribe on it now
                 self._send_subscribe(proto)
             return                                 # else on_open subscribes with this token
-        if self.factory is None:
-            self.factory = self._ctx.connect(self._ctx.ws_api_url(), LinkHooks(
+        if self.connection is None:
+            self.connection = Connection.handled(self._ctx, self._ctx.ws_api_url(), LinkHooks(
                 self._on_api_message, self._gave_up, gate=self, on_open=self._send_subscribe,
                 **self._switch_options()), name=self._key + ' (WebSocket API)')
 

@@ -10,15 +10,17 @@ the reactor it was given, so tests drive it with
 """
 import logging
 from types import MappingProxyType
-from typing import Any, Callable, Mapping, NamedTuple, Optional
+from typing import Any, Callable, Mapping, Optional, Tuple
 
 from autobahn.twisted.websocket import (WebSocketClientFactory, WebSocketClientProtocol,
                                         connectWS)
 from twisted.internet import error as twisted_error
 
 from binance import _reactor
-from binance._streams.backoff import Backoff
+from binance._streams.diagnostics import RedactedLog, describe, handshake_failure, is_tls_error
 from binance._streams.frames import FastFramesMixin
+from binance._streams.limits import ControlLimiter
+from binance._streams.link import LinkHooks, LinkOptions
 from binance._json import first_loads as _first_loads
 from binance._json import loads as _loads
 from binance._json import stdlib_loads as _stdlib_loads
@@ -129,6 +131,8 @@ class StreamProtocol(FastFramesMixin, WebSocketClientProtocol):  # type: ignore[
     makes the factory reconnect).
     """
 
+    #: autobahn's logger with listen keys taken out (its debug lines print the URL)
+    log = RedactedLog(WebSocketClientProtocol.log)
     _deliver: Callable[[Any], Any] = _noop
     _routes: Mapping[str, Any] = _NO_ROUTES
     _gate: Any = _CLOSED
@@ -136,11 +140,19 @@ class StreamProtocol(FastFramesMixin, WebSocketClientProtocol):  # type: ignore[
     _alive = False
     _quiet = 0
     _idle_call: Any = None
+    opened_ok = False
+    #: a ping or a pong arrived (data messages are counted in ``trafficStats``)
+    control_seen = False
+    #: pings answered by a later pong (coalesced) instead of one pong each
+    pongs_coalesced = 0
+    _pong_call: Any = None
+    _pong_payload = b''
 
     # -- autobahn callbacks ---------------------------------------------
 
     def onOpen(self) -> None:
         factory = self.factory
+        self.opened_ok = True
         if not factory.opened(self):
             return
         self._deliver = factory.deliver
@@ -179,18 +191,45 @@ class StreamProtocol(FastFramesMixin, WebSocketClientProtocol):  # type: ignore[
 
     def _decode_edge(self, payload: bytes) -> Any:
         """A frame the fast decoder refused: the standard library's answer (``NaN``,
-        big numbers), or :data:`_NOT_JSON` after logging that it was skipped."""
+        big numbers), or :data:`_NOT_JSON` after logging that it was skipped (not
+        JSON, not UTF-8, encoded surrogates, nested beyond the decoder's depth)."""
         try:
             return _stdlib_loads(payload)
-        except ValueError:
-            log.warning('%s: skipped a frame that is not JSON (or not UTF-8): %r', self.factory.name,
-                        payload[:200])
+        except ValueError as exc:
+            log.warning('%s: skipped a frame that is not JSON (or not UTF-8): %s: %r',
+                        self.factory.name, str(exc)[:100], payload[:200])
             return _NOT_JSON
+
+    def message_skipped(self, size: int, binary: bool) -> None:
+        log.warning('%s: skipped a %s message of %d bytes, above the maximum message size '
+                    '(%d bytes, BinanceSocketManager.MAX_MESSAGE_SIZE)', self.factory.name,
+                    'binary' if binary else 'text', size, self.max_message_size)
 
     def onPing(self, payload: bytes) -> None:
         self._alive = True
-        self.factory.note_control()     # the pong we send counts against Binance's 5/s
-        WebSocketClientProtocol.onPing(self, payload)
+        self.control_seen = True
+        # Binance counts our pongs among the 5 control messages a second: answer at
+        # once while there is room, else once for the latest ping when room comes
+        # (RFC 6455 5.5.3 lets a pong answer only the most recent ping)
+        factory = self.factory
+        if self._pong_call is None and factory.control.pong_room():
+            factory.note_control()
+            WebSocketClientProtocol.onPing(self, payload)
+            return
+        self._pong_payload = payload
+        if self._pong_call is None:
+            self.pongs_coalesced += 1
+            self._pong_call = factory.reactor.callLater(factory.control.pong_wait(),
+                                                        self._late_pong)
+        else:
+            self.pongs_coalesced += 1
+
+    def _late_pong(self) -> None:
+        self._pong_call = None
+        payload, self._pong_payload = self._pong_payload, b''
+        if self.state == self.STATE_OPEN:
+            self.factory.note_control()
+            self.sendPong(payload)
 
     def set_deliver(self, deliver: Callable[[Any], Any]) -> None:
         """Hand the following messages to ``deliver`` (while open)."""
@@ -199,6 +238,7 @@ class StreamProtocol(FastFramesMixin, WebSocketClientProtocol):  # type: ignore[
 
     def onPong(self, payload: bytes) -> None:
         self._alive = True
+        self.control_seen = True
 
     def connectionLost(self, reason: Any = None) -> None:
         # The connector reports a TLS refusal as a plain abort; keep the real reason.
@@ -207,6 +247,9 @@ class StreamProtocol(FastFramesMixin, WebSocketClientProtocol):  # type: ignore[
 
     def onClose(self, wasClean: bool, code: Optional[int], reason: Optional[str]) -> None:
         self._cancel_idle()
+        pong, self._pong_call = self._pong_call, None
+        if pong is not None and pong.active():
+            pong.cancel()
         self._deliver = _noop
         self._routes = _NO_ROUTES
         # autobahn leaves these armed after the TCP connection is gone
@@ -329,88 +372,23 @@ class SharedStreamProtocol(StreamProtocol):
         stop_for_exit(self.factory.reactor, self.factory.name, exc)
 
 
-class LinkHooks(NamedTuple):
-    """What the owner of a link plugs into its :class:`StreamFactory`.
-
-    :ivar deliver: called with each decoded message.
-    :ivar on_give_up: called once when the retries are exhausted.
-    :ivar gate: an object whose ``stopped`` attribute, once true, drops every
-        further message (the manager's entry of the socket), told
-        ``connected(factory)``/``disconnected(factory)`` when it has them;
-        ``None``: the factory itself.
-    :ivar on_open: called with the protocol after each successful handshake.
-    :ivar before_reconnect: called (no arguments) before reconnecting after a
-        connection that had been open; may return a Deferred. Its result,
-        when not ``None``, is the URL to connect to (same host and port). A
-        failure counts as a failed attempt and is retried with backoff.
-    :ivar on_shutdown: called as ``on_shutdown(factory, msg)`` for Binance's
-        ``serverShutdown`` event (never delivered); ``None``: log it and let
-        the close that follows reconnect as usual.
-    :ivar on_control: called for each control frame the client sends (our
-        pings, the pongs answering the server's), which Binance counts.
-    :ivar on_aged: called as ``on_aged(factory)`` ``max_age`` seconds after
-        each handshake (the rotation before Binance's 24 h cut).
-    :ivar fast_routes: for a shared combined-stream connection: the routes of
-        :class:`SharedStreamProtocol` (its owner updates the dict in place);
-        ``None``: a plain :class:`StreamProtocol`.
-    """
-
-    deliver: Callable[[Any], Any]
-    on_give_up: Callable[[], Any]
-    gate: Any = None
-    on_open: Optional[Callable[[Any], Any]] = None
-    before_reconnect: Optional[Callable[[], Any]] = None
-    on_shutdown: Optional[Callable[[Any, Any], Any]] = None
-    on_control: Optional[Callable[[], Any]] = None
-    on_aged: Optional[Callable[[Any], Any]] = None
-    fast_routes: Optional[Mapping[str, Any]] = None
-
-
-class LinkOptions(NamedTuple):
-    """How a :class:`StreamFactory` connects (made by
-    :meth:`binance._streams.context.SocketContext.connect` from the manager's settings).
-
-    :ivar reactor: the reactor for connections and every timer.
-    :ivar backoff: the reconnect policy: delays and the retry budget.
-    :ivar tls_options: client TLS options for ``wss://`` URLs.
-    :ivar connect_timeout: seconds for TCP connect and for the handshake.
-    :ivar idle_timeout: seconds without any frame after which the connection
-        is dropped (``0``: never).
-    :ivar max_age: seconds after each handshake at which ``on_aged`` runs (0: never).
-    :ivar admit: called with a function that makes one connection attempt;
-        runs it now or later (the connection-attempt budget); ``None``: now.
-    :ivar open_link: makes the first connection and returns its connector,
-        called as autobahn's ``connectWS(factory, tls_options, timeout=...)``
-        (the default); a proxy's tunnel (:mod:`binance._streams.proxy`).
-    """
-
-    reactor: Any
-    backoff: Backoff
-    tls_options: Any = None
-    connect_timeout: float = 10.0
-    idle_timeout: float = 90.0
-    max_age: float = 0.0
-    admit: Optional[Callable[[Callable[[], Any]], Any]] = None
-    open_link: Optional[Callable[..., Any]] = None
-
-
 class StreamFactory(WebSocketClientFactory):
     """Connects one WebSocket URL and keeps it connected: a reconnect loop.
 
     Its retry policy is one :class:`~binance._streams.backoff.Backoff`
-    (``options.backoff``) with two counters:
+    (``options.backoff``): each failed attempt, and each loss of a
+    connection that had not proved healthy, counts one failure (the delay
+    grows, one retry of ``max_retries`` is spent); when the retries are
+    used up, ``on_give_up()`` is called once.
 
-    * the **retry budget**: a connection that completed the WebSocket
-      handshake resets it, so a drop after it was open (including the
-      server's 1001 shutdown notice and the 24 h cut) starts a fresh series
-      of ``max_retries`` attempts. When they are all used up,
-      ``on_give_up()`` is called once.
-    * the **backoff delay** goes back to the initial delay only once a
-      connection proved healthy: it delivered a data message, or stayed
-      open at least the maximum delay. A server that accepts the
-      handshake and closes at once is therefore retried with delays growing
-      to the maximum (at most about 30 attempts per 5 minutes with the
-      default 10 s), never in a tight loop.
+    A connection proves itself **healthy** only by staying open
+    ``options.healthy_after`` seconds (10 by default) and receiving at least
+    one frame: its loss then forgets every failure (a fresh set of retries,
+    the next delay is the initial one). A handshake alone proves nothing, nor
+    does a first message: a server that accepts and closes at once, a stream
+    whose first frame is poison (a protocol violation the client must close
+    on) or a connection that dies after one message backs off to the
+    maximum delay and gives up like a refused one, never in a tight loop.
 
     :param url: ``ws://`` or ``wss://`` URL of the stream.
     :param hooks: what its owner plugs in (:class:`LinkHooks`).
@@ -437,6 +415,9 @@ class StreamFactory(WebSocketClientFactory):
             # invalid UTF-8 is a bad frame like any other: logged and skipped by
             # onMessage (the JSON decoder refuses it), not a failed connection
             utf8validateIncoming=False,
+            # the backstop for fragmented messages (the fast path skips whole frames)
+            maxFramePayloadSize=options.max_message_size,
+            maxMessagePayloadSize=options.max_message_size,
         )
         # Every autobahn timer on the injected reactor (tests use a Clock).
         use_reactor_timer(self, reactor)
@@ -451,11 +432,17 @@ class StreamFactory(WebSocketClientFactory):
         self.on_control = hooks.on_control
         self.on_aged = hooks.on_aged
         self.fast_routes = hooks.fast_routes
+        self.max_message_size = options.max_message_size
+        self._own_control = hooks.control is None
+        #: the control messages (pings, pongs, requests) of this link, at most 5 a second
+        self.control = (ControlLimiter(reactor, options.control_limit, reserve=0)
+                        if hooks.control is None else hooks.control)
         if hooks.fast_routes is not None:
             self.protocol = SharedStreamProtocol
         #: the reconnect policy: delay after consecutive failures, and the retry budget
         self.backoff = options.backoff
-        self.admit = options.admit
+        self.budget = options.budget
+        self.healthy_after = options.healthy_after
         self.max_age = options.max_age
         self.idle_timeout = options.idle_timeout
         self.tls_options = options.tls_options
@@ -475,6 +462,8 @@ class StreamFactory(WebSocketClientFactory):
         self._open_proto: Optional[StreamProtocol] = None
         self._opened_at = 0.0
         self._was_open = False
+        #: reactor time since which the stream has had no open connection (``None``: open)
+        self.down_since: Optional[float] = reactor.seconds()
 
     @property
     def open_protocol(self) -> Optional[StreamProtocol]:
@@ -499,10 +488,10 @@ class StreamFactory(WebSocketClientFactory):
             return
         if self.isSecure and self.tls_options is None:
             raise ValueError('wss:// needs TLS options')  # never silently unverified
-        if self.admit is None:
+        if self.budget is None:
             self._first_attempt()
         else:
-            self.admit(self._first_attempt)
+            self.budget.admit(self._first_attempt, self)
 
     def _first_attempt(self) -> None:
         if self.stopped:
@@ -524,6 +513,8 @@ class StreamFactory(WebSocketClientFactory):
                  self.name)
 
     def note_control(self) -> None:
+        if self._own_control:
+            self.control.note()
         if self.on_control is not None:
             self.on_control()
 
@@ -548,6 +539,7 @@ class StreamFactory(WebSocketClientFactory):
     def buildProtocol(self, addr: Any) -> StreamProtocol:
         proto: StreamProtocol = self.protocol()     # as twisted's Factory.buildProtocol
         proto.factory = self
+        proto.max_message_size = self.max_message_size
         self.current = proto
         return proto
 
@@ -556,9 +548,12 @@ class StreamFactory(WebSocketClientFactory):
         if self.stopped:
             proto.stop()
             return False
-        self.backoff.reset_budget()   # a fresh retry budget; the delay waits for proof of health
+        # the retries and the delay wait for proof of health (clientConnectionLost)
         self._open_proto = proto
         self._opened_at = self.reactor.seconds()
+        self.down_since = None
+        if self.budget is not None:
+            self.budget.opened(self)
         if self.max_age and self.on_aged is not None:
             self._age_call = self.reactor.callLater(self.max_age, self._aged)
         log.debug('%s: connected', self.name)
@@ -578,6 +573,8 @@ class StreamFactory(WebSocketClientFactory):
             return
         self._log_failure(reason)
         self.connector = connector
+        if self.budget is not None:
+            self.budget.failed(self)
         self.retry(connector)
 
     def _aged(self) -> None:
@@ -608,26 +605,61 @@ class StreamFactory(WebSocketClientFactory):
         reason = getattr(proto, 'lost_reason', None) or reason
         self.connector = connector
         if had_opened:
-            # A connection that was open: not a failure (the retry budget was
-            # reset by the handshake); back to quick retries only if it was healthy.
             self._was_open = True
-            stats = getattr(proto, 'trafficStats', None)
-            got_data = stats is not None and stats.incomingWebSocketMessages > 0
-            if got_data or self.reactor.seconds() - self._opened_at >= self.backoff.max_delay:
-                self.backoff.reset_delay()
+            self.down_since = self.reactor.seconds()
+            if self.budget is not None:
+                self.budget.lost(self)
+            if self._proved_healthy(proto):
+                self.backoff.reset()   # a fresh series: quick retries, all of them
             code, why = getattr(proto, 'close_info', (None, None))
             log.info('%s: connection closed (code %s: %s); reconnecting', self.name, code, why)
         else:
-            self._log_failure(reason)
+            self._log_failure(reason, proto)
+            if self.budget is not None:
+                self.budget.failed(self)
         self.retry(connector)
 
-    def _log_failure(self, reason: Any) -> None:
+    def _proved_healthy(self, proto: Any) -> bool:
+        """Whether the connection just lost stayed open ``healthy_after`` seconds and
+        received at least one frame (a message, a ping or a pong)."""
+        if self.reactor.seconds() - self._opened_at < self.healthy_after:
+            return False
+        if getattr(proto, 'control_seen', False):
+            return True
+        stats = getattr(proto, 'trafficStats', None)
+        return stats is None or stats.incomingWebSocketMessages > 0
+
+    def link_state(self) -> Tuple[str, Optional[float]]:
+        """``(state, until)``: ``'connected'``, ``'connecting'`` (an attempt under
+        way), ``'retrying'`` (waiting for the backoff delay, until the reactor time
+        ``until``), ``'waiting'`` (for the connection-attempt budget or its host's
+        probe, expected at ``until``), ``'gave_up'`` or ``'stopped'``."""
+        if self.gave_up:
+            return 'gave_up', None
+        if self.stopped:
+            return 'stopped', None
+        if self._open_proto is not None:
+            return 'connected', None
+        call = self._callID
+        if call is not None and call.active():
+            return 'retrying', call.getTime()
+        if self.budget is not None:
+            eta = self.budget.eta(self)
+            if eta is not None:
+                return 'waiting', eta
+        return 'connecting', None
+
+    def _log_failure(self, reason: Any, proto: Any = None) -> None:
         exc = getattr(reason, 'value', reason)
-        if _is_tls_error(exc):
+        if is_tls_error(exc):
             log.error('%s: TLS verification of %s failed, connection refused: %s',
-                      self.name, self.host, _describe(exc))
+                      self.name, self.host, describe(exc))
+            return
+        why = handshake_failure(proto)
+        if why is not None:
+            log.warning('%s: connection attempt failed: %s', self.name, why)
         else:
-            log.warning('%s: connection attempt failed: %s', self.name, _describe(exc))
+            log.warning('%s: connection attempt failed: %s', self.name, describe(exc))
 
     def retry(self, connector: Any = None) -> None:
         """Schedule the next attempt, or give up when the retry budget is spent."""
@@ -640,6 +672,8 @@ class StreamFactory(WebSocketClientFactory):
         if backoff.exhausted:
             self.continueTrying = 0
             self.gave_up = True
+            if self.budget is not None:
+                self.budget.forget(self)
             log.error('%s: giving up after %s retries', self.name, backoff.max_retries)
             self.on_give_up()
             return
@@ -669,14 +703,14 @@ class StreamFactory(WebSocketClientFactory):
         if self.stopped:
             return
         log.warning('%s: could not prepare the reconnect: %s', self.name,
-                    _describe(failure.value))
+                    describe(failure.value))
         self.retry(connector)
 
     def _connect_again(self, connector: Any) -> None:
-        if self.admit is None:
+        if self.budget is None:
             self._attempt_again(connector)
         else:
-            self.admit(lambda: self._attempt_again(connector))
+            self.budget.admit(lambda: self._attempt_again(connector), self)
 
     def _attempt_again(self, connector: Any) -> None:
         if self.stopped:
@@ -703,6 +737,8 @@ class StreamFactory(WebSocketClientFactory):
         self.stopped = True
         self._cancel_age()
         self.stopTrying()
+        if self.budget is not None:
+            self.budget.forget(self)
         proto = self.current
         if proto is not None:
             proto.stop()
@@ -724,24 +760,3 @@ def _is_shutdown(msg: Any) -> bool:
     if event.__class__ is dict and 'subscriptionId' not in msg:
         return event.get('e') == 'serverShutdown'
     return msg.get('stream') == '!serverShutdown'
-
-
-def _is_tls_error(exc: Any) -> bool:
-    try:
-        from OpenSSL import SSL
-    except ImportError:  # pragma: no cover
-        return False
-    if isinstance(exc, SSL.Error):
-        return True
-    try:
-        from service_identity import VerificationError
-    except ImportError:  # pragma: no cover
-        VerificationError = ()  # type: ignore
-    return bool(VerificationError) and isinstance(exc, VerificationError)
-
-
-def _describe(exc: Any) -> str:
-    if isinstance(exc, twisted_error.ConnectionRefusedError):
-        return 'connection refused'
-    text = str(exc) or type(exc).__name__
-    return text[:300]

@@ -292,8 +292,10 @@ class EventSwitch(SwitchOver):
     """A user stream's switch-over in progress: the old connection, its replacement,
     the overlap (see :mod:`binance._streams.user_switch` for the steps).
 
-    :ivar old: the factory of the connection being replaced.
-    :ivar new: the replacement's factory (``None`` while its listen key is fetched).
+    :ivar old: the link of the :class:`~binance._streams.connection.Connection` being
+        replaced.
+    :ivar new: its replacement link on the same connection (``None`` while its listen
+        key is fetched).
     :ivar ready: the replacement is open (listen key) or subscribed (WebSocket API).
     :ivar switched: the replacement delivers; copies of old events are still dropped.
     """

@@ -38,6 +38,7 @@ from twisted.internet.task import LoopingCall
 from twisted.python.failure import Failure
 
 from binance import _signing
+from binance._streams.connection import Connection
 from binance._streams.context import SocketContext, StopListener, StopListeners
 from binance._streams.protocol import MAX_RETRIES_MESSAGE, LinkHooks, call_callback
 from binance._streams.user_api import (TERMINATED, ApiSubscription, listen_key_of, send_json,
@@ -80,8 +81,8 @@ class UserStream(SwitchOverMixin, StopListeners):
 
     :ivar mode: ``None`` until decided, then ``'listen_key'`` or ``'ws_api'``.
     :ivar listen_key: the listen key in use (listen-key mode).
-    :ivar factory: the :class:`~binance._streams.protocol.StreamFactory` of the
-        current connection.
+    :ivar connection: the current :class:`~binance._streams.connection.Connection`
+        (handled mode: this stream is its handler).
     """
 
     #: The client methods of the listen-key flow (the futures stream uses its own).
@@ -95,7 +96,7 @@ class UserStream(SwitchOverMixin, StopListeners):
         self.stopped = False
         self.mode: Optional[str] = None
         self.listen_key: Optional[str] = None
-        self.factory: Any = None
+        self.connection: Optional[Connection] = None
         self.subscription_id: Optional[int] = None
         self._keepalive: Optional[LoopingCall] = None
         self._fetching = False
@@ -119,15 +120,16 @@ class UserStream(SwitchOverMixin, StopListeners):
             self._fetch_key()
 
     def connected(self, factory: Any) -> None:
-        if self.mode == 'listen_key' and factory is self.factory:
+        if self.mode == 'listen_key' and self._carries(factory):
             self.ready.set()
 
     def disconnected(self, factory: Any) -> None:
         switch = self._switch
-        if switch is not None and factory is switch.new and not switch.switched:
+        if switch is not None and switch.new is not None and switch.new.factory is factory \
+                and not switch.switched:
             self._drop_replacement('the replacement connection closed')
             return
-        if factory is not self.factory or self._old_lost(factory):
+        if not self._carries(factory) or self._old_lost(factory):
             return
         self.ready.clear()
 
@@ -140,7 +142,7 @@ class UserStream(SwitchOverMixin, StopListeners):
         if call is not None and call.active():
             call.cancel()
         self._stop_keepalive()
-        self._stop_factory()
+        self._stop_connection()
         self._tell_stopped()
 
     def _finish(self, message: Dict[str, str]) -> None:
@@ -158,11 +160,11 @@ class UserStream(SwitchOverMixin, StopListeners):
     def _emit_error(self, text: str) -> None:
         self._emit({'e': 'error', 'm': text})
 
-    def _stop_factory(self) -> None:
+    def _stop_connection(self) -> None:
         self._abort_switch()
-        factory, self.factory = self.factory, None
-        if factory is not None:
-            factory.stop()
+        connection, self.connection = self.connection, None
+        if connection is not None:
+            connection.close()
 
     def _gave_up(self) -> None:
         self._finish({'e': 'error', 'm': MAX_RETRIES_MESSAGE})
@@ -185,11 +187,11 @@ class UserStream(SwitchOverMixin, StopListeners):
         key = listen_key_of(result)
         self._key_backoff.reset()
         self.mode = 'listen_key'
-        self._stop_factory()
+        self._stop_connection()
         self.listen_key = key
         url = self._key_url(key)
         log.info('user stream: connecting with listen key %s', short_key(key))
-        self.factory = self._ctx.connect(url, LinkHooks(
+        self.connection = Connection.handled(self._ctx, url, LinkHooks(
             self._on_event, self._gave_up, gate=self, before_reconnect=self._refetch_key,
             **self._switch_options()), name='user stream')
         self._start_keepalive()
@@ -264,7 +266,7 @@ class UserStream(SwitchOverMixin, StopListeners):
         if self.stopped or self._fetching:
             return
         log.info('user stream: listen key %s expired; getting a new one', short_key(self.listen_key))
-        self._stop_factory()
+        self._stop_connection()
         self.listen_key = None
         self._fetch_key()
 
@@ -322,10 +324,10 @@ class UserStream(SwitchOverMixin, StopListeners):
             return
         self.mode = 'ws_api'
         self._stop_keepalive()
-        self._stop_factory()
+        self._stop_connection()
         self.listen_key = None
         url = self._ctx.ws_api_url()
-        self.factory = self._ctx.connect(url, LinkHooks(
+        self.connection = Connection.handled(self._ctx, url, LinkHooks(
             self._on_api_message, self._gave_up, gate=self, on_open=self._subscribe,
             **self._switch_options()), name='user stream (WebSocket API)')
 

@@ -55,7 +55,7 @@ class SwitchOverMixin:
     _callback: Any
     stopped: bool
     mode: Optional[str]
-    factory: Any
+    connection: Any
     listen_key: Optional[str]
     subscription_id: Optional[int]
     _api: Optional[ApiSubscription]
@@ -75,15 +75,20 @@ class SwitchOverMixin:
         return {'on_shutdown': self._shutdown_notice, 'on_aged': self._aged}
 
     def _shutdown_notice(self, factory: Any, msg: Any) -> None:
-        if factory is self.factory and not self.stopped:
+        if self._carries(factory) and not self.stopped:
             log.info('%s: Binance announced a server shutdown; opening the replacement '
                      'connection', self._key)
             self.start_switch()
 
     def _aged(self, factory: Any) -> None:
-        if factory is self.factory and not self.stopped:
+        if self._carries(factory) and not self.stopped:
             log.info('%s: rotating the connection before Binance cuts it at 24 h', self._key)
             self.start_switch()
+
+    def _carries(self, factory: Any) -> bool:
+        """Whether ``factory`` is the reconnect loop of the stream's current link."""
+        connection = self.connection
+        return connection is not None and connection.carries(factory)
 
     def _deliver(self, event: Any) -> None:
         """Hand one user event to the callback (the protocol logs what it raises)."""
@@ -109,11 +114,12 @@ class SwitchOverMixin:
 
     def start_switch(self) -> None:
         """Open a replacement connection; switch to it once it is ready (reactor thread)."""
-        old = self.factory
-        if self.stopped or self._switch is not None or old is None or self._fetching \
-                or old.open_protocol is None:
+        connection = self.connection
+        if self.stopped or self._switch is not None or connection is None or self._fetching \
+                or connection.open_protocol is None:
             return
-        switch = self._switch = EventSwitch(old, owner=self, reactor=self._ctx.reactor,
+        switch = self._switch = EventSwitch(connection.link, owner=self,
+                                            reactor=self._ctx.reactor,
                                             timeout=self._switch_timeout())
         switch.begin()               # not ready by the deadline: abandoned
         if self.mode == 'listen_key':
@@ -144,9 +150,13 @@ class SwitchOverMixin:
             self._drop_replacement('internal error')
 
     def _connect_replacement(self, switch: EventSwitch, url: str, suffix: str) -> None:
-        # after the switch it is the stream's connection: it reconnects like the old one
+        # after the switch it is the stream's link: it reconnects like the old one
+        connection = self.connection
+        if connection is None:
+            self._drop_replacement('the connection was closed')
+            return
         refetch = self._refetch_key if self.mode == 'listen_key' else None
-        switch.new = self._ctx.connect(url, LinkHooks(
+        switch.new = connection.open_replacement(url, LinkHooks(
             lambda msg: self._on_replacement(switch, msg),
             lambda: self._replacement_gave_up(switch), gate=self,
             on_open=lambda proto: self._on_open_replacement(switch, proto),
@@ -156,7 +166,8 @@ class SwitchOverMixin:
     def _on_open_replacement(self, switch: EventSwitch, proto: Any) -> None:
         if switch is self._switch and not switch.switched:
             self._replacement_open(switch, proto)
-        elif self.mode != 'listen_key' and switch.new is self.factory:
+        elif self.mode != 'listen_key' and self.connection is not None \
+                and switch.new is self.connection.link:
             self._reopened(proto)      # switched, then reconnected: subscribe as usual
 
     def _reopened(self, proto: Any) -> None:  # pragma: no cover - UserStream defines it
@@ -232,8 +243,7 @@ class SwitchOverMixin:
         if not self._barriers:
             self._barriers = set()
         self._barriers.add(switch.barrier)
-        if switch.old.on_control is not None:
-            switch.old.on_control()
+        switch.old.note_control()
         send_json(proto, request)
         switch.wait_for_barrier()   # no answer in time: switch anyway (copies are dropped)
 
@@ -250,9 +260,10 @@ class SwitchOverMixin:
         if switch is not self._switch or self.stopped:
             return
         assert isinstance(switch, EventSwitch)
-        old, self.factory = self.factory, switch.new
-        if old is not None:
-            self.factory.name = old.name
+        connection = self.connection
+        if connection is None or connection.replacement is not switch.new:
+            return
+        connection.promote_replacement(self._handler())    # the old link closes
         if self.mode == 'listen_key':
             if switch.new_key != self.listen_key:
                 log.info('%s: the replacement uses the new listen key %s', self._key,
@@ -261,7 +272,6 @@ class SwitchOverMixin:
         elif switch.api is not None:
             self._api = switch.api
             self.subscription_id = switch.subscription_id
-        self.factory.set_deliver(self._handler())
         self.ready.set()
         held, switch.held = switch.held, []
         log.debug('%s: the replacement held %d events back', self._key, len(held))
@@ -270,8 +280,6 @@ class SwitchOverMixin:
                 break
             if switch.let_through(event):
                 self._emit(event)
-        if old is not None:
-            old.stop()
         log.info('%s: switched to the replacement connection', self._key)
 
     def _handler(self) -> Any:
@@ -300,12 +308,19 @@ class SwitchOverMixin:
 
     def give_up_switch(self, switch: SwitchOver, why: str) -> None:
         """The old connection carries on (and reconnects as usual); the replacement closes."""
+        assert isinstance(switch, EventSwitch)
         if self._switch is switch:
             self._switch = None
         log.warning('%s: switch-over abandoned: %s; the current connection carries on and '
                     'reconnects when it closes', self._key, why)
-        if switch.new is not None:
-            switch.new.stop()
+        self._close_replacement(switch)
+
+    def _close_replacement(self, switch: EventSwitch) -> None:
+        new, connection = switch.new, self.connection
+        if connection is not None and connection.replacement is new:
+            connection.drop_replacement()
+        elif new is not None:
+            new.close()
 
     def _drop_replacement(self, why: str) -> None:
         """Give up this switch-over: the old connection carries on (and reconnects as usual)."""
@@ -318,13 +333,13 @@ class SwitchOverMixin:
         switch, self._switch = self._switch, None
         if switch is not None:
             switch.stop()
-            if not switch.switched and switch.new is not None:
-                switch.new.stop()
+            if not switch.switched:
+                self._close_replacement(switch)
 
     def _old_lost(self, factory: Any) -> bool:
         """The current connection closed: switch now if the replacement is ready
         (``True``), else fall back to the reconnect."""
         switch = self._switch
-        if switch is None or factory is not self.factory:
+        if switch is None or not self._carries(factory):
             return False
         return switch.old_lost()

@@ -151,6 +151,10 @@ class LocalExchange:
         (USD-M perpetuals, served on ``/fapi``); reactor thread only, like ``market``.
         The ticker steps it once a futures request or stream connection arrived
         (``futures.active``); :meth:`step` always steps it.
+    :ivar coin_futures: the COIN-M
+        :class:`~binance.testing.derivatives.coin.CoinFuturesMarket` (inverse
+        contracts, served on ``/dapi`` and :attr:`dstream_url`), stepped like
+        ``futures``; its default wallet is ``{'BTC': '10', 'ETH': '100'}``.
     :ivar margin: the :class:`~binance.testing.margin.MarginDesk` (cross margin
         and transfers on ``/sapi``); reactor thread only.
     :ivar subaccounts: the :class:`~binance.testing.subaccounts.SubAccountDesk`
@@ -212,8 +216,15 @@ class LocalExchange:
         self.futures = FuturesMarket(seed, clock=self.market.clock)
         self.futures.clock_offset_ms = self.market.clock_offset_ms
         self.futures.add_account(api_key, api_secret, futures_balances)
+        from binance.testing.coin_desk import CoinDesk
+        self.coin = CoinDesk(seed, self.market.clock, usd=self.futures)
+        #: the COIN-M :class:`~binance.testing.derivatives.coin.CoinFuturesMarket`
+        self.coin_futures = self.coin.market
+        self.coin_futures.clock_offset_ms = self.market.clock_offset_ms
+        self.coin_futures.add_account(api_key, api_secret, None)
         from binance.testing.margin import MarginDesk
         self.margin = MarginDesk(self.market, self.futures)
+        self.margin.coin_futures = self.coin_futures
         from binance.testing.subaccounts import SubAccountDesk
         from binance.testing.wallet_extras import WalletExtras
         self.subaccounts = SubAccountDesk(self.market, self.futures, self.margin)
@@ -256,9 +267,10 @@ class LocalExchange:
             raise ValueError('clock_offset must be a finite number of seconds, got {!r}'.format(
                 seconds))
         self.market.clock_offset_ms = int(round(seconds * 1000))
-        futures = getattr(self, 'futures', None)   # one exchange clock: spot and USD-M
-        if futures is not None:
-            futures.clock_offset_ms = self.market.clock_offset_ms
+        for name in ('futures', 'coin_futures'):   # one exchange clock: spot, USD-M, COIN-M
+            derivatives = getattr(self, name, None)
+            if derivatives is not None:
+                derivatives.clock_offset_ms = self.market.clock_offset_ms
 
     def _quote(self, symbol: str) -> str:
         info = self.market.exchange_info(symbol=symbol)['symbols'][0]
@@ -332,13 +344,16 @@ class LocalExchange:
             self.fstreams = FuturesStreamServer(self.futures, reactor=reactor,
                                                 tls_options=tls_options, **self._stream_options)
             fstreams_port = self.fstreams.listen(0)
+            dstreams_port = self.coin.start(
+                reactor, self.market.lock, lambda m: _ReactorDispatch(m, reactor),
+                tls_options, self._stream_options)
         except Exception:
             self._rest_server.stop()
             if self.streams is not None and self.streams.port is not None:
                 self.streams.stop()
             raise
         self._ports = {'rest': self._rest_server.port, 'streams': streams_port,
-                       'fstreams': fstreams_port}
+                       'fstreams': fstreams_port, 'dstreams': dstreams_port}
         # countdown cancel-alls and conditional orders run on the exchange's clock
         self._timers = LoopingCall(self._run_futures_timers)
         self._timers.clock = reactor
@@ -360,15 +375,18 @@ class LocalExchange:
         from binance.testing.wallet_extras import wallet_extra_routes
         routes.update(subaccount_routes(self.subaccounts))
         routes.update(wallet_extra_routes(self.wallet_extras))
+        routes = self.coin.routes(routes)
         if self.mirror is not None:   # market data of the mirrored symbols: the upstream's
             routes.update(self.mirror.rest_routes(routes))
         return routes
 
     def _run_futures_timers(self) -> None:
-        if not self.futures._has_timers():   # nothing due: leave the markets' lock alone
-            return
+        if not (self.futures._has_timers() or self.coin_futures._has_timers()):
+            return   # nothing due: leave the markets' lock alone
         try:
-            self.futures.run_timers()
+            if self.futures._has_timers():
+                self.futures.run_timers()
+            self.coin.run_timers()
         except Exception:
             log.exception('the futures timers failed')
 
@@ -380,6 +398,7 @@ class LocalExchange:
                 self.market.step_some(TICK_SYMBOLS)
             if self.futures.active:   # simulated only once someone uses futures
                 self.futures.step()
+            self.coin.tick()
         except Exception:
             log.exception('the market simulation failed a step')
 
@@ -432,6 +451,7 @@ class LocalExchange:
             waits.append(defer.maybeDeferred(self.streams.stop))
         if self.fstreams is not None:
             waits.append(defer.maybeDeferred(self.fstreams.stop))
+        waits.append(defer.maybeDeferred(self.coin.stop))
         self._ports = None
         return defer.gatherResults(waits, consumeErrors=True).addCallback(lambda _: None)
 
@@ -458,6 +478,18 @@ class LocalExchange:
     def futures_api_url(self) -> str:
         """USD-M REST base, e.g. ``http://127.0.0.1:PORT/fapi`` (what ``Client.FUTURES_URL`` takes)."""
         return self.api_url[:-len('/api')] + '/fapi'
+
+    @property
+    def coin_futures_api_url(self) -> str:
+        """COIN-M REST base, e.g. ``http://127.0.0.1:PORT/dapi`` (what
+        ``Client.FUTURES_COIN_URL`` takes)."""
+        return self.api_url[:-len('/api')] + '/dapi'
+
+    @property
+    def dstream_url(self) -> str:
+        """COIN-M stream base, e.g. ``ws://127.0.0.1:PORT/`` (what ``DSTREAM_URL`` takes)."""
+        scheme = 'wss' if self.tls else 'ws'
+        return '{}://{}:{}/'.format(scheme, self._host, self._port('dstreams'))
 
     @property
     def stream_url(self) -> str:
@@ -507,6 +539,7 @@ class LocalExchange:
         client = Client(api_key, api_secret, requests_params=requests_params or None, **kwargs)
         client.API_URL = self.api_url
         client.FUTURES_URL = self.futures_api_url
+        client.FUTURES_COIN_URL = self.coin_futures_api_url
         return client
 
     @contextlib.contextmanager
@@ -535,6 +568,9 @@ class LocalExchange:
             for name in ('FUTURES_URL', 'FUTURES_TESTNET_URL', 'FUTURES_URL_TEMPLATE',
                          'FUTURES_DEMO_URL'):
                 patches.append((Client, name, self.futures_api_url))
+            for name in ('FUTURES_COIN_URL', 'FUTURES_COIN_TESTNET_URL',
+                         'FUTURES_COIN_URL_TEMPLATE', 'FUTURES_COIN_DEMO_URL'):
+                patches.append((Client, name, self.coin_futures_api_url))
         except ImportError:  # pragma: no cover - the package always has a client
             pass
         try:
@@ -542,6 +578,7 @@ class LocalExchange:
             for name, value in (('STREAM_URL', self.stream_url),
                                 ('FSTREAM_URL', self.fstream_url),
                                 ('FUTURES_WS_API_URL', self.futures_ws_api_url),
+                                ('DSTREAM_URL', self.dstream_url),
                                 ('WS_API_URL', self.ws_api_url), ('TLS_CA', self.ca_file)):
                 if hasattr(BinanceSocketManager, name) and (name != 'TLS_CA' or self.tls):
                     patches.append((BinanceSocketManager, name, value))
@@ -585,6 +622,7 @@ class LocalExchange:
     def _step_both(self, n: int) -> None:
         self.market.step(n)
         self.futures.step(n)
+        self.coin_futures.step(n)
 
     def add_account(self, api_key: str, api_secret: Optional[str] = None,
                     balances: Optional[Mapping[str, Any]] = None, *,
@@ -600,6 +638,8 @@ class LocalExchange:
         # the same key trades USD-M futures with the default futures wallet
         # (``ex.call(ex.futures.add_account, ...)`` sets another)
         self.call(self.futures.add_account, api_key, api_secret, None, public_key=public_key)
+        self.call(self.coin_futures.add_account, api_key, api_secret, None,
+                  public_key=public_key)
 
     def add_sub_account(self, master_api_key: Optional[str] = None, email: Optional[str] = None,
                         *, api_key: Optional[str] = None, api_secret: Optional[str] = None,

@@ -85,6 +85,8 @@ def banner(exchange: Any) -> str:
         '  WebSocket API: {}'.format(exchange.ws_api_url),
         '  USD-M REST:    {}'.format(exchange.futures_api_url),
         '  USD-M streams: {} (routes public/, market/, private/)'.format(exchange.fstream_url),
+        '  COIN-M REST:   {}'.format(exchange.coin_futures_api_url),
+        '  COIN-M streams: {}'.format(exchange.dstream_url),
         '  API key:       {}'.format(exchange.api_key),
         '  API secret:    {} (a local test secret)'.format(exchange.api_secret),
     ]

@@ -6,8 +6,8 @@ internal spot account (key ``'margin:' + api_key``) that holds the margin
 wallet, so margin orders are matched, reported (``executionReport``,
 ``outboundAccountPosition``) and answered exactly as spot orders are. On top
 of it the desk books loans (``/sapi/v1/margin/borrow-repay``), transfers
-(``/sapi/v1/asset/transfer`` between spot, cross margin and the USD-M wallet,
-and the older ``/sapi/v1/futures/transfer``) and listen tokens
+(``/sapi/v1/asset/transfer`` between spot, cross margin and the USD-M and
+COIN-M wallets, and the older ``/sapi/v1/futures/transfer``) and listen tokens
 (``/sapi/v1/userListenToken``) for the WebSocket API's
 ``userDataStream.subscribe.listenToken``.
 
@@ -28,7 +28,11 @@ ZERO = Decimal(0)
 #: A listen token's default and longest life (24 hours).
 LISTEN_TOKEN_VALIDITY_MS = 24 * 3600 * 1000
 _TRANSFER_TYPES = ('MAIN_MARGIN', 'MARGIN_MAIN', 'MAIN_UMFUTURE', 'UMFUTURE_MAIN',
-                   'MARGIN_UMFUTURE', 'UMFUTURE_MARGIN')
+                   'MARGIN_UMFUTURE', 'UMFUTURE_MARGIN', 'MAIN_CMFUTURE', 'CMFUTURE_MAIN',
+                   'MARGIN_CMFUTURE', 'CMFUTURE_MARGIN')
+#: ``type`` of ``/sapi/v1/futures/transfer``: 1/2 spot and USD-M, 3/4 spot and COIN-M.
+_LEGACY_TYPES = {'1': 'MAIN_UMFUTURE', '2': 'UMFUTURE_MAIN', '3': 'MAIN_CMFUTURE',
+                 '4': 'CMFUTURE_MAIN'}
 
 
 def margin_key(api_key: str) -> str:
@@ -42,6 +46,8 @@ class MarginDesk:
     def __init__(self, market: Any, futures: Any = None) -> None:
         self.market = market
         self.futures = futures
+        #: the COIN-M market (the local exchange sets it), for ``*_CMFUTURE`` transfers
+        self.coin_futures: Any = None
         self._borrowed: Dict[str, Dict[str, Decimal]] = {}
         self._loans: Dict[str, List[Dict[str, Any]]] = {}
         self._transfers: Dict[str, List[Dict[str, Any]]] = {}
@@ -170,9 +176,13 @@ class MarginDesk:
 
     def _move(self, source: Any, target: Any, asset: str, amount: Decimal) -> None:
         """Move ``amount`` between wallets: spot keys, margin keys or ``('futures', key)``."""
+        def derivatives(owner: Any) -> Any:   # ('futures', key) USD-M, ('coin', key) COIN-M
+            return (self.futures if owner[0] == 'futures' else self.coin_futures)._faccount(
+                owner[1])
+
         def wallet(owner: Any) -> List[Decimal]:
             if isinstance(owner, tuple):
-                account = self.futures._faccount(owner[1])
+                account = derivatives(owner)
                 return [account.wallet.get(asset, ZERO), ZERO]
             return self.market._account(owner).balance(asset)
         have = wallet(source)[0]
@@ -181,7 +191,7 @@ class MarginDesk:
             raise MarketError(-3020, 'Transfer out amount exceeds max amount.')
         for owner, delta in ((source, -amount), (target, amount)):
             if isinstance(owner, tuple):
-                account = self.futures._faccount(owner[1])
+                account = derivatives(owner)
                 account.wallet[asset] = account.wallet.get(asset, ZERO) + delta
             else:
                 acc = self.market._account(owner)
@@ -194,6 +204,10 @@ class MarginDesk:
             return api_key
         if side == 'MARGIN':
             return self._ensure(api_key)
+        if side == 'CMFUTURE':
+            if self.coin_futures is None:
+                raise MarketError(-1002, 'You are not authorized to execute this request.')
+            return ('coin', api_key)
         if self.futures is None:
             raise MarketError(-1002, 'You are not authorized to execute this request.')
         return ('futures', api_key)
@@ -214,17 +228,17 @@ class MarginDesk:
         self._tran_id += 1
         self._transfers.setdefault(api_key, []).append({
             'asset': asset, 'tranId': self._tran_id, 'amount': fmt(value),
-            'type': {'MAIN_UMFUTURE': '1', 'UMFUTURE_MAIN': '2'}.get(type, type),
+            'type': {v: k for k, v in _LEGACY_TYPES.items()}.get(type, type),
             'timestamp': self.market.now_ms(), 'status': 'CONFIRMED'})
         return {'tranId': self._tran_id}
 
     def futures_transfer(self, api_key: str, asset: Any = None, amount: Any = None,
                          type: Any = None) -> Dict[str, int]:
-        """``POST /sapi/v1/futures/transfer``: type 1 spot to USD-M, 2 USD-M to spot."""
-        kinds = {'1': 'MAIN_UMFUTURE', '2': 'UMFUTURE_MAIN'}
-        if str(type) not in kinds:
+        """``POST /sapi/v1/futures/transfer``: type 1 spot to USD-M, 2 USD-M to spot,
+        3 spot to COIN-M, 4 COIN-M to spot."""
+        if str(type) not in _LEGACY_TYPES:
             raise MarketError(-1130, 'Invalid data sent for a parameter.')
-        return self.universal_transfer(api_key, kinds[str(type)], asset, amount)
+        return self.universal_transfer(api_key, _LEGACY_TYPES[str(type)], asset, amount)
 
     def futures_transfer_history(self, api_key: str, asset: Any = None, startTime: Any = None,
                                  endTime: Any = None, current: Any = None,
@@ -232,7 +246,7 @@ class MarginDesk:
         """``GET /sapi/v1/futures/transfer``."""
         self._ensure(api_key)
         start = parse_int('startTime', startTime)
-        rows = [r for r in self._transfers.get(api_key, []) if r['type'] in ('1', '2')
+        rows = [r for r in self._transfers.get(api_key, []) if r['type'] in _LEGACY_TYPES
                 and r['asset'] == asset and r['timestamp'] >= start]
         return {'rows': rows, 'total': len(rows)}
 

@@ -130,11 +130,11 @@ class FakeReactor(MemoryReactorClock):
         self.attempts.append(connector)
         return connector
 
-    def connectTCP(self, host: str, port: int, factory: Any, timeout: float = 30,  # type: ignore[override]
+    def connectTCP(self, host: str, port: int, factory: Any, timeout: float = 30,
                    bindAddress: Any = None) -> FakeConnector:
         return self._connect(host, port, factory, None)
 
-    def connectSSL(self, host: str, port: int, factory: Any, contextFactory: Any,  # type: ignore[override]
+    def connectSSL(self, host: str, port: int, factory: Any, contextFactory: Any,
                    timeout: float = 30, bindAddress: Any = None) -> FakeConnector:
         return self._connect(host, port, factory, contextFactory)
 

@@ -64,7 +64,7 @@ from binance.testing.streams_format import (
     ticker_event)
 from binance.testing.streams_time_unit import event_to_microseconds, raw_to_microseconds
 from binance.testing.streams_protocol import (
-    ROUTE_API, ROUTE_COMBINED, ROUTE_RAW, StreamFactory, StreamProtocol)
+    ROUTE_API, ROUTE_COMBINED, ROUTE_RAW, ServerStreamProtocol, StreamServerFactory)
 
 __all__ = ['StreamServer', 'DEPTH_FAULTS']
 
@@ -84,7 +84,7 @@ class _Channel:
     def __init__(self, spec: StreamSpec, factory: Any) -> None:
         self.spec = spec
         self.name = spec.name
-        self.subscribers: Set[StreamProtocol] = set()
+        self.subscribers: Set[ServerStreamProtocol] = set()
         self.timer: Optional[LoopingCall] = None
         self.state: Dict[str, Any] = {}
         self._factory = factory
@@ -116,6 +116,12 @@ class _Channel:
                     plain = self._factory.prepareMessage(raw)
                 sent += conn.send_prepared(plain)
         return sent
+
+
+
+def _fire(_: Any, done: defer.Deferred) -> None:
+    """Fire ``done`` once a connection is gone, however it went."""
+    done.callback(None)
 
 
 class StreamServer:
@@ -186,14 +192,14 @@ class StreamServer:
         self.over_limit = 0
         self.refused_attempts = 0
         self._attempts: Deque[float] = deque()
-        self._factory: Optional[StreamFactory] = None
+        self._factory: Optional[StreamServerFactory] = None
         self._port: Any = None
-        self._all: Set[StreamProtocol] = set()       # every TCP connection
-        self._open: Set[StreamProtocol] = set()      # those past the handshake
+        self._all: Set[ServerStreamProtocol] = set()       # every TCP connection
+        self._open: Set[ServerStreamProtocol] = set()      # those past the handshake
         self._channels: Dict[str, _Channel] = {}
         self._listen_key_owner: Dict[str, str] = {}          # subscribed key -> API key
         self._user_channels: Dict[str, Set[str]] = {}         # API key -> listen keys
-        self._api_subscribers: Dict[str, Set[StreamProtocol]] = {}
+        self._api_subscribers: Dict[str, Set[ServerStreamProtocol]] = {}
         self._faults: Dict[str, Deque[str]] = {}
         self._held: Dict[str, Dict[str, Any]] = {}
         self._refuse_count: Optional[int] = None
@@ -212,9 +218,9 @@ class StreamServer:
         return self._given_reactor
 
     @property
-    def factory(self) -> StreamFactory:
+    def factory(self) -> StreamServerFactory:
         if self._factory is None:
-            self._factory = StreamFactory(self, self.reactor)
+            self._factory = StreamServerFactory(self, self.reactor)
         return self._factory
 
     def _call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -278,7 +284,7 @@ class StreamServer:
             self._port = None
         for conn in list(self._all):
             done: defer.Deferred = defer.Deferred()
-            conn.lost.addBoth(lambda _, d=done: d.callback(None))  # type: ignore[call-overload]
+            conn.lost.addBoth(_fire, done)
             waits.append(done)
             conn.abort()
         for channel in list(self._channels.values()):
@@ -336,7 +342,7 @@ class StreamServer:
                                       'seconds'.format(limit, self.connection_window))
         attempts.append(now)
 
-    def note_over_limit(self, conn: StreamProtocol) -> None:
+    def note_over_limit(self, conn: ServerStreamProtocol) -> None:
         """A connection exceeded the incoming-message limit (it is being dropped)."""
         self.over_limit += 1
 
@@ -349,27 +355,27 @@ class StreamServer:
         """The stream list of each open connection matching ``stream`` (any thread)."""
         return self._call(lambda: [list(conn.streams) for conn in self._select(stream)])
 
-    def connection_made(self, conn: StreamProtocol) -> None:
+    def connection_made(self, conn: ServerStreamProtocol) -> None:
         self._all.add(conn)
 
-    def connection_lost(self, conn: StreamProtocol) -> None:
+    def connection_lost(self, conn: ServerStreamProtocol) -> None:
         self._all.discard(conn)
 
-    def connection_opened(self, conn: StreamProtocol) -> None:
+    def connection_opened(self, conn: ServerStreamProtocol) -> None:
         self._open.add(conn)
         with self._log_lock:
             self._connections.append(conn.path)
         streams, conn.streams = conn.streams, []
         self.subscribe(conn, streams)
 
-    def connection_closed(self, conn: StreamProtocol) -> None:
+    def connection_closed(self, conn: ServerStreamProtocol) -> None:
         self._open.discard(conn)
         self.unsubscribe(conn, list(conn.streams))
         for api_key in set(conn.api_subscriptions.values()):
             self.unregister_api_subscription(conn, api_key)
         conn.api_subscriptions.clear()
 
-    def subscribe(self, conn: StreamProtocol, names: List[str]) -> None:
+    def subscribe(self, conn: ServerStreamProtocol, names: List[str]) -> None:
         """Add stream ``names`` to a connection (reactor thread)."""
         for name in names:
             if name in conn.streams or len(conn.streams) >= MAX_STREAMS_PER_CONNECTION:
@@ -384,7 +390,7 @@ class StreamServer:
                 self._channel_created(channel)
             channel.subscribers.add(conn)
 
-    def unsubscribe(self, conn: StreamProtocol, names: List[str]) -> None:
+    def unsubscribe(self, conn: ServerStreamProtocol, names: List[str]) -> None:
         """Remove stream ``names`` from a connection (reactor thread)."""
         for name in names:
             if name in conn.streams:
@@ -432,10 +438,10 @@ class StreamServer:
             if not keys:
                 self._user_channels.pop(owner, None)
 
-    def register_api_subscription(self, conn: StreamProtocol, api_key: str) -> None:
+    def register_api_subscription(self, conn: ServerStreamProtocol, api_key: str) -> None:
         self._api_subscribers.setdefault(api_key, set()).add(conn)
 
-    def unregister_api_subscription(self, conn: StreamProtocol, api_key: str) -> None:
+    def unregister_api_subscription(self, conn: ServerStreamProtocol, api_key: str) -> None:
         conns = self._api_subscribers.get(api_key)
         if conns is not None:
             conns.discard(conn)
@@ -647,7 +653,7 @@ class StreamServer:
 
     # ------------------------------------------------------------ selection
 
-    def _select(self, stream: Optional[str]) -> List[StreamProtocol]:
+    def _select(self, stream: Optional[str]) -> List[ServerStreamProtocol]:
         if stream is not None and (not isinstance(stream, str) or not stream):
             raise ValueError('stream must be None (all connections), a stream name such as '
                              "'bnbbtc@trade' or a path such as 'stream?streams=a/b', got {!r}"

@@ -1,6 +1,6 @@
 """The autobahn protocol and factory behind :class:`binance.testing.streams.StreamServer`.
 
-One :class:`StreamProtocol` per client connection. It asks the server where
+One :class:`ServerStreamProtocol` per client connection. It asks the server where
 the request path routes (refusing the handshake with HTTP 400/404 for paths
 Binance does not serve), keeps Binance's keepalive (a ping with a payload
 every ``ping_interval`` seconds; no pong echoing it within ``pong_timeout`` →
@@ -17,6 +17,7 @@ from typing import Any, Deque, Dict, List, Optional
 from autobahn.twisted.websocket import WebSocketServerFactory, WebSocketServerProtocol
 from autobahn.websocket.types import ConnectionDeny
 from twisted.internet import defer
+from twisted.internet.protocol import connectionDone
 from twisted.python.failure import Failure
 
 from binance._streams.tls import use_reactor_timer
@@ -25,7 +26,7 @@ from binance.testing.streams_format import dumps, loads
 from binance.testing.streams_time_unit import (
     BAD_TIME_UNIT, reply_to_microseconds, wants_microseconds_in)
 
-__all__ = ['StreamProtocol', 'StreamFactory']
+__all__ = ['ServerStreamProtocol', 'StreamServerFactory']
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +35,7 @@ ROUTE_COMBINED = 'combined'  # /stream?streams=a/b: {"stream": name, "data": pay
 ROUTE_API = 'api'            # /ws-api/v3: WebSocket API requests
 
 
-class StreamProtocol(WebSocketServerProtocol):
+class ServerStreamProtocol(WebSocketServerProtocol):
     """One client connection of the stream server (reactor thread only).
 
     :ivar path: the request URI, e.g. ``'/stream?streams=bnbbtc@trade/neobtc@ticker'``.
@@ -178,9 +179,9 @@ class StreamProtocol(WebSocketServerProtocol):
         super().connectionMade()
         self.stream_server.connection_made(self)
 
-    def connectionLost(self, reason: Optional[Failure] = None) -> None:  # type: ignore[override]
+    def connectionLost(self, reason: Failure = connectionDone) -> None:
         try:
-            super().connectionLost(reason)  # type: ignore[arg-type]
+            super().connectionLost(reason)
         finally:
             self._cleanup()
             self.stream_server.connection_lost(self)
@@ -379,10 +380,10 @@ def _valid_request_id(value: Any) -> bool:
     return isinstance(value, str) and len(value) <= 36 and value.isalnum() and value.isascii()
 
 
-class StreamFactory(WebSocketServerFactory):
-    """Builds :class:`StreamProtocol` instances; refuses connections while told to."""
+class StreamServerFactory(WebSocketServerFactory):
+    """Builds :class:`ServerStreamProtocol` instances; refuses connections while told to."""
 
-    protocol = StreamProtocol
+    protocol = ServerStreamProtocol
 
     def __init__(self, server: Any, reactor: Any) -> None:
         super().__init__(reactor=reactor)

@@ -26,8 +26,9 @@ transfer Binance does not support (its docs list the supported moves: SPOT
 to SPOT or futures and back for any account, master SPOT to a sub-account's
 margin and back, cross margin between sub-accounts; at least one email)
 ``-1130``. Weights are IP weights; Binance's UID weight of
-``universalTransfer`` (360) is not modelled. COIN-M is not
-simulated: ``COIN_FUTURE`` account types and futures type ``2`` / transfer
+``universalTransfer`` (360) is not modelled. Sub-accounts have no
+COIN-M account (the master's is the exchange's COIN-M desk):
+``COIN_FUTURE`` account types and futures type ``2`` / transfer
 types ``3`` and ``4`` are refused with ``-1130 Invalid data sent for a
 parameter.`` as an unsupported value is; isolated margin likewise.
 

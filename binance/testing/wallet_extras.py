@@ -36,7 +36,8 @@ __all__ = ['WalletExtras', 'wallet_extra_routes']
 DAY_MS = 86400000
 _SNAPSHOT_TYPES = ('SPOT', 'MARGIN', 'FUTURES')
 #: ``type`` of the legacy futures transfer rows, back to the universal transfer type.
-_LEGACY_TYPES = {'1': 'MAIN_UMFUTURE', '2': 'UMFUTURE_MAIN'}
+_LEGACY_TYPES = {'1': 'MAIN_UMFUTURE', '2': 'UMFUTURE_MAIN', '3': 'MAIN_CMFUTURE',
+                 '4': 'CMFUTURE_MAIN'}
 
 
 class WalletExtras:

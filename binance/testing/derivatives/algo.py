@@ -157,8 +157,8 @@ class AlgoService:
             if self._condition(type, side, trigger, current):
                 raise MarketError(-2021, 'Order would immediately trigger.')
         if not (close or reduce_only):
-            self.contracts.check_notional(name, self.contracts.kind.notional(
-                qty, limit or trigger or activate or current))
+            self.contracts.check_notional(name, self.contracts.notional(
+                name, qty, limit or trigger or activate or current))
         mine = [a for a in self.algos.values()
                 if self._state[a['algoId']]['api_key'] == api_key and a['algoStatus'] in _ALIVE]
         if sum(1 for a in mine if a['symbol'] == name) >= MAX_NUM_ALGO_ORDERS:

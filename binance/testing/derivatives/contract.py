@@ -17,12 +17,12 @@ fapi writes (``pricePrecision`` / ``quantityPrecision`` decimals).
 The constants below are the simulation's one home for USD-M's numbers.
 """
 from decimal import Decimal
-from typing import Any, Dict, Tuple
+from typing import Any, Dict, List, Tuple
 
 from binance.testing.market_base import MarketError, SymbolSpec, check_symbol_text
 
-__all__ = ['ContractKind', 'LinearContract', 'LINEAR', 'Contracts', 'FUTURES_SYMBOLS',
-           'DEFAULT_FUTURES_BALANCES']
+__all__ = ['ContractKind', 'LinearContract', 'LINEAR', 'InverseContract', 'INVERSE',
+           'Contracts', 'FUTURES_SYMBOLS', 'DEFAULT_FUTURES_BALANCES']
 
 ZERO = Decimal(0)
 #: Contracts of the simulated USD-M market (perpetuals margined in USDT).
@@ -36,6 +36,53 @@ FUTURES_SYMBOLS = {
 }
 #: The default account's futures wallet.
 DEFAULT_FUTURES_BALANCES = {'USDT': '100000'}
+#: Contracts of the simulated COIN-M market: quantities in contracts of
+#: ``contract_size`` USD (Binance's ``contractSize``: 100 for BTCUSD, 10 for
+#: the others), margined in the base coin. :func:`coin_futures_symbols` adds
+#: the current quarter's BTCUSD delivery contract.
+COIN_FUTURES_SYMBOLS: Dict[str, Dict[str, Any]] = {
+    'BTCUSD_PERP': {'base': 'BTC', 'quote': 'USD', 'price': '60000', 'tick_size': '0.1',
+                    'step_size': '1', 'contract_size': '100', 'listed': '2020-08-11 00:00'},
+    'ETHUSD_PERP': {'base': 'ETH', 'quote': 'USD', 'price': '3000', 'tick_size': '0.01',
+                    'step_size': '1', 'contract_size': '10', 'listed': '2020-08-14 00:00'},
+}
+#: The default account's COIN-M wallet (coins).
+DEFAULT_COIN_FUTURES_BALANCES = {'BTC': '10', 'ETH': '100'}
+#: Settings of a contract that are not the spot engine's: contract size, type, delivery.
+_CONTRACT_SETTINGS = ('contract_size', 'contract_type', 'delivery')
+#: Far-future ``deliveryDate`` Binance gives perpetuals (2100-12-25 08:00 UTC).
+PERPETUAL_DELIVERY = 4133404800000
+
+
+def quarter_delivery(now_ms: int) -> int:
+    """The delivery time (08:00 UTC of the last Friday of the quarter's last month)
+    of the current quarter's contract at ``now_ms``: the next one once it has passed."""
+    import calendar
+    import datetime
+    now = datetime.datetime.fromtimestamp(now_ms / 1000.0, datetime.timezone.utc)
+    year, month = now.year, (now.month - 1) // 3 * 3 + 3
+    for _ in range(2):
+        last = calendar.monthrange(year, month)[1]
+        day = datetime.datetime(year, month, last, 8, tzinfo=datetime.timezone.utc)
+        while day.weekday() != 4:
+            day -= datetime.timedelta(days=1)
+        if day > now:
+            return int(day.timestamp() * 1000)
+        year, month = (year + 1, 3) if month == 12 else (year, month + 3)
+    raise AssertionError('unreachable')
+
+
+def coin_futures_symbols(now_ms: int) -> Dict[str, Dict[str, Any]]:
+    """:data:`COIN_FUTURES_SYMBOLS` and ``BTCUSD_<yymmdd>``, the current quarter's
+    delivery contract at ``now_ms`` (``contractType`` ``CURRENT_QUARTER``)."""
+    import datetime
+    delivery = quarter_delivery(now_ms)
+    day = datetime.datetime.fromtimestamp(delivery / 1000.0, datetime.timezone.utc)
+    symbols = {name: dict(config) for name, config in COIN_FUTURES_SYMBOLS.items()}
+    symbols['BTCUSD_' + day.strftime('%y%m%d')] = dict(
+        COIN_FUTURES_SYMBOLS['BTCUSD_PERP'], contract_type='CURRENT_QUARTER',
+        delivery=delivery, listed='2020-07-01 00:00')
+    return symbols
 #: Fee rates of the default tier (VIP 0): 0.02 % maker, 0.05 % taker.
 MAKER_RATE, TAKER_RATE = Decimal('0.0002'), Decimal('0.0005')
 #: The simulation's maintenance margin rate (Binance's first bracket of BTCUSDT is 0.4 %).
@@ -65,7 +112,11 @@ _ENGINE_MIN_NOTIONAL = '0.00000001'
 
 
 class ContractKind:
-    """How a family of contracts settles (see the module docs)."""
+    """How a family of contracts settles (see the module docs).
+
+    ``size`` is the contract size: 1 for USD-M (a quantity is in the base
+    asset), the USD value of one contract for COIN-M (``contractSize``).
+    """
 
     #: ``futuresType`` of ``exchangeInfo``.
     futures_type = ''
@@ -74,12 +125,24 @@ class ContractKind:
         """The wallet asset that margins a contract and receives its profit and fees."""
         raise NotImplementedError
 
-    def notional(self, qty: Decimal, price: Decimal) -> Decimal:
+    def notional(self, qty: Decimal, price: Decimal, size: Decimal = Decimal(1)) -> Decimal:
         """The margin-asset value of ``qty`` contracts at ``price``."""
         raise NotImplementedError
 
-    def pnl(self, signed_qty: Decimal, entry: Decimal, exit_price: Decimal) -> Decimal:
+    def pnl(self, signed_qty: Decimal, entry: Decimal, exit_price: Decimal,
+            size: Decimal = Decimal(1)) -> Decimal:
         """Profit of a position of ``signed_qty`` (negative: short) from ``entry`` to ``exit_price``."""
+        raise NotImplementedError
+
+    def average_entry(self, amount: Decimal, entry: Decimal, added: Decimal,
+                      price: Decimal) -> Decimal:
+        """The entry price after adding ``added`` contracts at ``price`` to ``amount`` at ``entry``."""
+        raise NotImplementedError
+
+    def liquidation(self, signed_qty: Decimal, entry: Decimal, leverage: int,
+                    maint_rate: Decimal) -> Decimal:
+        """The price at which an isolated position's margin (``1/leverage`` of its
+        notional at entry) plus its profit falls to the maintenance margin."""
         raise NotImplementedError
 
 
@@ -91,15 +154,67 @@ class LinearContract(ContractKind):
     def margin_asset(self, spec: SymbolSpec) -> str:
         return spec.quote
 
-    def notional(self, qty: Decimal, price: Decimal) -> Decimal:
-        return qty * price
+    def notional(self, qty: Decimal, price: Decimal, size: Decimal = Decimal(1)) -> Decimal:
+        return qty * price * size
 
-    def pnl(self, signed_qty: Decimal, entry: Decimal, exit_price: Decimal) -> Decimal:
-        return signed_qty * (exit_price - entry)
+    def pnl(self, signed_qty: Decimal, entry: Decimal, exit_price: Decimal,
+            size: Decimal = Decimal(1)) -> Decimal:
+        return signed_qty * size * (exit_price - entry)
+
+    def average_entry(self, amount: Decimal, entry: Decimal, added: Decimal,
+                      price: Decimal) -> Decimal:
+        return (abs(amount) * entry + abs(added) * price) / (abs(amount) + abs(added))
+
+    def liquidation(self, signed_qty: Decimal, entry: Decimal, leverage: int,
+                    maint_rate: Decimal) -> Decimal:
+        lev = Decimal(leverage)
+        if signed_qty > 0:
+            return max(ZERO, entry * (1 - 1 / lev + maint_rate))
+        return entry * (1 + 1 / lev - maint_rate)
+
+
+class InverseContract(ContractKind):
+    """COIN-M: quantities in contracts of ``size`` USD; margin, fees and profit in the
+    base coin (``notional = qty * size / price``; a long's profit is
+    ``qty * size * (1/entry - 1/exit)``, Binance's COIN-M PnL formula)."""
+
+    futures_type = 'COIN_MARGINED'
+
+    def margin_asset(self, spec: SymbolSpec) -> str:
+        return spec.base
+
+    def notional(self, qty: Decimal, price: Decimal, size: Decimal = Decimal(1)) -> Decimal:
+        return qty * size / price if price else ZERO
+
+    def pnl(self, signed_qty: Decimal, entry: Decimal, exit_price: Decimal,
+            size: Decimal = Decimal(1)) -> Decimal:
+        if not entry or not exit_price:
+            return ZERO
+        return signed_qty * size * (1 / entry - 1 / exit_price)
+
+    def average_entry(self, amount: Decimal, entry: Decimal, added: Decimal,
+                      price: Decimal) -> Decimal:
+        # the harmonic mean: contracts over the coin value they were bought for
+        total = abs(amount) + abs(added)
+        coins = (abs(amount) / entry if entry else ZERO) + abs(added) / price
+        return total / coins
+
+    def liquidation(self, signed_qty: Decimal, entry: Decimal, leverage: int,
+                    maint_rate: Decimal) -> Decimal:
+        # long: Q*S/(E*L) + Q*S*(1/E - 1/P) = Q*S*m/P  ->  P = E*(1+m)/(1+1/L)
+        # short: Q*S/(E*L) + Q*S*(1/P - 1/E) = Q*S*m/P ->  P = E*(1-m)/(1-1/L)
+        lev = Decimal(leverage)
+        if signed_qty > 0:
+            return entry * (1 + maint_rate) / (1 + 1 / lev)
+        if lev == 1:
+            return ZERO   # a 1x short cannot be liquidated (its margin covers any rise)
+        return entry * (1 - maint_rate) / (1 - 1 / lev)
 
 
 #: USD-M perpetuals.
 LINEAR = LinearContract()
+#: COIN-M perpetual and delivery contracts.
+INVERSE = InverseContract()
 
 
 def _decimals(step: Decimal) -> int:
@@ -132,20 +247,52 @@ class Contracts:
         if isinstance(symbols, str):
             raise TypeError('symbols must be a list of names or a dict of settings, not a string')
         if not isinstance(symbols, dict):
-            unknown = [name for name in symbols if name not in FUTURES_SYMBOLS]
+            table = COIN_FUTURES_SYMBOLS if kind is INVERSE else FUTURES_SYMBOLS
+            unknown = [name for name in symbols if name not in table]
             if unknown:
                 raise ValueError('unknown futures symbol {!r}; give its settings in a dict, or '
-                                 'use one of {}'.format(unknown[0], ', '.join(FUTURES_SYMBOLS)))
-            symbols = {name: FUTURES_SYMBOLS[name] for name in symbols}
+                                 'use one of {}'.format(unknown[0], ', '.join(table)))
+            symbols = {name: table[name] for name in symbols}
         if not symbols:
             raise ValueError('a market needs at least one symbol')
         self.kind = kind
         self.specs: Dict[str, SymbolSpec] = {}
         self.min_notional: Dict[str, Decimal] = {}
+        #: ``contractSize`` per symbol (1 for USD-M)
+        self.contract_size: Dict[str, Decimal] = {}
+        #: ``contractType`` (``PERPETUAL``, ``CURRENT_QUARTER``) and ``deliveryDate``
+        self.contract_type: Dict[str, str] = {}
+        self.delivery: Dict[str, int] = {}
+        #: the quoted asset (``USDT``; ``USD`` for COIN-M) and the ``pair``
+        self.quote: Dict[str, str] = {}
         for name, config in symbols.items():
-            spec = SymbolSpec.from_config(name, dict(config))
+            config = dict(config)
+            extra = {key: config.pop(key) for key in _CONTRACT_SETTINGS if key in config}
+            self.quote[name] = str(config.get('quote', ''))
+            if kind is INVERSE and 'base' in config:
+                # the engine's books need symbol == base + quote: BTC + USD_PERP
+                config['quote'] = name[len(str(config['base'])):]
+            spec = SymbolSpec.from_config(name, config)
             self.specs[name] = spec
-            self.min_notional[name] = spec.min_notional
+            # COIN-M has no MIN_NOTIONAL filter: 0 turns the check off
+            self.min_notional[name] = ZERO if kind is INVERSE else spec.min_notional
+            self.contract_size[name] = Decimal(str(extra.get('contract_size', 1)))
+            self.contract_type[name] = str(extra.get('contract_type', 'PERPETUAL'))
+            self.delivery[name] = int(extra.get('delivery', PERPETUAL_DELIVERY))
+
+    def pair(self, symbol: str) -> str:
+        """The ``pair`` of a contract (``BTCUSD`` for ``BTCUSD_PERP``)."""
+        spec = self.spec(symbol)
+        return spec.base + self.quote[spec.symbol]
+
+    def notional(self, symbol: str, qty: Decimal, price: Decimal) -> Decimal:
+        """The margin-asset value of ``qty`` contracts of ``symbol`` at ``price``."""
+        return self.kind.notional(qty, price, self.contract_size[symbol])
+
+    def pnl(self, symbol: str, signed_qty: Decimal, entry: Decimal,
+            exit_price: Decimal) -> Decimal:
+        """Profit of ``signed_qty`` contracts of ``symbol`` from ``entry`` to ``exit_price``."""
+        return self.kind.pnl(signed_qty, entry, exit_price, self.contract_size[symbol])
 
     def engine_symbols(self) -> Dict[str, Dict[str, Any]]:
         """The settings the matching engine's books are built from (no notional minimum)."""
@@ -191,7 +338,7 @@ class Contracts:
     def filters(self, symbol: str) -> list:
         """The ``filters`` of the contract's ``exchangeInfo`` entry."""
         spec = self.spec(symbol)
-        return [
+        filters: List[Dict[str, Any]] = [
             {'filterType': 'PRICE_FILTER', 'minPrice': plain(spec.min_price),
              'maxPrice': plain(spec.max_price), 'tickSize': plain(spec.tick_size)},
             {'filterType': 'LOT_SIZE', 'minQty': plain(spec.min_qty),
@@ -203,6 +350,9 @@ class Contracts:
             {'filterType': 'MIN_NOTIONAL', 'notional': plain(self.min_notional[symbol])},
             {'filterType': 'PERCENT_PRICE', 'multiplierUp': str(MULTIPLIER_UP),
              'multiplierDown': str(MULTIPLIER_DOWN), 'multiplierDecimal': '4'}]
+        if self.kind is INVERSE:   # COIN-M's exchangeInfo has no MIN_NOTIONAL filter
+            filters = [f for f in filters if f['filterType'] != 'MIN_NOTIONAL']
+        return filters
 
     def check_price(self, symbol: str, price: Decimal, name: str = 'price') -> None:
         """``PRICE_FILTER`` for a price or trigger price, with fapi's codes."""
@@ -231,9 +381,10 @@ class Contracts:
             raise MarketError(-4023, 'Qty not increased by step size.')
 
     def check_notional(self, symbol: str, notional: Decimal) -> None:
-        """``MIN_NOTIONAL`` (reduce-only and close-position orders are not checked)."""
+        """``MIN_NOTIONAL`` (reduce-only and close-position orders are not checked;
+        COIN-M has no such filter)."""
         minimum = self.min_notional[symbol]
-        if notional < minimum:
+        if minimum and notional < minimum:
             raise MarketError(-4164, "Order's notional must be no smaller than {} (unless you "
                                      "choose reduce only).".format(plain(minimum)))
 

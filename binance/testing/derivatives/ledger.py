@@ -114,21 +114,22 @@ class Ledger:
             return ZERO
         left = Decimal(rec['origQty']) - Decimal(rec['executedQty'])
         price = Decimal(rec['price']) or self.prices.mark(rec['symbol'])
-        return self.contracts.kind.notional(left, price) / self.leverage_of(account, rec['symbol'])
+        return self.contracts.notional(rec['symbol'], left, price) / self.leverage_of(
+            account, rec['symbol'])
 
     def position_numbers(self, account: FuturesAccount, symbol: str,
                          side: str) -> Dict[str, Decimal]:
-        kind = self.contracts.kind
+        contracts = self.contracts
         pos = account.position(symbol, side)
         mark = self.prices.mark(symbol)
-        notional = kind.notional(pos.amount, mark)
+        notional = contracts.notional(symbol, pos.amount, mark)
         lev = self.leverage_of(account, symbol)
         orders = [r for r in account.open_records(symbol) if r['positionSide'] == side]
-        bids = sum((kind.notional(Decimal(r['origQty']), Decimal(r['price']))
+        bids = sum((contracts.notional(symbol, Decimal(r['origQty']), Decimal(r['price']))
                     for r in orders if r['side'] == 'BUY' and Decimal(r['price'])), ZERO)
-        asks = sum((kind.notional(Decimal(r['origQty']), Decimal(r['price']))
+        asks = sum((contracts.notional(symbol, Decimal(r['origQty']), Decimal(r['price']))
                     for r in orders if r['side'] == 'SELL' and Decimal(r['price'])), ZERO)
-        up = kind.pnl(pos.amount, pos.entry, mark) if pos.amount else ZERO
+        up = contracts.pnl(symbol, pos.amount, pos.entry, mark) if pos.amount else ZERO
         return {'mark': mark, 'notional': notional, 'up': up,
                 'im': abs(notional) / lev, 'mm': abs(notional) * MAINT_RATE,
                 'oim': sum((self.order_margin(account, r) for r in orders), ZERO),
@@ -158,9 +159,9 @@ class Ledger:
         """Book one fill of ``rec``: ``(realized profit, fee, trade id)``."""
         signed = qty if rec['side'] == 'BUY' else -qty
         pos = account.position(rec['symbol'], rec['positionSide'])
-        realized = self._apply_fill(pos, signed, price, time_ms)
-        fee = round8(self.contracts.kind.notional(qty, price) * (MAKER_RATE if maker
-                                                                  else TAKER_RATE))
+        realized = self._apply_fill(rec['symbol'], pos, signed, price, time_ms)
+        fee = round8(self.contracts.notional(rec['symbol'], qty, price) * (
+            MAKER_RATE if maker else TAKER_RATE))
         asset = self.contracts.margin_asset(rec['symbol'])
         account.wallet[asset] = account.wallet.get(asset, ZERO) + realized - fee
         account.update_time = time_ms
@@ -182,18 +183,18 @@ class Ledger:
                     'tranId': 9000000 + len(account.income), 'tradeId': str(trade_id)})
         return realized, fee, trade_id
 
-    def _apply_fill(self, pos: Position, signed: Decimal, price: Decimal, now: int) -> Decimal:
+    def _apply_fill(self, symbol: str, pos: Position, signed: Decimal, price: Decimal,
+                    now: int) -> Decimal:
         """Book one fill on a position; the realized profit of the part that closed."""
         amount = pos.amount
         pos.update_time = now
         if amount == 0 or (amount > 0) == (signed > 0):
-            total = amount + signed
-            pos.entry = (abs(amount) * pos.entry + abs(signed) * price) / abs(total)
-            pos.amount = total
+            pos.entry = self.contracts.kind.average_entry(amount, pos.entry, signed, price)
+            pos.amount = amount + signed
             return ZERO
         closing = min(abs(signed), abs(amount))
-        realized = round8(self.contracts.kind.pnl(closing if amount > 0 else -closing,
-                                                  pos.entry, price))
+        realized = round8(self.contracts.pnl(symbol, closing if amount > 0 else -closing,
+                                             pos.entry, price))
         total = amount + signed
         if total == 0:
             pos.entry = ZERO
@@ -231,10 +232,8 @@ class Ledger:
     def _liquidation(self, account: FuturesAccount, symbol: str, pos: Position) -> Decimal:
         if not pos.amount:
             return ZERO
-        lev = Decimal(self.leverage_of(account, symbol))
-        if pos.amount > 0:
-            return max(ZERO, pos.entry * (1 - 1 / lev + MAINT_RATE))
-        return pos.entry * (1 + 1 / lev - MAINT_RATE)
+        return self.contracts.kind.liquidation(pos.amount, pos.entry,
+                                               self.leverage_of(account, symbol), MAINT_RATE)
 
     def _position_keys(self, account: FuturesAccount, symbol: Any = None) -> List[Any]:
         name = None if missing(symbol) else self.contracts.spec(symbol).symbol

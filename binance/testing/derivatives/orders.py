@@ -165,14 +165,14 @@ class OrderDesk:
         if reduce_only and (pos.amount == 0 or (pos.amount > 0) == (signed > 0)
                             or qty > abs(pos.amount)):
             raise MarketError(-2022, 'ReduceOnly Order is rejected.')
-        kind = self.contracts.kind
         reference = limit or mark
         if not (reduce_only or close):
-            self.contracts.check_notional(name, kind.notional(qty, reference))
+            self.contracts.check_notional(name, self.contracts.notional(name, qty, reference))
         closing = ZERO
         if pos.amount and (pos.amount > 0) != (signed > 0):
             closing = min(qty, abs(pos.amount))
-        need = kind.notional(qty - closing, reference) / self.ledger.leverage_of(account, name)
+        need = self.contracts.notional(name, qty - closing, reference) / \
+            self.ledger.leverage_of(account, name)
         available = self.ledger.totals(account, self.contracts.margin_asset(name))['available']
         if not reduce_only and need > available:
             raise MarketError(-2019, 'Margin is insufficient.')
