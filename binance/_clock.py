@@ -15,7 +15,7 @@ import threading
 import time
 from typing import Any, Callable, Optional
 
-__all__ = ['ServerClock', 'DEFAULT_REFRESH_INTERVAL', 'RETRY_AFTER_FAILURE']
+__all__ = ['ServerClock', 'DEFAULT_REFRESH_INTERVAL', 'RETRY_AFTER_FAILURE', 'MICROSECONDS_FROM']
 
 log = logging.getLogger('binance.client')
 
@@ -23,6 +23,8 @@ log = logging.getLogger('binance.client')
 DEFAULT_REFRESH_INTERVAL = 600.0
 #: Seconds before a failed measurement is tried again.
 RETRY_AFTER_FAILURE = 30.0
+#: A server time at or above this is in microseconds (milliseconds reach it in 5138).
+MICROSECONDS_FROM = 10 ** 14
 
 
 class ServerClock:
@@ -100,8 +102,15 @@ class ServerClock:
         return self.local_ms() + self._offset_ms
 
     def record(self, server_ms: int, sent_ms: int, received_ms: int) -> int:
-        """Store the offset from one round trip; returns it (ms)."""
-        offset = int(round(int(server_ms) - (sent_ms + received_ms) / 2.0))
+        """Store the offset from one round trip; returns it (ms).
+
+        A ``server_ms`` of 16 digits is a microsecond time (a WebSocket API
+        connection with ``timeUnit=MICROSECOND``) and is read as such.
+        """
+        server_ms = int(server_ms)
+        if server_ms >= MICROSECONDS_FROM:
+            server_ms //= 1000
+        offset = int(round(server_ms - (sent_ms + received_ms) / 2.0))
         with self._lock:
             previous, self._offset_ms = self._offset_ms, offset
             self._measured_at = self.monotonic()

@@ -204,8 +204,8 @@ class BinanceWebSocketRateLimitException(BinanceWebSocketAPIException,
     def __init__(self, reply: Dict[str, Any], method: str = '') -> None:
         BinanceWebSocketAPIException.__init__(self, reply, method)
         data = self.data if isinstance(self.data, dict) else {}
-        self.retry_after_time = _int_or_none(data.get('retryAfter'))
-        server = _int_or_none(data.get('serverTime'))
+        self.retry_after_time = _ms_or_none(data.get('retryAfter'))
+        server = _ms_or_none(data.get('serverTime'))
         self.retry_after = None if self.retry_after_time is None or server is None else \
             max(0, -(-(self.retry_after_time - server) // 1000))
         self.used_weight = next((_int_or_none(limit.get('count')) for limit in self.rate_limits
@@ -222,6 +222,15 @@ def _int_or_none(value: Any) -> Optional[int]:
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+def _ms_or_none(value: Any) -> Optional[int]:
+    """A time in ms; a microsecond one (``timeUnit=MICROSECOND``) divided by 1000."""
+    from binance._clock import MICROSECONDS_FROM
+    number = _int_or_none(value)
+    if number is not None and number >= MICROSECONDS_FROM:
+        return number // 1000
+    return number
 
 
 class BinanceRequestException(BinanceException):

@@ -84,10 +84,20 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
         every ``start_*`` share combined-stream connections with live
         ``SUBSCRIBE``/``UNSUBSCRIBE``, at most this many streams each; callbacks
         get the same messages as with their own connection.
-    :raises TypeError: for a ``user_timeout`` that is not a number, or a
-        ``streams_per_connection`` that is not an int.
+    :param proxy: the proxy every link (streams, user streams, the WebSocket
+        API) goes through: ``'http://user:password@host:3128'`` (HTTP
+        ``CONNECT``), ``'socks5h://host:1080'`` (SOCKS5, the proxy resolves
+        Binance's host names) or ``'socks5://...'`` (resolved here). ``None``
+        (the default): the proxy the client's REST requests use —
+        ``requests_params['proxies']``, else ``HTTPS_PROXY``/``ALL_PROXY``
+        unless ``NO_PROXY`` lists the host. ``False``: never a proxy. TLS to
+        Binance runs inside the tunnel and is verified as without a proxy.
+    :raises TypeError: for a ``user_timeout`` that is not a number, a
+        ``streams_per_connection`` that is not an int, or a ``proxy`` that is
+        not a string, ``None`` or ``False``.
     :raises ValueError: for a ``user_timeout`` that is not a positive, finite
-        number, or a ``streams_per_connection`` outside 1..1024.
+        number, a ``streams_per_connection`` outside 1..1024, or a malformed
+        proxy URL.
 
     Binance's limits are kept in both modes: connection attempts of the
     process at most ``MAX_CONNECTION_ATTEMPTS`` (300) per
@@ -178,7 +188,8 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
     SWITCH_TIMEOUT = 10.0
 
     def __init__(self, client: Any = None, user_timeout: float = 1800, *, reactor: Any = None,
-                 tls_ca: Optional[str] = None, streams_per_connection: int = 1) -> None:
+                 tls_ca: Optional[str] = None, streams_per_connection: int = 1,
+                 proxy: Union[None, bool, str] = None) -> None:
         if isinstance(user_timeout, bool) or not isinstance(user_timeout, (int, float)):
             raise TypeError('user_timeout must be a number of seconds, got {!r}'.format(
                 type(user_timeout).__name__))
@@ -200,7 +211,7 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
         self._manager_started = False
         self._owns_reactor = False
         self._ctx = SocketContext(self, client=client, user_timeout=user_timeout,
-                                  reactor=reactor, tls_ca=tls_ca)
+                                  reactor=reactor, tls_ca=tls_ca, proxy=proxy)
         #: the registry (the context's): open sockets by key, and its lock
         self._conns: Dict[str, SocketEntry] = self._ctx.entries
         self._conn_lock = self._ctx.lock

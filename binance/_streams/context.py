@@ -27,6 +27,7 @@ from binance._reactor import ReactorStoppedError
 from binance._streams.backoff import RECONNECT_FACTOR, RECONNECT_JITTER, Backoff
 from binance._streams.budget import AttemptBudget, budget_for
 from binance._streams.protocol import LinkHooks, LinkOptions, StreamFactory
+from binance._streams.proxy import ProxySpec, check_proxy_argument, open_tunneled, proxy_for
 from binance._streams.state import SocketState, entry_state, gave_up_state
 from binance._streams.tls import client_tls_options
 
@@ -107,6 +108,10 @@ class SocketContext:
     :param user_timeout: seconds between listen-key keepalives.
     :param reactor: the injected reactor, ``None`` for the process's (resolved when needed).
     :param tls_ca: an extra CA file to trust for ``wss://`` (else ``settings.TLS_CA``).
+    :param proxy: the manager's ``proxy=``: a proxy URL, ``None`` (the client's
+        ``requests_params['proxies']``, then the environment, as for REST) or
+        ``False`` (never a proxy); see :mod:`binance._streams.proxy`.
+    :raises TypeError, ValueError: for a ``proxy`` that is not a valid proxy URL.
 
     It also holds the manager's registry: :attr:`entries` (key -> entry,
     guarded by :attr:`lock`), filled by :meth:`start_entry` and emptied by
@@ -114,10 +119,11 @@ class SocketContext:
     """
 
     __slots__ = ('settings', 'client', 'user_timeout', '_reactor_arg', '_tls_ca', 'entries',
-                 'lock', 'pool', '_request_id', 'gave_up')
+                 'lock', 'pool', '_request_id', 'gave_up', '_proxy')
 
     def __init__(self, settings: StreamSettings, *, client: Any, user_timeout: float,
-                 reactor: Any = None, tls_ca: Optional[str] = None) -> None:
+                 reactor: Any = None, tls_ca: Optional[str] = None, proxy: Any = None) -> None:
+        self._proxy = check_proxy_argument(proxy)
         self.settings = settings
         self.client = client
         self.user_timeout = user_timeout
@@ -196,16 +202,38 @@ class SocketContext:
     def tls_options(self, url: str) -> Any:
         """Verified client TLS options for a ``wss://`` URL, ``None`` for ``ws://``.
 
-        :raises ValueError: for another scheme, or a CA file that cannot be read.
+        Also looks up the URL's proxy, so that a malformed proxy setting fails
+        here (the ``start_*`` methods call this in the caller's thread).
+
+        :raises ValueError: for another scheme, a CA file that cannot be read,
+            or a malformed proxy URL in the client's ``proxies`` or the environment.
         """
         if not url.startswith('wss://'):
             if not url.startswith('ws://'):
                 raise ValueError('stream URLs must start with ws:// or wss://, got {!r}'.format(
                     url))
+            self.proxy_for(url)
             return None
         from urllib.parse import urlsplit
         host = urlsplit(url).hostname or ''
-        return client_tls_options(host, self._tls_ca or self.settings.TLS_CA)
+        options = client_tls_options(host, self._tls_ca or self.settings.TLS_CA)
+        self.proxy_for(url)
+        return options
+
+    def wants_microseconds(self, url: str) -> bool:
+        """Whether the link to ``url`` asks for microsecond times: the client was made
+        with ``time_unit='MICROSECOND'`` and ``url`` is a Spot stream or WebSocket API
+        URL (Binance documents ``timeUnit`` for those only)."""
+        if getattr(self.client, 'time_unit', None) != 'MICROSECOND':
+            return False
+        return url.startswith(self.stream_url()) or url.startswith(self.ws_api_url())
+
+    def proxy_for(self, url: str) -> Optional[ProxySpec]:
+        """The proxy the link to ``url`` goes through, ``None`` for a direct connection.
+
+        :raises ValueError: for a malformed proxy URL (credentials hidden).
+        """
+        return proxy_for(url, self._proxy, self.client)
 
     # -- tunables ----------------------------------------------------------------------
 
@@ -245,15 +273,24 @@ class SocketContext:
         Every WebSocket link of the manager is made here: market connections,
         user data streams and the WebSocket API session differ only in the
         ``hooks`` they plug in. A link with ``on_aged`` is rotated after
-        :attr:`rotate_after` seconds.
+        :attr:`rotate_after` seconds. A link whose URL has a proxy
+        (:meth:`proxy_for`) runs through its tunnel, TLS inside it.
         """
         settings = self.settings
+        if self.wants_microseconds(url):
+            url = with_time_unit(url)
+            if hooks.before_reconnect is not None:
+                hooks = hooks._replace(before_reconnect=_micro_urls(hooks.before_reconnect))
+        proxy = self.proxy_for(url)
+        if proxy is not None:
+            log.debug('%s: connecting through the proxy %s', name, proxy.redacted)
         options = LinkOptions(
             reactor=self.reactor, backoff=self.backoff(), tls_options=self.tls_options(url),
             connect_timeout=settings.CONNECT_TIMEOUT, idle_timeout=settings.IDLE_TIMEOUT,
             max_age=self.rotate_after if hooks.on_aged is not None else 0.0,
             budget=self.attempt_budget(), healthy_after=settings.HEALTHY_AFTER,
-            max_message_size=settings.MAX_MESSAGE_SIZE, control_limit=settings.MAX_CONTROL_PER_SECOND)
+            max_message_size=settings.MAX_MESSAGE_SIZE, control_limit=settings.MAX_CONTROL_PER_SECOND,
+            open_link=None if proxy is None else open_tunneled(proxy))
         factory = StreamFactory(url, hooks, options, name=name)
         factory.connect()
         return factory
@@ -293,6 +330,22 @@ class SocketContext:
         if entry is None:
             return None if gave_up is None else gave_up_state(gave_up)
         return entry_state(entry, self.pool)
+
+
+def with_time_unit(url: str) -> str:
+    """``url`` asking for microseconds (``...?timeUnit=MICROSECOND``), once."""
+    if 'timeUnit=' in url:
+        return url
+    return url + ('&' if '?' in url else '?') + 'timeUnit=MICROSECOND'
+
+
+def _micro_urls(before_reconnect: Callable[[], Any]) -> Callable[[], Any]:
+    """``before_reconnect`` whose new URL (a new listen key...) asks for microseconds too."""
+    def prepare() -> Any:
+        from twisted.internet.defer import maybeDeferred
+        return maybeDeferred(before_reconnect).addCallback(
+            lambda url: None if url is None else with_time_unit(url))
+    return prepare
 
 
 class StopListeners:

@@ -75,6 +75,9 @@ class LinkOptions(NamedTuple):
         one) or closes the connection with 1009 (a fragmented one); 0: no limit.
     :ivar control_limit: control messages a second (Binance: 5) when the
         owner brings no limiter of its own (``LinkHooks.control``).
+    :ivar open_link: makes the first connection and returns its connector,
+        called as autobahn's ``connectWS(factory, tls_options, timeout=...)``
+        (the default); a proxy's tunnel (:mod:`binance._streams.proxy`).
     """
 
     reactor: Any
@@ -87,3 +90,4 @@ class LinkOptions(NamedTuple):
     healthy_after: float = 10.0
     max_message_size: int = 0
     control_limit: int = 5
+    open_link: Optional[Callable[..., Any]] = None

@@ -453,6 +453,7 @@ class StreamFactory(WebSocketClientFactory):
         self.idle_timeout = options.idle_timeout
         self.tls_options = options.tls_options
         self.connect_timeout = options.connect_timeout
+        self.open_link = connectWS if options.open_link is None else options.open_link
         #: called when a connection is lost and no reconnect follows (``stopTrying``)
         self.on_lost: Optional[Callable[[], Any]] = None
         #: 0 after :meth:`stopTrying`: a lost connection is not reconnected
@@ -502,7 +503,7 @@ class StreamFactory(WebSocketClientFactory):
         if self.stopped:
             return
         self.attempts += 1
-        self.connector = connectWS(self, self.tls_options, timeout=self.connect_timeout)
+        self.connector = self.open_link(self, self.tls_options, timeout=self.connect_timeout)
 
     # -- what the protocol reports ------------------------------------------------
 

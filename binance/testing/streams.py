@@ -62,6 +62,7 @@ from binance.testing.streams_format import (
     book_ticker_event, dumps, is_valid_name, kline_event, mini_ticker_event, parse_stream,
     partial_depth_event, reference_price_event, rolling_ticker_event, stream_names,
     ticker_event)
+from binance.testing.streams_time_unit import event_to_microseconds, raw_to_microseconds
 from binance.testing.streams_protocol import (
     ROUTE_API, ROUTE_COMBINED, ROUTE_RAW, ServerStreamProtocol, StreamServerFactory)
 
@@ -90,11 +91,23 @@ class _Channel:
         self._combined_prefix = b'{"stream":' + dumps(self.name) + b',"data":'
 
     def send(self, raw: bytes) -> int:
-        """Send the JSON ``raw`` to every subscriber; each frame is built once."""
+        """Send the JSON ``raw`` to every subscriber; each frame is built once
+        (in microseconds too when a connection asked for them)."""
         plain = wrapped = None
+        micro: Optional[Dict[bool, Any]] = None
         sent = 0
         for conn in list(self.subscribers):
-            if conn.route == ROUTE_COMBINED:
+            if conn.micro:
+                if micro is None:
+                    micro = {}
+                    micro_raw = raw_to_microseconds(raw)
+                combined = conn.route == ROUTE_COMBINED
+                frame = micro.get(combined)
+                if frame is None:
+                    frame = micro[combined] = self._factory.prepareMessage(
+                        self._combined_prefix + micro_raw + b'}' if combined else micro_raw)
+                sent += conn.send_prepared(frame)
+            elif conn.route == ROUTE_COMBINED:
                 if wrapped is None:
                     wrapped = self._factory.prepareMessage(self._combined_prefix + raw + b'}')
                 sent += conn.send_prepared(wrapped)
@@ -526,11 +539,17 @@ class StreamServer:
                 self._publish(key, payload, raw)
             else:  # closed or expired meanwhile
                 self._forget_listen_key(key)
+        micro_raw = None
         for conn in list(self._api_subscribers.get(api_key, ())):
+            event = raw
+            if conn.micro:
+                if micro_raw is None:
+                    micro_raw = dumps(event_to_microseconds(payload))
+                event = micro_raw
             for sub_id, owner in list(conn.api_subscriptions.items()):
                 if owner == api_key:
                     conn.send_bytes(b'{"subscriptionId":' + str(sub_id).encode('ascii')
-                                    + b',"event":' + raw + b'}')
+                                    + b',"event":' + event + b'}')
 
     # ------------------------------------------------------------ timers
 

@@ -15,6 +15,7 @@ from collections import OrderedDict, deque
 from typing import Any, Deque, Dict, List, Optional
 
 from autobahn.twisted.websocket import WebSocketServerFactory, WebSocketServerProtocol
+from autobahn.websocket.types import ConnectionDeny
 from twisted.internet import defer
 from twisted.internet.protocol import connectionDone
 from twisted.python.failure import Failure
@@ -23,6 +24,8 @@ from binance._streams.lockstep import ACK as LOCKSTEP_ACK, HEADER as LOCKSTEP_HE
 from binance._streams.tls import use_reactor_timer
 from binance.testing import streams_wsapi
 from binance.testing.streams_format import dumps, loads
+from binance.testing.streams_time_unit import (
+    BAD_TIME_UNIT, reply_to_microseconds, wants_microseconds_in)
 
 __all__ = ['ServerStreamProtocol', 'StreamServerFactory']
 
@@ -49,6 +52,8 @@ class ServerStreamProtocol(WebSocketServerProtocol):
         self.route: Optional[str] = None
         self.streams: List[str] = []
         self.stalled = False
+        #: ``timeUnit=MICROSECOND`` in the URL: time fields in microseconds
+        self.micro = False
         self.opened = False
         self.api_subscriptions: Dict[int, str] = {}
         self.request_count = 0
@@ -134,7 +139,7 @@ class ServerStreamProtocol(WebSocketServerProtocol):
         """
         if not self.is_live():
             return False
-        event = {'e': 'serverShutdown', 'E': now_ms}
+        event = {'e': 'serverShutdown', 'E': now_ms * 1000 if self.micro else now_ms}
         if self.route == ROUTE_COMBINED:
             self.send_json({'stream': '!serverShutdown', 'data': event})
         elif self.route == ROUTE_API:
@@ -158,6 +163,10 @@ class ServerStreamProtocol(WebSocketServerProtocol):
         self.stream_server.count_attempt()
         # raises ConnectionDeny (HTTP 400/404) for paths Binance does not serve
         self.route, self.streams = self.stream_server.route(self.path)
+        micro = wants_microseconds_in(self.path)
+        if micro is None:
+            raise ConnectionDeny(400, 'Bad Request: ' + BAD_TIME_UNIT)
+        self.micro = micro
         gate = self.stream_server.lockstep
         if gate is not None and request.headers.get(LOCKSTEP_HEADER.lower()) == 'ack':
             self.lockstep = gate
@@ -282,7 +291,8 @@ class ServerStreamProtocol(WebSocketServerProtocol):
             self.lockstep.acked(self)
             return
         if self.route == ROUTE_API:
-            self.send_json(self.stream_server.api_handler(self.stream_server, self, payload))
+            reply = self.stream_server.api_handler(self.stream_server, self, payload)
+            self.send_json(reply_to_microseconds(reply) if self.micro else reply)
         elif self._count_incoming():
             self._live_subscription(payload)
 
