@@ -21,7 +21,7 @@ from binance._streams import kinds as _stream_kinds
 from binance._streams.checks import check_callback
 from binance._streams.context import SocketContext
 from binance._streams.market import DELIVER_ENVELOPE, Subscription
-from binance._streams.user import UserStream
+from binance._streams.futures_user import ListenKeyUserStream, start_listen_key_stream
 
 __all__ = ['CoinFuturesSocketsMixin', 'CoinFuturesUserStream', 'FUTURES_TYPES',
            'COIN_FUTURES_USER_KEY', 'check_coin_futures_stream', 'is_coin_m']
@@ -137,34 +137,20 @@ class CoinFuturesSocketsMixin:
         :returns: the key ``'coin_futures_user'``, or ``False`` if it is open already.
         :raises ValueError: when the manager's client has no API key.
         """
-        check_callback(callback)
-        client = self._ctx.client
-        if client is None or not getattr(client, 'API_KEY', None):
-            raise ValueError('start_coin_futures_user_socket needs the manager to have a Client '
-                             'created with an API key')
-        self._ctx.tls_options(self._dstream_url())
-        return self._ctx.start_entry(COIN_FUTURES_USER_KEY, lambda: CoinFuturesUserStream(
-            self._ctx, COIN_FUTURES_USER_KEY, callback, dstream_url=self._dstream_url))
+        return start_listen_key_stream(self._ctx, 'start_coin_futures_user_socket',
+                                       COIN_FUTURES_USER_KEY, CoinFuturesUserStream, callback,
+                                       self._dstream_url)
 
     def start_coin_futures_socket(self, callback: Callback) -> Union[str, bool]:
         """python-binance 1.0's other name of :meth:`start_coin_futures_user_socket`."""
         return self.start_coin_futures_user_socket(callback)
 
 
-class CoinFuturesUserStream(UserStream):
+class CoinFuturesUserStream(ListenKeyUserStream):
     """The COIN-M user socket: the listen-key flow on ``/dapi/v1/listenKey`` and ``ws/<key>``."""
 
     GET_KEY = 'futures_coin_stream_get_listen_key'
     KEEPALIVE = 'futures_coin_stream_keepalive'
-
-    def __init__(self, ctx: SocketContext, key: str, callback: Callback, *,
-                 dstream_url: Callable[[], str]) -> None:
-        super().__init__(ctx, key, callback)
-        self._dstream = dstream_url
-
-    def _key_url(self, key: str) -> str:
-        return self._dstream() + 'ws/' + key
-
-    def _start_ws_api(self) -> None:
-        self._finish({'e': 'error', 'm': 'The COIN-M listen key endpoint is not available '
-                                          '(POST /dapi/v1/listenKey answered 404/405/410)'})
+    KEY_PATH = 'ws/'
+    ENDPOINT = 'POST /dapi/v1/listenKey'
+    LABEL = 'COIN-M'
