@@ -34,7 +34,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from binance.testing.market_base import MarketError, fmt
 from binance.testing.streams_wsapi import (
-    ApiError, _logon, _logout, _span_ms, _state, _status, answer_frame, from_market, now_ms,
+    ApiError, _add_weight, _logon, _logout, _span_ms, _state, _status, answer_frame, from_market, now_ms,
     session_of)
 from binance.testing.streams_wsapi_orders import _count_order as count_order, _read, _signed
 
@@ -246,16 +246,6 @@ def _weight_of(method: str, params: Dict[str, Any]) -> int:
     return FUTURES_WEIGHTS.get(method, 1)
 
 
-def _add_weight(server: Any, weight: int) -> bool:
-    state = _state(server)
-    minute = now_ms(server) // 60000
-    with state.lock:
-        if minute != state.minute:
-            state.minute, state.weight = minute, 0
-        state.weight += weight
-        return state.weight <= _WEIGHT_LIMIT
-
-
 def _rate_limits(server: Any, api_key: Optional[str], orders: bool) -> List[Dict[str, Any]]:
     state = _state(server)
     limits = [dict(FUTURES_RATE_LIMITS[0], count=state.weight)]
@@ -272,7 +262,7 @@ def _rate_limits(server: Any, api_key: Optional[str], orders: bool) -> List[Dict
 def handle_request(server: Any, conn: Any, payload: bytes) -> Dict[str, Any]:
     """Answer one futures WebSocket API request frame; returns the reply as a dict."""
     def run(method: str, params: Dict[str, Any]) -> Any:
-        if not _add_weight(server, _weight_of(method, params)):
+        if not _add_weight(server, _weight_of(method, params), _WEIGHT_LIMIT):
             now = now_ms(server)
             raise ApiError(429, -1003, 'Too many requests; current limit is {} requests per '
                                        'minute. Please use the websocket for live updates to '

@@ -373,15 +373,15 @@ def _dispatch(server: Any, conn: Any, method: str, params: Dict[str, Any]) -> An
 # ---------------------------------------------------------------- limits and scripting
 
 
-def _add_weight(server: Any, weight: int) -> bool:
-    """Count ``weight`` in the current minute; False once over the limit."""
+def _add_weight(server: Any, weight: int, limit: int = REQUEST_WEIGHT_LIMIT) -> bool:
+    """Count ``weight`` in the current minute; False once over ``limit``."""
     state = _state(server)
     minute = now_ms(server) // 60000
     with state.lock:
         if minute != state.minute:
             state.minute, state.weight = minute, 0
         state.weight += weight
-        return state.weight <= REQUEST_WEIGHT_LIMIT
+        return state.weight <= limit
 
 
 def _weight_of(method: str, params: Dict[str, Any]) -> int:
