@@ -20,8 +20,8 @@ from typing import Any, Callable, List, Optional, Union
 from binance._streams import kinds as _stream_kinds
 from binance._streams.checks import check_callback
 from binance._streams.context import SocketContext
-from binance._streams.market import DELIVER_ENVELOPE, Subscription
-from binance._streams.futures_user import ListenKeyUserStream, start_listen_key_stream
+from binance._streams.futures_common import (FuturesSubscription, ListenKeyUserStream,
+                                             start_listen_key_stream)
 
 __all__ = ['CoinFuturesSocketsMixin', 'CoinFuturesUserStream', 'FUTURES_TYPES',
            'COIN_FUTURES_USER_KEY', 'check_coin_futures_stream', 'is_coin_m']
@@ -58,24 +58,6 @@ def check_coin_futures_stream(name: Any) -> str:
     return name
 
 
-class _DstreamSubscription(Subscription):
-    """A COIN-M market socket on dstream (combined envelope, never pooled with spot)."""
-
-    __slots__ = ('_base',)
-
-    poolable = False
-    per_connection = _stream_kinds.FUTURES_MAX_STREAMS
-
-    def __init__(self, ctx: SocketContext, key: str, streams: Any, callback: Callback,
-                 base: Callable[[], str]) -> None:
-        super().__init__(ctx, key, streams, callback, DELIVER_ENVELOPE)
-        self._base = base
-
-    def url_for(self, streams: Any) -> str:
-        """``DSTREAM_URL`` + ``stream?streams=a/b``."""
-        return self._base() + 'stream?streams=' + '/'.join(streams)
-
-
 class CoinFuturesSocketsMixin:
     """The COIN-M plumbing and user socket (the USD-M mixin builds on it)."""
 
@@ -102,7 +84,7 @@ class CoinFuturesSocketsMixin:
         base = self._dstream_url
         self._ctx.tls_options(base())
         key = 'coin/' + (names[0] if len(names) == 1 else 'stream?streams=' + '/'.join(names))
-        return self._ctx.start_entry(key, lambda: _DstreamSubscription(
+        return self._ctx.start_entry(key, lambda: FuturesSubscription(
             self._ctx, key, names, callback, base))
 
     def start_coin_futures_depth_socket(self, symbol: str, callback: Callback,

@@ -28,10 +28,9 @@ from binance._streams.coin_futures import CoinFuturesSocketsMixin, is_coin_m
 from binance._streams.context import SocketContext
 from binance._streams.futures_api import (DEFAULT_FUTURES_WS_API_URL, TESTNET_FUTURES_WS_API_URL,
                                           FuturesWebSocketApi)
-from binance._streams.market import DELIVER_ENVELOPE, Subscription
 from binance._streams.margin import MarginUserStream
-from binance._streams.futures_user import (ListenKeyUserStream, check_user_client,
-                                           start_listen_key_stream)
+from binance._streams.futures_common import (FuturesSubscription, ListenKeyUserStream,
+                                             check_user_client, start_listen_key_stream)
 
 log = logging.getLogger('binance.websockets')
 
@@ -68,24 +67,6 @@ def futures_route(name: str) -> str:
     if '@' not in name and not name.startswith('!'):
         return 'private'  # a listen key
     return 'market'
-
-
-class FuturesSubscription(Subscription):
-    """A futures market socket: a :class:`~binance._streams.context.Subscription` on an fstream route."""
-
-    __slots__ = ('_base',)
-
-    poolable = False   # fstream routes: never on the spot manager's shared connections
-    per_connection = FUTURES_MAX_STREAMS
-
-    def __init__(self, ctx: SocketContext, key: str, streams: Any, callback: Callback,
-                 base: Callable[[], str]) -> None:
-        super().__init__(ctx, key, streams, callback, DELIVER_ENVELOPE)
-        self._base = base
-
-    def url_for(self, streams: Any) -> str:
-        """``FSTREAM_URL`` + route + ``/stream?streams=a/b``."""
-        return self._base() + 'stream?streams=' + '/'.join(streams)
 
 
 class FuturesSocketsMixin(CoinFuturesSocketsMixin):

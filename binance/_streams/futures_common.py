@@ -1,18 +1,42 @@
-"""The user sockets of USD-M and COIN-M futures: one listen-key flow, two hosts.
+"""What the USD-M (fstream) and COIN-M (dstream) sockets share.
 
-Both take a listen key from REST (``/fapi/v1/listenKey``, ``/dapi/v1/listenKey``),
+Market sockets: :class:`FuturesSubscription`, the combined endpoint under a
+host (an fstream route or dstream), never pooled with spot. User sockets: both
+take a listen key from REST (``/fapi/v1/listenKey``, ``/dapi/v1/listenKey``),
 connect to their stream host (``private/ws/<key>`` on fstream, ``ws/<key>`` on
 dstream) and keep the key alive; neither has a WebSocket API fallback.
 """
 from typing import Any, Callable, Dict, Type, Union
 
 from binance._streams.checks import check_callback
+from binance._streams import kinds as _stream_kinds
 from binance._streams.context import SocketContext
+from binance._streams.market import DELIVER_ENVELOPE, Subscription
 from binance._streams.user import UserStream
 
-__all__ = ['ListenKeyUserStream', 'check_user_client', 'start_listen_key_stream']
+__all__ = ['FuturesSubscription', 'ListenKeyUserStream', 'check_user_client',
+           'start_listen_key_stream']
 
 Callback = Callable[[Any], Any]
+
+
+class FuturesSubscription(Subscription):
+    """A futures market socket: a :class:`~binance._streams.context.Subscription` on an
+    fstream route or on dstream (combined envelope)."""
+
+    __slots__ = ('_base',)
+
+    poolable = False   # futures hosts: never on the spot manager's shared connections
+    per_connection = _stream_kinds.FUTURES_MAX_STREAMS
+
+    def __init__(self, ctx: SocketContext, key: str, streams: Any, callback: Callback,
+                 base: Callable[[], str]) -> None:
+        super().__init__(ctx, key, streams, callback, DELIVER_ENVELOPE)
+        self._base = base
+
+    def url_for(self, streams: Any) -> str:
+        """``base()`` (``FSTREAM_URL`` + route, or ``DSTREAM_URL``) + ``stream?streams=a/b``."""
+        return self._base() + 'stream?streams=' + '/'.join(streams)
 
 
 class ListenKeyUserStream(UserStream):
