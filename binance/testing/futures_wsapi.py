@@ -34,7 +34,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from binance.testing.market_base import MarketError, fmt
 from binance.testing.streams_wsapi import (
-    ApiError, _add_weight, _logon, _logout, _span_ms, _state, _status, answer_frame, from_market, now_ms,
+    ApiError, _add_weight, _span_ms, _state, answer_frame, from_market, now_ms, session_method,
     session_of)
 from binance.testing.streams_wsapi_orders import _count_order as count_order, _read, _signed
 
@@ -220,14 +220,9 @@ HANDLERS: Dict[str, Handler] = {
 
 
 def _dispatch(server: Any, conn: Any, method: str, params: Dict[str, Any]) -> Any:
-    session = session_of(server, conn)
-    if method == 'session.logon':
-        return _logon(server, conn, params)
-    if method == 'session.status':
-        return _status(server, conn, session)
-    if method == 'session.logout':
-        _logout(server, conn, session)
-        return _status(server, conn, session)
+    answer = session_method(server, conn, method, params)
+    if answer is not None:
+        return answer
     handler = HANDLERS.get(method)
     if handler is None:
         raise ApiError(400, -1020, 'Unsupported operation: {!r}.'.format(method)[:200])

@@ -340,6 +340,20 @@ def _unsubscribe(server: Any, conn: Any, params: Dict[str, Any]) -> Dict[str, An
     return {}
 
 
+def session_method(server: Any, conn: Any, method: str, params: Dict[str, Any]) -> Any:
+    """The answer of ``session.logon``, ``session.status`` or ``session.logout`` (the
+    spot and futures WebSocket APIs' own), ``None`` for any other method."""
+    if method == 'session.logon':
+        return _logon(server, conn, params)
+    if method == 'session.status':
+        return _status(server, conn, session_of(server, conn))
+    if method == 'session.logout':
+        session = session_of(server, conn)
+        _logout(server, conn, session)
+        return _status(server, conn, session)
+    return None
+
+
 def _dispatch(server: Any, conn: Any, method: str, params: Dict[str, Any]) -> Any:
     from binance.testing import streams_wsapi_orders as orders
     session = session_of(server, conn)
@@ -347,13 +361,9 @@ def _dispatch(server: Any, conn: Any, method: str, params: Dict[str, Any]) -> An
         return {}
     if method == 'time':
         return {'serverTime': now_ms(server)}
-    if method == 'session.logon':
-        return _logon(server, conn, params)
-    if method == 'session.status':
-        return _status(server, conn, session)
-    if method == 'session.logout':
-        _logout(server, conn, session)
-        return _status(server, conn, session)
+    answer = session_method(server, conn, method, params)
+    if answer is not None:
+        return answer
     if method == 'userDataStream.subscribe':
         return _subscribe_logon(server, conn, params)
     if method == 'userDataStream.subscribe.signature':
