@@ -16,10 +16,10 @@ from binance._client_base import ClientBase
 from binance._clock import ServerClock
 from binance._client_market import DateLike, _to_ms
 from binance._client_params import check_choice, check_limit, check_symbol, require
-from binance._futures_family import (FUTURES_DEPTH_LIMITS, FuturesFamily,  # noqa: F401
-                                     algo_query as _algo_query, check_depth_limit,
-                                     family_clock, family_root,
-                                     json_id_list as _json_id_list, to_algo_params,
+# to_algo_params and _without_spot_checks are also imported from here (the futures
+# WebSocket API session, the trading mixin)
+from binance._futures_family import (FuturesFamily, check_depth_limit, family_clock, family_root,
+                                     to_algo_params,
                                      without_spot_checks as _without_spot_checks)
 from binance.enums import KLINE_INTERVALS
 from binance.exceptions import BinanceEndpointRetiredError
