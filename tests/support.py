@@ -117,3 +117,15 @@ def keyed_client(exchange: Any, kind: str, ed_pair: Any, rsa_pair: Any, password
     exchange.add_account(prefix + kind, public_key=public, **account)
     extra = {'private_key_pass': password} if kind == 'Ed25519' else {}
     return exchange.client(api_key=prefix + kind, private_key=private, **extra)
+
+
+def check_own_clock(exchange: Any, offset: float, call: Callable[[Any], Any],
+                    paths: list, clock: Callable[[Any], Any]) -> None:
+    """With ``exchange``'s clock ``offset`` s off, ``call(client)`` (a signed call answering
+    ``[]``) first measures its API's own server time: the requests are ``paths``, and
+    ``clock(client)`` holds the offset."""
+    exchange.clock_offset = offset
+    client = exchange.client()
+    assert call(client) == []
+    assert [r.path for r in exchange.requests] == paths
+    assert abs(clock(client).offset_ms - offset * 1000) < 1000

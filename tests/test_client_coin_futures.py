@@ -6,7 +6,7 @@ import pytest
 
 from binance.client import Client
 from binance.exceptions import BinanceAPIException, BinanceEndpointRetiredError
-from tests.support import check_path_and_shape, request_paths
+from tests.support import check_own_clock, check_path_and_shape, request_paths
 
 #: the clock checks a signing client makes once, not part of the method
 CLOCK = ('/api/v3/time', '/dapi/v1/time')
@@ -270,11 +270,9 @@ def test_coin_futures_urls_follow_testnet_tld_demo_and_install(exchange):
 @pytest.mark.parametrize('offset', [-40.0, 25.0], ids=['server-behind', 'server-ahead'])
 def test_signed_coin_calls_measure_the_coin_futures_server_time(exchange, offset):
     """A signed /dapi call measures its clock with GET /dapi/v1/time, not the spot one."""
-    exchange.clock_offset = offset
-    client = exchange.client()
-    assert client.futures_coin_get_open_orders(symbol=PERP) == []
-    assert [r.path for r in exchange.requests] == ['/dapi/v1/time', '/dapi/v1/openOrders']
-    assert abs(client.coin_futures_server_clock.offset_ms - offset * 1000) < 1000
+    check_own_clock(exchange, offset, lambda c: c.futures_coin_get_open_orders(symbol=PERP),
+                    ['/dapi/v1/time', '/dapi/v1/openOrders'],
+                    lambda c: c.coin_futures_server_clock)
 
 
 def test_weights_are_binances(exchange):

@@ -3,7 +3,7 @@ import pytest
 
 from binance.client import Client
 from binance.exceptions import BinanceAPIException, BinanceEndpointRetiredError
-from tests.support import check_path_and_shape, request_paths
+from tests.support import check_own_clock, check_path_and_shape, request_paths
 
 #: the clock checks a signing client makes once (spot and futures), not part of the method
 CLOCK = ('/api/v3/time', '/fapi/v1/time')
@@ -266,11 +266,8 @@ def test_futures_urls_follow_testnet_tld_and_install(exchange):
 @pytest.mark.parametrize('offset', [-40.0, 25.0], ids=['server-behind', 'server-ahead'])
 def test_signed_futures_calls_measure_the_futures_server_time(exchange, offset):
     """A signed /fapi call measures its clock with GET /fapi/v1/time, never the spot /api/v3/time."""
-    exchange.clock_offset = offset
-    client = exchange.client()
-    assert client.futures_get_open_orders(symbol='BTCUSDT') == []
-    assert [r.path for r in exchange.requests] == ['/fapi/v1/time', '/fapi/v1/openOrders']
-    assert abs(client.futures_server_clock.offset_ms - offset * 1000) < 1000
+    check_own_clock(exchange, offset, lambda c: c.futures_get_open_orders(symbol='BTCUSDT'),
+                    ['/fapi/v1/time', '/fapi/v1/openOrders'], lambda c: c.futures_server_clock)
 
 
 def test_futures_clock_works_where_the_spot_api_is_unreachable(exchange):
