@@ -158,22 +158,8 @@ def run_stream(streams: List[str], local: bool = True, count: Optional[int] = No
     from twisted.internet import reactor as _installed
     reactor: Any = _installed
 
-    from binance.client import Client
-    from binance.websockets import BinanceSocketManager
-
-    exchange = None
-    if local:
-        from binance.testing import LocalExchange
-        exchange = LocalExchange(seed=seed)
-        exchange.start()
-        print('local exchange: REST {}  streams {}'.format(exchange.api_url, exchange.stream_url),
-              file=out, flush=True)
-        client = exchange.client()
-        bm = BinanceSocketManager(client)
-        bm.STREAM_URL = exchange.stream_url
-    else:
-        client = Client()
-        bm = BinanceSocketManager(client)
+    from binance._record import stream_manager
+    exchange, bm = stream_manager(local, seed, out)
 
     received = [0]
     failed: List[str] = []

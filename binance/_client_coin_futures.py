@@ -26,15 +26,13 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from binance._client_base import ClientBase
 from binance._client_futures import (FUTURES_CONTRACT_TYPES, FUTURES_DATA_PERIODS,
-                                     FUTURES_DEPTH_LIMITS, FUTURES_MARGIN_TYPES,
-                                     FUTURES_MAX_KLINES, _algo_query, _json_id_list,
-                                     _without_spot_checks, to_algo_params)
+                                     FUTURES_MARGIN_TYPES, FUTURES_MAX_KLINES)
 from binance._client_hosts import DAPI_HOSTS, is_binance_host
 from binance._client_params import check_choice, check_limit, check_symbol, register_params, \
     require
 from binance._clock import ServerClock
-from binance.enums import SIDES
-from binance.exceptions import BinanceEndpointRetiredError, BinanceRequestException
+from binance._futures_family import FuturesFamily, check_depth_limit, family_clock, family_root
+from binance.exceptions import BinanceEndpointRetiredError
 
 __all__ = ['CoinFuturesMixin', 'coin_futures_method_table', 'RETIRED_COIN_FUTURES']
 
@@ -44,6 +42,10 @@ COIN_FUTURES_ORDER_TYPES = ('LIMIT', 'MARKET', 'STOP', 'STOP_MARKET', 'TAKE_PROF
 COIN_FUTURES_CONDITIONAL_TYPES = COIN_FUTURES_ORDER_TYPES[2:]
 #: Time in force values of COIN-M orders (no ``GTD`` on COIN-M).
 COIN_FUTURES_TIME_IN_FORCES = ('GTC', 'IOC', 'FOK', 'GTX')
+#: COIN-M as :mod:`binance._futures_family` serves it (a ``MARKET`` order needs a quantity).
+COINM = FuturesFamily('dapi', 'futures_coin_', COIN_FUTURES_ORDER_TYPES,
+                      COIN_FUTURES_CONDITIONAL_TYPES, COIN_FUTURES_TIME_IN_FORCES,
+                      market_close_position=False)
 #: ``contractType`` of ``/futures/data/openInterestHist`` on the dapi host.
 COIN_FUTURES_DATA_CONTRACT_TYPES = ('ALL', 'PERPETUAL', 'CURRENT_QUARTER', 'NEXT_QUARTER')
 
@@ -142,19 +144,10 @@ class CoinFuturesMixin(ClientBase):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)   # the Client's arguments (see ClientBase)
-        if self.testnet:
-            self.FUTURES_COIN_URL = self.FUTURES_COIN_TESTNET_URL
-        elif self.demo:
-            self.FUTURES_COIN_URL = self.FUTURES_COIN_DEMO_URL
-        elif self.tld != 'com':
-            self.FUTURES_COIN_URL = self.FUTURES_COIN_URL_TEMPLATE.format(self.tld)
-        else:  # the class attribute, which LocalExchange.install() may have moved
-            self.FUTURES_COIN_URL = type(self).FUTURES_COIN_URL
+        self.FUTURES_COIN_URL = family_root(self, 'FUTURES_COIN')
         #: The offset to the COIN-M server's time (``GET /dapi/v1/time``), which
         #: stamps signed ``/dapi`` requests; kept like :attr:`server_clock`.
-        self.coin_futures_server_clock = (
-            ServerClock(self._fetch_coin_futures_server_time) if self.server_clock.enabled
-            else self.server_clock)
+        self.coin_futures_server_clock = family_clock(self, self._fetch_coin_futures_server_time)
 
     @property
     def FUTURES_COIN_DATA_URL(self) -> str:
@@ -219,12 +212,7 @@ class CoinFuturesMixin(ClientBase):
             'E': ..., 'T': ..., 'bids': [['9638.0', '431']], 'asks': [...]}``
         """
         require('futures_coin_order_book', params, 'symbol')
-        if params.get('limit') is not None:
-            limit = params['limit']
-            limit = int(limit) if isinstance(limit, str) and limit.isdigit() else limit
-            if isinstance(limit, bool) or limit not in FUTURES_DEPTH_LIMITS:
-                raise ValueError('invalid limit {!r}; valid values are {}'.format(
-                    limit, ', '.join(map(str, FUTURES_DEPTH_LIMITS))))
+        check_depth_limit(params)
         return self._dapi('GET', 'v1/depth', params)
 
     def futures_coin_recent_trades(self, **params: Any) -> List[Dict[str, Any]]:
@@ -395,27 +383,7 @@ class CoinFuturesMixin(ClientBase):
             'timeInForce': 'GTC', 'type': 'MARKET', 'side': 'BUY', 'positionSide': 'BOTH',
             'updateTime': ...}``
         """
-        require('futures_coin_create_order', params, 'symbol', 'side', 'type')
-        check_choice('side', params['side'], SIDES)
-        check_choice('type', params['type'], COIN_FUTURES_ORDER_TYPES)
-        order_type = params['type']
-        if order_type == 'LIMIT':
-            require('futures_coin_create_order', params, 'timeInForce', 'quantity', 'price')
-        elif order_type in ('STOP', 'TAKE_PROFIT'):
-            require('futures_coin_create_order', params, 'quantity', 'price', 'stopPrice')
-        elif order_type in ('STOP_MARKET', 'TAKE_PROFIT_MARKET'):
-            require('futures_coin_create_order', params, 'stopPrice')
-        elif order_type == 'TRAILING_STOP_MARKET':
-            require('futures_coin_create_order', params, 'callbackRate')
-        else:
-            require('futures_coin_create_order', params, 'quantity')
-        if params.get('timeInForce') is not None:
-            params = dict(params, timeInForce=check_choice(
-                'timeInForce', params['timeInForce'], COIN_FUTURES_TIME_IN_FORCES))
-        if order_type in COIN_FUTURES_CONDITIONAL_TYPES:
-            return self._dapi('POST', 'v1/algoOrder',
-                              _without_spot_checks(to_algo_params(params)), signed=True)
-        return self._dapi('POST', 'v1/order', _without_spot_checks(params), signed=True)
+        return COINM.create_order(self._dapi, 'futures_coin_create_order', params)
 
     def futures_coin_get_order(self, **params: Any) -> Dict[str, Any]:
         """One order (``GET /dapi/v1/order``): symbol and orderId or origClientOrderId.
@@ -423,11 +391,7 @@ class CoinFuturesMixin(ClientBase):
         Given ``algoId`` or ``clientAlgoId`` (a conditional order), it asks
         ``GET /dapi/v1/algoOrder`` instead.
         """
-        algo = _algo_query(params)
-        if algo is not None:
-            return self._dapi('GET', 'v1/algoOrder', algo, signed=True)
-        require('futures_coin_get_order', params, 'symbol', ('orderId', 'origClientOrderId'))
-        return self._dapi('GET', 'v1/order', params, signed=True)
+        return COINM.one_order(self._dapi, 'GET', 'futures_coin_get_order', params)
 
     def futures_coin_get_open_orders(self, **params: Any) -> List[Dict[str, Any]]:
         """Open orders (``GET /dapi/v1/openOrders``); symbol or pair optional."""
@@ -446,11 +410,7 @@ class CoinFuturesMixin(ClientBase):
 
         Given ``algoId`` or ``clientAlgoId``, it cancels with ``DELETE /dapi/v1/algoOrder``.
         """
-        algo = _algo_query(params)
-        if algo is not None:
-            return self._dapi('DELETE', 'v1/algoOrder', algo, signed=True)
-        require('futures_coin_cancel_order', params, 'symbol', ('orderId', 'origClientOrderId'))
-        return self._dapi('DELETE', 'v1/order', params, signed=True)
+        return COINM.one_order(self._dapi, 'DELETE', 'futures_coin_cancel_order', params)
 
     def futures_coin_cancel_all_open_orders(self, **params: Any) -> Dict[str, Any]:
         """Cancel every open order of a contract (``DELETE /dapi/v1/allOpenOrders``).
@@ -463,12 +423,7 @@ class CoinFuturesMixin(ClientBase):
     def futures_coin_cancel_orders(self, **params: Any) -> List[Dict[str, Any]]:
         """Cancel up to 10 orders (``DELETE /dapi/v1/batchOrders``): symbol and
         ``orderIdList`` or ``origClientOrderIdList`` (a list, sent as a JSON array)."""
-        require('futures_coin_cancel_orders', params, 'symbol',
-                ('orderIdList', 'origClientOrderIdList'))
-        params = dict(params)
-        _json_id_list(params, 'orderIdList')
-        _json_id_list(params, 'origClientOrderIdList')
-        return self._dapi('DELETE', 'v1/batchOrders', params, signed=True)
+        return COINM.cancel_orders(self._dapi, 'futures_coin_cancel_orders', params)
 
     # -- account ------------------------------------------------------------------------
 
@@ -494,12 +449,7 @@ class CoinFuturesMixin(ClientBase):
 
         :returns: ``{'leverage': 21, 'maxQty': '1000', 'symbol': 'BTCUSD_PERP'}``
         """
-        require('futures_coin_change_leverage', params, 'symbol', 'leverage')
-        leverage = params['leverage']
-        if isinstance(leverage, bool) or not isinstance(leverage, (int, str)) \
-                or not str(leverage).isdigit() or not 1 <= int(leverage) <= 125:
-            raise ValueError('leverage must be an int from 1 to 125, got {!r}'.format(leverage))
-        return self._dapi('POST', 'v1/leverage', params, signed=True)
+        return COINM.change_leverage(self._dapi, 'futures_coin_change_leverage', params)
 
     def futures_coin_change_margin_type(self, **params: Any) -> Dict[str, Any]:
         """Margin type (``POST /dapi/v1/marginType``): symbol and ``ISOLATED`` or ``CROSSED``."""
@@ -566,11 +516,8 @@ class CoinFuturesMixin(ClientBase):
     def futures_coin_change_position_mode(self, **params: Any) -> Dict[str, Any]:
         """Hedge or one-way mode (``POST /dapi/v1/positionSide/dual``): dualSidePosition
         ``True``/``False``. Since 2026-06-30 one setting for USD-M and COIN-M alike."""
-        require('futures_coin_change_position_mode', params, 'dualSidePosition')
-        if params['dualSidePosition'] not in (True, False, 'true', 'false'):
-            raise ValueError('dualSidePosition must be True (hedge mode) or False (one-way '
-                             'mode), got {!r}'.format(params['dualSidePosition']))
-        return self._dapi('POST', 'v1/positionSide/dual', params, signed=True)
+        return COINM.change_position_mode(self._dapi, 'futures_coin_change_position_mode',
+                                          params)
 
     def futures_coin_get_position_mode(self, **params: Any) -> Dict[str, Any]:
         """Position mode (``GET /dapi/v1/positionSide/dual``). :returns: ``{'dualSidePosition': True}``"""
@@ -583,30 +530,16 @@ class CoinFuturesMixin(ClientBase):
 
         Needs the API key only; the key lives 60 minutes.
         """
-        result = self._dapi('POST', 'v1/listenKey', keyed=True)
-        key = result.get('listenKey') if isinstance(result, dict) else None
-        if not isinstance(key, str) or not key:
-            raise BinanceRequestException(
-                'POST /dapi/v1/listenKey answered without a listenKey',
-                request=getattr(self.response, 'request', None), response=self.response)
-        return key
+        return COINM.get_listen_key(self._dapi, self)
 
     def futures_coin_stream_keepalive(self, listenKey: Optional[str] = None) -> Dict[str, Any]:
         """Extend the COIN-M listen key by 60 minutes (``PUT /dapi/v1/listenKey``);
         ``listenKey`` is checked, not sent (Binance extends the account's key)."""
-        _check_listen_key(listenKey)
-        return self._dapi('PUT', 'v1/listenKey', keyed=True)
+        return COINM.listen_key_call(self._dapi, 'PUT', listenKey)
 
     def futures_coin_stream_close(self, listenKey: Optional[str] = None) -> Dict[str, Any]:
         """Close the COIN-M listen key (``DELETE /dapi/v1/listenKey``). :returns: ``{}``"""
-        _check_listen_key(listenKey)
-        return self._dapi('DELETE', 'v1/listenKey', keyed=True)
-
-
-def _check_listen_key(listenKey: Any) -> None:
-    if listenKey is not None and (not isinstance(listenKey, str) or not listenKey):
-        raise ValueError('listenKey must be the non-empty str returned by '
-                         'futures_coin_stream_get_listen_key(), got {!r}'.format(listenKey))
+        return COINM.listen_key_call(self._dapi, 'DELETE', listenKey)
 
 
 def coin_futures_method_table(cls: type = CoinFuturesMixin) -> List[Tuple[str, str]]:

@@ -10,21 +10,22 @@ spot ones (:mod:`binance._client_base`, :mod:`binance._client_params`).
 
 Binance reference: https://developers.binance.com/docs/derivatives/usds-margined-futures/general-info
 """
-import json
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from binance._client_base import ClientBase
 from binance._clock import ServerClock
 from binance._client_market import DateLike, _to_ms
-from binance._client_params import Checked, check_choice, check_limit, check_symbol, require
-from binance._wire import rule_for
-from binance.enums import KLINE_INTERVALS, SIDES
-from binance.exceptions import BinanceEndpointRetiredError, BinanceRequestException
+from binance._client_params import check_choice, check_limit, check_symbol, require
+# to_algo_params and _without_spot_checks are also imported from here (the futures
+# WebSocket API session, the trading mixin)
+from binance._futures_family import (FuturesFamily, check_depth_limit, family_clock, family_root,
+                                     to_algo_params,
+                                     without_spot_checks as _without_spot_checks)
+from binance.enums import KLINE_INTERVALS
+from binance.exceptions import BinanceEndpointRetiredError
 
 #: Most klines ``/fapi/v1/klines`` returns in one page.
 FUTURES_MAX_KLINES = 1500
-#: The ``limit`` values ``/fapi/v1/depth`` accepts.
-FUTURES_DEPTH_LIMITS = (5, 10, 20, 50, 100, 500, 1000)
 #: Order types of ``POST /fapi/v1/order``.
 FUTURES_ORDER_TYPES = ('LIMIT', 'MARKET', 'STOP', 'STOP_MARKET', 'TAKE_PROFIT',
                        'TAKE_PROFIT_MARKET', 'TRAILING_STOP_MARKET')
@@ -41,6 +42,11 @@ FUTURES_CONTRACT_TYPES = ('PERPETUAL', 'CURRENT_QUARTER', 'NEXT_QUARTER')
 #: ``period`` of ``/futures/data/openInterestHist``.
 FUTURES_DATA_PERIODS = ('5m', '15m', '30m', '1h', '2h', '4h', '6h', '12h', '1d')
 
+#: USD-M as :mod:`binance._futures_family` serves it (``MARKET`` with
+#: ``closePosition=True`` needs no quantity).
+USDM = FuturesFamily('fapi', 'futures_', FUTURES_ORDER_TYPES, FUTURES_CONDITIONAL_TYPES,
+                     FUTURES_TIME_IN_FORCES, market_close_position=True)
+
 #: 0.7.11 methods whose endpoint is gone: method -> (retired endpoint, replacement).
 RETIRED_FUTURES = {
     'futures_liquidation_orders': (
@@ -55,21 +61,6 @@ def _retired(method: str) -> BinanceEndpointRetiredError:
     return BinanceEndpointRetiredError(method, retired, replacement)
 
 
-def to_algo_params(params: Dict[str, Any]) -> Dict[str, Any]:
-    """A ``/fapi/v1/order`` conditional order as ``POST /fapi/v1/algoOrder`` takes it:
-    ``algoType=CONDITIONAL``, ``stopPrice`` -> ``triggerPrice``, ``activationPrice``
-    -> ``activatePrice``, ``newClientOrderId`` -> ``clientAlgoId``."""
-    renamed = {'stopPrice': 'triggerPrice', 'activationPrice': 'activatePrice',
-               'newClientOrderId': 'clientAlgoId'}
-    algo: Dict[str, Any] = {'algoType': 'CONDITIONAL'}
-    for name, value in params.items():
-        new = renamed.get(name, name)
-        if new != name and new in params:
-            raise ValueError('send {} or {}, not both'.format(name, new))
-        algo[new] = value
-    return algo
-
-
 def check_futures_order(func: str, params: Dict[str, Any]) -> Dict[str, Any]:
     """Check a USD-M order of ``func`` before it is sent (REST or WebSocket API):
     symbol, side, type and what the type needs; ``timeInForce`` against futures' values.
@@ -77,52 +68,7 @@ def check_futures_order(func: str, params: Dict[str, Any]) -> Dict[str, Any]:
     :returns: ``params`` (``timeInForce`` checked); :raises TypeError/ValueError:
         naming the missing or invalid parameter.
     """
-    require(func, params, 'symbol', 'side', 'type')
-    check_choice('side', params['side'], SIDES)
-    order_type = check_choice('type', params['type'], FUTURES_ORDER_TYPES)
-    if order_type == 'LIMIT':
-        require(func, params, 'timeInForce', 'quantity', 'price')
-    elif order_type in ('STOP', 'TAKE_PROFIT'):
-        require(func, params, 'quantity', 'price', 'stopPrice')
-    elif order_type in ('STOP_MARKET', 'TAKE_PROFIT_MARKET'):
-        require(func, params, 'stopPrice')
-    elif order_type == 'TRAILING_STOP_MARKET':
-        require(func, params, 'callbackRate')
-    elif not params.get('closePosition'):
-        require(func, params, 'quantity')
-    if params.get('timeInForce') is not None:
-        params = dict(params, timeInForce=check_choice(
-            'timeInForce', params['timeInForce'], FUTURES_TIME_IN_FORCES))
-    return params
-
-
-def _algo_query(params: Dict[str, Any]) -> Optional[Dict[str, Any]]:
-    """The algo-endpoint parameters of a ``futures_get_order``/``futures_cancel_order`` call
-    given ``algoId``/``clientAlgoId`` (or ``conditional=True``), else ``None``."""
-    conditional = params.get('conditional')
-    if conditional is not None and not isinstance(conditional, bool):
-        raise TypeError('conditional must be True or False, got {!r}'.format(conditional))
-    if not conditional and 'algoId' not in params and 'clientAlgoId' not in params:
-        return None
-    query = {k: v for k, v in params.items() if k not in ('conditional', 'symbol')}
-    if query.get('algoId') is None and query.get('clientAlgoId') is None:
-        raise ValueError('a conditional order is found by algoId or clientAlgoId (the answer '
-                         'of futures_create_order / futures_create_algo_order)')
-    return query
-
-
-def _json_id_list(params: Dict[str, Any], name: str) -> None:
-    """Send a list of order ids as the JSON array ``batchOrders`` reads (``[1,2]``),
-    each id checked by the rule of its single form (``orderId``, ``origClientOrderId``)."""
-    value = params.get(name)
-    if isinstance(value, (list, tuple)):
-        if not value or len(value) > 10:
-            raise ValueError('{} takes 1 to 10 ids, got {}'.format(name, len(value)))
-        rule = rule_for(name[:-len('List')])
-        assert rule is not None
-        items = [rule('{} entry'.format(name), item, 'futures') for item in value]
-        params[name] = json.dumps([int(i) if name == 'orderIdList' else i for i in items],
-                                  separators=(',', ':'))
+    return USDM.check_order(func, params)
 
 
 class FuturesMixin(ClientBase):
@@ -135,20 +81,11 @@ class FuturesMixin(ClientBase):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)   # the Client's arguments (see ClientBase)
-        if self.testnet:
-            self.FUTURES_URL = self.FUTURES_TESTNET_URL
-        elif self.demo:
-            self.FUTURES_URL = self.FUTURES_DEMO_URL
-        elif self.tld != 'com':
-            self.FUTURES_URL = self.FUTURES_URL_TEMPLATE.format(self.tld)
-        else:  # the class attribute, which LocalExchange.install() may have moved
-            self.FUTURES_URL = type(self).FUTURES_URL
+        self.FUTURES_URL = family_root(self, 'FUTURES')
         #: The offset to the futures server's time (``GET /fapi/v1/time``), which
         #: stamps signed ``/fapi`` requests; kept like :attr:`server_clock`. With
         #: ``sync_clock=False`` both are one clock (the offset you set).
-        self.futures_server_clock = (
-            ServerClock(self._fetch_futures_server_time) if self.server_clock.enabled
-            else self.server_clock)
+        self.futures_server_clock = family_clock(self, self._fetch_futures_server_time)
 
     def _fetch_futures_server_time(self) -> Any:
         return self._fapi('GET', 'v1/time')
@@ -198,12 +135,7 @@ class FuturesMixin(ClientBase):
             '431.00000000']], 'asks': [...]}``
         """
         require('futures_order_book', params, 'symbol')
-        if params.get('limit') is not None:
-            limit = params['limit']
-            limit = int(limit) if isinstance(limit, str) and limit.isdigit() else limit
-            if isinstance(limit, bool) or limit not in FUTURES_DEPTH_LIMITS:
-                raise ValueError('invalid limit {!r}; valid values are {}'.format(
-                    limit, ', '.join(map(str, FUTURES_DEPTH_LIMITS))))
+        check_depth_limit(params)
         return self._fapi('GET', 'v1/depth', params)
 
     def futures_recent_trades(self, **params: Any) -> List[Dict[str, Any]]:
@@ -398,11 +330,7 @@ class FuturesMixin(ClientBase):
             'executedQty': '0', 'cumQuote': '0', 'timeInForce': 'GTC', 'type': 'MARKET',
             'reduceOnly': False, 'side': 'SELL', 'positionSide': 'SHORT', 'updateTime': ...}``
         """
-        params = check_futures_order('futures_create_order', params)
-        if params['type'] in FUTURES_CONDITIONAL_TYPES:
-            return self._fapi('POST', 'v1/algoOrder',
-                              _without_spot_checks(to_algo_params(params)), signed=True)
-        return self._fapi('POST', 'v1/order', _without_spot_checks(params), signed=True)
+        return USDM.create_order(self._fapi, 'futures_create_order', params)
 
     def futures_get_order(self, **params: Any) -> Dict[str, Any]:
         """One order (``GET /fapi/v1/order``): symbol and orderId or origClientOrderId.
@@ -410,11 +338,7 @@ class FuturesMixin(ClientBase):
         Given ``algoId`` or ``clientAlgoId`` (a conditional order), it asks
         ``GET /fapi/v1/algoOrder`` instead (``symbol`` is not sent there).
         """
-        algo = _algo_query(params)
-        if algo is not None:
-            return self._fapi('GET', 'v1/algoOrder', algo, signed=True)
-        require('futures_get_order', params, 'symbol', ('orderId', 'origClientOrderId'))
-        return self._fapi('GET', 'v1/order', params, signed=True)
+        return USDM.one_order(self._fapi, 'GET', 'futures_get_order', params)
 
     def futures_get_open_orders(self, **params: Any) -> List[Dict[str, Any]]:
         """Open orders (``GET /fapi/v1/openOrders``); symbol optional."""
@@ -433,11 +357,7 @@ class FuturesMixin(ClientBase):
         Given ``algoId`` or ``clientAlgoId`` (a conditional order), it cancels
         with ``DELETE /fapi/v1/algoOrder`` instead.
         """
-        algo = _algo_query(params)
-        if algo is not None:
-            return self._fapi('DELETE', 'v1/algoOrder', algo, signed=True)
-        require('futures_cancel_order', params, 'symbol', ('orderId', 'origClientOrderId'))
-        return self._fapi('DELETE', 'v1/order', params, signed=True)
+        return USDM.one_order(self._fapi, 'DELETE', 'futures_cancel_order', params)
 
     def futures_cancel_all_open_orders(self, **params: Any) -> Dict[str, Any]:
         """Cancel every open order of a symbol (``DELETE /fapi/v1/allOpenOrders``).
@@ -455,12 +375,7 @@ class FuturesMixin(ClientBase):
         :returns: one entry per order: the cancelled order, or ``{'code': -2011,
             'msg': 'Unknown order sent.'}``
         """
-        require('futures_cancel_orders', params, 'symbol',
-                ('orderIdList', 'origClientOrderIdList'))
-        params = dict(params)
-        _json_id_list(params, 'orderIdList')
-        _json_id_list(params, 'origClientOrderIdList')
-        return self._fapi('DELETE', 'v1/batchOrders', params, signed=True)
+        return USDM.cancel_orders(self._fapi, 'futures_cancel_orders', params)
 
     def futures_account_balance(self, **params: Any) -> List[Dict[str, Any]]:
         """Balances (``GET /fapi/v3/balance``; 0.7.11 used the retired v1).
@@ -485,12 +400,7 @@ class FuturesMixin(ClientBase):
 
         :returns: ``{'leverage': 21, 'maxNotionalValue': '1000000', 'symbol': 'BTCUSDT'}``
         """
-        require('futures_change_leverage', params, 'symbol', 'leverage')
-        leverage = params['leverage']
-        if isinstance(leverage, bool) or not isinstance(leverage, (int, str)) \
-                or not str(leverage).isdigit() or not 1 <= int(leverage) <= 125:
-            raise ValueError('leverage must be an int from 1 to 125, got {!r}'.format(leverage))
-        return self._fapi('POST', 'v1/leverage', params, signed=True)
+        return USDM.change_leverage(self._fapi, 'futures_change_leverage', params)
 
     def futures_change_margin_type(self, **params: Any) -> Dict[str, Any]:
         """Margin type (``POST /fapi/v1/marginType``): symbol and ``ISOLATED`` or ``CROSSED``.
@@ -548,11 +458,7 @@ class FuturesMixin(ClientBase):
     def futures_change_position_mode(self, **params: Any) -> Dict[str, Any]:
         """Hedge or one-way mode (``POST /fapi/v1/positionSide/dual``): dualSidePosition
         ``True``/``False`` (or ``'true'``/``'false'``)."""
-        require('futures_change_position_mode', params, 'dualSidePosition')
-        if params['dualSidePosition'] not in (True, False, 'true', 'false'):
-            raise ValueError('dualSidePosition must be True (hedge mode) or False (one-way '
-                             'mode), got {!r}'.format(params['dualSidePosition']))
-        return self._fapi('POST', 'v1/positionSide/dual', params, signed=True)
+        return USDM.change_position_mode(self._fapi, 'futures_change_position_mode', params)
 
     def futures_get_position_mode(self, **params: Any) -> Dict[str, Any]:
         """Position mode (``GET /fapi/v1/positionSide/dual``). :returns: ``{'dualSidePosition': True}``"""
@@ -566,13 +472,7 @@ class FuturesMixin(ClientBase):
         Needs the API key only. The key lives 60 minutes; Binance answers with
         the account's current key while it is valid.
         """
-        result = self._fapi('POST', 'v1/listenKey', keyed=True)
-        key = result.get('listenKey') if isinstance(result, dict) else None
-        if not isinstance(key, str) or not key:
-            raise BinanceRequestException(
-                'POST /fapi/v1/listenKey answered without a listenKey',
-                request=getattr(self.response, 'request', None), response=self.response)
-        return key
+        return USDM.get_listen_key(self._fapi, self)
 
     def futures_stream_keepalive(self, listenKey: Optional[str] = None) -> Dict[str, Any]:
         """Extend the futures listen key by 60 minutes (``PUT /fapi/v1/listenKey``).
@@ -583,29 +483,11 @@ class FuturesMixin(ClientBase):
 
         :returns: ``{'listenKey': '...'}``
         """
-        if listenKey is not None and (not isinstance(listenKey, str) or not listenKey):
-            raise ValueError('listenKey must be the non-empty str returned by '
-                             'futures_stream_get_listen_key(), got {!r}'.format(listenKey))
-        return self._fapi('PUT', 'v1/listenKey', keyed=True)
+        return USDM.listen_key_call(self._fapi, 'PUT', listenKey)
 
     def futures_stream_close(self, listenKey: Optional[str] = None) -> Dict[str, Any]:
         """Close the futures listen key (``DELETE /fapi/v1/listenKey``). :returns: ``{}``"""
-        if listenKey is not None and (not isinstance(listenKey, str) or not listenKey):
-            raise ValueError('listenKey must be the non-empty str returned by '
-                             'futures_stream_get_listen_key(), got {!r}'.format(listenKey))
-        return self._fapi('DELETE', 'v1/listenKey', keyed=True)
-
-
-def _without_spot_checks(params: Dict[str, Any]) -> Dict[str, Any]:
-    """Futures order parameters with ``timeInForce`` marked as checked.
-
-    The spot encoder checks ``timeInForce`` against spot's values, which lack
-    futures' ``GTX`` and ``GTD``; :meth:`FuturesMixin.futures_create_order`
-    has checked it against the futures ones.
-    """
-    if params.get('timeInForce') is None:
-        return params
-    return dict(params, timeInForce=Checked(params['timeInForce']))
+        return USDM.listen_key_call(self._fapi, 'DELETE', listenKey)
 
 
 def futures_method_table(cls: type = FuturesMixin) -> List[Tuple[str, str]]:

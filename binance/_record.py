@@ -14,7 +14,7 @@ import os
 import sys
 import threading
 import time
-from typing import Any, Callable, List, Optional, TextIO
+from typing import Any, Callable, List, Optional, TextIO, Tuple
 
 __all__ = ['HourlyWriter', 'file_name', 'run_record']
 
@@ -81,6 +81,25 @@ class HourlyWriter:
             self._close()
 
 
+def stream_manager(local: bool, seed: int, out: TextIO) -> Tuple[Any, Any]:
+    """``(exchange, manager)`` of the command line tools: with ``local``, a started
+    :class:`~binance.testing.LocalExchange` (its addresses printed to ``out``) and a
+    socket manager on its streams; else ``None`` and a manager on Binance's."""
+    from binance.client import Client
+    from binance.websockets import BinanceSocketManager
+
+    if not local:
+        return None, BinanceSocketManager(Client())
+    from binance.testing import LocalExchange
+    exchange = LocalExchange(seed=seed)
+    exchange.start()
+    print('local exchange: REST {}  streams {}'.format(exchange.api_url, exchange.stream_url),
+          file=out, flush=True)
+    bm = BinanceSocketManager(exchange.client())
+    bm.STREAM_URL = exchange.stream_url
+    return exchange, bm
+
+
 def run_record(streams: List[str], out_dir: str, local: bool = True,
                duration: Optional[float] = None, seed: int = 0,
                out: TextIO = sys.stdout) -> int:
@@ -91,21 +110,8 @@ def run_record(streams: List[str], out_dir: str, local: bool = True,
     from twisted.internet import reactor as _installed
     reactor: Any = _installed
 
-    from binance.client import Client
-    from binance.websockets import BinanceSocketManager
-
     writer = HourlyWriter(out_dir)
-    exchange = None
-    if local:
-        from binance.testing import LocalExchange
-        exchange = LocalExchange(seed=seed)
-        exchange.start()
-        print('local exchange: REST {}  streams {}'.format(exchange.api_url, exchange.stream_url),
-              file=out, flush=True)
-        bm = BinanceSocketManager(exchange.client())
-        bm.STREAM_URL = exchange.stream_url
-    else:
-        bm = BinanceSocketManager(Client())
+    exchange, bm = stream_manager(local, seed, out)
     failed: List[str] = []
     done = threading.Event()
 

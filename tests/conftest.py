@@ -42,3 +42,18 @@ def module_exchange(request):
     options = dict(getattr(request.module, 'MODULE_EXCHANGE', {'tick': None}))
     with LocalExchange(**options) as local:
         yield local
+
+
+@pytest.fixture(scope='module')
+def ed_pair(request):
+    """An Ed25519 key pair ``(private PEM, public PEM)`` shared by a module's tests; the
+    private key is encrypted with the module's ``PASSWORD``."""
+    from binance.testing import make_key_pair
+    return make_key_pair('Ed25519', password=request.module.PASSWORD)
+
+
+@pytest.fixture(scope='module')
+def rsa_pair():
+    """An RSA key pair ``(private PEM, public PEM)`` shared by a module's tests."""
+    from binance.testing import make_key_pair
+    return make_key_pair('RSA')

@@ -6,6 +6,7 @@ import pytest
 
 from binance.client import Client
 from binance.exceptions import BinanceAPIException, BinanceEndpointRetiredError
+from tests.support import check_own_clock, check_path_and_shape, request_paths
 
 #: the clock checks a signing client makes once, not part of the method
 CLOCK = ('/api/v3/time', '/dapi/v1/time')
@@ -14,7 +15,7 @@ PERP = 'BTCUSD_PERP'
 
 def paths(exchange):
     """Paths of the recorded requests besides the client's clock checks."""
-    return [r.path for r in exchange.requests if r.path not in CLOCK]
+    return request_paths(exchange, CLOCK)
 
 
 #: Every futures_coin_* method of python-binance 0.7.11 (38).
@@ -92,15 +93,7 @@ def test_every_0711_coin_futures_method_exists():
                          ids=[c[0] for c in MARKET_CALLS])
 def test_method_uses_todays_path_and_gets_binances_shape(exchange, method, kwargs, path, key):
     """Each method reaches its current /dapi path and returns COIN-M's answer shape."""
-    client = exchange.client()
-    exchange.clear_requests()
-    result = getattr(client, method)(**kwargs)
-    assert [r.path for r in exchange.requests if r.path != CLOCK[0]][-1:] == [path]
-    assert len(paths(exchange)) == (path not in CLOCK)
-    if key == 0:
-        assert isinstance(result, list) and result
-    elif key is not None:
-        assert key in (result[0] if isinstance(result, list) else result)
+    check_path_and_shape(exchange, exchange.client(), method, kwargs, path, key, CLOCK)
 
 
 def test_exchange_info_lists_inverse_contracts(exchange):
@@ -277,11 +270,9 @@ def test_coin_futures_urls_follow_testnet_tld_demo_and_install(exchange):
 @pytest.mark.parametrize('offset', [-40.0, 25.0], ids=['server-behind', 'server-ahead'])
 def test_signed_coin_calls_measure_the_coin_futures_server_time(exchange, offset):
     """A signed /dapi call measures its clock with GET /dapi/v1/time, not the spot one."""
-    exchange.clock_offset = offset
-    client = exchange.client()
-    assert client.futures_coin_get_open_orders(symbol=PERP) == []
-    assert [r.path for r in exchange.requests] == ['/dapi/v1/time', '/dapi/v1/openOrders']
-    assert abs(client.coin_futures_server_clock.offset_ms - offset * 1000) < 1000
+    check_own_clock(exchange, offset, lambda c: c.futures_coin_get_open_orders(symbol=PERP),
+                    ['/dapi/v1/time', '/dapi/v1/openOrders'],
+                    lambda c: c.coin_futures_server_clock)
 
 
 def test_weights_are_binances(exchange):

@@ -3,6 +3,7 @@ import pytest
 
 from binance.client import Client
 from binance.exceptions import BinanceAPIException, BinanceEndpointRetiredError
+from tests.support import check_own_clock, check_path_and_shape, request_paths
 
 #: the clock checks a signing client makes once (spot and futures), not part of the method
 CLOCK = ('/api/v3/time', '/fapi/v1/time')
@@ -10,7 +11,7 @@ CLOCK = ('/api/v3/time', '/fapi/v1/time')
 
 def paths(exchange):
     """Paths of the recorded requests besides the client's clock checks."""
-    return [r.path for r in exchange.requests if r.path not in CLOCK]
+    return request_paths(exchange, CLOCK)
 
 
 #: Every futures_* method of python-binance 0.7.11 (USD-M), plus transfer_history.
@@ -77,15 +78,7 @@ def test_every_0711_futures_method_exists():
 @pytest.mark.parametrize('method, kwargs, path, key', MARKET_CALLS, ids=[c[0] for c in MARKET_CALLS])
 def test_method_uses_todays_path_and_gets_binances_shape(exchange, method, kwargs, path, key):
     """Each method reaches its current /fapi path and returns Binance's answer shape."""
-    client = exchange.client()
-    exchange.clear_requests()
-    result = getattr(client, method)(**kwargs)
-    assert [r.path for r in exchange.requests if r.path != CLOCK[0]][-1:] == [path]
-    assert len(paths(exchange)) == (path not in CLOCK)
-    if key == 0:
-        assert isinstance(result, list) and result
-    elif key is not None:
-        assert key in (result[0] if isinstance(result, list) else result)
+    check_path_and_shape(exchange, exchange.client(), method, kwargs, path, key, CLOCK)
 
 
 def test_signed_futures_requests_carry_key_and_signature(exchange):
@@ -273,11 +266,8 @@ def test_futures_urls_follow_testnet_tld_and_install(exchange):
 @pytest.mark.parametrize('offset', [-40.0, 25.0], ids=['server-behind', 'server-ahead'])
 def test_signed_futures_calls_measure_the_futures_server_time(exchange, offset):
     """A signed /fapi call measures its clock with GET /fapi/v1/time, never the spot /api/v3/time."""
-    exchange.clock_offset = offset
-    client = exchange.client()
-    assert client.futures_get_open_orders(symbol='BTCUSDT') == []
-    assert [r.path for r in exchange.requests] == ['/fapi/v1/time', '/fapi/v1/openOrders']
-    assert abs(client.futures_server_clock.offset_ms - offset * 1000) < 1000
+    check_own_clock(exchange, offset, lambda c: c.futures_get_open_orders(symbol='BTCUSDT'),
+                    ['/fapi/v1/time', '/fapi/v1/openOrders'], lambda c: c.futures_server_clock)
 
 
 def test_futures_clock_works_where_the_spot_api_is_unreachable(exchange):

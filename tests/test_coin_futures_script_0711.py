@@ -6,14 +6,9 @@ COIN-M socket). The script below uses them the way a 0.7.11 user did (its own
 the end); it runs in a child process with the local exchange installed
 around it, and the parent checks what it printed and that stderr stayed empty.
 """
-import os
-import subprocess
-import sys
-import textwrap
 from decimal import Decimal
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.support import run_script
 
 SCRIPT = '''
 import queue
@@ -82,14 +77,8 @@ def test_a_0711_coin_futures_script_runs_unchanged_on_the_local_exchange(tmp_pat
     """Contract rules, klines, mark price, book, leverage, a market order, the position in
     contracts and coin, a stop (to the Algo Service) cancelled by algoId, the close, trades
     and the BTC wallet all work from an unmodified 0.7.11-style COIN-M script."""
-    script = tmp_path / 'coin_bot.py'
-    script.write_text(textwrap.dedent(SCRIPT))
-    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get('PYTHONPATH', ''))
-    proc = subprocess.run([sys.executable, '-c', WRAPPER, str(script)], cwd=str(tmp_path),
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, timeout=90)
-    out, err = proc.stdout.decode(), proc.stderr.decode()
-    assert proc.returncode == 0, err
-    lines = dict(line.split(' ', 1) for line in out.splitlines() if ' ' in line)
+    returncode, out, err, lines = run_script(tmp_path, 'coin_bot.py', SCRIPT, WRAPPER)
+    assert returncode == 0, err
     assert lines['CONTRACT'] == '100 BTC'
     assert lines['KLINES'] == '5'
     assert lines['BOOK'] == 'True True'

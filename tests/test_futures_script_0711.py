@@ -10,8 +10,9 @@ printed and that nothing was written to stderr.
 import os
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
+
+from tests.support import run_script
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -113,14 +114,8 @@ def test_a_0711_futures_script_runs_unchanged_on_the_local_exchange(tmp_path):
     """klines, an order, position, balance, aggTrade/markPrice/user sockets, a futures depth
     cache, and a stop-loss and take-profit (sent to the Algo Service; the stop fires when the
     test moves the price) all work from an unmodified 0.7.11-style script, nothing on stderr."""
-    script = tmp_path / 'futures_bot.py'
-    script.write_text(textwrap.dedent(SCRIPT))
-    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get('PYTHONPATH', ''))
-    proc = subprocess.run([sys.executable, '-c', WRAPPER, str(script)], cwd=str(tmp_path),
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, timeout=90)
-    out, err = proc.stdout.decode(), proc.stderr.decode()
-    assert proc.returncode == 0, err
-    lines = dict(line.split(' ', 1) for line in out.splitlines() if ' ' in line)
+    returncode, out, err, lines = run_script(tmp_path, 'futures_bot.py', SCRIPT, WRAPPER)
+    assert returncode == 0, err
     assert lines['KLINES'] == '5'
     price, qty = (int(n) for n in lines['PRECISION'].split())
     stream, event, p, q = lines['AGG'].split()

@@ -9,10 +9,9 @@ import pytest
 from binance import _reactor
 from binance.client import Client
 from binance.exceptions import BinanceWebSocketAPIException, BinanceWebSocketRateLimitException
-from binance.testing import make_key_pair
 from binance.testing.streams_wsapi import fail_next
 from binance.websockets import BinanceSocketManager
-from tests.support import local_manager, wait_until
+from tests.support import keyed_client, local_manager, wait_until
 
 PASSWORD = 'futures-ws-pass'
 
@@ -20,16 +19,6 @@ PASSWORD = 'futures-ws-pass'
 @pytest.fixture(scope='module')
 def ex(module_exchange):
     return module_exchange
-
-
-@pytest.fixture(scope='module')
-def ed_pair():
-    return make_key_pair('Ed25519', password=PASSWORD)
-
-
-@pytest.fixture(scope='module')
-def rsa_pair():
-    return make_key_pair('RSA')
 
 
 @pytest.fixture
@@ -49,12 +38,7 @@ def managers(ex):
 
 
 def _client(ex, kind, ed_pair, rsa_pair):
-    if kind == 'HMAC':
-        return ex.client()
-    private, public = ed_pair if kind == 'Ed25519' else rsa_pair
-    ex.add_account('fws-' + kind, public_key=public)
-    extra = {'private_key_pass': PASSWORD} if kind == 'Ed25519' else {}
-    return ex.client(api_key='fws-' + kind, private_key=private, **extra)
+    return keyed_client(ex, kind, ed_pair, rsa_pair, PASSWORD, 'fws-')
 
 
 def _below_book(ex, symbol='BTCUSDT', factor='0.95'):

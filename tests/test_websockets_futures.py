@@ -5,7 +5,7 @@ import pytest
 
 from binance.testing import LocalExchange
 from binance.websockets import BinanceSocketManager
-from tests.support import local_manager, wait_until
+from tests.support import first, local_manager, wait_until
 
 
 MODULE_EXCHANGE = {'tick': 0.05}
@@ -21,13 +21,6 @@ def bm(ex):
     manager = local_manager(ex)
     yield manager
     manager.close()
-
-
-def first(q, predicate=lambda m: True, timeout=10):
-    while True:
-        message = q.get(timeout=timeout)
-        if predicate(message):
-            return message
 
 
 SOCKETS = [

@@ -7,21 +7,10 @@ from binance import _reactor
 from binance.exceptions import (
     BinanceAPIException, BinanceConnectionException, BinanceRateLimitException,
     BinanceTimeoutException, BinanceWebSocketAPIException)
-from binance.testing import make_key_pair
 from binance.websockets import BinanceSocketManager
-from tests.support import wait_until
+from tests.support import keyed_client, wait_until
 
 PASSWORD = 'ws-session-pass'
-
-
-@pytest.fixture(scope='module')
-def ed_pair():
-    return make_key_pair('Ed25519', password=PASSWORD)
-
-
-@pytest.fixture(scope='module')
-def rsa_pair():
-    return make_key_pair('RSA')
 
 
 @pytest.fixture
@@ -40,12 +29,8 @@ def managers(exchange):
 
 
 def _client(exchange, kind, ed_pair, rsa_pair):
-    if kind == 'HMAC':
-        return exchange.client()
-    private, public = ed_pair if kind == 'Ed25519' else rsa_pair
-    exchange.add_account('ws-' + kind, public_key=public, balances={'BNB': '100', 'BTC': '1'})
-    extra = {'private_key_pass': PASSWORD} if kind == 'Ed25519' else {}
-    return exchange.client(api_key='ws-' + kind, private_key=private, **extra)
+    return keyed_client(exchange, kind, ed_pair, rsa_pair, PASSWORD, 'ws-',
+                        balances={'BNB': '100', 'BTC': '1'})
 
 
 def _ask_price(exchange):

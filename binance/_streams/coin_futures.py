@@ -20,8 +20,8 @@ from typing import Any, Callable, List, Optional, Union
 from binance._streams import kinds as _stream_kinds
 from binance._streams.checks import check_callback
 from binance._streams.context import SocketContext
-from binance._streams.market import DELIVER_ENVELOPE, Subscription
-from binance._streams.user import UserStream
+from binance._streams.futures_common import (FuturesSubscription, ListenKeyUserStream,
+                                             start_listen_key_stream)
 
 __all__ = ['CoinFuturesSocketsMixin', 'CoinFuturesUserStream', 'FUTURES_TYPES',
            'COIN_FUTURES_USER_KEY', 'check_coin_futures_stream', 'is_coin_m']
@@ -58,24 +58,6 @@ def check_coin_futures_stream(name: Any) -> str:
     return name
 
 
-class _DstreamSubscription(Subscription):
-    """A COIN-M market socket on dstream (combined envelope, never pooled with spot)."""
-
-    __slots__ = ('_base',)
-
-    poolable = False
-    per_connection = _stream_kinds.FUTURES_MAX_STREAMS
-
-    def __init__(self, ctx: SocketContext, key: str, streams: Any, callback: Callback,
-                 base: Callable[[], str]) -> None:
-        super().__init__(ctx, key, streams, callback, DELIVER_ENVELOPE)
-        self._base = base
-
-    def url_for(self, streams: Any) -> str:
-        """``DSTREAM_URL`` + ``stream?streams=a/b``."""
-        return self._base() + 'stream?streams=' + '/'.join(streams)
-
-
 class CoinFuturesSocketsMixin:
     """The COIN-M plumbing and user socket (the USD-M mixin builds on it)."""
 
@@ -102,7 +84,7 @@ class CoinFuturesSocketsMixin:
         base = self._dstream_url
         self._ctx.tls_options(base())
         key = 'coin/' + (names[0] if len(names) == 1 else 'stream?streams=' + '/'.join(names))
-        return self._ctx.start_entry(key, lambda: _DstreamSubscription(
+        return self._ctx.start_entry(key, lambda: FuturesSubscription(
             self._ctx, key, names, callback, base))
 
     def start_coin_futures_depth_socket(self, symbol: str, callback: Callback,
@@ -137,34 +119,20 @@ class CoinFuturesSocketsMixin:
         :returns: the key ``'coin_futures_user'``, or ``False`` if it is open already.
         :raises ValueError: when the manager's client has no API key.
         """
-        check_callback(callback)
-        client = self._ctx.client
-        if client is None or not getattr(client, 'API_KEY', None):
-            raise ValueError('start_coin_futures_user_socket needs the manager to have a Client '
-                             'created with an API key')
-        self._ctx.tls_options(self._dstream_url())
-        return self._ctx.start_entry(COIN_FUTURES_USER_KEY, lambda: CoinFuturesUserStream(
-            self._ctx, COIN_FUTURES_USER_KEY, callback, dstream_url=self._dstream_url))
+        return start_listen_key_stream(self._ctx, 'start_coin_futures_user_socket',
+                                       COIN_FUTURES_USER_KEY, CoinFuturesUserStream, callback,
+                                       self._dstream_url)
 
     def start_coin_futures_socket(self, callback: Callback) -> Union[str, bool]:
         """python-binance 1.0's other name of :meth:`start_coin_futures_user_socket`."""
         return self.start_coin_futures_user_socket(callback)
 
 
-class CoinFuturesUserStream(UserStream):
+class CoinFuturesUserStream(ListenKeyUserStream):
     """The COIN-M user socket: the listen-key flow on ``/dapi/v1/listenKey`` and ``ws/<key>``."""
 
     GET_KEY = 'futures_coin_stream_get_listen_key'
     KEEPALIVE = 'futures_coin_stream_keepalive'
-
-    def __init__(self, ctx: SocketContext, key: str, callback: Callback, *,
-                 dstream_url: Callable[[], str]) -> None:
-        super().__init__(ctx, key, callback)
-        self._dstream = dstream_url
-
-    def _key_url(self, key: str) -> str:
-        return self._dstream() + 'ws/' + key
-
-    def _start_ws_api(self) -> None:
-        self._finish({'e': 'error', 'm': 'The COIN-M listen key endpoint is not available '
-                                          '(POST /dapi/v1/listenKey answered 404/405/410)'})
+    KEY_PATH = 'ws/'
+    ENDPOINT = 'POST /dapi/v1/listenKey'
+    LABEL = 'COIN-M'

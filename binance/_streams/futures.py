@@ -28,9 +28,9 @@ from binance._streams.coin_futures import CoinFuturesSocketsMixin, is_coin_m
 from binance._streams.context import SocketContext
 from binance._streams.futures_api import (DEFAULT_FUTURES_WS_API_URL, TESTNET_FUTURES_WS_API_URL,
                                           FuturesWebSocketApi)
-from binance._streams.market import DELIVER_ENVELOPE, Subscription
 from binance._streams.margin import MarginUserStream
-from binance._streams.user import UserStream
+from binance._streams.futures_common import (FuturesSubscription, ListenKeyUserStream,
+                                             check_user_client, start_listen_key_stream)
 
 log = logging.getLogger('binance.websockets')
 
@@ -67,24 +67,6 @@ def futures_route(name: str) -> str:
     if '@' not in name and not name.startswith('!'):
         return 'private'  # a listen key
     return 'market'
-
-
-class FuturesSubscription(Subscription):
-    """A futures market socket: a :class:`~binance._streams.context.Subscription` on an fstream route."""
-
-    __slots__ = ('_base',)
-
-    poolable = False   # fstream routes: never on the spot manager's shared connections
-    per_connection = FUTURES_MAX_STREAMS
-
-    def __init__(self, ctx: SocketContext, key: str, streams: Any, callback: Callback,
-                 base: Callable[[], str]) -> None:
-        super().__init__(ctx, key, streams, callback, DELIVER_ENVELOPE)
-        self._base = base
-
-    def url_for(self, streams: Any) -> str:
-        """``FSTREAM_URL`` + route + ``/stream?streams=a/b``."""
-        return self._base() + 'stream?streams=' + '/'.join(streams)
 
 
 class FuturesSocketsMixin(CoinFuturesSocketsMixin):
@@ -289,11 +271,8 @@ class FuturesSocketsMixin(CoinFuturesSocketsMixin):
         :returns: the key ``'futures_user'``, or ``False`` if it is open already.
         :raises ValueError: when the manager's client has no API key.
         """
-        check_callback(callback)
-        self._check_user_client('start_futures_user_socket')
-        self._ctx.tls_options(self._fstream_url())
-        return self._ctx.start_entry(FUTURES_USER_KEY, lambda: FuturesUserStream(
-            self._ctx, FUTURES_USER_KEY, callback, fstream_url=self._fstream_url))
+        return start_listen_key_stream(self._ctx, 'start_futures_user_socket', FUTURES_USER_KEY,
+                                       FuturesUserStream, callback, self._fstream_url)
 
     def start_margin_socket(self, callback: Callback) -> Union[str, bool]:
         """Cross margin account and order events, through today's listen token.
@@ -325,26 +304,14 @@ class FuturesSocketsMixin(CoinFuturesSocketsMixin):
             self._ctx, key, callback, isolated_symbol=symbol))
 
     def _check_user_client(self, method: str) -> None:
-        client = self._ctx.client
-        if client is None or not getattr(client, 'API_KEY', None):
-            raise ValueError('{} needs the manager to have a Client created with an API key'
-                             .format(method))
+        check_user_client(self._ctx, method)
 
 
-class FuturesUserStream(UserStream):
+class FuturesUserStream(ListenKeyUserStream):
     """The futures user socket: the listen-key flow on ``/fapi/v1/listenKey`` and ``private/``."""
 
     GET_KEY = 'futures_stream_get_listen_key'
     KEEPALIVE = 'futures_stream_keepalive'
-
-    def __init__(self, ctx: SocketContext, key: str, callback: Callback, *,
-                 fstream_url: Callable[[], str]) -> None:
-        super().__init__(ctx, key, callback)
-        self._fstream = fstream_url
-
-    def _key_url(self, key: str) -> str:
-        return self._fstream() + 'private/ws/' + key
-
-    def _start_ws_api(self) -> None:
-        self._finish({'e': 'error', 'm': 'The futures listen key endpoint is not available '
-                                          '(POST /fapi/v1/listenKey answered 404/405/410)'})
+    KEY_PATH = 'private/ws/'
+    ENDPOINT = 'POST /fapi/v1/listenKey'
+    LABEL = 'futures'

@@ -10,7 +10,7 @@ Started by ``start_margin_socket`` and ``start_isolated_margin_socket``
 """
 import json
 import logging
-from typing import Any, Optional
+from typing import Any, Dict, Optional
 
 from binance._streams.connection import Connection
 from binance._streams.context import Callback, SocketContext
@@ -147,30 +147,23 @@ class MarginUserStream(UserStream):
             return None
         return super()._replacement_event(switch, msg)
 
-    def _on_api_message(self, msg: Any) -> None:
-        if self._barriers and self._switch_reply(msg):
-            return
-        if msg.__class__ is dict:
-            event = msg.get('event')
-            if event is not None and 'subscriptionId' in msg:
-                if isinstance(event, dict) and event.get('e') == 'eventStreamTerminated':
-                    log.info('%s: subscription ended (token expired); getting a new token',
-                             self._key)
-                    self.ready.clear()
-                    self._get_token()
-                    return
-                self._deliver(event)
-                return
-            if 'id' in msg and 'status' in msg:
-                if msg['status'] == 200:
-                    self._api_ready((msg.get('result') or {}).get('subscriptionId'))
-                    return
-                error = msg.get('error') or {}
-                if error.get('code') == -1209:
-                    log.info('%s: listen token refused (-1209); getting a new one', self._key)
-                    self._get_token()
-                    return
-                self._api_failed('User data subscription failed: {} (code {}, HTTP {})'.format(
-                    error.get('msg', 'no message'), error.get('code'), msg.get('status')))
-                return
-        self._deliver(msg)
+    def _terminated(self, subscription_id: Any) -> None:
+        """``eventStreamTerminated``: the listen token expired; get a new one."""
+        log.info('%s: subscription ended (token expired); getting a new token', self._key)
+        self.ready.clear()
+        self._get_token()
+
+    def _api_reply(self, msg: Dict[str, Any]) -> bool:
+        if 'id' not in msg:
+            return False
+        if msg['status'] == 200:
+            self._api_ready((msg.get('result') or {}).get('subscriptionId'))
+            return True
+        error = msg.get('error') or {}
+        if error.get('code') == -1209:
+            log.info('%s: listen token refused (-1209); getting a new one', self._key)
+            self._get_token()
+            return True
+        self._api_failed('User data subscription failed: {} (code {}, HTTP {})'.format(
+            error.get('msg', 'no message'), error.get('code'), msg.get('status')))
+        return True

@@ -353,9 +353,14 @@ class UserStream(SwitchOverMixin, StopListeners):
                     return
                 self._deliver(event)
                 return
-            if 'status' in msg and self._api is not None and self._api.handle(msg):
+            if 'status' in msg and self._api_reply(msg):
                 return
         self._deliver(msg)
+
+    def _api_reply(self, msg: Dict[str, Any]) -> bool:
+        """Handle a reply (``{'id', 'status', ...}``) to one of the stream's requests;
+        ``False`` when it is none of them."""
+        return self._api is not None and self._api.handle(msg)
 
     def _terminated(self, subscription_id: Any) -> None:
         """``eventStreamTerminated``: Binance ended the subscription; subscribe again."""

@@ -13,29 +13,12 @@ Binance retired, is not served (404).
 from typing import Any, Callable, Dict, Tuple
 
 from binance.testing.derivatives.coin import CoinFuturesMarket
-from binance.testing.futures_rest import (_ALGO, _ALGO_ID, _ID, _ORDER, _ORDER_IGNORED,
-                                          _bind_fixed, _kline_weight, _price_klines)
-from binance.testing.rest import KEY, NONE, SIGNED, _reading, _Route
+from binance.testing.futures_rest import (_ALGO, _ALGO_ID, _ID, _ORDER, _ORDER_IGNORED, _bind,
+                                          _bind_fixed, _kline_weight, _price_klines,
+                                          _weight_by_limit)
+from binance.testing.rest import KEY, NONE, SIGNED, _Route
 
 __all__ = ['coin_futures_routes']
-
-
-def _bind(market: CoinFuturesMarket, method: str, names: Tuple[str, ...], private: bool) -> Any:
-    def handler(_: Any, api_key: str, params: Dict[str, Any]) -> Any:
-        market.active = True
-        args = {name: params[name] for name in names if name in params}
-        if private:
-            return getattr(market, method)(api_key, **args)
-        return getattr(market, method)(**args)
-    return _reading(names, handler)
-
-
-def _depth_weight(params: Dict[str, Any]) -> int:
-    try:
-        limit = int(params.get('limit', 500))
-    except (TypeError, ValueError):
-        return 10
-    return 2 if limit <= 50 else 5 if limit <= 100 else 10 if limit <= 500 else 20
 
 
 def _with(key: str, single: int, other: int) -> Callable[[Dict[str, Any]], int]:
@@ -60,7 +43,7 @@ def coin_futures_routes(market: CoinFuturesMarket) -> Dict[Tuple[str, str], _Rou
         ('GET', '/dapi/v1/time'): _Route(_bind_fixed(market.server_time), NONE, 1),
         ('GET', '/dapi/v1/exchangeInfo'): _Route(_bind_fixed(market.d_exchange_info), NONE, 1),
         ('GET', '/dapi/v1/depth'): _Route(pub('f_depth', 'symbol', 'limit'), NONE,
-                                          _depth_weight),
+                                          _weight_by_limit),
         ('GET', '/dapi/v1/trades'): _Route(pub('d_trades', 'symbol', 'limit'), NONE, 5),
         ('GET', '/dapi/v1/historicalTrades'): _Route(
             pub('d_trades', 'symbol', 'limit', 'fromId'), KEY, 20),

@@ -16,9 +16,9 @@ from typing import Any, List, Optional, Tuple
 from autobahn.websocket.types import ConnectionDeny
 
 from binance._streams import kinds as _kinds
-from binance.testing.futures_streams import FuturesStreamServer
+from binance.testing.futures_streams import FuturesStreamServer, spec_of
 from binance.testing.streams import StreamServer
-from binance.testing.streams_format import StreamSpec, looks_like_listen_key
+from binance.testing.streams_format import StreamSpec
 
 __all__ = ['CoinFuturesStreamServer', 'parse_coin_futures_stream', 'COIN_FUTURES_MAX_STREAMS']
 
@@ -29,15 +29,7 @@ COIN_FUTURES_MAX_STREAMS = _kinds.FUTURES_MAX_STREAMS
 def parse_coin_futures_stream(name: str) -> Optional[StreamSpec]:
     """Parse a COIN-M stream name with :data:`binance._streams.kinds.COIN_FUTURES_KINDS`
     (a listen key is a ``user`` stream); ``None`` for a name dstream does not serve."""
-    match = _kinds.parse_coin_futures(name)
-    if match is not None:
-        levels = match.options.get('levels')
-        return StreamSpec(name, match.kind.name, match.symbol, match.period,
-                          levels=int(levels) if levels else 0,
-                          interval=match.options.get('interval', ''))
-    if looks_like_listen_key(name) and '!' not in name:
-        return StreamSpec(name, 'user', None, None)
-    return None
+    return spec_of(name, _kinds.parse_coin_futures(name))
 
 
 class CoinFuturesStreamServer(FuturesStreamServer):

@@ -47,7 +47,12 @@ FUTURES_WS_API_PATH = '/ws-fapi/v1'
 def parse_futures_stream(name: str) -> Optional[StreamSpec]:
     """Parse a USD-M stream name with :data:`binance._streams.kinds.FUTURES_KINDS`
     (a listen key is a ``user`` stream); ``None`` for a name fstream does not serve."""
-    match = _kinds.parse_futures(name)
+    return spec_of(name, _kinds.parse_futures(name))
+
+
+def spec_of(name: str, match: Any) -> Optional[StreamSpec]:
+    """The :class:`StreamSpec` of ``name`` given its kinds-table ``match`` (or
+    ``None``: then a listen key is a ``user`` stream, anything else unserved)."""
     if match is not None:
         levels = match.options.get('levels')
         return StreamSpec(name, match.kind.name, match.symbol, match.period,

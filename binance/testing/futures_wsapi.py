@@ -33,10 +33,10 @@ from decimal import Decimal
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from binance.testing.market_base import MarketError, fmt
-from binance.testing.streams_format import loads
 from binance.testing.streams_wsapi import (
-    ApiError, _logon, _logout, _param_text, _scripted, _span_ms, _state, _status, check_signed,
-    from_market, now_ms, session_of)
+    ApiError, _add_weight, _span_ms, _state, answer_frame, from_market, now_ms, session_method,
+    session_of)
+from binance.testing.streams_wsapi_orders import _count_order as count_order, _read, _signed
 
 __all__ = ['handle_request', 'FUTURES_WEIGHTS', 'FUTURES_RATE_LIMITS']
 
@@ -59,7 +59,6 @@ FUTURES_WEIGHTS: Dict[str, int] = {
     'userDataStream.start': 1, 'userDataStream.ping': 1, 'userDataStream.stop': 1,
 }
 _ORDER_METHODS = frozenset(('order.place', 'order.modify', 'algoOrder.place'))
-_SIGNING = frozenset(('apiKey', 'signature', 'timestamp', 'recvWindow'))
 
 _ORDER = ('symbol', 'side', 'type', 'positionSide', 'timeInForce', 'quantity', 'reduceOnly',
           'price', 'newClientOrderId', 'stopPrice', 'closePosition', 'workingType',
@@ -77,43 +76,9 @@ _ID = ('symbol', 'orderId', 'origClientOrderId')
 Handler = Callable[[Any, Any, Dict[str, Any]], Any]
 
 
-def _read(params: Dict[str, Any], reads: Tuple[str, ...],
-          ignored: Tuple[str, ...] = ()) -> Dict[str, Any]:
-    """The parameters ``reads`` as REST strings; -1104 for a parameter nobody reads."""
-    known = reads + ignored
-    unread = [name for name in params if name not in known and name not in _SIGNING]
-    if unread:
-        raise ApiError(400, -1104, "Not all sent parameters were read; read '{}' parameter(s) "
-                                   "but was sent '{}'.".format(len(params) - len(unread),
-                                                               len(params)))
-    return {name: _param_text(value) for name, value in params.items()
-            if name in reads and value is not None}
-
-
-def _signed(server: Any, conn: Any, params: Dict[str, Any]) -> str:
-    api_key = check_signed(server, conn, params)
-    conn._last_api_key = api_key
-    return api_key
-
-
 def _count_order(server: Any, api_key: str) -> None:
     """Count one new order; 429 -1015 beyond the futures ``ORDERS`` limits."""
-    state = _state(server)
-    now = now_ms(server)
-    with state.lock:
-        times = [t for t in state.orders.get(api_key, []) if now - t < 60000]
-        for limit in FUTURES_RATE_LIMITS:
-            if limit['rateLimitType'] != 'ORDERS':
-                continue
-            span = _span_ms(limit)
-            window = now - now % span
-            if sum(1 for t in times if t >= window) >= limit['limit']:
-                raise ApiError(429, -1015, 'Too many new orders; current limit is {} orders per '
-                                           '{} {}.'.format(limit['limit'], limit['intervalNum'],
-                                                           limit['interval']),
-                               {'serverTime': now, 'retryAfter': window + span})
-        times.append(now)
-        state.orders[api_key] = times
+    count_order(server, api_key, FUTURES_RATE_LIMITS, kept_ms=60000)
 
 
 def _trading(method: str, reads: Tuple[str, ...], ignored: Tuple[str, ...] = (),
@@ -255,14 +220,9 @@ HANDLERS: Dict[str, Handler] = {
 
 
 def _dispatch(server: Any, conn: Any, method: str, params: Dict[str, Any]) -> Any:
-    session = session_of(server, conn)
-    if method == 'session.logon':
-        return _logon(server, conn, params)
-    if method == 'session.status':
-        return _status(server, conn, session)
-    if method == 'session.logout':
-        _logout(server, conn, session)
-        return _status(server, conn, session)
+    answer = session_method(server, conn, method, params)
+    if answer is not None:
+        return answer
     handler = HANDLERS.get(method)
     if handler is None:
         raise ApiError(400, -1020, 'Unsupported operation: {!r}.'.format(method)[:200])
@@ -281,16 +241,6 @@ def _weight_of(method: str, params: Dict[str, Any]) -> int:
     return FUTURES_WEIGHTS.get(method, 1)
 
 
-def _add_weight(server: Any, weight: int) -> bool:
-    state = _state(server)
-    minute = now_ms(server) // 60000
-    with state.lock:
-        if minute != state.minute:
-            state.minute, state.weight = minute, 0
-        state.weight += weight
-        return state.weight <= _WEIGHT_LIMIT
-
-
 def _rate_limits(server: Any, api_key: Optional[str], orders: bool) -> List[Dict[str, Any]]:
     state = _state(server)
     limits = [dict(FUTURES_RATE_LIMITS[0], count=state.weight)]
@@ -306,53 +256,16 @@ def _rate_limits(server: Any, api_key: Optional[str], orders: bool) -> List[Dict
 
 def handle_request(server: Any, conn: Any, payload: bytes) -> Dict[str, Any]:
     """Answer one futures WebSocket API request frame; returns the reply as a dict."""
-    conn.request_count += 1
-    session = session_of(server, conn)   # a new session counts the connection's weight
-    request_id = None
-    show_limits = session.return_rate_limits
-    method: Any = None
-    try:
-        try:
-            request = loads(payload)
-        except ValueError:
-            raise ApiError(400, -1000, 'Malformed request: not valid JSON.') from None
-        if not isinstance(request, dict):
-            raise ApiError(400, -1000, 'Malformed request: expected a JSON object.')
-        request_id = request.get('id')
-        params = request.get('params') or {}
-        if not isinstance(params, dict):
-            raise ApiError(400, -1000, "Malformed request: 'params' must be an object.")
-        params = dict(params)
-        if isinstance(params.get('returnRateLimits'), bool):
-            show_limits = params.pop('returnRateLimits')
-        method = request.get('method')
-        if not isinstance(method, str) or not method:
-            raise ApiError(400, -1102, "Mandatory parameter 'method' was not sent, was "
-                                       "empty/null, or malformed.")
-        scripted = _scripted(server, method)
-        if scripted is not None:
-            raise scripted
-        if not _add_weight(server, _weight_of(method, params)):
+    def run(method: str, params: Dict[str, Any]) -> Any:
+        if not _add_weight(server, _weight_of(method, params), _WEIGHT_LIMIT):
             now = now_ms(server)
             raise ApiError(429, -1003, 'Too many requests; current limit is {} requests per '
                                        'minute. Please use the websocket for live updates to '
                                        'avoid polling the API.'.format(_WEIGHT_LIMIT),
                            {'serverTime': now, 'retryAfter': now - now % 60000 + 60000})
-        reply: Dict[str, Any] = {'id': request_id, 'status': 200,
-                                 'result': _dispatch(server, conn, method, params)}
-    except ApiError as exc:
-        log.debug('futures WebSocket API request refused: %s %s', exc.code, exc.msg)
-        reply = {'id': request_id, 'status': exc.status, 'error': exc.as_error()}
-    except MarketError as exc:
-        reply = {'id': request_id, 'status': exc.http_status,
-                 'error': from_market(exc).as_error()}
-    except Exception:
-        log.exception('the local exchange failed on futures WebSocket API method %r', method)
-        reply = {'id': request_id, 'status': 500,
-                 'error': {'code': -1000, 'msg': 'An unknown error occurred while processing '
-                                                 'the request.'}}
-    api_key = getattr(conn, '_last_api_key', None)
-    conn._last_api_key = None
-    if show_limits:
-        reply['rateLimits'] = _rate_limits(server, api_key, method in _ORDER_METHODS)
-    return reply
+        return _dispatch(server, conn, method, params)
+
+    def limits(api_key: Optional[str], method: Any) -> List[Dict[str, Any]]:
+        return _rate_limits(server, api_key, method in _ORDER_METHODS)
+
+    return answer_frame(server, conn, payload, run, limits, 'futures WebSocket API', logger=log)

@@ -70,6 +70,16 @@ def _rejected(msg: str) -> MarketError:
     return MarketError(-2038, msg)
 
 
+def _check_ids(limit: Any, **ids: Any) -> None:
+    """Check each id given as an integer and ``limit`` (when given) as 1 to 1000
+    (:func:`parse_int`'s errors)."""
+    for name, value in ids.items():
+        if not missing(value):
+            parse_int(name, value)
+    if not missing(limit):
+        parse_int('limit', limit, 1, 1000)
+
+
 class OrderChanges:
     """Amend, cancel-replace and SOR orders of a market (``market.order_changes``)."""
 
@@ -78,6 +88,15 @@ class OrderChanges:
         self._amends: Dict[int, int] = {}   # id(order) -> amendments so far
 
     # -- amend keepPriority ------------------------------------------------------
+
+    def _account_symbol(self, api_key: str, symbol: Any) -> Any:
+        """The symbol of a request of ``api_key``: the market's errors for an unknown
+        key or symbol, -1102 without ``symbol``."""
+        m = self._market
+        m._account(api_key)
+        if missing(symbol):
+            raise mandatory('symbol')
+        return m._symbol(symbol)
 
     @_locked
     def amend_keep_priority(self, api_key: str, symbol: Any = None, orderId: Any = None,
@@ -295,11 +314,7 @@ class OrderChanges:
         received and no BNB discount (``enabledForAccount: false``).
         """
         from binance.testing.market_trading import COMMISSION_RATE
-        m = self._market
-        m._account(api_key)
-        if missing(symbol):
-            raise mandatory('symbol')
-        sym = m._symbol(symbol)
+        sym = self._account_symbol(api_key, symbol)
         zero = fmt(ZERO)
         none = {'maker': zero, 'taker': zero, 'buyer': zero, 'seller': zero}
         return {'symbol': sym.spec.symbol,
@@ -321,23 +336,15 @@ class OrderChanges:
             Binance does not take (``symbol`` with ``preventedMatchId``, or with
             ``orderId`` and optionally ``fromPreventedMatchId`` and ``limit``).
         """
-        m = self._market
-        m._account(api_key)
-        if missing(symbol):
-            raise mandatory('symbol')
-        m._symbol(symbol)
+        self._account_symbol(api_key, symbol)
         by_match = not missing(preventedMatchId)
         by_order = not missing(orderId)
         if by_match == by_order or (by_match and not (missing(fromPreventedMatchId)
                                                       and missing(limit))) \
                 or (not by_order and not missing(fromPreventedMatchId)):
             raise MarketError(-1128, 'Combination of optional parameters invalid.')
-        for name, value in (('preventedMatchId', preventedMatchId), ('orderId', orderId),
-                            ('fromPreventedMatchId', fromPreventedMatchId)):
-            if not missing(value):
-                parse_int(name, value)
-        if not missing(limit):
-            parse_int('limit', limit, 1, 1000)
+        _check_ids(limit, preventedMatchId=preventedMatchId, orderId=orderId,
+                   fromPreventedMatchId=fromPreventedMatchId)
         return []
 
     @_locked
@@ -350,30 +357,18 @@ class OrderChanges:
         :raises MarketError: -1102 without ``symbol``, -1127 for more than 24 h
             between ``startTime`` and ``endTime``.
         """
-        m = self._market
-        m._account(api_key)
-        if missing(symbol):
-            raise mandatory('symbol')
-        m._symbol(symbol)
+        self._account_symbol(api_key, symbol)
         lo = None if missing(startTime) else parse_int('startTime', startTime)
         hi = None if missing(endTime) else parse_int('endTime', endTime)
         if lo is not None and hi is not None and hi - lo > 86400000:
             raise MarketError(-1127, 'More than 24 hours between startTime and endTime.')
-        for name, value in (('fromAllocationId', fromAllocationId), ('orderId', orderId)):
-            if not missing(value):
-                parse_int(name, value)
-        if not missing(limit):
-            parse_int('limit', limit, 1, 1000)
+        _check_ids(limit, fromAllocationId=fromAllocationId, orderId=orderId)
         return []
 
     @_locked
     def my_filters(self, api_key: str, symbol: Any = None) -> Dict[str, List[Dict[str, Any]]]:
         """``GET /api/v3/myFilters``: the filters that limit this account on ``symbol``."""
-        m = self._market
-        m._account(api_key)
-        if missing(symbol):
-            raise mandatory('symbol')
-        sym = m._symbol(symbol)
+        sym = self._account_symbol(api_key, symbol)
         return {'exchangeFilters': [],
                 'symbolFilters': [f for f in sym.spec.filters()
                                   if f['filterType'] in _ACCOUNT_FILTERS],

@@ -340,6 +340,20 @@ def _unsubscribe(server: Any, conn: Any, params: Dict[str, Any]) -> Dict[str, An
     return {}
 
 
+def session_method(server: Any, conn: Any, method: str, params: Dict[str, Any]) -> Any:
+    """The answer of ``session.logon``, ``session.status`` or ``session.logout`` (the
+    spot and futures WebSocket APIs' own), ``None`` for any other method."""
+    if method == 'session.logon':
+        return _logon(server, conn, params)
+    if method == 'session.status':
+        return _status(server, conn, session_of(server, conn))
+    if method == 'session.logout':
+        session = session_of(server, conn)
+        _logout(server, conn, session)
+        return _status(server, conn, session)
+    return None
+
+
 def _dispatch(server: Any, conn: Any, method: str, params: Dict[str, Any]) -> Any:
     from binance.testing import streams_wsapi_orders as orders
     session = session_of(server, conn)
@@ -347,13 +361,9 @@ def _dispatch(server: Any, conn: Any, method: str, params: Dict[str, Any]) -> An
         return {}
     if method == 'time':
         return {'serverTime': now_ms(server)}
-    if method == 'session.logon':
-        return _logon(server, conn, params)
-    if method == 'session.status':
-        return _status(server, conn, session)
-    if method == 'session.logout':
-        _logout(server, conn, session)
-        return _status(server, conn, session)
+    answer = session_method(server, conn, method, params)
+    if answer is not None:
+        return answer
     if method == 'userDataStream.subscribe':
         return _subscribe_logon(server, conn, params)
     if method == 'userDataStream.subscribe.signature':
@@ -373,15 +383,15 @@ def _dispatch(server: Any, conn: Any, method: str, params: Dict[str, Any]) -> An
 # ---------------------------------------------------------------- limits and scripting
 
 
-def _add_weight(server: Any, weight: int) -> bool:
-    """Count ``weight`` in the current minute; False once over the limit."""
+def _add_weight(server: Any, weight: int, limit: int = REQUEST_WEIGHT_LIMIT) -> bool:
+    """Count ``weight`` in the current minute; False once over ``limit``."""
     state = _state(server)
     minute = now_ms(server) // 60000
     with state.lock:
         if minute != state.minute:
             state.minute, state.weight = minute, 0
         state.weight += weight
-        return state.weight <= REQUEST_WEIGHT_LIMIT
+        return state.weight <= limit
 
 
 def _weight_of(method: str, params: Dict[str, Any]) -> int:
@@ -500,8 +510,39 @@ def handle_request(server: Any, conn: Any, payload: bytes) -> Dict[str, Any]:
     :param conn: the connection (keeps the session and the subscriptions).
     :param payload: the request frame, JSON ``{"id", "method", "params"}``.
     """
+    def run(method: str, params: Dict[str, Any]) -> Any:
+        if not _add_weight(server, _weight_of(method, params)):
+            minute_end = now_ms(server) - now_ms(server) % 60000 + 60000
+            raise ApiError(429, -1003, 'Too much request weight used; current limit is {} '
+                                       'request weight per 1 MINUTE. Please use WebSocket '
+                                       'Streams for live updates to avoid polling the API.'
+                           .format(REQUEST_WEIGHT_LIMIT),
+                           {'serverTime': now_ms(server), 'retryAfter': minute_end})
+        return _dispatch(server, conn, method, params)
+
+    def limits(api_key: Optional[str], method: Any) -> List[Dict[str, Any]]:
+        from binance.testing.streams_wsapi_orders import ORDER_METHODS
+        return rate_limits(server, api_key, orders=method in ORDER_METHODS)
+
+    return answer_frame(server, conn, payload, run, limits, 'WebSocket API', strip='v3/')
+
+
+def answer_frame(server: Any, conn: Any, payload: bytes,
+                 run: Callable[[str, Dict[str, Any]], Any],
+                 limits: Callable[[Optional[str], Any], List[Dict[str, Any]]],
+                 what: str, strip: str = '',
+                 logger: logging.Logger = log) -> Dict[str, Any]:
+    """The reply to one request frame of a WebSocket API (spot's or futures').
+
+    Reads ``{"id", "method", "params"}`` (``-1000``/``-1102`` when malformed),
+    drops the ``strip`` prefix of the method, answers a scripted failure
+    (:func:`fail_next`), else ``run(method, params)``'s result; errors become
+    ``{"status", "error"}`` replies. ``limits(api_key, method)`` gives the
+    ``rateLimits`` when the session or request asks for them. ``what`` names the
+    API in the lines logged to ``logger``.
+    """
     conn.request_count += 1
-    session = session_of(server, conn)
+    session = session_of(server, conn)   # a new session counts the connection's weight
     request_id = None
     show_limits = session.return_rate_limits
     method: Any = None
@@ -523,36 +564,28 @@ def handle_request(server: Any, conn: Any, payload: bytes) -> Dict[str, Any]:
         if not isinstance(method, str) or not method:
             raise ApiError(400, -1102, "Mandatory parameter 'method' was not sent, was "
                                        "empty/null, or malformed.")
-        if method.startswith('v3/'):
-            method = method[3:]
+        if strip and method.startswith(strip):
+            method = method[len(strip):]
         scripted = _scripted(server, method)
         if scripted is not None:
             raise scripted
-        if not _add_weight(server, _weight_of(method, params)):
-            minute_end = now_ms(server) - now_ms(server) % 60000 + 60000
-            raise ApiError(429, -1003, 'Too much request weight used; current limit is {} '
-                                       'request weight per 1 MINUTE. Please use WebSocket '
-                                       'Streams for live updates to avoid polling the API.'
-                           .format(REQUEST_WEIGHT_LIMIT),
-                           {'serverTime': now_ms(server), 'retryAfter': minute_end})
-        result = _dispatch(server, conn, method, params)
-        reply: Dict[str, Any] = {'id': request_id, 'status': 200, 'result': result}
+        reply: Dict[str, Any] = {'id': request_id, 'status': 200,
+                                 'result': run(method, params)}
     except ApiError as exc:
-        log.debug('WebSocket API request refused: %s %s', exc.code, exc.msg)
+        logger.debug('%s request refused: %s %s', what, exc.code, exc.msg)
         reply = {'id': request_id, 'status': exc.status, 'error': exc.as_error()}
     except MarketError as exc:
         reply = {'id': request_id, 'status': exc.http_status,
                  'error': from_market(exc).as_error()}
     except Exception:
-        log.exception('the local exchange failed on WebSocket API method %r', method)
+        logger.exception('the local exchange failed on %s method %r', what, method)
         reply = {'id': request_id, 'status': 500,
                  'error': {'code': -1000, 'msg': 'An unknown error occurred while processing '
                                                  'the request.'}}
     api_key = getattr(conn, '_last_api_key', None)
     conn._last_api_key = None
     if show_limits:
-        from binance.testing.streams_wsapi_orders import ORDER_METHODS
-        reply['rateLimits'] = rate_limits(server, api_key, orders=method in ORDER_METHODS)
+        reply['rateLimits'] = limits(api_key, method)
     return reply
 
 

@@ -18,7 +18,7 @@ Placing orders counts towards the account's ``ORDERS`` limits (100 per 10 s,
 200000 per day, as ``exchangeInfo`` says); beyond them: 429, ``-1015``.
 """
 from decimal import Decimal
-from typing import Any, Dict, Tuple
+from typing import Any, Dict, Iterable, Tuple
 
 from binance.testing.market_base import RATE_LIMITS, MarketError
 from binance.testing.order_changes import CANCEL_REPLACE_PARAMS, ORDER_PARAMS as _ORDER_PARAMS
@@ -36,9 +36,12 @@ _ORDER_IGNORED = ('strategyId', 'strategyType', 'selfTradePreventionMode')
 ORDER_METHODS = frozenset(('order.place', 'order.cancelReplace'))
 
 
-def _read(params: Dict[str, Any], reads: Tuple[str, ...]) -> Dict[str, Any]:
-    """The parameters ``reads`` as REST strings; -1104 for a parameter nobody reads."""
-    unread = [name for name in params if name not in reads and name not in _SIGNING]
+def _read(params: Dict[str, Any], reads: Tuple[str, ...],
+          ignored: Tuple[str, ...] = ()) -> Dict[str, Any]:
+    """The parameters ``reads`` as REST strings (``ignored`` ones accepted and dropped);
+    -1104 for a parameter nobody reads."""
+    known = reads + ignored
+    unread = [name for name in params if name not in known and name not in _SIGNING]
     if unread:
         raise ApiError(400, -1104, "Not all sent parameters were read; read '{}' parameter(s) "
                                    "but was sent '{}'.".format(len(params) - len(unread),
@@ -53,13 +56,15 @@ def _signed(server: Any, conn: Any, params: Dict[str, Any]) -> str:
     return api_key
 
 
-def _count_order(server: Any, api_key: str) -> None:
-    """Count one new order; 429 -1015 beyond the account's ORDERS limits."""
+def _count_order(server: Any, api_key: str, limits: Iterable[Dict[str, Any]] = RATE_LIMITS,
+                 kept_ms: int = 86400000) -> None:
+    """Count one new order; 429 -1015 beyond the ``ORDERS`` entries of ``limits`` (the
+    spot account's by default), whose longest window is ``kept_ms``."""
     state = _state(server)
     now = now_ms(server)
     with state.lock:
-        times = [t for t in state.orders.get(api_key, []) if now - t < 86400000]
-        for limit in RATE_LIMITS:
+        times = [t for t in state.orders.get(api_key, []) if now - t < kept_ms]
+        for limit in limits:
             if limit['rateLimitType'] != 'ORDERS':
                 continue
             span = _span_ms(limit)

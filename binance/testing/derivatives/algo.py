@@ -25,10 +25,11 @@ from decimal import Decimal
 from typing import Any, Dict, List, Optional
 
 from binance.testing.derivatives.contract import (CONDITIONAL_TYPES, MAX_NUM_ALGO_ORDERS,
-                                                  TIME_IN_FORCES, TRIGGER_PROTECT,
-                                                  WORKING_TYPES, Contracts)
+                                                  TRIGGER_PROTECT, Contracts)
 from binance.testing.derivatives.ledger import OPEN, Ledger
-from binance.testing.derivatives.orders import OrderDesk, Publish, check_client_id, parse_bool
+from binance.testing.derivatives.orders import (OrderDesk, Publish, check_client_id,
+                                                check_limit_fields, check_side, parse_bool,
+                                                position_side_of, working_type)
 from binance.testing.derivatives.prices import Prices
 from binance.testing.market_base import (MarketError, mandatory, missing, not_required,
                                          parse_decimal, parse_int)
@@ -79,17 +80,11 @@ class AlgoService:
         if algoType != 'CONDITIONAL':
             raise MarketError(-1130, 'Invalid data sent for a parameter.')
         name = self.contracts.spec(symbol).symbol
-        if side not in ('BUY', 'SELL'):
-            raise mandatory('side') if missing(side) else MarketError(-1117, 'Invalid side.')
+        check_side(side)
         if type not in CONDITIONAL_TYPES:
             raise mandatory('type') if missing(type) else MarketError(-1116, 'Invalid orderType.')
-        working = 'CONTRACT_PRICE' if missing(workingType) else workingType
-        if working not in WORKING_TYPES:
-            raise MarketError(-1130, 'Invalid data sent for a parameter.')
-        position_side = 'BOTH' if missing(positionSide) else positionSide
-        if position_side not in ('BOTH', 'LONG', 'SHORT') or \
-                (position_side == 'BOTH') == account.dual:
-            raise MarketError(-4061, "Order's position side does not match user's setting.")
+        working = working_type(workingType)
+        position_side = position_side_of(positionSide, account)
         close = parse_bool(closePosition, 'closePosition')
         reduce_only = parse_bool(reduceOnly, 'reduceOnly')
         protect = parse_bool(priceProtect, 'priceProtect')
@@ -108,12 +103,7 @@ class AlgoService:
         tif = 'GTC'
         if type in _LIMIT_TYPES:
             tif = 'GTC' if missing(timeInForce) else timeInForce
-            if tif not in TIME_IN_FORCES:
-                raise MarketError(-1115, 'Invalid timeInForce.')
-            if tif == 'GTD' and missing(goodTillDate):
-                raise mandatory('goodTillDate')
-            if missing(price):
-                raise mandatory('price')
+            check_limit_fields(tif, goodTillDate, price)
         elif not missing(timeInForce):
             raise not_required('timeInForce')
         elif not missing(price):

@@ -62,6 +62,41 @@ def parse_bool(value: Any, name: str) -> bool:
     return text == 'true'
 
 
+def check_side(side: Any) -> None:
+    """``BUY`` or ``SELL``: -1102 when absent, -1117 otherwise."""
+    if side not in ('BUY', 'SELL'):
+        raise mandatory('side') if missing(side) else MarketError(-1117, 'Invalid side.')
+
+
+def working_type(value: Any) -> str:
+    """``workingType`` (default ``CONTRACT_PRICE``); -1130 for another value."""
+    working = 'CONTRACT_PRICE' if missing(value) else value
+    if working not in WORKING_TYPES:
+        raise MarketError(-1130, 'Invalid data sent for a parameter.')
+    return working
+
+
+def position_side_of(value: Any, account: Any) -> str:
+    """``positionSide`` (default ``BOTH``): -4061 unless it fits the account's mode
+    (``BOTH`` in one-way mode, ``LONG``/``SHORT`` in hedge mode)."""
+    position_side = 'BOTH' if missing(value) else value
+    if position_side not in ('BOTH', 'LONG', 'SHORT') or \
+            (position_side == 'BOTH') == account.dual:
+        raise MarketError(-4061, "Order's position side does not match user's setting.")
+    return position_side
+
+
+def check_limit_fields(tif: Any, goodTillDate: Any, price: Any) -> None:
+    """What a limit order needs: a known ``timeInForce`` (-1115), ``goodTillDate``
+    with ``GTD`` and a ``price`` (-1102)."""
+    if tif not in TIME_IN_FORCES:
+        raise MarketError(-1115, 'Invalid timeInForce.')
+    if tif == 'GTD' and missing(goodTillDate):
+        raise mandatory('goodTillDate')
+    if missing(price):
+        raise mandatory('price')
+
+
 class OrderDesk:
     """Orders of one futures market (see the module docs).
 
@@ -105,8 +140,7 @@ class OrderDesk:
         """
         account = self.ledger.account(api_key)
         name = self.contracts.spec(symbol).symbol
-        if side not in ('BUY', 'SELL'):
-            raise mandatory('side') if missing(side) else MarketError(-1117, 'Invalid side.')
+        check_side(side)
         if type in CONDITIONAL_TYPES and orig_type is None:
             raise MarketError(*ALGO_ONLY)
         if type not in ORDER_TYPES:
@@ -114,14 +148,9 @@ class OrderDesk:
         resp_type = 'ACK' if missing(newOrderRespType) else newOrderRespType
         if resp_type not in RESPONSE_TYPES:
             raise MarketError(-1130, 'Invalid data sent for a parameter.')
-        working = 'CONTRACT_PRICE' if missing(workingType) else workingType
-        if working not in WORKING_TYPES:
-            raise MarketError(-1130, 'Invalid data sent for a parameter.')
+        working = working_type(workingType)
         protect = parse_bool(priceProtect, 'priceProtect')
-        position_side = 'BOTH' if missing(positionSide) else positionSide
-        if position_side not in ('BOTH', 'LONG', 'SHORT') or \
-                (position_side == 'BOTH') == account.dual:
-            raise MarketError(-4061, "Order's position side does not match user's setting.")
+        position_side = position_side_of(positionSide, account)
         reduce_only = parse_bool(reduceOnly, 'reduceOnly')
         if not missing(closePosition) and orig_type is None:
             raise not_required('closePosition')
@@ -135,12 +164,7 @@ class OrderDesk:
             if missing(timeInForce):
                 raise mandatory('timeInForce')
             tif = timeInForce
-            if tif not in TIME_IN_FORCES:
-                raise MarketError(-1115, 'Invalid timeInForce.')
-            if tif == 'GTD' and missing(goodTillDate):
-                raise mandatory('goodTillDate')
-            if missing(price):
-                raise mandatory('price')
+            check_limit_fields(tif, goodTillDate, price)
         elif not missing(timeInForce):
             raise not_required('timeInForce')
         if missing(quantity):
