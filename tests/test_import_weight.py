@@ -16,10 +16,10 @@ HEAVY = ('twisted', 'autobahn', 'txaio', 'dateparser', 'dateutil', 'pytz', 'tzlo
 DATE_PARSING = {'dateparser', 'dateutil', 'pytz', 'tzlocal', 'regex'}
 
 
-def loaded_after(code: str) -> List[str]:
-    """Top-level packages among HEAVY that are in sys.modules after running ``code``."""
+def loaded_after(code: str, watched: tuple = HEAVY) -> List[str]:
+    """Top-level packages among ``watched`` that are in sys.modules after running ``code``."""
     probe = code + '\nimport json, sys\nprint(json.dumps(sorted({m.split(".")[0] for m in ' \
-        'sys.modules} & set(%r))))' % (HEAVY,)
+        'sys.modules} & set(%r))))' % (watched,)
     out = subprocess.run([sys.executable, '-c', probe], cwd=ROOT, capture_output=True, text=True,
                          timeout=60)
     assert out.returncode == 0, out.stderr[-2000:]
@@ -46,6 +46,14 @@ def test_import_websockets_does_not_load_dateparser() -> None:
     loaded = loaded_after('import binance.websockets')
     assert not DATE_PARSING & set(loaded)
     assert 'twisted' in loaded and 'autobahn' in loaded  # the probe does see real imports
+
+
+def test_import_websockets_does_not_load_the_rest_client_stack() -> None:
+    """``import binance.websockets`` leaves requests (and urllib3) to the REST client: a socket
+    manager's process pays for them only when it makes a Client (about 7 MB of RSS)."""
+    loaded = set(loaded_after('import binance.websockets', ('requests', 'urllib3', 'twisted')))
+    assert 'twisted' in loaded                    # the probe does see real imports
+    assert not {'requests', 'urllib3'} & loaded
 
 
 def test_dateparser_loads_only_when_a_date_string_is_parsed() -> None:

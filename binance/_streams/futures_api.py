@@ -58,8 +58,6 @@ from typing import Any, Callable, Dict, Optional
 
 from twisted.internet.defer import Deferred
 
-from binance._client_futures import FUTURES_CONDITIONAL_TYPES, check_futures_order, to_algo_params
-from binance._client_futures_trading import check_algo_order
 from binance._client_params import check_choice, require
 from binance._streams.api_session import WebSocketApi
 from binance.enums import SIDES
@@ -161,6 +159,9 @@ class FuturesWebSocketApi(WebSocketApi):
             default, or ``RESULT``), or the algo order for a conditional type.
         :raises TypeError/ValueError: for a missing or malformed parameter, before sending.
         """
+        # the REST client's checks, imported here: binance.websockets stays light (no requests)
+        from binance._client_futures import (FUTURES_CONDITIONAL_TYPES, check_futures_order,
+                                             to_algo_params)
         params = check_futures_order('order_place', params)
         if params['type'] in FUTURES_CONDITIONAL_TYPES:
             return self.request('algoOrder.place', to_algo_params(params), callback=callback)
@@ -169,6 +170,7 @@ class FuturesWebSocketApi(WebSocketApi):
     def algo_order_place(self, callback: Callback = None, **params: Any) -> Deferred:
         """``algoOrder.place``: a conditional order, parameters as
         ``Client.futures_create_algo_order`` (``algoType`` defaults to ``CONDITIONAL``)."""
+        from binance._client_futures_trading import check_algo_order
         return self.request('algoOrder.place', check_algo_order('algo_order_place', params),
                             callback=callback)
 
