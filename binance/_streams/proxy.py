@@ -24,6 +24,7 @@ the SOCKS5 client handshake is this module's own.
 """
 import base64
 import ipaddress
+import os
 import struct
 from typing import Any, Dict, NamedTuple, Optional, Tuple, Union
 from urllib.parse import unquote, urlsplit
@@ -165,12 +166,15 @@ def proxy_for(url: str, explicit: Union[None, bool, ProxySpec] = None,
         return None
     if isinstance(explicit, ProxySpec):
         return explicit
+    session = getattr(client, 'session', None)
+    params = getattr(client, '_requests_params', None) or {}
+    if (not params.get('proxies') and not getattr(session, 'proxies', None)
+            and not any(name.lower().endswith('_proxy') for name in os.environ)):
+        return None   # no proxy anywhere: no need to import requests' lookup (about 7 MB)
     from requests.utils import get_environ_proxies, select_proxy
     # as requests' Session.request: the request's proxies, the environment's for
     # the keys they lack (NO_PROXY applies to those only), then the session's
     # underneath; a key set to None removes the entry
-    session = getattr(client, 'session', None)
-    params = getattr(client, '_requests_params', None) or {}
     request: Dict[str, Optional[str]] = dict(params.get('proxies') or {})
     origin = {key: 'the client\'s requests_params proxies[{!r}]'.format(key) for key in request}
     target = _lookup_url(url)
