@@ -211,7 +211,7 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
         self._manager_started = False
         self._owns_reactor = False
         self._ctx = SocketContext(self, client=client, user_timeout=user_timeout,
-                                  reactor=reactor, tls_ca=tls_ca, proxy=proxy)
+                                  reactor=reactor, tls_ca=tls_ca, proxy=proxy, start=self.start)
         #: the registry (the context's): open sockets by key, and its lock
         self._conns: Dict[str, SocketEntry] = self._ctx.entries
         self._conn_lock = self._ctx.lock
@@ -644,7 +644,7 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
             if api is None:
                 from binance._streams.api_session import WebSocketApi
                 self._tls_options(self._ws_api_url())
-                api = self.__dict__['_ws_api'] = WebSocketApi(self, self._ctx)
+                api = self.__dict__['_ws_api'] = WebSocketApi(self._ctx)
         return api
 
     def call_in_thread(self, callback: Optional[Callback], fn: Callable[..., Any],

@@ -1,5 +1,7 @@
 """BinanceSocketManager.ws_api and call_in_thread: orders that never block the reactor."""
 import logging
+import subprocess
+import sys
 
 import pytest
 
@@ -198,3 +200,23 @@ def test_call_in_thread_runs_rest_calls_off_the_reactor(exchange, managers):
     assert error['status'] == 429 and error['retry_after'] == 7
     assert isinstance(error['exception'], BinanceRateLimitException)
 
+
+
+# a program that calls the blocking form first: nothing runs the reactor yet
+BLOCKING_FIRST = '''
+import sys
+from binance.client import Client
+from binance.websockets import BinanceSocketManager
+bm = BinanceSocketManager(Client('', ''))
+bm.WS_API_URL = sys.argv[1]
+print('ANSWER', bm.ws_api.blocking.ping(timeout=20))
+print('STARTED', bm.is_alive())
+'''
+
+
+def test_a_blocking_call_before_start_starts_the_manager(exchange):
+    """ws_api.blocking.ping() before bm.start(), no reactor running: starts the manager, answers."""
+    proc = subprocess.run([sys.executable, '-c', BLOCKING_FIRST, exchange.ws_api_url],
+                          capture_output=True, text=True, timeout=90)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == ['ANSWER {}', 'STARTED True']

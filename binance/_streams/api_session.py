@@ -54,6 +54,7 @@ from binance._order_checks import (
     check_amend, check_order_list, check_sor_order, check_trading_day_ticker, check_ui_klines,
     check_window_ticker)
 from binance._streams.connection import Connection
+from binance._streams.context import SocketContext
 from binance._streams.protocol import LinkHooks, call_callback
 from binance._streams.user_api import signed_params, signer_of
 from binance.exceptions import (
@@ -219,9 +220,8 @@ class WebSocketApi:
     #: whose parameter rules apply (:func:`binance._client_params.encode_params`)
     PRODUCT = 'spot'
 
-    def __init__(self, manager: Any, ctx: Any, request_timeout: float = REQUEST_TIMEOUT) -> None:
-        self._manager = manager      # its client, and start() for a blocking call
-        self._ctx = ctx              # the reactor, the URL, connections
+    def __init__(self, ctx: SocketContext, request_timeout: float = REQUEST_TIMEOUT) -> None:
+        self._ctx = ctx              # the client, the reactor, the URL, connections
         self.request_timeout = request_timeout
         self.stopped = False
         self.rate_limits: List[Dict[str, Any]] = []
@@ -307,7 +307,7 @@ class WebSocketApi:
         if callback is not None and not callable(callback):
             raise TypeError('callback must be callable or None, got {!r}'.format(
                 type(callback).__name__))
-        client = self._manager.client
+        client = self._ctx.client
         if signed and (client is None or not getattr(client, 'API_KEY', None)
                        or signer_of(client) is None):
             raise ValueError('{} needs the manager\'s Client to have an API key and an '
@@ -473,7 +473,7 @@ class WebSocketApi:
                                'the reply; call ws_api.{}(..., callback=...) there'.format(
                                    name, name))
         if self._ctx.uses_global_reactor() and not _reactor.is_running():
-            self._manager.start()  # nothing would carry the request otherwise
+            self._ctx.start_manager()  # nothing would carry the request otherwise
             _reactor.ensure_running()
         done = threading.Event()
         box: List[Any] = []
@@ -510,7 +510,7 @@ class WebSocketApi:
 
     def _clock(self) -> Any:
         """The client's clock that stamps this session's requests (its ``server_clock``)."""
-        return getattr(self._manager.client, 'server_clock', None)
+        return getattr(self._ctx.client, 'server_clock', None)
 
     def _url(self) -> str:
         """The URL to connect to (read at each connection)."""
@@ -544,7 +544,7 @@ class WebSocketApi:
             clock.record(result['serverTime'], sent_ms, clock.local_ms())
 
     def _after_time(self) -> None:
-        client = self._manager.client
+        client = self._ctx.client
         if getattr(client, 'key_type', None) == 'Ed25519' and not self._logon_refused:
             self._send_internal('session.logon', {}, True, self._logon_answered)
         else:
@@ -577,7 +577,7 @@ class WebSocketApi:
     def _frame(self, pending: _Pending) -> bytes:
         params = dict(pending.params)
         if pending.signed:
-            client = self._manager.client
+            client = self._ctx.client
             params['timestamp'] = self._timestamp()
             pending.via_logon = self.logged_on
             if not self.logged_on:

@@ -111,6 +111,8 @@ class SocketContext:
     :param proxy: the manager's ``proxy=``: a proxy URL, ``None`` (the client's
         ``requests_params['proxies']``, then the environment, as for REST) or
         ``False`` (never a proxy); see :mod:`binance._streams.proxy`.
+    :param start: the manager's ``start()`` (:meth:`start_manager`), ``None``
+        when there is no manager to start.
     :raises TypeError, ValueError: for a ``proxy`` that is not a valid proxy URL.
 
     It also holds the manager's registry: :attr:`entries` (key -> entry,
@@ -119,11 +121,13 @@ class SocketContext:
     """
 
     __slots__ = ('settings', 'client', 'user_timeout', '_reactor_arg', '_tls_ca', 'entries',
-                 'lock', 'pool', '_request_id', 'gave_up', '_proxy')
+                 'lock', 'pool', '_request_id', 'gave_up', '_proxy', '_start')
 
     def __init__(self, settings: StreamSettings, *, client: Any, user_timeout: float,
-                 reactor: Any = None, tls_ca: Optional[str] = None, proxy: Any = None) -> None:
+                 reactor: Any = None, tls_ca: Optional[str] = None, proxy: Any = None,
+                 start: Optional[Callable[[], None]] = None) -> None:
         self._proxy = check_proxy_argument(proxy)
+        self._start = start
         self.settings = settings
         self.client = client
         self.user_timeout = user_timeout
@@ -150,6 +154,12 @@ class SocketContext:
         """Whether connections run on the process's reactor (not an injected one)."""
         return (self._reactor_arg is None
                 or self._reactor_arg is _reactor.installed_reactor_or_none())
+
+    def start_manager(self) -> None:
+        """Start the manager (its thread runs the process's reactor unless something
+        else already does): a blocking call needs a running reactor."""
+        if self._start is not None:
+            self._start()
 
     def check_reactor_alive(self) -> None:
         """Raise :class:`ReactorStoppedError` when our reactor can never run again."""

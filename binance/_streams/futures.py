@@ -139,7 +139,7 @@ class FuturesSocketsMixin(CoinFuturesSocketsMixin):
             if api is None:
                 self._ctx.tls_options(self._futures_ws_api_url())
                 api = self.__dict__['_futures_ws_api'] = FuturesWebSocketApi(
-                    self, self._ctx, self._futures_ws_api_url)
+                    self._ctx, self._futures_ws_api_url)
         return api
 
     def _close_futures_ws_api(self) -> None:

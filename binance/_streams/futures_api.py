@@ -60,6 +60,7 @@ from twisted.internet.defer import Deferred
 
 from binance._client_params import check_choice, require
 from binance._streams.api_session import WebSocketApi
+from binance._streams.context import SocketContext
 from binance.enums import SIDES
 
 __all__ = ['FuturesWebSocketApi', 'DEFAULT_FUTURES_WS_API_URL', 'TESTNET_FUTURES_WS_API_URL',
@@ -118,8 +119,8 @@ class FuturesWebSocketApi(WebSocketApi):
         'ticker_book': ('ticker.book', False),
     }
 
-    def __init__(self, manager: Any, ctx: Any, url: Callable[[], str], **kwargs: Any) -> None:
-        super().__init__(manager, ctx, **kwargs)
+    def __init__(self, ctx: SocketContext, url: Callable[[], str], **kwargs: Any) -> None:
+        super().__init__(ctx, **kwargs)
         self._futures_url = url
 
     def __repr__(self) -> str:
@@ -131,7 +132,7 @@ class FuturesWebSocketApi(WebSocketApi):
 
     def _clock(self) -> Any:
         """The client's futures clock (``futures_server_clock``, measured on ``/fapi/v1/time``)."""
-        client = self._manager.client
+        client = self._ctx.client
         return getattr(client, 'futures_server_clock', None) or getattr(client, 'server_clock',
                                                                         None)
 
@@ -245,7 +246,7 @@ class FuturesWebSocketApi(WebSocketApi):
     # -- listen keys (USER_STREAM: the API key, no signature) -----------------------------
 
     def _keyed(self, name: str, callback: Callback) -> Deferred:
-        client = self._manager.client
+        client = self._ctx.client
         if client is None or not getattr(client, 'API_KEY', None):
             raise ValueError('{} needs the manager\'s Client to have an API key'.format(name))
         method = self.METHODS[name][0]

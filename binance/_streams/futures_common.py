@@ -54,7 +54,7 @@ class ListenKeyUserStream(UserStream):
         super().__init__(ctx, key, callback)
         self._host = host
 
-    def _key_url(self, key: str) -> str:
+    def key_url(self, key: str) -> str:
         return self._host() + self.KEY_PATH + key
 
     def _start_ws_api(self) -> None:

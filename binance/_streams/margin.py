@@ -10,7 +10,7 @@ Started by ``start_margin_socket`` and ``start_isolated_margin_socket``
 """
 import json
 import logging
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Protocol
 
 from binance._streams.connection import Connection
 from binance._streams.context import Callback, SocketContext
@@ -18,14 +18,53 @@ from binance._streams.protocol import LinkHooks
 from binance._streams.switch import EventSwitch
 from binance._streams.user import UserStream
 from binance._streams.user_api import short_key
+from binance._streams.user_switch import SwitchHost, UserSwitch
 from binance.exceptions import BinanceAPIException
 
-__all__ = ['MarginUserStream', 'TOKEN_RENEW_AT']
+__all__ = ['MarginUserStream', 'MarginSwitch', 'TOKEN_RENEW_AT']
 
 log = logging.getLogger('binance.websockets')
 
 #: Renew a listen token when this share of its life has passed.
 TOKEN_RENEW_AT = 0.8
+
+
+class MarginSwitchHost(SwitchHost, Protocol):
+    """What :class:`MarginSwitch` asks of the margin stream besides :class:`SwitchHost`."""
+
+    def send_subscribe(self, proto: Any) -> Optional[int]:
+        """Subscribe on ``proto`` with the current token; the request's id."""
+
+
+class MarginSwitch(UserSwitch):
+    """The margin stream's switch-over: the replacement subscribes with the listen token."""
+
+    def __init__(self, ctx: SocketContext, host: MarginSwitchHost) -> None:
+        super().__init__(ctx, host)
+        self._margin = host
+
+    def replacement_open(self, switch: EventSwitch, proto: Any) -> None:
+        if switch is self.current:
+            switch.request_id = self._margin.send_subscribe(proto)
+
+    def replacement_event(self, switch: EventSwitch, msg: Any) -> Any:
+        if msg.__class__ is dict and 'id' in msg and 'status' in msg:
+            if msg['id'] == switch.request_id:
+                if msg['status'] == 200:
+                    self.replacement_ready(
+                        switch, (msg.get('result') or {}).get('subscriptionId'))
+                else:
+                    self.drop_replacement('the replacement was refused: {}'.format(
+                        (msg.get('error') or {}).get('msg')))
+            return None
+        return super().replacement_event(switch, msg)
+
+    def token_renewed(self) -> None:
+        """A new token: a replacement that subscribed with the previous one renews there too."""
+        switch = self.current
+        if switch is not None and not switch.switched and switch.request_id is not None:
+            self._margin.send_subscribe(
+                switch.new.open_protocol if switch.new is not None else None)
 
 
 class MarginUserStream(UserStream):
@@ -37,6 +76,7 @@ class MarginUserStream(UserStream):
         self._isolated = isolated_symbol
         self.token: Optional[str] = None
         self._renew_call: Any = None
+        self.switch: MarginSwitch = MarginSwitch(ctx, self)
 
     def begin(self) -> None:
         if not self.stopped:
@@ -81,19 +121,16 @@ class MarginUserStream(UserStream):
         if life > 0:
             self._renew_call = reactor.callLater(life * TOKEN_RENEW_AT, self._renew_token)
         log.info('%s: subscribing with listen token %s', self._key, short_key(self.token))
-        switch = self._switch
-        if switch is not None and not switch.switched and switch.request_id is not None:
-            # a replacement subscribed with the previous token: renew it there too
-            self._send_subscribe(switch.new.open_protocol if switch.new is not None else None)
+        self.switch.token_renewed()
         if self.connection is not None:
             proto = self.connection.open_protocol  # past its handshake
             if proto is not None:                  # connected: (re)subscribe on it now
-                self._send_subscribe(proto)
+                self.send_subscribe(proto)
             return                                 # else on_open subscribes with this token
         if self.connection is None:
             self.connection = Connection.handled(self._ctx, self._ctx.ws_api_url(), LinkHooks(
-                self._on_api_message, self._gave_up, gate=self, on_open=self._send_subscribe,
-                **self._switch_options()), name=self._key + ' (WebSocket API)')
+                self._on_api_message, self._gave_up, gate=self, on_open=self.send_subscribe,
+                **self.switch.link_options()), name=self._key + ' (WebSocket API)')
 
     def _key_failed(self, failure: Any) -> None:
         exc = failure.value
@@ -115,37 +152,22 @@ class MarginUserStream(UserStream):
             log.info('%s: renewing the listen token before it expires', self._key)
             self._get_token()
 
-    def _send_subscribe(self, proto: Any) -> None:
+    def send_subscribe(self, proto: Any) -> Optional[int]:
+        """Subscribe on ``proto`` with the current token; the request's id (``None``
+        when there is no connection or no token yet)."""
         # On an open connection a new token renews the subscription in place
         # (Binance: "seamlessly renews your subscription"), so no unsubscribe.
         if proto is None or self.token is None:
-            return
+            return None
         self._request_id += 1
         request = {'id': self._request_id, 'method': 'userDataStream.subscribe.listenToken',
                    'params': {'listenToken': self.token}}
         proto.sendMessage(json.dumps(request).encode('utf-8'), isBinary=False)
+        return self._request_id
 
-    # -- switch-over: the replacement subscribes with the current token --------------
-
-    def _reopened(self, proto: Any) -> None:
-        self._send_subscribe(proto)
-
-    def _replacement_open(self, switch: EventSwitch, proto: Any) -> None:
-        if switch is self._switch:
-            self._send_subscribe(proto)
-            switch.request_id = self._request_id
-
-    def _replacement_event(self, switch: EventSwitch, msg: Any) -> Any:
-        if msg.__class__ is dict and 'id' in msg and 'status' in msg:
-            if msg['id'] == switch.request_id:
-                if msg['status'] == 200:
-                    self._replacement_ready(
-                        switch, (msg.get('result') or {}).get('subscriptionId'))
-                else:
-                    self._drop_replacement('the replacement was refused: {}'.format(
-                        (msg.get('error') or {}).get('msg')))
-            return None
-        return super()._replacement_event(switch, msg)
+    def reopened(self, proto: Any) -> None:
+        """A link reconnected after a switch-over: subscribe with the current token."""
+        self.send_subscribe(proto)
 
     def _terminated(self, subscription_id: Any) -> None:
         """``eventStreamTerminated``: the listen token expired; get a new one."""

@@ -21,9 +21,9 @@ repeated:
   (decoded payloads compared as a multiset).
 
 The owners: :class:`binance._streams.connection.Connection` (market) and
-:class:`binance._streams.user.UserStream` (through
-:class:`binance._streams.user_switch.SwitchOverMixin`, which opens its
-replacement: a listen key or a WebSocket API subscription).
+:class:`binance._streams.user_switch.UserSwitch`, the part a
+:class:`binance._streams.user.UserStream` holds, which opens its
+replacement: a listen key or a WebSocket API subscription.
 Everything runs on the reactor thread.
 """
 import json

@@ -32,7 +32,7 @@ Everything else here runs on the reactor thread.
 """
 import logging
 import threading
-from typing import Any, Callable, Dict, List, Optional, Set
+from typing import Any, Callable, Dict, List, Optional
 
 from twisted.internet.task import LoopingCall
 from twisted.python.failure import Failure
@@ -43,7 +43,8 @@ from binance._streams.context import SocketContext, StopListener, StopListeners
 from binance._streams.protocol import MAX_RETRIES_MESSAGE, LinkHooks, call_callback
 from binance._streams.user_api import (TERMINATED, ApiSubscription, listen_key_of, send_json,
                                        short_key, signer_of)
-from binance._streams.user_switch import SwitchOverMixin
+from binance._streams.switch import EventSwitch
+from binance._streams.user_switch import UserSwitch
 from binance.exceptions import BinanceAPIException
 
 __all__ = ['UserStream', 'USER_STREAM_KEY', 'LISTEN_KEY_RETIRED_STATUSES']
@@ -76,13 +77,15 @@ def _rejected_message(exc: Any) -> str:
                 exc.status_code, exc.code, exc.message))
 
 
-class UserStream(SwitchOverMixin, StopListeners):
+class UserStream(StopListeners):
     """State of one user socket (created by the manager, used on the reactor thread).
 
     :ivar mode: ``None`` until decided, then ``'listen_key'`` or ``'ws_api'``.
     :ivar listen_key: the listen key in use (listen-key mode).
     :ivar connection: the current :class:`~binance._streams.connection.Connection`
         (handled mode: this stream is its handler).
+    :ivar switch: its :class:`~binance._streams.user_switch.UserSwitch` (the
+        switch-over to a replacement connection; this stream is its host).
     """
 
     #: The client methods of the listen-key flow (the futures stream uses its own).
@@ -104,9 +107,7 @@ class UserStream(SwitchOverMixin, StopListeners):
         self._retry_call: Any = None
         self._request_id = 0
         self._api: Optional[ApiSubscription] = None
-        #: ids of switch-over barrier requests not answered yet (an abandoned switch's
-        #: too: its answer must not reach the callback)
-        self._barriers: Set[Any] = set()
+        self.switch = UserSwitch(ctx, self)
         self._on_stop: List[StopListener] = []
         #: set while events can flow: the listen-key socket is open, or the
         #: WebSocket API subscription was confirmed (see ``wait_connected``)
@@ -120,16 +121,13 @@ class UserStream(SwitchOverMixin, StopListeners):
             self._fetch_key()
 
     def connected(self, factory: Any) -> None:
-        if self.mode == 'listen_key' and self._carries(factory):
+        if self.mode == 'listen_key' and self.switch.carries(factory):
             self.ready.set()
 
     def disconnected(self, factory: Any) -> None:
-        switch = self._switch
-        if switch is not None and switch.new is not None and switch.new.factory is factory \
-                and not switch.switched:
-            self._drop_replacement('the replacement connection closed')
-            return
-        if not self._carries(factory) or self._old_lost(factory):
+        switch = self.switch
+        if switch.replacement_closed(factory) or not switch.carries(factory) \
+                or switch.old_lost(factory):
             return
         self.ready.clear()
 
@@ -152,16 +150,17 @@ class UserStream(SwitchOverMixin, StopListeners):
         self._on_stop = []          # giving up is not a stop: the callback hears of it
         self.stop()
         self._ctx.release(self._key, self)
-        self._emit(message)
+        self.emit(message)
 
-    def _emit(self, message: Any) -> None:
+    def emit(self, message: Any) -> None:
+        """Hand ``message`` to the callback (the callback's exceptions are logged)."""
         call_callback(self._callback, message, self._ctx.reactor, 'user stream')
 
     def _emit_error(self, text: str) -> None:
-        self._emit({'e': 'error', 'm': text})
+        self.emit({'e': 'error', 'm': text})
 
     def _stop_connection(self) -> None:
-        self._abort_switch()
+        self.switch.abort()
         connection, self.connection = self.connection, None
         if connection is not None:
             connection.close()
@@ -176,7 +175,7 @@ class UserStream(SwitchOverMixin, StopListeners):
         if self.stopped:
             return
         self._fetching = True
-        d = self._ctx.in_thread(getattr(self._ctx.client, self.GET_KEY))
+        d = self.request_key()
         d.addCallbacks(self._got_key, self._key_failed)
         d.addErrback(self._internal_error)
 
@@ -189,17 +188,26 @@ class UserStream(SwitchOverMixin, StopListeners):
         self.mode = 'listen_key'
         self._stop_connection()
         self.listen_key = key
-        url = self._key_url(key)
+        url = self.key_url(key)
         log.info('user stream: connecting with listen key %s', short_key(key))
         self.connection = Connection.handled(self._ctx, url, LinkHooks(
-            self._on_event, self._gave_up, gate=self, before_reconnect=self._refetch_key,
-            **self._switch_options()), name='user stream')
+            self._on_event, self._gave_up, gate=self, before_reconnect=self.refetch_key,
+            **self.switch.link_options()), name='user stream')
         self._start_keepalive()
 
-    def _key_url(self, key: str) -> str:
+    def key_url(self, key: str) -> str:
+        """The URL of the stream of listen key ``key``."""
         return self._ctx.stream_url() + 'ws/' + key
 
-    def _refetch_key(self) -> Any:
+    def fetching_key(self) -> bool:
+        """A listen key request is under way."""
+        return self._fetching
+
+    def request_key(self) -> Any:
+        """A Deferred of the client's listen key request (run in the thread pool)."""
+        return self._ctx.in_thread(getattr(self._ctx.client, self.GET_KEY))
+
+    def refetch_key(self) -> Any:
         """Before a reconnect: ask for the key again (the same one while it is valid).
 
         :returns: a Deferred firing with the URL to connect to, or ``None``
@@ -207,7 +215,7 @@ class UserStream(SwitchOverMixin, StopListeners):
             factory retry with backoff.
         """
         self._fetching = True
-        d = self._ctx.in_thread(getattr(self._ctx.client, self.GET_KEY))
+        d = self.request_key()
         d.addBoth(self._refetched)
         return d
 
@@ -233,7 +241,7 @@ class UserStream(SwitchOverMixin, StopListeners):
             log.info('user stream: listen key %s is no longer valid; reconnecting with %s',
                      short_key(self.listen_key), short_key(key))
             self.listen_key = key
-        return self._key_url(key)
+        return self.key_url(key)
 
     def _key_failed(self, failure: Any) -> None:
         self._fetching = False
@@ -272,13 +280,36 @@ class UserStream(SwitchOverMixin, StopListeners):
 
     def _on_event(self, msg: Any) -> None:
         # The protocol drops messages once ``self.stopped`` (this object is its gate).
-        if self._barriers and self._switch_reply(msg):
+        if self.switch.answers(msg):
             return
         if msg.__class__ is dict and msg.get('e') == 'listenKeyExpired':
-            self._emit(msg)
+            self.emit(msg)
             self._renew()
             return
         self._deliver(msg)
+
+    def _deliver(self, event: Any) -> None:
+        """Hand one user event to the callback (the protocol logs what it raises)."""
+        if self.switch.let_through(event):
+            self._callback(event)
+
+    # -- what the switch-over asks (``SwitchHost``) ----------------------------
+
+    def handler(self) -> Callable[[Any], None]:
+        """What receives the messages of the current link."""
+        return self._on_event if self.mode == 'listen_key' else self._on_api_message
+
+    def adopt(self, switch: EventSwitch) -> None:
+        """The replacement took over: its listen key or subscription is the stream's."""
+        if self.mode == 'listen_key':
+            if switch.new_key != self.listen_key:
+                log.info('%s: the replacement uses the new listen key %s', self._key,
+                         short_key(switch.new_key))
+            self.listen_key = switch.new_key
+        elif switch.api is not None:
+            self._api = switch.api
+            self.subscription_id = switch.subscription_id
+        self.ready.set()
 
     # -- keepalive -----------------------------------------------------------
 
@@ -329,9 +360,10 @@ class UserStream(SwitchOverMixin, StopListeners):
         url = self._ctx.ws_api_url()
         self.connection = Connection.handled(self._ctx, url, LinkHooks(
             self._on_api_message, self._gave_up, gate=self, on_open=self._subscribe,
-            **self._switch_options()), name='user stream (WebSocket API)')
+            **self.switch.link_options()), name='user stream (WebSocket API)')
 
-    def _reopened(self, proto: Any) -> None:
+    def reopened(self, proto: Any) -> None:
+        """A link reconnected after a switch-over: subscribe on it as on any handshake."""
         self._subscribe(proto)
 
     def _subscribe(self, proto: Any) -> None:
@@ -343,7 +375,7 @@ class UserStream(SwitchOverMixin, StopListeners):
         self._api.start(proto)
 
     def _on_api_message(self, msg: Any) -> None:
-        if self._barriers and self._switch_reply(msg):
+        if self.switch.answers(msg):
             return
         if msg.__class__ is dict:
             event = msg.get('event')
