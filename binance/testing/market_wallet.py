@@ -157,6 +157,16 @@ class WalletMixin:
     def _touch_balance(self, account: Account, asset: str) -> None:
         self._dirty_accounts.setdefault(account.api_key, {})[asset] = None
 
+    def account_of(self, api_key: Any) -> Account:
+        """The :class:`Account` behind ``api_key``; an unknown key is refused as
+        Binance does (-2015)."""
+        return self._account(api_key)
+
+    def balance_changed(self, account: Account, asset: str) -> None:
+        """Note that ``account``'s ``asset`` balance moved: it goes out in the
+        account's next ``outboundAccountPosition`` (call inside :meth:`transaction`)."""
+        self._touch_balance(account, asset)
+
     def _account_position(self, api_key: str, assets: Any) -> Dict[str, Any]:
         """The ``outboundAccountPosition`` payload for the changed ``assets``."""
         account = self._accounts[api_key]
