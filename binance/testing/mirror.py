@@ -532,7 +532,7 @@ class Mirror:
         buyer_maker = bool(event.get('m'))
         with market.lock:
             sym = market._symbols[symbol]
-            with market._transaction():
+            with market.transaction():
                 sym.log.add(price, qty, market.now_ms(), buyer_maker, None)
                 market._traded[symbol] = sym     # stops look at the new last price
                 # the seller took the bids (buyer is the maker): resting buys at or above

@@ -61,7 +61,7 @@ def _locked(method: _F) -> _F:
     """Run ``method`` holding the market's lock, its events published together at the end."""
     def run(self: 'OrderChanges', *args: Any, **kwargs: Any) -> Any:
         market = self._market
-        with market.lock, market._transaction():
+        with market.lock, market.transaction():
             return method(self, *args, **kwargs)
     return cast(_F, functools.wraps(method)(run))
 
@@ -93,10 +93,10 @@ class OrderChanges:
         """The symbol of a request of ``api_key``: the market's errors for an unknown
         key or symbol, -1102 without ``symbol``."""
         m = self._market
-        m._account(api_key)
+        m.account_of(api_key)
         if missing(symbol):
             raise mandatory('symbol')
-        return m._symbol(symbol)
+        return m.symbol_state(symbol)
 
     @_locked
     def amend_keep_priority(self, api_key: str, symbol: Any = None, orderId: Any = None,
@@ -110,8 +110,8 @@ class OrderChanges:
             ``-1013`` when ``newQty`` breaks ``LOT_SIZE``.
         """
         m = self._market
-        account = m._account(api_key)
-        sym = m._symbol(symbol)
+        account = m.account_of(api_key)
+        sym = m.symbol_state(symbol)
         if missing(newQty):
             raise mandatory('newQty')
         qty = parse_decimal('newQty', newQty)
@@ -182,7 +182,7 @@ class OrderChanges:
             balance[1] -= portion
             balance[0] += portion
             order.locked -= portion
-            m._touch_balance(order.owner, order.lock_asset)
+            m.balance_changed(order.owner, order.lock_asset)
         order.update_time = now
         if order.remaining <= 0 and order.status != 'PENDING_NEW':
             if order in sym.stops:

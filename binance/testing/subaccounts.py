@@ -103,7 +103,7 @@ class SubAccountDesk:
 
     def master_email(self, api_key: str) -> str:
         """The made-up email of a master account."""
-        return 'master_{}@local.binance.test'.format(self.market._account(api_key).uid)
+        return 'master_{}@local.binance.test'.format(self.market.account_of(api_key).uid)
 
     def add(self, master: str, email: Optional[str] = None, api_key: Optional[str] = None,
             api_secret: Optional[str] = None, public_key: Any = None,
@@ -143,7 +143,7 @@ class SubAccountDesk:
         return email
 
     def _master(self, api_key: str) -> Any:
-        account = self.market._account(api_key)
+        account = self.market.account_of(api_key)
         if api_key in self._by_key:
             raise _unauthorized()
         return account
@@ -159,7 +159,7 @@ class SubAccountDesk:
 
     def _own(self, api_key: str) -> SubAccount:
         """The sub-account of a sub-account's own API key."""
-        self.market._account(api_key)
+        self.market.account_of(api_key)
         sub = self._by_key.get(api_key)
         if sub is None:
             raise _unauthorized()
