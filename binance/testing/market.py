@@ -480,6 +480,35 @@ class Market(TradingMixin, WalletMixin):
         """Queue ``order_list``'s ``listStatus`` user event."""
         self._list_status(order_list)
 
+    def list_symbol(self, spec: SymbolSpec, history_ms: int) -> bool:
+        """List ``spec``'s symbol with an empty book and ``history_ms`` of synthetic
+        history (a mirror following an upstream); False if it is listed already."""
+        name = spec.symbol
+        if name in self._symbols:
+            return False
+        sym = _Symbol(spec, self._seed, self.now_ms(), history_ms)
+        self._symbols[name] = sym
+        self._publish_order[name] = len(self._publish_order)
+        sym.book.on_first_change = functools.partial(self._changed_books.__setitem__, name,
+                                                     None)
+        return True
+
+    def taker_order(self, sym: _Symbol, side: str, qty: Decimal) -> Order:
+        """A MARKET order of no account on ``sym`` (a trade printed elsewhere, taking
+        the resting orders it crosses through :meth:`trade_between`)."""
+        return self._sim_order(sym, side, 'MARKET', qty)
+
+    def trade_between(self, sym: _Symbol, taker: Order, maker: Order, price: Decimal,
+                      qty: Decimal) -> None:
+        """One trade of ``qty`` at ``price`` between ``taker`` and the resting ``maker``
+        (tape, balances, reports); call inside :meth:`transaction`."""
+        self._execute(sym, taker, maker, price, qty)
+
+    def last_price_moved(self, sym: _Symbol) -> None:
+        """``sym``'s last price moved outside the matcher: its stop orders are checked
+        when the current :meth:`transaction` ends."""
+        self._traded[sym.spec.symbol] = sym
+
     def print_trade(self, symbol: str, price: Decimal, qty: Decimal, buyer_maker: bool,
                     agg_key: Any) -> int:
         """Print a trade made elsewhere on ``symbol``'s tape (log, ``trade`` and

@@ -266,6 +266,10 @@ class WalletMixin:
         entry = self._listen_keys.get(listen_key)
         return entry[0] if entry is not None else None
 
+    def expire_due_keys(self) -> None:
+        """Expire the listen keys whose validity ran out (``listenKeyExpired`` events)."""
+        self._expire_due_keys()
+
     def _expire_due_keys(self) -> None:
         now = self.clock()
         for key in [k for k, entry in self._listen_keys.items() if entry[1] <= now]:
