@@ -472,13 +472,22 @@ class Market(TradingMixin, WalletMixin):
         """A cancelled ``order`` as ``DELETE /api/v3/order`` answers."""
         return self._cancel_result(order, new_id, orig_id)
 
-    def report_order(self, order: Order, exec_type: str) -> None:
-        """Queue ``order``'s ``executionReport`` with ``exec_type`` (``NEW``...)."""
-        self._report(order, exec_type)
+    def report_order(self, order: Order, exec_type: str, orig_client_id: str = '') -> int:
+        """Queue ``order``'s ``executionReport`` with ``exec_type`` (``NEW``...);
+        returns the last execution id (the report's ``I``)."""
+        self._report(order, exec_type, orig_client_id=orig_client_id)
+        return self._event_id
 
-    def report_list(self, order_list: OrderList) -> None:
-        """Queue ``order_list``'s ``listStatus`` user event."""
-        self._list_status(order_list)
+    def report_list(self, order_list: OrderList, status_type: Optional[str] = None) -> None:
+        """Queue ``order_list``'s ``listStatus`` user event (``status_type``: its
+        ``listStatusType`` when not the list's own, e.g. ``UPDATED``)."""
+        self._list_status(order_list, status_type)
+
+    def find_order(self, account: Account, symbol: str, order_id: Any, client_id: Any,
+                   code: int, msg: str) -> Order:
+        """``account``'s order on ``symbol`` by ``order_id`` or ``client_id``;
+        :class:`MarketError` ``(code, msg)`` when there is none."""
+        return self._find_order(account, symbol, order_id, client_id, code, msg)
 
     def list_symbol(self, spec: SymbolSpec, history_ms: int) -> bool:
         """List ``spec``'s symbol with an empty book and ``history_ms`` of synthetic
