@@ -311,6 +311,23 @@ class WalletMixin:
         return [{'symbol': name, 'makerCommission': rate, 'takerCommission': rate}
                 for name in names]
 
+    def withdraw_fee(self, coin: str) -> Decimal:
+        """The withdrawal fee of ``coin`` (the minimum withdrawal is twice it)."""
+        return Decimal(_WITHDRAW_FEES.get(coin, '0.01'))
+
+    def asset_names(self, account: Optional[Account] = None) -> List[str]:
+        """Every asset of a listed symbol, and those ``account`` holds, sorted."""
+        return self._assets(account)
+
+    def btc_value(self, asset: str, amount: Decimal) -> Decimal:
+        """``amount`` of ``asset`` in BTC at the last prices (0 when no pair prices it)."""
+        return self._btc_value(asset, amount)
+
+    def next_wallet_id(self) -> int:
+        """A fresh wallet transaction id (``tranId``)."""
+        self._wallet_id += 1
+        return self._wallet_id
+
     def _btc_value(self, asset: str, amount: Decimal) -> Decimal:
         if asset == 'BTC':
             return amount

@@ -27,7 +27,6 @@ from typing import Any, Callable, Dict, List, Tuple
 
 from binance.testing.market_base import MarketError, fmt, mandatory, missing, parse_decimal, \
     parse_int
-from binance.testing.market_wallet import _WITHDRAW_FEES
 from binance.testing.rest import SIGNED, _reading, _Route
 from binance.testing.subaccounts import plain
 
@@ -59,9 +58,9 @@ class WalletExtras:
         """``GET /sapi/v1/capital/config/getall``."""
         account = self.market.account_of(api_key)
         rows = []
-        for coin in self.market._assets(account):
+        for coin in self.market.asset_names(account):
             free, locked = account.balances.get(coin, [Decimal(0), Decimal(0)])
-            fee = Decimal(_WITHDRAW_FEES.get(coin, '0.01'))
+            fee = self.market.withdraw_fee(coin)
             rows.append({
                 'coin': coin, 'depositAllEnable': True, 'withdrawAllEnable': True, 'name': coin,
                 'free': plain(free), 'locked': plain(locked), 'freeze': '0', 'withdrawing': '0',
@@ -85,7 +84,7 @@ class WalletExtras:
     def _snapshot_data(self, api_key: str, kind: str) -> Dict[str, Any]:
         if kind == 'SPOT':
             balances = self.market.balances(api_key)
-            total = sum((self.market._btc_value(a, e['free'] + e['locked'])
+            total = sum((self.market.btc_value(a, e['free'] + e['locked'])
                          for a, e in balances.items()), Decimal(0))
             return {'balances': [{'asset': a, 'free': fmt(e['free']), 'locked': fmt(e['locked'])}
                                  for a, e in balances.items()],
@@ -160,11 +159,11 @@ class WalletExtras:
             account.balance(asset)[0] += value
             self.market.balance_changed(account, asset)
             self._dividend_id += 1
-            self.market._wallet_id += 1
+            tran_id = self.market.next_wallet_id()
             row = {'id': self._dividend_id, 'amount': fmt(value), 'asset': asset,
                    'divTime': self.market.now_ms(),
                    'enInfo': info or '{} distribution'.format(asset),
-                   'tranId': self.market._wallet_id, 'direction': 1}
+                   'tranId': tran_id, 'direction': 1}
             self._dividends.setdefault(api_key, []).append(row)
             return dict(row)
 
@@ -194,7 +193,7 @@ class WalletExtras:
         lo = parse_int('startTime', startTime) if not missing(startTime) else None
         hi = parse_int('endTime', endTime) if not missing(endTime) else None
         rows = []
-        for row in reversed(self.margin._transfers.get(api_key, [])):
+        for row in reversed(self.margin.transfers_of(api_key)):
             kind = _LEGACY_TYPES.get(row['type'], row['type'])
             if kind == type and (lo is None or row['timestamp'] >= lo) and (
                     hi is None or row['timestamp'] <= hi):
