@@ -174,10 +174,10 @@ class MarginDesk:
 
     # -- transfers and loans ------------------------------------------------------------
 
-    def _move(self, source: Any, target: Any, asset: str, amount: Decimal) -> None:
+    def move_funds(self, source: Any, target: Any, asset: str, amount: Decimal) -> None:
         """Move ``amount`` between wallets: spot keys, margin keys or ``('futures', key)``."""
         def derivatives(owner: Any) -> Any:   # ('futures', key) USD-M, ('coin', key) COIN-M
-            return (self.futures if owner[0] == 'futures' else self.coin_futures)._faccount(
+            return (self.futures if owner[0] == 'futures' else self.coin_futures).ledger.account(
                 owner[1])
 
         def wallet(owner: Any) -> List[Decimal]:
@@ -224,7 +224,7 @@ class MarginDesk:
                                      "or malformed.")
         value = parse_decimal('amount', amount)
         source, target = type.split('_')
-        self._move(self._owner(api_key, source), self._owner(api_key, target), asset, value)
+        self.move_funds(self._owner(api_key, source), self._owner(api_key, target), asset, value)
         self._tran_id += 1
         self._transfers.setdefault(api_key, []).append({
             'asset': asset, 'tranId': self._tran_id, 'amount': fmt(value),
@@ -239,6 +239,10 @@ class MarginDesk:
         if str(type) not in _LEGACY_TYPES:
             raise MarketError(-1130, 'Invalid data sent for a parameter.')
         return self.universal_transfer(api_key, _LEGACY_TYPES[str(type)], asset, amount)
+
+    def transfers_of(self, api_key: str) -> List[Dict[str, Any]]:
+        """The universal transfers of ``api_key``'s account, oldest first."""
+        return self._transfers.get(api_key, [])
 
     def futures_transfer_history(self, api_key: str, asset: Any = None, startTime: Any = None,
                                  endTime: Any = None, current: Any = None,

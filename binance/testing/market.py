@@ -489,6 +489,11 @@ class Market(TradingMixin, WalletMixin):
         :class:`MarketError` ``(code, msg)`` when there is none."""
         return self._find_order(account, symbol, order_id, client_id, code, msg)
 
+    @property
+    def seed(self) -> Any:
+        """The seed everything simulated derives from."""
+        return self._seed
+
     def list_symbol(self, spec: SymbolSpec, history_ms: int) -> bool:
         """List ``spec``'s symbol with an empty book and ``history_ms`` of synthetic
         history (a mirror following an upstream); False if it is listed already."""
