@@ -355,7 +355,7 @@ class CoinFuturesMarket(FuturesMarket):
             'maxWithdrawAmount', 'crossWalletBalance', 'crossUnPnl', 'availableBalance',
             'updateTime')} for a in info['assets']]
         positions = []
-        for name, side in self.ledger._position_keys(account):
+        for name, side in self.ledger.position_keys(account):
             pos = account.position(name, side)
             n = self.ledger.position_numbers(account, name, side)
             positions.append({
