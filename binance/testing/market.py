@@ -118,7 +118,7 @@ class _Symbol:
 _Cls = TypeVar('_Cls', bound=type)
 
 
-def _holding_the_lock(cls: _Cls) -> _Cls:
+def holding_the_lock(cls: _Cls) -> _Cls:
     """Make every public method of ``cls`` (and of its mixins) run with ``self.lock`` held."""
     for klass in cls.__mro__:
         for name, attr in vars(klass).items():
@@ -136,7 +136,7 @@ def _holding_the_lock(cls: _Cls) -> _Cls:
     return cls
 
 
-@_holding_the_lock
+@holding_the_lock
 class Market(TradingMixin, WalletMixin):
     """A deterministic simulated Binance spot market.
 
@@ -571,6 +571,11 @@ class Market(TradingMixin, WalletMixin):
     def server_time(self) -> Dict[str, int]:
         """``GET /api/v3/time``."""
         return {'serverTime': self.now_ms()}
+
+    def symbols_asked(self, symbol: Any, symbols: Any) -> Tuple[List[_Symbol], bool]:
+        """The symbols a request's ``symbol`` or ``symbols`` names (all if neither), and
+        whether ``symbol`` named one; Binance's error for a bad or unknown name."""
+        return self._symbol_list(symbol, symbols)
 
     def _symbol_list(self, symbol: Any, symbols: Any) -> Tuple[List[_Symbol], bool]:
         """Symbols asked for by ``symbol`` or ``symbols`` (list or JSON text); all if neither.

@@ -47,7 +47,7 @@ from binance.testing.derivatives.contract import (CONDITIONAL_TYPES, DEFAULT_FUT
 from binance.testing.derivatives.ledger import FuturesAccount, Ledger
 from binance.testing.derivatives.orders import OrderDesk
 from binance.testing.derivatives.prices import Prices
-from binance.testing.market import Market, _holding_the_lock
+from binance.testing.market import Market, holding_the_lock
 from binance.testing.market_base import MarketError, fmt, missing, parse_decimal, parse_int
 
 __all__ = ['FuturesMarket', 'FUTURES_SYMBOLS', 'DEFAULT_FUTURES_BALANCES']
@@ -55,7 +55,7 @@ __all__ = ['FuturesMarket', 'FUTURES_SYMBOLS', 'DEFAULT_FUTURES_BALANCES']
 _HUGE = '1000000000'
 
 
-@_holding_the_lock
+@holding_the_lock
 class FuturesMarket(Market):
     """A deterministic simulated USD-M futures market (see the module docs).
 
