@@ -32,7 +32,7 @@ import functools
 import logging
 import os
 import threading
-from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, cast
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence
 
 from binance import _reactor
 from binance.testing.futures_market import FuturesMarket
@@ -352,11 +352,7 @@ class LocalExchange:
         self.market.dispatch = _ReactorDispatch(self.market, reactor)
         # the futures engine updates its accounts from its own listener at once;
         # only what it publishes to the futures stream server goes to the reactor
-        futures = cast(Any, self.futures)
-        if not hasattr(futures, '_unordered_publish'):
-            futures._unordered_publish = futures._publish
-            futures._publish = _ReactorDispatch(futures, reactor).wrap_publish(
-                futures._unordered_publish)
+        self.futures.publish_through(_ReactorDispatch(self.futures, reactor).wrap_publish)
         # REST in threads of its own: answered even while a callback blocks the reactor
         self._rest_server = RestServer(
             self._rest, rest_port,
@@ -442,10 +438,10 @@ class LocalExchange:
         return routes
 
     def _run_futures_timers(self) -> None:
-        if not (self.futures._has_timers() or self.coin_futures._has_timers()):
+        if not (self.futures.has_timers() or self.coin_futures.has_timers()):
             return   # nothing due: leave the markets' lock alone
         try:
-            if self.futures._has_timers():
+            if self.futures.has_timers():
                 self.futures.run_timers()
             self.coin.run_timers()
         except Exception:

@@ -73,9 +73,7 @@ class CoinDesk:
         from binance.testing.coin_futures_streams import CoinFuturesStreamServer
         market: Any = self.market
         market.lock = lock
-        if not hasattr(market, '_unordered_publish'):
-            market._unordered_publish = market._publish
-            market._publish = dispatch(market).wrap_publish(market._unordered_publish)
+        market.publish_through(dispatch(market).wrap_publish)
         self.streams = CoinFuturesStreamServer(self.market, reactor=reactor,
                                                tls_options=tls_options, **stream_options)
         return int(self.streams.listen(0))
@@ -87,7 +85,7 @@ class CoinDesk:
 
     def run_timers(self) -> None:
         """Fire the market's countdowns and conditional orders when any is due."""
-        if self.market._has_timers():
+        if self.market.has_timers():
             self.market.run_timers()
 
     def tick(self) -> None:

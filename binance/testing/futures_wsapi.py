@@ -161,7 +161,7 @@ def _position_v1(fmarket: Any, api_key: str, name: str, side: str,
     return dict(common, marginType='isolated' if isolated else 'cross',
                 isAutoAddMargin='false',
                 isolatedMargin=fmt(pos.isolated_wallet + n['up'] if isolated else Decimal(0)),
-                liquidationPrice=fmt(ledger._liquidation(account, name, pos)),
+                liquidationPrice=fmt(ledger.liquidation_price(account, name, pos)),
                 markPrice=fmt(n['mark']), maxNotionalValue=str(cap),
                 notional=fmt(n['notional']), isolatedWallet=fmt(pos.isolated_wallet),
                 unRealizedProfit=fmt(n['up']))

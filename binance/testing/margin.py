@@ -133,13 +133,13 @@ class MarginDesk:
                  'userMinRepay': '0.00000000', 'delistTime': None} for name in names]
 
     def _pair(self, symbol: str) -> Tuple[str, str]:
-        spec = self.market._symbol(symbol).spec
+        spec = self.market.symbol_state(symbol).spec
         return spec.base, spec.quote
 
     def all_pairs(self, symbol: Any = None) -> List[Dict[str, Any]]:
         """``GET /sapi/v1/margin/allPairs``."""
         names = self.market.symbols if missing(symbol) else [
-            self.market._symbol(symbol).spec.symbol]
+            self.market.symbol_state(symbol).spec.symbol]
         rows = []
         for index, name in enumerate(names):
             base, quote = self._pair(name)
@@ -174,17 +174,17 @@ class MarginDesk:
 
     # -- transfers and loans ------------------------------------------------------------
 
-    def _move(self, source: Any, target: Any, asset: str, amount: Decimal) -> None:
+    def move_funds(self, source: Any, target: Any, asset: str, amount: Decimal) -> None:
         """Move ``amount`` between wallets: spot keys, margin keys or ``('futures', key)``."""
         def derivatives(owner: Any) -> Any:   # ('futures', key) USD-M, ('coin', key) COIN-M
-            return (self.futures if owner[0] == 'futures' else self.coin_futures)._faccount(
+            return (self.futures if owner[0] == 'futures' else self.coin_futures).ledger.account(
                 owner[1])
 
         def wallet(owner: Any) -> List[Decimal]:
             if isinstance(owner, tuple):
                 account = derivatives(owner)
                 return [account.wallet.get(asset, ZERO), ZERO]
-            return self.market._account(owner).balance(asset)
+            return self.market.account_of(owner).balance(asset)
         have = wallet(source)[0]
         if amount > have:
             # Binance's exact code for an overdrawn universal transfer was not found in its docs
@@ -194,10 +194,10 @@ class MarginDesk:
                 account = derivatives(owner)
                 account.wallet[asset] = account.wallet.get(asset, ZERO) + delta
             else:
-                acc = self.market._account(owner)
-                with self.market._transaction():
+                acc = self.market.account_of(owner)
+                with self.market.transaction():
                     acc.balance(asset)[0] += delta
-                    self.market._touch_balance(acc, asset)
+                    self.market.balance_changed(acc, asset)
 
     def _owner(self, api_key: str, side: str) -> Any:
         if side == 'MAIN':
@@ -224,7 +224,7 @@ class MarginDesk:
                                      "or malformed.")
         value = parse_decimal('amount', amount)
         source, target = type.split('_')
-        self._move(self._owner(api_key, source), self._owner(api_key, target), asset, value)
+        self.move_funds(self._owner(api_key, source), self._owner(api_key, target), asset, value)
         self._tran_id += 1
         self._transfers.setdefault(api_key, []).append({
             'asset': asset, 'tranId': self._tran_id, 'amount': fmt(value),
@@ -239,6 +239,10 @@ class MarginDesk:
         if str(type) not in _LEGACY_TYPES:
             raise MarketError(-1130, 'Invalid data sent for a parameter.')
         return self.universal_transfer(api_key, _LEGACY_TYPES[str(type)], asset, amount)
+
+    def transfers_of(self, api_key: str) -> List[Dict[str, Any]]:
+        """The universal transfers of ``api_key``'s account, oldest first."""
+        return self._transfers.get(api_key, [])
 
     def futures_transfer_history(self, api_key: str, asset: Any = None, startTime: Any = None,
                                  endTime: Any = None, current: Any = None,
@@ -298,10 +302,10 @@ class MarginDesk:
         return {'tranId': self._tran_id}
 
     def _move_in(self, inner: str, asset: str, delta: Decimal) -> None:
-        account = self.market._account(inner)
-        with self.market._transaction():
+        account = self.market.account_of(inner)
+        with self.market.transaction():
             account.balance(asset)[0] += delta
-            self.market._touch_balance(account, asset)
+            self.market.balance_changed(account, asset)
 
     def loan_records(self, api_key: str, type: Any = None, asset: Any = None,
                      isolatedSymbol: Any = None, txId: Any = None, startTime: Any = None,

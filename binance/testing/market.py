@@ -48,7 +48,7 @@ from binance.testing.market_history import (
 from binance.testing.market_trading import TradingMixin
 from binance.testing.market_wallet import LISTEN_KEY_VALIDITY, Account, WalletMixin
 from binance.testing.order_changes import OrderChanges
-from binance.testing.order_lists import OrderLists
+from binance.testing.order_lists import OrderList, OrderLists
 
 __all__ = ['Market', 'MarketError', 'SymbolSpec', 'Account', 'LISTEN_KEY_VALIDITY']
 
@@ -118,7 +118,7 @@ class _Symbol:
 _Cls = TypeVar('_Cls', bound=type)
 
 
-def _holding_the_lock(cls: _Cls) -> _Cls:
+def holding_the_lock(cls: _Cls) -> _Cls:
     """Make every public method of ``cls`` (and of its mixins) run with ``self.lock`` held."""
     for klass in cls.__mro__:
         for name, attr in vars(klass).items():
@@ -136,7 +136,7 @@ def _holding_the_lock(cls: _Cls) -> _Cls:
     return cls
 
 
-@_holding_the_lock
+@holding_the_lock
 class Market(TradingMixin, WalletMixin):
     """A deterministic simulated Binance spot market.
 
@@ -405,14 +405,123 @@ class Market(TradingMixin, WalletMixin):
 
     # -- driven from outside: a replay's tape (binance/testing/replay/desk.py) ---------
 
-    def symbol_state(self, symbol: str) -> _Symbol:
+    def symbol_state(self, symbol: Any) -> _Symbol:
         """The state of ``symbol`` (spec, trade ``log``, ``book``, ``path``), for an
-        engine that drives the market itself; take :attr:`lock` while using it."""
+        engine that drives the market itself; take :attr:`lock` while using it.
+        An unknown symbol is refused as Binance does (-1121)."""
         return self._symbol(symbol)
 
     def transaction(self) -> Any:
         """A context grouping changes: their events go out once, when it ends."""
         return self._transaction()
+
+    # -- the order machinery, for order lists and order changes (order_lists.py...) -------
+
+    def new_client_id(self) -> str:
+        """A fresh ``x-...`` client order id, as Binance makes when none is given."""
+        return self._new_client_id()
+
+    def open_orders_of(self, account: Account, symbol: str) -> List[Order]:
+        """``account``'s open orders on ``symbol`` (for the MAX_NUM_ORDERS filter)."""
+        return self._open_orders_of(account, symbol)
+
+    def average_price_of(self, sym: _Symbol) -> Decimal:
+        """``sym``'s 5-minute average price (the reference of a market order's NOTIONAL)."""
+        return self._avg_price_dec(sym)
+
+    def prepare_order(self, account: Account, sym: _Symbol, side: Any, type_: Any, tif: Any,
+                      quantity: Any, quote_qty: Any, price: Any, stop_price: Any,
+                      client_id: Any, list_id: int = -1) -> Order:
+        """Validate one order against ``sym``'s filters and build it, without side
+        effects; :class:`MarketError` with Binance's code when it is refused."""
+        return self._prepare(account, sym, side, type_, tif, quantity, quote_qty, price,
+                             stop_price, client_id, list_id)
+
+    def funds_needed(self, sym: _Symbol, order: Order) -> Decimal:
+        """How much of its asset ``order`` needs (quote for a buy, base for a sell)."""
+        return self._lock_need(sym, order)[1]
+
+    def hold_funds(self, sym: _Symbol, order: Order) -> None:
+        """Check the owner's balance for ``order`` (-2010 if short) and lock it if it rests."""
+        self._reserve(sym, order)
+
+    def release_funds(self, order: Order) -> None:
+        """Give what ``order`` still locks back to its owner's free balance."""
+        self._release(order)
+
+    def work_order(self, sym: _Symbol, order: Order) -> List[Dict[str, Any]]:
+        """Let a placed working ``order`` match, then rest or expire; returns its fills."""
+        fills: List[Dict[str, Any]] = []
+        self._fills[id(order)] = fills
+        try:
+            self._work(sym, order)
+        finally:
+            self._fills.pop(id(order), None)
+        return fills
+
+    def close_order(self, order: Order, status: str, reason: Optional[str] = None) -> None:
+        """Close ``order`` with ``status`` (``reason``: an EXPIRED order's expiry reason):
+        its lock released, its ``executionReport`` queued, its list moved on."""
+        self._finish(order, status, reason=reason)
+
+    def cancel_leg(self, sym: _Symbol, order: Order, new_client_id: str) -> None:
+        """Cancel ``order`` under ``new_client_id`` (``executionReport`` CANCELED)."""
+        self._cancel(sym, order, new_client_id)
+
+    def cancel_answer(self, order: Order, new_id: str, orig_id: str) -> Dict[str, Any]:
+        """A cancelled ``order`` as ``DELETE /api/v3/order`` answers."""
+        return self._cancel_result(order, new_id, orig_id)
+
+    def report_order(self, order: Order, exec_type: str, orig_client_id: str = '') -> int:
+        """Queue ``order``'s ``executionReport`` with ``exec_type`` (``NEW``...);
+        returns the last execution id (the report's ``I``)."""
+        self._report(order, exec_type, orig_client_id=orig_client_id)
+        return self._event_id
+
+    def report_list(self, order_list: OrderList, status_type: Optional[str] = None) -> None:
+        """Queue ``order_list``'s ``listStatus`` user event (``status_type``: its
+        ``listStatusType`` when not the list's own, e.g. ``UPDATED``)."""
+        self._list_status(order_list, status_type)
+
+    def find_order(self, account: Account, symbol: str, order_id: Any, client_id: Any,
+                   code: int, msg: str) -> Order:
+        """``account``'s order on ``symbol`` by ``order_id`` or ``client_id``;
+        :class:`MarketError` ``(code, msg)`` when there is none."""
+        return self._find_order(account, symbol, order_id, client_id, code, msg)
+
+    @property
+    def seed(self) -> Any:
+        """The seed everything simulated derives from."""
+        return self._seed
+
+    def list_symbol(self, spec: SymbolSpec, history_ms: int) -> bool:
+        """List ``spec``'s symbol with an empty book and ``history_ms`` of synthetic
+        history (a mirror following an upstream); False if it is listed already."""
+        name = spec.symbol
+        if name in self._symbols:
+            return False
+        sym = _Symbol(spec, self._seed, self.now_ms(), history_ms)
+        self._symbols[name] = sym
+        self._publish_order[name] = len(self._publish_order)
+        sym.book.on_first_change = functools.partial(self._changed_books.__setitem__, name,
+                                                     None)
+        return True
+
+    def taker_order(self, sym: _Symbol, side: str, qty: Decimal) -> Order:
+        """A MARKET order of no account on ``sym`` (a trade printed elsewhere, taking
+        the resting orders it crosses through :meth:`trade_between`)."""
+        return self._sim_order(sym, side, 'MARKET', qty)
+
+    def trade_between(self, sym: _Symbol, taker: Order, maker: Order, price: Decimal,
+                      qty: Decimal) -> None:
+        """One trade of ``qty`` at ``price`` between ``taker`` and the resting ``maker``
+        (tape, balances, reports); call inside :meth:`transaction`."""
+        self._execute(sym, taker, maker, price, qty)
+
+    def last_price_moved(self, sym: _Symbol) -> None:
+        """``sym``'s last price moved outside the matcher: its stop orders are checked
+        when the current :meth:`transaction` ends."""
+        self._traded[sym.spec.symbol] = sym
 
     def print_trade(self, symbol: str, price: Decimal, qty: Decimal, buyer_maker: bool,
                     agg_key: Any) -> int:
@@ -462,6 +571,11 @@ class Market(TradingMixin, WalletMixin):
     def server_time(self) -> Dict[str, int]:
         """``GET /api/v3/time``."""
         return {'serverTime': self.now_ms()}
+
+    def symbols_asked(self, symbol: Any, symbols: Any) -> Tuple[List[_Symbol], bool]:
+        """The symbols a request's ``symbol`` or ``symbols`` names (all if neither), and
+        whether ``symbol`` named one; Binance's error for a bad or unknown name."""
+        return self._symbol_list(symbol, symbols)
 
     def _symbol_list(self, symbol: Any, symbols: Any) -> Tuple[List[_Symbol], bool]:
         """Symbols asked for by ``symbol`` or ``symbols`` (list or JSON text); all if neither.

@@ -157,6 +157,16 @@ class WalletMixin:
     def _touch_balance(self, account: Account, asset: str) -> None:
         self._dirty_accounts.setdefault(account.api_key, {})[asset] = None
 
+    def account_of(self, api_key: Any) -> Account:
+        """The :class:`Account` behind ``api_key``; an unknown key is refused as
+        Binance does (-2015)."""
+        return self._account(api_key)
+
+    def balance_changed(self, account: Account, asset: str) -> None:
+        """Note that ``account``'s ``asset`` balance moved: it goes out in the
+        account's next ``outboundAccountPosition`` (call inside :meth:`transaction`)."""
+        self._touch_balance(account, asset)
+
     def _account_position(self, api_key: str, assets: Any) -> Dict[str, Any]:
         """The ``outboundAccountPosition`` payload for the changed ``assets``."""
         account = self._accounts[api_key]
@@ -256,6 +266,10 @@ class WalletMixin:
         entry = self._listen_keys.get(listen_key)
         return entry[0] if entry is not None else None
 
+    def expire_due_keys(self) -> None:
+        """Expire the listen keys whose validity ran out (``listenKeyExpired`` events)."""
+        self._expire_due_keys()
+
     def _expire_due_keys(self) -> None:
         now = self.clock()
         for key in [k for k, entry in self._listen_keys.items() if entry[1] <= now]:
@@ -296,6 +310,23 @@ class WalletMixin:
         rate = str(COMMISSION_RATE)
         return [{'symbol': name, 'makerCommission': rate, 'takerCommission': rate}
                 for name in names]
+
+    def withdraw_fee(self, coin: str) -> Decimal:
+        """The withdrawal fee of ``coin`` (the minimum withdrawal is twice it)."""
+        return Decimal(_WITHDRAW_FEES.get(coin, '0.01'))
+
+    def asset_names(self, account: Optional[Account] = None) -> List[str]:
+        """Every asset of a listed symbol, and those ``account`` holds, sorted."""
+        return self._assets(account)
+
+    def btc_value(self, asset: str, amount: Decimal) -> Decimal:
+        """``amount`` of ``asset`` in BTC at the last prices (0 when no pair prices it)."""
+        return self._btc_value(asset, amount)
+
+    def next_wallet_id(self) -> int:
+        """A fresh wallet transaction id (``tranId``)."""
+        self._wallet_id += 1
+        return self._wallet_id
 
     def _btc_value(self, asset: str, amount: Decimal) -> Decimal:
         if asset == 'BTC':

@@ -57,7 +57,7 @@ def _symbols(market: Any, symbol: Any, symbols: Any) -> Tuple[List[Any], bool]:
     if missing(symbol) and missing(symbols):
         raise MarketError(-1102, "Param 'symbol' or 'symbols' must be sent, but both were "
                                  "empty/null!")
-    chosen, single = market._symbol_list(symbol, symbols)
+    chosen, single = market.symbols_asked(symbol, symbols)
     if len(chosen) > MAX_SYMBOLS:
         raise MarketError(-1101, "Too many values sent for parameter 'symbols', max allowed "
                                  "is {}.".format(MAX_SYMBOLS))

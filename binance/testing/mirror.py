@@ -348,19 +348,11 @@ class Mirror:
 
     def _add_symbol(self, name: str, config: Dict[str, Any]) -> None:
         """List ``name`` on the local market, with an empty book (reactor thread)."""
-        import functools
-        from binance.testing.market import _Symbol
         from binance.testing.market_base import SymbolSpec
         market = self.market
         with market.lock:
-            if name in market._symbols:
-                return
-            sym = _Symbol(SymbolSpec.from_config(name, config), market._seed, market.now_ms(),
-                          ADDED_HISTORY_MS)
-            market._symbols[name] = sym
-            market._publish_order[name] = len(market._publish_order)
-            sym.book.on_first_change = functools.partial(market._changed_books.__setitem__,
-                                                         name, None)
+            if name not in market.symbols:
+                market.list_symbol(SymbolSpec.from_config(name, config), ADDED_HISTORY_MS)
 
     def _feed(self, spec: Any) -> bool:
         """A new stream channel on the local server (reactor thread): follow its symbol;
@@ -389,19 +381,19 @@ class Mirror:
     def tick(self) -> None:
         """What the exchange's ticker does instead of simulating: expire listen keys."""
         with self.market.lock:
-            self.market._expire_due_keys()
+            self.market.expire_due_keys()
 
     def _take_over(self) -> None:
         market, streams = self.market, self.streams
         with market.lock:
             for name in self.followers:     # no simulated quotes: the upstream's come
-                sym = market._symbols[name]
+                sym = market.symbol_state(name)
                 for side in (_BUY, _SELL):
                     for order in sym.book.orders(side):
                         if order.owner is None:
                             sym.book.remove(order)
                 sym.book.take_changes()
-        publish = streams._on_market_event
+        publish = streams.on_market_event
         mirrored = self.followers
 
         def filtered(kind: str, key: str, payload: Any) -> None:
@@ -436,12 +428,12 @@ class Mirror:
         try:
             if stream.endswith('@trade'):
                 self._on_trade(symbol, data)
-                self.streams._on_market_event('trade', symbol, data)
+                self.streams.on_market_event('trade', symbol, data)
             elif stream.endswith('@aggTrade'):
-                self.streams._on_market_event('aggTrade', symbol, data)
+                self.streams.on_market_event('aggTrade', symbol, data)
             elif '@depth' in stream:
                 self._on_depth(follower, data)
-                self.streams._on_market_event('depthUpdate', symbol, data)
+                self.streams.on_market_event('depthUpdate', symbol, data)
         except Exception:
             log.exception('the mirror failed on an upstream %s event', stream)
 
@@ -449,7 +441,7 @@ class Mirror:
         result = follower.sync.on_event(event)
         if result == DepthCacheSync.APPLIED:
             with self.market.lock:
-                sym = self.market._symbols[follower.symbol]
+                sym = self.market.symbol_state(follower.symbol)
                 for side, key in ((_BUY, 'b'), (_SELL, 'a')):
                     for price, qty in event.get(key, ()):
                         self._set_level(sym, side, Decimal(price), Decimal(qty))
@@ -467,7 +459,7 @@ class Mirror:
             if order.owner is None:
                 book.remove(order)
         if qty > 0:
-            book.add(self.market._sim_order(sym, side, 'LIMIT', qty, price, 'GTC'))
+            self.market.quote(sym.spec.symbol, side, price, qty)
 
     @staticmethod
     def _settle_ids(sym: Any, follower: _Follower) -> None:
@@ -478,7 +470,7 @@ class Mirror:
 
     def _rebuild(self, follower: _Follower) -> None:
         with self.market.lock:
-            sym = self.market._symbols[follower.symbol]
+            sym = self.market.symbol_state(follower.symbol)
             for side in (_BUY, _SELL):
                 for order in sym.book.orders(side):
                     if order.owner is None:
@@ -531,10 +523,10 @@ class Mirror:
         price, qty = Decimal(str(event['p'])), Decimal(str(event['q']))
         buyer_maker = bool(event.get('m'))
         with market.lock:
-            sym = market._symbols[symbol]
-            with market._transaction():
+            sym = market.symbol_state(symbol)
+            with market.transaction():
                 sym.log.add(price, qty, market.now_ms(), buyer_maker, None)
-                market._traded[symbol] = sym     # stops look at the new last price
+                market.last_price_moved(sym)     # stops look at the new last price
                 # the seller took the bids (buyer is the maker): resting buys at or above
                 # the price would have been hit first; likewise sells at or below
                 side = _BUY if buyer_maker else _SELL
@@ -546,13 +538,13 @@ class Mirror:
                                   if order.owner is not None)
                 if not makers:
                     return
-                taker = market._sim_order(sym, _SELL if side == _BUY else _BUY, 'MARKET', qty)
+                taker = market.taker_order(sym, _SELL if side == _BUY else _BUY, qty)
                 for maker in makers:
                     if not taker.is_open:
                         break
                     fill = min(maker.remaining, taker.remaining)
                     if fill > 0:
-                        market._execute(sym, taker, maker, maker.price, fill)
+                        market.trade_between(sym, taker, maker, maker.price, fill)
 
     # -- REST market data (REST threads) -------------------------------------------
 

@@ -61,7 +61,7 @@ def _locked(method: _F) -> _F:
     """Run ``method`` holding the market's lock, its events published together at the end."""
     def run(self: 'OrderChanges', *args: Any, **kwargs: Any) -> Any:
         market = self._market
-        with market.lock, market._transaction():
+        with market.lock, market.transaction():
             return method(self, *args, **kwargs)
     return cast(_F, functools.wraps(method)(run))
 
@@ -93,10 +93,10 @@ class OrderChanges:
         """The symbol of a request of ``api_key``: the market's errors for an unknown
         key or symbol, -1102 without ``symbol``."""
         m = self._market
-        m._account(api_key)
+        m.account_of(api_key)
         if missing(symbol):
             raise mandatory('symbol')
-        return m._symbol(symbol)
+        return m.symbol_state(symbol)
 
     @_locked
     def amend_keep_priority(self, api_key: str, symbol: Any = None, orderId: Any = None,
@@ -110,13 +110,13 @@ class OrderChanges:
             ``-1013`` when ``newQty`` breaks ``LOT_SIZE``.
         """
         m = self._market
-        account = m._account(api_key)
-        sym = m._symbol(symbol)
+        account = m.account_of(api_key)
+        sym = m.symbol_state(symbol)
         if missing(newQty):
             raise mandatory('newQty')
         qty = parse_decimal('newQty', newQty)
-        order = m._find_order(account, sym.spec.symbol, orderId, origClientOrderId, -2038,
-                              'Unknown order sent.')
+        order = m.find_order(account, sym.spec.symbol, orderId, origClientOrderId, -2038,
+                             'Unknown order sent.')
         if order.status not in ACTIVE:
             raise _rejected('Unknown order sent.')
         order_list = m.order_lists.of(order)
@@ -134,7 +134,7 @@ class OrderChanges:
         if self._amends.get(id(order), 0) >= MAX_NUM_ORDER_AMENDS:
             raise _rejected('Filter failure: MAX_NUM_ORDER_AMENDS')
         if missing(newClientOrderId):
-            new_id = m._new_client_id()
+            new_id = m.new_client_id()
         elif not isinstance(newClientOrderId, str) or not _CLIENT_ID_RE.match(newClientOrderId):
             raise MarketError(-1100, "Illegal characters found in parameter 'newClientOrderId'; "
                                      "legal range is '^[a-zA-Z0-9-_]{1,36}$'.")
@@ -149,21 +149,22 @@ class OrderChanges:
         for target in targets:
             self._shrink(sym, target, qty, now)
         order.client_id = new_id
+        execution_id = 0
         for target in targets:
-            m._report(target, 'REPLACED', orig_client_id=orig_id if target is order else '')
-        execution_id = m._event_id
+            execution_id = m.report_order(target, 'REPLACED',
+                                          orig_client_id=orig_id if target is order else '')
         result: Dict[str, Any] = {'transactTime': now, 'executionId': execution_id,
                                   'amendedOrder': self._amended(order, orig_id)}
         if order_list is not None:
             if new_id != orig_id:
-                m._list_status(order_list, 'UPDATED')
+                m.report_list(order_list, 'UPDATED')
             info = order_list.info(now)
             result['listStatus'] = {key: info[key] for key in (
                 'orderListId', 'contingencyType', 'listOrderStatus', 'listClientOrderId',
                 'symbol', 'orders')}
         for target in targets:
-            if target.status == 'EXPIRED':
-                m._list_done(target)
+            if target.status == 'EXPIRED' and target.list_id >= 0:
+                m.order_lists.leg_closed(target)
         return result
 
     def _shrink(self, sym: Any, order: Order, qty: Decimal, now: int) -> None:
@@ -182,13 +183,13 @@ class OrderChanges:
             balance[1] -= portion
             balance[0] += portion
             order.locked -= portion
-            m._touch_balance(order.owner, order.lock_asset)
+            m.balance_changed(order.owner, order.lock_asset)
         order.update_time = now
         if order.remaining <= 0 and order.status != 'PENDING_NEW':
             if order in sym.stops:
                 sym.stops.remove(order)
             order.status = 'EXPIRED'    # Binance: the order expires because of the amendment
-            m._release(order)
+            m.release_funds(order)
 
     @staticmethod
     def _amended(order: Order, orig_id: str) -> Dict[str, Any]:

@@ -138,7 +138,7 @@ def _locked(method: _F) -> _F:
     """Run ``method`` holding the market's lock, its events published together at the end."""
     def run(self: 'OrderLists', *args: Any, **kwargs: Any) -> Any:
         market = self._market
-        with market.lock, market._transaction():
+        with market.lock, market.transaction():
             return method(self, *args, **kwargs)
     return cast(_F, functools.wraps(method)(run))
 
@@ -182,8 +182,8 @@ class OrderLists:
         :raises MarketError: with Binance's code when the list is refused.
         """
         m = self._market
-        account = m._account(api_key)
-        sym = m._symbol(params.get('symbol'))
+        account = m.account_of(api_key)
+        sym = m.symbol_state(params.get('symbol'))
         opo = kind.startswith('opo')
         with_oco = kind.endswith('co')
         resp_type = 'RESULT' if missing(params.get('newOrderRespType')) \
@@ -212,14 +212,14 @@ class OrderLists:
             if parse_decimal(name, params[name]):
                 raise MarketError(-1013, 'Filter failure: ICEBERG_PARTS')
         list_id = self._next_id
-        working = m._prepare(account, sym, params['workingSide'], working_type,
+        working = m.prepare_order(account, sym, params['workingSide'], working_type,
                              params.get('workingTimeInForce'), params['workingQuantity'], None,
                              params['workingPrice'], None, params.get('workingClientOrderId'),
                              list_id)
         orders = [working]
         for leg in legs:
             quantity = params['workingQuantity'] if opo else leg['Quantity']
-            order = m._prepare(account, sym, leg['Side'], leg['Type'], leg['TimeInForce'],
+            order = m.prepare_order(account, sym, leg['Side'], leg['Type'], leg['TimeInForce'],
                                quantity, None, leg['Price'], leg['StopPrice'],
                                leg['ClientOrderId'], list_id)
             if opo:
@@ -228,7 +228,7 @@ class OrderLists:
             orders.append(order)
         self._check_counts(m, account, sym.spec.symbol, len(orders))
         client_id = self._list_client_id(m, account, params.get('listClientOrderId'))
-        m._reserve(sym, working)
+        m.hold_funds(sym, working)
         self._next_id += 1
         now = m.now_ms()
         order_list = OrderList(list_id, sym.spec.symbol, client_id, orders, now,
@@ -238,15 +238,10 @@ class OrderLists:
             order.order_id = sym.next_order_id
             sym.next_order_id += 1
             account.orders.setdefault(sym.spec.symbol, {})[order.order_id] = order
-        m._list_status(order_list)
+        m.report_list(order_list)
         for order in orders:
-            m._report(order, 'NEW')
-        fills: List[Dict[str, Any]] = []
-        m._fills[id(working)] = fills
-        try:
-            m._work(sym, working)
-        finally:
-            m._fills.pop(id(working), None)
+            m.report_order(order, 'NEW')
+        fills = m.work_order(sym, working)
         info = order_list.info(now)
         info['orderReports'] = [self._report_of(order, now, resp_type,
                                                 fills if order is working else [])
@@ -289,14 +284,14 @@ class OrderLists:
 
     @staticmethod
     def _check_counts(m: Any, account: Any, symbol: str, adding: int) -> None:
-        if len(m._open_orders_of(account, symbol)) + adding > MAX_NUM_ORDERS:
+        if len(m.open_orders_of(account, symbol)) + adding > MAX_NUM_ORDERS:
             raise MarketError(-1013, 'Filter failure: MAX_NUM_ORDERS')
 
     def _list_client_id(self, m: Any, account: Any, client_id: Any) -> str:
         if len(self.open_lists(account)) >= MAX_NUM_ORDER_LISTS:
             raise MarketError(-1013, 'Filter failure: MAX_NUM_ORDER_LISTS')
         if missing(client_id):
-            return m._new_client_id()
+            return m.new_client_id()
         if any(lst.client_id == client_id for lst in self.open_lists(account)):
             raise MarketError(-2010, 'Duplicate order sent.')
         return str(client_id)
@@ -341,7 +336,7 @@ class OrderLists:
         balance[0] -= received
         balance[1] += received
         order_list.received += received
-        m._touch_balance(order.owner, fill['commissionAsset'])
+        m.balance_changed(order.owner, fill['commissionAsset'])
 
     def leg_closed(self, order: Order) -> None:
         """An order of a list closed (filled, cancelled, expired): move the list on."""
@@ -355,11 +350,11 @@ class OrderLists:
                 self._to_start.append(order_list)   # placed once the match is over
             elif order.status == 'EXPIRED':
                 for leg in waiting:
-                    m._finish(leg, 'EXPIRED', reason='OTO_PHASE_ONE_EXPIRED')
+                    m.close_order(leg, 'EXPIRED', reason='OTO_PHASE_ONE_EXPIRED')
         if order_list.done and not order_list.done_reported:
             order_list.done_reported = True
             self._unlock_received(order_list)
-            m._list_status(order_list)
+            m.report_list(order_list)
 
     def start_pending(self, sym: Any) -> None:
         """Place the pending orders of lists whose working order filled (``sym``'s lists)."""
@@ -387,11 +382,11 @@ class OrderLists:
                 order_list.received -= quantity
                 self._unlock_received(order_list)
             else:
-                needs = [m._lock_need(sym, leg)[1] for leg in legs]
-                m._reserve(sym, legs[needs.index(max(needs))])
+                needs = [m.funds_needed(sym, leg) for leg in legs]
+                m.hold_funds(sym, legs[needs.index(max(needs))])
         except MarketError:
             for leg in legs:
-                m._finish(leg, 'EXPIRED', reason='REJECTED')
+                m.close_order(leg, 'EXPIRED', reason='REJECTED')
             return
         now = m.now_ms()
         for leg in legs:
@@ -399,9 +394,9 @@ class OrderLists:
             leg.working = leg.type not in STOP_TYPES
             leg.working_time = now if leg.working else -1
             leg.update_time = now
-        m._list_status(order_list)
+        m.report_list(order_list)
         for leg in legs:
-            m._report(leg, 'NEW')
+            m.report_order(leg, 'NEW')
         for leg in legs:
             if not leg.is_open:
                 continue
@@ -409,11 +404,11 @@ class OrderLists:
                 sym.stops.append(leg)
                 continue
             if leg.type == 'LIMIT_MAKER' and self._would_take(sym, leg):
-                m._finish(leg, 'EXPIRED', reason='REJECTED')
+                m.close_order(leg, 'EXPIRED', reason='REJECTED')
                 continue
             if leg.type == 'MARKET':
-                m._release(leg)
-            m._work(sym, leg)
+                m.release_funds(leg)
+            m.work_order(sym, leg)
 
     @staticmethod
     def _would_take(sym: Any, order: Order) -> bool:
@@ -429,7 +424,7 @@ class OrderLists:
                 or (qty - spec.min_qty) % spec.step_size:
             raise MarketError(-1013, 'Filter failure: LOT_SIZE')
         reference = order.price or (order.stop_price if order.type in STOP_TYPES else None) \
-            or m._avg_price_dec(sym)
+            or m.average_price_of(sym)
         if qty * reference < spec.min_notional:
             raise MarketError(-1013, 'Filter failure: NOTIONAL')
 
@@ -438,12 +433,12 @@ class OrderLists:
         if not order_list.opo or order_list.received <= 0:
             return
         m = self._market
-        asset = m._symbol(order_list.symbol).spec.base
+        asset = m.symbol_state(order_list.symbol).spec.base
         balance = order_list.owner.balance(asset)
         balance[1] -= order_list.received
         balance[0] += order_list.received
         order_list.received = ZERO
-        m._touch_balance(order_list.owner, asset)
+        m.balance_changed(order_list.owner, asset)
 
     # -- cancelling and querying --------------------------------------------------------
 
@@ -467,14 +462,14 @@ class OrderLists:
                     new_client_id: Any = None) -> Dict[str, Any]:
         """Cancel every active order of ``order_list``; the ``DELETE /api/v3/orderList`` answer."""
         m = self._market
-        new_id = new_client_id if not missing(new_client_id) else m._new_client_id()
+        new_id = new_client_id if not missing(new_client_id) else m.new_client_id()
         targets = [leg for leg in order_list.legs if leg.status in ACTIVE]
         for leg in targets:
-            m._cancel(sym, leg, new_id)
+            m.cancel_leg(sym, leg, new_id)
         now = m.now_ms()
         info = order_list.info(now)
         info['listStatusType'], info['listOrderStatus'] = 'ALL_DONE', 'ALL_DONE'
-        info['orderReports'] = [m._cancel_result(leg, new_id, leg.client_id) for leg in targets]
+        info['orderReports'] = [m.cancel_answer(leg, new_id, leg.client_id) for leg in targets]
         return info
 
     @_locked
@@ -482,8 +477,8 @@ class OrderLists:
                listClientOrderId: Any = None, newClientOrderId: Any = None) -> Dict[str, Any]:
         """``DELETE /api/v3/orderList``: cancel a whole list; -2011 when it is unknown or done."""
         m = self._market
-        account = m._account(api_key)
-        sym = m._symbol(symbol)
+        account = m.account_of(api_key)
+        sym = m.symbol_state(symbol)
         if missing(orderListId) and missing(listClientOrderId):
             raise MarketError(-1102, "Param 'listClientOrderId' or 'orderListId' must be sent, "
                                      "but both were empty/null!")
@@ -496,7 +491,7 @@ class OrderLists:
     def status(self, api_key: str, orderListId: Any = None,
                origClientOrderId: Any = None) -> Dict[str, Any]:
         """``GET /api/v3/orderList``: one list; -2013 ``Order list does not exist.``"""
-        account = self._market._account(api_key)
+        account = self._market.account_of(api_key)
         order_list = self._find(account, orderListId, origClientOrderId, -2013)
         return order_list.info(order_list.update_time)
 
@@ -504,7 +499,7 @@ class OrderLists:
     def all_lists(self, api_key: str, fromId: Any = None, startTime: Any = None,
                   endTime: Any = None, limit: Any = None) -> List[Dict[str, Any]]:
         """``GET /api/v3/allOrderList``: the account's lists by id, or in a time range (<= 24 h)."""
-        account = self._market._account(api_key)
+        account = self._market.account_of(api_key)
         limit = parse_int('limit', 500 if missing(limit) else limit, 1, 1000)
         if not missing(fromId) and (not missing(startTime) or not missing(endTime)):
             raise MarketError(-1128, 'Combination of optional parameters invalid.')
@@ -527,6 +522,6 @@ class OrderLists:
     @_locked
     def open_status(self, api_key: str) -> List[Dict[str, Any]]:
         """``GET /api/v3/openOrderList``: the account's lists still executing."""
-        account = self._market._account(api_key)
+        account = self._market.account_of(api_key)
         return [lst.info(lst.update_time) for lst in self.open_lists(account)]
 

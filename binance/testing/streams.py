@@ -272,7 +272,7 @@ class StreamServer:
         else:
             self._port = self.reactor.listenTCP(port, self.factory, interface=interface)
         if not self._listening_to_market:
-            self.market.add_listener(self._on_market_event)
+            self.market.add_listener(self.on_market_event)
             self._listening_to_market = True
         log.debug('stream server listening on %s:%s', interface, self.port)
         return self.port
@@ -281,7 +281,7 @@ class StreamServer:
         """Stop listening, close every connection and timer; fires when all are gone."""
         if self._listening_to_market:
             try:
-                self.market.remove_listener(self._on_market_event)
+                self.market.remove_listener(self.on_market_event)
             except (ValueError, KeyError):
                 pass
             self._listening_to_market = False
@@ -476,7 +476,8 @@ class StreamServer:
 
     # ------------------------------------------------------------ market events
 
-    def _on_market_event(self, kind: str, key: str, payload: Any) -> None:
+    def on_market_event(self, kind: str, key: str, payload: Any) -> None:
+        """The server's market listener: a market event out to its streams."""
         try:
             if kind == 'trade':
                 self._publish(stream_name('trade', key), payload)

@@ -81,6 +81,11 @@ class SubAccount:
     def __repr__(self) -> str:
         return '<SubAccount {}>'.format(self.email)
 
+    def open_futures(self, futures: Any, wallet: Dict[str, Any]) -> None:
+        """Open this sub-account's account on the ``futures`` engine, under its own keys."""
+        futures.add_account(self.key, self._secret, wallet, public_key=self._public_key)
+        self.futures = True
+
 
 class SubAccountDesk:
     """Sub-accounts over ``market``, their margin (``margin``) and USD-M (``futures``) wallets."""
@@ -103,7 +108,7 @@ class SubAccountDesk:
 
     def master_email(self, api_key: str) -> str:
         """The made-up email of a master account."""
-        return 'master_{}@local.binance.test'.format(self.market._account(api_key).uid)
+        return 'master_{}@local.binance.test'.format(self.market.account_of(api_key).uid)
 
     def add(self, master: str, email: Optional[str] = None, api_key: Optional[str] = None,
             api_secret: Optional[str] = None, public_key: Any = None,
@@ -143,7 +148,7 @@ class SubAccountDesk:
         return email
 
     def _master(self, api_key: str) -> Any:
-        account = self.market._account(api_key)
+        account = self.market.account_of(api_key)
         if api_key in self._by_key:
             raise _unauthorized()
         return account
@@ -159,7 +164,7 @@ class SubAccountDesk:
 
     def _own(self, api_key: str) -> SubAccount:
         """The sub-account of a sub-account's own API key."""
-        self.market._account(api_key)
+        self.market.account_of(api_key)
         sub = self._by_key.get(api_key)
         if sub is None:
             raise _unauthorized()
@@ -174,9 +179,7 @@ class SubAccountDesk:
 
     def _enable_futures(self, sub: SubAccount, wallet: Optional[Dict[str, Any]] = None) -> None:
         if not sub.futures:
-            self.futures.add_account(sub.key, sub._secret, wallet if wallet is not None else {},
-                                     public_key=sub._public_key)
-            sub.futures = True
+            sub.open_futures(self.futures, wallet if wallet is not None else {})
 
     def _enable_margin(self, sub: SubAccount) -> None:
         self.margin.inner(sub.key)
@@ -193,7 +196,7 @@ class SubAccountDesk:
                 or not subAccountString.isascii():
             raise MarketError(-1100, "Illegal characters found in parameter 'subAccountString'; "
                                      "legal range is '^[A-Za-z0-9]+$'.")
-        digest = hashlib.sha256('{}:{}:{}'.format(self.market._seed, api_key, subAccountString)
+        digest = hashlib.sha256('{}:{}:{}'.format(self.market.seed, api_key, subAccountString)
                                 .encode()).digest()
         domain = ''.join(_LETTERS[b % 26] for b in digest[:10])
         email = '{}_virtual@{}noemail.com'.format(subAccountString.lower(), domain)
@@ -255,7 +258,7 @@ class SubAccountDesk:
     def _btc_total(self, key: str) -> Decimal:
         total = ZERO
         for asset, entry in self.market.balances(key).items():
-            total += self.market._btc_value(asset, entry['free'] + entry['locked'])
+            total += self.market.btc_value(asset, entry['free'] + entry['locked'])
         return round8(total)
 
     def spot_summary(self, api_key: str, email: Any = None, page: Any = None,
@@ -356,7 +359,7 @@ class SubAccountDesk:
     def futures_position_risk(self, api_key: str, email: Any = None) -> List[Dict[str, Any]]:
         """``GET /sapi/v1/sub-account/futures/positionRisk`` (USD-M, open positions)."""
         sub = self._futures_sub(api_key, email)
-        account = self.futures._faccount(sub.key)
+        account = self.futures.ledger.account(sub.key)
         rows = []
         for row in self.futures.f_position_risk(sub.key):
             if not Decimal(row['positionAmt']):
@@ -394,7 +397,7 @@ class SubAccountDesk:
         if account_type == 'USDT_FUTURE':
             if sub is not None and not sub.futures:
                 raise _unauthorized()
-            self.futures._faccount(key)
+            self.futures.ledger.account(key)
             return ('futures', key)
         raise _invalid()   # COIN_FUTURE and ISOLATED_MARGIN are not simulated
 
@@ -408,7 +411,7 @@ class SubAccountDesk:
         value = parse_decimal('amount', amount)
         if value <= 0:
             raise MarketError(-1013, 'Invalid amount.')
-        self.margin._move(source, target, asset, value)
+        self.margin.move_funds(source, target, asset, value)
         return asset, value
 
     def _record(self, kind: str, source: str, target: str, from_type: str, to_type: str,

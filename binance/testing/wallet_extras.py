@@ -27,7 +27,6 @@ from typing import Any, Callable, Dict, List, Tuple
 
 from binance.testing.market_base import MarketError, fmt, mandatory, missing, parse_decimal, \
     parse_int
-from binance.testing.market_wallet import _WITHDRAW_FEES
 from binance.testing.rest import SIGNED, _reading, _Route
 from binance.testing.subaccounts import plain
 
@@ -57,11 +56,11 @@ class WalletExtras:
 
     def coins(self, api_key: str) -> List[Dict[str, Any]]:
         """``GET /sapi/v1/capital/config/getall``."""
-        account = self.market._account(api_key)
+        account = self.market.account_of(api_key)
         rows = []
-        for coin in self.market._assets(account):
+        for coin in self.market.asset_names(account):
             free, locked = account.balances.get(coin, [Decimal(0), Decimal(0)])
-            fee = Decimal(_WITHDRAW_FEES.get(coin, '0.01'))
+            fee = self.market.withdraw_fee(coin)
             rows.append({
                 'coin': coin, 'depositAllEnable': True, 'withdrawAllEnable': True, 'name': coin,
                 'free': plain(free), 'locked': plain(locked), 'freeze': '0', 'withdrawing': '0',
@@ -85,7 +84,7 @@ class WalletExtras:
     def _snapshot_data(self, api_key: str, kind: str) -> Dict[str, Any]:
         if kind == 'SPOT':
             balances = self.market.balances(api_key)
-            total = sum((self.market._btc_value(a, e['free'] + e['locked'])
+            total = sum((self.market.btc_value(a, e['free'] + e['locked'])
                          for a, e in balances.items()), Decimal(0))
             return {'balances': [{'asset': a, 'free': fmt(e['free']), 'locked': fmt(e['locked'])}
                                  for a, e in balances.items()],
@@ -107,7 +106,7 @@ class WalletExtras:
     def snapshot(self, api_key: str, type: Any = None, startTime: Any = None,
                  endTime: Any = None, limit: Any = None) -> Dict[str, Any]:
         """``GET /sapi/v1/accountSnapshot``: completed UTC days, oldest first."""
-        self.market._account(api_key)
+        self.market.account_of(api_key)
         if missing(type):
             raise mandatory('type')
         if type not in _SNAPSHOT_TYPES:
@@ -134,7 +133,7 @@ class WalletExtras:
 
     def set_fast_withdraw(self, api_key: str, enabled: bool) -> Dict[str, Any]:
         """``POST /sapi/v1/account/enableFastWithdrawSwitch`` / ``disable...``: ``{}``."""
-        self.market._account(api_key)
+        self.market.account_of(api_key)
         self._fast_withdraw[api_key] = enabled
         return {}
 
@@ -144,7 +143,7 @@ class WalletExtras:
 
     def api_trading_status(self, api_key: str) -> Dict[str, Any]:
         """``GET /sapi/v1/account/apiTradingStatus``: the local exchange never locks a key."""
-        self.market._account(api_key)
+        self.market.account_of(api_key)
         return {'data': {'isLocked': False, 'plannedRecoverTime': 0,
                          'triggerCondition': {'GCR': 150, 'IFER': 150, 'UFR': 300},
                          'updateTime': self._started}}
@@ -154,24 +153,24 @@ class WalletExtras:
     def pay_dividend(self, api_key: str, asset: str, amount: Any,
                      info: str = '') -> Dict[str, Any]:
         """Credit a distribution (an airdrop) to the spot balance and record it (for tests)."""
-        with self.market._transaction():
-            account = self.market._account(api_key)
+        with self.market.transaction():
+            account = self.market.account_of(api_key)
             value = parse_decimal('amount', amount)
             account.balance(asset)[0] += value
-            self.market._touch_balance(account, asset)
+            self.market.balance_changed(account, asset)
             self._dividend_id += 1
-            self.market._wallet_id += 1
+            tran_id = self.market.next_wallet_id()
             row = {'id': self._dividend_id, 'amount': fmt(value), 'asset': asset,
                    'divTime': self.market.now_ms(),
                    'enInfo': info or '{} distribution'.format(asset),
-                   'tranId': self.market._wallet_id, 'direction': 1}
+                   'tranId': tran_id, 'direction': 1}
             self._dividends.setdefault(api_key, []).append(row)
             return dict(row)
 
     def dividends(self, api_key: str, asset: Any = None, startTime: Any = None,
                   endTime: Any = None, limit: Any = None) -> Dict[str, Any]:
         """``GET /sapi/v1/asset/assetDividend``, newest first."""
-        self.market._account(api_key)
+        self.market.account_of(api_key)
         size = parse_int('limit', 20 if missing(limit) else limit, 1, 500)
         lo = parse_int('startTime', startTime) if not missing(startTime) else None
         hi = parse_int('endTime', endTime) if not missing(endTime) else None
@@ -186,7 +185,7 @@ class WalletExtras:
                          endTime: Any = None, current: Any = None, size: Any = None,
                          fromSymbol: Any = None, toSymbol: Any = None) -> Dict[str, Any]:
         """``GET /sapi/v1/asset/transfer``: ``{'total': 0}`` when there are none, as on Binance."""
-        self.market._account(api_key)
+        self.market.account_of(api_key)
         if missing(type):
             raise mandatory('type')
         page = parse_int('current', 1 if missing(current) else current, 1)
@@ -194,7 +193,7 @@ class WalletExtras:
         lo = parse_int('startTime', startTime) if not missing(startTime) else None
         hi = parse_int('endTime', endTime) if not missing(endTime) else None
         rows = []
-        for row in reversed(self.margin._transfers.get(api_key, [])):
+        for row in reversed(self.margin.transfers_of(api_key)):
             kind = _LEGACY_TYPES.get(row['type'], row['type'])
             if kind == type and (lo is None or row['timestamp'] >= lo) and (
                     hi is None or row['timestamp'] <= hi):

@@ -36,7 +36,7 @@ from binance.testing.derivatives.contract import (CONDITIONAL_TYPES,
                                                   TIME_IN_FORCES, TRIGGER_PROTECT,
                                                   coin_futures_symbols)
 from binance.testing.derivatives.market import FuturesMarket
-from binance.testing.market import _holding_the_lock
+from binance.testing.market import holding_the_lock
 from binance.testing.market_base import fmt, missing, round8
 
 __all__ = ['CoinFuturesMarket', 'ACCOUNT_ALIAS']
@@ -48,7 +48,7 @@ ACCOUNT_ALIAS = 'SgsR'
 _QTY_CAP = 50000
 
 
-@_holding_the_lock
+@holding_the_lock
 class CoinFuturesMarket(FuturesMarket):
     """A deterministic simulated COIN-M futures market (see the module docs).
 
@@ -355,7 +355,7 @@ class CoinFuturesMarket(FuturesMarket):
             'maxWithdrawAmount', 'crossWalletBalance', 'crossUnPnl', 'availableBalance',
             'updateTime')} for a in info['assets']]
         positions = []
-        for name, side in self.ledger._position_keys(account):
+        for name, side in self.ledger.position_keys(account):
             pos = account.position(name, side)
             n = self.ledger.position_numbers(account, name, side)
             positions.append({

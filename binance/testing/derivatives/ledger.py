@@ -229,13 +229,16 @@ class Ledger:
 
     # -- reads ----------------------------------------------------------------------
 
-    def _liquidation(self, account: FuturesAccount, symbol: str, pos: Position) -> Decimal:
+    def liquidation_price(self, account: FuturesAccount, symbol: str, pos: Position) -> Decimal:
+        """Where ``pos`` on ``symbol`` would be liquidated (0 for a flat position)."""
         if not pos.amount:
             return ZERO
         return self.contracts.kind.liquidation(pos.amount, pos.entry,
                                                self.leverage_of(account, symbol), MAINT_RATE)
 
-    def _position_keys(self, account: FuturesAccount, symbol: Any = None) -> List[Any]:
+    def position_keys(self, account: FuturesAccount, symbol: Any = None) -> List[Any]:
+        """``(symbol, positionSide)`` of ``account``'s positions and open orders, sorted
+        (on ``symbol`` only when given)."""
         name = None if missing(symbol) else self.contracts.spec(symbol).symbol
         keys = {k for k, p in account.positions.items() if p.amount} | {
             (r['symbol'], r['positionSide']) for r in account.open_records()}
@@ -245,7 +248,7 @@ class Ledger:
         """``GET /fapi/v3/positionRisk``: symbols with a position or an open order."""
         account = self.account(api_key)
         rows = []
-        for name, side in self._position_keys(account, symbol):
+        for name, side in self.position_keys(account, symbol):
             pos = account.position(name, side)
             n = self.position_numbers(account, name, side)
             isolated = account.margin_type.get(name) == 'ISOLATED'
@@ -255,7 +258,7 @@ class Ledger:
                 'entryPrice': fmt(round8(pos.entry)),
                 'breakEvenPrice': fmt(round8(self.break_even(pos))),
                 'markPrice': fmt(n['mark']), 'unRealizedProfit': fmt(round8(n['up'])),
-                'liquidationPrice': fmt(round8(self._liquidation(account, name, pos))),
+                'liquidationPrice': fmt(round8(self.liquidation_price(account, name, pos))),
                 'isolatedMargin': fmt(pos.isolated_wallet + n['up'] if isolated else ZERO),
                 'notional': fmt(round8(n['notional'])),
                 'marginAsset': self.contracts.margin_asset(name),
@@ -312,7 +315,7 @@ class Ledger:
                 'maxWithdrawAmount': fmt(min(free, amount) if margin else amount),
                 'updateTime': account.update_time})
         positions = []
-        for name, side in self._position_keys(account):
+        for name, side in self.position_keys(account):
             pos = account.position(name, side)
             n = self.position_numbers(account, name, side)
             positions.append({

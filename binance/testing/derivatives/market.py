@@ -47,7 +47,7 @@ from binance.testing.derivatives.contract import (CONDITIONAL_TYPES, DEFAULT_FUT
 from binance.testing.derivatives.ledger import FuturesAccount, Ledger
 from binance.testing.derivatives.orders import OrderDesk
 from binance.testing.derivatives.prices import Prices
-from binance.testing.market import Market, _holding_the_lock
+from binance.testing.market import Market, holding_the_lock
 from binance.testing.market_base import MarketError, fmt, missing, parse_decimal, parse_int
 
 __all__ = ['FuturesMarket', 'FUTURES_SYMBOLS', 'DEFAULT_FUTURES_BALANCES']
@@ -55,7 +55,7 @@ __all__ = ['FuturesMarket', 'FUTURES_SYMBOLS', 'DEFAULT_FUTURES_BALANCES']
 _HUGE = '1000000000'
 
 
-@_holding_the_lock
+@holding_the_lock
 class FuturesMarket(Market):
     """A deterministic simulated USD-M futures market (see the module docs).
 
@@ -109,10 +109,26 @@ class FuturesMarket(Market):
         if fn in self._outer:
             self._outer.remove(fn)
 
+    #: What :meth:`publish_through` put between the engine and its listeners.
+    _wrapped_publish: Optional[Callable[[str, str, Any], Any]] = None
+
+    def publish_through(self, wrap: Callable[[Callable[..., Any]], Callable[..., Any]]) -> None:
+        """From now on send what the engine publishes through ``wrap(publish)`` (the
+        exchange hands it to the reactor thread); only the first call counts."""
+        if self._wrapped_publish is None:
+            self._wrapped_publish = wrap(self._publish_now)
+
     def _emit(self, kind: str, key: str, payload: Dict[str, Any]) -> None:
-        self._publish(kind, key, payload)   # looked up each time: the exchange rewires it
+        self._publish(kind, key, payload)
 
     def _publish(self, kind: str, key: str, payload: Any) -> None:
+        wrapped = self._wrapped_publish
+        if wrapped is not None:
+            wrapped(kind, key, payload)
+        else:
+            self._publish_now(kind, key, payload)
+
+    def _publish_now(self, kind: str, key: str, payload: Any) -> None:
         for listener in list(self._outer):
             try:
                 listener(kind, key, payload)
@@ -142,7 +158,7 @@ class FuturesMarket(Market):
         if self.algo.live:
             self.algo.check()
 
-    def _has_timers(self) -> bool:
+    def has_timers(self) -> bool:
         """Whether :meth:`run_timers` has anything to look at (read without the lock)."""
         return bool(self.orders.countdowns or self.orders.good_till or self.algo.live)
 
