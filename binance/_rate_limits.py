@@ -32,7 +32,8 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from binance.exceptions import BinanceRateLimitException
 
-__all__ = ['RateLimiter', 'SPOT_RATE_LIMITS', 'FUTURES_RATE_LIMITS', 'ORDER_PATHS', 'MODES',
+__all__ = ['RateLimiter', 'SPOT_RATE_LIMITS', 'FUTURES_RATE_LIMITS', 'COIN_FUTURES_RATE_LIMITS',
+           'weight_limit', 'ORDER_PATHS', 'MODES',
            'family_of', 'interval_ms', 'header_suffix']
 
 log = logging.getLogger('binance.client')
@@ -50,6 +51,19 @@ FUTURES_RATE_LIMITS: List[Dict[str, Any]] = [
     {'rateLimitType': 'ORDERS', 'interval': 'MINUTE', 'intervalNum': 1, 'limit': 1200},
     {'rateLimitType': 'ORDERS', 'interval': 'SECOND', 'intervalNum': 10, 'limit': 300},
 ]
+#: COIN-M futures' limits as ``GET /dapi/v1/exchangeInfo`` lists them.
+COIN_FUTURES_RATE_LIMITS: List[Dict[str, Any]] = [
+    {'rateLimitType': 'REQUEST_WEIGHT', 'interval': 'MINUTE', 'intervalNum': 1, 'limit': 2400},
+    {'rateLimitType': 'ORDERS', 'interval': 'MINUTE', 'intervalNum': 1, 'limit': 1200},
+]
+
+
+def weight_limit(limits: List[Dict[str, Any]]) -> int:
+    """The ``REQUEST_WEIGHT`` per minute of one of the lists above."""
+    return next(int(entry['limit']) for entry in limits
+                if entry['rateLimitType'] == 'REQUEST_WEIGHT' and entry['interval'] == 'MINUTE')
+
+
 #: ``(method, path)`` of the requests that place orders (they count against ``ORDERS``).
 ORDER_PATHS = frozenset([
     ('POST', '/api/v3/order'), ('POST', '/api/v3/order/oco'),

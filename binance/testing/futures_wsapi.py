@@ -32,6 +32,7 @@ import logging
 from decimal import Decimal
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
+from binance._rate_limits import FUTURES_RATE_LIMITS as _LIMITS, weight_limit
 from binance.testing.market_base import MarketError, fmt
 from binance.testing.streams_wsapi import (
     ApiError, _add_weight, _span_ms, _state, answer_frame, from_market, now_ms, session_method,
@@ -43,12 +44,8 @@ __all__ = ['handle_request', 'FUTURES_WEIGHTS', 'FUTURES_RATE_LIMITS']
 log = logging.getLogger(__name__)
 
 #: The futures limits (``GET /fapi/v1/exchangeInfo`` ``rateLimits``).
-FUTURES_RATE_LIMITS: Tuple[Dict[str, Any], ...] = (
-    {'rateLimitType': 'REQUEST_WEIGHT', 'interval': 'MINUTE', 'intervalNum': 1, 'limit': 2400},
-    {'rateLimitType': 'ORDERS', 'interval': 'SECOND', 'intervalNum': 10, 'limit': 300},
-    {'rateLimitType': 'ORDERS', 'interval': 'MINUTE', 'intervalNum': 1, 'limit': 1200},
-)
-_WEIGHT_LIMIT = 2400
+FUTURES_RATE_LIMITS: Tuple[Dict[str, Any], ...] = tuple(_LIMITS)
+_WEIGHT_LIMIT = weight_limit(_LIMITS)
 #: IP weight of each method (Binance's futures WebSocket API docs).
 FUTURES_WEIGHTS: Dict[str, int] = {
     'session.logon': 2, 'session.status': 2, 'session.logout': 2,

@@ -47,6 +47,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from twisted.web import resource, server
 
+from binance._rate_limits import SPOT_RATE_LIMITS, weight_limit
 from binance._signing import rest_payload_of
 from binance.testing import hints
 from binance.testing.market import Market, MarketError
@@ -68,7 +69,7 @@ _RECV_WINDOW_RE = re.compile(r'^[0-9]{1,10}(\.[0-9]{1,3})?\Z')
 #: Parameters every endpoint accepts (the signing ones).
 _ALWAYS_READ = frozenset(('timestamp', 'signature', 'recvWindow'))
 #: Spot's request weight per minute (:data:`binance._rate_limits.SPOT_RATE_LIMITS`).
-WEIGHT_LIMIT = 6000
+WEIGHT_LIMIT = weight_limit(SPOT_RATE_LIMITS)
 
 NONE, KEY, SIGNED = 'NONE', 'USER_STREAM', 'SIGNED'
 

@@ -30,6 +30,7 @@ import time
 from decimal import Decimal
 from typing import Any, Callable, Dict, List, Mapping, Optional
 
+from binance._rate_limits import COIN_FUTURES_RATE_LIMITS
 from binance.testing.derivatives.contract import (CONDITIONAL_TYPES,
                                                   DEFAULT_COIN_FUTURES_BALANCES, INVERSE,
                                                   MAINT_RATE, MAX_LEVERAGE, ORDER_TYPES,
@@ -138,11 +139,7 @@ class CoinFuturesMarket(FuturesMarket):
                 'orderTypes': list(ORDER_TYPES + CONDITIONAL_TYPES),
                 'timeInForce': [t for t in TIME_IN_FORCES if t != 'GTD']})
         return {'timezone': 'UTC', 'serverTime': self.now_ms(),
-                'rateLimits': [
-                    {'rateLimitType': 'REQUEST_WEIGHT', 'interval': 'MINUTE', 'intervalNum': 1,
-                     'limit': 2400},
-                    {'rateLimitType': 'ORDERS', 'interval': 'MINUTE', 'intervalNum': 1,
-                     'limit': 1200}],
+                'rateLimits': [dict(entry) for entry in COIN_FUTURES_RATE_LIMITS],
                 'exchangeFilters': [], 'symbols': symbols}
 
     def klines(self, symbol: Any = None, *args: Any, **kwargs: Any) -> List[List[Any]]:

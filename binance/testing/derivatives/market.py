@@ -39,6 +39,7 @@ import time
 from decimal import Decimal
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
+from binance._rate_limits import FUTURES_RATE_LIMITS
 from binance.testing.derivatives.algo import AlgoService
 from binance.testing.derivatives.contract import (CONDITIONAL_TYPES, DEFAULT_FUTURES_BALANCES,
                                                   FUTURES_SYMBOLS, ORDER_TYPES, TIME_IN_FORCES,
@@ -360,13 +361,7 @@ class FuturesMarket(Market):
                 'timeInForce': list(TIME_IN_FORCES)})
         return {'timezone': 'UTC', 'serverTime': self.now_ms(),
                 'futuresType': self.contracts.kind.futures_type,
-                'rateLimits': [
-                    {'rateLimitType': 'REQUEST_WEIGHT', 'interval': 'MINUTE', 'intervalNum': 1,
-                     'limit': 2400},
-                    {'rateLimitType': 'ORDERS', 'interval': 'MINUTE', 'intervalNum': 1,
-                     'limit': 1200},
-                    {'rateLimitType': 'ORDERS', 'interval': 'SECOND', 'intervalNum': 10,
-                     'limit': 300}],
+                'rateLimits': [dict(entry) for entry in FUTURES_RATE_LIMITS],
                 'exchangeFilters': [],
                 'assets': [{'asset': asset, 'marginAvailable': True,
                             'autoAssetExchange': '-10000'}
