@@ -101,7 +101,6 @@ def test_opt_out_exits_with_the_main_thread():
 def test_first_ctrl_c_in_the_main_thread_ends_the_program():
     """Ctrl-C that ends the main thread (blocked in bm.join()) ends the program at once, sockets open or not."""
     import signal
-    import time
     code = PRELUDE + textwrap.dedent('''
         bm = BinanceSocketManager(client)
         key = bm.start_trade_socket('BNBBTC', lambda msg: None)
@@ -115,9 +114,7 @@ def test_first_ctrl_c_in_the_main_thread_ends_the_program():
     try:
         assert proc.stdout.readline().strip() == 'READY'
         proc.send_signal(signal.SIGINT)
-        sent = time.monotonic()
-        proc.wait(timeout=10)
-        assert time.monotonic() - sent < 5
+        proc.wait(timeout=10)   # before the fix it lingered until killed
     finally:
         if proc.poll() is None:
             proc.kill()

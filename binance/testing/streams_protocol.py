@@ -20,6 +20,7 @@ from twisted.internet import defer
 from twisted.internet.protocol import connectionDone
 from twisted.python.failure import Failure
 
+from binance._streams.diagnostics import RedactedLog
 from binance._streams.lockstep import ACK as LOCKSTEP_ACK, HEADER as LOCKSTEP_HEADER
 from binance._streams.tls import use_reactor_timer
 from binance.testing import streams_wsapi
@@ -45,6 +46,9 @@ class ServerStreamProtocol(WebSocketServerProtocol):
     :ivar stalled: while true nothing is sent (no data, pings or pongs).
     :ivar api_subscriptions: WebSocket API subscription id → API key.
     """
+
+    #: autobahn's log lines (the handshake request at debug level) without listen keys
+    log = RedactedLog(WebSocketServerProtocol.log)
 
     def __init__(self) -> None:
         super().__init__()
