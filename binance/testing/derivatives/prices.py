@@ -42,6 +42,9 @@ class Prices:
         self.now_ms = now_ms
         self._mark_pins: Dict[str, Decimal] = {}
         self._last_pins: Dict[str, Decimal] = {}
+        #: ``mark_source(symbol)``: the mark price from elsewhere (a replay's data),
+        #: ``None`` for the book's mid; a pin still wins
+        self.mark_source: Optional[Callable[[str], Optional[Decimal]]] = None
 
     # -- readings -----------------------------------------------------------------
 
@@ -55,6 +58,10 @@ class Prices:
         pinned = self._mark_pins.get(symbol)
         if pinned is not None:
             return pinned
+        if self.mark_source is not None:
+            given = self.mark_source(symbol)
+            if given is not None:
+                return given
         bid, ask, last = self._quotes(symbol)
         if bid is not None and ask is not None:
             return self.contracts.spec(symbol).quantize_price(float((bid + ask) / 2))
