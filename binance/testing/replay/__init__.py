@@ -94,7 +94,8 @@ def _chosen(files: List[DataFile]) -> List[DataFile]:
             raise ReplayDataError('{}: a markPriceKlines file needs the trades, aggTrades or '
                                   'klines of {} (USD-M) too'.format(data.path, data.symbol))
         chosen.append(data)
-    return chosen
+    # a mark price of time t applies before the prints of t (ties go in file order)
+    return sorted(chosen, key=lambda data: data.kind != 'markPriceKlines')
 
 
 class Replay:
