@@ -170,7 +170,7 @@ class RunReport:
 
     def _emit(self, report: Dict[str, Any]) -> None:
         out = self.out if self.out is not None else sys.stderr
-        if self.always or report['symbols'] or 'futures' in report:
+        if self.always or report['symbols']:
             print(format_table(report), file=out, flush=True)
         if 'futures' in report:
             print(format_futures_table(report['futures']), file=out, flush=True)
