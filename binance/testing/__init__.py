@@ -145,7 +145,7 @@ class LocalExchange:
         ``'API_URL,STREAM_URL'`` / ``(api_url, stream_url)``, e.g. another
         local exchange's :attr:`api_url` and :attr:`stream_url`.
     :param replay: data.binance.vision files (zip or csv of trades, aggTrades,
-        klines or bookTicker), directories of them or recordings: the
+        klines or bookTicker, spot or USD-M futures), directories of them or recordings: the
         exchange replays them instead of simulating (its symbols, clock,
         streams, market data and fills come from the files; see
         :mod:`binance.testing.replay` and the "Backtest" docs). ``tick`` is

@@ -3,7 +3,8 @@ price, premium index, funding, and the price klines fapi derives from them.
 
 The simulation's mark price is the mid of the best bid and ask (else the
 last trade); the index price is the mark price (one venue, no basis), so the
-premium is zero. Tests pin either price with :meth:`Prices.pin_mark` /
+premium is zero; a replay gives the mark price from its data instead
+(:attr:`Prices.mark_source`). Tests pin either price with :meth:`Prices.pin_mark` /
 :meth:`Prices.pin_last` (``FuturesMarket.set_mark_price`` /
 ``set_last_price``): a pinned price is what every reader sees (``premiumIndex``,
 ``markPriceUpdate``, positions' profit, margin checks, the Algo Service's
