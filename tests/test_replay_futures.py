@@ -316,3 +316,53 @@ def test_um_trades_outside_a_futures_folder_are_told_by_their_columns(tmp_path):
     replay = Replay([trades, aggs, spot])
     assert sorted(replay.futures_symbols) == ['BTCUSDT', 'ETHUSDT']
     assert sorted(replay.symbols) == ['BNBUSDT']
+
+
+def test_a_um_book_ticker_file_is_the_book_and_klines_feed_the_prints(tmp_path):
+    """A um bookTicker csv is the contract's top of book; 5m klines print; a MARKET buy takes
+    the file's ask as taker."""
+    book = [','.join([str(900 + i), '{:.2f}'.format(600 + i * 0.01), '12.34',
+                      '{:.2f}'.format(600.05 + i * 0.01), '5.67', str(T0 + 1000 * i),
+                      str(T0 + 1000 * i + 3)]) for i in range(60)]
+    _um(tmp_path, book, 'BNBUSDT', 'bookTicker', rf.BOOK_HEADER, zipped=False)
+    _um(tmp_path, rf.um_kline_rows(2, interval_ms=300000), 'BNBUSDT', 'klines',
+        rf.UM_KLINES_HEADER, interval='5m')
+    with LocalExchange(replay=[str(tmp_path)], speed=0) as ex:
+        bm = local_manager(ex)
+        client = ex.client()
+        seen, result, done = [], {}, threading.Event()
+
+        def on_book(msg):
+            seen.append(msg['data'])
+            if len(seen) == 10:
+                result['top'] = msg['data']
+                result['book'] = client.futures_order_book(symbol='BNBUSDT', limit=5)
+                result['order'] = client.futures_create_order(
+                    symbol='BNBUSDT', side='BUY', type='MARKET', quantity='1.00',
+                    newOrderRespType='RESULT')
+                done.set()
+        try:
+            bm.start_futures_multiplex_socket(['bnbusdt@bookTicker'], on_book)
+            assert done.wait(90)
+        finally:
+            bm.close()
+    top = result['top']
+    rows = {(r.split(',')[1], r.split(',')[3]) for r in book}
+    assert (top['b'], top['a']) in rows and (top['B'], top['A']) == ('12.34', '5.67')
+    assert result['book']['asks'][0] == [top['a'], '5.67']
+    assert [level[0] for level in result['book']['bids']] == [
+        '{:.2f}'.format(Decimal(top['b']) - Decimal('0.01') * k) for k in range(5)]
+    assert result['order']['status'] == 'FILLED'
+    assert Decimal(result['order']['avgPrice']) == Decimal(top['a'])
+
+
+def test_with_a_speed_a_fapi_request_starts_the_tape(tmp_path):
+    """At --speed 1000 a /fapi request alone starts the tape; futures time reaches the end."""
+    _um(tmp_path, rf.um_trade_rows(40))
+    with LocalExchange(replay=[str(tmp_path)], speed=1000) as ex:
+        assert ex.call(lambda: (ex.replay.released, ex.futures.now_ms())) == (0, T0)
+        client = ex.client()
+        client.futures_ping()
+        wait_until(lambda: ex.replay.exhausted, timeout=60, message='the end of the data')
+        assert client.futures_time()['serverTime'] == T0 + 39 * 250
+        assert client.futures_recent_trades(symbol='BTCUSDT')[-1]['id'] == 6000039
