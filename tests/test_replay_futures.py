@@ -258,7 +258,7 @@ def test_a_conditional_order_triggers_on_the_tape_and_fills_against_its_book(tmp
 
 
 def test_a_mark_price_klines_file_is_the_mark_price(tmp_path):
-    """With markPriceKlines the mark (premiumIndex, positions) follows the file, not the prints."""
+    """With markPriceKlines the mark (premiumIndex, mark klines) follows the file, not the prints."""
     _um(tmp_path, rf.um_kline_rows(3), 'BNBUSDT', 'klines', rf.UM_KLINES_HEADER, interval='1m')
     _um(tmp_path, rf.um_kline_rows(3, start=610.0, volume='0'), 'BNBUSDT', 'markPriceKlines',
         rf.UM_KLINES_HEADER, interval='1m')
@@ -272,8 +272,12 @@ def test_a_mark_price_klines_file_is_the_mark_price(tmp_path):
         def on_agg(msg):
             msg = msg['data']
             marks.append((msg['p'], client.futures_mark_price(symbol='BNBUSDT')['markPrice']))
+            if len(marks) == 6:     # the second kline's open and nearer extreme
+                result['klines'] = client.futures_mark_price_klines(symbol='BNBUSDT',
+                                                                    interval='1m')
             if len(marks) == 12:
                 done.set()
+        result = {}
         try:
             bm.start_aggtrade_futures_socket('BNBUSDT', on_agg)
             assert done.wait(90)
@@ -287,6 +291,12 @@ def test_a_mark_price_klines_file_is_the_mark_price(tmp_path):
         expected += [r[1], r[3], r[2], r[4]] if rising else [r[1], r[2], r[3], r[4]]
     assert [Decimal(m) for _, m in marks] == [Decimal(e) for e in expected]
     assert marks[0][0] == '600.00'                   # the contract price stays the klines'
+    # markPriceKlines: the file's first row whole, the second one so far (never its future)
+    first, second = result['klines']
+    assert [Decimal(v) for v in first[1:5]] == [Decimal(v) for v in rows[0][1:5]]
+    assert first[0] == T0 and second[0] == T0 + 60000
+    assert [Decimal(v) for v in second[1:5]] == [Decimal(expected[4]), Decimal(expected[5]),
+                                                 Decimal(expected[4]), Decimal(expected[5])]
 
 
 def test_coin_m_and_other_price_klines_are_refused_with_what_is_valid(tmp_path):

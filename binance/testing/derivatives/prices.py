@@ -46,6 +46,10 @@ class Prices:
         #: ``mark_source(symbol)``: the mark price from elsewhere (a replay's data),
         #: ``None`` for the book's mid; a pin still wins
         self.mark_source: Optional[Callable[[str], Optional[Decimal]]] = None
+        #: ``mark_window(symbol, open_ms, close_ms)``: the mark price's open, high,
+        #: low and close in that window from elsewhere (a replay's mark-price klines),
+        #: ``None`` for the contract's trades (the mark and index klines)
+        self.mark_window: Optional[Callable[[str, int, int], Optional[List[str]]]] = None
 
     # -- readings -----------------------------------------------------------------
 
@@ -161,16 +165,20 @@ class Prices:
 
         Rows are Binance's twelve fields with the volumes ``"0"`` and the
         count of basic readings in the ninth; the mark and index klines follow
-        the contract's trades (the simulation's index is its mark), the
-        premium is zero.
+        the contract's trades (the simulation's index is its mark), or
+        :attr:`mark_window` when it knows the window; the premium is zero.
         """
         rows = self._klines(symbol, interval, startTime, endTime, limit)
         name = self.contracts.spec(symbol).symbol
         zero = self.contracts.price_str(name, 0) if kind != 'premium' else '0.00000000'
         result = []
+        window = self.mark_window if kind != 'premium' else None
         for r in rows:
             span = max(1, (r[6] + 1 - r[0]) // 1000)
-            if kind == 'premium':
+            given = window(name, r[0], r[6]) if window is not None else None
+            if given is not None:
+                values = given
+            elif kind == 'premium':
                 values = [zero, zero, zero, zero]
             else:
                 values = [r[1], r[2], r[3], r[4]]

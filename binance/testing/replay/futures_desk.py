@@ -21,15 +21,19 @@ does outside a replay. What is futures' own:
   mark kline row is four points: open, the extreme nearer the open, the
   other extreme, close, spread over the kline like a kline's four prints),
   else the last print; before the first print, the mid of the replayed best
-  bid and ask. The index price is the mark price (the premium is zero).
+  bid and ask. The index price is the mark price (the premium is zero). The
+  mark and index price klines (REST) are those points' when a
+  ``markPriceKlines`` file is given, else the contract's prints.
 * **Funding** is not charged: the files do not hold it. ``premiumIndex``
   and the ``markPrice`` stream show the engine's constant rate, and no
   ``FUNDING_FEE`` income is booked.
 """
+import bisect
 from decimal import Decimal
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional
 
 from binance.testing.derivatives.contract import FUTURES_SYMBOLS
+from binance.testing.market_base import fmt
 from binance.testing.replay.desk import Desk
 from binance.testing.replay.reader import FUTURES_PREFIX
 
@@ -61,17 +65,37 @@ class FuturesDesk(Desk):
     def __init__(self, market: Any, book_symbols: Any = ()) -> None:
         super().__init__(market, book_symbols)
         self._marks: Dict[str, Decimal] = {}
+        # every replayed mark point so far, per contract (for the mark-price klines)
+        self._mark_times: Dict[str, List[int]] = {}
+        self._mark_prices: Dict[str, List[Decimal]] = {}
         market.prices.mark_source = self.mark
+        market.prices.mark_window = self.mark_window
 
     def apply(self, kind: str, symbol: str, fields: tuple) -> None:
         if kind == 'markPrice':
             market = self.market
             with market.lock:
-                self._marks[symbol] = Decimal(fields[0])
+                price = self._marks[symbol] = Decimal(fields[0])
+                self._mark_times.setdefault(symbol, []).append(market.now_ms())
+                self._mark_prices.setdefault(symbol, []).append(price)
                 if market.algo.live:     # MARK_PRICE conditional orders watch it
                     market.algo.check()
             return
         super().apply(kind, symbol, fields)
+
+    def mark_window(self, symbol: str, open_ms: int, close_ms: int) -> Optional[List[str]]:
+        """Open, high, low and close of the replayed mark points of ``symbol`` in
+        ``[open_ms, close_ms]`` (a window without one: flat at the mark before it);
+        ``None`` for a contract without a markPriceKlines file."""
+        times = self._mark_times.get(symbol)
+        if not times:
+            return None
+        prices = self._mark_prices[symbol]
+        lo, hi = bisect.bisect_left(times, open_ms), bisect.bisect_right(times, close_ms)
+        points = prices[lo:hi] or prices[lo - 1:lo]
+        if not points:
+            return None
+        return [fmt(points[0]), fmt(max(points)), fmt(min(points)), fmt(points[-1])]
 
     def last_price(self, symbol: str) -> Optional[Decimal]:
         """The last replayed print of ``symbol`` (``None`` before its first)."""
