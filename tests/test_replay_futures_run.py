@@ -105,3 +105,30 @@ def test_a_futures_script_gives_the_same_fills_byte_for_byte_and_a_futures_repor
     assert Decimal(btc['position']) == sum(Decimal(o['l']) * (1 if o['S'] == 'BUY' else -1)
                                            for o in fills)
     assert 'USD-M futures' in first.stderr and 'Futures wallet: 100000 USDT ->' in first.stderr
+
+
+def test_the_0711_futures_script_runs_unchanged_on_a_replay(tmp_path):
+    """The 0.7.11-style futures script of test_futures_script_0711 (klines, order, position,
+    sockets, depth cache, stop-loss and take-profit) runs unchanged with --replay: the data's
+    fall triggers its stop, the take-profit expires, the script stops the reactor itself."""
+    from tests.test_futures_script_0711 import SCRIPT as SCRIPT_0711
+    import textwrap
+    prices = [rf.um_price_path(200)[i] for i in range(200)]
+    prices += [round(60000 - (i + 1) * 120.0, 1) for i in range(60)]      # down to 52800.0
+    prices += [round(52800.0 + (i % 7) * 0.1, 1) for i in range(340)]
+    folder = tmp_path / 'data'
+    rf.write(rf.um_path(folder, 'trades', 'BTCUSDT'), 'BTCUSDT-trades-2025-03-01',
+             rf.um_trade_rows(600, step_ms=100, prices=prices), header=rf.UM_TRADES_HEADER)
+    script = tmp_path / 'futures_bot.py'
+    script.write_text(textwrap.dedent(SCRIPT_0711))
+    proc = _run('--replay', str(folder), '--speed', '5', str(script))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    lines = dict(line.split(' ', 1) for line in proc.stdout.splitlines() if ' ' in line)
+    assert lines['PRECISION'] == '1 3'                     # tick 0.1, step 0.001 from the data
+    assert lines['AGG'].split()[:2] == ['btcusdt@aggTrade', 'aggTrade']
+    assert lines['MARK'] == 'btcusdt@markPrice@1s markPriceUpdate'
+    assert (lines['BOOK'], lines['ORDER'], lines['POSITION']) == ('True True', 'NEW 0.010 0',
+                                                                  '0.010')
+    assert lines['USER'] == "['ACCOUNT_UPDATE', 'ORDER_TRADE_UPDATE']"
+    assert (lines['STOPS'], lines['CLOSED'], lines['TAKE']) == ('NEW NEW', 'True', 'EXPIRED')
+    assert proc.stdout.rstrip().endswith('DONE')
