@@ -376,3 +376,17 @@ def test_with_a_speed_a_fapi_request_starts_the_tape(tmp_path):
         wait_until(lambda: ex.replay.exhausted, timeout=60, message='the end of the data')
         assert client.futures_time()['serverTime'] == T0 + 39 * 250
         assert client.futures_recent_trades(symbol='BTCUSDT')[-1]['id'] == 6000039
+
+
+def test_usdc_contracts_are_margined_in_usdc_and_the_wallet_holds_it(tmp_path):
+    """An ETHUSDC um file is a USDC-margined contract; the default wallet holds USDC too."""
+    _um(tmp_path, rf.um_agg_rows(30), 'ETHUSDC', 'aggTrades', rf.UM_AGG_HEADER)
+    with LocalExchange(replay=[str(tmp_path)], speed=1000) as ex:
+        client = ex.client()
+        wallet = {b['asset']: b['balance'] for b in client.futures_account_balance()}
+        order = client.futures_create_order(symbol='ETHUSDC', side='BUY', type='MARKET',
+                                            quantity='0.100', newOrderRespType='RESULT')
+        trades = client.futures_account_trades(symbol='ETHUSDC')
+    assert Decimal(wallet['USDC']) == Decimal(wallet['USDT']) == 100000
+    assert order['status'] == 'FILLED'
+    assert {t['commissionAsset'] for t in trades} == {'USDC'}

@@ -242,6 +242,9 @@ class LocalExchange:
         if self.replay is not None and self.replay.futures_symbols:   # USD-M from the files
             self.futures = FuturesMarket(seed, self.replay.futures_symbols,
                                          clock=self.market.clock, history=0)
+            if futures_balances is None:
+                from binance.testing.replay.futures_desk import default_wallet
+                futures_balances = default_wallet(self.replay.futures_symbols)
         else:
             self.futures = FuturesMarket(seed, clock=self.market.clock)
         if self.replay is not None:

@@ -24,6 +24,9 @@ does outside a replay. What is futures' own:
   bid and ask. The index price is the mark price (the premium is zero). The
   mark and index price klines (REST) are those points' when a
   ``markPriceKlines`` file is given, else the contract's prints.
+* **Wallet.** The default account's futures wallet holds the engine's
+  default 100,000 USDT and as much of any other margin asset the contracts
+  need (USDC for ``...USDC`` contracts), unless ``futures_balances`` is given.
 * **Funding** is not charged: the files do not hold it. ``premiumIndex``
   and the ``markPrice`` stream show the engine's constant rate, and no
   ``FUNDING_FEE`` income is booked.
@@ -32,12 +35,12 @@ import bisect
 from decimal import Decimal
 from typing import Any, Dict, List, Optional
 
-from binance.testing.derivatives.contract import FUTURES_SYMBOLS
+from binance.testing.derivatives.contract import DEFAULT_FUTURES_BALANCES, FUTURES_SYMBOLS
 from binance.testing.market_base import fmt
 from binance.testing.replay.desk import Desk
 from binance.testing.replay.reader import FUTURES_PREFIX
 
-__all__ = ['FuturesDesk', 'ReplayDesks', 'contract_settings', 'MIN_NOTIONAL']
+__all__ = ['FuturesDesk', 'ReplayDesks', 'contract_settings', 'default_wallet', 'MIN_NOTIONAL']
 
 #: Futures' ``MIN_NOTIONAL`` of a replayed contract the engine's table does not list
 #: (Binance's for most USDⓈ-M perpetuals).
@@ -52,6 +55,17 @@ def contract_settings(parts: Dict[str, str], price: str, tick_size: str, step_si
     known = FUTURES_SYMBOLS.get(name)
     return dict(parts, price=price, tick_size=tick_size, step_size=step_size, listed=listed,
                 min_notional=known['min_notional'] if known else MIN_NOTIONAL)
+
+
+def default_wallet(futures_symbols: Dict[str, Dict[str, Any]]) -> Dict[str, str]:
+    """The default account's futures wallet in a replay: the engine's default
+    (:data:`~binance.testing.derivatives.contract.DEFAULT_FUTURES_BALANCES`) and as
+    much of every other margin asset the replayed contracts need (USDC ...)."""
+    amount = DEFAULT_FUTURES_BALANCES['USDT']
+    wallet = dict(DEFAULT_FUTURES_BALANCES)
+    for settings in futures_symbols.values():
+        wallet.setdefault(settings['quote'], amount)
+    return wallet
 
 
 class FuturesDesk(Desk):
