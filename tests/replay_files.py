@@ -110,3 +110,64 @@ def write_recording(directory, name: str, messages: Sequence[Tuple[int, str, dic
         for t, stream, data in messages:
             out.write(json.dumps({'t': t, 'stream': stream, 'data': data}) + '\n')
     return path
+
+
+# -- USD-M futures (data.binance.vision/data/futures/um/): header rows, milliseconds,
+# ``true``/``false``, no isBestMatch column, the contract's own decimals
+
+UM_TRADES_HEADER = 'id,price,qty,quote_qty,time,is_buyer_maker'
+UM_AGG_HEADER = 'agg_trade_id,price,quantity,first_trade_id,last_trade_id,transact_time,' \
+                'is_buyer_maker'
+UM_KLINES_HEADER = 'open_time,open,high,low,close,volume,close_time,quote_volume,count,' \
+                   'taker_buy_volume,taker_buy_quote_volume,ignore'
+
+
+def um_price_path(count: int, start: float = 60000.0) -> List[float]:
+    """A deterministic zig-zag with one decimal (tick 0.1 shows in the data)."""
+    return [round(start + ((i * 7) % 23) - 11 + (i % 3) * 0.1, 1) for i in range(count)]
+
+
+def um_trade_rows(count: int, start_ms: int = MARCH_2025_MS, step_ms: int = 250,
+                  first_id: int = 6000000, prices: Optional[Sequence[float]] = None,
+                  qty: str = '0.004') -> List[str]:
+    """USD-M trades: prices with one decimal (tick 0.1), quantities with three."""
+    prices = prices or um_price_path(count)
+    rows = []
+    for i in range(count):
+        p = Decimal(str(prices[i])).quantize(Decimal('0.1'))
+        q = Decimal(qty)
+        rows.append(','.join([str(first_id + i), str(p), str(q), str((p * q).normalize()),
+                              str(start_ms + i * step_ms), 'true' if i % 2 else 'false']))
+    return rows
+
+
+def um_agg_rows(count: int, start_ms: int = MARCH_2025_MS, step_ms: int = 250,
+                first_id: int = 800000, start: float = 3000.0) -> List[str]:
+    """USD-M aggTrades: prices with two decimals, quantities with three (step 0.001)."""
+    rows = []
+    for i, p in enumerate(price_path(count, start)):
+        rows.append(','.join([str(first_id + i), '{:.2f}'.format(p), '0.50{}'.format(i % 4),
+                              str(7000000 + 2 * i), str(7000000 + 2 * i + 1),
+                              str(start_ms + i * step_ms), 'false' if i % 2 else 'true']))
+    return rows
+
+
+def um_kline_rows(count: int, interval_ms: int = 60000, start_ms: int = MARCH_2025_MS,
+                  start: float = 600.0, volume: str = '4.00') -> List[str]:
+    """USD-M klines (mark-price klines too: volumes 0): prices with two decimals."""
+    rows = []
+    for i in range(count):
+        o = Decimal(str(start)) + i
+        c = o + (Decimal('0.5') if i % 2 == 0 else Decimal('-0.5'))
+        h, l = max(o, c) + Decimal('0.33'), min(o, c) - Decimal('0.27')
+        open_ms = start_ms + i * interval_ms
+        rows.append(','.join([str(open_ms)] + ['{:.2f}'.format(v) for v in (o, h, l, c)]
+                             + [volume, str(open_ms + interval_ms - 1), '0', '40', '0', '0', '0']))
+    return rows
+
+
+def um_path(directory, kind: str = 'trades', symbol: str = 'BTCUSDT', interval: str = ''):
+    """data.binance.vision's folder of a USD-M file: futures/um/daily/<kind>/<SYMBOL>[/<i>]."""
+    parts = [str(directory), 'futures', 'um', 'daily', kind, symbol] + (
+        [interval] if interval else [])
+    return os.path.join(*parts)

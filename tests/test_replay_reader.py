@@ -91,17 +91,17 @@ def test_recordings_replay_trade_aggtrade_and_book_ticker_messages(tmp_path):
 
 
 def test_replay_settings_come_from_the_data_and_bad_ones_are_refused(tmp_path):
-    """Symbols, base/quote, tick and step from the data; USD-M files and a negative speed refused."""
+    """Symbols, base/quote, tick and step from the data; COIN-M files and a negative speed refused."""
     path = rf.write(tmp_path, 'BTCUSDT-trades-2025-03-01', rf.trade_rows(10))
     replay = Replay([path])
     assert replay.first_ms == rf.MARCH_2025_MS
     spec = replay.symbols['BTCUSDT']
     assert (spec['base'], spec['quote'], spec['tick_size'], spec['step_size']) == (
         'BTC', 'USDT', '0.01', '0.001')
-    um = rf.write(tmp_path / 'futures' / 'um', 'BTCUSDT-trades-2025-03-01', rf.trade_rows(2),
-                  header=rf.TRADES_HEADER)
-    with pytest.raises(ReplayDataError, match='USD-M futures files cannot be replayed yet'):
-        Replay([um])
+    cm = rf.write(tmp_path / 'futures' / 'cm', 'BTCUSDPERP-trades-2025-03-01',
+                  rf.trade_rows(2), header=rf.TRADES_HEADER)
+    with pytest.raises(ReplayDataError, match='COIN-M futures files cannot be replayed yet'):
+        Replay([cm])
     with pytest.raises(ValueError, match='speed must be a number >= 0'):
         Replay([path], speed=-1)
 

@@ -99,16 +99,18 @@ def test_a_script_ends_with_its_own_status_before_the_data_does(tmp_path):
 
 
 def test_replay_options_are_checked_before_anything_runs(tmp_path):
-    """A missing path, a futures file, a negative speed and --speed alone are refused (status 2)."""
+    """A missing path, a COIN-M file, a negative speed and --speed alone are refused (status 2)."""
     script = tmp_path / 'noop.py'
     script.write_text('print("RAN")\n')
     missing = _run('--replay', str(tmp_path / 'nope.zip'), str(script))
     assert missing.returncode == 2 and 'no such replay file' in missing.stderr
-    um = rf.write(tmp_path / 'futures' / 'um', 'BTCUSDT-trades-2025-03-01', rf.trade_rows(3),
+    cm = rf.write(tmp_path / 'futures' / 'cm', 'BTCUSDPERP-trades-2025-03-01', rf.trade_rows(3),
                   header=rf.TRADES_HEADER)
-    futures = _run('--replay', um, str(script))
-    assert futures.returncode == 2 and 'USD-M futures files cannot be replayed yet' in \
+    futures = _run('--replay', cm, str(script))
+    assert futures.returncode == 2 and 'COIN-M futures files cannot be replayed yet' in \
         futures.stderr
+    um = rf.write(tmp_path / 'futures' / 'um', 'BTCUSDT-trades-2025-03-01', rf.um_trade_rows(3),
+                  header=rf.UM_TRADES_HEADER)
     negative = _run('--replay', um, '--speed', '-1', str(script))
     assert negative.returncode == 2 and '--speed must be a number >= 0' in negative.stderr
     alone = _run('--speed', '5', str(script))

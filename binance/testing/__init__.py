@@ -145,7 +145,7 @@ class LocalExchange:
         ``'API_URL,STREAM_URL'`` / ``(api_url, stream_url)``, e.g. another
         local exchange's :attr:`api_url` and :attr:`stream_url`.
     :param replay: data.binance.vision files (zip or csv of trades, aggTrades,
-        klines or bookTicker), directories of them or recordings: the
+        klines or bookTicker, spot or USD-M futures), directories of them or recordings: the
         exchange replays them instead of simulating (its symbols, clock,
         streams, market data and fills come from the files; see
         :mod:`binance.testing.replay` and the "Backtest" docs). ``tick`` is
@@ -224,7 +224,8 @@ class LocalExchange:
                                  'the symbols of its files')
             self.replay = Replay(replay, speed)
             self.tick = tick = None          # the data moves the market, not the simulation
-            self.market = Market(seed, self.replay.symbols, clock=self.replay.clock, history=0)
+            self.market = Market(seed, self.replay.symbols, clock=self.replay.clock, history=0,
+                                 allow_empty=True)   # USD-M files only: no spot symbols
         else:
             if speed != 0.0:
                 raise ValueError('speed= is the pace of a replay; give replay=[files] with it')
@@ -238,9 +239,16 @@ class LocalExchange:
                       for a in (name[:len(name) - len(self._quote(name))], self._quote(name))}
             balances = {asset: DEFAULT_BALANCES.get(asset, '1000') for asset in sorted(assets)}
         self.market.add_account(api_key, api_secret, balances)
+        if self.replay is not None and self.replay.futures_symbols:   # USD-M from the files
+            self.futures = FuturesMarket(seed, self.replay.futures_symbols,
+                                         clock=self.market.clock, history=0)
+            if futures_balances is None:
+                from binance.testing.replay.futures_desk import default_wallet
+                futures_balances = default_wallet(self.replay.futures_symbols)
+        else:
+            self.futures = FuturesMarket(seed, clock=self.market.clock)
         if self.replay is not None:
-            self.replay.attach(self.market)
-        self.futures = FuturesMarket(seed, clock=self.market.clock)
+            self.replay.attach(self.market, self.futures)
         self.futures.clock_offset_ms = self.market.clock_offset_ms
         self.futures.add_account(api_key, api_secret, futures_balances)
         from binance.testing.coin_desk import CoinDesk
@@ -392,14 +400,17 @@ class LocalExchange:
     def _wire_replay(self, reactor: Any) -> None:
         """The replay's tape starts at the script's first connection or request."""
         tape = self.replay.tape
-        self.streams.lockstep = self.replay.gate
+        servers = (self.streams, self.fstreams)   # spot and USD-M streams: one tape
+        for server in servers:
+            server.lockstep = self.replay.gate
+            server.timer_clock = tape.timers
         self.replay.gate.stream_url = self.stream_url
-        self.streams.timer_clock = tape.timers
         rest = self._rest
 
         def begin() -> None:
             tape.begin(reactor)
-            self.streams.on_connection = None
+            for server in servers:
+                server.on_connection = None
 
         def begin_from_rest() -> None:
             if rest is not None:
@@ -411,7 +422,8 @@ class LocalExchange:
                 log.warning('replay at speed 0 (lockstep) starts with the first stream the '
                             'script opens; for a script polling REST only, give a speed '
                             '(--speed 60: a replay minute per second)')
-        self.streams.on_connection = begin
+        for server in servers:
+            server.on_connection = begin
         if rest is not None:
             if tape.speed:
                 rest.on_request = begin_from_rest

@@ -165,7 +165,8 @@ def _paper_options(parser: argparse.ArgumentParser, args: argparse.Namespace) ->
 def _replay_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--replay', action='append', default=None, metavar='PATH',
                         help='replay a data.binance.vision file (zip or csv of trades, aggTrades, '
-                             'klines or bookTicker), a directory of them or a recording instead of '
+                             'klines or bookTicker, spot or USD-M futures), a directory of them or '
+                             'a recording instead of '
                              'simulating; repeat for more (symbols and kinds merge in time order)')
     parser.add_argument('--speed', type=float, default=None, metavar='X',
                         help='replay seconds per second: 1 real time, 60 a minute per second, '

@@ -151,11 +151,12 @@ class Market(TradingMixin, WalletMixin):
         for 4 hours, shortened in a market of more than 200 symbols to
         ``4 h * 200 / symbols`` (the same number of generated trades in all,
         so that ``symbols=3000`` stays light).
+    :param allow_empty: accept a market of no symbols (a replay of USD-M files only).
     """
 
     def __init__(self, seed: Any = 0, symbols: Any = None,
                  clock: Callable[[], float] = time.time,
-                 history: Optional[float] = None) -> None:
+                 history: Optional[float] = None, *, allow_empty: bool = False) -> None:
         if not callable(clock):
             raise TypeError('clock must be a callable returning seconds, e.g. time.time')
         self.clock = clock
@@ -184,7 +185,7 @@ class Market(TradingMixin, WalletMixin):
         self._wallet_id = 5000
         self._id_rng = random.Random('{}:ids'.format(seed))
         now = self.now_ms()
-        specs = build_specs(symbols)
+        specs = build_specs(symbols, allow_empty)
         if history is None:
             history = _HISTORY_SECONDS * min(1.0, _FULL_HISTORY_SYMBOLS / len(specs))
         self._symbols: Dict[str, _Symbol] = {

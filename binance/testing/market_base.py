@@ -429,10 +429,11 @@ def generated_symbols(count: int) -> Dict[str, Dict[str, Any]]:
     return settings
 
 
-def build_specs(symbols: Any) -> Dict[str, SymbolSpec]:
+def build_specs(symbols: Any, allow_empty: bool = False) -> Dict[str, SymbolSpec]:
     """Symbol specs from ``None`` (the defaults), a number of symbols
     (:func:`generated_symbols`), names of default symbols, or a mapping.
 
+    :param allow_empty: accept no symbols (a replay of USD-M files only has no spot ones).
     :raises ValueError: for an unknown default name or a bad setting.
     """
     if symbols is None:
@@ -450,6 +451,6 @@ def build_specs(symbols: Any) -> Dict[str, SymbolSpec]:
                 raise ValueError('unknown symbol {!r}; give its settings in a dict, or use one '
                                  'of {}'.format(name, ', '.join(DEFAULT_SYMBOLS)))
             items.append((name, DEFAULT_SYMBOLS[name]))
-    if not items:
+    if not items and not allow_empty:
         raise ValueError('a market needs at least one symbol')
     return {name: SymbolSpec.from_config(name, dict(config)) for name, config in items}

@@ -245,6 +245,10 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+#: JSON-ready data (decimals as text) for report parts built elsewhere (the futures part).
+jsonable = _jsonable
+
+
 def _text(value: Decimal) -> str:
     """A decimal without exponent or trailing zeros beyond 8 places."""
     exponent = value.as_tuple().exponent

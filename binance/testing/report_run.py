@@ -19,7 +19,8 @@ import sys
 from decimal import Decimal
 from typing import Any, Dict, List, Optional, TextIO, Tuple
 
-from binance.testing.report import build_report, equity, format_table, valuation_asset
+from binance.testing.report import build_report, equity, format_table, jsonable, valuation_asset
+from binance.testing.report_futures import FuturesWatch, format_futures_table
 
 __all__ = ['RunReport', 'PLOT_INSTALL_HINT', 'check_plot_available', 'plot_report']
 
@@ -66,6 +67,8 @@ class RunReport:
         self._pairs: Dict[str, Tuple[str, str]] = {}
         self._start_balances: Dict[str, Decimal] = {}
         self._loop: Any = None
+        #: the USD-M part: the account's futures orders (the report's ``"futures"``)
+        self.futures = FuturesWatch()
 
     # -- during the run ------------------------------------------------------------
 
@@ -84,6 +87,7 @@ class RunReport:
             self._start_balances = self._balances()
         self._units = sorted({quote for _, quote in self._pairs.values()})
         market.add_listener(self._on_event)
+        self.futures.start(exchange)
         self.sample()
         self._loop = LoopingCall(self.sample)
         self._loop.clock = _reactor.get_reactor()
@@ -155,6 +159,9 @@ class RunReport:
             unit = valuation_asset(list(self.price_curves), self._pairs)
             self.result = build_report(self.events, self._pairs, prices, self._start_balances,
                                        final, self.equity_curve, self.price_curves, unit)
+            futures = self.futures.finish()
+            if futures is not None:
+                self.result['futures'] = jsonable(futures)
         except Exception:
             log.exception('the run report could not be built')
             return None
@@ -165,6 +172,8 @@ class RunReport:
         out = self.out if self.out is not None else sys.stderr
         if self.always or report['symbols']:
             print(format_table(report), file=out, flush=True)
+        if 'futures' in report:
+            print(format_futures_table(report['futures']), file=out, flush=True)
         if self.json_path:
             try:
                 with open(self.json_path, 'w', encoding='utf-8') as fh:

@@ -335,6 +335,12 @@ class Contracts:
         price, qty = self.precisions(symbol)
         return _fixed(value, price + qty)
 
+    def levels_str(self, symbol: str, levels: List[List[Any]]) -> List[List[str]]:
+        """Book levels ``[[price, qty, ...], ...]`` of ``symbol`` as ``[[price, qty]]``
+        text with its precisions (looked up once for all the levels)."""
+        price, qty = self.precisions(symbol)
+        return [[_fixed(p, price), _fixed(q, qty)] for p, q, *_ in levels]
+
     def filters(self, symbol: str) -> list:
         """The ``filters`` of the contract's ``exchangeInfo`` entry."""
         spec = self.spec(symbol)

@@ -291,7 +291,7 @@ class FuturesMarket(Market):
         return self.contracts.quote_str(symbol, value)
 
     def _levels(self, symbol: str, levels: List[List[Any]]) -> List[List[str]]:
-        return [[self.price_str(symbol, p), self.qty_str(symbol, q)] for p, q, *_ in levels]
+        return self.contracts.levels_str(symbol, levels)
 
     def depth(self, symbol: Any = None, limit: Any = 100) -> Dict[str, Any]:
         book = super().depth(symbol, limit)

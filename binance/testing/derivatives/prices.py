@@ -3,7 +3,8 @@ price, premium index, funding, and the price klines fapi derives from them.
 
 The simulation's mark price is the mid of the best bid and ask (else the
 last trade); the index price is the mark price (one venue, no basis), so the
-premium is zero. Tests pin either price with :meth:`Prices.pin_mark` /
+premium is zero; a replay gives the mark price from its data instead
+(:attr:`Prices.mark_source`). Tests pin either price with :meth:`Prices.pin_mark` /
 :meth:`Prices.pin_last` (``FuturesMarket.set_mark_price`` /
 ``set_last_price``): a pinned price is what every reader sees (``premiumIndex``,
 ``markPriceUpdate``, positions' profit, margin checks, the Algo Service's
@@ -42,6 +43,13 @@ class Prices:
         self.now_ms = now_ms
         self._mark_pins: Dict[str, Decimal] = {}
         self._last_pins: Dict[str, Decimal] = {}
+        #: ``mark_source(symbol)``: the mark price from elsewhere (a replay's data),
+        #: ``None`` for the book's mid; a pin still wins
+        self.mark_source: Optional[Callable[[str], Optional[Decimal]]] = None
+        #: ``mark_window(symbol, open_ms, close_ms)``: the mark price's open, high,
+        #: low and close in that window from elsewhere (a replay's mark-price klines),
+        #: ``None`` for the contract's trades (the mark and index klines)
+        self.mark_window: Optional[Callable[[str, int, int], Optional[List[str]]]] = None
 
     # -- readings -----------------------------------------------------------------
 
@@ -55,6 +63,10 @@ class Prices:
         pinned = self._mark_pins.get(symbol)
         if pinned is not None:
             return pinned
+        if self.mark_source is not None:
+            given = self.mark_source(symbol)
+            if given is not None:
+                return given
         bid, ask, last = self._quotes(symbol)
         if bid is not None and ask is not None:
             return self.contracts.spec(symbol).quantize_price(float((bid + ask) / 2))
@@ -153,16 +165,20 @@ class Prices:
 
         Rows are Binance's twelve fields with the volumes ``"0"`` and the
         count of basic readings in the ninth; the mark and index klines follow
-        the contract's trades (the simulation's index is its mark), the
-        premium is zero.
+        the contract's trades (the simulation's index is its mark), or
+        :attr:`mark_window` when it knows the window; the premium is zero.
         """
         rows = self._klines(symbol, interval, startTime, endTime, limit)
         name = self.contracts.spec(symbol).symbol
         zero = self.contracts.price_str(name, 0) if kind != 'premium' else '0.00000000'
         result = []
+        window = self.mark_window if kind != 'premium' else None
         for r in rows:
             span = max(1, (r[6] + 1 - r[0]) // 1000)
-            if kind == 'premium':
+            given = window(name, r[0], r[6]) if window is not None else None
+            if given is not None:
+                values = given
+            elif kind == 'premium':
                 values = [zero, zero, zero, zero]
             else:
                 values = [r[1], r[2], r[3], r[4]]

@@ -8,6 +8,8 @@ files instead of the simulation. The parts:
 * :mod:`~binance.testing.replay.reader`: file names, streaming readers, the time-ordered merge;
 * :mod:`~binance.testing.replay.desk`: how an event changes the market (prints,
   fills of resting orders, the synthesised book) — the fill rules;
+* :mod:`~binance.testing.replay.futures_desk`: USD-M files through the
+  derivatives engine (contracts, contract and mark price, funding);
 * :mod:`~binance.testing.replay.tape`: the replay clock and the pace (``speed``, lockstep);
 * :mod:`~binance.testing.replay.lockstep`: the exchange's half of lockstep.
 
@@ -16,11 +18,13 @@ whether the data was exhausted (:attr:`Replay.exhausted`, :meth:`Replay.on_end`)
 and the last replayed prices (:meth:`Replay.last_prices`).
 """
 import math
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Set
 
 from binance.testing.replay.desk import Desk
+from binance.testing.replay.futures_desk import FuturesDesk, ReplayDesks, contract_settings
 from binance.testing.replay.lockstep import LockstepGate
-from binance.testing.replay.reader import DataFile, ReplayDataError, expand_paths, merge, peek
+from binance.testing.replay.reader import (FUTURES_PREFIX, PRICE_KLINE_KINDS, DataFile,
+                                           ReplayDataError, expand_paths, merge, peek)
 from binance.testing.replay.tape import Tape
 
 __all__ = ['Replay', 'ReplayDataError', 'QUOTE_ASSETS']
@@ -51,35 +55,47 @@ def split_symbol(symbol: str) -> Dict[str, str]:
 
 
 def _chosen(files: List[DataFile]) -> List[DataFile]:
-    """The files a replay reads: per symbol trades, else aggTrades, else klines (one
-    interval, the finest); bookTicker files and recordings always."""
+    """The files a replay reads: per symbol (and market) trades, else aggTrades, else
+    klines (one interval, the finest); bookTicker, markPriceKlines files and recordings always."""
     for data in files:
-        if data.market != 'spot':
+        if data.market == 'coinm':
             raise ReplayDataError(
-                '{}: {} files cannot be replayed yet; this version replays spot files (from '
-                'data.binance.vision/data/spot/...) and recordings'.format(
-                    data.path, 'USD-M futures' if data.market == 'usdm' else 'COIN-M futures'))
-    kinds: Dict[str, set] = {}
+                '{}: COIN-M futures files cannot be replayed yet; this version replays spot '
+                'files (data.binance.vision/data/spot/...), USD-M futures files '
+                '(data/futures/um/...) and recordings'.format(data.path))
+        if data.kind in PRICE_KLINE_KINDS and data.kind != 'markPriceKlines':
+            raise ReplayDataError(
+                '{}: {} files cannot be replayed; of the USD-M price klines a replay reads '
+                'markPriceKlines (the mark price)'.format(data.path, data.kind))
+        if data.kind == 'markPriceKlines' and data.market != 'usdm':
+            raise ReplayDataError('{}: markPriceKlines files are USD-M futures data; keep them '
+                                  'under futures/um/ as data.binance.vision does'.format(data.path))
+    kinds: Dict[tuple, set] = {}
     for data in files:
         if data.symbol is not None:
-            kinds.setdefault(data.symbol, set()).add(data.kind)
-    finest: Dict[str, int] = {}
+            kinds.setdefault((data.market, data.symbol), set()).add(data.kind)
+    finest: Dict[tuple, int] = {}
     from binance.testing.market_base import interval_ms
     for data in files:
         if data.kind == 'klines' and data.symbol is not None:
             length = interval_ms(data.interval or '1m')
-            finest[data.symbol] = min(finest.get(data.symbol, length), length)
+            key = (data.market, data.symbol)
+            finest[key] = min(finest.get(key, length), length)
     chosen = []
     for data in files:
-        have = kinds.get(data.symbol or '', set())
+        key = (data.market, data.symbol or '')
+        have = kinds.get(key, set())
         if data.kind == 'aggTrades' and 'trades' in have:
             continue
         if data.kind == 'klines' and ({'trades', 'aggTrades'} & have
-                                      or interval_ms(data.interval or '1m')
-                                      != finest[data.symbol or '']):
+                                      or interval_ms(data.interval or '1m') != finest[key]):
             continue
+        if data.kind == 'markPriceKlines' and not {'trades', 'aggTrades', 'klines'} & have:
+            raise ReplayDataError('{}: a markPriceKlines file needs the trades, aggTrades or '
+                                  'klines of {} (USD-M) too'.format(data.path, data.symbol))
         chosen.append(data)
-    return chosen
+    # a mark price of time t applies before the prints of t (ties go in file order)
+    return sorted(chosen, key=lambda data: data.kind != 'markPriceKlines')
 
 
 class Replay:
@@ -95,8 +111,12 @@ class Replay:
         self.speed = check_speed(speed)
         self.files = _chosen(expand_paths(paths))
         info: Dict[str, Dict[str, Any]] = {}
-        self.book_symbols = set()
+        self.book_symbols: Set[str] = set()
+        #: USD-M contracts with a bookTicker file
+        self.futures_book_symbols: Set[str] = set()
         for data in self.files:
+            if data.kind == 'markPriceKlines':
+                continue          # mark prices say nothing of the contract's tick or step
             for symbol, seen in peek(data).items():
                 known = info.setdefault(symbol, dict(seen))
                 for key in ('price_places', 'qty_places'):
@@ -104,14 +124,23 @@ class Replay:
                 if seen['first_ms'] < known['first_ms']:
                     known['first_ms'], known['price'] = seen['first_ms'], seen['price']
             if data.kind == 'bookTicker' and data.symbol:
-                self.book_symbols.add(data.symbol)
+                (self.futures_book_symbols if data.market == 'usdm'
+                 else self.book_symbols).add(data.symbol)
         if not info:
             raise ReplayDataError('the replay files hold no events: {}'.format(
                 ', '.join(d.path for d in self.files)))
         self.first_ms: int = min(i['first_ms'] for i in info.values())
         #: the replayed symbols, as ``Market(symbols=...)`` takes them
         self.symbols: Dict[str, Dict[str, Any]] = {}
+        #: the replayed USD-M contracts, as ``FuturesMarket(symbols=...)`` takes them
+        self.futures_symbols: Dict[str, Dict[str, Any]] = {}
         for symbol, seen in sorted(info.items()):
+            if symbol.startswith(FUTURES_PREFIX):
+                name = symbol[len(FUTURES_PREFIX):]
+                self.futures_symbols[name] = contract_settings(
+                    split_symbol(name), seen['price'], _step(seen['price_places']),
+                    _step(seen['qty_places']), self.first_ms)
+                continue
             parts = split_symbol(symbol)
             self.symbols[symbol] = dict(
                 parts, price=seen['price'], listed=self.first_ms,
@@ -119,6 +148,7 @@ class Replay:
                 min_notional='5' if parts['quote'] in _USD else '0.0001')
         self.gate: Optional[LockstepGate] = LockstepGate()
         self.tape: Optional[Tape] = None
+        self.futures_desk: Optional[FuturesDesk] = None
 
     def clock(self) -> float:
         """The replay time in seconds (the market's clock)."""
@@ -126,9 +156,21 @@ class Replay:
             return (self.first_ms + 0.5) / 1000.0
         return self.tape.clock()
 
-    def attach(self, market: Any) -> Tape:
-        """Make the tape that drives ``market`` (its symbols are :attr:`symbols`)."""
-        desk = Desk(market, self.book_symbols)
+    def attach(self, market: Any, futures: Any = None) -> Tape:
+        """Make the tape that drives ``market`` (its symbols are :attr:`symbols`) and
+        ``futures``, the :class:`~binance.testing.futures_market.FuturesMarket` of
+        :attr:`futures_symbols` (needed when the files hold USD-M data)."""
+        if self.futures_symbols and futures is None:
+            raise ValueError('this replay has USD-M files: attach(market, futures) needs the '
+                             'futures market of Replay.futures_symbols')
+        desk: Desk
+        if self.futures_symbols:
+            self.futures_desk = FuturesDesk(futures, self.futures_book_symbols)
+            for name in self.futures_symbols:
+                self.futures_desk.forget_past(name)
+            desk = ReplayDesks(market, self.book_symbols, self.futures_desk)
+        else:
+            desk = Desk(market, self.book_symbols)
         for name in self.symbols:
             desk.forget_past(name)
         self.tape = Tape(merge(self.files), self.first_ms, desk, self.speed, self.gate)
@@ -153,8 +195,12 @@ class Replay:
         self.tape.on_end(callback)
 
     def last_prices(self) -> Dict[str, str]:
-        """``{symbol: price}``: the last replayed print of each symbol."""
+        """``{symbol: price}``: the last replayed print of each spot symbol."""
         return self.tape.last_prices() if self.tape is not None else {}
+
+    def futures_last_prices(self) -> Dict[str, str]:
+        """``{symbol: price}``: the last replayed print of each USD-M contract."""
+        return self.futures_desk.last_prices() if self.futures_desk is not None else {}
 
 
 def _step(places: int) -> str:

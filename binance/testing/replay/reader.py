@@ -15,6 +15,15 @@ kind                columns
 
 Spot files have no header row, futures files have one (both are accepted
 either way: a first row whose first field is not a number is a header).
+USD-M (``futures/um/``) files have the same columns less the spot files'
+last ``isBestMatch`` of trades and aggTrades, lower-case ``true``/``false``
+and millisecond times; ``markPriceKlines`` files (under
+``futures/um/.../markPriceKlines/``) are named like klines and hold the
+mark price's twelve kline columns. A file is USD-M when its path says so
+(``futures/um/``), or, outside such a path, when a trades file has six
+columns or an aggTrades file seven (the spot ones have seven and eight).
+The events of a USD-M file carry its symbol as :data:`FUTURES_PREFIX` +
+symbol, so a name that is both a spot and a USD-M symbol stays two markets.
 Spot timestamps are microseconds from 2025-01-01 on and milliseconds
 before; a timestamp above :data:`MICROSECONDS_ABOVE` is read as
 microseconds, so both units read correctly whatever the file's date.
@@ -39,12 +48,17 @@ import zipfile
 from typing import IO, Any, Dict, Iterable, Iterator, List, NamedTuple, Optional, Tuple
 
 __all__ = ['Event', 'DataFile', 'ReplayDataError', 'describe', 'expand_paths', 'read', 'merge',
-           'MICROSECONDS_ABOVE', 'KINDS']
+           'MICROSECONDS_ABOVE', 'KINDS', 'FUTURES_PREFIX', 'PRICE_KLINE_KINDS']
 
 #: Timestamps above this are microseconds (milliseconds reach it in the year 5138).
 MICROSECONDS_ABOVE = 10 ** 14
 #: The file kinds a replay reads (besides kline intervals).
 KINDS = ('trades', 'aggTrades', 'bookTicker')
+#: What the events of a USD-M file put before their symbol.
+FUTURES_PREFIX = 'um:'
+#: USD-M price-kline folders of data.binance.vision (their files are named like klines);
+#: a replay reads ``markPriceKlines``, the others are refused.
+PRICE_KLINE_KINDS = ('markPriceKlines', 'indexPriceKlines', 'premiumIndexKlines')
 _INTERVALS = ('1s', '1m', '3m', '5m', '15m', '30m', '1h', '2h', '4h', '6h', '8h', '12h', '1d',
               '3d', '1w', '1mo', '1M')
 _NAME = re.compile(r'^(?P<symbol>[A-Z0-9]{2,20})-(?P<kind>trades|aggTrades|bookTicker|'
@@ -53,8 +67,8 @@ _RECORDING = ('.jsonl.gz', '.jsonl', '.json.gz')
 
 #: ``(time_ms, order, kind, symbol, fields)``: ``kind`` is ``'trade'`` (fields:
 #: id, price, qty, buyer_maker), ``'aggTrade'`` (agg id, price, qty, first id,
-#: last id, buyer_maker) or ``'bookTicker'`` (update id, bid, bid qty, ask, ask
-#: qty); prices and quantities are the file's text. ``order`` keeps the
+#: last id, buyer_maker), ``'bookTicker'`` (update id, bid, bid qty, ask, ask
+#: qty) or ``'markPrice'`` (price; USD-M only); prices and quantities are the file's text. ``order`` keeps the
 #: order of a file and breaks ties between files (the order they were given).
 Event = Tuple[int, int, str, str, tuple]
 
@@ -68,9 +82,10 @@ class DataFile(NamedTuple):
 
     path: str
     symbol: Optional[str]      # None for a recording (symbols come from its messages)
-    kind: str                  # 'trades', 'aggTrades', 'bookTicker', 'klines' or 'recording'
+    kind: str                  # 'trades', 'aggTrades', 'bookTicker', 'klines', 'recording'
+    #                            or a price-kline kind (PRICE_KLINE_KINDS)
     interval: Optional[str]    # the kline interval
-    market: str                # 'spot' or 'usdm'
+    market: str                # 'spot', 'usdm' or 'coinm'
 
 
 def _stem(path: str) -> str:
@@ -109,7 +124,24 @@ def describe(path: str) -> DataFile:
         else 'spot'
     if 'futures' in parts and market != 'usdm':
         market = 'coinm' if 'cm' in parts else market
+    if kind == 'klines':
+        kind = next((k for k in PRICE_KLINE_KINDS if k in parts), kind)
+    if market == 'spot' and kind in ('trades', 'aggTrades') and os.path.isfile(path):
+        market = _market_of_columns(path, kind)
     return DataFile(path, match.group('symbol'), kind, interval, market)
+
+
+def _market_of_columns(path: str, kind: str) -> str:
+    """``'usdm'`` for a trades file of six columns or an aggTrades file of seven
+    (USD-M's, without the spot files' ``isBestMatch``), else ``'spot'``."""
+    try:
+        with _open_text(path) as text:
+            for row in csv.reader(text):
+                if row and not _is_header(row):
+                    return 'usdm' if len(row) == (6 if kind == 'trades' else 7) else 'spot'
+    except (OSError, zipfile.BadZipFile, UnicodeDecodeError, csv.Error):
+        pass   # read() says what is wrong with it
+    return 'spot'
 
 
 def expand_paths(paths: Iterable[Any]) -> List[DataFile]:
@@ -179,7 +211,7 @@ def _rows(path: str) -> Iterator[List[str]]:
 
 
 def _csv_events(data: DataFile) -> Iterator[Tuple[int, str, str, tuple]]:
-    symbol = data.symbol or ''
+    symbol = (FUTURES_PREFIX if data.market == 'usdm' else '') + (data.symbol or '')
     line = 0
     try:
         if data.kind == 'trades':
@@ -194,6 +226,9 @@ def _csv_events(data: DataFile) -> Iterator[Tuple[int, str, str, tuple]]:
             for line, row in enumerate(_rows(data.path), 1):
                 yield (_ms(row[5]), 'bookTicker', symbol,
                        (int(row[0]), row[1], row[2], row[3], row[4]))
+        elif data.kind == 'markPriceKlines':
+            for line, row in enumerate(_rows(data.path), 1):
+                yield from _mark_points(symbol, row)
         else:
             for line, row in enumerate(_rows(data.path), 1):
                 yield from _kline_trades(symbol, data.interval or '1m', row)
@@ -214,6 +249,13 @@ def _kline_trades(symbol: str, interval: str, row: List[str]) -> Iterator[Tuple[
     for number, price in enumerate(prices):
         yield (open_ms + span * number // 3, 'trade', symbol,
                (-1, price, quarter, number % 2 == 1 if rising else number % 2 == 0))
+
+
+def _mark_points(symbol: str, row: List[str]) -> Iterator[Tuple[int, str, str, tuple]]:
+    """A mark-price kline row as four mark prices, in the order and at the times a
+    kline row's four prints take (:func:`_kline_trades`)."""
+    for t, _, _, fields in _kline_trades(symbol, '', row):
+        yield (t, 'markPrice', symbol, (fields[1],))
 
 
 def _quarter(volume: str) -> str:
