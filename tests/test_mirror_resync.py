@@ -1,0 +1,128 @@
+"""The mirror after its upstream drops: books resynchronised, the script's streams reconnected."""
+from decimal import Decimal
+
+import pytest
+
+from binance.testing import LocalExchange
+from tests.support import local_manager, wait_until
+
+
+@pytest.fixture(scope='module')
+def pair():
+    upstream = LocalExchange(seed=11, tick=None, symbols=['BNBBTC', 'ETHBTC']).start()
+    mirror = LocalExchange(mirror=True, upstream=(upstream.api_url, upstream.stream_url),
+                           symbols=['BNBBTC'], tick=None).start()
+    yield upstream, mirror
+    mirror.stop()
+    upstream.stop()
+
+
+def _rest_books(upstream, mirror, limit=20):
+    theirs = upstream.client().get_order_book(symbol='BNBBTC', limit=limit)
+    ours = mirror.client().get_order_book(symbol='BNBBTC', limit=limit)
+    return theirs, ours
+
+
+def _rest_books_equal(upstream, mirror):
+    theirs, ours = _rest_books(upstream, mirror)
+    return theirs == ours
+
+
+def _cut_off(upstream, mirror, steps):
+    """Drop the mirror's upstream connections and move the upstream's book while it is away."""
+    losses = mirror.mirror.losses
+    before = upstream.call(upstream.market.depth, 'BNBBTC', 1)['lastUpdateId']
+    upstream.streams.refuse()
+    try:
+        assert upstream.streams.drop() >= 1
+        wait_until(lambda: mirror.mirror.losses > losses, 15, message='the mirror saw the loss')
+        upstream.step(steps)
+        assert upstream.call(upstream.market.depth, 'BNBBTC', 1)['lastUpdateId'] > before
+        assert not _rest_books_equal(upstream, mirror)   # the mirror missed those updates
+    finally:
+        upstream.streams.resume()
+
+
+def test_books_resync_after_an_upstream_drop_without_further_events(pair):
+    """A drop while the upstream's book moves: once back, the mirror's book and /api/v3/depth
+    equal the upstream's (by a fresh snapshot, no later event needed); the script reconnected."""
+    upstream, mirror = pair
+    wait_until(lambda: _rest_books_equal(upstream, mirror), 15, message='first sync')
+    bm = local_manager(mirror)
+    got = []
+    try:
+        key = bm.start_multiplex_socket(['bnbbtc@depth@100ms', 'bnbbtc@trade'], got.append)
+        assert bm.wait_connected(key, 10)
+
+        def handshakes():
+            return sum(1 for path in mirror.streams.connections if 'bnbbtc@depth' in path)
+        opened = handshakes()
+        _cut_off(upstream, mirror, 8)
+        wait_until(lambda: _rest_books_equal(upstream, mirror), 20,
+                   message='the book resynchronised from a snapshot')
+        theirs = upstream.call(upstream.market.depth, 'BNBBTC', 50)
+        ours = mirror.call(mirror.market.depth, 'BNBBTC', 50)
+        assert (ours['bids'], ours['asks'], ours['lastUpdateId']) == (
+            theirs['bids'], theirs['asks'], theirs['lastUpdateId'])
+        wait_until(lambda: handshakes() > opened, 15,
+                   message="the script's socket was dropped and reconnected")
+        assert bm.wait_connected(key, 10)
+        wait_until(lambda: upstream.streams.connection_count('bnbbtc@depth@100ms') >= 1, 15,
+                   message='the mirror is back upstream')
+        count = len(got)
+        upstream.step(3)
+        wait_until(lambda: any('depth' in m['stream'] for m in got[count:]), 15,
+                   message='depth events after the reconnect')
+        wait_until(lambda: _rest_books_equal(upstream, mirror), 15,
+                   message='the book follows the live events again')
+    finally:
+        bm.close()
+
+
+def test_a_drop_with_no_missed_update_still_resyncs(pair):
+    """Any loss restarts the book's procedure: a snapshot is taken even when nothing moved."""
+    upstream, mirror = pair
+    wait_until(lambda: _rest_books_equal(upstream, mirror), 15, message='sync')
+    upstream.clear_requests()
+    losses = mirror.mirror.losses
+    assert upstream.streams.drop() >= 1
+    wait_until(lambda: mirror.mirror.losses > losses, 15, message='the mirror saw the loss')
+    wait_until(lambda: any(r.path == '/api/v3/depth' for r in upstream.requests), 15,
+               message='a fresh snapshot after the loss')
+    wait_until(lambda: not mirror.mirror.followers['BNBBTC'].sync.waiting_for_snapshot, 15,
+               message='synced again')
+    assert _rest_books_equal(upstream, mirror)
+
+
+def test_resting_orders_keep_filling_after_a_resync(pair):
+    """A resting buy placed before the drop survives the rebuild and fills at its own price
+    when the upstream later sells through it."""
+    upstream, mirror = pair
+    wait_until(lambda: _rest_books_equal(upstream, mirror), 15, message='sync')
+    client = mirror.client()
+    bids = upstream.call(upstream.market.depth, 'BNBBTC', 20)['bids']
+    price = Decimal(bids[6][0])        # well below the best bid: the outage's steps keep it resting
+    order = client.order_limit_buy(symbol='BNBBTC', quantity='1', price='{:f}'.format(price))
+    assert order['status'] == 'NEW'
+    _cut_off(upstream, mirror, 3)
+    wait_until(lambda: mirror.mirror.followers['BNBBTC'].sync.last_update_id ==
+               upstream.call(upstream.market.depth, 'BNBBTC', 1)['lastUpdateId'], 20,
+               message='resynchronised')
+    assert client.get_order(symbol='BNBBTC', orderId=order['orderId'])['status'] == 'NEW'
+    ours = mirror.call(mirror.market.depth, 'BNBBTC', 50)
+    theirs = upstream.call(upstream.market.depth, 'BNBBTC', 50)
+    assert ours['asks'] == theirs['asks']
+    assert any(Decimal(level[0]) == price for level in ours['bids'])   # the order still rests
+    # sell down through the order's price upstream: the last print is below it
+    quantity = Decimal(0)
+    for level_price, level_qty in theirs['bids']:
+        quantity += Decimal(level_qty)
+        if Decimal(level_price) < price:
+            break
+    upstream.client().order_market_sell(symbol='BNBBTC', quantity='{:f}'.format(quantity))
+    done = wait_until(lambda: (lambda o: o if o['status'] == 'FILLED' else None)(
+        client.get_order(symbol='BNBBTC', orderId=order['orderId'])), 15,
+        message='the resting order filled after the resync')
+    assert Decimal(done['price']) == price
+    trades = client.get_my_trades(symbol='BNBBTC', orderId=order['orderId'])
+    assert [Decimal(t['price']) for t in trades] == [price] and all(t['isMaker'] for t in trades)
