@@ -113,16 +113,52 @@ def test_resting_orders_keep_filling_after_a_resync(pair):
     theirs = upstream.call(upstream.market.depth, 'BNBBTC', 50)
     assert ours['asks'] == theirs['asks']
     assert any(Decimal(level[0]) == price for level in ours['bids'])   # the order still rests
-    # sell down through the order's price upstream: the last print is below it
-    quantity = Decimal(0)
-    for level_price, level_qty in theirs['bids']:
-        quantity += Decimal(level_qty)
-        if Decimal(level_price) < price:
-            break
-    upstream.client().order_market_sell(symbol='BNBBTC', quantity='{:f}'.format(quantity))
+    _sell_through(upstream, price)
     done = wait_until(lambda: (lambda o: o if o['status'] == 'FILLED' else None)(
         client.get_order(symbol='BNBBTC', orderId=order['orderId'])), 15,
         message='the resting order filled after the resync')
     assert Decimal(done['price']) == price
     trades = client.get_my_trades(symbol='BNBBTC', orderId=order['orderId'])
     assert [Decimal(t['price']) for t in trades] == [price] and all(t['isMaker'] for t in trades)
+
+
+def _sell_through(upstream, price):
+    """Sell on the upstream down through ``price``: the last print is below it."""
+    quantity = Decimal(0)
+    for level_price, level_qty in upstream.call(upstream.market.depth, 'BNBBTC', 50)['bids']:
+        quantity += Decimal(level_qty)
+        if Decimal(level_price) < price:
+            break
+    upstream.client().order_market_sell(symbol='BNBBTC', quantity='{:f}'.format(quantity))
+
+
+def test_trades_printed_while_away_fill_resting_orders_once_back(pair):
+    """An upstream trade printed through a resting order while the mirror was cut off fills it
+    once the connection is back (from the upstream's recent trades), exactly once."""
+    upstream, mirror = pair
+    wait_until(lambda: _rest_books_equal(upstream, mirror), 15, message='sync')
+    client = mirror.client()
+    bids = upstream.call(upstream.market.depth, 'BNBBTC', 20)['bids']
+    price = Decimal(bids[3][0])
+    order = client.order_limit_buy(symbol='BNBBTC', quantity='1', price='{:f}'.format(price))
+    assert order['status'] == 'NEW'
+    feed = mirror.mirror.followers['BNBBTC'].trades
+    upstream.client().order_market_buy(symbol='BNBBTC', quantity='1')   # a trade it sees live
+    last = upstream.client().get_recent_trades(symbol='BNBBTC', limit=1)[0]['id']
+    wait_until(lambda: feed.last_id == last, 15, message='the live trade applied')
+    losses = mirror.mirror.losses
+    upstream.streams.refuse()
+    try:
+        assert upstream.streams.drop() >= 1
+        wait_until(lambda: mirror.mirror.losses > losses, 15, message='the mirror saw the loss')
+        _sell_through(upstream, price)
+        assert client.get_order(symbol='BNBBTC', orderId=order['orderId'])['status'] == 'NEW'
+    finally:
+        upstream.streams.resume()
+    done = wait_until(lambda: (lambda o: o if o['status'] == 'FILLED' else None)(
+        client.get_order(symbol='BNBBTC', orderId=order['orderId'])), 20,
+        message='the order filled by a trade printed while away')
+    assert Decimal(done['price']) == price and Decimal(done['executedQty']) == 1
+    trades = client.get_my_trades(symbol='BNBBTC', orderId=order['orderId'])
+    assert [Decimal(t['price']) for t in trades] == [price]
+    assert feed.last_id == upstream.client().get_recent_trades(symbol='BNBBTC', limit=1)[0]['id']

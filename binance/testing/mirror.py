@@ -57,6 +57,7 @@ from decimal import Decimal
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from binance.depthcache import DepthCache, DepthCacheSync
+from binance.testing.mirror_trades import CATCH_UP_LIMIT, TradeFeed
 
 __all__ = ['BINANCE_UPSTREAM', 'Mirror', 'mirror_settings', 'parse_upstream', 'upstream_symbols']
 
@@ -220,10 +221,11 @@ def mirror_settings(mirror: Any, upstream: Any,
 
 
 class _Follower:
-    """One mirrored symbol: its book's state machine and counters."""
+    """One mirrored symbol: its book's state machine, its trade feed and counters."""
 
-    def __init__(self, symbol: str) -> None:
+    def __init__(self, symbol: str, apply_trade: Callable[[Dict[str, Any]], Any]) -> None:
         self.symbol = symbol
+        self.trades = TradeFeed(symbol, apply_trade)
         self.cache = DepthCache(symbol, conv_type=Decimal)
         self.sync = DepthCacheSync(self.cache)
         self.snapshot_pending = False
@@ -246,7 +248,7 @@ class Mirror:
         self.market = market
         self.api_url = api_url
         self.stream_url = stream_url
-        self.followers = {name: _Follower(name) for name in symbols}
+        self.followers = {name: self._new_follower(name) for name in symbols}
         self.streams: Any = None
         self._client: Any = None
         self._bm: Any = None
@@ -263,6 +265,9 @@ class Mirror:
         self._watch: Any = None
         #: how many times an upstream connection was lost
         self.losses = 0
+
+    def _new_follower(self, name: str) -> _Follower:
+        return _Follower(name, lambda event: self._on_trade(name, event))
 
     @property
     def symbols(self) -> List[str]:
@@ -373,7 +378,7 @@ class Mirror:
                 return False
             from binance import _reactor
             _reactor.blocking_call(self._add_symbol, name, config)
-            self.followers[name] = _Follower(name)
+            self.followers[name] = self._new_follower(name)
         self._follow([name])
         return True
 
@@ -484,6 +489,7 @@ class Mirror:
             follower = self.followers[symbol]
             follower.resyncs += 1
             follower.sync.restart()
+            follower.trades.hold()      # until the trades printed meanwhile are fetched
             self._drop_script_streams(symbol)
         for name in relayed:
             self.streams.drop(name)
@@ -495,6 +501,21 @@ class Mirror:
             if not follower.sync.waiting_for_snapshot:   # synced from an earlier snapshot
                 follower.sync.restart()
             self._request_snapshot(follower, 0.0)
+            if follower.trades.holding:
+                self._catch_up_trades(follower)
+
+    def _catch_up_trades(self, follower: _Follower) -> None:
+        """Fetch the upstream's recent trades: those printed while away fill resting orders."""
+        from twisted.internet import threads
+        d = threads.deferToThreadPool(self._reactor, self._reactor.getThreadPool(),
+                                      self._client.get_recent_trades, symbol=follower.symbol,
+                                      limit=CATCH_UP_LIMIT)
+
+        def failed(failure: Any) -> None:
+            log.warning('the mirror could not fetch the %s trades it missed: %s',
+                        follower.symbol, failure.getErrorMessage())
+            follower.trades.release()
+        d.addCallbacks(follower.trades.catch_up, failed)
 
     # -- upstream events (reactor thread) -----------------------------------------
 
@@ -511,7 +532,7 @@ class Mirror:
             return
         try:
             if stream.endswith('@trade'):
-                self._on_trade(symbol, data)
+                follower.trades.on_live(data)
                 self.streams.on_market_event('trade', symbol, data)
             elif stream.endswith('@aggTrade'):
                 self.streams.on_market_event('aggTrade', symbol, data)
