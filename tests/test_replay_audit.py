@@ -161,3 +161,43 @@ def test_a_replay_run_reports_on_ctrl_c(tmp_path):
     report = json.loads(out.read_text())
     assert report['symbols']['BTCUSDT']['orders'] == 2
     assert report['symbols']['BTCUSDT']['fills'] >= 1
+
+
+def test_ticker_streams_in_a_replay_follow_the_data_up_to_their_event_time(tmp_path):
+    """@ticker, @ticker_1h and @avgPrice of a replayed symbol come each replay second, in
+    replay time, with the last price, last id, count and average of the trades before then
+    (a trade of the very same millisecond comes after the ticker)."""
+    from decimal import Decimal
+    count = 300
+    path = rf.write(tmp_path, 'BTCUSDT-trades-2025-03-01', rf.trade_rows(count))
+    prices = [Decimal(rf.d8(p)) for p in rf.price_path(count)]
+    times = [rf.MARCH_2025_MS + 250 * i for i in range(count)]
+    with LocalExchange(replay=[path], speed=0) as ex:
+        bm = local_manager(ex)
+        got = []
+        try:
+            bm.start_multiplex_socket(['btcusdt@ticker', 'btcusdt@ticker_1h', 'btcusdt@avgPrice'],
+                                      got.append)
+            wait_until(lambda: ex.replay.exhausted, 60, message='the end of the data')
+        finally:
+            bm.close()
+    by_kind = {}
+    for msg in got:
+        by_kind.setdefault(msg['data']['e'], []).append(msg['data'])
+    assert set(by_kind) == {'24hrTicker', '1hTicker', 'avgPrice'}
+    for kind, events in by_kind.items():
+        stamps = [e['E'] for e in events]
+        assert stamps == sorted(stamps) and len(events) >= 70, kind     # one a replay second
+        assert all(times[0] <= t <= times[-1] and t % 1000 == 0 for t in stamps), kind
+        for event in events:
+            seen = [i for i, t in enumerate(times) if t < event['E']]
+            last = seen[-1]
+            if kind == 'avgPrice':
+                qty = Decimal('0.015')
+                vwap = sum(prices[i] * qty for i in seen) / (qty * len(seen))
+                assert abs(Decimal(event['w']) - vwap) < Decimal('0.00000002')
+                assert event['T'] == times[last]
+            else:
+                assert (event['c'], event['L'], event['n']) == (
+                    rf.d8(prices[last]), 4000000 + last, len(seen))
+                assert event['o'] == rf.d8(prices[0])
