@@ -201,3 +201,34 @@ def test_ticker_streams_in_a_replay_follow_the_data_up_to_their_event_time(tmp_p
                 assert (event['c'], event['L'], event['n']) == (
                     rf.d8(prices[last]), 4000000 + last, len(seen))
                 assert event['o'] == rf.d8(prices[0])
+
+
+def test_listen_keys_are_valid_sixty_replay_minutes(tmp_path):
+    """A listen key made in a replay lasts 60 minutes of replay time from its last keepalive:
+    kept alive 50 replay minutes on, refused (-1125) 70 replay minutes after that."""
+    from binance.exceptions import BinanceAPIException
+    path = rf.write(tmp_path, 'BTCUSDT-trades-2025-03-01',
+                    rf.trade_rows(13, step_ms=10 * 60000))       # a trade every 10 replay min
+    with LocalExchange(replay=[path], speed=0, listen_keys=True) as ex:
+        client = ex.client()
+        key, answers = [], []
+
+        def on_trade(msg):
+            minute = (msg['T'] - rf.MARCH_2025_MS) // 60000
+            if minute == 0:
+                key.append(client.stream_get_listen_key())
+            elif minute in (50, 120):
+                try:
+                    client.stream_keepalive(listenKey=key[0])
+                    answers.append((minute, 'kept'))
+                except BinanceAPIException as exc:
+                    answers.append((minute, exc.code, exc.message))
+        done = threading.Event()
+        bm = local_manager(ex)
+        try:
+            bm.start_trade_socket('BTCUSDT', lambda msg: (on_trade(msg), msg['t'] == 4000012
+                                                          and done.set()))
+            assert done.wait(60)
+        finally:
+            bm.close()
+    assert answers == [(50, 'kept'), (120, -1125, 'This listenKey does not exist.')]
