@@ -232,3 +232,19 @@ def test_listen_keys_are_valid_sixty_replay_minutes(tmp_path):
         finally:
             bm.close()
     assert answers == [(50, 'kept'), (120, -1125, 'This listenKey does not exist.')]
+
+
+def test_a_recording_of_klines_only_is_refused_saying_what_replays(tmp_path):
+    """A recording with nothing replayable (klines only) is refused, naming what a recording
+    replays."""
+    import pytest
+    from binance.testing.replay import ReplayDataError
+    t0 = rf.MARCH_2025_MS
+    kline = {'t': t0, 'T': t0 + 59999, 's': 'BTCUSDT', 'i': '1m', 'f': 1, 'L': 2, 'o': '1.0',
+             'c': '1.1', 'h': '1.2', 'l': '0.9', 'v': '3', 'n': 2, 'x': True, 'q': '3',
+             'V': '1', 'Q': '1', 'B': '0'}
+    path = rf.write_recording(tmp_path, 'binance-stream-2025-03-01-00', [
+        (t0 + 60000, 'btcusdt@kline_1m', {'e': 'kline', 'E': t0 + 60000, 's': 'BTCUSDT',
+                                          'k': kline})])
+    with pytest.raises(ReplayDataError, match='trade, aggTrade and bookTicker messages'):
+        LocalExchange(replay=[path], speed=0)

@@ -21,8 +21,9 @@ microseconds, so both units read correctly whatever the file's date.
 
 A recording (``*.jsonl.gz`` or ``*.jsonl``) holds one JSON object a line,
 ``{"t": receive_ms, "stream": name, "data": payload}``, the payload as the
-stream sent it (``trade``, ``aggTrade``, ``kline`` and ``bookTicker`` events
-are replayed; other streams are skipped).
+stream sent it (``trade``, ``aggTrade`` and ``bookTicker`` events are
+replayed; other streams, klines included, are skipped: the replay builds
+klines and tickers from the trades).
 
 Every reader yields :data:`Event` tuples one at a time and never loads a file
 whole; :func:`merge` interleaves many readers in time order with a heap.
