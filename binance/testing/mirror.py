@@ -240,7 +240,8 @@ class Mirror:
     :param api_url: the upstream's REST base; :param stream_url: its stream base.
     :param symbols: the symbols to follow (upper case).
 
-    :ivar resyncs: how many times a book was resynchronised after a gap.
+    :ivar resyncs: how many times a book was resynchronised (after a gap or a drop).
+    :ivar losses: how many times an upstream connection was lost.
     """
 
     def __init__(self, market: Any, api_url: str, stream_url: str,
@@ -263,7 +264,6 @@ class Mirror:
         self._links: Dict[str, Tuple[Tuple[str, ...], Tuple[str, ...]]] = {}
         self._up: Dict[str, bool] = {}          # socket key -> connected at the last look
         self._watch: Any = None
-        #: how many times an upstream connection was lost
         self.losses = 0
 
     def _new_follower(self, name: str) -> _Follower:
