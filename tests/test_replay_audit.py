@@ -248,3 +248,26 @@ def test_a_recording_of_klines_only_is_refused_saying_what_replays(tmp_path):
                                           'k': kline})])
     with pytest.raises(ReplayDataError, match='trade, aggTrade and bookTicker messages'):
         LocalExchange(replay=[path], speed=0)
+
+
+def test_a_klines_file_replays_its_candles_on_streams_and_rest(tmp_path):
+    """A 5m klines file (milliseconds, with a header row): the kline_5m stream closes each
+    candle with the file's open, high, low, close and volume, and REST klines answer them."""
+    rows = rf.kline_rows(6, interval_ms=300000)
+    header = 'open_time,open,high,low,close,volume,close_time,quote_volume,count,' \
+             'taker_buy_volume,taker_buy_quote_volume,ignore'
+    path = rf.write(tmp_path, 'BNBUSDT-5m-2024-03-01', rows, header=header)
+    expected = [[int(r.split(',')[0])] + r.split(',')[1:6] for r in rows]
+    with LocalExchange(replay=[path], speed=0) as ex:
+        bm = local_manager(ex)
+        closed = []
+        try:
+            bm.start_kline_socket('BNBUSDT', lambda msg: msg['k']['x'] and closed.append(
+                [msg['k'][f] for f in 't o h l c v'.split()]), interval='5m')
+            wait_until(lambda: ex.replay.exhausted, 60, message='the end of the data')
+            wait_until(lambda: len(closed) >= 5, 10, message='closed candles')
+        finally:
+            bm.close()
+        answered = [row[:6] for row in ex.client().get_klines(symbol='BNBUSDT', interval='5m')]
+    assert closed[:5] == expected[:5]          # the last one closes only after the data ends
+    assert answered == expected
