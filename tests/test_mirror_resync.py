@@ -162,3 +162,31 @@ def test_trades_printed_while_away_fill_resting_orders_once_back(pair):
     trades = client.get_my_trades(symbol='BNBBTC', orderId=order['orderId'])
     assert [Decimal(t['price']) for t in trades] == [price]
     assert feed.last_id == upstream.client().get_recent_trades(symbol='BNBBTC', limit=1)[0]['id']
+
+
+def test_a_relayed_stream_reconnects_after_an_upstream_drop(pair):
+    """A kline stream relayed from the upstream: its script connection is dropped with the
+    upstream's and reconnects; relayed klines flow again once the mirror is back."""
+    upstream, mirror = pair
+    bm = local_manager(mirror)
+    got = []
+    try:
+        key = bm.start_kline_socket('BNBBTC', got.append)
+        assert bm.wait_connected(key, 10)
+        wait_until(lambda: upstream.streams.connection_count('bnbbtc@kline_1m') >= 1, 15,
+                   message='the mirror relays the kline stream')
+
+        def handshakes():
+            return sum(1 for path in mirror.streams.connections if 'bnbbtc@kline_1m' in path)
+        opened = handshakes()
+        _cut_off(upstream, mirror, 2)
+        wait_until(lambda: handshakes() > opened, 15, message="the script's kline socket "
+                   'was dropped and reconnected')
+        wait_until(lambda: upstream.streams.connection_count('bnbbtc@kline_1m') >= 1, 15,
+                   message='the relay is back upstream')
+        count = len(got)
+        upstream.step(3)
+        wait_until(lambda: len(got) > count, 15, message='klines after the reconnect')
+        assert got[-1]['e'] == 'kline' and got[-1]['s'] == 'BNBBTC'
+    finally:
+        bm.close()
