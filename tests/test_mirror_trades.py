@@ -61,3 +61,20 @@ def test_a_failing_apply_does_not_stop_the_feed():
     for trade_id in (1, 2, 3):
         feed.on_live({'t': trade_id, 'p': '1', 'q': '1', 'm': False})
     assert seen == [1, 2, 3] and feed.last_id == 3
+
+
+def test_a_catch_up_from_before_a_later_loss_leaves_the_holding_to_the_later_one():
+    """Two losses in a row: the first catch-up's trades apply, the live ones stay held until
+    the second loss's catch-up."""
+    feed, applied = _feed()
+    feed.on_live({'t': 1, 'p': '1', 'q': '1', 'm': False})
+    feed.hold()
+    first = feed.generation
+    feed.hold()                                    # dropped again before the answer came
+    feed.on_live({'t': 4, 'p': '1', 'q': '1', 'm': False})
+    assert feed.catch_up([_row(2)], first) == 1
+    assert [e['t'] for e in applied] == [1, 2] and feed.holding
+    feed.release(first)                            # a stale failure changes nothing
+    assert feed.holding
+    assert feed.catch_up([_row(2), _row(3)], feed.generation) == 1
+    assert [e['t'] for e in applied] == [1, 2, 3, 4] and not feed.holding

@@ -507,6 +507,8 @@ class Mirror:
     def _catch_up_trades(self, follower: _Follower) -> None:
         """Fetch the upstream's recent trades: those printed while away fill resting orders."""
         from twisted.internet import threads
+        feed = follower.trades
+        generation = feed.generation
         d = threads.deferToThreadPool(self._reactor, self._reactor.getThreadPool(),
                                       self._client.get_recent_trades, symbol=follower.symbol,
                                       limit=CATCH_UP_LIMIT)
@@ -514,8 +516,8 @@ class Mirror:
         def failed(failure: Any) -> None:
             log.warning('the mirror could not fetch the %s trades it missed: %s',
                         follower.symbol, failure.getErrorMessage())
-            follower.trades.release()
-        d.addCallbacks(follower.trades.catch_up, failed)
+            feed.release(generation)
+        d.addCallbacks(lambda rows: feed.catch_up(rows, generation), failed)
 
     # -- upstream events (reactor thread) -----------------------------------------
 

@@ -46,6 +46,9 @@ class TradeFeed:
     :ivar holding: live trades are held (the connection was lost, the catch-up
         has not come yet).
     :ivar caught_up: trades applied by catch-ups so far.
+    :ivar generation: how many times :meth:`hold` was called: a catch-up asked
+        for before a later loss applies its trades but leaves the holding to
+        the later loss's catch-up.
     """
 
     def __init__(self, symbol: str, apply: Callable[[Dict[str, Any]], Any]) -> None:
@@ -55,6 +58,7 @@ class TradeFeed:
         self.holding = False
         self._held: List[Dict[str, Any]] = []
         self.caught_up = 0
+        self.generation = 0
 
     def on_live(self, event: Dict[str, Any]) -> None:
         """A trade from the upstream's stream: applied now, or held during a catch-up."""
@@ -66,11 +70,15 @@ class TradeFeed:
     def hold(self) -> None:
         """The connection was lost: hold live trades until :meth:`catch_up` or :meth:`release`."""
         self.holding = True
+        self.generation += 1
 
-    def catch_up(self, rows: Sequence[Mapping[str, Any]]) -> int:
+    def catch_up(self, rows: Sequence[Mapping[str, Any]],
+                 generation: Optional[int] = None) -> int:
         """Apply the upstream's recent trades after :attr:`last_id`, then the held ones.
 
         :param rows: ``GET /api/v3/trades`` rows (oldest first, as Binance answers).
+        :param generation: :attr:`generation` when the rows were asked for; after a
+            later loss the held trades wait for that loss's catch-up.
         :returns: how many of ``rows`` were applied.
         """
         applied = 0
@@ -92,11 +100,14 @@ class TradeFeed:
                         self.symbol, exc)
         finally:
             self.caught_up += applied
-            self.release()
+            self.release(generation)
         return applied
 
-    def release(self) -> None:
-        """Stop holding: apply the held live trades (those not applied yet)."""
+    def release(self, generation: Optional[int] = None) -> None:
+        """Stop holding: apply the held live trades (those not applied yet); nothing when
+        ``generation`` is older than :attr:`generation` (a later loss holds them)."""
+        if generation is not None and generation != self.generation:
+            return
         held, self._held = self._held, []
         self.holding = False
         for event in held:
