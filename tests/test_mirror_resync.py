@@ -190,3 +190,22 @@ def test_a_relayed_stream_reconnects_after_an_upstream_drop(pair):
         assert got[-1]['e'] == 'kline' and got[-1]['s'] == 'BNBBTC'
     finally:
         bm.close()
+
+
+def test_a_snapshot_asked_for_before_a_later_drop_is_not_used(pair):
+    """A snapshot answered after a newer drop (fetched before it) is set aside for a fresh
+    one, so the book never settles on levels from before the latest outage."""
+    upstream, mirror = pair
+    wait_until(lambda: _rest_books_equal(upstream, mirror), 15, message='sync')
+    follower = mirror.mirror.followers['BNBBTC']
+    old = upstream.client().get_order_book(symbol='BNBBTC', limit=1000)
+    upstream.step(3)                                   # the old snapshot is now stale
+
+    def late_answer():
+        follower.epoch += 1                            # a drop happened meanwhile
+        follower.sync.restart()
+        mirror.mirror._on_snapshot(follower, old, follower.epoch - 1)
+        return follower.sync.waiting_for_snapshot, follower.snapshot_pending
+    assert mirror.call(late_answer) == (True, True)    # not applied; a fresh one asked for
+    wait_until(lambda: _rest_books_equal(upstream, mirror), 15,
+               message='synced from the fresh snapshot')

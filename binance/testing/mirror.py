@@ -230,6 +230,8 @@ class _Follower:
         self.sync = DepthCacheSync(self.cache)
         self.snapshot_pending = False
         self.resyncs = 0
+        #: upstream losses so far: a snapshot asked for before the latest one is not used
+        self.epoch = 0
 
 
 class Mirror:
@@ -488,6 +490,7 @@ class Mirror:
         for symbol in symbols:
             follower = self.followers[symbol]
             follower.resyncs += 1
+            follower.epoch += 1
             follower.sync.restart()
             follower.trades.hold()      # until the trades printed meanwhile are fetched
             self._drop_script_streams(symbol)
@@ -600,15 +603,19 @@ class Mirror:
         if self._client is None:
             follower.snapshot_pending = False
             return
+        epoch = follower.epoch
         d = threads.deferToThreadPool(self._reactor, self._reactor.getThreadPool(),
                                       self._client.get_order_book, symbol=follower.symbol,
                                       limit=SNAPSHOT_LIMIT)
-        d.addCallbacks(lambda snapshot: self._on_snapshot(follower, snapshot),
+        d.addCallbacks(lambda snapshot: self._on_snapshot(follower, snapshot, epoch),
                        lambda failure: self._on_snapshot_failed(follower, failure))
 
-    def _on_snapshot(self, follower: _Follower, snapshot: Any) -> None:
+    def _on_snapshot(self, follower: _Follower, snapshot: Any, epoch: int) -> None:
         follower.snapshot_pending = False
         if not follower.sync.waiting_for_snapshot:
+            return
+        if epoch != follower.epoch:   # asked for before the latest loss: take a fresh one
+            self._request_snapshot(follower, 0.0)
             return
         result = follower.sync.on_snapshot(snapshot)
         if result in (DepthCacheSync.SYNCED, DepthCacheSync.APPLIED):
