@@ -15,7 +15,7 @@ from binance.client import Client
 from binance.websockets import BinanceSocketManager
 client = Client('local-api-key', 'local-api-secret')
 bm = BinanceSocketManager(client)
-state = {'n': 0, 'trades': 0}
+state = {'n': 0, 'trades': 0, 'eth': 0}
 
 def on_user(msg):
     print('USER', json.dumps(msg, sort_keys=True), flush=True)
@@ -28,7 +28,8 @@ def on_market(msg):
         price = '89995.00'
         order = client.order_limit_buy(symbol='BTCUSDT', quantity='0.002', price=price)
         print('ORDER', order['orderId'], order['status'], price, flush=True)
-    if data.get('e') == 'trade' and data['s'] == 'ETHUSDT' and state['n'] % 70 == 2:
+    state['eth'] += data.get('e') == 'trade' and data['s'] == 'ETHUSDT'
+    if data.get('e') == 'trade' and data['s'] == 'ETHUSDT' and state['eth'] % 70 == 2:
         order = client.order_market_sell(symbol='ETHUSDT', quantity='0.5')
         print('MARKET', json.dumps(order['fills']), flush=True)
 

@@ -31,10 +31,19 @@ engine, but takes the market from an upstream exchange, Binance by default:
   included; upstream trades also go into the local trade log, so the last
   price (``ticker/price``) and stop triggers follow the upstream's prices.
 
-When the upstream connection drops, the follower reconnects; the first depth
-event that does not link to the book makes it resynchronise from a fresh
-snapshot, and the script's connections carrying that symbol's market streams
-are dropped, so they reconnect as they would when Binance's connection drops.
+When an upstream connection drops (the mirror looks at its sockets'
+:meth:`~binance.websockets.BinanceSocketManager.socket_state` every
+:data:`WATCH_INTERVAL` seconds, well within the shortest reconnect delay),
+every book it carried resynchronises by Binance's procedure: its diff events
+are buffered from the loss on, a REST snapshot is taken once the connection
+is back, events with ``u <= lastUpdateId`` are dropped and the first one
+applied must span ``lastUpdateId + 1`` (else another snapshot). The script's
+connections carrying those symbols' market streams (and the relayed ones of
+that connection) are dropped at the loss, so they reconnect as they would
+when Binance's connection drops. The mirror retries its upstream without
+giving up (every :data:`UPSTREAM_MAX_DELAY` seconds at most). A depth event
+that does not link to the book (a gap within a connection) resynchronises
+it the same way.
 
 What it cannot know: the queue position of a resting order (it fills only
 when trades print at or through its price) and the market's reaction to the
@@ -48,6 +57,7 @@ from decimal import Decimal
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from binance.depthcache import DepthCache, DepthCacheSync
+from binance.testing.mirror_trades import CATCH_UP_LIMIT, TradeFeed
 
 __all__ = ['BINANCE_UPSTREAM', 'Mirror', 'mirror_settings', 'parse_upstream', 'upstream_symbols']
 
@@ -79,6 +89,15 @@ ADDED_HISTORY_MS = 0
 
 #: Seconds :meth:`Mirror.start` waits for the upstream connection and the first books.
 SYNC_TIMEOUT = 15.0
+
+#: Seconds between two looks at the upstream sockets' state: shorter than the
+#: shortest reconnect delay (``BinanceSocketManager.INITIAL_DELAY`` less its
+#: jitter), so no drop goes unseen.
+WATCH_INTERVAL = 0.03
+#: Longest wait between two reconnect attempts to the upstream (seconds); the
+#: mirror never gives up reconnecting.
+UPSTREAM_MAX_DELAY = 5.0
+UPSTREAM_MAX_RETRIES = 10 ** 9
 
 _BUY, _SELL = 'BUY', 'SELL'
 
@@ -202,14 +221,17 @@ def mirror_settings(mirror: Any, upstream: Any,
 
 
 class _Follower:
-    """One mirrored symbol: its book's state machine and counters."""
+    """One mirrored symbol: its book's state machine, its trade feed and counters."""
 
-    def __init__(self, symbol: str) -> None:
+    def __init__(self, symbol: str, apply_trade: Callable[[Dict[str, Any]], Any]) -> None:
         self.symbol = symbol
+        self.trades = TradeFeed(symbol, apply_trade)
         self.cache = DepthCache(symbol, conv_type=Decimal)
         self.sync = DepthCacheSync(self.cache)
         self.snapshot_pending = False
         self.resyncs = 0
+        #: upstream losses so far: a snapshot asked for before the latest one is not used
+        self.epoch = 0
 
 
 class Mirror:
@@ -220,7 +242,8 @@ class Mirror:
     :param api_url: the upstream's REST base; :param stream_url: its stream base.
     :param symbols: the symbols to follow (upper case).
 
-    :ivar resyncs: how many times a book was resynchronised after a gap.
+    :ivar resyncs: how many times a book was resynchronised (after a gap or a drop).
+    :ivar losses: how many times an upstream connection was lost.
     """
 
     def __init__(self, market: Any, api_url: str, stream_url: str,
@@ -228,7 +251,7 @@ class Mirror:
         self.market = market
         self.api_url = api_url
         self.stream_url = stream_url
-        self.followers = {name: _Follower(name) for name in symbols}
+        self.followers = {name: self._new_follower(name) for name in symbols}
         self.streams: Any = None
         self._client: Any = None
         self._bm: Any = None
@@ -239,6 +262,14 @@ class Mirror:
         self._lock = threading.Lock()          # one upstream look-up at a time
         self._unlisted: set = set()            # names the upstream does not list
         self._forwarded: set = set()           # stream names relayed from the upstream
+        #: upstream socket key -> the symbols it follows (a relayed stream: its name)
+        self._links: Dict[str, Tuple[Tuple[str, ...], Tuple[str, ...]]] = {}
+        self._up: Dict[str, bool] = {}          # socket key -> connected at the last look
+        self._watch: Any = None
+        self.losses = 0
+
+    def _new_follower(self, name: str) -> _Follower:
+        return _Follower(name, lambda event: self._on_trade(name, event))
 
     @property
     def symbols(self) -> List[str]:
@@ -270,8 +301,11 @@ class Mirror:
         bm = BinanceSocketManager(self._client)
         bm.STREAM_URL = self.stream_url
         bm.EXIT_WAITS_FOR_SOCKETS = False   # the exchange's link, not the script's socket
+        bm.MAX_RETRIES = UPSTREAM_MAX_RETRIES   # follow the upstream until stopped
+        bm.MAX_DELAY = UPSTREAM_MAX_DELAY
         self._bm = bm
         bm.start()
+        _reactor.blocking_call(self._start_watch)
         streams.external_feed = self._feed
         if rest is not None:
             rest.before_route = self._before_route
@@ -285,10 +319,14 @@ class Mirror:
         names = [name.lower() + suffix for name in symbols
                  for suffix in ('@trade', '@aggTrade', '@depth@100ms')]
         key = bm.start_multiplex_socket(names, self._on_upstream)
+        if isinstance(key, str):
+            self._links[key] = (tuple(symbols), ())
         # the script starts with the books in place: connected, then a snapshot each
         if not isinstance(key, str) or not bm.wait_connected(key, SYNC_TIMEOUT):
             log.warning('the mirror could not connect to %s within %s s; retrying',
                         self.stream_url, SYNC_TIMEOUT)
+        else:   # connected: a drop from now on is a loss, even before the watch's next look
+            self._reactor.callFromThread(self._up.setdefault, key, True)
         followers = [self.followers[name] for name in symbols]
         for follower in followers:
             self._reactor.callFromThread(self._request_snapshot, follower, 0.0)
@@ -342,7 +380,7 @@ class Mirror:
                 return False
             from binance import _reactor
             _reactor.blocking_call(self._add_symbol, name, config)
-            self.followers[name] = _Follower(name)
+            self.followers[name] = self._new_follower(name)
         self._follow([name])
         return True
 
@@ -370,7 +408,9 @@ class Mirror:
             return False
         if spec.name not in self._forwarded:
             self._forwarded.add(spec.name)
-            self._bm.start_multiplex_socket([spec.name], self._on_forwarded)
+            key = self._bm.start_multiplex_socket([spec.name], self._on_forwarded)
+            if isinstance(key, str):
+                self._links[key] = ((), (spec.name,))
         return True
 
     def _on_forwarded(self, msg: Any) -> None:
@@ -408,9 +448,79 @@ class Mirror:
     def stop(self) -> None:
         """Close the upstream connection (idempotent)."""
         bm, self._bm = self._bm, None
+        watch, self._watch = self._watch, None
+        if watch is not None and self._reactor is not None:
+            self._reactor.callFromThread(lambda: watch.stop() if watch.running else None)
         if bm is not None:
             bm.close()
             self._session.close()
+
+    # -- the upstream connections (reactor thread) -----------------------------------
+
+    def _start_watch(self) -> None:
+        from twisted.internet import task
+        watch = task.LoopingCall(self._look)
+        watch.clock = self._reactor
+        self._watch = watch
+        watch.start(WATCH_INTERVAL, now=False)
+
+    def _look(self) -> None:
+        """Notice an upstream socket going down and coming back."""
+        bm = self._bm
+        if bm is None:
+            return
+        for key, (symbols, relayed) in list(self._links.items()):
+            state = bm.socket_state(key)
+            up = state is not None and state.state == 'connected'
+            was = self._up.get(key)   # None until it first connected
+            if up and was is not True:
+                self._up[key] = True
+                if was is False:
+                    self._on_back(symbols)
+            elif not up and was:
+                self._up[key] = False
+                self._on_lost(key, symbols, relayed)
+
+    def _on_lost(self, key: str, symbols: Sequence[str], relayed: Sequence[str]) -> None:
+        """An upstream connection dropped: its books wait for a new snapshot, buffering
+        events; the script's connections carrying what it carried drop too."""
+        self.losses += 1
+        log.warning('the mirror lost its upstream connection %s; resynchronising %s', key,
+                    ', '.join(symbols) or ', '.join(relayed))
+        for symbol in symbols:
+            follower = self.followers[symbol]
+            follower.resyncs += 1
+            follower.epoch += 1
+            follower.sync.restart()
+            follower.trades.hold()      # until the trades printed meanwhile are fetched
+            self._drop_script_streams(symbol)
+        for name in relayed:
+            self.streams.drop(name)
+
+    def _on_back(self, symbols: Sequence[str]) -> None:
+        """The connection is back: a snapshot for each of its books (Binance's step 3)."""
+        for symbol in symbols:
+            follower = self.followers[symbol]
+            if not follower.sync.waiting_for_snapshot:   # synced from an earlier snapshot
+                follower.sync.restart()
+            self._request_snapshot(follower, 0.0)
+            if follower.trades.holding:
+                self._catch_up_trades(follower)
+
+    def _catch_up_trades(self, follower: _Follower) -> None:
+        """Fetch the upstream's recent trades: those printed while away fill resting orders."""
+        from twisted.internet import threads
+        feed = follower.trades
+        generation = feed.generation
+        d = threads.deferToThreadPool(self._reactor, self._reactor.getThreadPool(),
+                                      self._client.get_recent_trades, symbol=follower.symbol,
+                                      limit=CATCH_UP_LIMIT)
+
+        def failed(failure: Any) -> None:
+            log.warning('the mirror could not fetch the %s trades it missed: %s',
+                        follower.symbol, failure.getErrorMessage())
+            feed.release(generation)
+        d.addCallbacks(lambda rows: feed.catch_up(rows, generation), failed)
 
     # -- upstream events (reactor thread) -----------------------------------------
 
@@ -427,7 +537,7 @@ class Mirror:
             return
         try:
             if stream.endswith('@trade'):
-                self._on_trade(symbol, data)
+                follower.trades.on_live(data)
                 self.streams.on_market_event('trade', symbol, data)
             elif stream.endswith('@aggTrade'):
                 self.streams.on_market_event('aggTrade', symbol, data)
@@ -493,15 +603,19 @@ class Mirror:
         if self._client is None:
             follower.snapshot_pending = False
             return
+        epoch = follower.epoch
         d = threads.deferToThreadPool(self._reactor, self._reactor.getThreadPool(),
                                       self._client.get_order_book, symbol=follower.symbol,
                                       limit=SNAPSHOT_LIMIT)
-        d.addCallbacks(lambda snapshot: self._on_snapshot(follower, snapshot),
+        d.addCallbacks(lambda snapshot: self._on_snapshot(follower, snapshot, epoch),
                        lambda failure: self._on_snapshot_failed(follower, failure))
 
-    def _on_snapshot(self, follower: _Follower, snapshot: Any) -> None:
+    def _on_snapshot(self, follower: _Follower, snapshot: Any, epoch: int) -> None:
         follower.snapshot_pending = False
         if not follower.sync.waiting_for_snapshot:
+            return
+        if epoch != follower.epoch:   # asked for before the latest loss: take a fresh one
+            self._request_snapshot(follower, 0.0)
             return
         result = follower.sync.on_snapshot(snapshot)
         if result in (DepthCacheSync.SYNCED, DepthCacheSync.APPLIED):

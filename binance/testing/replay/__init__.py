@@ -127,8 +127,10 @@ class Replay:
                 (self.futures_book_symbols if data.market == 'usdm'
                  else self.book_symbols).add(data.symbol)
         if not info:
-            raise ReplayDataError('the replay files hold no events: {}'.format(
-                ', '.join(d.path for d in self.files)))
+            raise ReplayDataError('the replay files hold no events: {} (a recording replays '
+                                  'its trade, aggTrade and bookTicker messages; kline, depth '
+                                  'and ticker streams are skipped)'.format(
+                                      ', '.join(d.path for d in self.files)))
         self.first_ms: int = min(i['first_ms'] for i in info.values())
         #: the replayed symbols, as ``Market(symbols=...)`` takes them
         self.symbols: Dict[str, Dict[str, Any]] = {}

@@ -30,8 +30,9 @@ microseconds, so both units read correctly whatever the file's date.
 
 A recording (``*.jsonl.gz`` or ``*.jsonl``) holds one JSON object a line,
 ``{"t": receive_ms, "stream": name, "data": payload}``, the payload as the
-stream sent it (``trade``, ``aggTrade``, ``kline`` and ``bookTicker`` events
-are replayed; other streams are skipped).
+stream sent it (``trade``, ``aggTrade`` and ``bookTicker`` events are
+replayed; other streams, klines included, are skipped: the replay builds
+klines and tickers from the trades).
 
 Every reader yields :data:`Event` tuples one at a time and never loads a file
 whole; :func:`merge` interleaves many readers in time order with a heap.
@@ -308,13 +309,20 @@ def read(data: DataFile) -> Iterator[Tuple[int, str, str, tuple]]:
 
 def merge(files: List[DataFile]) -> Iterator[Event]:
     """Every event of ``files`` in time order (a heap over streaming readers; ties:
-    the file's own order, then the order of ``files``)."""
-    streams = []
-    for rank, data in enumerate(files):
-        counter = itertools.count(rank, len(files))
-        streams.append((t, next(counter), kind, symbol, fields)
-                       for t, kind, symbol, fields in read(data))
+    the order of ``files``, then each file's own order, so a recording rotated into
+    hourly files keeps its order across a file boundary)."""
+    streams = [_numbered(rank, data) for rank, data in enumerate(files)]
     return heapq.merge(*streams, key=_time_and_order)
+
+
+def _numbered(rank: int, data: DataFile) -> Iterator[Event]:
+    """The events of one file, each with its tie-break order: file-major (rank, position)."""
+    counter = itertools.count(rank << _FILE_SHIFT)
+    return ((t, next(counter), kind, symbol, fields) for t, kind, symbol, fields in read(data))
+
+
+#: Bits of an event's position within its file in the merge's tie-break order.
+_FILE_SHIFT = 48
 
 
 def _time_and_order(event: Event) -> Tuple[int, int]:
