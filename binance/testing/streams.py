@@ -97,7 +97,12 @@ class _Channel:
         micro: Optional[Dict[bool, Any]] = None
         sent = 0
         for conn in list(self.subscribers):
-            if conn.micro:
+            if conn.handoff is not None:      # a replay's in-memory hand-off: no frame
+                body = raw_to_microseconds(raw) if conn.micro else raw
+                if conn.route == ROUTE_COMBINED:
+                    body = self._combined_prefix + body + b'}'
+                sent += conn.send_bytes(body)
+            elif conn.micro:
                 if micro is None:
                     micro = {}
                     micro_raw = raw_to_microseconds(raw)

@@ -144,6 +144,8 @@ class Tape:
         if self._stopped:
             return
         gate = self.gate
+        if gate is not None:
+            gate.stepping = True     # it flushes after each event: no flush scheduled per send
         try:
             for _ in range(BATCH):
                 if gate is not None and not self.speed:
@@ -176,10 +178,15 @@ class Tape:
                         return
                 self._pending = None
                 self._release(event)
+                if gate is not None:
+                    gate.flush()     # hand the event over to in-process clients
         except Exception:
             log.exception('the replay failed; it stops here')
             self._end()
             return
+        finally:
+            if gate is not None:
+                gate.stepped(self._reactor)
         self._schedule(0)
 
     def _release(self, event: Event) -> None:
