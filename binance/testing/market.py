@@ -566,6 +566,19 @@ class Market(TradingMixin, WalletMixin):
         sym.book.add(order)
         return order
 
+    def quote_many(self, symbol: str, levels: Iterable[Tuple[str, Decimal, Decimal]]
+                   ) -> List[Order]:
+        """:meth:`quote` for each ``(side, price, qty)`` of ``levels``, in order, with
+        one look-up of the symbol (a replay synthesises its book this way)."""
+        sym = self._symbol(symbol)
+        book = sym.book
+        orders = []
+        for side, price, qty in levels:
+            order = self._sim_order(sym, side, 'LIMIT', qty, price, 'GTC')
+            book.add(order)
+            orders.append(order)
+        return orders
+
     # -- market data --------------------------------------------------------------
 
     def server_time(self) -> Dict[str, int]:

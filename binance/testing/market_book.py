@@ -202,6 +202,20 @@ class Book:
             self._drop(order)
         self._touch(side, price)
 
+    def alone(self, order: Order) -> bool:
+        """True when ``order`` is the only order resting at its price."""
+        price = order.price
+        level = self._orders[order.side].get(price) if price is not None else None
+        return level is not None and len(level) == 1 and level[0] is order
+
+    def resize(self, order: Order, remaining: Decimal) -> None:
+        """Make the resting ``order`` show ``remaining`` (a quote that changed its size
+        in place: it keeps its place in the level)."""
+        side, price = order.side, order.price
+        self.sizes[side][price] += remaining - order.remaining
+        order.qty = order.executed + remaining
+        self._touch(side, price)
+
     def remove(self, order: Order) -> None:
         """Take a resting order out of the book (cancel, expiry)."""
         side, price = order.side, order.price
