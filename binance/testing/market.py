@@ -168,6 +168,11 @@ class Market(TradingMixin, WalletMixin):
         #: events; called with :attr:`lock` held. Default: :meth:`deliver`.
         self.dispatch: Callable[[List[Tuple[str, str, Dict[str, Any]]]], None] = self.deliver
         self._listeners: List[Listener] = []
+        #: ``None`` (default): a ``depthUpdate`` event for every book change. Else
+        #: ``wants_depth(symbol)`` says whether anyone reads ``symbol``'s depth
+        #: events; when not, they are not made (a replay's exchange sets it to its
+        #: stream server's subscriptions: no formatting nobody reads).
+        self.wants_depth: Optional[Callable[[str], bool]] = None
         self._pending: List[Tuple[str, str, Dict[str, Any]]] = []
         self._depth = 0
         self._traded: Dict[str, _Symbol] = {}
@@ -265,8 +270,13 @@ class Market(TradingMixin, WalletMixin):
         names = list(changed) if len(changed) < 2 else sorted(changed,
                                                                key=self._publish_order.__getitem__)
         changed.clear()
+        wants_depth = self.wants_depth
         for name in names:
-            changes = self._symbols[name].book.take_changes()
+            book = self._symbols[name].book
+            if wants_depth is not None and not wants_depth(name):
+                book.forget_changes()      # the ids still count every change
+                continue
+            changes = book.take_changes()
             if changes is not None:
                 first, last, bids, asks = changes
                 events.append(('depthUpdate', name, {'e': 'depthUpdate', 'E': now, 's': name,
@@ -289,9 +299,10 @@ class Market(TradingMixin, WalletMixin):
     # -- simulation -------------------------------------------------------------
 
     def _sim_order(self, sym: _Symbol, side: str, type_: str, qty: Decimal,
-                   price: Optional[Decimal] = None, tif: Optional[str] = None) -> Order:
+                   price: Optional[Decimal] = None, tif: Optional[str] = None,
+                   now_ms: Optional[int] = None) -> Order:
         order = Order(sym.spec.symbol, sym.next_order_id, side, type_, price=price, qty=qty,
-                      tif=tif, time_ms=self.now_ms())
+                      tif=tif, time_ms=self.now_ms() if now_ms is None else now_ms)
         sym.next_order_id += 1
         return order
 
@@ -572,9 +583,10 @@ class Market(TradingMixin, WalletMixin):
         one look-up of the symbol (a replay synthesises its book this way)."""
         sym = self._symbol(symbol)
         book = sym.book
+        now = self.now_ms()
         orders = []
         for side, price, qty in levels:
-            order = self._sim_order(sym, side, 'LIMIT', qty, price, 'GTC')
+            order = self._sim_order(sym, side, 'LIMIT', qty, price, 'GTC', now)
             book.add(order)
             orders.append(order)
         return orders

@@ -235,6 +235,14 @@ class Book:
             prices = self._prices[side]
             del prices[bisect.bisect_left(prices, price)]
 
+    def forget_changes(self) -> None:
+        """Drop the changes since the last :meth:`take_changes` unformatted (nobody
+        reads them); :attr:`update_id` keeps counting."""
+        if self._first_change is not None:
+            self._first_change = None
+            self._changed[BUY].clear()
+            self._changed[SELL].clear()
+
     def take_changes(self) -> Optional[Tuple[int, int, List[List[str]], List[List[str]]]]:
         """Changes since the last call: ``(U, u, bids, asks)`` or ``None``.
 
