@@ -49,11 +49,13 @@ MINUTE_MS = 60000
 class _Tape:
     """Per-symbol replay state: the synthesised quotes and the last print."""
 
-    __slots__ = ('sym', 'quotes', 'top', 'has_book', 'next_id', 'last_price', 'prints')
+    __slots__ = ('sym', 'offsets', 'quotes', 'top', 'has_book', 'next_id', 'last_price', 'prints')
 
     def __init__(self, sym: Any, has_book: bool) -> None:
         #: the market's state of the symbol (looked up once)
         self.sym = sym
+        #: the synthesised levels' distances from the top of the book
+        self.offsets = [sym.spec.tick_size * level for level in range(BOOK_LEVELS)]
         self.quotes: List[Order] = []
         self.top: Optional[Tuple[Decimal, Decimal, Decimal, Decimal]] = None
         self.has_book = has_book
@@ -228,7 +230,6 @@ class Desk:
         sym = tape.sym
         book = sym.book
         bid, bid_qty, ask, ask_qty = top
-        tick = sym.spec.tick_size
         old: Dict[Tuple[str, Any], Order] = {}
         for quote in tape.quotes:
             if quote.in_book:
@@ -241,9 +242,8 @@ class Desk:
                           default=None)
         kept: List[Tuple[Order, Decimal]] = []
         new: List[Tuple[str, Decimal, Decimal]] = []
-        for level in range(BOOK_LEVELS):
-            for side, price, size in ((BUY, bid - tick * level, bid_qty),
-                                      (SELL, ask + tick * level, ask_qty)):
+        for offset in tape.offsets:
+            for side, price, size in ((BUY, bid - offset, bid_qty), (SELL, ask + offset, ask_qty)):
                 if price <= 0 or size <= 0:
                     continue
                 if side == SELL and own_bid is not None and price <= own_bid:
@@ -257,13 +257,26 @@ class Desk:
                     if order is not None:
                         old[(side, price)] = order      # shares its level: leaves, rests anew
                     new.append((side, price, size))
+        spare: Dict[str, List[Order]] = {BUY: [], SELL: []}
         for order in old.values():
             book.remove(order)
+            if not order.executed:
+                spare[order.side].append(order)
         quotes = []
         for order, size in kept:
             if order.remaining != size:
                 book.resize(order, size)
             quotes.append(order)
-        if new:
-            quotes.extend(self.market.quote_many(sym.spec.symbol, new))
+        fresh = []
+        for side, price, size in new:
+            pool = spare[side]
+            if pool:                   # a quote that left moves to its new price
+                order = pool.pop()
+                order.price, order.qty = price, size
+                book.add(order)
+                quotes.append(order)
+            else:
+                fresh.append((side, price, size))
+        if fresh:
+            quotes.extend(self.market.quote_many(sym.spec.symbol, fresh))
         tape.quotes = quotes
