@@ -396,8 +396,8 @@ class LocalExchange:
         self.replay.gate.stream_url = self.stream_url
         # a hand-off flush delivers the events of REST calls made in a callback
         self.replay.gate.drains.append(self._dispatch.drain)
-        # depth updates are formatted only for symbols whose depth streams are read
-        self.market.wants_depth = self.streams.wants_depth
+        # trades, aggTrades and depth updates are formatted only where streams read them
+        self.market.wants = self.streams.wants
         self.streams.timer_clock = tape.timers
         rest = self._rest
 

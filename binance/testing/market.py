@@ -168,11 +168,11 @@ class Market(TradingMixin, WalletMixin):
         #: events; called with :attr:`lock` held. Default: :meth:`deliver`.
         self.dispatch: Callable[[List[Tuple[str, str, Dict[str, Any]]]], None] = self.deliver
         self._listeners: List[Listener] = []
-        #: ``None`` (default): a ``depthUpdate`` event for every book change. Else
-        #: ``wants_depth(symbol)`` says whether anyone reads ``symbol``'s depth
-        #: events; when not, they are not made (a replay's exchange sets it to its
-        #: stream server's subscriptions: no formatting nobody reads).
-        self.wants_depth: Optional[Callable[[str], bool]] = None
+        #: ``None`` (default): every ``trade``, ``aggTrade`` and ``depthUpdate`` event
+        #: is made. Else ``wants(kind, symbol)`` says whether anyone reads those
+        #: events of ``symbol``; when not, they are not made (a replay's exchange
+        #: sets it to its stream server's subscriptions: no formatting nobody reads).
+        self.wants: Optional[Callable[[str, str], bool]] = None
         self._pending: List[Tuple[str, str, Dict[str, Any]]] = []
         self._depth = 0
         self._traded: Dict[str, _Symbol] = {}
@@ -263,6 +263,8 @@ class Market(TradingMixin, WalletMixin):
         now = self.now_ms()
         dirty_aggs, self._dirty_aggs = self._dirty_aggs, {}
         for name, agg_ids in dirty_aggs.items():
+            if self.wants is not None and not self.wants('aggTrade', name):
+                continue
             trade_log = self._symbols[name].log
             events.extend(('aggTrade', name, trade_log.agg_event(agg_id, now))
                           for agg_id in agg_ids)
@@ -270,10 +272,10 @@ class Market(TradingMixin, WalletMixin):
         names = list(changed) if len(changed) < 2 else sorted(changed,
                                                                key=self._publish_order.__getitem__)
         changed.clear()
-        wants_depth = self.wants_depth
+        wants = self.wants
         for name in names:
             book = self._symbols[name].book
-            if wants_depth is not None and not wants_depth(name):
+            if wants is not None and not wants('depthUpdate', name):
                 book.forget_changes()      # the ids still count every change
                 continue
             changes = book.take_changes()
@@ -543,9 +545,10 @@ class Market(TradingMixin, WalletMixin):
         trade_id, agg_id = sym.log.add(price, qty, now, buyer_maker, agg_key)
         self._traded[symbol] = sym
         self._dirty_aggs.setdefault(symbol, {})[agg_id] = None
-        self._queue('trade', symbol, {
-            'e': 'trade', 'E': now, 's': symbol, 't': trade_id, 'p': fmt(price),
-            'q': fmt(qty), 'T': now, 'm': buyer_maker, 'M': True})
+        if self.wants is None or self.wants('trade', symbol):
+            self._queue('trade', symbol, {
+                'e': 'trade', 'E': now, 's': symbol, 't': trade_id, 'p': fmt(price),
+                'q': fmt(qty), 'T': now, 'm': buyer_maker, 'M': True})
         return trade_id
 
     def fill_resting(self, order: Order, qty: Decimal, trade_id: int) -> None:

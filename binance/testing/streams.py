@@ -421,10 +421,15 @@ class StreamServer:
                 del self._channels[name]
                 self._channel_removed(channel)
 
-    def wants_depth(self, symbol: str) -> bool:
-        """Whether a diff-depth or ``bookTicker`` stream of ``symbol`` has subscribers
-        (the market's ``depthUpdate`` events feed only those)."""
-        return symbol in self._depth_readers
+    def wants(self, kind: str, symbol: str) -> bool:
+        """Whether a stream fed by the market's ``kind`` events of ``symbol`` has
+        subscribers: ``trade``, ``aggTrade``, ``depthUpdate`` (diff depth and
+        ``bookTicker``); other kinds always (see ``Market.wants``)."""
+        if kind == 'depthUpdate':
+            return symbol in self._depth_readers
+        if kind in ('trade', 'aggTrade'):
+            return self._name(kind, symbol) in self._channels
+        return True
 
     def _channel_created(self, channel: _Channel) -> None:
         spec = channel.spec
