@@ -230,38 +230,46 @@ class Desk:
         sym = tape.sym
         book = sym.book
         bid, bid_qty, ask, ask_qty = top
-        old: Dict[Tuple[str, Any], Order] = {}
+        old: Dict[str, Dict[Any, Order]] = {BUY: {}, SELL: {}}
+        resting = 0
         for quote in tape.quotes:
             if quote.in_book:
-                old[(quote.side, quote.price)] = quote
+                old[quote.side][quote.price] = quote
+                resting += 1
         own_bid = own_ask = None
-        if book.counts[BUY] + book.counts[SELL] > len(old):    # the account's orders rest too
+        if book.counts[BUY] + book.counts[SELL] > resting:    # the account's orders rest too
             own_bid = max((o.price for o in book.orders(BUY) if o.owner is not None),
                           default=None)
             own_ask = min((o.price for o in book.orders(SELL) if o.owner is not None),
                           default=None)
         kept: List[Tuple[Order, Decimal]] = []
         new: List[Tuple[str, Decimal, Decimal]] = []
-        for offset in tape.offsets:
-            for side, price, size in ((BUY, bid - offset, bid_qty), (SELL, ask + offset, ask_qty)):
-                if price <= 0 or size <= 0:
-                    continue
-                if side == SELL and own_bid is not None and price <= own_bid:
-                    continue
-                if side == BUY and own_ask is not None and price >= own_ask:
-                    continue
-                order = old.pop((side, price), None)
+        for side, size in ((BUY, bid_qty), (SELL, ask_qty)):
+            if size <= 0:
+                continue
+            olds = old[side]
+            if side == BUY:
+                prices = [bid - offset for offset in tape.offsets]
+                if own_ask is not None or prices[-1] <= 0:
+                    prices = [p for p in prices if p > 0 and (own_ask is None or p < own_ask)]
+            else:
+                prices = [ask + offset for offset in tape.offsets]
+                if own_bid is not None or ask <= 0:
+                    prices = [p for p in prices if p > 0 and (own_bid is None or p > own_bid)]
+            for price in prices:
+                order = olds.pop(price, None)
                 if order is not None and book.alone(order):
                     kept.append((order, size))
                 else:
                     if order is not None:
-                        old[(side, price)] = order      # shares its level: leaves, rests anew
+                        olds[price] = order             # shares its level: leaves, rests anew
                     new.append((side, price, size))
         spare: Dict[str, List[Order]] = {BUY: [], SELL: []}
-        for order in old.values():
-            book.remove(order)
-            if not order.executed:
-                spare[order.side].append(order)
+        for olds in old.values():
+            for order in olds.values():
+                book.remove(order)
+                if not order.executed:
+                    spare[order.side].append(order)
         quotes = []
         for order, size in kept:
             if order.remaining != size:
