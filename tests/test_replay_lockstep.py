@@ -194,3 +194,24 @@ def test_closing_every_socket_in_a_callback_lets_the_replay_run_to_its_end(tmp_p
         assert ex.replay.released == 80
         assert trades == list(range(4000000, 4000005))
         assert len(aggs) <= 5      # the fifth event's aggTrade comes after the close, if at all
+
+
+def test_a_socket_a_callback_adds_to_a_packed_connection_gets_the_very_next_event(tmp_path):
+    """With streams_per_connection, a socket started in a callback (a SUBSCRIBE) sees the next print."""
+    path = rf.write(tmp_path, 'BTCUSDT-trades-2025-03-01', rf.trade_rows(40))
+    with LocalExchange(replay=[path], speed=0) as ex:
+        bm = local_manager(ex, streams_per_connection=10)
+        trades, aggs = [], []
+
+        def on_trade(msg):
+            trades.append(msg['t'])
+            if msg['t'] == 4000009:
+                bm.start_aggtrade_socket('BTCUSDT', lambda agg: aggs.append(agg['f']))
+        try:
+            bm.start_trade_socket('BTCUSDT', on_trade)
+            wait_until(lambda: ex.replay.exhausted, timeout=60, message='the end of the data')
+        finally:
+            bm.close()
+        assert ex.replay.gate.handoffs == 1          # one connection carried both streams
+        assert trades == list(range(4000000, 4000040))
+        assert aggs == list(range(4000010, 4000040))
