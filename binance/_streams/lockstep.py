@@ -24,7 +24,7 @@ import weakref
 from typing import Any, Callable, Dict, Optional, Tuple
 from urllib.parse import urlsplit
 
-__all__ = ['HEADER', 'ACK', 'HANDOFF', 'PROCESS_TOKEN', 'request_headers', 'agreed', 'parse_offer',
+__all__ = ['HEADER', 'ACK', 'HANDOFF', 'PROCESS_TOKEN', 'request_headers', 'parse_offer',
            'acknowledge_messages', 'connection_made', 'on_connect', 'claim', 'bind',
            'watch', 'sockets_connecting']
 
@@ -71,12 +71,6 @@ def parse_offer(value: Optional[str]) -> Tuple[bool, Optional[str]]:
     return True, None
 
 
-def agreed(response: Any) -> bool:
-    """True when the server's handshake answer accepted lockstep (either way)."""
-    headers = getattr(response, 'headers', None) or {}
-    return headers.get(HEADER.lower()) in ('ack', HANDOFF)
-
-
 def _key(transport: Any, server_side: bool) -> Optional[Tuple[Any, ...]]:
     try:
         mine, other = transport.getHost(), transport.getPeer()
@@ -101,9 +95,10 @@ def connection_made(protocol: Any) -> None:
 def on_connect(protocol: Any, response: Any) -> None:
     """The server's handshake answer: acknowledge each message after ``ack``; after
     ``handoff`` the exchange already took over (:func:`claim`)."""
-    key = _key(protocol.transport, server_side=False)
-    if key is not None and _offered.get(key) is protocol:
-        del _offered[key]
+    if _offered:
+        key = _key(protocol.transport, server_side=False)
+        if key is not None and _offered.get(key) is protocol:
+            del _offered[key]
     headers = getattr(response, 'headers', None) or {}
     answer = headers.get(HEADER.lower())
     if answer == 'ack':
