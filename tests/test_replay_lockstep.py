@@ -215,3 +215,55 @@ def test_a_socket_a_callback_adds_to_a_packed_connection_gets_the_very_next_even
         assert ex.replay.gate.handoffs == 1          # one connection carried both streams
         assert trades == list(range(4000000, 4000040))
         assert aggs == list(range(4000010, 4000040))
+
+
+class _Client:
+    """A client protocol as the gate sees it: a state and onMessage."""
+    STATE_CLOSED, STATE_CONNECTING, STATE_CLOSING, STATE_OPEN = 0, 1, 2, 3
+
+    def __init__(self, got):
+        self.state = self.STATE_CONNECTING
+        self.got = got
+
+    def onMessage(self, payload, is_binary):
+        self.got.append(payload)
+
+
+class _Conn:
+    """A server connection as the gate sees it."""
+
+    def __init__(self, clock, client):
+        self.stream_server = type('Server', (), {'reactor': clock})()
+        self.handoff = client
+        self.lockstep = None
+        self.lockstep_unacked = self.lockstep_requests = 0
+        self.lockstep_gone = False
+
+
+def test_messages_for_a_client_not_yet_open_wait_for_it_in_order_and_hold_the_tape():
+    """A hand-off client that has not read the handshake answer gets its messages later, in order."""
+    from twisted.internet.task import Clock
+    from binance.testing.replay.lockstep import LockstepGate
+    clock, got_a, got_b = Clock(), [], []
+    gate = LockstepGate()
+    cleared = []
+    gate.on_clear = lambda: cleared.append(True)
+    early, ready = _Client(got_a), _Client(got_b)
+    ready.state = ready.STATE_OPEN
+    a, b = _Conn(clock, early), _Conn(clock, ready)
+    for conn in (a, b):
+        conn.lockstep = gate
+    gate.post(a, b'a1', False)
+    gate.post(b, b'b1', False)
+    gate.post(a, b'a2', False)
+    clock.advance(0)                       # the flush the posts scheduled
+    assert (got_a, got_b) == ([], [b'b1'])
+    assert gate.busy() and not cleared     # the tape waits for the client to open
+    early.state = early.STATE_OPEN         # it read the answer: the next flush hands over
+    gate.flush()
+    assert got_a == [b'a1', b'a2']
+    assert not gate.busy()
+    gate.post(a, b'a3', False)
+    gate.closed(a)                         # gone before the flush: dropped, nothing owed
+    clock.advance(0)
+    assert got_a == [b'a1', b'a2'] and not gate.busy() and cleared
