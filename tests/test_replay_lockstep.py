@@ -75,7 +75,7 @@ print(json.dumps({'seen': seen, 'wrong': wrong}), flush=True)
 
 
 def test_a_client_in_another_process_acknowledges_each_message_and_stays_in_lockstep(tmp_path):
-    """A child process's client gets 'ack': each trade waits for its callback, REST sees that trade."""
+    """A client in a child process gets 'ack': each trade waits for its callback (REST agrees)."""
     path = rf.write(tmp_path, 'BTCUSDT-trades-2025-03-01', rf.trade_rows(60))
     script = tmp_path / 'child.py'
     script.write_text(CHILD)
@@ -197,7 +197,7 @@ def test_closing_every_socket_in_a_callback_lets_the_replay_run_to_its_end(tmp_p
 
 
 def test_a_socket_a_callback_adds_to_a_packed_connection_gets_the_very_next_event(tmp_path):
-    """With streams_per_connection, a socket started in a callback (a SUBSCRIBE) sees the next print."""
+    """Packed connections: a socket started in a callback (a SUBSCRIBE) sees the next print."""
     path = rf.write(tmp_path, 'BTCUSDT-trades-2025-03-01', rf.trade_rows(40))
     with LocalExchange(replay=[path], speed=0) as ex:
         bm = local_manager(ex, streams_per_connection=10)
@@ -241,7 +241,7 @@ class _Conn:
 
 
 def test_messages_for_a_client_not_yet_open_wait_for_it_in_order_and_hold_the_tape():
-    """A hand-off client that has not read the handshake answer gets its messages later, in order."""
+    """A hand-off client not yet open gets its messages once it is, in order; the tape waits."""
     from twisted.internet.task import Clock
     from binance.testing.replay.lockstep import LockstepGate
     clock, got_a, got_b = Clock(), [], []
