@@ -126,10 +126,18 @@ def wait_stopped(timeout: Optional[float] = None) -> bool:
     return _stopped.wait(timeout)
 
 
+_threadable: Any = None
+
+
 def in_reactor_thread() -> bool:
     """True when called from the thread that runs the reactor."""
-    from twisted.python import threadable
-    return _running.is_set() and threadable.isInIOThread()
+    global _threadable
+    if not _running.is_set():
+        return False
+    if _threadable is None:   # imported once: twisted.python's attributes are slow to reach
+        from twisted.python import threadable
+        _threadable = threadable
+    return bool(_threadable.isInIOThread())
 
 
 def blocking_call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

@@ -292,7 +292,10 @@ class BinanceSocketManager(FuturesSocketsMixin, threading.Thread):
         """How many sockets are started but not yet connected (a replay's lockstep waits)."""
         with self._conn_lock:
             entries = list(self._conns.values())
-        return sum(1 for entry in entries if not entry.stopped and not entry.ready.is_set())
+        # a WebSocket API session opening for the requests it holds counts as one
+        sessions = (self.__dict__.get('_ws_api'), self.__dict__.get('_futures_ws_api'))
+        return sum(1 for entry in entries if not entry.stopped and not entry.ready.is_set()) \
+            + sum(1 for api in sessions if api is not None and api.requests_waiting())
 
     def run(self) -> None:
         """Thread body: run the reactor, or wait until whoever runs it stops it."""

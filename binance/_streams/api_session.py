@@ -241,6 +241,10 @@ class WebSocketApi:
         return '<WebSocketApi connected={} logged_on={} pending={}>'.format(
             self._ready, self.logged_on, len(self._pending) + len(self._queue))
 
+    def requests_waiting(self) -> int:
+        """Requests made but not sent yet (the connection is still opening)."""
+        return len(self._queue)
+
     # -- public requests ----------------------------------------------------------
 
     def order_place(self, callback: Optional[Callable[[Any], Any]] = None,

@@ -151,9 +151,12 @@ class StreamProtocol(FastFramesMixin, WebSocketClientProtocol):  # type: ignore[
 
     # -- autobahn callbacks ---------------------------------------------
 
+    def connectionMade(self) -> None:
+        lockstep.connection_made(self)   # a local replay of this process may claim it
+        super().connectionMade()
+
     def onConnect(self, response: Any) -> None:
-        if lockstep.agreed(response):   # a local replay at speed 0 (never Binance)
-            lockstep.acknowledge_messages(self)
+        lockstep.on_connect(self, response)   # a local replay at speed 0 (never Binance)
 
     def onOpen(self) -> None:
         factory = self.factory

@@ -96,7 +96,7 @@ class _ReactorDispatch:
 
     def drain(self) -> None:
         """Run every queued delivery (reactor thread; re-entrant calls return at once)."""
-        if self._draining:
+        if self._draining or not self._queue:
             return
         self._draining = True
         try:
@@ -357,7 +357,7 @@ class LocalExchange:
         # routes) and the reactor thread take turns on the markets
         self._rest.lock = self.market.lock
         self.futures.lock = self.market.lock
-        self.market.dispatch = _ReactorDispatch(self.market, reactor)
+        self._dispatch = self.market.dispatch = _ReactorDispatch(self.market, reactor)
         # the futures engine updates its accounts from its own listener at once;
         # only what it publishes to the futures stream server goes to the reactor
         self.futures.publish_through(_ReactorDispatch(self.futures, reactor).wrap_publish)
@@ -405,6 +405,10 @@ class LocalExchange:
             server.lockstep = self.replay.gate
             server.timer_clock = tape.timers
         self.replay.gate.stream_url = self.stream_url
+        # a hand-off flush delivers the events of REST calls made in a callback
+        self.replay.gate.drains.append(self._dispatch.drain)
+        # trades, aggTrades and depth updates are formatted only where streams read them
+        self.market.wants = self.streams.wants
         rest = self._rest
 
         def begin() -> None:

@@ -169,6 +169,11 @@ class Market(TradingMixin, WalletMixin):
         #: events; called with :attr:`lock` held. Default: :meth:`deliver`.
         self.dispatch: Callable[[List[Tuple[str, str, Dict[str, Any]]]], None] = self.deliver
         self._listeners: List[Listener] = []
+        #: ``None`` (default): every ``trade``, ``aggTrade`` and ``depthUpdate`` event
+        #: is made. Else ``wants(kind, symbol)`` says whether anyone reads those
+        #: events of ``symbol``; when not, they are not made (a replay's exchange
+        #: sets it to its stream server's subscriptions: no formatting nobody reads).
+        self.wants: Optional[Callable[[str, str], bool]] = None
         self._pending: List[Tuple[str, str, Dict[str, Any]]] = []
         self._depth = 0
         self._traded: Dict[str, _Symbol] = {}
@@ -259,6 +264,8 @@ class Market(TradingMixin, WalletMixin):
         now = self.now_ms()
         dirty_aggs, self._dirty_aggs = self._dirty_aggs, {}
         for name, agg_ids in dirty_aggs.items():
+            if self.wants is not None and not self.wants('aggTrade', name):
+                continue
             trade_log = self._symbols[name].log
             events.extend(('aggTrade', name, trade_log.agg_event(agg_id, now))
                           for agg_id in agg_ids)
@@ -266,8 +273,13 @@ class Market(TradingMixin, WalletMixin):
         names = list(changed) if len(changed) < 2 else sorted(changed,
                                                                key=self._publish_order.__getitem__)
         changed.clear()
+        wants = self.wants
         for name in names:
-            changes = self._symbols[name].book.take_changes()
+            book = self._symbols[name].book
+            if wants is not None and not wants('depthUpdate', name):
+                book.forget_changes()      # the ids still count every change
+                continue
+            changes = book.take_changes()
             if changes is not None:
                 first, last, bids, asks = changes
                 events.append(('depthUpdate', name, {'e': 'depthUpdate', 'E': now, 's': name,
@@ -290,9 +302,10 @@ class Market(TradingMixin, WalletMixin):
     # -- simulation -------------------------------------------------------------
 
     def _sim_order(self, sym: _Symbol, side: str, type_: str, qty: Decimal,
-                   price: Optional[Decimal] = None, tif: Optional[str] = None) -> Order:
+                   price: Optional[Decimal] = None, tif: Optional[str] = None,
+                   now_ms: Optional[int] = None) -> Order:
         order = Order(sym.spec.symbol, sym.next_order_id, side, type_, price=price, qty=qty,
-                      tif=tif, time_ms=self.now_ms())
+                      tif=tif, time_ms=self.now_ms() if now_ms is None else now_ms)
         sym.next_order_id += 1
         return order
 
@@ -533,9 +546,10 @@ class Market(TradingMixin, WalletMixin):
         trade_id, agg_id = sym.log.add(price, qty, now, buyer_maker, agg_key)
         self._traded[symbol] = sym
         self._dirty_aggs.setdefault(symbol, {})[agg_id] = None
-        self._queue('trade', symbol, {
-            'e': 'trade', 'E': now, 's': symbol, 't': trade_id, 'p': fmt(price),
-            'q': fmt(qty), 'T': now, 'm': buyer_maker, 'M': True})
+        if self.wants is None or self.wants('trade', symbol):
+            self._queue('trade', symbol, {
+                'e': 'trade', 'E': now, 's': symbol, 't': trade_id, 'p': fmt(price),
+                'q': fmt(qty), 'T': now, 'm': buyer_maker, 'M': True})
         return trade_id
 
     def fill_resting(self, order: Order, qty: Decimal, trade_id: int) -> None:
@@ -566,6 +580,20 @@ class Market(TradingMixin, WalletMixin):
         order = self._sim_order(sym, side, 'LIMIT', qty, price, 'GTC')
         sym.book.add(order)
         return order
+
+    def quote_many(self, symbol: str, levels: Iterable[Tuple[str, Decimal, Decimal]]
+                   ) -> List[Order]:
+        """:meth:`quote` for each ``(side, price, qty)`` of ``levels``, in order, with
+        one look-up of the symbol (a replay synthesises its book this way)."""
+        sym = self._symbol(symbol)
+        book = sym.book
+        now = self.now_ms()
+        orders = []
+        for side, price, qty in levels:
+            order = self._sim_order(sym, side, 'LIMIT', qty, price, 'GTC', now)
+            book.add(order)
+            orders.append(order)
+        return orders
 
     # -- market data --------------------------------------------------------------
 

@@ -202,6 +202,20 @@ class Book:
             self._drop(order)
         self._touch(side, price)
 
+    def alone(self, order: Order) -> bool:
+        """True when ``order`` is the only order resting at its price."""
+        price = order.price
+        level = self._orders[order.side].get(price) if price is not None else None
+        return level is not None and len(level) == 1 and level[0] is order
+
+    def resize(self, order: Order, remaining: Decimal) -> None:
+        """Make the resting ``order`` show ``remaining`` (a quote that changed its size
+        in place: it keeps its place in the level)."""
+        side, price = order.side, order.price
+        self.sizes[side][price] += remaining - order.remaining
+        order.qty = order.executed + remaining
+        self._touch(side, price)
+
     def remove(self, order: Order) -> None:
         """Take a resting order out of the book (cancel, expiry)."""
         side, price = order.side, order.price
@@ -220,6 +234,14 @@ class Book:
             del self.sizes[side][price]
             prices = self._prices[side]
             del prices[bisect.bisect_left(prices, price)]
+
+    def forget_changes(self) -> None:
+        """Drop the changes since the last :meth:`take_changes` unformatted (nobody
+        reads them); :attr:`update_id` keeps counting."""
+        if self._first_change is not None:
+            self._first_change = None
+            self._changed[BUY].clear()
+            self._changed[SELL].clear()
 
     def take_changes(self) -> Optional[Tuple[int, int, List[List[str]], List[List[str]]]]:
         """Changes since the last call: ``(U, u, bids, asks)`` or ``None``.

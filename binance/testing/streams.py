@@ -71,6 +71,8 @@ __all__ = ['StreamServer', 'DEPTH_FAULTS']
 log = logging.getLogger(__name__)
 
 DEPTH_FAULTS = ('gap', 'duplicate', 'reorder')
+#: stream kinds fed by the market's ``depthUpdate`` events
+_DEPTH_READERS = ('depth', 'bookTicker')
 
 _WINDOW_MS = {'1h': 3600000, '4h': 4 * 3600000, '1d': 86400000}
 _UTC8_MS = 8 * 3600000
@@ -97,7 +99,12 @@ class _Channel:
         micro: Optional[Dict[bool, Any]] = None
         sent = 0
         for conn in list(self.subscribers):
-            if conn.micro:
+            if conn.handoff is not None:      # a replay's in-memory hand-off: no frame
+                body = raw_to_microseconds(raw) if conn.micro else raw
+                if conn.route == ROUTE_COMBINED:
+                    body = self._combined_prefix + body + b'}'
+                sent += conn.send_bytes(body)
+            elif conn.micro:
                 if micro is None:
                     micro = {}
                     micro_raw = raw_to_microseconds(raw)
@@ -203,6 +210,8 @@ class StreamServer:
         self._all: Set[ServerStreamProtocol] = set()       # every TCP connection
         self._open: Set[ServerStreamProtocol] = set()      # those past the handshake
         self._channels: Dict[str, _Channel] = {}
+        self._depth_readers: Dict[str, int] = {}    # symbol -> its depth/bookTicker channels
+        self._names: Dict[Tuple[str, str], str] = {}
         self._listen_key_owner: Dict[str, str] = {}          # subscribed key -> API key
         self._user_channels: Dict[str, Set[str]] = {}         # API key -> listen keys
         self._api_subscribers: Dict[str, Set[ServerStreamProtocol]] = {}
@@ -412,8 +421,20 @@ class StreamServer:
                 del self._channels[name]
                 self._channel_removed(channel)
 
+    def wants(self, kind: str, symbol: str) -> bool:
+        """Whether a stream fed by the market's ``kind`` events of ``symbol`` has
+        subscribers: ``trade``, ``aggTrade``, ``depthUpdate`` (diff depth and
+        ``bookTicker``); other kinds always (see ``Market.wants``)."""
+        if kind == 'depthUpdate':
+            return symbol in self._depth_readers
+        if kind in ('trade', 'aggTrade'):
+            return self._name(kind, symbol) in self._channels
+        return True
+
     def _channel_created(self, channel: _Channel) -> None:
         spec = channel.spec
+        if spec.kind in _DEPTH_READERS and spec.symbol is not None:
+            self._depth_readers[spec.symbol] = self._depth_readers.get(spec.symbol, 0) + 1
         if self.external_feed is not None and self.external_feed(spec):
             return
         if spec.kind == 'user':
@@ -431,6 +452,11 @@ class StreamServer:
 
     def _channel_removed(self, channel: _Channel) -> None:
         self._stop_timer(channel)
+        symbol = channel.spec.symbol
+        if channel.spec.kind in _DEPTH_READERS and symbol in self._depth_readers:
+            self._depth_readers[symbol] -= 1
+            if not self._depth_readers[symbol]:
+                del self._depth_readers[symbol]
         if channel.spec.kind == 'user':
             self._forget_listen_key(channel.name)
 
@@ -480,9 +506,9 @@ class StreamServer:
         """The server's market listener: a market event out to its streams."""
         try:
             if kind == 'trade':
-                self._publish(stream_name('trade', key), payload)
+                self._publish(self._name('trade', key), payload)
             elif kind == 'aggTrade':
-                self._publish(stream_name('aggTrade', key), payload)
+                self._publish(self._name('aggTrade', key), payload)
             elif kind == 'depthUpdate':
                 self._on_depth_update(key, payload)
             elif kind == 'user':
@@ -492,6 +518,13 @@ class StreamServer:
                 self._forget_listen_key(key)
         except Exception:  # never let a stream problem break the market's step
             log.exception('stream server failed to publish a %s event', kind)
+
+    def _name(self, kind: str, symbol: str) -> str:
+        """The stream name of ``kind`` for ``symbol`` (remembered: asked per event)."""
+        name = self._names.get((kind, symbol))
+        if name is None:
+            name = self._names[(kind, symbol)] = stream_name(kind, symbol)
+        return name
 
     def _publish(self, name: str, payload: Any, raw: Optional[bytes] = None) -> int:
         channel = self._channels.get(name)
@@ -506,7 +539,7 @@ class StreamServer:
                 raw = dumps(event)
                 for name in names:
                     self._publish(name, event, raw)
-        ticker = self._channels.get(stream_name('bookTicker', symbol))
+        ticker = self._channels.get(self._name('bookTicker', symbol))
         if ticker is not None:
             book = self.market.book_ticker(symbol)
             event = book_ticker_event(book, payload.get('u', 0))

@@ -73,6 +73,11 @@ class ServerStreamProtocol(WebSocketServerProtocol):
         #: a replay's lockstep connection (:mod:`binance.testing.replay.lockstep`)
         self.lockstep: Any = None
         self.lockstep_unacked = 0
+        #: the client protocol (in this process) a lockstep connection hands its
+        #: messages to in memory, instead of the socket
+        self.handoff: Any = None
+        self.lockstep_requests = 0
+        self.lockstep_gone = False
 
     # ------------------------------------------------------------ helpers
 
@@ -94,6 +99,9 @@ class ServerStreamProtocol(WebSocketServerProtocol):
         """Send a prepared (pre-framed) message; False when stalled or not open."""
         if self.stalled or not self.is_live():
             return False
+        if self.handoff is not None:
+            self.lockstep.post(self, prepared.payload, prepared.binary)
+            return True
         self.sendPreparedMessage(prepared)
         if self.lockstep is not None:
             self.lockstep.sent(self)
@@ -103,6 +111,9 @@ class ServerStreamProtocol(WebSocketServerProtocol):
         """Send one message frame; False when stalled or not open."""
         if self.stalled or not self.is_live():
             return False
+        if self.handoff is not None:
+            self.lockstep.post(self, data, binary)
+            return True
         self.sendMessage(data, isBinary=binary)
         if self.lockstep is not None:
             self.lockstep.sent(self)
@@ -172,9 +183,10 @@ class ServerStreamProtocol(WebSocketServerProtocol):
             raise ConnectionDeny(400, 'Bad Request: ' + BAD_TIME_UNIT)
         self.micro = micro
         gate = self.stream_server.lockstep
-        if gate is not None and request.headers.get(LOCKSTEP_HEADER.lower()) == 'ack':
-            self.lockstep = gate
-            return None, {LOCKSTEP_HEADER: 'ack'}
+        if gate is not None:
+            answer = gate.agree(self, request.headers.get(LOCKSTEP_HEADER.lower()))
+            if answer is not None:
+                return None, {LOCKSTEP_HEADER: answer}
         return None
 
     def onOpen(self) -> None:
@@ -291,9 +303,18 @@ class ServerStreamProtocol(WebSocketServerProtocol):
     # ------------------------------------------------------------ messages
 
     def onMessage(self, payload: bytes, isBinary: bool) -> None:
+        if self.handoff is not None:
+            try:
+                self._on_message(payload, isBinary)
+            finally:   # answered: the replay may go on
+                self.lockstep.request_read(self)
+            return
         if isBinary and self.lockstep is not None and payload == LOCKSTEP_ACK:
             self.lockstep.acked(self)
             return
+        self._on_message(payload, isBinary)
+
+    def _on_message(self, payload: bytes, isBinary: bool) -> None:
         if self.route == ROUTE_API:
             reply = self.stream_server.api_handler(self.stream_server, self, payload)
             self.send_json(reply_to_microseconds(reply) if self.micro else reply)

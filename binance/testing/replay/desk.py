@@ -49,9 +49,13 @@ MINUTE_MS = 60000
 class _Tape:
     """Per-symbol replay state: the synthesised quotes and the last print."""
 
-    __slots__ = ('quotes', 'top', 'has_book', 'next_id', 'last_price', 'prints')
+    __slots__ = ('sym', 'offsets', 'quotes', 'top', 'has_book', 'next_id', 'last_price', 'prints')
 
-    def __init__(self, has_book: bool) -> None:
+    def __init__(self, sym: Any, has_book: bool) -> None:
+        #: the market's state of the symbol (looked up once)
+        self.sym = sym
+        #: the synthesised levels' distances from the top of the book
+        self.offsets = [sym.spec.tick_size * level for level in range(BOOK_LEVELS)]
         self.quotes: List[Order] = []
         self.top: Optional[Tuple[Decimal, Decimal, Decimal, Decimal]] = None
         self.has_book = has_book
@@ -111,7 +115,7 @@ class Desk:
                         if order.owner is None:
                             sym.book.remove(order)
                 sym.book.take_changes()
-                self._tapes[name] = _Tape(name in book_symbols)
+                self._tapes[name] = _Tape(sym, name in book_symbols)
 
     def forget_past(self, symbol: str) -> None:
         """No invented past for ``symbol``: klines before its first print are flat
@@ -144,14 +148,14 @@ class Desk:
                 self._print(symbol, Decimal(price), Decimal(qty), maker, first, agg_id, agg_id)
             elif kind == 'bookTicker':
                 _, bid, bid_qty, ask, ask_qty = fields
-                self._quote(symbol, (Decimal(bid), Decimal(bid_qty), Decimal(ask),
-                                     Decimal(ask_qty)))
+                self._quote(self._tapes[symbol], (Decimal(bid), Decimal(bid_qty), Decimal(ask),
+                                                  Decimal(ask_qty)))
 
     def _print(self, symbol: str, price: Decimal, qty: Decimal, buyer_maker: bool,
                trade_id: int, agg_id: Optional[int], agg_key: Any) -> None:
         market = self.market
-        sym = market.symbol_state(symbol)
         tape = self._tapes[symbol]
+        sym = tape.sym
         now = market.now_ms()
         trade_id = trade_id if trade_id >= 0 else max(tape.next_id, sym.log.next_trade_id)
         tape.next_id = trade_id + 1
@@ -174,9 +178,9 @@ class Desk:
         if not tape.has_book:
             tick = sym.spec.tick_size
             if buyer_maker:
-                self._quote(symbol, (price, qty, price + tick, qty))
+                self._quote(tape, (price, qty, price + tick, qty))
             else:
-                self._quote(symbol, (price - tick, qty, price, qty))
+                self._quote(tape, (price - tick, qty, price, qty))
 
     @staticmethod
     def _trim(sym: Any) -> None:
@@ -214,30 +218,73 @@ class Desk:
                     self.market.fill_resting(order, take, trade_id)
                     left -= take
 
-    def _quote(self, symbol: str, top: Tuple[Decimal, Decimal, Decimal, Decimal]) -> None:
-        """Synthesise the book around the best bid and ask ``top`` (see the module docs)."""
-        tape = self._tapes[symbol]
+    def _quote(self, tape: _Tape, top: Tuple[Decimal, Decimal, Decimal, Decimal]) -> None:
+        """Synthesise the book around the best bid and ask ``top`` (see the module docs).
+
+        A quote already resting alone at a wanted price keeps its place and only
+        changes its size; the others leave and new ones rest, so a print moves
+        only the levels it changes."""
         if tape.top == top:
             return
         tape.top = top
-        market = self.market
-        sym = market.symbol_state(symbol)
+        sym = tape.sym
         book = sym.book
-        for order in tape.quotes:
-            if order.in_book:
-                book.remove(order)
-        tape.quotes = []
         bid, bid_qty, ask, ask_qty = top
-        tick = sym.spec.tick_size
-        own_bid = max((o.price for o in book.orders(BUY) if o.owner is not None), default=None)
-        own_ask = min((o.price for o in book.orders(SELL) if o.owner is not None), default=None)
-        for level in range(BOOK_LEVELS):
-            for side, price, size in ((BUY, bid - tick * level, bid_qty),
-                                      (SELL, ask + tick * level, ask_qty)):
-                if price <= 0 or size <= 0:
-                    continue
-                if side == SELL and own_bid is not None and price <= own_bid:
-                    continue
-                if side == BUY and own_ask is not None and price >= own_ask:
-                    continue
-                tape.quotes.append(market.quote(symbol, side, price, size))
+        old: Dict[str, Dict[Any, Order]] = {BUY: {}, SELL: {}}
+        resting = 0
+        for quote in tape.quotes:
+            if quote.in_book:
+                old[quote.side][quote.price] = quote
+                resting += 1
+        own_bid = own_ask = None
+        if book.counts[BUY] + book.counts[SELL] > resting:    # the account's orders rest too
+            own_bid = max((o.price for o in book.orders(BUY) if o.owner is not None),
+                          default=None)
+            own_ask = min((o.price for o in book.orders(SELL) if o.owner is not None),
+                          default=None)
+        kept: List[Tuple[Order, Decimal]] = []
+        new: List[Tuple[str, Decimal, Decimal]] = []
+        for side, size in ((BUY, bid_qty), (SELL, ask_qty)):
+            if size <= 0:
+                continue
+            olds = old[side]
+            if side == BUY:
+                prices = [bid - offset for offset in tape.offsets]
+                if own_ask is not None or prices[-1] <= 0:
+                    prices = [p for p in prices if p > 0 and (own_ask is None or p < own_ask)]
+            else:
+                prices = [ask + offset for offset in tape.offsets]
+                if own_bid is not None or ask <= 0:
+                    prices = [p for p in prices if p > 0 and (own_bid is None or p > own_bid)]
+            for price in prices:
+                order = olds.pop(price, None)
+                if order is not None and book.alone(order):
+                    kept.append((order, size))
+                else:
+                    if order is not None:
+                        olds[price] = order             # shares its level: leaves, rests anew
+                    new.append((side, price, size))
+        spare: Dict[str, List[Order]] = {BUY: [], SELL: []}
+        for olds in old.values():
+            for order in olds.values():
+                book.remove(order)
+                if not order.executed:
+                    spare[order.side].append(order)
+        quotes = []
+        for order, size in kept:
+            if order.remaining != size:
+                book.resize(order, size)
+            quotes.append(order)
+        fresh = []
+        for side, price, size in new:
+            pool = spare[side]
+            if pool:                   # a quote that left moves to its new price
+                order = pool.pop()
+                order.price, order.qty = price, size
+                book.add(order)
+                quotes.append(order)
+            else:
+                fresh.append((side, price, size))
+        if fresh:
+            quotes.extend(self.market.quote_many(sym.spec.symbol, fresh))
+        tape.quotes = quotes

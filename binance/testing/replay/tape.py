@@ -9,10 +9,12 @@
 * **Start.** Nothing is released before :meth:`Tape.begin` (the exchange calls
   it at the script's first stream connection or request).
 * **Pace.** ``speed`` replay seconds per wall second; ``0`` is lockstep: an
-  event is released only once every lockstep connection acknowledged what
-  the previous ones sent (:class:`~binance.testing.replay.lockstep.LockstepGate`),
-  so what a script sees never depends on the machine's speed. At any speed
-  the end comes only once the script acknowledged every message.
+  event is released only once the script handled what the previous ones
+  sent (:class:`~binance.testing.replay.lockstep.LockstepGate`: handed over in
+  memory to a client of this process and answered, or acknowledged by one in
+  another process), so what a script sees never depends on the machine's
+  speed. After each event the tape flushes the gate's hand-off outbox. At any
+  speed the end comes only once the script handled every message.
 * **End.** When the data is exhausted, :attr:`Tape.exhausted` is set and every
   :meth:`Tape.on_end` callback runs once with the tape (the end-of-run report
   reads :meth:`Tape.last_prices` there).
@@ -144,6 +146,8 @@ class Tape:
         if self._stopped:
             return
         gate = self.gate
+        if gate is not None:
+            gate.stepping = True     # it flushes after each event: no flush scheduled per send
         try:
             for _ in range(BATCH):
                 if gate is not None and not self.speed:
@@ -176,10 +180,15 @@ class Tape:
                         return
                 self._pending = None
                 self._release(event)
+                if gate is not None:
+                    gate.flush()     # hand the event over to in-process clients
         except Exception:
             log.exception('the replay failed; it stops here')
             self._end()
             return
+        finally:
+            if gate is not None:
+                gate.stepped(self._reactor)
         self._schedule(0)
 
     def _release(self, event: Event) -> None:
