@@ -267,3 +267,39 @@ def test_messages_for_a_client_not_yet_open_wait_for_it_in_order_and_hold_the_ta
     gate.closed(a)                         # gone before the flush: dropped, nothing owed
     clock.advance(0)
     assert got_a == [b'a1', b'a2'] and not gate.busy() and cleared
+
+
+def test_a_futures_rest_order_placed_in_a_callback_is_reported_before_the_next_trade(tmp_path):
+    """In a USD-M replay, the ORDER_TRADE_UPDATE of a /fapi order made in an aggTrade callback
+    comes before the next aggTrade (the futures engine's events are handed over too)."""
+    rows = rf.um_trade_rows(20)
+    path = rf.write(rf.um_path(tmp_path, 'trades'), 'BTCUSDT-trades-2025-03-01', rows,
+                    header=rf.UM_TRADES_HEADER)
+    with LocalExchange(replay=[path], speed=0) as ex:
+        bm = local_manager(ex)
+        client = ex.client()
+        seen = []
+
+        def on_user(msg):
+            if msg.get('e') == 'ORDER_TRADE_UPDATE':
+                seen.append(('report', msg['o']['x']))
+
+        def on_agg(msg):
+            msg = msg['data']
+            seen.append(('trade', msg['f']))
+            if msg['f'] in (6000003, 6000010):
+                client.futures_create_order(symbol='BTCUSDT', side='BUY', type='LIMIT',
+                                            quantity='0.010', price='50000.0',
+                                            timeInForce='GTC')
+        try:
+            ex.replay.gate.held = True
+            bm.start_futures_user_socket(on_user)
+            bm.wait_connected('futures_user', timeout=30)
+            bm.start_aggtrade_futures_socket('BTCUSDT', on_agg)
+            ex.call(lambda: setattr(ex.replay.gate, 'held', False))
+            wait_until(lambda: ex.replay.exhausted, timeout=60, message='the end of the data')
+        finally:
+            bm.close()
+        trades = [('trade', 6000000 + i) for i in range(20)]
+        assert seen == trades[:4] + [('report', 'NEW')] + trades[4:11] + [('report', 'NEW')] \
+            + trades[11:]

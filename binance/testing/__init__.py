@@ -360,7 +360,8 @@ class LocalExchange:
         self._dispatch = self.market.dispatch = _ReactorDispatch(self.market, reactor)
         # the futures engine updates its accounts from its own listener at once;
         # only what it publishes to the futures stream server goes to the reactor
-        self.futures.publish_through(_ReactorDispatch(self.futures, reactor).wrap_publish)
+        self._futures_dispatch = _ReactorDispatch(self.futures, reactor)
+        self.futures.publish_through(self._futures_dispatch.wrap_publish)
         # REST in threads of its own: answered even while a callback blocks the reactor
         self._rest_server = RestServer(
             self._rest, rest_port,
@@ -407,6 +408,7 @@ class LocalExchange:
         self.replay.gate.stream_url = self.stream_url
         # a hand-off flush delivers the events of REST calls made in a callback
         self.replay.gate.drains.append(self._dispatch.drain)
+        self.replay.gate.drains.append(self._futures_dispatch.drain)
         # trades, aggTrades and depth updates are formatted only where streams read them
         self.market.wants = self.streams.wants
         rest = self._rest
