@@ -266,6 +266,11 @@ class WalletMixin:
         entry = self._listen_keys.get(listen_key)
         return entry[0] if entry is not None else None
 
+    @property
+    def has_listen_keys(self) -> bool:
+        """Whether any listen key is open (a cheap look, safe without the lock)."""
+        return bool(self._listen_keys)
+
     def expire_due_keys(self) -> None:
         """Expire the listen keys whose validity ran out (``listenKeyExpired`` events)."""
         self._expire_due_keys()
