@@ -18,6 +18,8 @@ from binance.testing import keys as _keys
 
 __all__ = ['Account', 'WalletMixin']
 
+#: Seconds a listen key lives after its creation or last keepalive, on the exchange's
+#: clock (``now_ms``: a replay's time, or the machine's plus ``clock_offset``).
 LISTEN_KEY_VALIDITY = 3600.0
 _LISTEN_KEY_CHARS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'
 _DUST_BTC = Decimal('0.001')
@@ -226,12 +228,16 @@ class WalletMixin:
         self._expire_due_keys()
         for key, entry in self._listen_keys.items():
             if entry[0] == account.api_key:
-                entry[1] = self.clock() + LISTEN_KEY_VALIDITY
+                entry[1] = self._key_deadline()
                 return key
         rng = self._id_rng
         key = ''.join(rng.choice(_LISTEN_KEY_CHARS) for _ in range(60))
-        self._listen_keys[key] = [account.api_key, self.clock() + LISTEN_KEY_VALIDITY]
+        self._listen_keys[key] = [account.api_key, self._key_deadline()]
         return key
+
+    def _key_deadline(self) -> int:
+        # on the exchange's clock (ms, clock_offset included): moved ahead, keys run out
+        return self.now_ms() + int(LISTEN_KEY_VALIDITY * 1000)
 
     def _listen_entry(self, listen_key: Any, api_key: Optional[str]) -> List[Any]:
         self._expire_due_keys()
@@ -244,7 +250,7 @@ class WalletMixin:
 
     def keepalive_listen_key(self, listen_key: str, api_key: Optional[str] = None) -> None:
         """Extend a listen key by 60 minutes; -1125 when it does not exist."""
-        self._listen_entry(listen_key, api_key)[1] = self.clock() + LISTEN_KEY_VALIDITY
+        self._listen_entry(listen_key, api_key)[1] = self._key_deadline()
 
     def close_listen_key(self, listen_key: str, api_key: Optional[str] = None) -> None:
         """Delete a listen key; -1125 when it does not exist."""
@@ -276,7 +282,7 @@ class WalletMixin:
         self._expire_due_keys()
 
     def _expire_due_keys(self) -> None:
-        now = self.clock()
+        now = self.now_ms()
         for key in [k for k, entry in self._listen_keys.items() if entry[1] <= now]:
             self.expire_listen_key(key)
 
