@@ -131,3 +131,29 @@ def test_the_live_exchange_expires_keys_an_hour_after_the_last_keepalive_on_its_
     assert [type(e['E']) for e in expired] == [int, str, int]
     assert all(moved <= int(e['E']) < moved + 30000 for e in expired)
     assert refused.value.code == -1125
+
+
+def test_a_margin_listen_token_ends_in_replay_time_and_the_socket_takes_a_new_one(
+        tmp_path, monkeypatch):
+    """A 30-minute listen token's subscription ends at replay minute 30, not 30 wall
+    minutes later: the margin socket fetches its next token within the replay."""
+    validity = 30 * MINUTE
+    with LocalExchange(replay=[_spot_minutes(tmp_path)], speed=0) as ex:
+        bm = local_manager(ex)
+        client, tokens, trades = bm.client, [], []
+        real = client.margin_stream_get_listen_token
+
+        def fetch(**kw):
+            tokens.append(real(validity=validity, **kw))
+            return tokens[-1]
+        monkeypatch.setattr(client, 'margin_stream_get_listen_token', fetch)
+        ex.replay.gate.held = True
+        bm.start_margin_socket(lambda msg: None)
+        bm.start_trade_socket('BTCUSDT', trades.append)
+        wait_until(lambda: '/ws-api/v3' in ex.streams.connections and tokens
+                   and len(ex.streams.connections) == 2, timeout=30, message='the sockets')
+        _play(ex, bm)
+    assert tokens[0]['expirationTime'] == T0 + validity
+    assert len(trades) == 100 and len(tokens) >= 2
+    renewed_at = tokens[1]['expirationTime'] - validity
+    assert T0 + validity <= renewed_at <= T0 + 99 * MINUTE
