@@ -189,3 +189,19 @@ def test_run_replay_of_spot_only_and_usdm_only_files_refuses_the_other_markets(t
     assert lines['COINM'] == '-1121 Invalid symbol.' and lines['END'] == '40'
     written = json.loads(report.read_text())
     assert written['symbols'] == {} and written['final_balances'] == written['start_balances']
+
+
+def test_a_futures_market_of_no_contracts_is_only_made_on_purpose():
+    """FuturesMarket / CoinFuturesMarket refuse symbols={} unless allow_empty=True (a replay)."""
+    from binance.testing.derivatives.coin import CoinFuturesMarket
+    from binance.testing.futures_market import FuturesMarket
+    from binance.testing.market_base import MarketError
+    for market_class in (FuturesMarket, CoinFuturesMarket):
+        with pytest.raises(ValueError, match='a market needs at least one symbol'):
+            market_class(symbols={})
+    usd = FuturesMarket(symbols={}, allow_empty=True)
+    with pytest.raises(MarketError) as unknown:
+        usd.f_ticker_price('BTCUSDT')
+    assert (unknown.value.code, unknown.value.msg) == INVALID
+    assert usd.f_exchange_info()['symbols'] == [] and usd.f_ticker_price() == []
+    assert CoinFuturesMarket(symbols={}, allow_empty=True).d_exchange_info()['symbols'] == []
