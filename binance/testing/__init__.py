@@ -147,7 +147,8 @@ class LocalExchange:
     :param replay: data.binance.vision files (zip or csv of trades, aggTrades,
         klines or bookTicker, spot or USD-M futures), directories of them or recordings: the
         exchange replays them instead of simulating (its symbols, clock,
-        streams, market data and fills come from the files; see
+        streams, market data and fills come from the files, and its USD-M and
+        COIN-M markets list only the files' contracts; see
         :mod:`binance.testing.replay` and the "Backtest" docs). ``tick`` is
         then ignored.
     :param speed: a replay's pace, replay seconds per second; ``0`` (default)
