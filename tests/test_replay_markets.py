@@ -38,7 +38,7 @@ def _refusal(call):
 
 
 def test_a_spot_only_replay_refuses_every_usdm_and_coinm_symbol_as_unknown(tmp_path):
-    """Market data and orders of /fapi and /dapi answer -1121 'Invalid symbol.' in a spot replay."""
+    """Market data and orders on /fapi and /dapi answer -1121 'Invalid symbol.' (spot replay)."""
     with LocalExchange(replay=[_spot(tmp_path)], speed=0) as ex:
         client = ex.client()
         refusals = [

@@ -409,7 +409,7 @@ class LocalExchange:
             server.timer_clock = tape.timers
         self.replay.gate.stream_url = self.stream_url
         from binance.testing.replay.listen_keys import expire_in_replay_time
-        expire_in_replay_time(tape.timers, (self.market, self.futures, self.coin_futures))
+        expire_in_replay_time(reactor, tape.timers, (self.market, self.futures, self.coin_futures))
         rest = self._rest
 
         def begin() -> None:

@@ -9,7 +9,7 @@ asset details) and the listen-key lifecycle, emitting ``outboundAccountPosition`
 import hashlib
 from datetime import datetime, timezone
 from decimal import Decimal
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Callable, Dict, List, Mapping, Optional
 
 from binance.testing.market_base import (
     ZERO, MarketError, fmt, mandatory, missing, parse_decimal, parse_int, round8)
@@ -235,9 +235,16 @@ class WalletMixin:
         self._listen_keys[key] = [account.api_key, self._key_deadline()]
         return key
 
+    #: called with a listen key's new deadline (ms) when it is created or kept alive
+    #: (a replay schedules its expiry on the replay clock); any thread, lock held
+    on_listen_key_deadline: Optional[Callable[[int], Any]] = None
+
     def _key_deadline(self) -> int:
         # on the exchange's clock (ms, clock_offset included): moved ahead, keys run out
-        return self.now_ms() + int(LISTEN_KEY_VALIDITY * 1000)
+        deadline = self.now_ms() + int(LISTEN_KEY_VALIDITY * 1000)
+        if self.on_listen_key_deadline is not None:
+            self.on_listen_key_deadline(deadline)
+        return deadline
 
     def _listen_entry(self, listen_key: Any, api_key: Optional[str]) -> List[Any]:
         self._expire_due_keys()
