@@ -157,3 +157,28 @@ def test_a_margin_listen_token_ends_in_replay_time_and_the_socket_takes_a_new_on
     assert len(trades) == 100 and len(tokens) >= 2
     renewed_at = tokens[1]['expirationTime'] - validity
     assert T0 + validity <= renewed_at <= T0 + 99 * MINUTE
+
+
+def test_a_user_socket_misses_no_fill_while_it_renews_an_expired_key(tmp_path):
+    """In lockstep the tape waits while the user socket fetches a new key after
+    listenKeyExpired: fills of resting orders right after the expiry all reach it."""
+    count, expiry = 420, 360                     # trades 10 s apart: the key expires at #360
+    prices = [90000.0] * (expiry + 1) + [90000.0 - k for k in range(1, count - expiry)]
+    data = rf.write(tmp_path / 'spot', 'BTCUSDT-trades-2025-03-01',
+                    rf.trade_rows(count, step_ms=10000, qty='0.001', prices=prices))
+    with LocalExchange(replay=[data], speed=0, listen_keys=True) as ex:
+        client, bm, user = ex.client(), local_manager(ex), []
+        resting = [client.order_limit_buy(symbol='BTCUSDT', quantity='0.001',
+                                          price='{:.2f}'.format(89999 - k))['orderId']
+                   for k in range(40)]            # each fills at one print after the expiry
+        ex.replay.gate.held = True
+        bm.start_user_socket(user.append)
+        bm.start_trade_socket('BTCUSDT', lambda msg: None)
+        wait_until(lambda: len(ex.streams.connections) == 2, timeout=30, message='the sockets')
+        _play(ex, bm)
+        filled = {o['orderId'] for o in client.get_all_orders(symbol='BTCUSDT')
+                  if o['status'] == 'FILLED'}
+    expired = [m for m in user if m.get('e') == 'listenKeyExpired']
+    reported = {m['i'] for m in user if m.get('e') == 'executionReport' and m['X'] == 'FILLED'}
+    assert len(expired) == 1 and expired[0]['E'] == T0 + HOUR
+    assert filled == set(resting) and reported == filled
