@@ -274,6 +274,7 @@ class UserStream(StopListeners):
         if self.stopped or self._fetching:
             return
         log.info('user stream: listen key %s expired; getting a new one', short_key(self.listen_key))
+        self.ready.clear()   # no events until the new key's socket is open (a replay waits)
         self._stop_connection()
         self.listen_key = None
         self._fetch_key()

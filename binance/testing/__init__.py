@@ -147,7 +147,8 @@ class LocalExchange:
     :param replay: data.binance.vision files (zip or csv of trades, aggTrades,
         klines or bookTicker, spot or USD-M futures), directories of them or recordings: the
         exchange replays them instead of simulating (its symbols, clock,
-        streams, market data and fills come from the files; see
+        streams, market data and fills come from the files, and its USD-M and
+        COIN-M markets list only the files' contracts; see
         :mod:`binance.testing.replay` and the "Backtest" docs). ``tick`` is
         then ignored.
     :param speed: a replay's pace, replay seconds per second; ``0`` (default)
@@ -239,9 +240,9 @@ class LocalExchange:
                       for a in (name[:len(name) - len(self._quote(name))], self._quote(name))}
             balances = {asset: DEFAULT_BALANCES.get(asset, '1000') for asset in sorted(assets)}
         self.market.add_account(api_key, api_secret, balances)
-        if self.replay is not None and self.replay.futures_symbols:   # USD-M from the files
+        if self.replay is not None:   # USD-M from the files: none without USD-M files
             self.futures = FuturesMarket(seed, self.replay.futures_symbols,
-                                         clock=self.market.clock, history=0)
+                                         clock=self.market.clock, history=0, allow_empty=True)
             if futures_balances is None:
                 from binance.testing.replay.futures_desk import default_wallet
                 futures_balances = default_wallet(self.replay.futures_symbols)
@@ -252,7 +253,9 @@ class LocalExchange:
         self.futures.clock_offset_ms = self.market.clock_offset_ms
         self.futures.add_account(api_key, api_secret, futures_balances)
         from binance.testing.coin_desk import CoinDesk
-        self.coin = CoinDesk(seed, self.market.clock, usd=self.futures)
+        # a replay lists no COIN-M contracts: COIN-M files are not replayed
+        self.coin = CoinDesk(seed, self.market.clock, usd=self.futures,
+                             empty=self.replay is not None)
         #: the COIN-M :class:`~binance.testing.derivatives.coin.CoinFuturesMarket`
         self.coin_futures = self.coin.market
         self.coin_futures.clock_offset_ms = self.market.clock_offset_ms
@@ -411,6 +414,8 @@ class LocalExchange:
         self.replay.gate.drains.append(self._futures_dispatch.drain)
         # trades, aggTrades and depth updates are formatted only where streams read them
         self.market.wants = self.streams.wants
+        from binance.testing.replay.listen_keys import expire_in_replay_time
+        expire_in_replay_time(reactor, tape.timers, (self.market, self.futures, self.coin_futures))
         rest = self._rest
 
         def begin() -> None:

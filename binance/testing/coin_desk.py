@@ -32,11 +32,15 @@ class CoinDesk:
 
     :param seed: the exchange's seed. :param clock: its clock (seconds).
     :param usd: the exchange's USD-M market, which shares the position mode.
+    :param empty: list no contracts (a replay: COIN-M files are not replayed, so
+        every COIN-M symbol is refused as unknown).
     """
 
-    def __init__(self, seed: Any, clock: Callable[[], float], usd: Any = None) -> None:
+    def __init__(self, seed: Any, clock: Callable[[], float], usd: Any = None, *,
+                 empty: bool = False) -> None:
         #: the :class:`~binance.testing.derivatives.coin.CoinFuturesMarket`
-        self.market = CoinFuturesMarket(seed, clock=clock)
+        self.market = CoinFuturesMarket(seed, {} if empty else None, clock=clock,
+                                        allow_empty=empty)
         self.usd = usd
         #: the :class:`~binance.testing.coin_futures_streams.CoinFuturesStreamServer` (once started)
         self.streams: Any = None

@@ -9,7 +9,7 @@ asset details) and the listen-key lifecycle, emitting ``outboundAccountPosition`
 import hashlib
 from datetime import datetime, timezone
 from decimal import Decimal
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Callable, Dict, List, Mapping, Optional
 
 from binance.testing.market_base import (
     ZERO, MarketError, fmt, mandatory, missing, parse_decimal, parse_int, round8)
@@ -18,6 +18,8 @@ from binance.testing import keys as _keys
 
 __all__ = ['Account', 'WalletMixin']
 
+#: Seconds a listen key lives after its creation or last keepalive, on the exchange's
+#: clock (``now_ms``: a replay's time, or the machine's plus ``clock_offset``).
 LISTEN_KEY_VALIDITY = 3600.0
 _LISTEN_KEY_CHARS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'
 _DUST_BTC = Decimal('0.001')
@@ -226,12 +228,23 @@ class WalletMixin:
         self._expire_due_keys()
         for key, entry in self._listen_keys.items():
             if entry[0] == account.api_key:
-                entry[1] = self.clock() + LISTEN_KEY_VALIDITY
+                entry[1] = self._key_deadline()
                 return key
         rng = self._id_rng
         key = ''.join(rng.choice(_LISTEN_KEY_CHARS) for _ in range(60))
-        self._listen_keys[key] = [account.api_key, self.clock() + LISTEN_KEY_VALIDITY]
+        self._listen_keys[key] = [account.api_key, self._key_deadline()]
         return key
+
+    #: called with a listen key's new deadline (ms) when it is created or kept alive
+    #: (a replay schedules its expiry on the replay clock); any thread, lock held
+    on_listen_key_deadline: Optional[Callable[[int], Any]] = None
+
+    def _key_deadline(self) -> int:
+        # on the exchange's clock (ms, clock_offset included): moved ahead, keys run out
+        deadline = self.now_ms() + int(LISTEN_KEY_VALIDITY * 1000)
+        if self.on_listen_key_deadline is not None:
+            self.on_listen_key_deadline(deadline)
+        return deadline
 
     def _listen_entry(self, listen_key: Any, api_key: Optional[str]) -> List[Any]:
         self._expire_due_keys()
@@ -244,7 +257,7 @@ class WalletMixin:
 
     def keepalive_listen_key(self, listen_key: str, api_key: Optional[str] = None) -> None:
         """Extend a listen key by 60 minutes; -1125 when it does not exist."""
-        self._listen_entry(listen_key, api_key)[1] = self.clock() + LISTEN_KEY_VALIDITY
+        self._listen_entry(listen_key, api_key)[1] = self._key_deadline()
 
     def close_listen_key(self, listen_key: str, api_key: Optional[str] = None) -> None:
         """Delete a listen key; -1125 when it does not exist."""
@@ -266,12 +279,17 @@ class WalletMixin:
         entry = self._listen_keys.get(listen_key)
         return entry[0] if entry is not None else None
 
+    @property
+    def has_listen_keys(self) -> bool:
+        """Whether any listen key is open (a cheap look, safe without the lock)."""
+        return bool(self._listen_keys)
+
     def expire_due_keys(self) -> None:
         """Expire the listen keys whose validity ran out (``listenKeyExpired`` events)."""
         self._expire_due_keys()
 
     def _expire_due_keys(self) -> None:
-        now = self.clock()
+        now = self.now_ms()
         for key in [k for k, entry in self._listen_keys.items() if entry[1] <= now]:
             self.expire_listen_key(key)
 

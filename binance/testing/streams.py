@@ -592,7 +592,8 @@ class StreamServer:
             return
         try:
             for payload in self._periodic_payloads(channel):
-                self._publish(channel.name, payload)
+                if payload != []:   # an all-market array of a market of no symbols: nothing
+                    self._publish(channel.name, payload)
         except Exception:
             log.exception('stream server failed to build %s', channel.name)
 

@@ -315,7 +315,8 @@ def _expire_at(server: Any, conn: Any, sub_id: int, expires: int) -> None:
         if deadlines.get(sub_id) == expires and sub_id in conn.api_subscriptions:
             _end_subscription(server, conn, sub_id)   # not renewed in time
     delay = max(0.0, (expires - now_ms(server)) / 1000.0)
-    conn.__dict__.setdefault('token_timers', []).append(server.reactor.callLater(delay, end))
+    clock = server.timer_clock if server.timer_clock is not None else server.reactor  # a replay's
+    conn.__dict__.setdefault('token_timers', []).append(clock.callLater(delay, end))
 
 
 def _subscribe_logon(server: Any, conn: Any, params: Dict[str, Any]) -> Dict[str, Any]:

@@ -57,14 +57,16 @@ class CoinFuturesMarket(FuturesMarket):
     :param symbols: a dict of settings as for :class:`FuturesMarket` plus
         ``contract_size`` (USD per contract), ``contract_type`` and ``delivery``
         (ms); default :func:`~.contract.coin_futures_symbols` at the clock's time.
+    :param allow_empty: accept ``symbols={}``, a market of no contracts (a replay).
     """
 
     def __init__(self, seed: Any = 0, symbols: Any = None,
-                 clock: Callable[[], float] = time.time, history: float = 4 * 3600.0) -> None:
+                 clock: Callable[[], float] = time.time, history: float = 4 * 3600.0,
+                 allow_empty: bool = False) -> None:
         if symbols is None:
             symbols = coin_futures_symbols(int(clock() * 1000))
         super().__init__('{}:coin'.format(seed), symbols, clock=clock, history=history,
-                         kind=INVERSE)
+                         kind=INVERSE, allow_empty=allow_empty)
 
     def add_account(self, api_key: str, api_secret: Optional[str] = None,
                     balances: Optional[Mapping[str, Any]] = None, *,

@@ -238,9 +238,11 @@ class Contracts:
     :param symbols: ``{symbol: {base, quote, price, tick_size, step_size,
         min_notional, listed}}`` (``min_notional`` is futures' ``MIN_NOTIONAL``).
     :param kind: the :class:`ContractKind` of every contract here.
+    :param allow_empty: accept no contracts (a replay lists only the contracts of its files).
     """
 
-    def __init__(self, symbols: Any, kind: ContractKind = LINEAR) -> None:
+    def __init__(self, symbols: Any, kind: ContractKind = LINEAR,
+                 allow_empty: bool = False) -> None:
         if isinstance(symbols, int):
             raise TypeError('FuturesMarket symbols must be a list of names or a dict of '
                             'settings, not a number (symbols=N makes spot symbols)')
@@ -253,7 +255,7 @@ class Contracts:
                 raise ValueError('unknown futures symbol {!r}; give its settings in a dict, or '
                                  'use one of {}'.format(unknown[0], ', '.join(table)))
             symbols = {name: table[name] for name in symbols}
-        if not symbols:
+        if not symbols and not allow_empty:
             raise ValueError('a market needs at least one symbol')
         self.kind = kind
         self.specs: Dict[str, SymbolSpec] = {}

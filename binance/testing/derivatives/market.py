@@ -66,14 +66,17 @@ class FuturesMarket(Market):
         is futures' ``MIN_NOTIONAL``); default :data:`~.contract.FUTURES_SYMBOLS`.
     :param clock: callable returning seconds.
     :param kind: the contract kind (:data:`~.contract.LINEAR`: USD-M).
+    :param allow_empty: accept ``symbols={}``, a market of no contracts (a replay
+        without USD-M files), where every symbol is refused as unknown (-1121).
     """
 
     def __init__(self, seed: Any = 0, symbols: Any = None,
                  clock: Callable[[], float] = time.time, history: float = 4 * 3600.0,
-                 kind: ContractKind = LINEAR) -> None:
-        contracts = Contracts(FUTURES_SYMBOLS if symbols is None else symbols, kind)
+                 kind: ContractKind = LINEAR, allow_empty: bool = False) -> None:
+        contracts = Contracts(FUTURES_SYMBOLS if symbols is None else symbols, kind,
+                              allow_empty)
         super().__init__('{}:futures'.format(seed), contracts.engine_symbols(),
-                         clock=clock, history=history)
+                         clock=clock, history=history, allow_empty=allow_empty)
         self.contracts = contracts
         self.prices = Prices(contracts, self._quotes, self._price_before, self.f_klines,
                              self.now_ms)
@@ -151,6 +154,8 @@ class FuturesMarket(Market):
         elif kind == 'aggTrade':
             payload = {k: v for k, v in payload.items() if k != 'M'}
             payload.update(p=self.price_str(key, payload['p']), q=self.qty_str(key, payload['q']))
+        elif kind == 'listenKeyExpired' and self.contracts.kind is LINEAR:
+            payload = dict(payload, E=str(payload['E']))   # USD-M writes this event time as text
         self._publish(kind, key, payload)
 
     def deliver(self, events: List[Tuple[str, str, Dict[str, Any]]]) -> None:
