@@ -415,7 +415,8 @@ class LocalExchange:
         # trades, aggTrades and depth updates are formatted only where streams read them
         self.market.wants = self.streams.wants
         from binance.testing.replay.listen_keys import expire_in_replay_time
-        expire_in_replay_time(reactor, tape.timers, (self.market, self.futures, self.coin_futures))
+        self.replay.gate.drains.append(expire_in_replay_time(
+            reactor, tape.timers, (self.market, self.futures, self.coin_futures)))
         rest = self._rest
 
         def begin() -> None:
