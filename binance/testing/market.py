@@ -106,13 +106,23 @@ class _Symbol:
                             first_trade_id=10000000 + ids % 90000000,
                             first_agg_id=1000000 + (ids >> 20) % 9000000,
                             history_count=count, history_aggs=count * 2 // 3)
-        self.book = Book(update_id=100000000 + (ids >> 40) % 900000000)
+        #: the order book as it stands (:attr:`book` brings a replay's pending levels in first)
+        self.stored_book = Book(update_id=100000000 + (ids >> 40) % 900000000)
+        #: set while a replay holds synthesised levels back: called before the book is read
+        self.book_pending: Optional[Callable[[], None]] = None
         self.rng = random.Random('{}:{}:simulation'.format(seed, name))
         self.log_anchor = math.log(float(self.log.last_price))
         self.log_mid = self.log_anchor
         self.next_order_id = 1000000 + (ids >> 8) % 1000000
         self.stops: List[Order] = []
         self.sizes = self.log.sizes  # log-normal order sizes, drawn by index
+
+    @property
+    def book(self) -> Book:
+        """The symbol's order book, with what a replay holds back materialised first."""
+        if self.book_pending is not None:
+            self.book_pending()
+        return self.stored_book
 
 
 _Cls = TypeVar('_Cls', bound=type)
@@ -275,7 +285,7 @@ class Market(TradingMixin, WalletMixin):
         changed.clear()
         wants = self.wants
         for name in names:
-            book = self._symbols[name].book
+            book = self._symbols[name].stored_book    # its changes: nothing held back
             if wants is not None and not wants('depthUpdate', name):
                 book.forget_changes()      # the ids still count every change
                 continue
