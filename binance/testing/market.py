@@ -26,7 +26,6 @@ Example::
     market.place_order('key', 'BNBBTC', 'BUY', 'MARKET', quantity='1')
     market.depth('BNBBTC', 5)   # {'lastUpdateId': ..., 'bids': [[price, qty], ...], 'asks': ...}
 """
-import contextlib
 import functools
 import inspect
 import json
@@ -37,7 +36,7 @@ import re
 import threading
 import time
 from decimal import Decimal
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple, TypeVar, Union
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple, TypeVar, Union
 
 from binance.testing.market_base import (
     RATE_LIMITS, ZERO, MarketError, SymbolSpec, build_specs, check_symbol_text, fmt,
@@ -125,14 +124,31 @@ class _Symbol:
         return self.stored_book
 
 
+class _Grouping:
+    """``with market._transaction():`` (a class, not a generator: a replay enters one
+    per event)."""
+
+    __slots__ = ('_market',)
+
+    def __init__(self, market: 'Market') -> None:
+        self._market = market
+
+    def __enter__(self) -> None:
+        self._market._depth += 1
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self._market._group_ended()
+
+
 _Cls = TypeVar('_Cls', bound=type)
 
 
 def holding_the_lock(cls: _Cls) -> _Cls:
-    """Make every public method of ``cls`` (and of its mixins) run with ``self.lock`` held."""
+    """Make every public method of ``cls`` (and of its mixins) run with ``self.lock`` held
+    (not ``deliver``, and not ``now_ms``: it reads the clock, nothing the lock guards)."""
     for klass in cls.__mro__:
         for name, attr in vars(klass).items():
-            if name.startswith('_') or name in ('deliver',) or name in vars(cls) and klass is not cls:
+            if name.startswith('_') or name in ('deliver', 'now_ms') or name in vars(cls) and klass is not cls:
                 continue
             if not inspect.isfunction(attr) or getattr(attr, '_locked', False):
                 continue
@@ -186,6 +202,7 @@ class Market(TradingMixin, WalletMixin):
         self.wants: Optional[Callable[[str, str], bool]] = None
         self._pending: List[Tuple[str, str, Dict[str, Any]]] = []
         self._depth = 0
+        self._grouping = _Grouping(self)
         self._traded: Dict[str, _Symbol] = {}
         self._dirty_aggs: Dict[str, Dict[int, None]] = {}
         self._dirty_accounts: Dict[str, Dict[str, None]] = {}
@@ -251,16 +268,14 @@ class Market(TradingMixin, WalletMixin):
         if self._depth == 0:
             self._flush()
 
-    @contextlib.contextmanager
-    def _transaction(self) -> Iterator[None]:
+    def _transaction(self) -> '_Grouping':
         """Group changes; their events are published once, when the outermost ends."""
-        self._depth += 1
-        try:
-            yield
-        finally:
-            self._depth -= 1
-            if self._depth == 0:
-                self._flush()
+        return self._grouping
+
+    def _group_ended(self) -> None:
+        self._depth -= 1
+        if self._depth == 0:
+            self._flush()
 
     def _flush(self) -> None:
         self._depth += 1

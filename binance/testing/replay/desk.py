@@ -59,16 +59,17 @@ MINUTE_MS = 60000
 class _Tape:
     """Per-symbol replay state: the synthesised quotes and the last print."""
 
-    __slots__ = ('sym', 'name', 'tick', 'offsets', 'quotes', 'top', 'has_book', 'next_id',
+    __slots__ = ('sym', 'name', 'offsets', 'shared', 'quotes', 'top', 'has_book', 'next_id',
                  'last_price', 'prints', 'settled', 'held', 'hook')
 
     def __init__(self, sym: Any, has_book: bool) -> None:
         #: the market's state of the symbol (looked up once)
         self.sym = sym
         self.name = sym.spec.symbol
-        self.tick = sym.spec.tick_size
         #: the synthesised levels' distances from the top of the book
-        self.offsets = [self.tick * level for level in range(BOOK_LEVELS)]
+        self.offsets = [sym.spec.tick_size * level for level in range(BOOK_LEVELS)]
+        #: levels two tops a distance apart share (when it is one of the offsets)
+        self.shared = {offset: BOOK_LEVELS - level for level, offset in enumerate(self.offsets)}
         self.quotes: List[Order] = []
         self.top: Optional[Tuple[Decimal, Decimal, Decimal, Decimal]] = None
         self.has_book = has_book
@@ -250,7 +251,7 @@ class Desk:
             return
         if tape.settled:
             if tape.top is not None and self._may_hold(tape, top):
-                tape.sym.stored_book.update_id += self._changes(tape.top, top, tape.tick)
+                tape.sym.stored_book.update_id += self._changes(tape.top, top, tape.shared)
                 tape.top = top
                 tape.held = True
                 return
@@ -336,18 +337,15 @@ class Desk:
 
     @staticmethod
     def _changes(old: Tuple[Decimal, Decimal, Decimal, Decimal],
-                 new: Tuple[Decimal, Decimal, Decimal, Decimal], tick: Decimal) -> int:
+                 new: Tuple[Decimal, Decimal, Decimal, Decimal], shared_at: Dict[Any, int]
+                 ) -> int:
         """The book changes :meth:`_quote` makes going from settled levels around
         ``old`` to those around ``new``: on each side a level that leaves and one that
-        rests anew per price not shared, a resize per shared price if the size changed."""
+        rests anew per price not shared, a resize per shared price if the size changed
+        (``shared_at``: :attr:`_Tape.shared`)."""
         count = 0
         for index in (0, 2):
-            moved = new[index] - old[index]
-            if not moved:
-                shared = BOOK_LEVELS
-            else:
-                steps, rest = divmod(abs(moved), tick)
-                shared = BOOK_LEVELS - int(steps) if not rest and steps < BOOK_LEVELS else 0
+            shared = shared_at.get(abs(new[index] - old[index]), 0)
             count += 2 * (BOOK_LEVELS - shared)
             if new[index + 1] != old[index + 1]:
                 count += shared
