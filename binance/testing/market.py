@@ -141,14 +141,16 @@ class _Grouping:
 
 
 _Cls = TypeVar('_Cls', bound=type)
+#: public methods that run without the lock (``now_ms`` reads only the clock)
+_UNLOCKED = ('deliver', 'now_ms')
 
 
 def holding_the_lock(cls: _Cls) -> _Cls:
-    """Make every public method of ``cls`` (and of its mixins) run with ``self.lock`` held
-    (not ``deliver``, and not ``now_ms``: it reads the clock, nothing the lock guards)."""
+    """Make every public method of ``cls`` (and of its mixins) but :data:`_UNLOCKED`
+    run with ``self.lock`` held."""
     for klass in cls.__mro__:
         for name, attr in vars(klass).items():
-            if name.startswith('_') or name in ('deliver', 'now_ms') or name in vars(cls) and klass is not cls:
+            if name.startswith('_') or name in _UNLOCKED or name in vars(cls) and klass is not cls:
                 continue
             if not inspect.isfunction(attr) or getattr(attr, '_locked', False):
                 continue
