@@ -52,7 +52,7 @@ class Side:
         try:
             return getattr(self.market, action)(*args, **kwargs)
         except MarketError as exc:
-            return ('error', exc.code, exc.message)
+            return ('error', exc.code, exc.msg)
 
 
 def _compare(eager: Side, lazy: Side, with_depth: bool) -> None:
@@ -114,12 +114,18 @@ def _run(book_file: bool, seed: int, reader_from: int = -1) -> int:
                 calls.append(('cancel_order', (KEY, SYMBOL), {'orderId': order_id}))
         elif roll < 0.14:
             calls.append(('ticker_24h', (SYMBOL,), {}))
+        elif roll < 0.16:            # a stop that a later print triggers: it takes the book
+            buy = rng.random() < 0.5
+            stop = price + TICK * rng.randint(1, 9) * (1 if buy else -1)
+            calls.append(('place_order', (KEY, SYMBOL, BUY if buy else SELL, 'STOP_LOSS'),
+                          {'quantity': '0.011', 'stopPrice': str(stop)}))
         for action, args, kwargs in calls:
             assert lazy.do(action, *args, **kwargs) == eager.do(action, *args, **kwargs)
             _compare(eager, lazy, bool(lazy.depth_readers))
     assert lazy.market.depth(SYMBOL, 100) == eager.market.depth(SYMBOL, 100)
     assert lazy.market.open_orders(KEY, SYMBOL) == eager.market.open_orders(KEY, SYMBOL)
     assert lazy.market.balances(KEY) == eager.market.balances(KEY)
+    assert lazy.market.my_trades(KEY, SYMBOL) == eager.market.my_trades(KEY, SYMBOL)
     return held
 
 
