@@ -26,7 +26,6 @@ Example::
     market.place_order('key', 'BNBBTC', 'BUY', 'MARKET', quantity='1')
     market.depth('BNBBTC', 5)   # {'lastUpdateId': ..., 'bids': [[price, qty], ...], 'asks': ...}
 """
-import contextlib
 import functools
 import inspect
 import json
@@ -37,7 +36,7 @@ import re
 import threading
 import time
 from decimal import Decimal
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple, TypeVar, Union
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple, TypeVar, Union
 
 from binance.testing.market_base import (
     RATE_LIMITS, ZERO, MarketError, SymbolSpec, build_specs, check_symbol_text, fmt,
@@ -106,7 +105,10 @@ class _Symbol:
                             first_trade_id=10000000 + ids % 90000000,
                             first_agg_id=1000000 + (ids >> 20) % 9000000,
                             history_count=count, history_aggs=count * 2 // 3)
-        self.book = Book(update_id=100000000 + (ids >> 40) % 900000000)
+        #: the order book as it stands (:attr:`book` brings a replay's pending levels in first)
+        self.stored_book = Book(update_id=100000000 + (ids >> 40) % 900000000)
+        #: set while a replay holds synthesised levels back: called before the book is read
+        self.book_pending: Optional[Callable[[], None]] = None
         self.rng = random.Random('{}:{}:simulation'.format(seed, name))
         self.log_anchor = math.log(float(self.log.last_price))
         self.log_mid = self.log_anchor
@@ -114,15 +116,41 @@ class _Symbol:
         self.stops: List[Order] = []
         self.sizes = self.log.sizes  # log-normal order sizes, drawn by index
 
+    @property
+    def book(self) -> Book:
+        """The symbol's order book, with what a replay holds back materialised first."""
+        if self.book_pending is not None:
+            self.book_pending()
+        return self.stored_book
+
+
+class _Grouping:
+    """``with market._transaction():`` (a class, not a generator: a replay enters one
+    per event)."""
+
+    __slots__ = ('_market',)
+
+    def __init__(self, market: 'Market') -> None:
+        self._market = market
+
+    def __enter__(self) -> None:
+        self._market._depth += 1
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self._market._group_ended()
+
 
 _Cls = TypeVar('_Cls', bound=type)
+#: public methods that run without the lock (``now_ms`` reads only the clock)
+_UNLOCKED = ('deliver', 'now_ms')
 
 
 def holding_the_lock(cls: _Cls) -> _Cls:
-    """Make every public method of ``cls`` (and of its mixins) run with ``self.lock`` held."""
+    """Make every public method of ``cls`` (and of its mixins) but :data:`_UNLOCKED`
+    run with ``self.lock`` held."""
     for klass in cls.__mro__:
         for name, attr in vars(klass).items():
-            if name.startswith('_') or name in ('deliver',) or name in vars(cls) and klass is not cls:
+            if name.startswith('_') or name in _UNLOCKED or name in vars(cls) and klass is not cls:
                 continue
             if not inspect.isfunction(attr) or getattr(attr, '_locked', False):
                 continue
@@ -176,6 +204,7 @@ class Market(TradingMixin, WalletMixin):
         self.wants: Optional[Callable[[str, str], bool]] = None
         self._pending: List[Tuple[str, str, Dict[str, Any]]] = []
         self._depth = 0
+        self._grouping = _Grouping(self)
         self._traded: Dict[str, _Symbol] = {}
         self._dirty_aggs: Dict[str, Dict[int, None]] = {}
         self._dirty_accounts: Dict[str, Dict[str, None]] = {}
@@ -241,16 +270,14 @@ class Market(TradingMixin, WalletMixin):
         if self._depth == 0:
             self._flush()
 
-    @contextlib.contextmanager
-    def _transaction(self) -> Iterator[None]:
+    def _transaction(self) -> '_Grouping':
         """Group changes; their events are published once, when the outermost ends."""
-        self._depth += 1
-        try:
-            yield
-        finally:
-            self._depth -= 1
-            if self._depth == 0:
-                self._flush()
+        return self._grouping
+
+    def _group_ended(self) -> None:
+        self._depth -= 1
+        if self._depth == 0:
+            self._flush()
 
     def _flush(self) -> None:
         self._depth += 1
@@ -275,7 +302,7 @@ class Market(TradingMixin, WalletMixin):
         changed.clear()
         wants = self.wants
         for name in names:
-            book = self._symbols[name].book
+            book = self._symbols[name].stored_book    # its changes: nothing held back
             if wants is not None and not wants('depthUpdate', name):
                 book.forget_changes()      # the ids still count every change
                 continue

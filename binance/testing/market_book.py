@@ -223,6 +223,28 @@ class Book:
         self._drop(order)
         self._touch(side, price)
 
+    def move_quietly(self, order: Order, price: Decimal, remaining: Decimal) -> None:
+        """Move the resting ``order`` to ``price`` showing ``remaining``, without counting
+        a change: a replay bringing in levels whose changes :attr:`update_id` already
+        counted (:mod:`binance.testing.replay.desk`)."""
+        side = order.side
+        if price == order.price:
+            self.sizes[side][price] += remaining - order.remaining
+            order.qty = order.executed + remaining
+            return
+        self.sizes[side][order.price] -= order.remaining
+        self._drop(order)
+        order.price, order.qty = price, order.executed + remaining
+        level = self._orders[side].get(price)
+        if level is None:
+            level = self._orders[side][price] = []
+            self.sizes[side][price] = ZERO
+            bisect.insort(self._prices[side], price)
+        level.append(order)
+        self.counts[side] += 1
+        self.sizes[side][price] += remaining
+        order.in_book = True
+
     def _drop(self, order: Order) -> None:
         side, price = order.side, order.price
         level = self._orders[side][price]

@@ -358,6 +358,8 @@ class OrderLists:
 
     def start_pending(self, sym: Any) -> None:
         """Place the pending orders of lists whose working order filled (``sym``'s lists)."""
+        if not self._to_start:     # the usual answer, once per print
+            return
         ready = [lst for lst in self._to_start if lst.symbol == sym.spec.symbol]
         for order_list in ready:
             self._to_start.remove(order_list)

@@ -26,11 +26,21 @@ What a replay cannot know: where an order would have queued (a print at the
 order's price fills it, as if it stood first in line), and how the market
 would have answered the order (market impact: the tape is the same with or
 without it).
+
+How the desk keeps the book (the same levels, quantities, fills and update
+ids as applying each print's rule to the book at once, for less work): while
+the book holds nothing but the synthesised levels, none of them traded, and
+no ``depth``/``bookTicker`` stream reads the symbol, a print only counts the
+book changes its rule would make (the update id moves on) and holds the new
+levels back; the first look at the book (``sym.book``: a REST depth or ticker
+answer, an arriving order, a stop that triggers, a timer stream) brings them in
+without counting them again.
 """
 import bisect
+import functools
 import math
 from decimal import Decimal
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from binance.testing.market_base import fmt
 from binance.testing.market_history import merge
@@ -49,19 +59,30 @@ MINUTE_MS = 60000
 class _Tape:
     """Per-symbol replay state: the synthesised quotes and the last print."""
 
-    __slots__ = ('sym', 'offsets', 'quotes', 'top', 'has_book', 'next_id', 'last_price', 'prints')
+    __slots__ = ('sym', 'name', 'offsets', 'shared', 'quotes', 'top', 'has_book', 'next_id',
+                 'last_price', 'prints', 'settled', 'held', 'hook')
 
     def __init__(self, sym: Any, has_book: bool) -> None:
         #: the market's state of the symbol (looked up once)
         self.sym = sym
+        self.name = sym.spec.symbol
         #: the synthesised levels' distances from the top of the book
         self.offsets = [sym.spec.tick_size * level for level in range(BOOK_LEVELS)]
+        #: levels two tops a distance apart share (when it is one of the offsets)
+        self.shared = {offset: BOOK_LEVELS - level for level, offset in enumerate(self.offsets)}
         self.quotes: List[Order] = []
         self.top: Optional[Tuple[Decimal, Decimal, Decimal, Decimal]] = None
         self.has_book = has_book
         self.next_id = 1
         self.last_price: Optional[Decimal] = None
         self.prints = 0
+        #: the book holds exactly :data:`BOOK_LEVELS` untraded synthesised levels a
+        #: side and nothing else, and nobody has looked at it since (``hook`` armed)
+        self.settled = False
+        #: the levels of ``top`` are held back: the book shows an earlier top's
+        self.held = False
+        #: ``sym.book_pending`` while settled: a look at the book ends that
+        self.hook: Optional[Callable[[], None]] = None
 
 
 class _Archive:
@@ -115,7 +136,8 @@ class Desk:
                         if order.owner is None:
                             sym.book.remove(order)
                 sym.book.take_changes()
-                self._tapes[name] = _Tape(sym, name in book_symbols)
+                tape = self._tapes[name] = _Tape(sym, name in book_symbols)
+                tape.hook = functools.partial(self._looked_at, tape)
 
     def forget_past(self, symbol: str) -> None:
         """No invented past for ``symbol``: klines before its first print are flat
@@ -159,7 +181,8 @@ class Desk:
         now = market.now_ms()
         trade_id = trade_id if trade_id >= 0 else max(tape.next_id, sym.log.next_trade_id)
         tape.next_id = trade_id + 1
-        self._fill_resting(sym, price, qty, trade_id)
+        if not tape.settled:            # else no order of an account rests
+            self._fill_resting(sym, price, qty, trade_id)
         log = sym.log
         # the file's ids while they run on without gaps (the log numbers its trades itself)
         if not log.times and trade_id >= 0:
@@ -202,7 +225,7 @@ class Desk:
 
     def _fill_resting(self, sym: Any, price: Decimal, qty: Decimal, trade_id: int) -> None:
         """The account orders a print at ``price`` reaches fill, up to ``qty`` in all."""
-        book = sym.book
+        book = sym.stored_book
         left = qty
         for side in (BUY, SELL):
             best = book.best(side)
@@ -226,9 +249,16 @@ class Desk:
         only the levels it changes."""
         if tape.top == top:
             return
+        if tape.settled:
+            if tape.top is not None and self._may_hold(tape, top):
+                tape.sym.stored_book.update_id += self._changes(tape.top, top, tape.shared)
+                tape.top = top
+                tape.held = True
+                return
+            self._looked_at(tape)
         tape.top = top
         sym = tape.sym
-        book = sym.book
+        book = sym.stored_book
         bid, bid_qty, ask, ask_qty = top
         old: Dict[str, Dict[Any, Order]] = {BUY: {}, SELL: {}}
         resting = 0
@@ -288,3 +318,67 @@ class Desk:
         if fresh:
             quotes.extend(self.market.quote_many(sym.spec.symbol, fresh))
         tape.quotes = quotes
+        if (len(quotes) == 2 * BOOK_LEVELS and book.counts[BUY] == BOOK_LEVELS
+                and book.counts[SELL] == BOOK_LEVELS and not any(q.executed for q in quotes)):
+            tape.settled = True
+            sym.book_pending = tape.hook
+
+    # -- levels held back ----------------------------------------------------------
+
+    def _may_hold(self, tape: _Tape, top: Tuple[Decimal, Decimal, Decimal, Decimal]) -> bool:
+        """Whether the levels of ``top`` may wait for a look at the book: no stream
+        reads the symbol's depth, and the rule rests every level (sizes above zero,
+        prices above zero, no order of an account in the way: the book is settled)."""
+        wants = self.market.wants
+        if wants is None or wants('depthUpdate', tape.name):
+            return False
+        bid, bid_qty, ask, ask_qty = top
+        return bid_qty > 0 and ask_qty > 0 and ask > 0 and bid - tape.offsets[-1] > 0
+
+    @staticmethod
+    def _changes(old: Tuple[Decimal, Decimal, Decimal, Decimal],
+                 new: Tuple[Decimal, Decimal, Decimal, Decimal], shared_at: Dict[Any, int]
+                 ) -> int:
+        """The book changes :meth:`_quote` makes going from settled levels around
+        ``old`` to those around ``new``: on each side a level that leaves and one that
+        rests anew per price not shared, a resize per shared price if the size changed
+        (``shared_at``: :attr:`_Tape.shared`)."""
+        count = 0
+        for index in (0, 2):
+            shared = shared_at.get(abs(new[index] - old[index]), 0)
+            count += 2 * (BOOK_LEVELS - shared)
+            if new[index + 1] != old[index + 1]:
+                count += shared
+        return count
+
+    def _looked_at(self, tape: _Tape) -> None:
+        """The book of a settled tape is read or traded (``sym.book``): bring the levels
+        held back in, and stop counting on the book being untouched."""
+        with self.market.lock:
+            tape.sym.book_pending = None
+            tape.settled = False
+            if tape.held:
+                tape.held = False
+                self._bring_in(tape)
+
+    @staticmethod
+    def _bring_in(tape: _Tape) -> None:
+        """Move the settled levels to those of ``tape.top``, as the rule would have left
+        them, without counting changes (the update id counted them already)."""
+        book, top = tape.sym.stored_book, tape.top
+        if top is None:
+            return
+        bid, bid_qty, ask, ask_qty = top
+        for side, prices, size in (
+                (BUY, [bid - offset for offset in tape.offsets], bid_qty),
+                (SELL, [ask + offset for offset in tape.offsets], ask_qty)):
+            by_price = {quote.price: quote for quote in tape.quotes if quote.side == side}
+            free = []
+            for price in prices:
+                quote = by_price.pop(price, None)
+                if quote is None:
+                    free.append(price)
+                else:
+                    book.move_quietly(quote, price, size)
+            for quote, price in zip(list(by_price.values()), free):
+                book.move_quietly(quote, price, size)
