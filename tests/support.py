@@ -4,7 +4,7 @@ import time
 from typing import Any, Callable
 
 
-def wait_until(predicate: Callable[[], Any], timeout: float = 5.0, interval: float = 0.005,
+def wait_until(predicate: Callable[[], Any], timeout: float = 20.0, interval: float = 0.005,
                message: str = 'condition') -> Any:
     """Poll ``predicate`` until it returns a truthy value; fail after ``timeout`` s.
 

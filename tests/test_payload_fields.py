@@ -101,7 +101,7 @@ def test_stream_payloads_have_the_documented_fields(exchange):
     bm = _manager(exchange)
     try:
         bm.start_multiplex_socket(sorted(STREAMS), lambda m: got.setdefault(m['stream'], m['data']))
-        exchange.streams.wait_for_connections(1)
+        exchange.streams.wait_for_connections(1, timeout=30)
         wait_until(lambda: (exchange.step(3), len(got) == len(STREAMS))[1], timeout=15,
                    message='a message of every stream')
     finally:
@@ -116,7 +116,7 @@ def test_user_events_have_the_documented_fields(exchange):
     events = queue.Queue()
     bm = _manager(exchange)
     try:
-        assert bm.wait_connected(bm.start_user_socket(events.put), timeout=10)
+        assert bm.wait_connected(bm.start_user_socket(events.put), timeout=30)
         client.order_oco_sell(symbol='BNBBTC', quantity=1, price='0.02', stopPrice='0.004',
                               stopLimitPrice='0.0039', stopLimitTimeInForce='GTC')
         seen = {}

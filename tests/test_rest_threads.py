@@ -23,7 +23,7 @@ def test_blocking_rest_call_inside_a_stream_callback_is_answered(exchange):
     bm.start()
     try:
         key = bm.start_trade_socket('BNBBTC', process_message)
-        assert bm.wait_connected(key, timeout=5)
+        assert bm.wait_connected(key, timeout=30)
         exchange.streams.push(key, {'e': 'trade', 's': 'BNBBTC'})
         wait_until(lambda: len(answers) == 2, timeout=8, message='both REST answers')
     finally:
@@ -42,7 +42,7 @@ def test_events_made_by_rest_threads_reach_the_streams_in_order(exchange):
     bm.start()
     try:
         key = bm.start_user_socket(events.append)
-        assert bm.wait_connected(key, timeout=5)
+        assert bm.wait_connected(key, timeout=30)
         order = client.order_limit_buy(symbol='BNBBTC', quantity=1, price='0.00100000')
         client.cancel_order(symbol='BNBBTC', orderId=order['orderId'])
         wait_until(lambda: [e.get('x') for e in events if e.get('e') == 'executionReport'][-1:]

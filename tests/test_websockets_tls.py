@@ -82,7 +82,7 @@ def test_untrusted_certificate_is_refused(tls_exchange, caplog):
     try:
         with caplog.at_level(logging.ERROR, logger='binance.websockets'):
             bm.start_trade_socket('BNBBTC', rec)
-            wait_until(lambda: rec, timeout=10, message='the error message')
+            wait_until(lambda: rec, timeout=30, message='the error message')
         assert rec == [ERROR]
         assert 'TLS verification' in caplog.text
         assert tls_exchange.streams.connection_count('bnbbtc@trade') == 0
@@ -97,7 +97,7 @@ def test_wrong_host_name_is_refused(wrong_host_exchange, caplog):
     try:
         with caplog.at_level(logging.ERROR, logger='binance.websockets'):
             bm.start_trade_socket('BNBBTC', rec)
-            wait_until(lambda: rec, timeout=10, message='the error message')
+            wait_until(lambda: rec, timeout=30, message='the error message')
         assert rec == [ERROR]
         assert 'TLS verification' in caplog.text
         assert wrong_host_exchange.streams.connection_count() == 0
