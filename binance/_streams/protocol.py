@@ -16,7 +16,7 @@ from autobahn.twisted.websocket import (WebSocketClientFactory, WebSocketClientP
                                         connectWS)
 from twisted.internet import error as twisted_error
 
-from binance import _reactor
+from binance._streams.callbacks import call_callback, stop_for_exit
 from binance._streams.diagnostics import RedactedLog, describe, handshake_failure, is_tls_error
 from binance._streams import lockstep
 from binance._streams.frames import FastFramesMixin
@@ -77,45 +77,6 @@ class _NeverStops:
 
 
 _NEVER_STOPS = _NeverStops()
-
-
-def call_callback(callback: Callable[[Any], Any], message: Any, reactor: Any,
-                  name: str) -> None:
-    """Give ``message`` to a user callback outside the message hot path.
-
-    An exception is logged and swallowed (the stream goes on);
-    ``SystemExit``/``KeyboardInterrupt`` stop the reactor (:func:`stop_for_exit`).
-    """
-    try:
-        callback(message)
-    except Exception:
-        log.exception('%s: the callback raised', name)
-    except (SystemExit, KeyboardInterrupt) as exc:
-        stop_for_exit(reactor, name, exc)
-
-
-def stop_for_exit(reactor: Any, name: str, exc: BaseException) -> None:
-    """A callback raised ``SystemExit``/``KeyboardInterrupt``: stop the reactor.
-
-    A callback cannot end the program by raising on the reactor thread (the
-    exception would only break the connection it arrived on), so the
-    request is honoured by stopping the reactor, which ends
-    :meth:`BinanceSocketManager.run` and lets the program exit. In an asyncio
-    program (:mod:`binance.aio`) it is raised in the program's loop instead.
-    """
-    if _reactor.raise_on_asyncio_loop(exc, reactor):  # an asyncio program: asyncio.run raises it
-        return
-    log.info('%s: the callback raised %s (%s): it asked to exit; stopping the reactor',
-             name, type(exc).__name__, exc)
-    if isinstance(exc, SystemExit):  # its code becomes the process's exit status
-        _reactor.request_exit(exc.code, reactor)
-    stop = getattr(reactor, 'stop', None)
-    if stop is None:
-        return
-    try:
-        stop()
-    except twisted_error.ReactorNotRunning:
-        pass
 
 
 class StreamProtocol(FastFramesMixin, WebSocketClientProtocol):  # type: ignore[misc]
