@@ -330,8 +330,10 @@ def test_stop_socket_during_a_switch_closes_both_connections(exchange):
     try:
         key, rec, orders, stream = open_user_socket(
             exchange, bm, bm.start_user_socket, streams, '/ws/')
-        streams.server_shutdown(stream=stream, grace=30)
-        streams.stall(stream)   # the old connection never answers: the switch cannot finish
+        # the notice, then the old connection never answers: the switch cannot finish
+        # (in one reactor turn: the client must not get its barrier answered in between)
+        exchange.call(lambda: (streams.server_shutdown(stream=stream, grace=30),
+                               streams.stall(stream)))
         wait_until(lambda: streams.connection_count(stream) == 2, timeout=10,
                    message='the replacement open')
         bm.stop_socket(key)
