@@ -12,7 +12,10 @@ opening handshake, control frames, fragmented messages, the closing
 handshake, every protocol error) and takes over only the common case: once
 the connection is open, a run of complete, unfragmented, unmasked text or
 binary frames without RSV bits, sitting in the receive buffer, is delivered
-straight to ``onMessage`` with one slice per frame. The first frame that is
+with one slice per frame: the text messages of one read together to
+:meth:`FastFramesMixin.text_messages` (which gives each to ``onMessage``,
+unless the protocol handles the whole run itself), a binary one to
+``onMessage`` in its place between them. The first frame that is
 anything else (a ping, a close, a fragment, a reserved opcode, RSV bits, a
 mask, a non-minimal length, a text frame that is not valid UTF-8, a frame
 above the configured size limits) is left in autobahn's own buffer
