@@ -433,7 +433,7 @@ def warn_unstarted() -> None:
 # -- the exit status a callback asked for ---------------------------------------------
 #
 # ``sys.exit(3)`` inside a callback raises SystemExit on the reactor thread,
-# where it can only stop the reactor (see ``_streams.protocol.stop_for_exit``). The
+# where it can only stop the reactor (see ``_streams.callbacks.stop_for_exit``). The
 # code is kept here and becomes the process's exit status when the program
 # ends (or :func:`binance.testing.run_offline`'s return value), as it would be
 # had the callback run in the main thread.

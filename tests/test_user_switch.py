@@ -330,8 +330,10 @@ def test_stop_socket_during_a_switch_closes_both_connections(exchange):
     try:
         key, rec, orders, stream = open_user_socket(
             exchange, bm, bm.start_user_socket, streams, '/ws/')
-        streams.server_shutdown(stream=stream, grace=30)
-        streams.stall(stream)   # the old connection never answers: the switch cannot finish
+        # the notice, then the old connection never answers: the switch cannot finish
+        # (in one reactor turn: the client must not get its barrier answered in between)
+        exchange.call(lambda: (streams.server_shutdown(stream=stream, grace=30),
+                               streams.stall(stream)))
         wait_until(lambda: streams.connection_count(stream) == 2, timeout=10,
                    message='the replacement open')
         bm.stop_socket(key)
@@ -356,13 +358,17 @@ def test_replacement_not_ready_before_the_close_falls_back_to_reconnecting(excha
         streams.server_shutdown(stream=stream, grace=0.05)
         wait_until(lambda: streams.connection_count(stream) == 0,
                    message='the old connection closed')
+        # The server closed first; the client learns it a few reactor turns later. Resume
+        # only then: a replacement let through earlier could still win the switch, and an
+        # order placed before the client noticed would have its event sent nowhere.
+        wait_until(lambda: 'switch-over abandoned: the connection closed before its '
+                           'replacement was ready' in caplog.text,
+                   message='the client to give the switch-over up')
         streams.resume()
         assert bm.wait_connected(key, timeout=10)
         orders.place()
         orders.wait(rec)
         assert_once_in_order(orders, rec)
-        assert 'switch-over abandoned: the connection closed before its replacement was ready' \
-            in caplog.text
     finally:
         streams.resume()
         bm.close()

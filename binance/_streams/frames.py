@@ -12,7 +12,10 @@ opening handshake, control frames, fragmented messages, the closing
 handshake, every protocol error) and takes over only the common case: once
 the connection is open, a run of complete, unfragmented, unmasked text or
 binary frames without RSV bits, sitting in the receive buffer, is delivered
-straight to ``onMessage`` with one slice per frame. The first frame that is
+with one slice per frame: the text messages of one read together to
+:meth:`FastFramesMixin.text_messages` (which gives each to ``onMessage``,
+unless the protocol handles the whole run itself), a binary one to
+``onMessage`` in its place between them. The first frame that is
 anything else (a ping, a close, a fragment, a reserved opcode, RSV bits, a
 mask, a non-minimal length, a text frame that is not valid UTF-8, a frame
 above the configured size limits) is left in autobahn's own buffer
@@ -48,7 +51,8 @@ autobahn's validator), so an invalid frame fails the connection on the same
 read as without the mixin. Keeping validation on costs next to nothing on
 the fast path.
 """
-from typing import Any, Callable, Dict
+from functools import partial
+from typing import Any, Callable, Dict, List, Tuple
 
 from autobahn.twisted.websocket import WebSocketAdapterProtocol
 from autobahn.websocket.protocol import WebSocketProtocol
@@ -72,6 +76,7 @@ _STREAMING_HOOKS = ('onMessageBegin', 'onMessageFrameBegin', 'onMessageFrameData
                     '_onMessageFrameBegin', '_onMessageFrameData', '_onMessageFrameEnd',
                     '_onMessageFrame', '_onMessageEnd')
 _class_ok: Dict[type, bool] = {}
+_run_ok: Dict[type, bool] = {}
 _ADAPTER_ON_MESSAGE = WebSocketAdapterProtocol._onMessage
 
 
@@ -107,6 +112,8 @@ class FastFramesMixin:
 
     fast_frames = True
     fast_frames_delivered = 0
+    #: set by :meth:`text_messages` when it raises: the payloads it consumed
+    run_consumed = 0
     #: an unfragmented data frame longer than this is skipped as it arrives
     #: (never buffered whole, never delivered; :meth:`message_skipped` is told);
     #: 0: no limit of its own (autobahn's ``maxMessagePayloadSize`` applies)
@@ -202,6 +209,39 @@ class FastFramesMixin:
             if not more:
                 return False
 
+    def text_messages(self, payloads: List[bytes]) -> int:
+        """Hand a run of complete text messages to the application, in order.
+
+        The fast path collects the text frames of one read and hands them
+        over together. This one gives each to ``onMessage(payload, False)``
+        and stops after one that left the connection no longer open. A
+        protocol may override it, together with ``onMessage``, to handle a
+        run with one call instead of one per message; it must behave as
+        ``onMessage`` for each payload in turn (:func:`_own_run` checks that
+        both come from the same class, so a subclass that overrides only
+        ``onMessage`` gets this one back).
+
+        :returns: how many payloads were consumed (handled or dropped); the
+            frames of the others stay in the buffer for autobahn. When it
+            raises, it sets :attr:`run_consumed` to how many (the one that
+            raised included; all of them if it does not say).
+        """
+        if type(self)._onMessage is _ADAPTER_ON_MESSAGE:
+            on_message = self.onMessage  # skip the adapter's one-line forwarder
+        else:
+            on_message = self._onMessage
+        done = 0
+        try:
+            for payload in payloads:
+                done += 1
+                on_message(payload, False)
+                if self.state != _OPEN:
+                    break
+        except BaseException:
+            self.run_consumed = done
+            raise
+        return done
+
     def _fast_frames(self) -> bool:
         """Deliver the run of plain data frames at the head of ``self.data``.
 
@@ -223,10 +263,17 @@ class FastFramesMixin:
         if limit <= 0:
             limit = 1 << 63
         skip_above = self.max_message_size or (1 << 63)
-        if type(self)._onMessage is _ADAPTER_ON_MESSAGE:
+        cls = type(self)
+        if cls._onMessage is _ADAPTER_ON_MESSAGE:
             on_message = self.onMessage  # skip the adapter's one-line forwarder
         else:
             on_message = self._onMessage
+        if _own_run(cls) and 'onMessage' not in self.__dict__:
+            text_messages = self.text_messages
+        else:  # onMessage replaced (by a subclass or on the instance): one call each
+            text_messages = partial(FastFramesMixin.text_messages, self)
+        run: List[bytes] = []   # text payloads not handed over yet (their frames end at pos)
+        add = run.append
         try:
             while end - pos >= 2:
                 b0 = buf[pos]
@@ -257,6 +304,11 @@ class FastFramesMixin:
                         break
                 stop = start + n
                 if n > skip_above:  # too large: skipped as it arrives, never buffered
+                    if run:      # the messages before it first
+                        pos, delivered, octets = _hand_over(self, text_messages, run, pos,
+                                                            delivered, octets)
+                        if self.state != _OPEN:
+                            break
                     self.message_skipped(n, b0 == _BINARY_FIN)
                     if stop > end:
                         self._skip_left = stop - end
@@ -274,18 +326,37 @@ class FastFramesMixin:
                         handoff = True  # autobahn fails it now, as it would have
                     break
                 payload = buf[start:stop]
-                if validate and b0 == _TEXT_FIN and not payload.isascii():
-                    try:
-                        payload.decode('utf-8')
-                    except UnicodeDecodeError:
-                        handoff = True  # autobahn fails the connection (1007)
+                if b0 == _TEXT_FIN:
+                    if validate and not payload.isascii():
+                        try:
+                            payload.decode('utf-8')
+                        except UnicodeDecodeError:
+                            handoff = True  # autobahn fails the connection (1007)
+                            break
+                    pos = stop
+                    delivered += 1
+                    octets += n
+                    add(payload)
+                    continue
+                if run:          # a binary frame: the text messages before it first
+                    pos, delivered, octets = _hand_over(self, text_messages, run, pos, delivered,
+                                                        octets)
+                    if self.state != _OPEN:
                         break
                 pos = stop
                 delivered += 1
                 octets += n
-                on_message(payload, b0 == _BINARY_FIN)
+                on_message(payload, True)
                 if self.state != _OPEN:
                     break
+            if run:
+                pos, delivered, octets = _hand_over(self, text_messages, run, pos, delivered,
+                                                    octets)
+        except BaseException:
+            if run:  # text_messages raised: the frames after the one that raised stay
+                pos, delivered, octets = _give_back(run, self.run_consumed, pos, delivered,
+                                                    octets)
+            raise
         finally:
             if pos:
                 self.data = buf[pos:]
@@ -299,3 +370,47 @@ class FastFramesMixin:
                 if self.autoPingTimeoutCall and self.autoPingRestartOnAnyTraffic:
                     self._cancelAutoPingTimeoutCall()
         return handoff and self.state == _OPEN
+
+
+def _hand_over(proto: FastFramesMixin, text_messages: Callable[[List[bytes]], int],
+               run: List[bytes], pos: int, frames: int, octets: int) -> Tuple[int, int, int]:
+    """Hand ``run`` (text payloads whose frames end at ``pos``) to ``text_messages`` and
+    empty it; returns ``pos``, ``frames`` and ``octets`` less the frames it did not
+    consume (the connection stopped being open), which stay in the buffer. When it
+    raises, ``run`` is left as it was (see :meth:`FastFramesMixin._fast_frames`)."""
+    proto.run_consumed = len(run)
+    done = text_messages(run)
+    if done < len(run):
+        pos, frames, octets = _give_back(run, done, pos, frames, octets)
+    run.clear()
+    return pos, frames, octets
+
+
+def _give_back(run: List[bytes], done: int, pos: int, frames: int,
+               octets: int) -> Tuple[int, int, int]:
+    """``pos``, ``frames`` and ``octets`` without the frames of ``run[done:]``."""
+    for payload in run[done:]:
+        n = len(payload)
+        pos -= n + (2 if n < 126 else 4 if n < 65536 else 10)   # the minimal header
+        frames -= 1
+        octets -= n
+    return pos, frames, octets
+
+
+def _owner(cls: type, name: str) -> type:
+    for klass in cls.__mro__:
+        if name in klass.__dict__:
+            return klass
+    return object
+
+
+def _own_run(cls: type) -> bool:
+    """True when ``cls.text_messages`` stands for ``cls.onMessage`` (cached per class):
+    it is defined by the class that defines ``onMessage``, or by a subclass of it, and
+    autobahn's ``_onMessage`` forwards to ``onMessage`` unchanged."""
+    ok = _run_ok.get(cls)
+    if ok is None:
+        ok = (getattr(cls, '_onMessage', None) is _ADAPTER_ON_MESSAGE
+              and issubclass(_owner(cls, 'text_messages'), _owner(cls, 'onMessage')))
+        _run_ok[cls] = ok
+    return ok

@@ -42,7 +42,9 @@ class Subscription(StopListeners):
     afterwards.
     """
 
-    __slots__ = ('ctx', 'key', 'streams', 'callback', 'delivery', 'connections', 'stopped',
+    # stopped and callback first: the two a packed connection reads for each message, in
+    # one cache line (with thousands of streams it is rarely in the cache)
+    __slots__ = ('stopped', 'callback', 'ctx', 'key', 'streams', 'delivery', 'connections',
                  '_on_stop', 'ready', '_open')
 
     #: whether ``streams_per_connection`` may put it on a shared spot connection

@@ -10,13 +10,13 @@ the reactor it was given, so tests drive it with
 """
 import logging
 from types import MappingProxyType
-from typing import Any, Callable, Mapping, Optional, Tuple
+from typing import Any, Callable, List, Mapping, Optional, Tuple
 
 from autobahn.twisted.websocket import (WebSocketClientFactory, WebSocketClientProtocol,
                                         connectWS)
 from twisted.internet import error as twisted_error
 
-from binance import _reactor
+from binance._streams.callbacks import call_callback, stop_for_exit
 from binance._streams.diagnostics import RedactedLog, describe, handshake_failure, is_tls_error
 from binance._streams import lockstep
 from binance._streams.frames import FastFramesMixin
@@ -48,6 +48,8 @@ _IDLE_WINDOWS = 3
 #: size is rare, so the check costs next to nothing per message.
 _NOTICE_MAX = 96
 
+_OPEN = WebSocketClientProtocol.STATE_OPEN
+
 #: What :meth:`StreamProtocol._decode_edge` returns for a frame that is not JSON.
 _NOT_JSON = object()
 
@@ -75,45 +77,6 @@ class _NeverStops:
 
 
 _NEVER_STOPS = _NeverStops()
-
-
-def call_callback(callback: Callable[[Any], Any], message: Any, reactor: Any,
-                  name: str) -> None:
-    """Give ``message`` to a user callback outside the message hot path.
-
-    An exception is logged and swallowed (the stream goes on);
-    ``SystemExit``/``KeyboardInterrupt`` stop the reactor (:func:`stop_for_exit`).
-    """
-    try:
-        callback(message)
-    except Exception:
-        log.exception('%s: the callback raised', name)
-    except (SystemExit, KeyboardInterrupt) as exc:
-        stop_for_exit(reactor, name, exc)
-
-
-def stop_for_exit(reactor: Any, name: str, exc: BaseException) -> None:
-    """A callback raised ``SystemExit``/``KeyboardInterrupt``: stop the reactor.
-
-    A callback cannot end the program by raising on the reactor thread (the
-    exception would only break the connection it arrived on), so the
-    request is honoured by stopping the reactor, which ends
-    :meth:`BinanceSocketManager.run` and lets the program exit. In an asyncio
-    program (:mod:`binance.aio`) it is raised in the program's loop instead.
-    """
-    if _reactor.raise_on_asyncio_loop(exc, reactor):  # an asyncio program: asyncio.run raises it
-        return
-    log.info('%s: the callback raised %s (%s): it asked to exit; stopping the reactor',
-             name, type(exc).__name__, exc)
-    if isinstance(exc, SystemExit):  # its code becomes the process's exit status
-        _reactor.request_exit(exc.code, reactor)
-    stop = getattr(reactor, 'stop', None)
-    if stop is None:
-        return
-    try:
-        stop()
-    except twisted_error.ReactorNotRunning:
-        pass
 
 
 class StreamProtocol(FastFramesMixin, WebSocketClientProtocol):  # type: ignore[misc]
@@ -172,30 +135,57 @@ class StreamProtocol(FastFramesMixin, WebSocketClientProtocol):  # type: ignore[
                 factory.idle_timeout / _IDLE_WINDOWS, self._check_idle)
 
     def onMessage(self, payload: bytes, isBinary: bool) -> None:
+        if not isBinary:
+            self.text_messages([payload])
+            return
         self._alive = True
-        if self._gate.stopped or self._running_reactor._stopped:
-            # reactor.stop() was called (perhaps by the previous message's
-            # callback): frames still in the buffer are not delivered
-            return
-        if isBinary:
+        if not (self._gate.stopped or self._running_reactor._stopped):
             log.warning('%s: skipped a binary frame of %d bytes', self.factory.name, len(payload))
-            return
+
+    def text_messages(self, payloads: List[bytes]) -> int:
+        """The text messages of one read, in order, each as ``onMessage(payload, False)``
+        (the fast path hands them over together: one call per read, not per message).
+
+        Each is decoded and given to ``deliver``; none once the gate says
+        ``stopped`` or the reactor is stopping (``reactor.stop()`` was called,
+        perhaps by the previous message's callback); Binance's
+        ``serverShutdown`` notice goes to the factory instead.
+
+        :returns: how many were consumed (see
+            :meth:`~binance._streams.frames.FastFramesMixin.text_messages`).
+        """
+        self._alive = True
+        gate = self._gate
+        running = self._running_reactor
+        loads = _first_loads
+        done = 0
         try:
-            msg = _first_loads(payload)
-        except ValueError:
-            msg = self._decode_edge(payload)
-            if msg is _NOT_JSON:
-                return
-        if len(payload) < _NOTICE_MAX and _is_shutdown(msg):
-            self.factory.server_shutdown(self, msg)   # never reaches a market callback
-            return
-        try:
-            self._deliver(msg)
-        except Exception:
-            log.exception('%s: the callback raised; the stream goes on', self.factory.name)
-        except (SystemExit, KeyboardInterrupt) as exc:
-            self._deliver = _noop
-            stop_for_exit(self.factory.reactor, self.factory.name, exc)
+            for payload in payloads:
+                done += 1
+                if gate.stopped or running._stopped:
+                    return len(payloads)
+                try:
+                    msg = loads(payload)
+                except ValueError:
+                    msg = self._decode_edge(payload)
+                    if msg is _NOT_JSON:
+                        continue
+                if len(payload) < _NOTICE_MAX and _is_shutdown(msg):
+                    self.factory.server_shutdown(self, msg)   # never reaches a market callback
+                    continue
+                try:
+                    self._deliver(msg)
+                except Exception:
+                    log.exception('%s: the callback raised; the stream goes on', self.factory.name)
+                except (SystemExit, KeyboardInterrupt) as exc:
+                    self._deliver = _noop
+                    stop_for_exit(self.factory.reactor, self.factory.name, exc)
+                if self.state != _OPEN:
+                    break
+        except BaseException:
+            self.run_consumed = done
+            raise
+        return done
 
     def _decode_edge(self, payload: bytes) -> Any:
         """A frame the fast decoder refused: the standard library's answer (``NaN``,
@@ -331,36 +321,55 @@ class SharedStreamProtocol(StreamProtocol):
             self._routes = self.factory.fast_routes
 
     def onMessage(self, payload: bytes, isBinary: bool) -> None:
-        # The checks and the decoding repeat StreamProtocol.onMessage on purpose
-        # (as does _general its end): a helper shared by the two would cost
-        # a call per message on both hot paths.
         if isBinary:
             StreamProtocol.onMessage(self, payload, isBinary)
             return
+        self.text_messages([payload])
+
+    def text_messages(self, payloads: List[bytes]) -> int:
+        """:meth:`StreamProtocol.text_messages`, with the envelopes of the fast routes
+        given straight to their subscription's callback.
+
+        The checks and the decoding repeat StreamProtocol's on purpose (as does
+        :meth:`_general` its end): a helper shared by the two would cost a call
+        per message on both hot paths.
+        """
         self._alive = True
-        if self._gate.stopped or self._running_reactor._stopped:
-            return
+        gate = self._gate
+        running = self._running_reactor
+        loads = _first_loads
+        done = 0
         try:
-            msg = _first_loads(payload)
-        except ValueError:
-            msg = self._decode_edge(payload)
-            if msg is _NOT_JSON:
-                return
-        try:
-            sub = self._routes[msg['stream']]
-            data = msg['data']
-        except (KeyError, TypeError, IndexError):
-            self._general(payload, msg)
-            return
-        if sub.stopped:
-            return
-        try:
-            sub.callback(data)
-        except Exception:
-            log.exception('%s: the callback of %s raised; the stream goes on',
-                          self.factory.name, sub.key)
-        except (SystemExit, KeyboardInterrupt) as exc:
-            self._exit(exc)
+            for payload in payloads:
+                done += 1
+                if gate.stopped or running._stopped:
+                    return len(payloads)
+                try:
+                    msg = loads(payload)
+                except ValueError:
+                    msg = self._decode_edge(payload)
+                    if msg is _NOT_JSON:
+                        continue
+                try:
+                    sub = self._routes[msg['stream']]
+                    data = msg['data']
+                except (KeyError, TypeError, IndexError):
+                    self._general(payload, msg)
+                else:
+                    if not sub.stopped:
+                        try:
+                            sub.callback(data)
+                        except Exception:
+                            log.exception('%s: the callback of %s raised; the stream goes on',
+                                          self.factory.name, sub.key)
+                        except (SystemExit, KeyboardInterrupt) as exc:
+                            self._exit(exc)
+                if self.state != _OPEN:
+                    break
+        except BaseException:
+            self.run_consumed = done
+            raise
+        return done
 
     def _general(self, payload: bytes, msg: Any) -> None:
         """What :meth:`StreamProtocol.onMessage` does with a decoded message."""
