@@ -15,6 +15,17 @@ class FakeClock:
         self.now += seconds
 
 
+@pytest.fixture(autouse=True)
+def fresh_connection_budget():
+    """Each test starts with a fresh connection-attempt budget, as a new script would: the
+    budget is per process (Binance's 300 attempts per 5 minutes per IP), and a test worker
+    runs hundreds of tests' loopback connections within those 5 minutes. Tests of the
+    budget itself build or lower their own."""
+    from binance._streams import budget
+    budget._budgets.clear()
+    yield
+
+
 @pytest.fixture
 def fake_clock():
     """A :class:`FakeClock` starting at 2023-11-14 22:13:20 UTC."""

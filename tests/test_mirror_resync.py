@@ -18,7 +18,9 @@ def pair():
 
 
 def _rest_books(upstream, mirror, limit=20):
-    theirs = upstream.client().get_order_book(symbol='BNBBTC', limit=limit)
+    # the upstream's book read in its reactor (no request weight: the test polls, and the
+    # mirror's own snapshots must not meet the upstream's 429); the mirror's over REST
+    theirs = upstream.call(upstream.market.depth, 'BNBBTC', limit)
     ours = mirror.client().get_order_book(symbol='BNBBTC', limit=limit)
     return theirs, ours
 
@@ -47,7 +49,7 @@ def test_books_resync_after_an_upstream_drop_without_further_events(pair):
     """A drop while the upstream's book moves: once back, the mirror's book and /api/v3/depth
     equal the upstream's (by a fresh snapshot, no later event needed); the script reconnected."""
     upstream, mirror = pair
-    wait_until(lambda: _rest_books_equal(upstream, mirror), 15, message='first sync')
+    wait_until(lambda: _rest_books_equal(upstream, mirror), 15, interval=0.1, message='first sync')
     bm = local_manager(mirror)
     got = []
     try:
@@ -58,7 +60,7 @@ def test_books_resync_after_an_upstream_drop_without_further_events(pair):
             return sum(1 for path in mirror.streams.connections if 'bnbbtc@depth' in path)
         opened = handshakes()
         _cut_off(upstream, mirror, 8)
-        wait_until(lambda: _rest_books_equal(upstream, mirror), 20,
+        wait_until(lambda: _rest_books_equal(upstream, mirror), 20, interval=0.1,
                    message='the book resynchronised from a snapshot')
         theirs = upstream.call(upstream.market.depth, 'BNBBTC', 50)
         ours = mirror.call(mirror.market.depth, 'BNBBTC', 50)
@@ -73,7 +75,7 @@ def test_books_resync_after_an_upstream_drop_without_further_events(pair):
         upstream.step(3)
         wait_until(lambda: any('depth' in m['stream'] for m in got[count:]), 15,
                    message='depth events after the reconnect')
-        wait_until(lambda: _rest_books_equal(upstream, mirror), 15,
+        wait_until(lambda: _rest_books_equal(upstream, mirror), 15, interval=0.1,
                    message='the book follows the live events again')
     finally:
         bm.close()
@@ -82,7 +84,7 @@ def test_books_resync_after_an_upstream_drop_without_further_events(pair):
 def test_a_drop_with_no_missed_update_still_resyncs(pair):
     """Any loss restarts the book's procedure: a snapshot is taken even when nothing moved."""
     upstream, mirror = pair
-    wait_until(lambda: _rest_books_equal(upstream, mirror), 15, message='sync')
+    wait_until(lambda: _rest_books_equal(upstream, mirror), 15, interval=0.1, message='sync')
     upstream.clear_requests()
     losses = mirror.mirror.losses
     assert upstream.streams.drop() >= 1
@@ -98,7 +100,7 @@ def test_resting_orders_keep_filling_after_a_resync(pair):
     """A resting buy placed before the drop survives the rebuild and fills at its own price
     when the upstream later sells through it."""
     upstream, mirror = pair
-    wait_until(lambda: _rest_books_equal(upstream, mirror), 15, message='sync')
+    wait_until(lambda: _rest_books_equal(upstream, mirror), 15, interval=0.1, message='sync')
     client = mirror.client()
     bids = upstream.call(upstream.market.depth, 'BNBBTC', 20)['bids']
     price = Decimal(bids[6][0])        # well below the best bid: the outage's steps keep it resting
@@ -136,7 +138,7 @@ def test_trades_printed_while_away_fill_resting_orders_once_back(pair):
     """An upstream trade printed through a resting order while the mirror was cut off fills it
     once the connection is back (from the upstream's recent trades), exactly once."""
     upstream, mirror = pair
-    wait_until(lambda: _rest_books_equal(upstream, mirror), 15, message='sync')
+    wait_until(lambda: _rest_books_equal(upstream, mirror), 15, interval=0.1, message='sync')
     client = mirror.client()
     bids = upstream.call(upstream.market.depth, 'BNBBTC', 20)['bids']
     price = Decimal(bids[3][0])
@@ -196,7 +198,7 @@ def test_a_snapshot_asked_for_before_a_later_drop_is_not_used(pair):
     """A snapshot answered after a newer drop (fetched before it) is set aside for a fresh
     one, so the book never settles on levels from before the latest outage."""
     upstream, mirror = pair
-    wait_until(lambda: _rest_books_equal(upstream, mirror), 15, message='sync')
+    wait_until(lambda: _rest_books_equal(upstream, mirror), 15, interval=0.1, message='sync')
     follower = mirror.mirror.followers['BNBBTC']
     old = upstream.client().get_order_book(symbol='BNBBTC', limit=1000)
     upstream.step(3)                                   # the old snapshot is now stale
@@ -207,5 +209,5 @@ def test_a_snapshot_asked_for_before_a_later_drop_is_not_used(pair):
         mirror.mirror._on_snapshot(follower, old, follower.epoch - 1)
         return follower.sync.waiting_for_snapshot, follower.snapshot_pending
     assert mirror.call(late_answer) == (True, True)    # not applied; a fresh one asked for
-    wait_until(lambda: _rest_books_equal(upstream, mirror), 15,
+    wait_until(lambda: _rest_books_equal(upstream, mirror), 15, interval=0.1,
                message='synced from the fresh snapshot')
