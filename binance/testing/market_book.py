@@ -178,6 +178,11 @@ class Book:
 
     def add(self, order: Order) -> None:
         """Rest ``order`` at the back of its price level."""
+        self._place(order)
+        self._touch(order.side, order.price)
+
+    def _place(self, order: Order) -> None:
+        """Put ``order`` at the back of its price level (no change counted)."""
         side, price = order.side, order.price
         assert price is not None
         level = self._orders[side].get(price)
@@ -189,7 +194,6 @@ class Book:
         self.counts[side] += 1
         self.sizes[side][price] += order.remaining
         order.in_book = True
-        self._touch(side, price)
 
     def reduce(self, order: Order, qty: Decimal) -> None:
         """A resting order executed ``qty``; remove it when nothing remains.
@@ -235,15 +239,7 @@ class Book:
         self.sizes[side][order.price] -= order.remaining
         self._drop(order)
         order.price, order.qty = price, order.executed + remaining
-        level = self._orders[side].get(price)
-        if level is None:
-            level = self._orders[side][price] = []
-            self.sizes[side][price] = ZERO
-            bisect.insort(self._prices[side], price)
-        level.append(order)
-        self.counts[side] += 1
-        self.sizes[side][price] += remaining
-        order.in_book = True
+        self._place(order)
 
     def _drop(self, order: Order) -> None:
         side, price = order.side, order.price
