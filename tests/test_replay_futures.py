@@ -390,3 +390,51 @@ def test_usdc_contracts_are_margined_in_usdc_and_the_wallet_holds_it(tmp_path):
     assert Decimal(wallet['USDC']) == Decimal(wallet['USDT']) == 100000
     assert order['status'] == 'FILLED'
     assert {t['commissionAsset'] for t in trades} == {'USDC'}
+
+
+def _replay_with_orders(tmp_path, read_depth):
+    """Replay 200 um trades placing a MARKET and a LIMIT order on the way; with or without a
+    depth reader. Returns the fills and the final /fapi depth."""
+    _um(tmp_path, rf.um_trade_rows(200))
+    with LocalExchange(replay=[str(tmp_path)], speed=0) as ex:
+        bm = local_manager(ex)
+        client = ex.client()
+        fills, depths = [], []
+
+        def on_agg(msg):
+            msg = msg['data']
+            if msg['f'] == 6000050:
+                client.futures_create_order(symbol='BTCUSDT', side='BUY', type='MARKET',
+                                            quantity='0.012')
+            if msg['f'] == 6000120:
+                depths.append(client.futures_order_book(symbol='BTCUSDT', limit=10))
+                client.futures_create_order(symbol='BTCUSDT', side='SELL', type='LIMIT',
+                                            quantity='0.012', price='60005.0',
+                                            timeInForce='GTC')
+
+        def on_user(msg):
+            if msg['e'] == 'ORDER_TRADE_UPDATE' and msg['o']['x'] == 'TRADE':
+                fills.append((msg['o']['S'], msg['o']['l'], msg['o']['L'], msg['o']['m'],
+                              msg['T']))
+        ex.replay.gate.held = True
+        bm.start_futures_user_socket(on_user)
+        bm.start_futures_multiplex_socket(['btcusdt@aggTrade'], on_agg)
+        if read_depth:
+            bm.start_futures_multiplex_socket(['btcusdt@depth@100ms'], lambda msg: None)
+        wait_until(lambda: bm.connecting_socket_count() == 0, timeout=30,
+                   message='the sockets')
+        ex.call(lambda: setattr(ex.replay.gate, 'held', False))
+        _run_to_end(ex, bm)
+        depths.append(client.futures_order_book(symbol='BTCUSDT', limit=10))
+    return fills, depths
+
+
+def test_a_depth_reader_changes_nothing_a_script_sees(tmp_path):
+    """The synthesised book is built only when read: with or without a depth stream reading
+    it, the same orders get the same fills and /fapi/v1/depth the same levels and ids."""
+    with_reader = _replay_with_orders(tmp_path / 'a', read_depth=True)
+    without = _replay_with_orders(tmp_path / 'b', read_depth=False)
+    fills, depths = without
+    assert [f[0] for f in fills][:1] == ['BUY'] and any(f[0] == 'SELL' for f in fills)
+    assert all(d['bids'] and d['asks'] for d in depths)
+    assert without == with_reader

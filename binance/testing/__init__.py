@@ -414,6 +414,7 @@ class LocalExchange:
         self.replay.gate.drains.append(self._futures_dispatch.drain)
         # trades, aggTrades and depth updates are formatted only where streams read them
         self.market.wants = self.streams.wants
+        self.futures.wants = self.fstreams.wants
         from binance.testing.replay.listen_keys import expire_in_replay_time
         self.replay.gate.drains.append(expire_in_replay_time(
             reactor, tape.timers, (self.market, self.futures, self.coin_futures)))
