@@ -384,6 +384,8 @@ def test_usdc_contracts_are_margined_in_usdc_and_the_wallet_holds_it(tmp_path):
     with LocalExchange(replay=[str(tmp_path)], speed=1000) as ex:
         client = ex.client()
         wallet = {b['asset']: b['balance'] for b in client.futures_account_balance()}
+        # that request started the tape; before its first print the book is empty
+        wait_until(lambda: ex.replay.tape.released, timeout=30, message='the first print')
         order = client.futures_create_order(symbol='ETHUSDC', side='BUY', type='MARKET',
                                             quantity='0.100', newOrderRespType='RESULT')
         trades = client.futures_account_trades(symbol='ETHUSDC')
