@@ -98,6 +98,13 @@ def format_message(msg: Any) -> str:
     return prefix + (text if len(text) <= 200 else text[:197] + '...')
 
 
+def _add_source(parser: Any, local: str, live: str) -> None:
+    """``--local`` (the default) or ``--live``, stored as ``args.local``."""
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument('--local', dest='local', action='store_true', default=True, help=local)
+    where.add_argument('--live', dest='local', action='store_false', help=live)
+
+
 def _record_parser(sub: Any) -> None:
     record = sub.add_parser(
         'record', help='write stream messages to gzip JSON lines, one file per hour',
@@ -108,11 +115,8 @@ def _record_parser(sub: Any) -> None:
                         help='stream names such as btcusdt@trade, btcusdt@depth@100ms')
     record.add_argument('--out', required=True, metavar='DIR',
                         help='directory of the recording (created when missing)')
-    where = record.add_mutually_exclusive_group()
-    where.add_argument('--local', dest='local', action='store_true', default=True,
-                       help='record the embedded local exchange (default; no internet needed)')
-    where.add_argument('--live', dest='local', action='store_false',
-                       help="record Binance's stream servers")
+    _add_source(record, local='record the embedded local exchange (default; no internet needed)',
+                live="record Binance's stream servers")
     record.add_argument('--duration', type=float, default=None, metavar='SECONDS',
                         help='stop after SECONDS (default: run until Ctrl-C)')
     record.add_argument('--seed', type=int, default=0, help='seed of the local market (with --local)')
@@ -125,11 +129,9 @@ def _parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
                             description='Print Binance stream messages, one line each.')
     stream.add_argument('streams', nargs='+', metavar='STREAM',
                         help='stream names such as bnbbtc@trade, ethbtc@kline_1m, bnbbtc@depth5')
-    where = stream.add_mutually_exclusive_group()
-    where.add_argument('--local', dest='local', action='store_true', default=True,
-                       help='run against the embedded local exchange (default; no internet needed)')
-    where.add_argument('--live', dest='local', action='store_false',
-                       help='connect to the real Binance stream servers')
+    _add_source(stream, local='run against the embedded local exchange (default; no internet '
+                              'needed)',
+                live='connect to the real Binance stream servers')
     stream.add_argument('--count', type=int, default=None, metavar='N',
                         help='exit after N messages (default: run until Ctrl-C)')
     stream.add_argument('--timeout', type=float, default=None, metavar='SECONDS',

@@ -122,35 +122,51 @@ def test_a_websocket_api_order_placed_in_a_callback_fills_against_the_very_next_
         assert fills == [('NEW', -1, '0.00000000', False), ('TRADE', 4000001, '99.50000000', True)]
 
 
-def test_a_rest_order_placed_in_a_callback_is_reported_before_the_next_trade(tmp_path):
-    """The executionReport of a REST order made in a trade callback comes before the next trade."""
-    path = rf.write(tmp_path, 'ETHUSDT-trades-2025-03-01',
-                    rf.trade_rows(20, prices=[100.0 + i % 3 for i in range(20)]))
+def _reports_between_trades(path, first_id, start_user, user_key, report, start_trades,
+                            trade_id, place):
+    """Replay ``path`` in lockstep; ``place(client)`` at the 4th and 11th trades. Returns what
+    the script saw, in order: ('trade', id) and ('report', execution type)."""
     with LocalExchange(replay=[path], speed=0) as ex:
         bm = local_manager(ex)
         client = ex.client()
         seen = []
 
         def on_user(msg):
-            if msg.get('e') == 'executionReport':
-                seen.append(('report', msg['x']))
+            execution = report(msg)
+            if execution is not None:
+                seen.append(('report', execution))
 
         def on_trade(msg):
-            seen.append(('trade', msg['t']))
-            if msg['t'] in (4000003, 4000010):
-                client.order_limit_buy(symbol='ETHUSDT', quantity='0.1', price='90.00')
+            seen.append(('trade', trade_id(msg)))
+            if trade_id(msg) in (first_id + 3, first_id + 10):
+                place(client)
         try:
             ex.replay.gate.held = True
-            bm.start_user_socket(on_user)
-            bm.wait_connected('user', timeout=30)
-            bm.start_trade_socket('ETHUSDT', on_trade)
+            start_user(bm, on_user)
+            bm.wait_connected(user_key, timeout=30)
+            start_trades(bm, on_trade)
             ex.call(lambda: setattr(ex.replay.gate, 'held', False))
             wait_until(lambda: ex.replay.exhausted, timeout=60, message='the end of the data')
         finally:
             bm.close()
-        trades = [('trade', 4000000 + i) for i in range(20)]
-        assert seen == trades[:4] + [('report', 'NEW')] + trades[4:11] + [('report', 'NEW')] \
-            + trades[11:]
+    return seen
+
+
+def _trades_with_two_reports(first_id):
+    trades = [('trade', first_id + i) for i in range(20)]
+    return trades[:4] + [('report', 'NEW')] + trades[4:11] + [('report', 'NEW')] + trades[11:]
+
+
+def test_a_rest_order_placed_in_a_callback_is_reported_before_the_next_trade(tmp_path):
+    """The executionReport of a REST order made in a trade callback comes before the next trade."""
+    path = rf.write(tmp_path, 'ETHUSDT-trades-2025-03-01',
+                    rf.trade_rows(20, prices=[100.0 + i % 3 for i in range(20)]))
+    seen = _reports_between_trades(
+        path, 4000000, lambda bm, cb: bm.start_user_socket(cb), 'user',
+        lambda msg: msg['x'] if msg.get('e') == 'executionReport' else None,
+        lambda bm, cb: bm.start_trade_socket('ETHUSDT', cb), lambda msg: msg['t'],
+        lambda client: client.order_limit_buy(symbol='ETHUSDT', quantity='0.1', price='90.00'))
+    assert seen == _trades_with_two_reports(4000000)
 
 
 def test_stopping_a_socket_in_its_callback_ends_its_messages_and_the_replay_goes_on(tmp_path):
@@ -275,31 +291,12 @@ def test_a_futures_rest_order_placed_in_a_callback_is_reported_before_the_next_t
     rows = rf.um_trade_rows(20)
     path = rf.write(rf.um_path(tmp_path, 'trades'), 'BTCUSDT-trades-2025-03-01', rows,
                     header=rf.UM_TRADES_HEADER)
-    with LocalExchange(replay=[path], speed=0) as ex:
-        bm = local_manager(ex)
-        client = ex.client()
-        seen = []
-
-        def on_user(msg):
-            if msg.get('e') == 'ORDER_TRADE_UPDATE':
-                seen.append(('report', msg['o']['x']))
-
-        def on_agg(msg):
-            msg = msg['data']
-            seen.append(('trade', msg['f']))
-            if msg['f'] in (6000003, 6000010):
-                client.futures_create_order(symbol='BTCUSDT', side='BUY', type='LIMIT',
-                                            quantity='0.010', price='50000.0',
-                                            timeInForce='GTC')
-        try:
-            ex.replay.gate.held = True
-            bm.start_futures_user_socket(on_user)
-            bm.wait_connected('futures_user', timeout=30)
-            bm.start_aggtrade_futures_socket('BTCUSDT', on_agg)
-            ex.call(lambda: setattr(ex.replay.gate, 'held', False))
-            wait_until(lambda: ex.replay.exhausted, timeout=60, message='the end of the data')
-        finally:
-            bm.close()
-        trades = [('trade', 6000000 + i) for i in range(20)]
-        assert seen == trades[:4] + [('report', 'NEW')] + trades[4:11] + [('report', 'NEW')] \
-            + trades[11:]
+    seen = _reports_between_trades(
+        path, 6000000, lambda bm, cb: bm.start_futures_user_socket(cb), 'futures_user',
+        lambda msg: msg['o']['x'] if msg.get('e') == 'ORDER_TRADE_UPDATE' else None,
+        lambda bm, cb: bm.start_aggtrade_futures_socket('BTCUSDT', cb),
+        lambda msg: msg['data']['f'],
+        lambda client: client.futures_create_order(symbol='BTCUSDT', side='BUY', type='LIMIT',
+                                                   quantity='0.010', price='50000.0',
+                                                   timeInForce='GTC'))
+    assert seen == _trades_with_two_reports(6000000)

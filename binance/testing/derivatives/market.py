@@ -85,7 +85,6 @@ class FuturesMarket(Market):
                                 self._emit)
         self.algo = AlgoService(contracts, self.prices, self.ledger, self.orders, self._emit)
         self._outer: List[Callable[[str, str, Dict[str, Any]], Any]] = []
-        self._last_u: Dict[str, int] = {}
         #: set once a futures request or stream connection arrived; the local
         #: exchange's ticker steps this market only from then on
         self.active = False
@@ -146,11 +145,9 @@ class FuturesMarket(Market):
                 self.orders.on_execution(payload)
             return  # the engine's balance events are not futures events
         if kind == 'depthUpdate':
-            payload = dict(payload, T=payload['E'], pu=payload['U'] - 1)
-            self._last_u[key] = payload['u']
-            payload = {k: payload[k] for k in ('e', 'E', 'T', 's', 'U', 'u', 'pu', 'b', 'a')}
-            payload['b'] = self._levels(key, payload['b'])
-            payload['a'] = self._levels(key, payload['a'])
+            payload = {'e': payload['e'], 'E': payload['E'], 'T': payload['E'], 's': payload['s'],
+                       'U': payload['U'], 'u': payload['u'], 'pu': payload['U'] - 1,
+                       'b': self._levels(key, payload['b']), 'a': self._levels(key, payload['a'])}
         elif kind == 'aggTrade':
             payload = {k: v for k, v in payload.items() if k != 'M'}
             payload.update(p=self.price_str(key, payload['p']), q=self.qty_str(key, payload['q']))
