@@ -4,6 +4,7 @@
 
     python -m benchmarks.bench_many                 # 3,000 trade streams, both modes
     python -m benchmarks.bench_many --streams 500 --seconds 3
+    python -m benchmarks.bench_many --sweep         # the ratio at 300, 1,000, 3,000 streams
 
 Everything stays on 127.0.0.1. A server process runs the local exchange's
 :class:`binance.testing.streams.StreamServer` (Binance's SUBSCRIBE handling,
@@ -207,6 +208,26 @@ def run_mode(mode: str, args: argparse.Namespace) -> Dict[str, Any]:
     return result
 
 
+def sweep(args: argparse.Namespace) -> None:
+    """The packed/single ratio as the number of distinct streams grows, at one message
+    rate and one batch per round for both modes: what grows with the streams is the
+    per-stream state a message touches (route entry, subscription, the callback)."""
+    rate = args.streams * args.rounds
+    print('packed against single at {:,.0f} messages/s'.format(rate))
+    print('{:>8} {:>9} {:>14} {:>14} {:>9}'.format(
+        'streams', 'rounds/s', 'packed us/msg', 'single us/msg', 'x single'))
+    rows = []
+    for streams in (300, 1000, 3000):
+        point = argparse.Namespace(**dict(vars(args), streams=streams, rounds=rate / streams))
+        packed, single = (run_mode(mode, point)['cpu_us_per_msg'] for mode in ('packed', 'single'))
+        rows.append({'streams': streams, 'packed': packed, 'single': single})
+        print('{:>8} {:>9.1f} {:>14.2f} {:>14.2f} {:>9.2f}'.format(
+            streams, point.rounds, packed, single, packed / single))
+    if args.json:
+        with open(args.json, 'w') as fh:
+            json.dump(rows, fh, indent=1)
+
+
 def main(argv: Optional[List[str]] = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--role', choices=('driver', 'server', 'client'), default='driver')
@@ -217,12 +238,18 @@ def main(argv: Optional[List[str]] = None) -> None:
     parser.add_argument('--timeout', type=float, default=120.0)
     parser.add_argument('--port', type=int, default=0)
     parser.add_argument('--json', help='write the results to this file')
+    parser.add_argument('--sweep', action='store_true',
+                        help='packed against single at 300, 1,000 and 3,000 streams, '
+                             'all at the message rate of --streams x --rounds')
     args = parser.parse_args(argv)
     if args.role == 'server':
         serve(args)
         return
     if args.role == 'client':
         client(args)
+        return
+    if args.sweep:
+        sweep(args)
         return
     results = [run_mode(mode, args) for mode in ('packed', 'default', 'single')]
     print('{} trade streams, {} rounds/s'.format(args.streams, args.rounds))
