@@ -7,11 +7,13 @@ import pytest
 #: starts one of them while the other has nothing left to do. Measured with
 #: ``--durations=0``; a file missing here only costs balance, never a result.
 SLOW_FILES = (
-    'test_examples.py', 'test_docs.py', 'test_market_retention.py',
+    'test_examples.py', 'test_websockets_futures.py', 'test_ws_api_session.py',
+    'test_websockets.py', 'test_docs.py', 'test_market_retention.py',
     'test_replay_futures_run.py', 'test_offline.py', 'test_paper_cli.py',
     'test_exit_status.py', 'test_rest_deadline.py', 'test_replay_audit.py',
     'test_exit_sockets_open.py', 'test_market.py', 'test_record.py', 'test_replay_run.py',
-    'test_fallback_log.py', 'test_cli.py', 'test_pytest_plugin.py',
+    'test_fallback_log.py', 'test_cli.py', 'test_pytest_plugin.py', 'test_local_exchange.py',
+    'test_replay_desk.py', 'test_packed.py',
 )
 
 
