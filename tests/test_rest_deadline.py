@@ -149,7 +149,7 @@ def test_a_calls_own_timeout_overrides_the_clients(hostile):
 
 def test_a_connect_read_pair_allows_their_sum(hostile):
     """A (connect, read) timeout pair gives the call connect + read seconds in all."""
-    client = _client(hostile('trickle', pause=0.2), requests_params={'timeout': (1.0, 0.5)})
+    client = _client(hostile('trickle', pause=0.2), requests_params={'timeout': (0.5, 1.0)})
     started = time.monotonic()
     with pytest.raises(BinanceTimeoutException, match=r'deadline of 1\.5 s'):
         client.ping()
