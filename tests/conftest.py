@@ -2,22 +2,19 @@
 clock; the order in which pytest-xdist hands out the test files."""
 import pytest
 
-#: The order in which pytest-xdist hands out the files (``-n 2 --dist loadfile``), before
-#: the others: the slowest first, so that no worker starts one of them while the other has
-#: nothing left to do, and the two that run many processes at once (examples, docs) each
-#: followed by files that mostly wait on sockets, which then run beside them on the other
-#: worker. Measured with ``--durations=0``; a file missing here only costs balance.
+#: Files that take the longest (several seconds each: child processes, module fixtures
+#: running many scripts), handed out first under ``-n 2 --dist loadfile`` so that no worker
+#: starts one of them while the other has nothing left to do. The two that run many
+#: processes at once (examples, docs) go first and side by side, so that few other tests
+#: run while they hold both cores. Measured with ``--durations=0``; a file missing here only
+#: costs balance, never a result.
 SLOW_FILES = (
-    'test_examples.py',
-    'test_websockets_futures.py', 'test_ws_api_session.py', 'test_websockets.py',
-    'test_docs.py',
-    'test_websockets_coin_futures.py', 'test_mirror.py', 'test_mirror_resync.py',
-    'test_user_switch.py', 'test_stream_faults.py',
-    'test_market_retention.py', 'test_replay_futures_run.py', 'test_offline.py',
-    'test_paper_cli.py', 'test_exit_status.py', 'test_rest_deadline.py', 'test_replay_audit.py',
+    'test_examples.py', 'test_docs.py', 'test_market_retention.py',
+    'test_replay_futures_run.py', 'test_offline.py', 'test_paper_cli.py',
+    'test_exit_status.py', 'test_rest_deadline.py', 'test_replay_audit.py',
     'test_exit_sockets_open.py', 'test_market.py', 'test_record.py', 'test_replay_run.py',
-    'test_fallback_log.py', 'test_cli.py', 'test_pytest_plugin.py', 'test_local_exchange.py',
-    'test_replay_desk.py', 'test_packed.py',
+    'test_fallback_log.py', 'test_cli.py', 'test_pytest_plugin.py', 'test_websockets_futures.py',
+    'test_local_exchange.py', 'test_replay_desk.py', 'test_packed.py',
 )
 
 
