@@ -244,6 +244,20 @@ def _preimport() -> None:
     import binance.websockets  # noqa: F401
     import dateparser
     dateparser.parse('1 day ago UTC', languages=['en'])   # loads its language data
+    # what LocalExchange.start() imports on first use (each page starts one): imported
+    # here once instead of in every page's process; a module renamed since only costs time
+    import importlib
+    for name in ('coin_desk', 'coin_futures_rest', 'coin_futures_streams', 'futures_rest',
+                 'futures_streams', 'futures_wsapi', 'margin', 'margin_rest', 'rest_server',
+                 'streams_wsapi_orders', 'streams_wsapi_spot', 'subaccounts', 'wallet_extras',
+                 'derivatives.coin'):
+        try:
+            importlib.import_module('binance.testing.' + name)
+        except ImportError:
+            pass
+    import http.server  # noqa: F401
+    import netrc  # noqa: F401
+    time.strptime('2024', '%Y')   # compiles _strptime's patterns
     assert 'twisted.internet.reactor' not in sys.modules
 
 

@@ -537,6 +537,9 @@ def test_bad_constructor_arguments():
         LocalExchange(api_key='')
     with pytest.raises(ValueError, match='unknown symbol'):
         LocalExchange(symbols=['XYZBTC'])
+    for scale in (0, -1, True, '0.1'):
+        with pytest.raises(ValueError, match='stream_period_scale must be a positive number'):
+            LocalExchange(stream_period_scale=scale)
 
 
 @pytest.mark.timeout(60)

@@ -10,8 +10,9 @@ from tests.support import local_manager, wait_until
 
 @pytest.fixture(scope='module')
 def pair():
-    upstream = LocalExchange(seed=3, tick=None,
-                              symbols=['BNBBTC', 'ETHBTC', 'LTCBTC', 'NEOBTC']).start()
+    # the upstream's klines every 0.2 s rather than Binance's 2 s: the relay test waits for them
+    upstream = LocalExchange(seed=3, tick=None, symbols=['BNBBTC', 'ETHBTC', 'LTCBTC', 'NEOBTC'],
+                             stream_period_scale=0.1).start()
     mirror = LocalExchange(mirror=True, upstream=(upstream.api_url, upstream.stream_url),
                            symbols=['BNBBTC'], tick=None).start()
     yield upstream, mirror

@@ -8,13 +8,22 @@ from tests.support import local_manager, wait_until
 
 
 @pytest.fixture(scope='module')
-def pair():
-    upstream = LocalExchange(seed=11, tick=None, symbols=['BNBBTC', 'ETHBTC']).start()
+def upstream():
+    # klines relayed every 0.2 s rather than Binance's 2 s: the relay test waits for one
+    upstream = LocalExchange(seed=11, tick=None, symbols=['BNBBTC', 'ETHBTC'],
+                             stream_period_scale=0.1).start()
+    yield upstream
+    upstream.stop()
+
+
+@pytest.fixture
+def pair(upstream):
+    """The module's upstream and a new mirror of it: each test's drops start from a fresh
+    reconnect backoff (a shared mirror waits longer after each earlier test's drop)."""
     mirror = LocalExchange(mirror=True, upstream=(upstream.api_url, upstream.stream_url),
                            symbols=['BNBBTC'], tick=None).start()
     yield upstream, mirror
     mirror.stop()
-    upstream.stop()
 
 
 def _rest_books(upstream, mirror, limit=20):

@@ -7,6 +7,8 @@ STP", are left out).
 """
 import queue
 
+import pytest
+
 from binance.websockets import BinanceSocketManager
 from tests.support import wait_until
 
@@ -95,6 +97,8 @@ def _manager(exchange):
     return bm
 
 
+# the kline (2 s) and ticker (1 s) timers at ten times Binance's cadence: a first message is enough
+@pytest.mark.binance_exchange(stream_period_scale=0.1)
 def test_stream_payloads_have_the_documented_fields(exchange):
     """Each market stream's payload carries exactly the fields of Binance's stream docs."""
     got = {}

@@ -56,7 +56,7 @@ def test_record_cli_writes_what_it_receives_from_the_local_exchange(tmp_path):
     out = tmp_path / 'rec'
     proc = subprocess.run(
         [sys.executable, '-m', 'binance', 'record', 'bnbbtc@trade', 'bnbbtc@depth@100ms',
-         '--out', str(out), '--duration', '2'],
+         '--out', str(out), '--duration', '1'],
         cwd=str(ROOT), capture_output=True, text=True, timeout=90)
     assert proc.returncode == 0, proc.stderr
     rows = _lines(str(out))

@@ -82,7 +82,7 @@ def test_a_record_cli_recording_replays(tmp_path):
     out = tmp_path / 'rec'
     proc = subprocess.run(
         [sys.executable, '-m', 'binance', 'record', 'bnbbtc@trade', '--local', '--out',
-         str(out), '--duration', '3'], cwd=str(ROOT), capture_output=True, text=True,
+         str(out), '--duration', '1'], cwd=str(ROOT), capture_output=True, text=True,
         timeout=90)
     assert proc.returncode == 0, proc.stderr
     import gzip

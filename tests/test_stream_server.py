@@ -763,6 +763,23 @@ def test_periodic_streams_publish_on_their_timers(clocked):
     assert kline[0]['k']['o'] == '1.0' and kline[0]['k']['x'] is False
 
 
+def test_a_period_scale_shortens_every_timer_stream(market):
+    """period_scale=0.1 sends a 1 s ticker every 0.1 s and a 2 s kline every 0.2 s."""
+    clock = MemoryReactorClock()
+    server = StreamServer(market, reactor=clock, period_scale=0.1)
+    server.listen()
+    client = ClockClient(server, '/stream?streams=bnbbtc@ticker/bnbbtc@kline_1m')
+    clock.advance(0.05)
+    assert client.messages() == []
+    clock.advance(0.06)
+    assert [m['stream'] for m in client.messages()] == ['bnbbtc@ticker']
+    clock.advance(0.1)
+    assert sorted(m['stream'] for m in client.messages()) == ['bnbbtc@kline_1m',
+                                                              'bnbbtc@ticker']
+    with pytest.raises(ValueError, match='period_scale must be a positive number'):
+        StreamServer(market, reactor=clock, period_scale=0)
+
+
 def test_kline_stream_sends_final_kline_when_it_closes(clocked, market):
     """When a new kline opens, the previous one is sent once more with x=true."""
     clock, server = clocked

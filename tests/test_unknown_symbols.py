@@ -57,10 +57,13 @@ def test_listed_symbols_cause_no_warning(exchange, caplog):
         bm.close()
 
 
-def test_depth_cache_of_an_unlisted_symbol_calls_back_none_and_stops(exchange, caplog):
+def test_depth_cache_of_an_unlisted_symbol_calls_back_none_and_stops(exchange, caplog,
+                                                                     monkeypatch):
     """DepthCacheManager(client, 'FOOBAR') gets -1121 once: callback(None), an error logged, no retries."""
     from binance.depthcache import DepthCacheManager
     caplog.set_level(logging.WARNING)
+    # no diff event ever comes for FOOBAR: ask for the snapshot after 0.02 s, not SNAPSHOT_WAIT's 1 s
+    monkeypatch.setattr(DepthCacheManager, 'SNAPSHOT_WAIT', 0.02)
     bm = _manager(exchange)
     got = []
     DepthCacheManager(exchange.client(), 'FOOBAR', callback=got.append, bm=bm)

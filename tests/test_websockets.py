@@ -13,6 +13,9 @@ from binance.websockets import BinanceSocketManager
 from tests.support import wait_until
 
 ERROR = {'e': 'error', 'm': 'Max reconnect retries reached'}
+# timer streams (tickers, klines, partial depth) at ten times Binance's cadence: no test
+# here pins the cadence, the timed ones wait for a first message
+MODULE_EXCHANGE = {'tick': None, 'stream_period_scale': 0.1}
 
 
 @pytest.fixture(scope='module')

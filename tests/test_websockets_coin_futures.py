@@ -8,7 +8,9 @@ from binance.futures_depthcache import CoinFuturesDepthCacheManager
 from binance.websockets import BinanceSocketManager
 from tests.support import first, local_manager, wait_until
 
-MODULE_EXCHANGE = {'tick': 0.05}
+# timer streams (markPrice@1s, @ticker, klines) ten times Binance's cadence: no test here
+# pins the cadence, each waits for a first message
+MODULE_EXCHANGE = {'tick': 0.05, 'stream_period_scale': 0.1}
 PERP = 'BTCUSD_PERP'
 
 
@@ -174,3 +176,9 @@ def test_coin_depth_cache_keeps_the_true_book(ex):
     finally:
         dcm.close()
         bm.close()
+
+
+def test_the_exchanges_stream_period_scale_reaches_its_three_stream_servers(ex):
+    """LocalExchange(stream_period_scale=0.1) sets the timer cadence of spot, fstream and dstream."""
+    assert [server.period_scale for server in (ex.streams, ex.fstreams, ex.coin.streams)] == \
+        [0.1, 0.1, 0.1]

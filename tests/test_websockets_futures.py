@@ -8,7 +8,9 @@ from binance.websockets import BinanceSocketManager
 from tests.support import first, local_manager, wait_until
 
 
-MODULE_EXCHANGE = {'tick': 0.05}
+# timer streams (markPrice@1s, @ticker, klines) ten times Binance's cadence: no test here
+# pins the cadence, each waits for a first message
+MODULE_EXCHANGE = {'tick': 0.05, 'stream_period_scale': 0.1}
 
 
 @pytest.fixture(scope='module')
@@ -79,7 +81,7 @@ def test_an_unrouted_connection_gets_only_public_streams(ex, bm):
                            DELIVER_ENVELOPE)
     assert bm.wait_connected(key, timeout=10)
     seen = set()
-    for _ in range(40):
+    for _ in range(10):   # 0.5 s of depth at tick 0.05: five mark-price periods (0.1 s here)
         seen.add(messages.get(timeout=10)['stream'])
     assert seen == {'btcusdt@depth'}
 
@@ -218,7 +220,7 @@ def test_a_raising_callback_does_not_end_a_futures_stream(ex, bm):
 
 def test_futures_sockets_verify_tls():
     """wss:// fstream connections verify the certificate against the given CA."""
-    with LocalExchange(tick=0.05, tls=True) as secure:
+    with LocalExchange(tick=0.05, tls=True, stream_period_scale=0.1) as secure:
         manager = BinanceSocketManager(secure.client(), tls_ca=secure.ca_file)
         manager.FSTREAM_URL = secure.fstream_url
         messages = queue.Queue()

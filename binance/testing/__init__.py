@@ -136,6 +136,12 @@ class LocalExchange:
     :param ping_interval: seconds between the stream server's pings;
         :param pong_timeout: seconds it waits for a pong;
         :param max_connection_age: seconds after which it closes a connection.
+    :param stream_period_scale: factor on the period of the timer-driven
+        streams of every stream server (spot, USD-M, COIN-M: tickers, mark
+        prices, klines, partial depth, average price). ``1.0`` (default) is
+        Binance's cadence; ``0.1`` sends ``<symbol>@markPrice@1s`` every
+        0.1 s, for tests and quick demos that should not wait a second for
+        each message.
     :param clock_offset: seconds the exchange's clock runs ahead of this
         machine's (negative: behind); see :attr:`clock_offset`.
     :param mirror: paper trading on live prices: follow an upstream exchange's
@@ -186,11 +192,13 @@ class LocalExchange:
                  clock_offset: float = 0.0,
                  futures_balances: Optional[Mapping[str, Any]] = None,
                  mirror: bool = False, upstream: Any = None, replay: Any = None,
-                 speed: float = 0.0) -> None:
+                 speed: float = 0.0, stream_period_scale: float = 1.0) -> None:
         if tick is not None and (isinstance(tick, bool) or not isinstance(tick, (int, float))
                                  or tick <= 0):
             raise ValueError('tick must be a positive number of seconds or None, got {!r}'
                              .format(tick))
+        from binance.testing.streams import check_period_scale
+        check_period_scale(stream_period_scale, 'stream_period_scale')
         if isinstance(tls_hostnames, str) or not tls_hostnames:
             raise ValueError('tls_hostnames must be a non-empty sequence of host names, got {!r}'
                              .format(tls_hostnames))
@@ -212,7 +220,7 @@ class LocalExchange:
         self._api_secret = api_secret
         self._stream_options: Dict[str, Any] = dict(
             ping_interval=ping_interval, pong_timeout=pong_timeout,
-            max_connection_age=max_connection_age)
+            max_connection_age=max_connection_age, period_scale=stream_period_scale)
         #: the :class:`~binance.testing.replay.Replay` of ``replay=`` (else ``None``)
         self.replay: Any = None
         if replay is not None:

@@ -345,13 +345,14 @@ class Market(TradingMixin, WalletMixin):
         mid = float(sym.log.last_price)
         for side, sign in ((BUY, -1), (SELL, 1)):
             distance = 0.0
+            best_bid = book.best(BUY) if side == SELL else None   # no bid is added meanwhile
             for _ in range(_SEED_LEVELS):
                 distance += _LEVEL_GAP * (0.5 + rng.random())
                 price = spec.quantize_price(mid * (1 + sign * distance))
-                if side == SELL and book.best(BUY) is not None and price <= book.best(BUY):
-                    price = book.best(BUY) + spec.tick_size
+                if best_bid is not None and price <= best_bid:
+                    price = best_bid + spec.tick_size
                 book.add(self._sim_order(sym, side, 'LIMIT', self._sim_qty(sym, 3), price, 'GTC'))
-        book.take_changes()  # the starting book is the snapshot, not an update
+        book.forget_changes()  # the starting book is the snapshot, not an update
 
     def _simulate(self, sym: _Symbol) -> None:
         rng, book = sym.rng, sym.book

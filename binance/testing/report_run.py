@@ -16,6 +16,8 @@ import importlib
 import json
 import logging
 import sys
+import threading
+import time
 from decimal import Decimal
 from typing import Any, Dict, List, Optional, TextIO, Tuple
 
@@ -145,6 +147,7 @@ class RunReport:
         """
         if self._market is None:
             return None
+        _let_queued_events_arrive()
         loop, self._loop = self._loop, None
         if loop is not None and loop.running:
             try:
@@ -223,3 +226,19 @@ def plot_report(report: Dict[str, Any], path: str) -> None:
     figure.tight_layout()
     figure.savefig(path)
     pyplot.close(figure)
+
+
+def _let_queued_events_arrive(timeout: float = 5.0) -> None:
+    """Wait until the reactor thread has run what was queued before now: the market hands
+    its events to the reactor thread, so the script's last fills (its REST orders just
+    before it ended) may still be on their way to :meth:`RunReport._on_event`. Returns at
+    once on the reactor thread or once the reactor has stopped; waits ``timeout`` at most."""
+    from binance import _reactor
+    if _reactor.in_reactor_thread() or not _reactor.is_running() or _reactor.has_stopped():
+        return
+    done = threading.Event()
+    _reactor.get_reactor().callFromThread(done.set)
+    deadline = time.monotonic() + timeout
+    while not done.wait(0.05) and time.monotonic() < deadline:
+        if _reactor.has_stopped():
+            return

@@ -126,6 +126,13 @@ class _Channel:
 
 
 
+def check_period_scale(value: Any, name: str = 'period_scale') -> None:
+    """:raises ValueError: unless ``value`` is a positive number (a factor on stream periods)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise ValueError('{} must be a positive number (1.0: Binance\'s cadence), got {!r}'
+                         .format(name, value))
+
+
 def _fire(_: Any, done: defer.Deferred) -> None:
     """Fire ``done`` once a connection is gone, however it went."""
     done.callback(None)
@@ -149,6 +156,10 @@ class StreamServer:
         beyond it the handshake is refused with HTTP 429 (0: no limit).
     :param shutdown_grace: seconds between the ``serverShutdown`` event of
         :meth:`server_shutdown` and the close.
+    :param period_scale: factor on the period of every timer-driven stream
+        (tickers, mark prices, klines, partial depth, average price). ``1.0``
+        (default) is Binance's cadence; ``0.1`` sends them ten times as often,
+        for tests and quick demos. Event-driven streams are not affected.
 
     :ivar max_streams: streams one connection may listen to (Binance: 1024).
     :ivar over_limit: how many connections were dropped for exceeding ``control_limit``.
@@ -178,7 +189,8 @@ class StreamServer:
                  ping_interval: float = 20.0, pong_timeout: float = 60.0,
                  max_connection_age: float = 86400.0, control_limit: int = 5,
                  connection_limit: int = 300, connection_window: float = 300.0,
-                 shutdown_grace: float = 60.0) -> None:
+                 shutdown_grace: float = 60.0, period_scale: float = 1.0) -> None:
+        check_period_scale(period_scale)
         for name, value in (('ping_interval', ping_interval), ('pong_timeout', pong_timeout),
                             ('max_connection_age', max_connection_age),
                             ('control_limit', control_limit),
@@ -201,6 +213,7 @@ class StreamServer:
         self.connection_limit = int(connection_limit)
         self.connection_window = float(connection_window)
         self.shutdown_grace = float(shutdown_grace)
+        self.period_scale = float(period_scale)
         self.max_streams = MAX_STREAMS_PER_CONNECTION
         self.over_limit = 0
         self.refused_attempts = 0
@@ -448,7 +461,7 @@ class StreamServer:
             channel.timer = LoopingCall(self._tick, channel)
             channel.timer.clock = self.timer_clock if self.timer_clock is not None \
                 else self.reactor
-            channel.timer.start(spec.period, now=False)
+            channel.timer.start(spec.period * self.period_scale, now=False)
 
     def _channel_removed(self, channel: _Channel) -> None:
         self._stop_timer(channel)
