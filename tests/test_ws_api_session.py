@@ -134,13 +134,17 @@ def test_minus_1021_on_the_ws_api_remeasures_and_resends(exchange, managers):
 
 
 def test_blocking_form_times_out_and_refuses_the_reactor_thread(exchange, managers):
-    """The blocking form raises BinanceTimeoutException when no reply comes; not on the reactor."""
+    """The blocking form raises BinanceTimeoutException when no reply comes, and its timeout is
+    the request's own: nothing stays pending for the session's request_timeout; not on the
+    reactor thread."""
     bm = managers(exchange.client())
     bm.ws_api.blocking.ping()
     exchange.streams.stall()
     try:
-        with pytest.raises(BinanceTimeoutException):
+        with pytest.raises(BinanceTimeoutException, match=r'ping got no answer within 0\.3 s '
+                                                          r'\(its outcome is unknown\)'):
             bm.ws_api.blocking.ping(timeout=0.3)
+        assert 'pending=0' in repr(bm.ws_api)
     finally:
         exchange.streams.resume()
     with pytest.raises(RuntimeError, match='reactor thread'):

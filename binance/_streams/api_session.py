@@ -227,6 +227,8 @@ class WebSocketApi:
         self.rate_limits: List[Dict[str, Any]] = []
         self.used_weight: Optional[int] = None
         self.blocking = _Blocking(self._wait, type(self).METHODS)
+        # the timeout of a blocking call in progress in this thread: its request's own
+        self._blocking_timeout = threading.local()
         #: ``True`` while the session is logged on with an Ed25519 key.
         self.logged_on = False
         self._connection: Optional[Connection] = None
@@ -318,7 +320,9 @@ class WebSocketApi:
                              'api_secret or private_key'.format(method))
         encoded = encode_ws_params(dict(params or {}), self.PRODUCT)
         d: Deferred = Deferred()
-        pending = _Pending(method, encoded, signed, d, timeout or self.request_timeout)
+        pending = _Pending(method, encoded, signed, d, timeout
+                           or getattr(self._blocking_timeout, 'value', None)
+                           or self.request_timeout)
         self._ctx.check_reactor_alive()
         # the callback is attached before the request can be answered (reactor thread)
         result = _deliver(d, callback, self._ctx.reactor, method)
@@ -489,9 +493,13 @@ class WebSocketApi:
         if name == 'request':
             d = method(*args, timeout=timeout, **params)
         else:
-            d = method(*args, **params)
+            self._blocking_timeout.value = timeout   # the request times out, not only the wait
+            try:
+                d = method(*args, **params)
+            finally:
+                self._blocking_timeout.value = None
         self._run(lambda: d.addBoth(finished))
-        if not done.wait(timeout + 1.0):
+        if not done.wait(timeout + 1.0):   # a backstop: the request's own timer answers first
             raise BinanceTimeoutException('WebSocket API {} got no answer within {} s'.format(
                 name, timeout))
         outcome = box[0]
