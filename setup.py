@@ -50,7 +50,7 @@ setup(
     },
     entry_points={
         'console_scripts': ['binance-local-exchange=binance.testing.__main__:main'],
-        'pytest11': ['binance = binance.testing.pytest_plugin'],
+        'pytest11': ['binance = binance._pytest_plugin'],
     },
     classifiers=[
         'Development Status :: 4 - Beta',

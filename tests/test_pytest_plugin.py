@@ -71,10 +71,28 @@ def _pytest(tmp_path, files, *options):
 
 
 def test_plugin_is_registered_through_the_pytest11_entry_point():
-    """The installed package registers binance.testing.pytest_plugin under pytest11."""
+    """The installed package registers its plugin under pytest11."""
     from importlib.metadata import entry_points
     plugins = [e.value for e in entry_points(group='pytest11')]
-    assert 'binance.testing.pytest_plugin' in plugins
+    assert 'binance._pytest_plugin' in plugins
+
+
+def test_loading_the_plugin_does_not_import_the_local_exchange():
+    """Every pytest run of a project with binance installed loads the plugin; that costs no
+    import of binance.testing (or Twisted) until a test asks for a binance_* fixture."""
+    code = ('import sys, binance._pytest_plugin; '
+            'print(sorted(m for m in sys.modules if m.startswith(("binance.testing", "twisted"))))')
+    out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == '[]'
+
+
+def test_the_plugins_first_module_name_still_gives_the_fixtures(tmp_path):
+    """A project that names binance.testing.pytest_plugin itself gets the same fixtures."""
+    proc = _pytest(tmp_path, {'test_user.py': USER_TESTS}, '-p', 'no:twisted',
+                   '-p', 'binance.testing.pytest_plugin')
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert '4 passed' in proc.stdout
 
 
 def test_fixtures_work_in_a_plain_pytest_run(tmp_path):
