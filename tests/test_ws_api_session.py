@@ -194,13 +194,15 @@ def test_call_in_thread_runs_rest_calls_off_the_reactor(exchange, managers):
         return client.get_open_orders()
 
     bm.call_in_thread(lambda r: got.append((r, _reactor.in_reactor_thread())), fetch)
+    # the first call is answered before the 429 is armed: a 429 it took instead would make the
+    # client refuse the second call for 7 s (Retry-After), as it should
+    wait_until(lambda: len(got) == 1)
     exchange.fail_next('/api/v3/openOrders', status=429, headers={'Retry-After': '7'})
     bm.call_in_thread(lambda r: got.append((r, _reactor.in_reactor_thread())),
                       client.get_open_orders)
     wait_until(lambda: len(got) == 2)
-    results = sorted(got, key=lambda item: isinstance(item[0], dict))
-    assert results[0] == ([], True) and worker == [True]
-    error = results[1][0]
+    assert got[0] == ([], True) and worker == [True]
+    error = got[1][0]
     assert error['status'] == 429 and error['retry_after'] == 7
     assert isinstance(error['exception'], BinanceRateLimitException)
 
