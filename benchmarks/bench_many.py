@@ -210,8 +210,8 @@ def run_mode(mode: str, args: argparse.Namespace) -> Dict[str, Any]:
 
 def sweep(args: argparse.Namespace) -> None:
     """The packed/single ratio as the number of distinct streams grows, at one message
-    rate and one batch per round for both modes: what grows with the streams is the
-    per-stream state a message touches (route entry, subscription, the callback)."""
+    rate and one batch per round for both modes, so that the number of streams is the
+    only thing that changes between the points."""
     rate = args.streams * args.rounds
     print('packed against single at {:,.0f} messages/s'.format(rate))
     print('{:>8} {:>9} {:>14} {:>14} {:>9}'.format(
