@@ -140,7 +140,10 @@ def load_private_key(private_key: PrivateKeyArg, password: Optional[Union[str, b
                              'leave private_key_pass out') from None
         except ValueError as exc:
             text = str(exc).lower()
-            if secret is not None and ('password' in text or 'decrypt' in text):
+            # a wrong password sometimes decrypts to bytes with valid padding that are no
+            # key (about 1 in 256 for AES-CBC): for an encrypted block it is still the password
+            if secret is not None and ('password' in text or 'decrypt' in text
+                                       or b'ENCRYPTED' in data):
                 raise ValueError('private_key could not be decrypted: wrong '
                                  'private_key_pass') from None
             raise ValueError('private_key is not a usable PEM private key (expected an '

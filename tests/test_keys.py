@@ -81,6 +81,27 @@ def test_bad_password_fails_at_construction_without_leaking(ed_encrypted, kwargs
     assert PASSWORD not in str(info.value) and 'PRIVATE KEY' not in str(info.value)
 
 
+#: A throwaway Ed25519 key encrypted with the password 'right', for which the wrong password
+#: 'wrong29' happens to decrypt to bytes with valid padding that are no key (cryptography then
+#: says "Could not deserialize key data", not "Bad decrypt"); about 1 wrong password in 256 does.
+UNLUCKY_PEM = """-----BEGIN ENCRYPTED PRIVATE KEY-----
+MIGjMF8GCSqGSIb3DQEFDTBSMDEGCSqGSIb3DQEFDDAkBBBxoUvHazHM3maDWz+u
+LRcUAgIIADAMBggqhkiG9w0CCQUAMB0GCWCGSAFlAwQBKgQQEL+lpWz0sydMoYY+
+G230zQRAE+FOkgBjRuCp/BfxiUREqMDV5QpGn1tO3dIq2qSxvG/Lk3NNE0FTNP9N
+lPsq9eWbIYbBp2gjJN8eB3/H5vPUVw==
+-----END ENCRYPTED PRIVATE KEY-----
+"""
+
+
+def test_a_wrong_password_that_decrypts_to_garbage_is_still_called_wrong():
+    """A wrong password is named as such even when it decrypts to no key instead of failing to
+    decrypt (the 1 in 256 case that made the random-key test above fail now and then)."""
+    with pytest.raises(ValueError, match='wrong private_key_pass') as info:
+        Client('key', private_key=UNLUCKY_PEM, private_key_pass='wrong29')
+    assert 'wrong29' not in str(info.value) and 'PRIVATE KEY' not in str(info.value)
+    assert load_signer(private_key=UNLUCKY_PEM, private_key_pass='right').key_type == 'Ed25519'
+
+
 def _pem(key):
     return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                              serialization.NoEncryption()).decode()
