@@ -1,7 +1,8 @@
-"""Helpers shared by the tests: polling with a deadline instead of sleeping, and a
-socket manager pointed at a local exchange."""
+"""Helpers shared by the tests: polling with a deadline instead of sleeping, a socket
+manager pointed at a local exchange, Ctrl-C for a child process."""
+import signal
 import time
-from typing import Any, Callable
+from typing import Any, Callable, Tuple
 
 
 def wait_until(predicate: Callable[[], Any], timeout: float = 20.0, interval: float = 0.005,
@@ -19,6 +20,20 @@ def wait_until(predicate: Callable[[], Any], timeout: float = 20.0, interval: fl
         if time.monotonic() > deadline:
             raise AssertionError('timed out after {} s waiting for {}'.format(timeout, message))
         time.sleep(interval)
+
+
+def ctrl_c(proc: Any, ready: Callable[[], Any], timeout: float = 60) -> Tuple[Any, Any]:
+    """Press Ctrl-C in the child ``proc`` once ``ready()`` holds (it may block until then,
+    e.g. reading the child's first line); returns the child's remaining (stdout, stderr).
+    The child is killed if it is still alive after ``timeout`` s or if a check fails."""
+    try:
+        assert ready(), 'the child was not ready for Ctrl-C'
+        proc.send_signal(signal.SIGINT)
+        return proc.communicate(timeout=timeout)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
 
 
 def local_manager(exchange: Any, **options: Any) -> Any:

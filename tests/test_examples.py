@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import ctrl_c
+
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / 'examples'
 
@@ -114,18 +116,10 @@ def test_stream_of_an_unknown_symbol_is_warned_about_and_honours_seconds(runs):
 
 def test_ctrl_c_ends_a_streaming_example_with_status_130(tmp_path):
     """Ctrl-C during stream_trades.py ends it with exit status 130, not 0."""
-    import signal
     proc = subprocess.Popen([sys.executable, str(EXAMPLES / 'stream_trades.py'), 'BNBBTC',
                              '--local'], cwd=str(tmp_path), env=_env(), stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
-    try:
-        assert proc.stdout.readline()          # streaming: a first trade was printed
-        proc.send_signal(signal.SIGINT)
-        proc.communicate(timeout=20)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
+    ctrl_c(proc, proc.stdout.readline, timeout=20)   # streaming: a first trade was printed
     assert proc.returncode == 130
 
 

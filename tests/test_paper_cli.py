@@ -4,9 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from binance.testing import LocalExchange
+from tests.support import ctrl_c
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -149,7 +148,6 @@ def test_mirror_run_paper_trades_on_the_upstreams_book(tmp_path):
 
 def test_report_after_ctrl_c(tmp_path):
     """Ctrl-C ends the run with status 130 and the report is still written."""
-    import signal
     script = tmp_path / 'forever.py'
     script.write_text(
         "import threading\nfrom binance.client import Client\n"
@@ -159,13 +157,6 @@ def test_report_after_ctrl_c(tmp_path):
     proc = subprocess.Popen([sys.executable, '-m', 'binance.testing', 'run', '--report', str(out),
                              str(script)], cwd=str(ROOT), stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
-    try:
-        assert proc.stdout.readline().strip() == 'ORDERED'
-        proc.send_signal(signal.SIGINT)
-        _, stderr = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
+    _, stderr = ctrl_c(proc, lambda: proc.stdout.readline().strip() == 'ORDERED')
     assert proc.returncode == 130, stderr
     assert json.loads(out.read_text())['symbols']['BNBBTC']['fills'] >= 1

@@ -2,13 +2,12 @@
 import gzip
 import json
 import os
-import signal
 import subprocess
 import sys
 from pathlib import Path
 
 from binance._record import HourlyWriter, file_name
-from tests.support import wait_until
+from tests.support import ctrl_c, wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
 HOUR_MS = 3600 * 1000
@@ -78,15 +77,8 @@ def test_record_cli_reports_its_count_on_ctrl_c(tmp_path):
     proc = subprocess.Popen(
         [sys.executable, '-m', 'binance', 'record', 'bnbbtc@trade', '--out', str(out)],
         cwd=str(ROOT), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        wait_until(lambda: out.exists() and os.listdir(str(out)), 60, interval=0.05,
-                   message='the first file')
-        proc.send_signal(signal.SIGINT)
-        stdout, stderr = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
+    stdout, stderr = ctrl_c(proc, lambda: wait_until(
+        lambda: out.exists() and os.listdir(str(out)), 60, interval=0.05, message='the first file'))
     assert proc.returncode == 130, stderr
     rows = _lines(str(out))
     assert 'wrote {} messages'.format(len(rows)) in stdout

@@ -1,7 +1,6 @@
 """Issue 23's promises not pinned elsewhere: recordings of the local exchange rotated per hour
 replay from their directory; a replay run's report at the end of the data and on Ctrl-C."""
 import json
-import signal
 import subprocess
 import sys
 import threading
@@ -10,7 +9,7 @@ from pathlib import Path
 from binance._record import HourlyWriter
 from binance.testing import LocalExchange
 from tests import replay_files as rf
-from tests.support import local_manager, wait_until
+from tests.support import ctrl_c, local_manager, wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
 T0 = 1767225600000          # 2026-01-01 00:00:00 UTC: the receive times written
@@ -149,14 +148,7 @@ def test_a_replay_run_reports_on_ctrl_c(tmp_path):
     proc = subprocess.Popen([sys.executable, '-m', 'binance.testing', 'run', '--replay', data,
                              '--speed', '1', '--report', str(out), str(script)], cwd=str(ROOT),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        assert proc.stdout.readline().strip() == 'ORDERED'
-        proc.send_signal(signal.SIGINT)
-        _, stderr = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
+    _, stderr = ctrl_c(proc, lambda: proc.stdout.readline().strip() == 'ORDERED')
     assert proc.returncode == 130, stderr[-3000:]
     report = json.loads(out.read_text())
     assert report['symbols']['BTCUSDT']['orders'] == 2
